@@ -1,0 +1,1 @@
+//! labels (work in progress).

@@ -1,0 +1,261 @@
+//! Name and label syntax checks, as Kubernetes' `apimachinery/pkg/util/validation` does them.
+//!
+//! Each check returns the list of problems in Kubernetes' own words (empty when the value is
+//! fine), so that callers can wrap them in field errors with a path. The patterns are small
+//! enough that they are matched by hand here instead of pulling a regex engine into the
+//! browser build.
+
+/// Longest DNS-1123 label (RFC 1123): namespace names, service names, container names.
+pub const DNS1123_LABEL_MAX_LENGTH: usize = 63;
+/// Longest DNS-1123 subdomain: most object names.
+pub const DNS1123_SUBDOMAIN_MAX_LENGTH: usize = 253;
+/// Longest name part of a qualified name (label and annotation keys).
+pub const QUALIFIED_NAME_MAX_LENGTH: usize = 63;
+/// Longest label value.
+pub const LABEL_VALUE_MAX_LENGTH: usize = 63;
+
+const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+const DNS1123_SUBDOMAIN_FMT: &str =
+    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const QUALIFIED_NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
+const QUALIFIED_NAME_ERR: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+
+/// Builds Kubernetes' `RegexError` text: the message, examples, and the pattern used.
+fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+    let mut out = String::from(msg);
+    if examples.is_empty() {
+        out.push_str(" (regex used for validation is '");
+    } else {
+        out.push_str(" (e.g. ");
+        for (i, example) in examples.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" or ");
+            }
+            out.push('\'');
+            out.push_str(example);
+            out.push_str("', ");
+        }
+        out.push_str("regex used for validation is '");
+    }
+    out.push_str(fmt);
+    out.push_str("')");
+    out
+}
+
+/// Kubernetes' `MaxLenError` text.
+pub fn max_len_error(length: usize) -> String {
+    format!("must be no more than {length} characters")
+}
+
+fn is_lower_alnum(c: u8) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit()
+}
+
+fn matches_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && is_lower_alnum(b[0])
+        && is_lower_alnum(b[b.len() - 1])
+        && b.iter().all(|&c| is_lower_alnum(c) || c == b'-')
+}
+
+/// `[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?` — the name part of a qualified name, and a
+/// non-empty label value.
+fn matches_qualified_name_part(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.')
+}
+
+/// Checks a DNS-1123 label: lowercase alphanumerics and '-', at most 63 characters
+/// (namespace names, Service names, container and port names).
+pub fn is_dns1123_label(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > DNS1123_LABEL_MAX_LENGTH {
+        errs.push(max_len_error(DNS1123_LABEL_MAX_LENGTH));
+    }
+    if !matches_dns1123_label(value) {
+        errs.push(regex_error(
+            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+            DNS1123_LABEL_FMT,
+            &["my-name", "123-abc"],
+        ));
+    }
+    errs
+}
+
+/// Checks a DNS-1123 subdomain: dot-separated DNS-1123 labels, at most 253 characters (the
+/// names of most objects: Pods, Deployments, ConfigMaps, Nodes…).
+pub fn is_dns1123_subdomain(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > DNS1123_SUBDOMAIN_MAX_LENGTH {
+        errs.push(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH));
+    }
+    if value.is_empty() || !value.split('.').all(matches_dns1123_label) {
+        errs.push(regex_error(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+            DNS1123_SUBDOMAIN_FMT,
+            &["example.com"],
+        ));
+    }
+    errs
+}
+
+/// Checks a qualified name such as a label or annotation key: an optional DNS-1123 subdomain
+/// prefix and '/', then a name part of at most 63 characters.
+pub fn is_qualified_name(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    let parts: Vec<&str> = value.split('/').collect();
+    let name = match parts.as_slice() {
+        [name] => *name,
+        [prefix, name] => {
+            if prefix.is_empty() {
+                errs.push("prefix part must be non-empty".to_string());
+            } else {
+                for msg in is_dns1123_subdomain(prefix) {
+                    errs.push(format!("prefix part {msg}"));
+                }
+            }
+            *name
+        }
+        _ => {
+            errs.push(format!(
+                "a qualified name {}",
+                regex_error(
+                    QUALIFIED_NAME_ERR,
+                    QUALIFIED_NAME_FMT,
+                    &["MyName", "my.name", "123-abc"]
+                )
+            ));
+            return errs;
+        }
+    };
+    if name.is_empty() {
+        errs.push("name part must be non-empty".to_string());
+    } else if name.len() > QUALIFIED_NAME_MAX_LENGTH {
+        errs.push(format!(
+            "name part {}",
+            max_len_error(QUALIFIED_NAME_MAX_LENGTH)
+        ));
+    }
+    if !matches_qualified_name_part(name) {
+        errs.push(format!(
+            "name part {}",
+            regex_error(
+                QUALIFIED_NAME_ERR,
+                QUALIFIED_NAME_FMT,
+                &["MyName", "my.name", "123-abc"]
+            )
+        ));
+    }
+    errs
+}
+
+/// Checks a label value: empty, or alphanumerics with '-', '_' and '.' inside, at most 63
+/// characters.
+pub fn is_valid_label_value(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > LABEL_VALUE_MAX_LENGTH {
+        errs.push(max_len_error(LABEL_VALUE_MAX_LENGTH));
+    }
+    if !value.is_empty() && !matches_qualified_name_part(value) {
+        errs.push(regex_error(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+            LABEL_VALUE_FMT,
+            &["MyValue", "my_value", "12345"],
+        ));
+    }
+    errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns1123_labels_accept_lowercase_names_and_reject_the_rest() {
+        for ok in ["a", "abc", "a-b", "0", "123-abc", &"a".repeat(63)] {
+            assert!(is_dns1123_label(ok).is_empty(), "{ok} should be valid");
+        }
+        for bad in ["", "A", "-a", "a-", "a.b", "a_b", &"a".repeat(64)] {
+            assert!(!is_dns1123_label(bad).is_empty(), "{bad} should be invalid");
+        }
+    }
+
+    #[test]
+    fn dns1123_label_error_reads_like_kubernetes() {
+        assert_eq!(
+            is_dns1123_label("My_Name"),
+            vec!["a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')".to_string()]
+        );
+        assert_eq!(is_dns1123_label(&"a".repeat(64)), vec![max_len_error(63)]);
+    }
+
+    #[test]
+    fn dns1123_subdomains_allow_dots_between_labels() {
+        for ok in [
+            "example.com",
+            "a",
+            "a.b.c",
+            "nginx-deployment",
+            &"a".repeat(253),
+        ] {
+            assert!(is_dns1123_subdomain(ok).is_empty(), "{ok} should be valid");
+        }
+        for bad in ["", ".a", "a.", "a..b", "Nginx", "a_b", &"a".repeat(254)] {
+            assert!(
+                !is_dns1123_subdomain(bad).is_empty(),
+                "{bad} should be invalid"
+            );
+        }
+    }
+
+    #[test]
+    fn qualified_names_take_an_optional_dns_prefix() {
+        for ok in [
+            "app",
+            "App_1.x",
+            "example.com/app",
+            "kubernetes.io/hostname",
+            "a/b",
+        ] {
+            assert!(is_qualified_name(ok).is_empty(), "{ok} should be valid");
+        }
+        for bad in [
+            "",
+            "/a",
+            "a/",
+            "a/b/c",
+            "-a",
+            "Example.com/a",
+            "a b",
+            &"a".repeat(64),
+        ] {
+            assert!(
+                !is_qualified_name(bad).is_empty(),
+                "{bad} should be invalid"
+            );
+        }
+        assert_eq!(
+            is_qualified_name("/a"),
+            vec!["prefix part must be non-empty"]
+        );
+    }
+
+    #[test]
+    fn label_values_may_be_empty_but_not_malformed() {
+        for ok in ["", "v1", "my_value", "1.2.3", &"a".repeat(63)] {
+            assert!(is_valid_label_value(ok).is_empty(), "{ok} should be valid");
+        }
+        for bad in ["-a", "a-", "a b", "a/b", &"a".repeat(64)] {
+            assert!(
+                !is_valid_label_value(bad).is_empty(),
+                "{bad} should be invalid"
+            );
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! # kubeplay-core
+//!
+//! A small but faithful Kubernetes control plane as pure, deterministic state machines.
+//! Nothing in this crate performs I/O, reads a clock or asks the OS for randomness: hosts
+//! (the browser simulation in `kubeplay-web`, the native node host in `kubeplay`) feed inputs
+//! in and carry outputs out. The same seed and the same commands give the same trace on
+//! native and on wasm32.
+//!
+//! The layout follows the path of one request:
+//!
+//! - [`api`]: the object model — Kubernetes kinds as their real JSON/YAML wire types, labels
+//!   and selectors, defaulting, validation and patching.
+//! - [`store`]: an etcd-like MVCC key-value store with revisions, transactions, watch and
+//!   compaction.
+//! - [`apiserver`]: the API server's semantics on top of the store — verbs, optimistic
+//!   concurrency, admission, graceful deletion, subresources and Status errors.
+//! - [`sim`]: the simulation kernel — virtual clock, ordered event queue, seeded RNG, trace.
+
+pub mod api;
+pub mod apiserver;
+pub mod sim;
+pub mod store;

@@ -1,0 +1,1 @@
+//! The MVCC store (work in progress).

@@ -1,0 +1,5 @@
+//! `kubeplay`: the node host (work in progress).
+
+fn main() -> anyhow::Result<()> {
+    Ok(())
+}

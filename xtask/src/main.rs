@@ -1,0 +1,80 @@
+//! `cargo xtask`: kubeplay's build and test orchestration.
+//!
+//! The README's two commands are `cargo xtask run` and `cargo xtask test`. Both start with
+//! [`setup`], which installs whatever a fresh machine lacks (the wasm32 target, tools, Debian
+//! packages) and says in one line what it could not do.
+
+mod dist;
+mod setup;
+mod util;
+mod wasm;
+
+use anyhow::{bail, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  run     set up what is missing, build the web playground, start `kubeplay serve`
+  test    set up what is missing, then run every check and test (what CI runs)
+  setup   only install what is missing (wasm32 target, tools, Debian packages)
+  dist    build the web playground into dist/
+";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        print!("{USAGE}");
+        return Ok(());
+    };
+    let rest = &args[1..];
+    match command.as_str() {
+        "setup" => setup::run(),
+        "dist" => {
+            setup::run()?;
+            dist::build()
+        }
+        "run" => {
+            setup::run()?;
+            dist::build()?;
+            run_serve(rest)
+        }
+        "test" => {
+            setup::run()?;
+            test_all()
+        }
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown xtask command `{other}`\n\n{USAGE}"),
+    }
+}
+
+/// Starts the node host with the playground, passing extra arguments through.
+fn run_serve(extra: &[String]) -> Result<()> {
+    let mut args = vec!["run", "--release", "--package", "kubeplay", "--", "serve"];
+    args.extend(extra.iter().map(String::as_str));
+    util::cargo(&args)
+}
+
+/// Every check CI runs, in the order that fails fastest.
+fn test_all() -> Result<()> {
+    util::step("format", || util::cargo(&["fmt", "--all", "--check"]))?;
+    util::step("clippy", || {
+        util::cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+    })?;
+    util::step("core builds for wasm32", wasm::check_core_builds)?;
+    util::step("native tests", || {
+        util::cargo(&["test", "--workspace", "--all-targets"])
+    })?;
+    util::step("wasm32 tests", wasm::run_core_tests)?;
+    Ok(())
+}
