@@ -1,0 +1,1 @@
+//! defaulting (work in progress).
