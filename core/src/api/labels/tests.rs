@@ -371,8 +371,8 @@ fn label_selector_object_errors_use_kubernetes_wording() {
             "\"in\" is not a valid label selector operator",
         ),
         (
-            expression("a/b/c", "Exists", None),
-            "key: Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+            expression("-tier", "Exists", None),
+            "key: Invalid value: \"-tier\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
         ),
     ];
     for (expr, want) in cases {
