@@ -60,6 +60,10 @@ fn matches_dns1123_label(s: &str) -> bool {
         && b.iter().all(|&c| is_lower_alnum(c) || c == b'-')
 }
 
+fn matches_dns1123_subdomain(s: &str) -> bool {
+    !s.is_empty() && s.split('.').all(matches_dns1123_label)
+}
+
 /// `[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?` — the name part of a qualified name, and a
 /// non-empty label value.
 fn matches_qualified_name_part(s: &str) -> bool {
@@ -79,6 +83,10 @@ pub fn is_dns1123_label(value: &str) -> Vec<String> {
         errs.push(max_len_error(DNS1123_LABEL_MAX_LENGTH));
     }
     if !matches_dns1123_label(value) {
+        if matches_dns1123_subdomain(value) {
+            errs.push("must not contain dots".to_string());
+            return errs;
+        }
         errs.push(regex_error(
             "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
             DNS1123_LABEL_FMT,
@@ -95,7 +103,7 @@ pub fn is_dns1123_subdomain(value: &str) -> Vec<String> {
     if value.len() > DNS1123_SUBDOMAIN_MAX_LENGTH {
         errs.push(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH));
     }
-    if value.is_empty() || !value.split('.').all(matches_dns1123_label) {
+    if !matches_dns1123_subdomain(value) {
         errs.push(regex_error(
             "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
             DNS1123_SUBDOMAIN_FMT,
@@ -170,6 +178,156 @@ pub fn is_valid_label_value(value: &str) -> Vec<String> {
         ));
     }
     errs
+}
+
+/// Longest DNS-1035 label (Service names).
+pub const DNS1035_LABEL_MAX_LENGTH: usize = 63;
+const DNS1035_LABEL_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
+
+/// Checks a DNS-1035 label: like a DNS-1123 label but starting with a letter (Service names).
+pub fn is_dns1035_label(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > DNS1035_LABEL_MAX_LENGTH {
+        errs.push(max_len_error(DNS1035_LABEL_MAX_LENGTH));
+    }
+    let starts_with_letter = value.bytes().next().is_some_and(|c| c.is_ascii_lowercase());
+    if !starts_with_letter || !matches_dns1123_label(value) {
+        errs.push(regex_error(
+            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+            DNS1035_LABEL_FMT,
+            &["my-name", "abc-123"],
+        ));
+    }
+    errs
+}
+
+/// Kubernetes' `InclusiveRangeError` text.
+pub fn inclusive_range_error(lo: i64, hi: i64) -> String {
+    format!("must be between {lo} and {hi}, inclusive")
+}
+
+/// Checks a port number: 1 to 65535.
+pub fn is_valid_port_num(port: i64) -> Vec<String> {
+    if (1..=65535).contains(&port) {
+        Vec::new()
+    } else {
+        vec![inclusive_range_error(1, 65535)]
+    }
+}
+
+/// Checks an IANA_SVC_NAME port name: at most 15 characters, lowercase alphanumerics and '-',
+/// at least one letter, no '--', no '-' at either end.
+pub fn is_valid_port_name(port: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if port.len() > 15 {
+        errs.push(max_len_error(15));
+    }
+    if port.is_empty() || !port.bytes().all(|c| is_lower_alnum(c) || c == b'-') {
+        errs.push(
+            "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".to_string(),
+        );
+    }
+    if !port.bytes().any(|c| c.is_ascii_lowercase()) {
+        errs.push("must contain at least one letter (a-z)".to_string());
+    }
+    if port.contains("--") {
+        errs.push("must not contain consecutive hyphens".to_string());
+    }
+    if port.starts_with('-') || port.ends_with('-') {
+        errs.push("must not begin or end with a hyphen".to_string());
+    }
+    errs
+}
+
+/// Checks a ConfigMap or Secret key: `[-._a-zA-Z0-9]+`, at most 253 characters, not `.`, `..`
+/// or starting with `..`.
+pub fn is_config_map_key(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > DNS1123_SUBDOMAIN_MAX_LENGTH {
+        errs.push(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH));
+    }
+    if value.is_empty()
+        || !value
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_')
+    {
+        errs.push(regex_error(
+            "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+            "[-._a-zA-Z0-9]+",
+            &["key.name", "KEY_NAME", "key-name"],
+        ));
+    }
+    if value == "." {
+        errs.push("must not be '.'".to_string());
+    } else if value == ".." {
+        errs.push("must not be '..'".to_string());
+    } else if value.starts_with("..") {
+        errs.push("must not start with '..'".to_string());
+    }
+    errs
+}
+
+/// Checks a percent string such as `25%`.
+pub fn is_valid_percent(value: &str) -> Vec<String> {
+    let digits = value.strip_suffix('%').unwrap_or("");
+    if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
+        Vec::new()
+    } else {
+        vec![regex_error(
+            "a valid percent string must be a numeric string followed by an ending '%'",
+            "[0-9]+%",
+            &["1%", "93%"],
+        )]
+    }
+}
+
+/// Checks an IP address (IPv4 or IPv6); the message is Kubernetes' for unparsable addresses.
+pub fn is_valid_ip(value: &str) -> Vec<String> {
+    match value.parse::<core::net::IpAddr>() {
+        Ok(ip) if ip.to_string() == value => Vec::new(),
+        Ok(ip) => vec![format!("must be in canonical form (\"{ip}\")")],
+        Err(_) => {
+            vec!["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)".to_string()]
+        }
+    }
+}
+
+/// Replaces a trailing '-' so that a `generateName` prefix such as `web-` passes a name check
+/// (Kubernetes' `maskTrailingDash`).
+fn mask_trailing_dash(name: &str) -> String {
+    if name.len() > 1 && name.ends_with('-') {
+        let cut = name.len() - 2;
+        format!("{}a", name.get(..cut).unwrap_or(""))
+    } else {
+        name.to_string()
+    }
+}
+
+/// Which name syntax a kind uses for `metadata.name` (Kubernetes' `ValidateNameFunc`s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameRule {
+    /// DNS-1123 subdomain: most kinds (Pod, Deployment, ConfigMap, Node…).
+    Dns1123Subdomain,
+    /// DNS-1123 label: Namespace.
+    Dns1123Label,
+    /// DNS-1035 label: Service.
+    Dns1035Label,
+}
+
+impl NameRule {
+    /// Checks `name`; `prefix` is true for a `generateName` prefix, where a trailing '-' is fine.
+    pub fn check(self, name: &str, prefix: bool) -> Vec<String> {
+        let name = if prefix {
+            mask_trailing_dash(name)
+        } else {
+            name.to_string()
+        };
+        match self {
+            NameRule::Dns1123Subdomain => is_dns1123_subdomain(&name),
+            NameRule::Dns1123Label => is_dns1123_label(&name),
+            NameRule::Dns1035Label => is_dns1035_label(&name),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -257,5 +415,72 @@ mod tests {
                 "{bad} should be invalid"
             );
         }
+    }
+    #[test]
+    fn dns1123_label_with_dots_says_it_must_not_contain_dots() {
+        assert_eq!(is_dns1123_label("a.b"), vec!["must not contain dots"]);
+    }
+
+    #[test]
+    fn service_names_must_start_with_a_letter() {
+        assert!(is_dns1035_label("web").is_empty());
+        assert_eq!(
+            is_dns1035_label("1web"),
+            vec!["a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"]
+        );
+    }
+
+    #[test]
+    fn port_names_follow_iana_svc_name_rules() {
+        assert!(is_valid_port_name("http").is_empty());
+        assert!(is_valid_port_name("web-8080").is_empty());
+        assert_eq!(
+            is_valid_port_name("8080"),
+            vec!["must contain at least one letter (a-z)"]
+        );
+        assert_eq!(
+            is_valid_port_name("a--b"),
+            vec!["must not contain consecutive hyphens"]
+        );
+        assert_eq!(
+            is_valid_port_name("verylongportname"),
+            vec!["must be no more than 15 characters"]
+        );
+        assert_eq!(
+            is_valid_port_name("HTTP"),
+            vec![
+                "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
+                "must contain at least one letter (a-z)"
+            ]
+        );
+    }
+
+    #[test]
+    fn config_keys_allow_dots_dashes_and_underscores() {
+        for ok in ["a", "KEY_NAME", "key-name", "file.properties", ".hidden"] {
+            assert!(is_config_map_key(ok).is_empty(), "{ok} should be valid");
+        }
+        assert_eq!(is_config_map_key(".."), vec!["must not be '..'"]);
+        assert_eq!(is_config_map_key("a/b").len(), 1);
+    }
+
+    #[test]
+    fn percents_need_digits_and_a_percent_sign() {
+        assert!(is_valid_percent("25%").is_empty());
+        assert_eq!(is_valid_percent("25").len(), 1);
+        assert_eq!(is_valid_percent("%").len(), 1);
+    }
+
+    #[test]
+    fn generate_name_prefixes_may_end_with_a_dash() {
+        assert!(NameRule::Dns1123Subdomain.check("web-", true).is_empty());
+        assert!(!NameRule::Dns1123Subdomain.check("web-", false).is_empty());
+    }
+
+    #[test]
+    fn ip_addresses_must_parse() {
+        assert!(is_valid_ip("10.0.0.1").is_empty());
+        assert!(is_valid_ip("2001:db8::1").is_empty());
+        assert_eq!(is_valid_ip("10.0.0").len(), 1);
     }
 }

@@ -1,0 +1,348 @@
+//! Pod validation on create and update (Kubernetes' `ValidatePodCreate` and `ValidatePodUpdate`).
+//!
+//! Create checks metadata and the pod spec ([`super::pod_spec`]). Update additionally enforces
+//! that a running pod's spec is nearly immutable: only container images, a shorter
+//! `activeDeadlineSeconds`, added tolerations and removed scheduling gates may change; anything
+//! else gets Kubernetes' long `pod updates may not change fields other than ...` message followed
+//! by a diff of what changed.
+
+use k8s_openapi::api::core::v1::{Pod, PodSpec};
+use serde_json::Value;
+
+use super::field::{ErrorList, FieldError, FieldPath};
+use super::names::{inclusive_range_error, NameRule};
+use super::object_meta::{validate_object_meta, validate_object_meta_update, Scope};
+use super::pod_spec::{validate_pod_spec, validate_tolerations};
+
+/// The fields a pod update may change, as Kubernetes lists them in its error message.
+const UPDATABLE_POD_SPEC_FIELDS: [&str; 5] = [
+    "`spec.containers[*].image`",
+    "`spec.initContainers[*].image`",
+    "`spec.activeDeadlineSeconds`",
+    "`spec.tolerations` (only additions to existing tolerations)",
+    "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+];
+
+fn spec_of(pod: &Pod) -> PodSpec {
+    pod.spec.clone().unwrap_or_default()
+}
+
+/// Checks metadata and spec, plus the pod-only rule that images have no surrounding spaces.
+fn validate_pod_metadata_and_spec(pod: &Pod) -> ErrorList {
+    let spec_path = FieldPath::new("spec");
+    let mut errs = validate_object_meta(
+        &pod.metadata,
+        Scope::Namespaced,
+        NameRule::Dns1123Subdomain,
+        &FieldPath::new("metadata"),
+    );
+    let spec = spec_of(pod);
+    errs.extend(validate_pod_spec(&spec, &spec_path));
+    let lists = [
+        ("containers", spec.containers.as_slice()),
+        (
+            "initContainers",
+            spec.init_containers.as_deref().unwrap_or_default(),
+        ),
+    ];
+    for (list, containers) in lists {
+        for (i, container) in containers.iter().enumerate() {
+            let image = container.image.as_deref().unwrap_or("");
+            if image.trim() != image {
+                errs.push(FieldError::invalid(
+                    &spec_path.child(list).index(i).child("image"),
+                    image,
+                    "must not have leading or trailing whitespace",
+                ));
+            }
+        }
+    }
+    errs
+}
+
+/// Validates a new Pod.
+pub fn validate_pod(pod: &Pod) -> ErrorList {
+    let mut errs = validate_pod_metadata_and_spec(pod);
+    let spec_path = FieldPath::new("spec");
+    let spec = spec_of(pod);
+    if spec
+        .ephemeral_containers
+        .as_ref()
+        .is_some_and(|e| !e.is_empty())
+    {
+        errs.push(FieldError::forbidden(
+            &spec_path.child("ephemeralContainers"),
+            "cannot be set on create",
+        ));
+    }
+    let has_gates = spec
+        .scheduling_gates
+        .as_ref()
+        .is_some_and(|g| !g.is_empty());
+    if spec.node_name.as_deref().is_some_and(|n| !n.is_empty()) && has_gates {
+        errs.push(FieldError::forbidden(
+            &spec_path.child("nodeName"),
+            "cannot be set until all schedulingGates have been cleared",
+        ));
+    }
+    errs
+}
+
+/// Validates an update of a Pod by a user (Kubernetes' `ValidatePodUpdate`).
+pub fn validate_pod_update(new: &Pod, old: &Pod) -> ErrorList {
+    let meta_path = FieldPath::new("metadata");
+    let spec_path = FieldPath::new("spec");
+    let mut errs = validate_object_meta_update(&new.metadata, &old.metadata, &meta_path);
+    errs.extend(validate_pod_metadata_and_spec(new));
+    let new_spec = spec_of(new);
+    let old_spec = spec_of(old);
+
+    let container_lists = [
+        ("containers", &new_spec.containers, &old_spec.containers),
+        (
+            "initContainers",
+            &new_spec.init_containers.clone().unwrap_or_default(),
+            &old_spec.init_containers.clone().unwrap_or_default(),
+        ),
+    ];
+    for (list, new_list, old_list) in container_lists {
+        let list_path = spec_path.child(list);
+        if new_list.len() != old_list.len() {
+            errs.push(FieldError::forbidden(
+                &list_path,
+                "pod updates may not add or remove containers",
+            ));
+            return errs;
+        }
+        for (i, container) in new_list.iter().enumerate() {
+            if container.image.as_deref().unwrap_or("").is_empty() {
+                errs.push(FieldError::required(&list_path.index(i).child("image"), ""));
+            }
+        }
+    }
+
+    let deadline_path = spec_path.child("activeDeadlineSeconds");
+    match (
+        new_spec.active_deadline_seconds,
+        old_spec.active_deadline_seconds,
+    ) {
+        (Some(new_deadline), old_deadline) => {
+            if !(0..=i64::from(i32::MAX)).contains(&new_deadline) {
+                errs.push(FieldError::invalid(
+                    &deadline_path,
+                    new_deadline,
+                    inclusive_range_error(0, i64::from(i32::MAX)),
+                ));
+                return errs;
+            }
+            if old_deadline.is_some_and(|old| old < new_deadline) {
+                errs.push(FieldError::invalid(
+                    &deadline_path,
+                    new_deadline,
+                    "must be less than or equal to previous value",
+                ));
+                return errs;
+            }
+        }
+        (None, Some(_)) => errs.push(FieldError::invalid(
+            &deadline_path,
+            Value::Null,
+            "must not update from a positive integer to nil value",
+        )),
+        (None, None) => {}
+    }
+
+    let tolerations_path = spec_path.child("tolerations");
+    let new_tolerations = new_spec.tolerations.clone().unwrap_or_default();
+    for old_toleration in old_spec.tolerations.iter().flatten() {
+        let kept = new_tolerations.iter().any(|t| {
+            let mut t = t.clone();
+            t.toleration_seconds = old_toleration.toleration_seconds;
+            &t == old_toleration
+        });
+        if !kept {
+            errs.push(FieldError::forbidden(
+                &tolerations_path,
+                "existing toleration can not be modified except its tolerationSeconds",
+            ));
+            break;
+        }
+    }
+    errs.extend(validate_tolerations(&new_tolerations, &tolerations_path));
+
+    let old_gates: Vec<String> = old_spec
+        .scheduling_gates
+        .iter()
+        .flatten()
+        .map(|g| g.name.clone())
+        .collect();
+    for (i, gate) in new_spec.scheduling_gates.iter().flatten().enumerate() {
+        if !old_gates.contains(&gate.name) {
+            errs.push(FieldError::forbidden(
+                &spec_path.child("schedulingGates").index(i).child("name"),
+                format!(
+                    "only deletion is allowed, but found new scheduling gate '{}'",
+                    gate.name
+                ),
+            ));
+        }
+    }
+
+    if new_spec == old_spec {
+        return errs;
+    }
+    // Undo every change that is allowed; whatever still differs is forbidden.
+    let mut munged = new_spec.clone();
+    for (container, old_container) in munged.containers.iter_mut().zip(&old_spec.containers) {
+        container.image.clone_from(&old_container.image);
+    }
+    if let (Some(init), Some(old_init)) = (&mut munged.init_containers, &old_spec.init_containers) {
+        for (container, old_container) in init.iter_mut().zip(old_init) {
+            container.image.clone_from(&old_container.image);
+        }
+    }
+    munged.active_deadline_seconds = old_spec.active_deadline_seconds;
+    munged
+        .scheduling_gates
+        .clone_from(&old_spec.scheduling_gates);
+    munged.tolerations.clone_from(&old_spec.tolerations);
+    if old_spec
+        .termination_grace_period_seconds
+        .is_some_and(|g| g < 0)
+        && munged.termination_grace_period_seconds == Some(1)
+    {
+        munged.termination_grace_period_seconds = old_spec.termination_grace_period_seconds;
+    }
+    if munged != old_spec {
+        let old_json = serde_json::to_value(&old_spec).unwrap_or(Value::Null);
+        let new_json = serde_json::to_value(&munged).unwrap_or(Value::Null);
+        let mut diff = Vec::new();
+        diff_values("spec", &old_json, &new_json, &mut diff);
+        errs.push(FieldError::forbidden(
+            &spec_path,
+            format!(
+                "pod updates may not change fields other than {}\n{}",
+                UPDATABLE_POD_SPEC_FIELDS.join(","),
+                diff.join("\n")
+            ),
+        ));
+    }
+    errs
+}
+
+/// Lists the leaves that differ between two JSON values as `- path: old` / `+ path: new` lines.
+/// Kubernetes prints a Go `cmp.Diff` of its internal types here; this is the same information
+/// in JSON field names.
+fn diff_values(path: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                let child = format!("{path}.{key}");
+                diff_values(
+                    &child,
+                    a.get(key).unwrap_or(&Value::Null),
+                    b.get(key).unwrap_or(&Value::Null),
+                    out,
+                );
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                diff_values(&format!("{path}[{i}]"), x, y, out);
+            }
+        }
+        (a, b) if a == b => {}
+        (a, b) => {
+            if !a.is_null() {
+                out.push(format!("- {path}: {a}"));
+            }
+            if !b.is_null() {
+                out.push(format!("+ {path}: {b}"));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::validation::object_meta::tests::meta;
+    use crate::api::validation::pod_spec::tests::{container, spec};
+    use k8s_openapi::api::core::v1::ContainerPort;
+
+    fn pod(name: &str, containers: Vec<k8s_openapi::api::core::v1::Container>) -> Pod {
+        Pod {
+            metadata: meta(name, Some("default")),
+            spec: Some(spec(containers)),
+            ..Pod::default()
+        }
+    }
+
+    fn messages(errs: ErrorList) -> Vec<String> {
+        errs.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn pod_create_reports_bad_names_and_missing_images() {
+        let cases: Vec<(&str, Pod, Vec<&str>)> = vec![
+            ("a good pod is valid", pod("web", vec![container("web", "nginx")]), vec![]),
+            ("an underscore in the name is invalid", pod("my_pod", vec![container("web", "nginx")]),
+                vec!["metadata.name: Invalid value: \"my_pod\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]),
+            ("an image with a trailing space is invalid", pod("web", vec![container("web", "nginx ")]),
+                vec!["spec.containers[0].image: Invalid value: \"nginx \": must not have leading or trailing whitespace"]),
+            ("a pod without an image names the field", pod("web", vec![container("web", "")]),
+                vec!["spec.containers[0].image: Required value"]),
+        ];
+        for (name, p, want) in cases {
+            assert_eq!(messages(validate_pod(&p)), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn pod_update_allows_a_new_image() {
+        let old = pod("web", vec![container("web", "nginx:1.25")]);
+        let mut new = pod("web", vec![container("web", "nginx:1.26")]);
+        new.metadata.resource_version = Some("2".into());
+        assert_eq!(
+            messages(validate_pod_update(&new, &old)),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn pod_update_forbids_changing_a_port_with_the_kubernetes_message() {
+        let mut c = container("web", "nginx");
+        c.ports = Some(vec![ContainerPort {
+            container_port: 80,
+            protocol: Some("TCP".into()),
+            ..ContainerPort::default()
+        }]);
+        let old = pod("web", vec![c.clone()]);
+        if let Some(p) = c.ports.as_mut().and_then(|p| p.first_mut()) {
+            p.container_port = 8080;
+        }
+        let mut new = pod("web", vec![c]);
+        new.metadata.resource_version = Some("2".into());
+        assert_eq!(
+            messages(validate_pod_update(&new, &old)),
+            vec!["spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)\n- spec.containers[0].ports[0].containerPort: 80\n+ spec.containers[0].ports[0].containerPort: 8080"]
+        );
+    }
+
+    #[test]
+    fn pod_update_forbids_adding_a_container() {
+        let old = pod("web", vec![container("web", "nginx")]);
+        let mut new = pod(
+            "web",
+            vec![container("web", "nginx"), container("log", "busybox")],
+        );
+        new.metadata.resource_version = Some("2".into());
+        assert_eq!(
+            messages(validate_pod_update(&new, &old)),
+            vec!["spec.containers: Forbidden: pod updates may not add or remove containers"]
+        );
+    }
+}
