@@ -114,13 +114,17 @@ fn target_dir(root: &Path) -> Result<PathBuf> {
     }
 }
 
-/// Copies every file under `from` into `to`, keeping sub-folders.
+/// Copies every file under `from` into `to`, keeping sub-folders and skipping dotfiles.
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     let entries =
         std::fs::read_dir(from).with_context(|| format!("could not list {}", from.display()))?;
     for entry in entries {
         let entry = entry.with_context(|| format!("could not list {}", from.display()))?;
         let source = entry.path();
+        // Dotfiles (.gitkeep, editor files) are not part of the site.
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
         let target = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
             std::fs::create_dir_all(&target)
