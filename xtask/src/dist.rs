@@ -76,6 +76,8 @@ fn bind(wasm: &Path, out_dir: &Path) -> Result<()> {
         .input_path(wasm)
         .out_name(OUT_NAME)
         .web(true)?
+        // `init()` with no argument then fetches `kubeplay_web_bg.wasm` next to the JS file.
+        .omit_default_module_path(false)
         .typescript(false)
         .debug(false)
         .keep_debug(false)
