@@ -11,6 +11,7 @@ mod object;
 #[cfg(test)]
 mod round_trip_tests;
 
+pub(crate) use error::go_json_type;
 pub use error::ObjectError;
 pub use kind::Kind;
 pub use object::Object;
