@@ -1,1 +1,17 @@
-//! objects (work in progress).
+//! The object model: the Kubernetes kinds kubeplay supports, as their real wire types.
+//!
+//! A manifest's JSON becomes an [`Object`] (one variant per [`Kind`], each wrapping the
+//! k8s-openapi v1.33 type), is defaulted and validated by the sibling modules, stored, and goes
+//! back out as JSON with [`Object::to_value`]. Because k8s-openapi knows every v1.33 field,
+//! fields kubeplay does not act on survive the round trip unchanged.
+
+mod error;
+mod kind;
+mod object;
+#[cfg(test)]
+mod round_trip_tests;
+
+pub(crate) use error::go_json_type;
+pub use error::ObjectError;
+pub use kind::Kind;
+pub use object::Object;

@@ -1,0 +1,180 @@
+//! Round-trip tests: manifests from the Kubernetes documentation load as typed objects and come
+//! back out as the same JSON, fields kubeplay does not act on included.
+
+use serde_json::{json, Value};
+
+use super::{Kind, Object, ObjectError};
+
+fn yaml_to_value(text: &str) -> Value {
+    serde_yaml_ng::from_str(text).unwrap_or_else(|e| panic!("test fixture is not YAML: {e}"))
+}
+
+#[test]
+fn documentation_manifests_round_trip_unchanged() {
+    let fixtures: [(&str, &str, Kind); 8] = [
+        (
+            "nginx-deployment",
+            include_str!("testdata/nginx-deployment.yaml"),
+            Kind::Deployment,
+        ),
+        (
+            "two-container-pod",
+            include_str!("testdata/two-container-pod.yaml"),
+            Kind::Pod,
+        ),
+        (
+            "frontend-replicaset",
+            include_str!("testdata/frontend-replicaset.yaml"),
+            Kind::ReplicaSet,
+        ),
+        (
+            "replication-controller",
+            include_str!("testdata/replication-controller.yaml"),
+            Kind::ReplicationController,
+        ),
+        (
+            "service-named-target-port",
+            include_str!("testdata/service-named-target-port.yaml"),
+            Kind::Service,
+        ),
+        (
+            "configmap-game-demo",
+            include_str!("testdata/configmap-game-demo.yaml"),
+            Kind::ConfigMap,
+        ),
+        (
+            "lease-apiserver-identity",
+            include_str!("testdata/lease-apiserver-identity.yaml"),
+            Kind::Lease,
+        ),
+        (
+            "endpointslice-example",
+            include_str!("testdata/endpointslice-example.yaml"),
+            Kind::EndpointSlice,
+        ),
+    ];
+    for (name, text, kind) in fixtures {
+        let input = yaml_to_value(text);
+        let object = Object::from_value(input.clone())
+            .unwrap_or_else(|e| panic!("{name} does not load: {e}"));
+        assert_eq!(object.kind(), kind, "{name}");
+        assert_eq!(object.to_value(), input, "{name} changed on the round trip");
+    }
+}
+
+#[test]
+fn fields_kubeplay_does_not_act_on_still_round_trip() {
+    let input = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "annotations": {"a": "b"}, "finalizers": ["x/y"]},
+        "spec": {
+            "containers": [{
+                "name": "c",
+                "image": "busybox",
+                "securityContext": {"capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}},
+                "resizePolicy": [{"resourceName": "cpu", "restartPolicy": "NotRequired"}],
+            }],
+            "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}],
+            "os": {"name": "linux"},
+        },
+    });
+    let object = Object::from_value(input.clone()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(object.to_value(), input);
+}
+
+#[test]
+fn accessors_read_the_metadata() {
+    let object = Object::from_value(yaml_to_value(include_str!(
+        "testdata/nginx-deployment.yaml"
+    )))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(object.name(), "nginx-deployment");
+    assert_eq!(object.namespace(), "");
+    assert_eq!(
+        object.labels().get("app").map(String::as_str),
+        Some("nginx")
+    );
+    let mut object = object;
+    object.metadata_mut().namespace = Some("default".into());
+    assert_eq!(object.namespace(), "default");
+    assert_eq!(object.to_value()["metadata"]["namespace"], "default");
+}
+
+#[test]
+fn decoding_errors_read_like_the_api_server() {
+    let table: Vec<(Value, &str)> = vec![
+        (
+            json!({"apiVersion": "v1", "metadata": {"name": "x"}}),
+            r#"Object 'Kind' is missing in '{"apiVersion":"v1","metadata":{"name":"x"}}'"#,
+        ),
+        (
+            json!({"kind": "Pod"}),
+            r#"Object 'apiVersion' is missing in '{"kind":"Pod"}'"#,
+        ),
+        (json!({"apiVersion": "v1", "kind": "Foo"}), r#"no matches for kind "Foo" in version "v1""#),
+        (
+            json!({"apiVersion": "v1", "kind": "Deployment"}),
+            r#"no matches for kind "Deployment" in version "v1""#,
+        ),
+        (
+            json!([1, 2]),
+            r#"couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type struct { APIVersion string "json:\"apiVersion,omitempty\""; Kind string "json:\"kind,omitempty\"" }"#,
+        ),
+        (
+            json!({"apiVersion": "v1", "kind": 3}),
+            "couldn't get version/kind; json parse error: json: cannot unmarshal number into Go struct field .kind of type string",
+        ),
+        (
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                   "spec": {"containers": [{"name": "c", "ports": [{"containerPort": "eighty"}]}]}}),
+            r#"Pod in version "v1" cannot be handled as a Pod: spec.containers[0].ports[0].containerPort: invalid type: string "eighty", expected i32"#,
+        ),
+    ];
+    for (input, want) in table {
+        let got = Object::from_value(input.clone()).map(|o| o.kind());
+        match got {
+            Err(error) => assert_eq!(error.to_string(), want, "{input}"),
+            Ok(kind) => panic!("{input} decoded as {kind}, want error {want}"),
+        }
+    }
+}
+
+#[test]
+fn decoding_as_a_kind_fills_in_missing_type_fields() {
+    let object = Object::from_value_as(
+        Kind::ConfigMap,
+        json!({"metadata": {"name": "c"}, "data": {"k": "v"}}),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(object.kind(), Kind::ConfigMap);
+    assert_eq!(object.to_value()["apiVersion"], "v1");
+    assert_eq!(object.to_value()["kind"], "ConfigMap");
+}
+
+#[test]
+fn decoding_as_a_kind_rejects_another_kind() {
+    let error = Object::from_value_as(
+        Kind::Pod,
+        json!({"apiVersion": "apps/v1", "kind": "Deployment"}),
+    );
+    assert_eq!(
+        error,
+        Err(ObjectError::KindMismatch {
+            expected: Kind::Pod,
+            found: "apps/v1/Deployment".into()
+        })
+    );
+}
+
+#[test]
+fn typed_values_convert_into_and_out_of_objects() {
+    let pod = k8s_openapi::api::core::v1::Pod::default();
+    let object = Object::from(pod.clone());
+    assert_eq!(object.kind(), Kind::Pod);
+    assert_eq!(
+        k8s_openapi::api::core::v1::Pod::try_from(object.clone()),
+        Ok(pod)
+    );
+    assert!(k8s_openapi::api::core::v1::Service::try_from(object).is_err());
+}
