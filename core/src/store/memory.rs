@@ -103,41 +103,67 @@ impl<V> MemoryStore<V> {
     /// Writes `request` at revision `at` (not yet committed).
     fn write_put(&mut self, request: PutRequest<V>, at: Revision) -> PutResponse<V> {
         let logging = self.watches.is_active();
-        let existing = self
-            .keys
-            .range_mut::<str, _>((
-                std::ops::Bound::Included(request.key.as_str()),
-                std::ops::Bound::Included(request.key.as_str()),
-            ))
-            .next();
-        let prev_kv = match existing {
-            Some((key, history)) => {
+        if !logging && !request.prev_kv {
+            // The common case needs no shared key handle: one plain lookup.
+            if let Some(history) = self.keys.get_mut(request.key.as_str()) {
                 let next = history.latest().successor(at, request.value);
-                let prev_kv = if request.prev_kv {
-                    history.latest().to_key_value(key)
-                } else {
-                    None
-                };
-                if logging {
-                    self.watches.record(key, &next, Some(history.latest()));
-                }
                 history.push(next);
-                prev_kv
+                return PutResponse {
+                    revision: at,
+                    prev_kv: None,
+                };
             }
-            None => {
-                let key: Arc<str> = Arc::from(request.key);
-                let first = KeyRevision::created(at, request.value);
-                if logging {
-                    self.watches.record(&key, &first, None);
-                }
-                self.keys.insert(key, KeyHistory::new(first));
-                None
-            }
+            self.insert_new_key(request.key, request.value, at, false);
+            return PutResponse {
+                revision: at,
+                prev_kv: None,
+            };
+        }
+        // Events and `prev_kv` need the shared key handle, which `get_mut` does not give;
+        // two plain lookups measured faster than one single-key `range_mut`.
+        let Some(key) = self
+            .keys
+            .get_key_value(request.key.as_str())
+            .map(|(k, _)| Arc::clone(k))
+        else {
+            self.insert_new_key(request.key, request.value, at, logging);
+            return PutResponse {
+                revision: at,
+                prev_kv: None,
+            };
         };
+        let Some(history) = self.keys.get_mut(&key) else {
+            // Unreachable: the key was just found. Creating it is still the right answer.
+            self.insert_new_key(request.key, request.value, at, logging);
+            return PutResponse {
+                revision: at,
+                prev_kv: None,
+            };
+        };
+        let next = history.latest().successor(at, request.value);
+        let prev_kv = if request.prev_kv {
+            history.latest().to_key_value(&key)
+        } else {
+            None
+        };
+        if logging {
+            self.watches.record(&key, &next, Some(history.latest()));
+        }
+        history.push(next);
         PutResponse {
             revision: at,
             prev_kv,
         }
+    }
+
+    /// Creates a key the store has no history for.
+    fn insert_new_key(&mut self, key: String, value: Arc<V>, at: Revision, logging: bool) {
+        let key: Arc<str> = Arc::from(key);
+        let first = KeyRevision::created(at, value);
+        if logging {
+            self.watches.record(&key, &first, None);
+        }
+        self.keys.insert(key, KeyHistory::new(first));
     }
 
     /// Deletes the keys of `request` at revision `at` (not yet committed).
