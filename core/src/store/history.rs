@@ -190,6 +190,13 @@ mod tests {
     }
 
     #[test]
+    fn a_key_costs_a_56_byte_history_with_one_32_byte_revision_inline() {
+        // Per-key overhead matters at 150,000 pods: keep these from growing unnoticed.
+        assert_eq!(std::mem::size_of::<KeyRevision<String>>(), 32);
+        assert_eq!(std::mem::size_of::<KeyHistory<String>>(), 56);
+    }
+
+    #[test]
     fn a_history_answers_each_revision_with_the_newest_write_at_or_below_it() {
         let h = history(&[(2, Some(20)), (4, Some(40)), (6, None), (8, Some(80))]);
         let value_at = |at| h.live_at(at).and_then(|r| r.value.as_deref().copied());
