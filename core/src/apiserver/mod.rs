@@ -1,1 +1,277 @@
-//! The API server semantics (work in progress).
+//! The API server's semantics, sans-IO: what `kube-apiserver` does between decoding a request
+//! and answering it.
+//!
+//! A host (the browser simulation, or the node host's HTTP layer) decodes a request, calls
+//! one method of [`ApiServer`] with the current time already set, and encodes the answer:
+//! an object, a list, or an [`ApiError`] whose [`ApiError::to_status`] is the Kubernetes
+//! `Status`. Writes go through the same steps as in Kubernetes:
+//!
+//! 1. decode (the host) → 2. defaulting ([`crate::api::defaulting`]) → 3. admission
+//!    ([`admission`]) → 4. validation ([`crate::api::validation`]) → 5. a compare-and-swap
+//!    transaction in the [`crate::store`] at the next revision → 6. watch fan-out
+//!    ([`watch`]).
+//!
+//! Every request, store commit and watch delivery leaves a [`TraceRecord`], drained with
+//! [`ApiServer::poll_trace`].
+
+pub mod admission;
+mod allocator;
+mod delete;
+pub mod error;
+mod list;
+pub mod options;
+pub mod registry;
+mod subresources;
+pub mod watch;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::{Namespace, Service, ServicePort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::api::objects::{Kind, Object};
+use crate::sim::clock::Timestamp;
+use crate::sim::rng::SimRng;
+use crate::sim::trace::{StoreOp, TraceRecord};
+use crate::store::{KvStore, MemoryStore, RangeRequest, Revision};
+
+pub use admission::{AdmissionPlugin, ImagePolicy};
+pub use error::ApiError;
+pub use list::ObjectList;
+pub use options::{DeleteOptions, ListOptions, PropagationPolicy, WatchOptions};
+pub use watch::{ApiWatchEvent, ApiWatchId, WatchEventType};
+
+/// The namespaces every fresh cluster has.
+pub const SYSTEM_NAMESPACES: [&str; 4] =
+    ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// The ClusterIP of the `kubernetes` Service: the first address of the service CIDR.
+pub const KUBERNETES_SERVICE_IP: &str = "10.96.0.1";
+
+/// What a delete did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeleteOutcome {
+    /// The object is gone from the store; this is its last state.
+    Deleted(Arc<Object>),
+    /// The object stays until its grace period ends or its finalizers are removed; this is
+    /// its state with `deletionTimestamp` set (HTTP 202 for pods, 200 otherwise).
+    Pending(Arc<Object>),
+}
+
+impl DeleteOutcome {
+    /// The object, deleted or pending.
+    pub fn object(&self) -> &Arc<Object> {
+        match self {
+            DeleteOutcome::Deleted(o) | DeleteOutcome::Pending(o) => o,
+        }
+    }
+}
+
+/// The API server over a store. Generic over the store so a host can back it with etcd.
+pub struct ApiServer<S: KvStore<Object> = MemoryStore<Object>> {
+    store: S,
+    now: Timestamp,
+    rng: SimRng,
+    user: String,
+    trace: Vec<TraceRecord>,
+    watches: BTreeMap<ApiWatchId, watch::ApiWatch>,
+    next_watch_id: u64,
+    admission: admission::AdmissionChain,
+    allocator: allocator::ServiceAllocator,
+}
+
+impl ApiServer<MemoryStore<Object>> {
+    /// A fresh cluster in memory, started at `now` with the given seed: the four system
+    /// namespaces and the `kubernetes` Service, as a new real cluster has them.
+    pub fn new(seed: u64, now: Timestamp) -> ApiServer<MemoryStore<Object>> {
+        ApiServer::with_store(MemoryStore::new(), seed, now)
+    }
+}
+
+impl<S: KvStore<Object>> ApiServer<S> {
+    /// An API server over an existing store (which may already hold a cluster: the bootstrap
+    /// objects are only created when missing, and allocations are rebuilt from what is
+    /// stored).
+    pub fn with_store(store: S, seed: u64, now: Timestamp) -> ApiServer<S> {
+        let mut server = ApiServer {
+            store,
+            now,
+            rng: SimRng::seed_from(seed),
+            user: "system:apiserver".to_string(),
+            trace: Vec::new(),
+            watches: BTreeMap::new(),
+            next_watch_id: 1,
+            admission: admission::AdmissionChain::default(),
+            allocator: allocator::ServiceAllocator::default(),
+        };
+        server.rebuild_allocations();
+        server.bootstrap();
+        server.user = "anonymous".to_string();
+        server
+    }
+
+    /// Sets the current time; every request after this sees it.
+    pub fn set_time(&mut self, now: Timestamp) {
+        self.now = self.now.max(now);
+    }
+
+    /// The current time as the API server sees it.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Names who makes the next requests (recorded in the trace: `kubectl`,
+    /// `kube-scheduler`, `kubelet/node-1`…).
+    pub fn set_user(&mut self, user: &str) {
+        if self.user != user {
+            self.user = user.to_string();
+        }
+    }
+
+    /// Installs the image policy that admission consults for every pod (binary
+    /// authorization). The default admits every image.
+    pub fn set_image_policy(&mut self, policy: Box<dyn ImagePolicy>) {
+        self.admission.image_policy = policy;
+    }
+
+    /// The store's current revision (the cluster's resourceVersion).
+    pub fn current_revision(&self) -> Revision {
+        self.store.current_revision()
+    }
+
+    /// Compacts the store's history up to `revision`: older lists, watches and continue
+    /// tokens answer 410 Gone.
+    pub fn compact(&mut self, revision: Revision) -> Result<(), ApiError> {
+        self.store
+            .compact(revision)
+            .map(|_| ())
+            .map_err(|e| ApiError::BadRequest(e.to_string()))
+    }
+
+    /// Read access to the store (for the UI's etcd view and tests).
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Drains the trace records written since the last call.
+    pub fn poll_trace(&mut self) -> Vec<TraceRecord> {
+        std::mem::take(&mut self.trace)
+    }
+
+    fn record_request(
+        &mut self,
+        verb: &str,
+        resource: String,
+        namespace: &str,
+        name: &str,
+        code: u16,
+    ) {
+        self.trace.push(TraceRecord::ApiRequest {
+            at: self.now,
+            user: self.user.clone(),
+            verb: verb.to_string(),
+            resource,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            code,
+        });
+    }
+
+    fn record_commit(&mut self, revision: Revision, key: &str, op: StoreOp) {
+        self.trace.push(TraceRecord::StoreCommit {
+            at: self.now,
+            revision,
+            key: key.to_string(),
+            op,
+        });
+    }
+
+    /// Records the outcome of one request in the trace and passes it on.
+    fn traced<T>(
+        &mut self,
+        verb: &str,
+        resource: String,
+        namespace: &str,
+        name: &str,
+        result: Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let code = match &result {
+            Ok(_) => {
+                if verb == "create" {
+                    201
+                } else {
+                    200
+                }
+            }
+            Err(e) => e.code(),
+        };
+        self.record_request(verb, resource, namespace, name, code);
+        result
+    }
+
+    fn bootstrap(&mut self) {
+        for name in SYSTEM_NAMESPACES {
+            if self.get(Kind::Namespace, "", name).is_ok() {
+                continue;
+            }
+            let namespace = Namespace {
+                metadata: ObjectMeta {
+                    name: Some(name.to_string()),
+                    ..ObjectMeta::default()
+                },
+                ..Namespace::default()
+            };
+            // Creating well-formed built-in objects into an empty store cannot fail; if a
+            // custom store refuses, the cluster simply starts without it and says so in the
+            // trace as a failed request.
+            let _ = self.create("", Object::from(namespace));
+        }
+        if self.get(Kind::Service, "default", "kubernetes").is_err() {
+            let service = Service {
+                metadata: ObjectMeta {
+                    name: Some("kubernetes".to_string()),
+                    namespace: Some("default".to_string()),
+                    labels: Some(BTreeMap::from([
+                        ("component".to_string(), "apiserver".to_string()),
+                        ("provider".to_string(), "kubernetes".to_string()),
+                    ])),
+                    ..ObjectMeta::default()
+                },
+                spec: Some(ServiceSpec {
+                    cluster_ip: Some(KUBERNETES_SERVICE_IP.to_string()),
+                    ports: Some(vec![ServicePort {
+                        name: Some("https".to_string()),
+                        port: 443,
+                        protocol: Some("TCP".to_string()),
+                        target_port: Some(IntOrString::Int(6443)),
+                        ..ServicePort::default()
+                    }]),
+                    ..ServiceSpec::default()
+                }),
+                ..Service::default()
+            };
+            let _ = self.create("default", Object::from(service));
+        }
+    }
+
+    fn rebuild_allocations(&mut self) {
+        let prefix = registry::key_prefix(Kind::Service);
+        let Ok(response) = self
+            .store
+            .range(&RangeRequest::new(crate::store::KeyRange::prefix(prefix)))
+        else {
+            return;
+        };
+        for kv in response.kvs {
+            if let Object::Service(service) = kv.value.as_ref() {
+                self.allocator.mark_in_use(service);
+            }
+        }
+    }
+}

@@ -109,7 +109,10 @@ mod tests {
         for _ in 0..100 {
             assert_eq!(a.next_u64(), b.next_u64());
         }
-        assert_ne!(SimRng::seed_from(8).next_u64(), SimRng::seed_from(7).next_u64());
+        assert_ne!(
+            SimRng::seed_from(8).next_u64(),
+            SimRng::seed_from(7).next_u64()
+        );
     }
 
     #[test]
@@ -117,9 +120,15 @@ mod tests {
         let uid = SimRng::seed_from(1).uid();
         assert_eq!(uid.len(), 36);
         let parts: Vec<&str> = uid.split('-').collect();
-        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
         assert!(parts[2].starts_with('4'));
-        assert!(matches!(parts[3].chars().next(), Some('8' | '9' | 'a' | 'b')));
+        assert!(matches!(
+            parts[3].chars().next(),
+            Some('8' | '9' | 'a' | 'b')
+        ));
     }
 
     #[test]
@@ -128,7 +137,10 @@ mod tests {
         for _ in 0..50 {
             let suffix = rng.generate_name_suffix();
             assert_eq!(suffix.len(), 5);
-            assert!(suffix.bytes().all(|c| NAME_ALPHABET.contains(&c)), "{suffix}");
+            assert!(
+                suffix.bytes().all(|c| NAME_ALPHABET.contains(&c)),
+                "{suffix}"
+            );
         }
     }
 

@@ -21,7 +21,11 @@ pub enum StoreOp {
 
 /// One thing that happened in the simulated cluster.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum TraceRecord {
     /// A request reached the API server and got an answer.
     ApiRequest {

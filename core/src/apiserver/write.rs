@@ -1,0 +1,512 @@
+//! Create, update (main resource and `status`), and patch.
+//!
+//! Every write ends in [`ApiServer::commit_put`]: one compare-and-swap transaction at the next
+//! revision, so two writers racing on the same object cannot both win — the loser gets the
+//! same 409 Conflict a real API server gives.
+
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::Service;
+use serde_json::Value;
+
+use super::admission::{NamespaceState, Operation};
+use super::allocator::AllocationError;
+use super::error::ApiError;
+use super::registry;
+use super::{ApiServer, DeleteOutcome};
+use crate::api::defaulting;
+use crate::api::objects::{Kind, Object};
+use crate::api::patch::{apply_patch, PatchType};
+use crate::api::validation::{FieldError, FieldPath};
+use crate::sim::trace::StoreOp;
+use crate::store::{
+    Compare, CompareResult, KeyValue, KvStore, PutRequest, RequestOp, Revision, TxnRequest,
+};
+
+/// Which part of an object a write may change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The main resource: everything but status (for kinds with a status subresource).
+    Main,
+    /// The `status` subresource: status only.
+    Status,
+}
+
+impl Part {
+    fn resource(self, kind: Kind) -> String {
+        match self {
+            Part::Main => kind.plural().to_string(),
+            Part::Status => format!("{}/status", kind.plural()),
+        }
+    }
+}
+
+/// How many generated names are tried before giving up (Kubernetes retries too).
+const GENERATE_NAME_ATTEMPTS: usize = 8;
+
+fn parse_resource_version(text: &str) -> Result<Revision, ApiError> {
+    text.parse::<Revision>().map_err(|_| {
+        ApiError::BadRequest(format!(
+            "invalid resource version \"{text}\": resourceVersion must be a decimal number"
+        ))
+    })
+}
+
+impl<S: KvStore<Object>> ApiServer<S> {
+    /// Creates an object in `namespace` (ignored for cluster-scoped kinds). The object's own
+    /// `metadata.namespace` may be empty or must equal `namespace`.
+    pub fn create(&mut self, namespace: &str, object: Object) -> Result<Arc<Object>, ApiError> {
+        let kind = object.kind();
+        let requested_name = object.name().to_string();
+        let result = self.create_inner(namespace, object);
+        let name = match &result {
+            Ok(created) => created.name().to_string(),
+            Err(_) => requested_name,
+        };
+        self.traced(
+            "create",
+            kind.plural().to_string(),
+            namespace,
+            &name,
+            result,
+        )
+    }
+
+    /// Replaces an object (PUT). `metadata.resourceVersion`, when set, must be the stored one.
+    pub fn update(&mut self, namespace: &str, object: Object) -> Result<Arc<Object>, ApiError> {
+        self.update_traced(namespace, object, Part::Main)
+    }
+
+    /// Replaces an object's status (PUT on the `status` subresource).
+    pub fn update_status(
+        &mut self,
+        namespace: &str,
+        object: Object,
+    ) -> Result<Arc<Object>, ApiError> {
+        self.update_traced(namespace, object, Part::Status)
+    }
+
+    fn update_traced(
+        &mut self,
+        namespace: &str,
+        object: Object,
+        part: Part,
+    ) -> Result<Arc<Object>, ApiError> {
+        let kind = object.kind();
+        let name = object.name().to_string();
+        let result = self.update_inner(namespace, object, part);
+        self.traced("update", part.resource(kind), namespace, &name, result)
+    }
+
+    /// Patches an object (PATCH) with a JSON patch, merge patch or strategic merge patch;
+    /// `status` patches the status subresource.
+    pub fn patch(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        patch_type: PatchType,
+        patch: &Value,
+        status: bool,
+    ) -> Result<Arc<Object>, ApiError> {
+        let part = if status { Part::Status } else { Part::Main };
+        let result = self.patch_inner(kind, namespace, name, patch_type, patch, part);
+        self.traced("patch", part.resource(kind), namespace, name, result)
+    }
+
+    fn patch_inner(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        patch_type: PatchType,
+        patch: &Value,
+        part: Part,
+    ) -> Result<Arc<Object>, ApiError> {
+        let current = self.get_current(kind, namespace, name)?;
+        let patched = apply_patch(
+            patch_type,
+            &current.value.to_value(),
+            patch,
+            kind.kind_name(),
+        )
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let object = Object::from_value_as(kind, patched)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        self.update_inner(namespace, object, part)
+    }
+
+    /// The stored key-value of an object, or 404.
+    pub(crate) fn get_current(
+        &self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+    ) -> Result<KeyValue<Object>, ApiError> {
+        let key = registry::object_key(kind, namespace, name);
+        match self.store.get(&key) {
+            Ok(Some(kv)) => Ok(kv),
+            Ok(None) => Err(ApiError::NotFound {
+                kind,
+                name: name.to_string(),
+            }),
+            Err(e) => Err(ApiError::Internal(e.to_string())),
+        }
+    }
+
+    pub(crate) fn namespace_state(&self, kind: Kind, namespace: &str) -> NamespaceState {
+        if !kind.namespaced() {
+            return NamespaceState::NotApplicable;
+        }
+        match self.get_current(Kind::Namespace, "", namespace) {
+            Ok(kv) => match kv.value.as_ref() {
+                Object::Namespace(ns)
+                    if ns.metadata.deletion_timestamp.is_some()
+                        || ns.status.as_ref().and_then(|s| s.phase.as_deref())
+                            == Some("Terminating") =>
+                {
+                    NamespaceState::Terminating
+                }
+                _ => NamespaceState::Active,
+            },
+            Err(_) => NamespaceState::Missing,
+        }
+    }
+
+    /// Puts the object's namespace in order: the request's for namespaced kinds (they must
+    /// agree when both are given), none for cluster-scoped kinds.
+    fn settle_namespace(namespace: &str, object: &mut Object) -> Result<String, ApiError> {
+        let kind = object.kind();
+        let meta = object.metadata_mut();
+        if !kind.namespaced() {
+            meta.namespace = None;
+            return Ok(String::new());
+        }
+        let own = meta.namespace.clone().unwrap_or_default();
+        let settled = match (own.is_empty(), namespace.is_empty()) {
+            (true, true) => "default".to_string(),
+            (true, false) => namespace.to_string(),
+            (false, true) => own,
+            (false, false) if own == namespace => own,
+            (false, false) => {
+                return Err(ApiError::BadRequest(
+                    "the namespace of the provided object does not match the namespace sent on the request".to_string(),
+                ))
+            }
+        };
+        meta.namespace = Some(settled.clone());
+        Ok(settled)
+    }
+
+    fn create_inner(
+        &mut self,
+        namespace: &str,
+        mut object: Object,
+    ) -> Result<Arc<Object>, ApiError> {
+        let kind = object.kind();
+        let namespace = Self::settle_namespace(namespace, &mut object)?;
+        if object
+            .metadata()
+            .resource_version
+            .as_deref()
+            .is_some_and(|rv| !rv.is_empty())
+        {
+            return Err(ApiError::BadRequest(
+                "resourceVersion should not be set on objects to be created".to_string(),
+            ));
+        }
+        let generate_name = object.metadata().generate_name.clone().unwrap_or_default();
+        let needs_generated_name = object.name().is_empty() && !generate_name.is_empty();
+        {
+            let now = self.now.to_k8s_time();
+            let uid = self.rng.uid();
+            let meta = object.metadata_mut();
+            meta.uid = Some(uid);
+            meta.creation_timestamp = Some(now);
+            meta.deletion_timestamp = None;
+            meta.deletion_grace_period_seconds = None;
+            meta.generation = registry::tracks_generation(kind).then_some(1);
+            meta.self_link = None;
+        }
+        registry::reset_status_for_create(&mut object);
+        defaulting::apply_defaults(&mut object);
+        defaulting::prepare_for_create(&mut object);
+        let namespace_state = self.namespace_state(kind, &namespace);
+
+        for attempt in 0..GENERATE_NAME_ATTEMPTS {
+            let mut candidate = object.clone();
+            if needs_generated_name {
+                let suffix = self.rng.generate_name_suffix();
+                candidate.metadata_mut().name = Some(format!("{generate_name}{suffix}"));
+            }
+            self.admission
+                .admit(Operation::Create, &mut candidate, None, namespace_state)?;
+            let allocated = self.allocate_service(&mut candidate)?;
+            let mut errors = registry::validate_create(&candidate);
+            if let Err(e) = &allocated {
+                errors.push(e.clone());
+            }
+            if !errors.is_empty() {
+                self.release_service(&candidate);
+                return Err(ApiError::invalid(kind, candidate.name(), errors));
+            }
+            let key = registry::object_key(kind, &namespace, candidate.name());
+            match self.commit_put(&key, candidate.clone(), None)? {
+                Some(stored) => return Ok(stored),
+                None => {
+                    self.release_service(&candidate);
+                    if !needs_generated_name || attempt + 1 == GENERATE_NAME_ATTEMPTS {
+                        return Err(ApiError::AlreadyExists {
+                            kind,
+                            name: candidate.name().to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        Err(ApiError::Internal(
+            "generateName attempts exhausted".to_string(),
+        ))
+    }
+
+    /// Gives a new Service its ClusterIP and NodePorts. The outer error is a refusal of the
+    /// whole request; the inner one a field error to report with validation's.
+    fn allocate_service(
+        &mut self,
+        object: &mut Object,
+    ) -> Result<Result<(), FieldError>, ApiError> {
+        let Object::Service(service) = object else {
+            return Ok(Ok(()));
+        };
+        let Some(spec) = service.spec.as_mut() else {
+            return Ok(Ok(()));
+        };
+        let service_type = spec
+            .type_
+            .clone()
+            .unwrap_or_else(|| "ClusterIP".to_string());
+        if service_type == "ExternalName" {
+            return Ok(Ok(()));
+        }
+        let requested = spec.cluster_ip.clone().filter(|ip| !ip.is_empty());
+        if requested.as_deref() != Some("None") {
+            match self.allocator.allocate_ip(requested.as_deref()) {
+                Ok(ip) => {
+                    spec.cluster_ip = Some(ip.clone());
+                    spec.cluster_ips = Some(vec![ip]);
+                }
+                Err(e) => {
+                    return Ok(Err(allocation_field_error(
+                        "spec.clusterIPs",
+                        0,
+                        requested.as_deref(),
+                        &e,
+                    )))
+                }
+            }
+        } else {
+            spec.cluster_ips = Some(vec!["None".to_string()]);
+        }
+        spec.ip_families
+            .get_or_insert_with(|| vec!["IPv4".to_string()]);
+        spec.ip_family_policy
+            .get_or_insert_with(|| "SingleStack".to_string());
+        if service_type == "NodePort" || service_type == "LoadBalancer" {
+            for (i, port) in spec.ports.iter_mut().flatten().enumerate() {
+                match self.allocator.allocate_node_port(port.node_port) {
+                    Ok(node_port) => port.node_port = Some(node_port),
+                    Err(e) => {
+                        let path = FieldPath::new("spec")
+                            .child("ports")
+                            .index(i)
+                            .child("nodePort");
+                        let bad = port.node_port.map(Value::from).unwrap_or(Value::Null);
+                        return Ok(Err(FieldError::invalid(&path, bad, e.to_string())));
+                    }
+                }
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    fn release_service(&mut self, object: &Object) {
+        if let Object::Service(service) = object {
+            self.allocator.release(service);
+        }
+    }
+
+    pub(crate) fn release_allocations_of(&mut self, service: &Service) {
+        self.allocator.release(service);
+    }
+
+    /// Writes `object` at `key` in one transaction at the next revision, stamping its
+    /// `resourceVersion`. `expected` is the stored mod revision the write replaces, or None
+    /// for "must not exist". Returns None when that precondition failed (a lost race).
+    pub(crate) fn commit_put(
+        &mut self,
+        key: &str,
+        mut object: Object,
+        expected: Option<Revision>,
+    ) -> Result<Option<Arc<Object>>, ApiError> {
+        let revision = self.store.current_revision() + 1;
+        object.metadata_mut().resource_version = Some(revision.to_string());
+        let stored = Arc::new(object);
+        let compare = match expected {
+            Some(mod_revision) => Compare::mod_revision(key, CompareResult::Equal, mod_revision),
+            None => Compare::create_revision(key, CompareResult::Equal, 0),
+        };
+        let response = self
+            .store
+            .txn(TxnRequest {
+                compare: vec![compare],
+                success: vec![RequestOp::Put(PutRequest::new(key, Arc::clone(&stored)))],
+                failure: Vec::new(),
+            })
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        if !response.succeeded {
+            return Ok(None);
+        }
+        if response.revision != revision {
+            return Err(ApiError::Internal(format!(
+                "store committed revision {} where {revision} was expected",
+                response.revision
+            )));
+        }
+        self.record_commit(revision, key, StoreOp::Put);
+        Ok(Some(stored))
+    }
+
+    pub(crate) fn update_inner(
+        &mut self,
+        namespace: &str,
+        mut object: Object,
+        part: Part,
+    ) -> Result<Arc<Object>, ApiError> {
+        let kind = object.kind();
+        let namespace = Self::settle_namespace(namespace, &mut object)?;
+        let name = object.name().to_string();
+        if name.is_empty() {
+            return Err(ApiError::BadRequest(
+                "name is required for an update; set metadata.name".to_string(),
+            ));
+        }
+        let current = match self.get_current(kind, &namespace, &name) {
+            Ok(kv) => kv,
+            Err(ApiError::NotFound { .. })
+                if part == Part::Main && registry::allows_create_on_update(kind) =>
+            {
+                object.metadata_mut().resource_version = None;
+                return self.create_inner(&namespace, object);
+            }
+            Err(e) => return Err(e),
+        };
+        let old = Arc::clone(&current.value);
+        if let Some(rv) = object
+            .metadata()
+            .resource_version
+            .as_deref()
+            .filter(|rv| !rv.is_empty())
+        {
+            if parse_resource_version(rv)? != current.mod_revision {
+                return Err(ApiError::modified(kind, &name));
+            }
+        }
+        if let (Some(new_uid), Some(old_uid)) = (&object.metadata().uid, &old.metadata().uid) {
+            if !new_uid.is_empty() && new_uid != old_uid {
+                return Err(ApiError::Conflict {
+                    kind,
+                    subresource: None,
+                    name,
+                    detail: format!(
+                        "Precondition failed: UID in precondition: {new_uid}, UID in object meta: {old_uid}"
+                    ),
+                });
+            }
+        }
+
+        let mut updated = match part {
+            Part::Main => {
+                {
+                    let old_meta = old.metadata();
+                    let meta = object.metadata_mut();
+                    meta.uid = old_meta.uid.clone();
+                    meta.creation_timestamp = old_meta.creation_timestamp.clone();
+                    meta.generation = old_meta.generation;
+                    meta.deletion_timestamp = old_meta.deletion_timestamp.clone();
+                    meta.deletion_grace_period_seconds = old_meta.deletion_grace_period_seconds;
+                    meta.self_link = None;
+                }
+                if registry::has_status_subresource(kind) {
+                    registry::copy_status(&mut object, &old);
+                }
+                defaulting::apply_defaults(&mut object);
+                object
+            }
+            Part::Status => {
+                let mut merged = old.as_ref().clone();
+                registry::copy_status(&mut merged, &object);
+                merged
+            }
+        };
+        updated.metadata_mut().resource_version = old.metadata().resource_version.clone();
+
+        let namespace_state = self.namespace_state(kind, &namespace);
+        self.admission
+            .admit(Operation::Update, &mut updated, Some(&old), namespace_state)?;
+        let errors = registry::validate_update(&updated, &old);
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(kind, &name, errors));
+        }
+        if registry::tracks_generation(kind)
+            && registry::spec_value(&updated) != registry::spec_value(&old)
+        {
+            let meta = updated.metadata_mut();
+            meta.generation = Some(meta.generation.unwrap_or(0) + 1);
+        }
+        let key = registry::object_key(kind, &namespace, &name);
+        if should_delete_during_update(&updated) {
+            return match self.commit_delete(&key, current.mod_revision, &updated)? {
+                Some(DeleteOutcome::Deleted(o) | DeleteOutcome::Pending(o)) => Ok(o),
+                None => Err(ApiError::modified(kind, &name)),
+            };
+        }
+        if &updated == old.as_ref() {
+            // A no-op update writes nothing and keeps the resourceVersion, as in Kubernetes.
+            return Ok(old);
+        }
+        match self.commit_put(&key, updated, Some(current.mod_revision))? {
+            Some(stored) => Ok(stored),
+            None => Err(ApiError::modified(kind, &name)),
+        }
+    }
+}
+
+/// An object marked for deletion whose last finalizer is gone is deleted by the update that
+/// removed it (pods only once their grace period is over).
+fn should_delete_during_update(object: &Object) -> bool {
+    let meta = object.metadata();
+    if meta.deletion_timestamp.is_none() || meta.finalizers.as_ref().is_some_and(|f| !f.is_empty())
+    {
+        return false;
+    }
+    match object {
+        Object::Pod(_) => meta.deletion_grace_period_seconds == Some(0),
+        Object::Namespace(ns) => ns
+            .spec
+            .as_ref()
+            .and_then(|s| s.finalizers.as_ref())
+            .is_none_or(|f| f.is_empty()),
+        _ => true,
+    }
+}
+
+fn allocation_field_error(
+    field: &str,
+    index: usize,
+    requested: Option<&str>,
+    error: &AllocationError,
+) -> FieldError {
+    let path = FieldPath::new(field).index(index);
+    let bad = requested.map(Value::from).unwrap_or(Value::Null);
+    FieldError::invalid(&path, bad, error.to_string())
+}
