@@ -19,3 +19,6 @@ pub use framework::{
     schedule_one, Config, Decision, Explanation, FitError, ScheduleResult, Scheduler,
 };
 pub use snapshot::{NodeInfo, Snapshot};
+
+#[cfg(test)]
+mod tests;
