@@ -18,5 +18,6 @@
 
 pub mod api;
 pub mod apiserver;
+pub mod scheduler;
 pub mod sim;
 pub mod store;

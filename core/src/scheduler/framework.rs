@@ -1,0 +1,605 @@
+//! The scheduling framework: one scheduling cycle for one pod over a [`Snapshot`].
+//!
+//! [`schedule_one`] runs kube-scheduler's phases in order — PreFilter (read the pod once
+//! into a [`CycleState`], count topology domains), Filter (every filter plugin on each node,
+//! starting at a rotating index and stopping once `numFeasibleNodesToFind` nodes fit),
+//! PostFilter (DefaultPreemption when nothing fits), PreScore/Score/NormalizeScore with the
+//! plugin weights, and host selection with ties broken by the injected RNG. Reserve and Bind
+//! are the host's: it records the pod on the chosen node ([`Snapshot::add_pod`]) and sends
+//! the Binding. Every step is kept in an [`Explanation`], which also renders as the
+//! kube-scheduler-simulator annotations.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Pod;
+use rand_core::RngCore;
+
+use super::plugins::default_preemption::{self, PostFilterResult};
+use super::plugins::pod_topology_spread::{self, PreFilterState};
+use super::plugins::{
+    balanced_allocation, image_locality, node_affinity, node_name, node_resources_fit,
+    node_unschedulable, taint_toleration, Code, CycleState, PluginName, SchedulePodError, Status,
+};
+use super::snapshot::{NodeInfo, Snapshot};
+
+/// `minFeasibleNodesToFind`.
+pub const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
+/// `minFeasibleNodesPercentageToFind`.
+pub const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND: usize = 5;
+/// `ErrNoNodesAvailable`.
+pub const ERR_NO_NODES_AVAILABLE: &str = "no nodes available to schedule pods";
+
+/// The profile: which plugins run, their weights, and how many nodes to score.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// `percentageOfNodesToScore`; 0 means Kubernetes' adaptive default.
+    pub percentage_of_nodes_to_score: u32,
+    /// Filter plugins in the order they run.
+    pub filter_plugins: Vec<PluginName>,
+    /// Score plugins with their weights, in the order they run.
+    pub score_plugins: Vec<(PluginName, i64)>,
+    /// Whether DefaultPreemption runs as the post-filter.
+    pub preemption: bool,
+}
+
+impl Default for Config {
+    /// The default profile (`getDefaultPlugins` in `apis/config/v1`), limited to the
+    /// plugins kubeplay implements: TaintToleration 3, NodeAffinity 2, PodTopologySpread 2,
+    /// NodeResourcesFit 1, NodeResourcesBalancedAllocation 1, ImageLocality 1.
+    fn default() -> Config {
+        Config {
+            percentage_of_nodes_to_score: 0,
+            filter_plugins: vec![
+                PluginName::NodeUnschedulable,
+                PluginName::NodeName,
+                PluginName::TaintToleration,
+                PluginName::NodeAffinity,
+                PluginName::NodeResourcesFit,
+                PluginName::PodTopologySpread,
+            ],
+            score_plugins: vec![
+                (PluginName::TaintToleration, 3),
+                (PluginName::NodeAffinity, 2),
+                (PluginName::NodeResourcesFit, 1),
+                (PluginName::PodTopologySpread, 2),
+                (PluginName::NodeResourcesBalancedAllocation, 1),
+                (PluginName::ImageLocality, 1),
+            ],
+            preemption: true,
+        }
+    }
+}
+
+/// `numFeasibleNodesToFind`: below 100 nodes all of them; otherwise `percentage` % (the
+/// adaptive default is `50 - nodes/125`, at least 5 %), but never fewer than 100.
+pub fn num_feasible_nodes_to_find(
+    percentage_of_nodes_to_score: u32,
+    num_all_nodes: usize,
+) -> usize {
+    if num_all_nodes < MIN_FEASIBLE_NODES_TO_FIND {
+        return num_all_nodes;
+    }
+    let mut percentage = usize::try_from(percentage_of_nodes_to_score).unwrap_or(100);
+    if percentage == 0 {
+        percentage = 50usize
+            .saturating_sub(num_all_nodes / 125)
+            .max(MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND);
+    }
+    let num_nodes = num_all_nodes * percentage / 100;
+    num_nodes.max(MIN_FEASIBLE_NODES_TO_FIND)
+}
+
+/// PrioritySort's `Less`: higher `spec.priority` first, then the earlier queue timestamp.
+pub fn queue_sort_less(
+    priority_a: i32,
+    timestamp_a_ms: u64,
+    priority_b: i32,
+    timestamp_b_ms: u64,
+) -> bool {
+    match priority_a.cmp(&priority_b) {
+        Ordering::Greater => true,
+        Ordering::Less => false,
+        Ordering::Equal => timestamp_a_ms < timestamp_b_ms,
+    }
+}
+
+/// The "0/N nodes are available" error (`framework.FitError`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FitError {
+    /// How many nodes the snapshot has.
+    pub num_all_nodes: usize,
+    /// Why each evaluated node failed.
+    pub node_to_status: BTreeMap<String, Status>,
+    /// The status of nodes not in `node_to_status`, if they count.
+    pub absent_nodes_status: Option<Status>,
+    /// A PreFilter rejection message.
+    pub pre_filter_msg: Option<String>,
+    /// The post-filter (preemption) message.
+    pub post_filter_msg: Option<String>,
+}
+
+impl FitError {
+    /// The message as `FitError.Error()` prints it: `0/N nodes are available:`, then the
+    /// PreFilter message or the sorted histogram of `<count> <reason>` followed by `.`, then
+    /// the post-filter message.
+    pub fn message(&self) -> String {
+        let mut message = format!("0/{} nodes are available:", self.num_all_nodes);
+        match &self.pre_filter_msg {
+            Some(pre_filter) => message.push_str(&format!(" {pre_filter}.")),
+            None => {
+                let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+                for status in self.node_to_status.values() {
+                    for reason in &status.reasons {
+                        *reasons.entry(reason).or_insert(0) += 1;
+                    }
+                }
+                let absent = self.num_all_nodes.saturating_sub(self.node_to_status.len());
+                if absent > 0 {
+                    for reason in self.absent_nodes_status.iter().flat_map(|s| &s.reasons) {
+                        *reasons.entry(reason).or_insert(0) += absent;
+                    }
+                }
+                let mut histogram: Vec<String> = reasons
+                    .iter()
+                    .map(|(reason, count)| format!("{count} {reason}"))
+                    .collect();
+                histogram.sort();
+                if !histogram.is_empty() {
+                    message.push_str(&format!(" {}.", histogram.join(", ")));
+                }
+            }
+        }
+        if let Some(post_filter) = self.post_filter_msg.as_deref().filter(|m| !m.is_empty()) {
+            message.push_str(&format!(" {post_filter}"));
+        }
+        message
+    }
+}
+
+/// One score plugin's result on one node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginScore {
+    /// The plugin.
+    pub plugin: PluginName,
+    /// The raw score from Score, or `None` when PreScore skipped the plugin for this pod.
+    pub raw: Option<i64>,
+    /// After NormalizeScore (0–100).
+    pub normalized: i64,
+    /// `normalized × weight`.
+    pub weighted: i64,
+}
+
+/// Everything the cycle decided, per node.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Explanation {
+    /// Per evaluated node: each filter plugin that ran, in order, with its status (the
+    /// framework stops at the first failure).
+    pub filter: BTreeMap<String, Vec<(PluginName, Status)>>,
+    /// Per scored node: each score plugin's raw, normalised and weighted score.
+    pub score: BTreeMap<String, Vec<PluginScore>>,
+    /// Per scored node: the sum of weighted scores.
+    pub total_score: BTreeMap<String, i64>,
+    /// How many nodes the filters looked at.
+    pub evaluated_nodes: usize,
+    /// How many of them fit.
+    pub feasible_nodes: usize,
+    /// The post-filter's verdict, when it ran.
+    pub post_filter: Option<PostFilterResult>,
+}
+
+/// `scheduler-simulator/filter-result`.
+pub const FILTER_RESULT_ANNOTATION: &str = "scheduler-simulator/filter-result";
+/// `scheduler-simulator/score-result`.
+pub const SCORE_RESULT_ANNOTATION: &str = "scheduler-simulator/score-result";
+/// `scheduler-simulator/finalscore-result`.
+pub const FINAL_SCORE_RESULT_ANNOTATION: &str = "scheduler-simulator/finalscore-result";
+/// What the simulator writes for a passing filter plugin.
+pub const PASSED_FILTER_MESSAGE: &str = "passed";
+
+impl Explanation {
+    /// The kube-scheduler-simulator annotations: each value is a JSON object
+    /// node → plugin → string (`"passed"` or the failure message for filters, the raw
+    /// score for `score-result`, normalised × weight for `finalscore-result`; plugins that
+    /// PreScore skipped show `"0"`).
+    pub fn simulator_annotations(&self) -> BTreeMap<String, String> {
+        let mut filter: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
+        for (node, results) in &self.filter {
+            let entry = filter.entry(node).or_default();
+            for (plugin, status) in results {
+                let text = if status.is_success() {
+                    PASSED_FILTER_MESSAGE.to_string()
+                } else {
+                    status.message()
+                };
+                entry.insert(plugin.as_str(), text);
+            }
+        }
+        let mut score: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
+        let mut final_score: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
+        for (node, results) in &self.score {
+            for result in results {
+                score
+                    .entry(node)
+                    .or_default()
+                    .insert(result.plugin.as_str(), result.raw.unwrap_or(0).to_string());
+                final_score
+                    .entry(node)
+                    .or_default()
+                    .insert(result.plugin.as_str(), result.weighted.to_string());
+            }
+        }
+        let json = |value: &BTreeMap<&str, BTreeMap<&str, String>>| {
+            serde_json::to_string(value).unwrap_or_else(|_| "{}".to_string())
+        };
+        BTreeMap::from([
+            (FILTER_RESULT_ANNOTATION.to_string(), json(&filter)),
+            (SCORE_RESULT_ANNOTATION.to_string(), json(&score)),
+            (
+                FINAL_SCORE_RESULT_ANNOTATION.to_string(),
+                json(&final_score),
+            ),
+        ])
+    }
+}
+
+/// What happened to the pod.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// The pod goes to this node (the host reserves and binds it).
+    Scheduled {
+        /// The chosen node.
+        node: String,
+    },
+    /// No node fits; the event and the PodScheduled condition carry `fit_error.message()`.
+    Unschedulable {
+        /// Why.
+        fit_error: FitError,
+        /// The node preemption nominated, if any (`status.nominatedNodeName`).
+        nominated_node: Option<String>,
+    },
+    /// The snapshot has no nodes (`no nodes available to schedule pods`).
+    NoNodesAvailable,
+    /// The pod could not be read (an invalid quantity or selector).
+    Error(SchedulePodError),
+}
+
+/// The outcome of one scheduling cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScheduleResult {
+    /// The decision.
+    pub decision: Decision,
+    /// How it was reached.
+    pub explanation: Explanation,
+}
+
+impl ScheduleResult {
+    /// The `FailedScheduling` event message, or `None` when the pod was scheduled.
+    pub fn failure_message(&self) -> Option<String> {
+        match &self.decision {
+            Decision::Scheduled { .. } => None,
+            Decision::Unschedulable { fit_error, .. } => Some(fit_error.message()),
+            Decision::NoNodesAvailable => Some(ERR_NO_NODES_AVAILABLE.to_string()),
+            Decision::Error(error) => Some(error.to_string()),
+        }
+    }
+}
+
+/// A scheduler with a profile and the rotating start index (`nextStartNodeIndex`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scheduler {
+    /// The profile.
+    pub config: Config,
+    /// Where the next cycle starts looking, so all nodes get their turn.
+    pub next_start_node_index: usize,
+}
+
+impl Scheduler {
+    /// A scheduler with this profile.
+    pub fn new(config: Config) -> Scheduler {
+        Scheduler {
+            config,
+            next_start_node_index: 0,
+        }
+    }
+
+    /// Runs one scheduling cycle and advances the start index by the nodes processed.
+    pub fn schedule_one(
+        &mut self,
+        pod: &Pod,
+        snapshot: &Snapshot,
+        rng: &mut impl RngCore,
+    ) -> ScheduleResult {
+        let result = run_cycle(pod, snapshot, &self.config, self.next_start_node_index, rng);
+        let processed = result.explanation.evaluated_nodes;
+        if snapshot.num_nodes() > 0 {
+            self.next_start_node_index =
+                (self.next_start_node_index + processed) % snapshot.num_nodes();
+        }
+        result
+    }
+}
+
+/// Runs one scheduling cycle starting at the first node (see [`Scheduler`] for the rotating
+/// start index kube-scheduler keeps between cycles).
+pub fn schedule_one(
+    pod: &Pod,
+    snapshot: &Snapshot,
+    config: &Config,
+    rng: &mut impl RngCore,
+) -> ScheduleResult {
+    run_cycle(pod, snapshot, config, 0, rng)
+}
+
+fn run_filter_plugin(
+    plugin: PluginName,
+    state: &CycleState<'_>,
+    spread: &PreFilterState,
+    node: &NodeInfo,
+) -> Option<Status> {
+    match plugin {
+        PluginName::NodeUnschedulable => Some(node_unschedulable::filter(state, node)),
+        PluginName::NodeName => Some(node_name::filter(state, node)),
+        PluginName::TaintToleration => Some(taint_toleration::filter(state, node)),
+        PluginName::NodeAffinity => {
+            (!state.required_affinity.is_empty()).then(|| node_affinity::filter(state, node))
+        }
+        PluginName::NodeResourcesFit => Some(node_resources_fit::filter(state, node)),
+        PluginName::PodTopologySpread => (!pod_topology_spread::skips_filter(state))
+            .then(|| pod_topology_spread::filter_with(state, spread, node)),
+        PluginName::PrioritySort
+        | PluginName::DefaultPreemption
+        | PluginName::NodeResourcesBalancedAllocation
+        | PluginName::ImageLocality
+        | PluginName::DefaultBinder => None,
+    }
+}
+
+/// Runs the filter plugins in order, stopping at the first failure; returns what ran.
+fn run_filters(
+    config: &Config,
+    state: &CycleState<'_>,
+    spread: &PreFilterState,
+    node: &NodeInfo,
+) -> (Status, Vec<(PluginName, Status)>) {
+    let mut ran = Vec::with_capacity(config.filter_plugins.len());
+    for &plugin in &config.filter_plugins {
+        let Some(status) = run_filter_plugin(plugin, state, spread, node) else {
+            continue;
+        };
+        let failed = !status.is_success();
+        ran.push((plugin, status.clone()));
+        if failed {
+            return (status, ran);
+        }
+    }
+    (Status::success(), ran)
+}
+
+fn run_cycle(
+    pod: &Pod,
+    snapshot: &Snapshot,
+    config: &Config,
+    start_index: usize,
+    rng: &mut impl RngCore,
+) -> ScheduleResult {
+    let mut explanation = Explanation::default();
+    let num_all_nodes = snapshot.num_nodes();
+    if num_all_nodes == 0 {
+        return ScheduleResult {
+            decision: Decision::NoNodesAvailable,
+            explanation,
+        };
+    }
+    // PreFilter.
+    let mut state = match CycleState::new(pod) {
+        Ok(state) => state,
+        Err(error) => {
+            return ScheduleResult {
+                decision: Decision::Error(error),
+                explanation,
+            }
+        }
+    };
+    if config
+        .filter_plugins
+        .contains(&PluginName::PodTopologySpread)
+        && !pod_topology_spread::skips_filter(&state)
+    {
+        pod_topology_spread::pre_filter(&mut state, snapshot);
+    }
+
+    // Filter.
+    let num_nodes_to_find =
+        num_feasible_nodes_to_find(config.percentage_of_nodes_to_score, num_all_nodes);
+    let nodes = snapshot.nodes();
+    let mut feasible: Vec<&NodeInfo> = Vec::new();
+    let mut node_to_status = BTreeMap::new();
+    for offset in 0..num_all_nodes {
+        if feasible.len() >= num_nodes_to_find {
+            break;
+        }
+        let Some(node) = nodes.get((start_index + offset) % num_all_nodes) else {
+            continue;
+        };
+        let (status, ran) = run_filters(config, &state, &state.spread_filter, node);
+        explanation.filter.insert(node.name.clone(), ran);
+        if status.is_success() {
+            feasible.push(node);
+        } else {
+            node_to_status.insert(node.name.clone(), status);
+        }
+    }
+    explanation.evaluated_nodes = feasible.len() + node_to_status.len();
+    explanation.feasible_nodes = feasible.len();
+
+    if feasible.is_empty() {
+        // PostFilter.
+        let mut fit_error = FitError {
+            num_all_nodes,
+            node_to_status,
+            absent_nodes_status: None,
+            pre_filter_msg: None,
+            post_filter_msg: None,
+        };
+        let mut nominated_node = None;
+        if config.preemption {
+            let rerun = |s: &CycleState<'_>, spread: &PreFilterState, node: &NodeInfo| {
+                run_filters(config, s, spread, node).0
+            };
+            let result = default_preemption::post_filter(
+                &state,
+                snapshot,
+                &fit_error.node_to_status,
+                &rerun,
+            );
+            fit_error.post_filter_msg = Some(result.message().to_string());
+            if let PostFilterResult::Nominated(candidate) = &result {
+                nominated_node = Some(candidate.node.clone());
+            }
+            explanation.post_filter = Some(result);
+        }
+        return ScheduleResult {
+            decision: Decision::Unschedulable {
+                fit_error,
+                nominated_node,
+            },
+            explanation,
+        };
+    }
+    if let [only] = feasible.as_slice() {
+        return ScheduleResult {
+            decision: Decision::Scheduled {
+                node: only.name.clone(),
+            },
+            explanation,
+        };
+    }
+
+    // PreScore, Score, NormalizeScore, weights.
+    let mut totals = vec![0i64; feasible.len()];
+    let mut per_node: Vec<Vec<PluginScore>> = vec![Vec::new(); feasible.len()];
+    for &(plugin, weight) in &config.score_plugins {
+        let raw = score_plugin(plugin, &state, &feasible, snapshot);
+        let (raw, mut normalized) = match raw {
+            Some((raw, normalized)) => (raw.into_iter().map(Some).collect::<Vec<_>>(), normalized),
+            None => (vec![None; feasible.len()], vec![0; feasible.len()]),
+        };
+        for (i, ((raw, normalized), total)) in raw
+            .into_iter()
+            .zip(normalized.iter_mut())
+            .zip(totals.iter_mut())
+            .enumerate()
+        {
+            let weighted = *normalized * weight;
+            *total += weighted;
+            if let Some(scores) = per_node.get_mut(i) {
+                scores.push(PluginScore {
+                    plugin,
+                    raw,
+                    normalized: *normalized,
+                    weighted,
+                });
+            }
+        }
+    }
+
+    // Select the host: the best total; ties broken by reservoir sampling with the RNG.
+    let mut selected = 0;
+    let mut best = i64::MIN;
+    let mut count_of_best = 0u32;
+    for (i, &total) in totals.iter().enumerate() {
+        if total > best {
+            best = total;
+            selected = i;
+            count_of_best = 1;
+        } else if total == best {
+            count_of_best += 1;
+            if rng.next_u32() % count_of_best == 0 {
+                selected = i;
+            }
+        }
+    }
+    for ((node, scores), total) in feasible.iter().zip(per_node).zip(&totals) {
+        explanation.score.insert(node.name.clone(), scores);
+        explanation.total_score.insert(node.name.clone(), *total);
+    }
+    let node = feasible
+        .get(selected)
+        .map(|n| n.name.clone())
+        .unwrap_or_default();
+    ScheduleResult {
+        decision: Decision::Scheduled { node },
+        explanation,
+    }
+}
+
+/// Raw and normalised scores of one plugin over the feasible nodes, or `None` when the
+/// plugin is skipped for this pod.
+fn score_plugin(
+    plugin: PluginName,
+    state: &CycleState<'_>,
+    feasible: &[&NodeInfo],
+    snapshot: &Snapshot,
+) -> Option<(Vec<i64>, Vec<i64>)> {
+    let each = |f: &dyn Fn(&NodeInfo) -> i64| feasible.iter().map(|n| f(n)).collect::<Vec<i64>>();
+    match plugin {
+        PluginName::TaintToleration => {
+            let raw = each(&|n| taint_toleration::score(state, n));
+            let mut normalized = raw.clone();
+            taint_toleration::normalize_score(&mut normalized);
+            Some((raw, normalized))
+        }
+        PluginName::NodeAffinity => {
+            if !state.preferred_affinity.is_present() {
+                return None;
+            }
+            let raw = each(&|n| node_affinity::score(state, n));
+            let mut normalized = raw.clone();
+            node_affinity::normalize_score(&mut normalized);
+            Some((raw, normalized))
+        }
+        PluginName::NodeResourcesFit => {
+            let raw = each(&|n| node_resources_fit::score(state, n));
+            Some((raw.clone(), raw))
+        }
+        PluginName::PodTopologySpread => {
+            if pod_topology_spread::skips_score(state) {
+                return None;
+            }
+            let pre = pod_topology_spread::pre_score(state, feasible, snapshot);
+            let raw = each(&|n| pod_topology_spread::score(state, &pre, n));
+            let ignored: Vec<bool> = feasible
+                .iter()
+                .map(|n| pod_topology_spread::is_ignored(&pre, n))
+                .collect();
+            let mut normalized = raw.clone();
+            pod_topology_spread::normalize_score(&mut normalized, &ignored);
+            Some((raw, normalized))
+        }
+        PluginName::NodeResourcesBalancedAllocation => {
+            if balanced_allocation::skips(state) {
+                return None;
+            }
+            let raw = each(&|n| balanced_allocation::score(state, n));
+            Some((raw.clone(), raw))
+        }
+        PluginName::ImageLocality => {
+            let raw = each(&|n| image_locality::score(state, n, snapshot));
+            Some((raw.clone(), raw))
+        }
+        PluginName::PrioritySort
+        | PluginName::NodeUnschedulable
+        | PluginName::NodeName
+        | PluginName::DefaultPreemption
+        | PluginName::DefaultBinder => None,
+    }
+}
+
+/// Whether a code means the node was rejected.
+pub fn is_rejected(code: Code) -> bool {
+    match code {
+        Code::Unschedulable | Code::UnschedulableAndUnresolvable => true,
+        Code::Success | Code::Skip => false,
+    }
+}

@@ -1,0 +1,36 @@
+//! ImageLocality: favours nodes that already hold the pod's images. Each present image adds
+//! its size scaled by the share of nodes that hold it (so an image everywhere counts fully,
+//! one on a single node barely — against "node heating"); the sum is mapped from
+//! [23 MiB, 1000 MiB × containers] onto 0–100.
+
+use super::{CycleState, MAX_NODE_SCORE};
+use crate::scheduler::snapshot::{NodeInfo, Snapshot};
+
+const MB: i64 = 1024 * 1024;
+/// Below this sum the score is 0.
+pub const MIN_THRESHOLD_BYTES: i64 = 23 * MB;
+/// Per container, above this sum the score is 100.
+pub const MAX_CONTAINER_THRESHOLD_BYTES: i64 = 1000 * MB;
+
+/// `calculatePriority(sumImageScores(...), containers)`.
+pub fn score(state: &CycleState<'_>, node: &NodeInfo, snapshot: &Snapshot) -> i64 {
+    let total_nodes = snapshot.num_nodes();
+    let sum: i64 = state
+        .image_names
+        .iter()
+        .filter_map(|image| {
+            let size = *node.images.get(image)?;
+            let spread = snapshot.image_num_nodes(image) as f64 / total_nodes.max(1) as f64;
+            Some((size as f64 * spread) as i64)
+        })
+        .sum();
+    calculate_priority(sum, state.num_containers)
+}
+
+/// Maps the summed image score onto 0–100.
+pub fn calculate_priority(sum_scores: i64, num_containers: usize) -> i64 {
+    let max_threshold =
+        MAX_CONTAINER_THRESHOLD_BYTES * i64::try_from(num_containers.max(1)).unwrap_or(1);
+    let clamped = sum_scores.clamp(MIN_THRESHOLD_BYTES, max_threshold);
+    MAX_NODE_SCORE * (clamped - MIN_THRESHOLD_BYTES) / (max_threshold - MIN_THRESHOLD_BYTES)
+}

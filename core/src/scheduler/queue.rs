@@ -1,0 +1,265 @@
+//! The scheduling queue, sans-IO: kube-scheduler's activeQ, backoffQ and unschedulable pods.
+//!
+//! Pods arrive with [`SchedulingQueue::add`] and leave with [`SchedulingQueue::pop`] in
+//! PrioritySort order (higher priority, then earlier queue time). A pod that could not be
+//! scheduled comes back through [`SchedulingQueue::add_unschedulable`] and waits until a
+//! cluster event ([`SchedulingQueue::handle_cluster_event`]: node added or updated, assigned
+//! pod deleted) or until it has waited 5 minutes; it then goes to the backoffQ if its backoff
+//! (1 s doubling per attempt up to 10 s) has not expired, else straight to the activeQ.
+//! Time is the caller's: every method takes `now_ms`, and [`SchedulingQueue::handle_tick`]
+//! runs the periodic flushes. Nothing here is stored per pod but its key and a few integers.
+
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
+use super::framework::queue_sort_less;
+
+/// `podInitialBackoffDuration` default.
+pub const POD_INITIAL_BACKOFF_MS: u64 = 1_000;
+/// `podMaxBackoffDuration` default.
+pub const POD_MAX_BACKOFF_MS: u64 = 10_000;
+/// `podMaxInUnschedulablePodsDuration`: unschedulable pods are retried after this long.
+pub const POD_MAX_IN_UNSCHEDULABLE_PODS_MS: u64 = 5 * 60 * 1_000;
+
+/// A cluster change that may make unschedulable pods schedulable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClusterEvent {
+    /// A node was added.
+    NodeAdded,
+    /// A node changed (labels, taints, allocatable, unschedulable).
+    NodeUpdated,
+    /// A pod bound to a node was deleted, freeing room.
+    AssignedPodDeleted,
+}
+
+/// A pod waiting in the queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuedPod {
+    /// `namespace/name`.
+    pub key: String,
+    /// `spec.priority`.
+    pub priority: i32,
+    /// When it was last added to a queue.
+    pub timestamp_ms: u64,
+    /// How many scheduling attempts it has had.
+    pub attempts: u32,
+}
+
+/// Where a pod currently waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueName {
+    /// Ready to be popped.
+    Active,
+    /// Waiting out its backoff.
+    Backoff,
+    /// Waiting for a cluster event or the 5-minute flush.
+    Unschedulable,
+    /// Popped and being scheduled.
+    InFlight,
+}
+
+/// `calculateBackoffDuration`: 1 s for the first attempt, doubling, at most 10 s.
+pub fn backoff_duration_ms(attempts: u32) -> u64 {
+    let mut duration = POD_INITIAL_BACKOFF_MS;
+    for _ in 1..attempts {
+        duration = duration.saturating_mul(2);
+        if duration > POD_MAX_BACKOFF_MS {
+            return POD_MAX_BACKOFF_MS;
+        }
+    }
+    duration
+}
+
+/// activeQ + backoffQ + unschedulable pods.
+#[derive(Clone, Debug, Default)]
+pub struct SchedulingQueue {
+    pods: BTreeMap<String, (QueuedPod, QueueName)>,
+    active: BTreeMap<(Reverse<i32>, u64, u64), String>,
+    backoff: BTreeMap<(u64, u64), String>,
+    sequence: u64,
+}
+
+impl SchedulingQueue {
+    /// An empty queue.
+    pub fn new() -> SchedulingQueue {
+        SchedulingQueue::default()
+    }
+
+    fn next_sequence(&mut self) -> u64 {
+        self.sequence += 1;
+        self.sequence
+    }
+
+    fn push_active(&mut self, mut pod: QueuedPod, now_ms: u64) {
+        pod.timestamp_ms = now_ms;
+        let sequence = self.next_sequence();
+        self.active.insert(
+            (Reverse(pod.priority), pod.timestamp_ms, sequence),
+            pod.key.clone(),
+        );
+        self.pods.insert(pod.key.clone(), (pod, QueueName::Active));
+    }
+
+    fn push_backoff(&mut self, pod: QueuedPod) {
+        let expiry = self.backoff_expiry_ms(&pod);
+        let sequence = self.next_sequence();
+        self.backoff.insert((expiry, sequence), pod.key.clone());
+        self.pods.insert(pod.key.clone(), (pod, QueueName::Backoff));
+    }
+
+    fn backoff_expiry_ms(&self, pod: &QueuedPod) -> u64 {
+        pod.timestamp_ms
+            .saturating_add(backoff_duration_ms(pod.attempts))
+    }
+
+    fn forget_position(&mut self, key: &str) {
+        self.active.retain(|_, k| k != key);
+        self.backoff.retain(|_, k| k != key);
+    }
+
+    /// A new pending pod enters the activeQ.
+    pub fn add(&mut self, key: &str, priority: i32, now_ms: u64) {
+        self.forget_position(key);
+        let pod = QueuedPod {
+            key: key.to_string(),
+            priority,
+            timestamp_ms: now_ms,
+            attempts: 0,
+        };
+        self.push_active(pod, now_ms);
+    }
+
+    /// A pod left (deleted or bound elsewhere).
+    pub fn delete(&mut self, key: &str) {
+        self.forget_position(key);
+        self.pods.remove(key);
+    }
+
+    /// Where a pod waits, if it is queued.
+    pub fn queue_of(&self, key: &str) -> Option<QueueName> {
+        self.pods.get(key).map(|(_, q)| *q)
+    }
+
+    /// How many pods wait in each queue: (active, backoff, unschedulable).
+    pub fn len(&self) -> (usize, usize, usize) {
+        let unschedulable = self
+            .pods
+            .values()
+            .filter(|(_, q)| *q == QueueName::Unschedulable)
+            .count();
+        (self.active.len(), self.backoff.len(), unschedulable)
+    }
+
+    /// Whether no pod waits anywhere.
+    pub fn is_empty(&self) -> bool {
+        self.pods.is_empty()
+    }
+
+    /// Takes the next pod in PrioritySort order (after moving pods whose backoff expired),
+    /// counting the attempt.
+    pub fn pop(&mut self, now_ms: u64) -> Option<QueuedPod> {
+        self.flush_backoff_completed(now_ms);
+        let (_, key) = self.active.pop_first()?;
+        let (pod, queue) = self.pods.get_mut(&key)?;
+        pod.attempts = pod.attempts.saturating_add(1);
+        *queue = QueueName::InFlight;
+        Some(pod.clone())
+    }
+
+    /// A popped pod did not fit: it waits among the unschedulable pods.
+    pub fn add_unschedulable(&mut self, mut pod: QueuedPod, now_ms: u64) {
+        self.forget_position(&pod.key);
+        pod.timestamp_ms = now_ms;
+        self.pods
+            .insert(pod.key.clone(), (pod, QueueName::Unschedulable));
+    }
+
+    /// A popped pod failed for another reason (an error): it backs off and retries.
+    pub fn add_backoff(&mut self, mut pod: QueuedPod, now_ms: u64) {
+        self.forget_position(&pod.key);
+        pod.timestamp_ms = now_ms;
+        self.push_backoff(pod);
+    }
+
+    /// A popped pod was scheduled and bound: it leaves the queue.
+    pub fn done(&mut self, key: &str) {
+        self.delete(key);
+    }
+
+    fn move_unschedulable(&mut self, now_ms: u64, only_older_than_ms: Option<u64>) {
+        let keys: Vec<String> = self
+            .pods
+            .iter()
+            .filter(|(_, (pod, queue))| {
+                *queue == QueueName::Unschedulable
+                    && only_older_than_ms
+                        .is_none_or(|age| now_ms.saturating_sub(pod.timestamp_ms) >= age)
+            })
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in keys {
+            let Some((pod, _)) = self.pods.remove(&key) else {
+                continue;
+            };
+            if self.backoff_expiry_ms(&pod) > now_ms {
+                self.push_backoff(pod);
+            } else {
+                self.push_active(pod, now_ms);
+            }
+        }
+    }
+
+    /// `MoveAllToActiveOrBackoffQueue`: a cluster event may help every unschedulable pod.
+    pub fn handle_cluster_event(&mut self, event: ClusterEvent, now_ms: u64) {
+        match event {
+            ClusterEvent::NodeAdded
+            | ClusterEvent::NodeUpdated
+            | ClusterEvent::AssignedPodDeleted => {
+                self.move_unschedulable(now_ms, None);
+            }
+        }
+    }
+
+    fn flush_backoff_completed(&mut self, now_ms: u64) {
+        while let Some(entry) = self.backoff.first_entry() {
+            if entry.key().0 > now_ms {
+                break;
+            }
+            let key = entry.remove();
+            if let Some((pod, _)) = self.pods.remove(&key) {
+                self.push_active(pod, now_ms);
+            }
+        }
+    }
+
+    /// The periodic flushes: backoff expired → activeQ; unschedulable for 5 minutes →
+    /// activeQ or backoffQ.
+    pub fn handle_tick(&mut self, now_ms: u64) {
+        self.flush_backoff_completed(now_ms);
+        self.move_unschedulable(now_ms, Some(POD_MAX_IN_UNSCHEDULABLE_PODS_MS));
+    }
+
+    /// When the queue next needs [`SchedulingQueue::handle_tick`]: the earliest backoff
+    /// expiry or 5-minute flush.
+    pub fn poll_timeout_ms(&self) -> Option<u64> {
+        let backoff = self.backoff.keys().next().map(|(expiry, _)| *expiry);
+        let flush = self
+            .pods
+            .values()
+            .filter(|(_, q)| *q == QueueName::Unschedulable)
+            .map(|(p, _)| {
+                p.timestamp_ms
+                    .saturating_add(POD_MAX_IN_UNSCHEDULABLE_PODS_MS)
+            })
+            .min();
+        match (backoff, flush) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether `a` pops before `b` (PrioritySort).
+    pub fn less(a: &QueuedPod, b: &QueuedPod) -> bool {
+        queue_sort_less(a.priority, a.timestamp_ms, b.priority, b.timestamp_ms)
+    }
+}

@@ -1,0 +1,571 @@
+//! Table tests for the scheduler: plugins one by one, the FitError text, host selection,
+//! `percentageOfNodesToScore`, the queue and the simulator annotations.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Pod, Taint};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+
+use super::framework::{num_feasible_nodes_to_find, schedule_one, Config, Decision, Scheduler};
+use super::plugins::{
+    balanced_allocation, image_locality, node_affinity, node_resources_fit, taint_toleration,
+    CycleState,
+};
+use super::queue::{backoff_duration_ms, ClusterEvent, QueueName, SchedulingQueue};
+use super::snapshot::{NodeInfo, PodSummary, Resources, Snapshot};
+
+const GI: i64 = 1024 * 1024 * 1024;
+
+fn pod(spec: serde_json::Value) -> Pod {
+    serde_json::from_value(json!({
+        "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+        "spec": spec,
+    }))
+    .expect("test pod is valid")
+}
+
+fn pod_requesting(cpu: &str, memory: &str) -> Pod {
+    pod(json!({"containers": [{"name": "c", "image": "nginx",
+        "resources": {"requests": {"cpu": cpu, "memory": memory}}}]}))
+}
+
+fn node(name: &str, milli_cpu: i64, memory_bytes: i64) -> NodeInfo {
+    let mut node = NodeInfo::new(
+        name,
+        Resources {
+            milli_cpu,
+            memory_bytes,
+        },
+        110,
+    );
+    node.labels
+        .insert("kubernetes.io/hostname".to_string(), name.to_string());
+    node
+}
+
+fn running(name: &str, milli_cpu: i64, memory_bytes: i64, priority: i32) -> PodSummary {
+    let resources = Resources {
+        milli_cpu,
+        memory_bytes,
+    };
+    PodSummary {
+        namespace: "default".to_string(),
+        name: name.to_string(),
+        labels: BTreeMap::from([("app".to_string(), "web".to_string())]),
+        priority,
+        resources: super::snapshot::PodResources {
+            requested: resources,
+            non_zero_requested: resources,
+        },
+        terminating: false,
+    }
+}
+
+fn taint(key: &str, value: &str, effect: &str) -> Taint {
+    Taint {
+        key: key.to_string(),
+        value: Some(value.to_string()),
+        effect: effect.to_string(),
+        time_added: None,
+    }
+}
+
+fn rng(seed: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed)
+}
+
+#[test]
+fn three_node_cluster_with_one_cordoned_and_two_full_prints_kubernetes_fit_error() {
+    let mut cordoned = node("node-a", 4000, 8 * GI);
+    cordoned.unschedulable = true;
+    let mut full_b = node("node-b", 2000, 8 * GI);
+    full_b.add_pod(running("busy-b", 2000, GI, 0));
+    let mut full_c = node("node-c", 2000, 8 * GI);
+    full_c.add_pod(running("busy-c", 1900, GI, 0));
+    let snapshot = Snapshot::new([cordoned, full_b, full_c]);
+    let result = schedule_one(
+        &pod_requesting("500m", "128Mi"),
+        &snapshot,
+        &Config::default(),
+        &mut rng(1),
+    );
+    assert_eq!(
+        result.failure_message().as_deref(),
+        Some(
+            "0/3 nodes are available: 1 node(s) were unschedulable, 2 Insufficient cpu. \
+             preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, \
+             2 No preemption victims found for incoming pod."
+        )
+    );
+}
+
+#[test]
+fn fit_error_says_preemption_is_not_helpful_when_every_node_is_unresolvable() {
+    let mut a = node("node-a", 4000, 8 * GI);
+    a.unschedulable = true;
+    let mut b = node("node-b", 4000, 8 * GI);
+    b.taints.push(taint("dedicated", "gpu", "NoSchedule"));
+    let c = node("node-c", 4000, 8 * GI);
+    let mut p = pod_requesting("100m", "64Mi");
+    if let Some(spec) = p.spec.as_mut() {
+        spec.node_selector = Some(BTreeMap::from([("disk".to_string(), "ssd".to_string())]));
+    }
+    let result = schedule_one(
+        &p,
+        &Snapshot::new([a, b, c]),
+        &Config::default(),
+        &mut rng(1),
+    );
+    assert_eq!(
+        result.failure_message().as_deref(),
+        Some(
+            "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, \
+             1 node(s) had untolerated taint {dedicated: gpu}, 1 node(s) were unschedulable. \
+             preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+        )
+    );
+}
+
+#[test]
+fn higher_priority_pod_nominates_the_node_where_evicting_a_lower_priority_pod_helps() {
+    let mut a = node("node-a", 1000, 8 * GI);
+    a.add_pod(running("low", 800, GI, 0));
+    let mut b = node("node-b", 1000, 8 * GI);
+    b.add_pod(running("mid", 800, GI, 50));
+    let mut p = pod_requesting("500m", "128Mi");
+    if let Some(spec) = p.spec.as_mut() {
+        spec.priority = Some(100);
+    }
+    let result = schedule_one(&p, &Snapshot::new([a, b]), &Config::default(), &mut rng(1));
+    match result.decision {
+        Decision::Unschedulable { nominated_node, .. } => {
+            assert_eq!(nominated_node.as_deref(), Some("node-a"));
+        }
+        other => panic!("expected a nomination, got {other:?}"),
+    }
+}
+
+#[test]
+fn pod_with_node_selector_lands_only_on_matching_nodes() {
+    let mut nodes = Vec::new();
+    for i in 0..10 {
+        let mut n = node(&format!("node-{i}"), 4000, 8 * GI);
+        if i % 3 == 0 {
+            n.labels.insert("disk".to_string(), "ssd".to_string());
+        }
+        nodes.push(n);
+    }
+    let snapshot = Snapshot::new(nodes);
+    let mut p = pod_requesting("100m", "64Mi");
+    if let Some(spec) = p.spec.as_mut() {
+        spec.node_selector = Some(BTreeMap::from([("disk".to_string(), "ssd".to_string())]));
+    }
+    for seed in 0..20 {
+        let result = schedule_one(&p, &snapshot, &Config::default(), &mut rng(seed));
+        let Decision::Scheduled { node } = result.decision else {
+            panic!("pod should schedule");
+        };
+        assert!(["node-0", "node-3", "node-6", "node-9"].contains(&node.as_str()));
+    }
+}
+
+#[test]
+fn ties_between_equal_best_nodes_are_broken_by_the_seeded_rng() {
+    let snapshot = Snapshot::new((0..5).map(|i| node(&format!("node-{i}"), 4000, 8 * GI)));
+    let p = pod_requesting("100m", "64Mi");
+    let pick = |seed| match schedule_one(&p, &snapshot, &Config::default(), &mut rng(seed)).decision
+    {
+        Decision::Scheduled { node } => node,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(pick(7), pick(7));
+    let chosen: std::collections::BTreeSet<String> = (0..30).map(pick).collect();
+    assert!(chosen.len() > 1, "different seeds spread over tied nodes");
+}
+
+#[test]
+fn percentage_of_nodes_to_score_follows_the_adaptive_default() {
+    for (nodes, expected) in [(50, 50), (100, 100), (1000, 420), (5000, 500)] {
+        assert_eq!(
+            num_feasible_nodes_to_find(0, nodes),
+            expected,
+            "{nodes} nodes"
+        );
+    }
+    assert_eq!(num_feasible_nodes_to_find(30, 1000), 300);
+    assert_eq!(num_feasible_nodes_to_find(1, 1000), 100);
+}
+
+#[test]
+fn scheduler_rotates_its_start_index_by_the_nodes_it_processed() {
+    let snapshot = Snapshot::new((0..300).map(|i| node(&format!("node-{i:03}"), 4000, 8 * GI)));
+    let mut scheduler = Scheduler::new(Config::default());
+    let result = scheduler.schedule_one(&pod_requesting("100m", "64Mi"), &snapshot, &mut rng(1));
+    assert_eq!(result.explanation.evaluated_nodes, 144, "48 % of 300 nodes");
+    assert_eq!(scheduler.next_start_node_index, 144);
+}
+
+#[test]
+fn queue_backoff_doubles_from_one_second_to_ten() {
+    let expected = [1_000, 2_000, 4_000, 8_000, 10_000, 10_000];
+    for (attempts, want) in (1..).zip(expected) {
+        assert_eq!(backoff_duration_ms(attempts), want, "attempt {attempts}");
+    }
+}
+
+#[test]
+fn queue_pops_by_priority_then_time_and_retries_unschedulable_pods_on_events() {
+    let mut queue = SchedulingQueue::new();
+    queue.add("default/low", 0, 0);
+    queue.add("default/high", 10, 5);
+    queue.add("default/low-later", 0, 3);
+    let order: Vec<String> = std::iter::from_fn(|| queue.pop(10).map(|p| p.key)).collect();
+    assert_eq!(order, ["default/high", "default/low", "default/low-later"]);
+
+    let mut queue = SchedulingQueue::new();
+    queue.add("default/web", 0, 0);
+    let popped = queue.pop(0).expect("queued");
+    queue.add_unschedulable(popped, 100);
+    assert_eq!(
+        queue.queue_of("default/web"),
+        Some(QueueName::Unschedulable)
+    );
+    queue.handle_cluster_event(ClusterEvent::NodeAdded, 500);
+    assert_eq!(queue.queue_of("default/web"), Some(QueueName::Backoff));
+    assert!(queue.pop(1_099).is_none(), "backoff of 1 s not over");
+    assert_eq!(queue.pop(1_100).map(|p| p.attempts), Some(2));
+}
+
+#[test]
+fn unschedulable_pods_are_flushed_after_five_minutes() {
+    let mut queue = SchedulingQueue::new();
+    queue.add("default/web", 0, 0);
+    let popped = queue.pop(0).expect("queued");
+    queue.add_unschedulable(popped, 0);
+    queue.handle_tick(299_999);
+    assert_eq!(
+        queue.queue_of("default/web"),
+        Some(QueueName::Unschedulable)
+    );
+    assert_eq!(queue.poll_timeout_ms(), Some(300_000));
+    queue.handle_tick(300_000);
+    assert_eq!(queue.queue_of("default/web"), Some(QueueName::Active));
+}
+
+#[test]
+fn taint_toleration_filter_reports_the_first_untolerated_taint() {
+    let cases = [
+        (vec![], "NoSchedule", true),
+        (
+            vec![json!({"key": "dedicated", "operator": "Equal", "value": "gpu"})],
+            "NoSchedule",
+            true,
+        ),
+        (
+            vec![json!({"key": "dedicated", "operator": "Exists"})],
+            "NoExecute",
+            true,
+        ),
+        (
+            vec![json!({"key": "dedicated", "value": "cpu"})],
+            "NoSchedule",
+            false,
+        ),
+        (
+            vec![json!({"operator": "Exists", "effect": "NoExecute"})],
+            "NoSchedule",
+            false,
+        ),
+    ];
+    for (tolerations, effect, tolerated) in cases {
+        let has_tolerations = !tolerations.is_empty();
+        let p = pod(json!({"containers": [{"name": "c"}], "tolerations": tolerations}));
+        let state = CycleState::new(&p).expect("valid pod");
+        let mut n = node("n", 1000, GI);
+        n.taints.push(taint("dedicated", "gpu", effect));
+        let status = taint_toleration::filter(&state, &n);
+        let expect_pass = tolerated && has_tolerations;
+        assert_eq!(
+            status.is_success(),
+            expect_pass,
+            "{tolerations:?} vs {effect}"
+        );
+        if !expect_pass {
+            assert_eq!(
+                status.message(),
+                "node(s) had untolerated taint {dedicated: gpu}"
+            );
+        }
+    }
+}
+
+#[test]
+fn taint_toleration_scores_fewer_prefer_no_schedule_taints_higher() {
+    let mut scores = vec![0, 1, 2];
+    taint_toleration::normalize_score(&mut scores);
+    assert_eq!(scores, [100, 50, 0]);
+    let p = pod(json!({"containers": [{"name": "c"}]}));
+    let state = CycleState::new(&p).expect("valid pod");
+    let mut n = node("n", 1000, GI);
+    n.taints.push(taint("a", "1", "PreferNoSchedule"));
+    n.taints.push(taint("b", "1", "NoSchedule"));
+    assert_eq!(taint_toleration::score(&state, &n), 1);
+}
+
+#[test]
+fn node_affinity_operators_match_node_labels() {
+    let cases = [
+        ("In", vec!["a", "b"], true),
+        ("In", vec!["c"], false),
+        ("NotIn", vec!["c"], true),
+        ("NotIn", vec!["a"], false),
+        ("Exists", vec![], true),
+        ("DoesNotExist", vec![], false),
+    ];
+    let mut n = node("n", 1000, GI);
+    n.labels.insert("tier".to_string(), "a".to_string());
+    n.labels.insert("cores".to_string(), "8".to_string());
+    for (operator, values, expected) in cases {
+        let p = pod(
+            json!({"containers": [{"name": "c"}], "affinity": {"nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                {"matchExpressions": [{"key": "tier", "operator": operator, "values": values}]}
+            ]}}}}),
+        );
+        let state = CycleState::new(&p).expect("valid pod");
+        assert_eq!(
+            node_affinity::filter(&state, &n).is_success(),
+            expected,
+            "{operator}"
+        );
+    }
+    for (operator, value, expected) in [("Gt", "4", true), ("Gt", "8", false), ("Lt", "9", true)] {
+        let p = pod(
+            json!({"containers": [{"name": "c"}], "affinity": {"nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                {"matchExpressions": [{"key": "cores", "operator": operator, "values": [value]}]}
+            ]}}}}),
+        );
+        let state = CycleState::new(&p).expect("valid pod");
+        let status = node_affinity::filter(&state, &n);
+        assert_eq!(status.is_success(), expected, "{operator} {value}");
+        if !expected {
+            assert_eq!(
+                status.message(),
+                "node(s) didn't match Pod's node affinity/selector"
+            );
+        }
+    }
+}
+
+#[test]
+fn node_affinity_scores_the_weights_of_matching_preferred_terms() {
+    let p = pod(
+        json!({"containers": [{"name": "c"}], "affinity": {"nodeAffinity": {
+        "preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 10, "preference": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}},
+            {"weight": 5, "preference": {"matchExpressions": [{"key": "ssd", "operator": "Exists"}]}}
+        ]}}}),
+    );
+    let state = CycleState::new(&p).expect("valid pod");
+    let mut n = node("n", 1000, GI);
+    n.labels.insert("zone".to_string(), "a".to_string());
+    n.labels.insert("ssd".to_string(), "true".to_string());
+    assert_eq!(node_affinity::score(&state, &n), 15);
+    let mut scores = vec![15, 5, 0];
+    node_affinity::normalize_score(&mut scores);
+    assert_eq!(scores, [100, 33, 0]);
+}
+
+#[test]
+fn node_resources_fit_lists_every_insufficient_resource() {
+    let p = pod_requesting("2", "2Gi");
+    let state = CycleState::new(&p).expect("valid pod");
+    let cases = [
+        (node("roomy", 4000, 4 * GI), 110, ""),
+        (node("small-cpu", 1000, 4 * GI), 110, "Insufficient cpu"),
+        (
+            node("small", 1000, GI),
+            110,
+            "Insufficient cpu, Insufficient memory",
+        ),
+        (node("no-slots", 4000, 4 * GI), 0, "Too many pods"),
+    ];
+    for (mut n, pods, expected) in cases {
+        n.allowed_pod_number = pods;
+        assert_eq!(
+            node_resources_fit::filter(&state, &n).message(),
+            expected,
+            "{}",
+            n.name
+        );
+    }
+}
+
+#[test]
+fn least_allocated_and_balanced_allocation_score_as_kubernetes() {
+    let p = pod_requesting("1", "1Gi");
+    let state = CycleState::new(&p).expect("valid pod");
+    let mut n = node("n", 4000, 8 * GI);
+    n.add_pod(running("other", 1000, GI, 0));
+    // cpu (4000-2000)*100/4000 = 50, memory (8-2)*100/8 = 75 → (50+75)/2 = 62.
+    assert_eq!(node_resources_fit::score(&state, &n), 62);
+    // fractions 0.5 and 0.25 → std 0.125 → 87.
+    assert_eq!(balanced_allocation::score(&state, &n), 87);
+    let best_effort = pod(json!({"containers": [{"name": "c"}]}));
+    assert!(balanced_allocation::skips(
+        &CycleState::new(&best_effort).expect("valid")
+    ));
+}
+
+#[test]
+fn image_locality_scales_present_image_size_by_spread() {
+    let mut a = node("a", 1000, GI);
+    a.images
+        .insert("nginx:latest".to_string(), 500 * 1024 * 1024);
+    let b = node("b", 1000, GI);
+    let snapshot = Snapshot::new([a, b]);
+    let p = pod(json!({"containers": [{"name": "c", "image": "nginx"}]}));
+    let state = CycleState::new(&p).expect("valid pod");
+    let on_a = snapshot.get("a").expect("node a");
+    // 500 MiB × 1/2 = 250 MiB → 100 × (250-23)/(1000-23) = 23.
+    assert_eq!(image_locality::score(&state, on_a, &snapshot), 23);
+    let on_b = snapshot.get("b").expect("node b");
+    assert_eq!(image_locality::score(&state, on_b, &snapshot), 0);
+}
+
+#[test]
+fn pod_topology_spread_rejects_nodes_that_would_exceed_max_skew() {
+    let mut nodes = Vec::new();
+    for (name, zone, pods) in [("a", "z1", 2), ("b", "z2", 0), ("c", "z1", 0)] {
+        let mut n = node(name, 8000, 16 * GI);
+        n.labels
+            .insert("topology.kubernetes.io/zone".to_string(), zone.to_string());
+        for i in 0..pods {
+            n.add_pod(running(&format!("{name}-{i}"), 100, 1, 0));
+        }
+        nodes.push(n);
+    }
+    nodes.push(node("unlabelled", 8000, 16 * GI));
+    let snapshot = Snapshot::new(nodes);
+    let p = pod(
+        json!({"containers": [{"name": "c"}], "topologySpreadConstraints": [{
+        "maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+        "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}}]}),
+    );
+    let result = schedule_one(&p, &snapshot, &Config::default(), &mut rng(1));
+    assert_eq!(
+        result.decision,
+        Decision::Scheduled {
+            node: "b".to_string()
+        }
+    );
+    let filter = &result.explanation.filter;
+    let reason = |n: &str| {
+        filter
+            .get(n)
+            .and_then(|r| r.last())
+            .map(|(_, s)| s.message())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        reason("a"),
+        "node(s) didn't match pod topology spread constraints"
+    );
+    assert_eq!(
+        reason("unlabelled"),
+        "node(s) didn't match pod topology spread constraints (missing required label)"
+    );
+}
+
+#[test]
+fn pod_topology_spread_scores_emptier_domains_higher() {
+    let mut a = node("a", 8000, 16 * GI);
+    a.add_pod(running("a-0", 100, 1, 0));
+    a.add_pod(running("a-1", 100, 1, 0));
+    let b = node("b", 8000, 16 * GI);
+    let p = pod(
+        json!({"containers": [{"name": "c"}], "topologySpreadConstraints": [{
+        "maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
+        "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": {"app": "web"}}}]}),
+    );
+    let result = schedule_one(&p, &Snapshot::new([a, b]), &Config::default(), &mut rng(1));
+    let spread = |n: &str| {
+        result.explanation.score[n]
+            .iter()
+            .find(|s| s.plugin.as_str() == "PodTopologySpread")
+            .map(|s| (s.raw, s.normalized))
+    };
+    // weight ln(2+2) ≈ 1.386: a has 2 pods → round(2.77) = 3, b → 0.
+    assert_eq!(spread("a"), Some((Some(3), 0)));
+    assert_eq!(spread("b"), Some((Some(0), 100)));
+    assert_eq!(
+        result.decision,
+        Decision::Scheduled {
+            node: "b".to_string()
+        }
+    );
+}
+
+#[test]
+fn explanation_renders_as_simulator_annotations() {
+    let mut cordoned = node("a", 4000, 8 * GI);
+    cordoned.unschedulable = true;
+    let snapshot = Snapshot::new([cordoned, node("b", 4000, 8 * GI), node("c", 2000, 8 * GI)]);
+    let result = schedule_one(
+        &pod_requesting("1", "1Gi"),
+        &snapshot,
+        &Config::default(),
+        &mut rng(1),
+    );
+    let annotations = result.explanation.simulator_annotations();
+    let filter: serde_json::Value =
+        serde_json::from_str(&annotations["scheduler-simulator/filter-result"]).expect("json");
+    assert_eq!(
+        filter["a"],
+        json!({"NodeUnschedulable": "node(s) were unschedulable"})
+    );
+    assert_eq!(filter["b"]["NodeResourcesFit"], "passed");
+    let score: serde_json::Value =
+        serde_json::from_str(&annotations["scheduler-simulator/score-result"]).expect("json");
+    assert_eq!(score["b"]["NodeResourcesFit"], "81");
+    let final_score: serde_json::Value =
+        serde_json::from_str(&annotations["scheduler-simulator/finalscore-result"]).expect("json");
+    assert_eq!(final_score["b"]["TaintToleration"], "300");
+    assert_eq!(final_score["b"]["NodeAffinity"], "0");
+}
+
+#[test]
+fn snapshot_reads_nodes_and_bound_pods_from_objects() {
+    let node_object: k8s_openapi::api::core::v1::Node = serde_json::from_value(json!({
+        "metadata": {"name": "n1", "labels": {"zone": "a"}},
+        "spec": {"unschedulable": true},
+        "status": {"allocatable": {"cpu": "2", "memory": "4Gi", "pods": "110"},
+                   "images": [{"names": ["nginx:1.27"], "sizeBytes": 1000}]}
+    }))
+    .expect("valid node");
+    let mut bound = pod_requesting("250m", "256Mi");
+    if let Some(spec) = bound.spec.as_mut() {
+        spec.node_name = Some("n1".to_string());
+    }
+    let snapshot = Snapshot::from_objects(&[node_object], &[bound]).expect("valid objects");
+    let n1 = snapshot.get("n1").expect("n1");
+    assert_eq!(
+        n1.allocatable,
+        Resources {
+            milli_cpu: 2000,
+            memory_bytes: 4 * GI
+        }
+    );
+    assert_eq!(
+        n1.requested,
+        Resources {
+            milli_cpu: 250,
+            memory_bytes: 256 * 1024 * 1024
+        }
+    );
+    assert!(n1.unschedulable);
+    assert_eq!(snapshot.image_num_nodes("nginx:1.27"), 1);
+}
