@@ -21,6 +21,7 @@ pub mod error;
 mod list;
 pub mod options;
 pub mod registry;
+pub mod request;
 mod subresources;
 pub mod watch;
 mod write;
@@ -45,6 +46,7 @@ pub use admission::{AdmissionPlugin, ImagePolicy};
 pub use error::ApiError;
 pub use list::ObjectList;
 pub use options::{DeleteOptions, ListOptions, PropagationPolicy, WatchOptions};
+pub use request::ApiRequest;
 pub use watch::{ApiWatchEvent, ApiWatchId, WatchEventType};
 
 /// The namespaces every fresh cluster has.
