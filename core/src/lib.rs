@@ -18,5 +18,6 @@
 
 pub mod api;
 pub mod apiserver;
+pub mod network;
 pub mod sim;
 pub mod store;
