@@ -18,6 +18,7 @@
 
 pub mod api;
 pub mod apiserver;
+pub mod network;
 pub mod scheduler;
 pub mod sim;
 pub mod store;
