@@ -14,6 +14,9 @@
 //!   compaction.
 //! - [`apiserver`]: the API server's semantics on top of the store — verbs, optimistic
 //!   concurrency, admission, graceful deletion, subresources and Status errors.
+//! - [`scheduler`]: kube-scheduler's framework and default plugins over a snapshot, with an
+//!   explanation of every decision.
+//! - [`network`]: pod and service IP allocation, kube-proxy's iptables rules, cluster DNS.
 //! - [`sim`]: the simulation kernel — virtual clock, ordered event queue, seeded RNG, trace.
 
 pub mod api;
