@@ -60,7 +60,7 @@ impl SimRng {
 
     /// A uniformly distributed value in `range` (`a..b` or `a..=b`), or `None` if the range is
     /// empty. Unbiased (Lemire's multiply-and-reject), and the same on every target.
-    pub fn gen_range<R: SampleRange>(&mut self, range: R) -> Option<R::Value> {
+    pub fn gen_range<T, R: SampleRange<T>>(&mut self, range: R) -> Option<T> {
         let (low, span) = range.to_offsets()?;
         Some(R::from_offset(low, self.below(span)))
     }
@@ -179,20 +179,18 @@ pub enum Span {
 
 /// A range [`SimRng::gen_range`] can draw from. Implemented for `a..b` and `a..=b` of the
 /// integer types the simulation uses; every draw goes through `u64`, so `usize` ranges give
-/// the same values on 32- and 64-bit targets.
-pub trait SampleRange {
-    /// The integer type drawn.
-    type Value;
+/// the same values on 32- and 64-bit targets. `T` is the integer type drawn (a type parameter
+/// rather than an associated type so that `gen_range(0..10)` takes its type from its use).
+pub trait SampleRange<T> {
     /// The range's lowest value as a `u64` offset base and its size, or `None` if empty.
     fn to_offsets(&self) -> Option<(u64, Span)>;
     /// The value `offset` steps above `low` (both as returned by `to_offsets`).
-    fn from_offset(low: u64, offset: u64) -> Self::Value;
+    fn from_offset(low: u64, offset: u64) -> T;
 }
 
 macro_rules! sample_range_for {
     ($($int:ty),*) => {$(
-        impl SampleRange for Range<$int> {
-            type Value = $int;
+        impl SampleRange<$int> for Range<$int> {
             fn to_offsets(&self) -> Option<(u64, Span)> {
                 if self.start >= self.end {
                     return None;
@@ -208,8 +206,7 @@ macro_rules! sample_range_for {
             }
         }
 
-        impl SampleRange for RangeInclusive<$int> {
-            type Value = $int;
+        impl SampleRange<$int> for RangeInclusive<$int> {
             fn to_offsets(&self) -> Option<(u64, Span)> {
                 if self.start() > self.end() {
                     return None;
