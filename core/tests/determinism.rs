@@ -24,7 +24,7 @@ use std::time::Duration;
 /// The scenario's seed ("kubeplay" in ASCII).
 const SEED: u64 = 0x6b75_6265_706c_6179;
 /// The trace hash [`run_scenario`] gives for [`SEED`], recorded natively.
-const EXPECTED_TRACE_HASH: u64 = 0x034f_f669_59c9_50e9;
+const EXPECTED_TRACE_HASH: u64 = 0x9abc_1dbb_03e6_0ed5;
 /// How many records that trace holds.
 const EXPECTED_RECORDS: u64 = 859;
 
@@ -149,7 +149,14 @@ impl Scenario {
             let name = self.rng.generate_name(&format!("{app}-"));
             let uid = self.rng.uid();
             let key = format!("/registry/pods/{namespace}/{name}");
-            self.api_request("create", "pods", Some(namespace), Some(&name), 201);
+            self.api_request(
+                "kubectl",
+                "create",
+                "pods",
+                Some(namespace),
+                Some(&name),
+                201,
+            );
             self.commit(&key, StoreOp::Create, WatchEventType::Added);
             let created = self.clock.now().to_rfc3339().unwrap_or_default();
             self.trace.record(TraceRecord::Custom {
@@ -183,7 +190,14 @@ impl Scenario {
             data: serde_json::json!({ "pod": key, "node": node, "score": score, "order": candidates }),
         });
         let (namespace, name) = namespace_and_name(&key);
-        self.api_request("create", "pods/binding", namespace, name, 201);
+        self.api_request(
+            "kube-scheduler",
+            "create",
+            "pods/binding",
+            namespace,
+            name,
+            201,
+        );
         self.commit(&key, StoreOp::Update, WatchEventType::Modified);
         // Pulling layers that are not cached takes long; cached images start at once.
         let cached = self.rng.gen_ratio(2, 3);
@@ -209,7 +223,14 @@ impl Scenario {
             message: format!("started containers of {key}"),
         });
         let (namespace, name) = namespace_and_name(&key);
-        self.api_request("patch", "pods/status", namespace, name, 200);
+        self.api_request(
+            &format!("kubelet/{node}"),
+            "patch",
+            "pods/status",
+            namespace,
+            name,
+            200,
+        );
         self.commit(&key, StoreOp::Update, WatchEventType::Modified);
         self.pods.insert(key, PodState::Running { node });
     }
@@ -217,11 +238,18 @@ impl Scenario {
     fn handle_delete_random_pod(&mut self) {
         let keys: Vec<String> = self.pods.keys().cloned().collect();
         let Some(key) = self.rng.choose(&keys).cloned() else {
-            self.api_request("delete", "pods", Some("default"), Some("missing"), 404);
+            self.api_request(
+                "kubectl",
+                "delete",
+                "pods",
+                Some("default"),
+                Some("missing"),
+                404,
+            );
             return;
         };
         let (namespace, name) = namespace_and_name(&key);
-        self.api_request("delete", "pods", namespace, name, 200);
+        self.api_request("kubectl", "delete", "pods", namespace, name, 200);
         self.commit(&key, StoreOp::Delete, WatchEventType::Deleted);
         match self.pods.remove(&key) {
             Some(PodState::Starting { start, .. }) => {
@@ -242,7 +270,14 @@ impl Scenario {
             .values()
             .filter(|state| matches!(state, PodState::Running { node: on } if *on == node))
             .count();
-        self.api_request("update", "leases", Some("kube-node-lease"), Some(node), 200);
+        self.api_request(
+            &format!("kubelet/{node}"),
+            "update",
+            "leases",
+            Some("kube-node-lease"),
+            Some(node),
+            200,
+        );
         self.trace.record(TraceRecord::Custom {
             at: self.clock.now(),
             component: format!("kubelet/{node}"),
@@ -274,6 +309,7 @@ impl Scenario {
 
     fn api_request(
         &mut self,
+        user: &str,
         verb: &str,
         resource: &str,
         namespace: Option<&str>,
@@ -282,6 +318,7 @@ impl Scenario {
     ) {
         self.trace.record(TraceRecord::ApiRequest {
             at: self.clock.now(),
+            user: user.into(),
             verb: verb.into(),
             resource: resource.into(),
             namespace: namespace.map(str::to_string),

@@ -56,6 +56,8 @@ pub enum TraceRecord {
     ApiRequest {
         /// When it was answered.
         at: Timestamp,
+        /// Who asked (`kubectl`, `kube-scheduler`, `kubelet/node-1`, …).
+        user: String,
         /// The Kubernetes verb: `get`, `list`, `watch`, `create`, `update`, `patch`, `delete`,
         /// `deletecollection`.
         verb: String,
@@ -316,13 +318,14 @@ mod tests {
             (
                 TraceRecord::ApiRequest {
                     at: SIMULATION_EPOCH,
+                    user: "kubectl".into(),
                     verb: "create".into(),
                     resource: "pods".into(),
                     namespace: Some("default".into()),
                     name: None,
                     code: 201,
                 },
-                r#"{"type":"apiRequest","at":1735689600000,"verb":"create","resource":"pods","namespace":"default","code":201}"#,
+                r#"{"type":"apiRequest","at":1735689600000,"user":"kubectl","verb":"create","resource":"pods","namespace":"default","code":201}"#,
             ),
             (
                 commit(2),
