@@ -21,6 +21,13 @@ pub fn run(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// Whether a program can be found on the PATH.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false)
+}
+
 /// The workspace root (the parent of this crate's folder).
 pub fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
