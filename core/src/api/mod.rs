@@ -6,6 +6,7 @@
 //! form, exactly as the real API server applies them.
 
 pub mod defaulting;
+pub mod events;
 pub mod fields;
 pub mod labels;
 pub mod manifest;

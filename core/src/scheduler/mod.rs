@@ -10,6 +10,7 @@
 //! snapshot) and binds, or hands the pod back to the queue as unschedulable. Plugins live in
 //! [`plugins`], one file each.
 
+pub mod component;
 pub mod framework;
 pub mod plugins;
 pub mod queue;

@@ -1,0 +1,414 @@
+//! kube-scheduler as a running component: it watches pods and nodes, queues the pending
+//! pods addressed to `default-scheduler`, and for each one runs the framework over a fresh
+//! snapshot, then returns what kube-scheduler would send: the annotations with its reasons
+//! (for tools built on kube-scheduler-simulator), the `pods/binding`, and a `Scheduled` or
+//! `FailedScheduling` event with the real message.
+//!
+//! Sans-IO: the host feeds watch events in ([`KubeScheduler::handle_watch_event`]), ticks it
+//! ([`KubeScheduler::handle_tick`]) and drains [`KubeScheduler::poll_api_request`].
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::{Binding, Node, ObjectReference, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::json;
+
+use crate::api::events::{new_event, EventType, Reporter};
+use crate::api::objects::{Kind, Object};
+use crate::api::patch::PatchType;
+use crate::apiserver::{ApiRequest, ApiWatchEvent, WatchEventType};
+use crate::sim::clock::Timestamp;
+use crate::sim::rng::SimRng;
+
+use super::framework::{Decision, Scheduler};
+use super::queue::{ClusterEvent, SchedulingQueue};
+use super::snapshot::{pod_priority, PodSummary, Snapshot};
+use super::Config;
+
+/// The scheduler name this component answers to.
+pub const DEFAULT_SCHEDULER_NAME: &str = "default-scheduler";
+
+/// The running scheduler.
+pub struct KubeScheduler {
+    scheduler: Scheduler,
+    rng: SimRng,
+    queue: SchedulingQueue,
+    nodes: BTreeMap<String, Arc<Object>>,
+    pending: BTreeMap<String, Arc<Object>>,
+    assigned: BTreeMap<String, Arc<Object>>,
+    /// Pods bound by this scheduler whose binding the watch has not shown yet.
+    assumed: BTreeMap<String, String>,
+    out: VecDeque<ApiRequest>,
+    reporter: Reporter,
+    event_sequence: u64,
+    /// Whether to write the kube-scheduler-simulator result annotations on each pod.
+    pub publish_annotations: bool,
+    now: Timestamp,
+}
+
+fn key_of(object: &Object) -> String {
+    format!("{}/{}", object.namespace(), object.name())
+}
+
+fn pod_of(object: &Object) -> Option<&Pod> {
+    match object {
+        Object::Pod(pod) => Some(pod),
+        _ => None,
+    }
+}
+
+fn node_name_of(pod: &Pod) -> Option<&str> {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_deref())
+        .filter(|n| !n.is_empty())
+}
+
+fn is_ours(pod: &Pod) -> bool {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.scheduler_name.as_deref())
+        .is_none_or(|n| n == DEFAULT_SCHEDULER_NAME)
+}
+
+impl KubeScheduler {
+    /// A scheduler with this profile, drawing tie-breaks from `rng`.
+    pub fn new(config: Config, rng: SimRng) -> KubeScheduler {
+        KubeScheduler {
+            scheduler: Scheduler::new(config),
+            rng,
+            queue: SchedulingQueue::new(),
+            nodes: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            assigned: BTreeMap::new(),
+            assumed: BTreeMap::new(),
+            out: VecDeque::new(),
+            reporter: Reporter::component(DEFAULT_SCHEDULER_NAME),
+            event_sequence: 0,
+            publish_annotations: true,
+            now: Timestamp::default(),
+        }
+    }
+
+    /// Feeds one event of a pod or node watch.
+    pub fn handle_watch_event(&mut self, event: &ApiWatchEvent) {
+        let object = &event.object;
+        let key = key_of(object);
+        let now_ms = self.now.as_millis();
+        match (object.kind(), event.event_type) {
+            (_, WatchEventType::Bookmark) => {}
+            (Kind::Node, WatchEventType::Added | WatchEventType::Modified) => {
+                let added = self
+                    .nodes
+                    .insert(object.name().to_string(), Arc::clone(object))
+                    .is_none();
+                let cluster_event = if added {
+                    ClusterEvent::NodeAdded
+                } else {
+                    ClusterEvent::NodeUpdated
+                };
+                self.queue.handle_cluster_event(cluster_event, now_ms);
+            }
+            (Kind::Node, WatchEventType::Deleted) => {
+                self.nodes.remove(object.name());
+            }
+            (Kind::Pod, WatchEventType::Added | WatchEventType::Modified) => {
+                let Some(pod) = pod_of(object) else { return };
+                if node_name_of(pod).is_some() {
+                    self.pending.remove(&key);
+                    self.assumed.remove(&key);
+                    self.queue.delete(&key);
+                    self.assigned.insert(key, Arc::clone(object));
+                } else if is_ours(pod) && pod.metadata.deletion_timestamp.is_none() {
+                    if !self.pending.contains_key(&key) && !self.assumed.contains_key(&key) {
+                        self.queue.add(&key, pod_priority(pod), now_ms);
+                    }
+                    self.pending.insert(key, Arc::clone(object));
+                } else {
+                    self.pending.remove(&key);
+                    self.queue.delete(&key);
+                }
+            }
+            (Kind::Pod, WatchEventType::Deleted) => {
+                self.pending.remove(&key);
+                self.assumed.remove(&key);
+                self.queue.delete(&key);
+                if self.assigned.remove(&key).is_some() {
+                    self.queue
+                        .handle_cluster_event(ClusterEvent::AssignedPodDeleted, now_ms);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let nodes: Vec<Node> = self
+            .nodes
+            .values()
+            .filter_map(|o| match o.as_ref() {
+                Object::Node(n) => Some(n.as_ref().clone()),
+                _ => None,
+            })
+            .collect();
+        let pods: Vec<Pod> = self
+            .assigned
+            .values()
+            .filter_map(|o| pod_of(o).cloned())
+            .collect();
+        let mut snapshot =
+            Snapshot::from_objects(&nodes, &pods).unwrap_or_else(|_| Snapshot::new(Vec::new()));
+        for (key, node) in &self.assumed {
+            if let Some(pod) = self.pending.get(key).and_then(|o| pod_of(o)) {
+                if let Ok(summary) = PodSummary::from_pod(pod) {
+                    let _ = snapshot.add_pod(node, summary);
+                }
+            }
+        }
+        snapshot
+    }
+
+    fn event(&mut self, object: &Object, event_type: EventType, reason: &str, message: &str) {
+        self.event_sequence += 1;
+        let event = new_event(
+            object,
+            event_type,
+            reason,
+            message,
+            &self.reporter,
+            self.now,
+            self.event_sequence,
+        );
+        self.out.push_back(ApiRequest::Create {
+            namespace: event.metadata.namespace.clone().unwrap_or_default(),
+            object: Object::from(event),
+        });
+    }
+
+    /// Runs scheduling cycles for every pod that is due.
+    pub fn handle_tick(&mut self, now: Timestamp) {
+        self.now = now;
+        let now_ms = now.as_millis();
+        self.queue.handle_tick(now_ms);
+        while let Some(queued) = self.queue.pop(now_ms) {
+            let Some(object) = self.pending.get(&queued.key).cloned() else {
+                self.queue.done(&queued.key);
+                continue;
+            };
+            let Some(pod) = pod_of(&object) else { continue };
+            let snapshot = self.snapshot();
+            let result = self.scheduler.schedule_one(pod, &snapshot, &mut self.rng);
+            let namespace = object.namespace().to_string();
+            let name = object.name().to_string();
+            if self.publish_annotations {
+                let annotations = result.explanation.simulator_annotations();
+                self.out.push_back(ApiRequest::Patch {
+                    kind: Kind::Pod,
+                    namespace: namespace.clone(),
+                    name: name.clone(),
+                    patch_type: PatchType::MergePatch,
+                    patch: json!({"metadata": {"annotations": annotations}}),
+                    status: false,
+                });
+            }
+            match &result.decision {
+                Decision::Scheduled { node } => {
+                    self.assumed.insert(queued.key.clone(), node.clone());
+                    self.queue.done(&queued.key);
+                    self.out.push_back(ApiRequest::Bind {
+                        namespace: namespace.clone(),
+                        binding: Box::new(Binding {
+                            metadata: ObjectMeta {
+                                name: Some(name.clone()),
+                                namespace: Some(namespace.clone()),
+                                ..ObjectMeta::default()
+                            },
+                            target: ObjectReference {
+                                kind: Some("Node".to_string()),
+                                name: Some(node.clone()),
+                                ..ObjectReference::default()
+                            },
+                        }),
+                    });
+                    let message = format!("Successfully assigned {namespace}/{name} to {node}");
+                    self.event(&object, EventType::Normal, "Scheduled", &message);
+                }
+                Decision::Unschedulable { .. }
+                | Decision::NoNodesAvailable
+                | Decision::Error(_) => {
+                    let message = result.failure_message().unwrap_or_default();
+                    self.out.push_back(ApiRequest::Patch {
+                        kind: Kind::Pod,
+                        namespace: namespace.clone(),
+                        name: name.clone(),
+                        patch_type: PatchType::StrategicMergePatch,
+                        patch: json!({"status": {"conditions": [{
+                            "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                            "message": message, "lastTransitionTime": now.to_rfc3339(),
+                        }]}}),
+                        status: true,
+                    });
+                    self.event(&object, EventType::Warning, "FailedScheduling", &message);
+                    self.queue.add_unschedulable(queued, now_ms);
+                }
+            }
+        }
+    }
+
+    /// The next request to send to the API server.
+    pub fn poll_api_request(&mut self) -> Option<ApiRequest> {
+        self.out.pop_front()
+    }
+
+    /// When the scheduler next needs a tick (a backoff expiring, the periodic flush).
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        self.queue.poll_timeout_ms().map(Timestamp::from_millis)
+    }
+
+    /// The keys (`namespace/name`) of pods waiting to be scheduled.
+    pub fn pending_pods(&self) -> BTreeSet<String> {
+        self.pending.keys().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apiserver::{ApiServer, ListOptions, WatchOptions};
+    use crate::sim::clock::SIM_EPOCH;
+    use std::time::Duration;
+
+    fn node(name: &str, cpu: &str, unschedulable: bool) -> Object {
+        Object::from_value(json!({
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+            "spec": {"unschedulable": unschedulable},
+            "status": {"allocatable": {"cpu": cpu, "memory": "4Gi", "pods": "110"},
+                       "capacity": {"cpu": cpu, "memory": "4Gi", "pods": "110"}}
+        }))
+        .unwrap()
+    }
+
+    fn pod(name: &str, cpu: &str) -> Object {
+        Object::from_value(json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "app", "image": "nginx:1.25",
+                      "resources": {"requests": {"cpu": cpu}}}]}
+        }))
+        .unwrap()
+    }
+
+    /// Runs the scheduler against the API server until it has nothing left to say.
+    fn settle(
+        api: &mut ApiServer,
+        scheduler: &mut KubeScheduler,
+        watches: &[crate::apiserver::ApiWatchId],
+        now: Timestamp,
+    ) {
+        for _ in 0..10 {
+            for id in watches {
+                for event in api.poll_watch(*id).unwrap() {
+                    scheduler.handle_watch_event(&event);
+                }
+            }
+            scheduler.handle_tick(now);
+            let mut sent = false;
+            while let Some(request) = scheduler.poll_api_request() {
+                api.handle(request).unwrap();
+                sent = true;
+            }
+            if !sent {
+                return;
+            }
+        }
+    }
+
+    fn events(api: &mut ApiServer, reason: &str) -> Vec<String> {
+        api.list(Kind::Event, None, &ListOptions::default())
+            .unwrap()
+            .items
+            .iter()
+            .filter_map(|o| match o.as_ref() {
+                Object::Event(e) if e.reason.as_deref() == Some(reason) => e.message.clone(),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn setup(nodes: &[Object]) -> (ApiServer, KubeScheduler, Vec<crate::apiserver::ApiWatchId>) {
+        let mut api = ApiServer::new(1, SIM_EPOCH);
+        for n in nodes {
+            api.create("", n.clone()).unwrap();
+        }
+        let watches = vec![
+            api.watch(Kind::Node, None, &WatchOptions::default())
+                .unwrap(),
+            api.watch(Kind::Pod, None, &WatchOptions::default())
+                .unwrap(),
+        ];
+        (
+            api,
+            KubeScheduler::new(Config::default(), SimRng::seed_from(1)),
+            watches,
+        )
+    }
+
+    #[test]
+    fn pending_pods_are_bound_with_a_scheduled_event_and_the_simulator_annotations() {
+        let (mut api, mut scheduler, watches) =
+            setup(&[node("node-1", "2", false), node("node-2", "2", false)]);
+        api.create("default", pod("web", "500m")).unwrap();
+        settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
+        let bound = api.get(Kind::Pod, "default", "web").unwrap().to_value();
+        let node = bound["spec"]["nodeName"].as_str().unwrap().to_string();
+        assert!(node == "node-1" || node == "node-2");
+        assert!(bound["metadata"]["annotations"]["scheduler-simulator/filter-result"].is_string());
+        assert_eq!(
+            events(&mut api, "Scheduled"),
+            [format!("Successfully assigned default/web to {node}")]
+        );
+    }
+
+    #[test]
+    fn a_pod_that_fits_nowhere_gets_failed_scheduling_and_is_retried_when_a_node_joins() {
+        let (mut api, mut scheduler, watches) = setup(&[
+            node("node-1", "2", true),
+            node("node-2", "1", false),
+            node("node-3", "1", false),
+        ]);
+        api.create("default", pod("big", "1500m")).unwrap();
+        settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
+        assert_eq!(
+            events(&mut api, "FailedScheduling"),
+            ["0/3 nodes are available: 1 node(s) were unschedulable, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."]
+        );
+        let pending = api.get(Kind::Pod, "default", "big").unwrap().to_value();
+        assert_eq!(
+            pending["status"]["conditions"][0]["reason"],
+            "Unschedulable"
+        );
+        api.create("", node("node-4", "4", false)).unwrap();
+        settle(
+            &mut api,
+            &mut scheduler,
+            &watches,
+            SIM_EPOCH.plus(Duration::from_secs(1)),
+        );
+        let bound = api.get(Kind::Pod, "default", "big").unwrap().to_value();
+        assert_eq!(bound["spec"]["nodeName"], "node-4");
+    }
+
+    #[test]
+    fn assumed_pods_count_against_a_node_before_the_watch_shows_them() {
+        let (mut api, mut scheduler, watches) =
+            setup(&[node("node-1", "1", false), node("node-2", "1", false)]);
+        api.create("default", pod("a", "800m")).unwrap();
+        api.create("default", pod("b", "800m")).unwrap();
+        settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
+        let a = api.get(Kind::Pod, "default", "a").unwrap().to_value();
+        let b = api.get(Kind::Pod, "default", "b").unwrap().to_value();
+        assert!(a["spec"]["nodeName"].is_string() && b["spec"]["nodeName"].is_string());
+        assert_ne!(a["spec"]["nodeName"], b["spec"]["nodeName"]);
+    }
+}
