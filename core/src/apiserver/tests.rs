@@ -144,6 +144,16 @@ fn generate_name_gets_a_five_character_suffix() {
 }
 
 #[test]
+fn a_long_generate_name_is_cut_so_the_name_fits_63_characters() {
+    let mut api = server();
+    let mut object = pod("", json!({}));
+    object.metadata_mut().name = None;
+    object.metadata_mut().generate_name = Some("a".repeat(70));
+    let created = api.create("default", object).unwrap();
+    assert_eq!(created.name().len(), 63);
+}
+
+#[test]
 fn creating_in_a_missing_namespace_is_not_found() {
     let mut api = server();
     let err = api.create("nope", pod("web", json!({}))).unwrap_err();

@@ -41,6 +41,9 @@ impl Part {
     }
 }
 
+/// The longest `generateName` base kept (63 minus the 5-character random suffix).
+const MAX_GENERATED_NAME_BASE_LENGTH: usize = 58;
+
 /// How many generated names are tried before giving up (Kubernetes retries too).
 const GENERATE_NAME_ATTEMPTS: usize = 8;
 
@@ -237,7 +240,13 @@ impl<S: KvStore<Object>> ApiServer<S> {
             let mut candidate = object.clone();
             if needs_generated_name {
                 let suffix = self.rng.generate_name_suffix();
-                candidate.metadata_mut().name = Some(format!("{generate_name}{suffix}"));
+                // Like Kubernetes' SimpleNameGenerator: the base is cut so that base + suffix
+                // fits in 63 characters.
+                let base: String = generate_name
+                    .chars()
+                    .take(MAX_GENERATED_NAME_BASE_LENGTH)
+                    .collect();
+                candidate.metadata_mut().name = Some(format!("{base}{suffix}"));
             }
             self.admission
                 .admit(Operation::Create, &mut candidate, None, namespace_state)?;
