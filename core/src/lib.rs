@@ -18,6 +18,7 @@
 
 pub mod api;
 pub mod apiserver;
+pub mod kubelet;
 pub mod network;
 pub mod scheduler;
 pub mod sim;
