@@ -1,0 +1,292 @@
+//! The events the kubelet writes, with the reasons and message texts of Kubernetes v1.33's
+//! kubelet (`pkg/kubelet/events`, `images/image_manager.go`,
+//! `kuberuntime/kuberuntime_container.go`, `prober/prober.go`).
+//!
+//! An event is a core/v1 `Event` created through [`ApiRequest::Create`], named
+//! `<pod>.<hex of the event time in nanoseconds>` as client-go's recorder names them, with
+//! `source.component: kubelet` and `source.host: <node>`.
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::api::objects::Object;
+use crate::apiserver::ApiRequest;
+use crate::sim::clock::Timestamp;
+
+/// Reason `Pulling`.
+pub const PULLING_IMAGE: &str = "Pulling";
+/// Reason `Pulled`.
+pub const PULLED_IMAGE: &str = "Pulled";
+/// Reason `Failed` (image pulls, container creation).
+pub const FAILED: &str = "Failed";
+/// Reason `BackOff` (image pulls and container restarts).
+pub const BACK_OFF: &str = "BackOff";
+/// Reason `ErrImageNeverPull`.
+pub const ERR_IMAGE_NEVER_PULL: &str = "ErrImageNeverPull";
+/// Reason `Created`.
+pub const CREATED_CONTAINER: &str = "Created";
+/// Reason `Started`.
+pub const STARTED_CONTAINER: &str = "Started";
+/// Reason `Killing`.
+pub const KILLING_CONTAINER: &str = "Killing";
+/// Reason `Unhealthy`.
+pub const CONTAINER_UNHEALTHY: &str = "Unhealthy";
+/// Reason `NodeReady`.
+pub const NODE_READY: &str = "NodeReady";
+/// Reason `Starting` (the kubelet itself).
+pub const STARTING_KUBELET: &str = "Starting";
+
+/// `Normal` or `Warning`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventType {
+    /// Something expected happened.
+    Normal,
+    /// Something went wrong.
+    Warning,
+}
+
+impl EventType {
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Normal => "Normal",
+            EventType::Warning => "Warning",
+        }
+    }
+}
+
+/// Formats a duration as Go's `time.Duration.String` does, after truncation to
+/// milliseconds (`313ms`, `1.2s`, `1m2.5s`).
+pub fn go_duration(duration: Duration) -> String {
+    let ms = duration.as_millis();
+    if ms == 0 {
+        return "0s".to_string();
+    }
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let hours = ms / 3_600_000;
+    let minutes = (ms / 60_000) % 60;
+    let seconds = (ms / 1000) % 60;
+    let fraction = ms % 1000;
+    let mut text = String::new();
+    if hours > 0 {
+        text.push_str(&format!("{hours}h"));
+    }
+    if hours > 0 || minutes > 0 {
+        text.push_str(&format!("{minutes}m"));
+    }
+    text.push_str(&seconds.to_string());
+    if fraction > 0 {
+        let digits = format!("{fraction:03}");
+        text.push('.');
+        text.push_str(digits.trim_end_matches('0'));
+    }
+    text.push('s');
+    text
+}
+
+/// `Pulling image "nginx:1.25"`.
+pub fn pulling_message(image: &str) -> String {
+    format!("Pulling image \"{image}\"")
+}
+
+/// `Successfully pulled image "nginx:1.25" in 1.2s (1.5s including waiting). Image size: 67000000 bytes.`
+pub fn pulled_message(image: &str, pull: Duration, total: Duration, size_bytes: u64) -> String {
+    format!(
+        "Successfully pulled image \"{image}\" in {} ({} including waiting). Image size: {size_bytes} bytes.",
+        go_duration(pull),
+        go_duration(total)
+    )
+}
+
+/// `Container image "nginx:1.25" already present on machine`.
+pub fn already_present_message(image: &str) -> String {
+    format!("Container image \"{image}\" already present on machine")
+}
+
+/// `Failed to pull image "x": <runtime error>`.
+pub fn failed_to_pull_message(image: &str, error: &str) -> String {
+    format!("Failed to pull image \"{image}\": {error}")
+}
+
+/// `Back-off pulling image "x"`.
+pub fn back_off_pulling_message(image: &str) -> String {
+    format!("Back-off pulling image \"{image}\"")
+}
+
+/// `Error: ErrImagePull` and the like, the `Failed` event after a failed start.
+pub fn error_message(reason: &str) -> String {
+    format!("Error: {reason}")
+}
+
+/// `Created container: nginx`.
+pub fn created_message(container: &str) -> String {
+    format!("Created container: {container}")
+}
+
+/// `Started container nginx`.
+pub fn started_message(container: &str) -> String {
+    format!("Started container {container}")
+}
+
+/// `Stopping container nginx`.
+pub fn killing_message(container: &str) -> String {
+    format!("Stopping container {container}")
+}
+
+/// `Container nginx failed liveness probe, will be restarted`.
+pub fn failed_probe_message(container: &str, probe: &str) -> String {
+    format!("Container {container} failed {probe} probe, will be restarted")
+}
+
+/// `Back-off restarting failed container nginx in pod web_default(<uid>)`.
+pub fn back_off_restarting_message(
+    container: &str,
+    pod_name: &str,
+    namespace: &str,
+    uid: &str,
+) -> String {
+    format!("Back-off restarting failed container {container} in pod {pod_name}_{namespace}({uid})")
+}
+
+/// The waiting message of a container in CrashLoopBackOff:
+/// `back-off 20s restarting failed container=nginx pod=web_default(<uid>)`.
+pub fn crash_loop_waiting_message(
+    delay: Duration,
+    container: &str,
+    pod_name: &str,
+    namespace: &str,
+    uid: &str,
+) -> String {
+    format!(
+        "back-off {} restarting failed container={container} pod={pod_name}_{namespace}({uid})",
+        go_duration(delay)
+    )
+}
+
+/// `Readiness probe failed: HTTP probe failed with statuscode: 503`.
+pub fn probe_failed_message(probe: &str, output: &str) -> String {
+    format!("{probe} probe failed: {output}")
+}
+
+/// Writes events for one node, naming them uniquely.
+#[derive(Clone, Debug)]
+pub struct EventRecorder {
+    node_name: String,
+    last_nanos: u128,
+}
+
+impl EventRecorder {
+    /// A recorder for the kubelet of `node_name`.
+    pub fn new(node_name: &str) -> EventRecorder {
+        EventRecorder {
+            node_name: node_name.to_string(),
+            last_nanos: 0,
+        }
+    }
+
+    /// The event about a pod (and, with a field path like `spec.containers{nginx}`, one of
+    /// its containers), as a create request.
+    pub fn pod_event(
+        &mut self,
+        now: Timestamp,
+        pod: &Pod,
+        field_path: Option<String>,
+        event_type: EventType,
+        reason: &str,
+        message: String,
+    ) -> ApiRequest {
+        let meta = &pod.metadata;
+        let involved = ObjectReference {
+            api_version: Some("v1".to_string()),
+            kind: Some("Pod".to_string()),
+            name: meta.name.clone(),
+            namespace: meta.namespace.clone(),
+            uid: meta.uid.clone(),
+            resource_version: meta.resource_version.clone(),
+            field_path,
+        };
+        self.event(now, involved, event_type, reason, message)
+    }
+
+    /// An event about any object.
+    pub fn event(
+        &mut self,
+        now: Timestamp,
+        involved: ObjectReference,
+        event_type: EventType,
+        reason: &str,
+        message: String,
+    ) -> ApiRequest {
+        // client-go names events `<object>.<UnixNano in hex>`; virtual time has millisecond
+        // steps, so events in the same millisecond get the next nanosecond.
+        let nanos = (u128::from(now.as_millis()) * 1_000_000).max(self.last_nanos + 1);
+        self.last_nanos = nanos;
+        let object_name = involved.name.clone().unwrap_or_default();
+        let namespace = involved
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_string());
+        let time = now.to_k8s_time();
+        let event = Event {
+            metadata: ObjectMeta {
+                name: Some(format!("{object_name}.{nanos:x}")),
+                namespace: Some(namespace.clone()),
+                ..ObjectMeta::default()
+            },
+            involved_object: involved,
+            reason: Some(reason.to_string()),
+            message: Some(message),
+            source: Some(EventSource {
+                component: Some("kubelet".to_string()),
+                host: Some(self.node_name.clone()),
+            }),
+            first_timestamp: Some(time.clone()),
+            last_timestamp: Some(time),
+            count: Some(1),
+            type_: Some(event_type.as_str().to_string()),
+            reporting_component: Some("kubelet".to_string()),
+            reporting_instance: Some(self.node_name.clone()),
+            ..Event::default()
+        };
+        ApiRequest::Create {
+            namespace,
+            object: Object::from(event),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_as_go_prints_them() {
+        for (ms, text) in [
+            (0, "0s"),
+            (313, "313ms"),
+            (1000, "1s"),
+            (1200, "1.2s"),
+            (7264, "7.264s"),
+            (62_500, "1m2.5s"),
+            (3_600_000, "1h0m0s"),
+        ] {
+            assert_eq!(go_duration(Duration::from_millis(ms)), text);
+        }
+    }
+
+    #[test]
+    fn messages_match_the_kubelet_texts() {
+        assert_eq!(
+            pulled_message("nginx:1.27", Duration::from_millis(7264), Duration::from_millis(7264), 68_857_691),
+            "Successfully pulled image \"nginx:1.27\" in 7.264s (7.264s including waiting). Image size: 68857691 bytes."
+        );
+        assert_eq!(
+            back_off_restarting_message("app", "web", "default", "u-1"),
+            "Back-off restarting failed container app in pod web_default(u-1)"
+        );
+    }
+}
