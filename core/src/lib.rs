@@ -21,6 +21,7 @@
 
 pub mod api;
 pub mod apiserver;
+pub mod controllers;
 pub mod kubelet;
 pub mod network;
 pub mod scheduler;
