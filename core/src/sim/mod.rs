@@ -10,3 +10,4 @@ pub mod clock;
 pub mod queue;
 pub mod rng;
 pub mod trace;
+pub mod world;
