@@ -9,5 +9,6 @@
 pub mod clock;
 pub mod queue;
 pub mod rng;
+pub mod run;
 pub mod trace;
 pub mod world;

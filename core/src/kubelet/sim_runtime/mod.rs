@@ -429,7 +429,12 @@ impl SimRuntime {
             .plus(extract);
         self.pulls_busy_until = done;
         self.cache.store(&found);
-        self.image_available_at.insert(reference, done);
+        // The image is usable from the end of its first pull; a later pull of the same image
+        // (queued behind others) must not push that moment back.
+        self.image_available_at
+            .entry(reference)
+            .and_modify(|at| *at = (*at).min(done))
+            .or_insert(done);
         let now = self.now;
         self.schedule(
             done,
