@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Binding, Node, ObjectReference, Pod};
+use k8s_openapi::api::core::v1::{Binding, ObjectReference, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::json;
 
@@ -23,7 +23,7 @@ use crate::sim::rng::SimRng;
 
 use super::framework::{Decision, Scheduler};
 use super::queue::{ClusterEvent, SchedulingQueue};
-use super::snapshot::{pod_priority, PodSummary, Snapshot};
+use super::snapshot::{pod_priority, NodeInfo, PodSummary, Snapshot};
 use super::Config;
 
 /// The scheduler name this component answers to.
@@ -34,11 +34,17 @@ pub struct KubeScheduler {
     scheduler: Scheduler,
     rng: SimRng,
     queue: SchedulingQueue,
-    nodes: BTreeMap<String, Arc<Object>>,
+    /// Each node's info without its pods.
+    node_infos: BTreeMap<String, NodeInfo>,
     pending: BTreeMap<String, Arc<Object>>,
-    assigned: BTreeMap<String, Arc<Object>>,
+    /// Pods on nodes (bound, or assumed by this scheduler before the watch shows the
+    /// binding): key → (node, summary).
+    placed: BTreeMap<String, (String, PodSummary)>,
     /// Pods bound by this scheduler whose binding the watch has not shown yet.
-    assumed: BTreeMap<String, String>,
+    assumed: BTreeSet<String>,
+    /// The scheduler cache, kept up to date pod by pod; rebuilt when nodes change.
+    snapshot: Snapshot,
+    snapshot_stale: bool,
     out: VecDeque<ApiRequest>,
     reporter: Reporter,
     event_sequence: u64,
@@ -79,10 +85,12 @@ impl KubeScheduler {
             scheduler: Scheduler::new(config),
             rng,
             queue: SchedulingQueue::new(),
-            nodes: BTreeMap::new(),
+            node_infos: BTreeMap::new(),
             pending: BTreeMap::new(),
-            assigned: BTreeMap::new(),
-            assumed: BTreeMap::new(),
+            placed: BTreeMap::new(),
+            assumed: BTreeSet::new(),
+            snapshot: Snapshot::default(),
+            snapshot_stale: false,
             out: VecDeque::new(),
             reporter: Reporter::component(DEFAULT_SCHEDULER_NAME),
             event_sequence: 0,
@@ -99,10 +107,17 @@ impl KubeScheduler {
         match (object.kind(), event.event_type) {
             (_, WatchEventType::Bookmark) => {}
             (Kind::Node, WatchEventType::Added | WatchEventType::Modified) => {
+                let Object::Node(node) = object.as_ref() else {
+                    return;
+                };
+                let Ok(info) = NodeInfo::from_node(node) else {
+                    return;
+                };
                 let added = self
-                    .nodes
-                    .insert(object.name().to_string(), Arc::clone(object))
+                    .node_infos
+                    .insert(object.name().to_string(), info)
                     .is_none();
+                self.snapshot_stale = true;
                 let cluster_event = if added {
                     ClusterEvent::NodeAdded
                 } else {
@@ -111,17 +126,29 @@ impl KubeScheduler {
                 self.queue.handle_cluster_event(cluster_event, now_ms);
             }
             (Kind::Node, WatchEventType::Deleted) => {
-                self.nodes.remove(object.name());
+                self.node_infos.remove(object.name());
+                self.snapshot_stale = true;
             }
             (Kind::Pod, WatchEventType::Added | WatchEventType::Modified) => {
                 let Some(pod) = pod_of(object) else { return };
-                if node_name_of(pod).is_some() {
+                if let Some(node) = node_name_of(pod) {
                     self.pending.remove(&key);
                     self.assumed.remove(&key);
                     self.queue.delete(&key);
-                    self.assigned.insert(key, Arc::clone(object));
+                    let finished = matches!(
+                        pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+                        Some("Succeeded" | "Failed")
+                    );
+                    if finished {
+                        self.unplace(&key);
+                    } else if self.placed.get(&key).is_none_or(|(n, _)| n != node) {
+                        self.unplace(&key);
+                        if let Ok(summary) = PodSummary::from_pod(pod) {
+                            self.place(&key, node, summary);
+                        }
+                    }
                 } else if is_ours(pod) && pod.metadata.deletion_timestamp.is_none() {
-                    if !self.pending.contains_key(&key) && !self.assumed.contains_key(&key) {
+                    if !self.pending.contains_key(&key) && !self.assumed.contains(&key) {
                         self.queue.add(&key, pod_priority(pod), now_ms);
                     }
                     self.pending.insert(key, Arc::clone(object));
@@ -134,7 +161,7 @@ impl KubeScheduler {
                 self.pending.remove(&key);
                 self.assumed.remove(&key);
                 self.queue.delete(&key);
-                if self.assigned.remove(&key).is_some() {
+                if self.unplace(&key) {
                     self.queue
                         .handle_cluster_event(ClusterEvent::AssignedPodDeleted, now_ms);
                 }
@@ -143,30 +170,36 @@ impl KubeScheduler {
         }
     }
 
-    fn snapshot(&self) -> Snapshot {
-        let nodes: Vec<Node> = self
-            .nodes
-            .values()
-            .filter_map(|o| match o.as_ref() {
-                Object::Node(n) => Some(n.as_ref().clone()),
-                _ => None,
-            })
-            .collect();
-        let pods: Vec<Pod> = self
-            .assigned
-            .values()
-            .filter_map(|o| pod_of(o).cloned())
-            .collect();
-        let mut snapshot =
-            Snapshot::from_objects(&nodes, &pods).unwrap_or_else(|_| Snapshot::new(Vec::new()));
-        for (key, node) in &self.assumed {
-            if let Some(pod) = self.pending.get(key).and_then(|o| pod_of(o)) {
-                if let Ok(summary) = PodSummary::from_pod(pod) {
-                    let _ = snapshot.add_pod(node, summary);
-                }
-            }
+    fn place(&mut self, key: &str, node: &str, summary: PodSummary) {
+        if !self.snapshot_stale {
+            let _ = self.snapshot.add_pod(node, summary.clone());
         }
-        snapshot
+        self.placed
+            .insert(key.to_string(), (node.to_string(), summary));
+    }
+
+    fn unplace(&mut self, key: &str) -> bool {
+        let Some((node, summary)) = self.placed.remove(key) else {
+            return false;
+        };
+        if !self.snapshot_stale {
+            self.snapshot
+                .remove_pod(&node, &summary.namespace, &summary.name);
+        }
+        true
+    }
+
+    /// The scheduler cache, rebuilt from the node infos and placed pods when nodes changed.
+    fn fresh_snapshot(&mut self) -> &Snapshot {
+        if self.snapshot_stale {
+            let mut snapshot = Snapshot::new(self.node_infos.values().cloned());
+            for (node, summary) in self.placed.values() {
+                let _ = snapshot.add_pod(node, summary.clone());
+            }
+            self.snapshot = snapshot;
+            self.snapshot_stale = false;
+        }
+        &self.snapshot
     }
 
     fn event(&mut self, object: &Object, event_type: EventType, reason: &str, message: &str) {
@@ -197,8 +230,10 @@ impl KubeScheduler {
                 continue;
             };
             let Some(pod) = pod_of(&object) else { continue };
-            let snapshot = self.snapshot();
-            let result = self.scheduler.schedule_one(pod, &snapshot, &mut self.rng);
+            self.fresh_snapshot();
+            let result = self
+                .scheduler
+                .schedule_one(pod, &self.snapshot, &mut self.rng);
             let namespace = object.namespace().to_string();
             let name = object.name().to_string();
             if self.publish_annotations {
@@ -214,7 +249,10 @@ impl KubeScheduler {
             }
             match &result.decision {
                 Decision::Scheduled { node } => {
-                    self.assumed.insert(queued.key.clone(), node.clone());
+                    self.assumed.insert(queued.key.clone());
+                    if let Ok(summary) = PodSummary::from_pod(pod) {
+                        self.place(&queued.key, node, summary);
+                    }
                     self.queue.done(&queued.key);
                     self.out.push_back(ApiRequest::Bind {
                         namespace: namespace.clone(),
