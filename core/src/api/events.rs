@@ -61,44 +61,69 @@ pub fn object_reference(object: &Object) -> ObjectReference {
     }
 }
 
-/// A new event about `object`. `sequence` makes names unique when one component reports
-/// several events about the same object in the same millisecond.
-pub fn new_event(
-    object: &Object,
-    event_type: EventType,
-    reason: &str,
-    message: &str,
-    reporter: &Reporter,
-    now: Timestamp,
-    sequence: u64,
-) -> Event {
-    let namespace = match object.namespace() {
-        "" => "default".to_string(),
-        ns => ns.to_string(),
-    };
-    // Kubernetes names events after the object and the reporting time in nanoseconds, hex.
-    let nanos = u128::from(now.as_millis()) * 1_000_000 + u128::from(sequence % 1_000_000);
-    let time = now.to_k8s_time();
-    Event {
-        metadata: ObjectMeta {
-            name: Some(format!("{}.{nanos:x}", object.name())),
-            namespace: Some(namespace),
-            ..ObjectMeta::default()
-        },
-        involved_object: object_reference(object),
-        reason: Some(reason.to_string()),
-        message: Some(message.to_string()),
-        type_: Some(event_type.as_str().to_string()),
-        source: Some(EventSource {
-            component: Some(reporter.component.clone()),
-            host: reporter.host.clone(),
-        }),
-        first_timestamp: Some(time.clone()),
-        last_timestamp: Some(time),
-        count: Some(1),
-        reporting_component: Some(reporter.component.clone()),
-        reporting_instance: Some(reporter.host.clone().unwrap_or_default()),
-        ..Event::default()
+/// Writes events for one reporter, naming them uniquely: client-go names events
+/// `<object>.<UnixNano in hex>`, and virtual time moves in milliseconds, so events in the same
+/// millisecond take the next nanosecond.
+#[derive(Clone, Debug)]
+pub struct EventRecorder {
+    reporter: Reporter,
+    last_nanos: u128,
+}
+
+impl EventRecorder {
+    /// A recorder for `reporter`.
+    pub fn new(reporter: Reporter) -> EventRecorder {
+        EventRecorder {
+            reporter,
+            last_nanos: 0,
+        }
+    }
+
+    /// Who the events come from.
+    pub fn reporter(&self) -> &Reporter {
+        &self.reporter
+    }
+
+    /// A new event about the object `involved` points at (events of cluster-scoped objects
+    /// go to `default`, as client-go puts them).
+    pub fn record(
+        &mut self,
+        now: Timestamp,
+        involved: ObjectReference,
+        event_type: EventType,
+        reason: &str,
+        message: String,
+    ) -> Event {
+        let nanos = (u128::from(now.as_millis()) * 1_000_000).max(self.last_nanos + 1);
+        self.last_nanos = nanos;
+        let object_name = involved.name.clone().unwrap_or_default();
+        let namespace = involved
+            .namespace
+            .clone()
+            .filter(|ns| !ns.is_empty())
+            .unwrap_or_else(|| "default".to_string());
+        let time = now.to_k8s_time();
+        Event {
+            metadata: ObjectMeta {
+                name: Some(format!("{object_name}.{nanos:x}")),
+                namespace: Some(namespace),
+                ..ObjectMeta::default()
+            },
+            involved_object: involved,
+            reason: Some(reason.to_string()),
+            message: Some(message),
+            type_: Some(event_type.as_str().to_string()),
+            source: Some(EventSource {
+                component: Some(self.reporter.component.clone()),
+                host: self.reporter.host.clone(),
+            }),
+            first_timestamp: Some(time.clone()),
+            last_timestamp: Some(time),
+            count: Some(1),
+            reporting_component: Some(self.reporter.component.clone()),
+            reporting_instance: Some(self.reporter.host.clone().unwrap_or_default()),
+            ..Event::default()
+        }
     }
 }
 
@@ -111,30 +136,25 @@ mod tests {
     #[test]
     fn events_point_at_their_object_and_are_named_after_it() {
         let pod = Object::from_value(json!({"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": "web", "namespace": "default", "uid": "u-1"}}))
+            "metadata": {"name": "web", "namespace": "lab", "uid": "u-1"}}))
         .unwrap();
-        let event = new_event(
-            &pod,
-            EventType::Warning,
-            "BackOff",
-            "Back-off",
-            &Reporter::component("kubelet"),
-            SIM_EPOCH,
-            0,
-        );
+        let mut recorder = EventRecorder::new(Reporter::component("kubelet"));
+        let mut record = || {
+            recorder.record(
+                SIM_EPOCH,
+                object_reference(&pod),
+                EventType::Warning,
+                "BackOff",
+                "Back-off".to_string(),
+            )
+        };
+        let event = record();
         assert!(event.metadata.name.as_deref().unwrap().starts_with("web."));
         assert_eq!(event.involved_object.kind.as_deref(), Some("Pod"));
         assert_eq!(event.involved_object.uid.as_deref(), Some("u-1"));
         assert_eq!(event.type_.as_deref(), Some("Warning"));
-        let other = new_event(
-            &pod,
-            EventType::Warning,
-            "BackOff",
-            "Back-off",
-            &Reporter::component("kubelet"),
-            SIM_EPOCH,
-            1,
-        );
+        assert_eq!(event.metadata.namespace.as_deref(), Some("lab"));
+        let other = record();
         assert_ne!(event.metadata.name, other.metadata.name);
     }
 }

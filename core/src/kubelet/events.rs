@@ -8,8 +8,7 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference, Pod};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::core::v1::{ObjectReference, Pod};
 
 use crate::api::objects::Object;
 use crate::apiserver::ApiRequest;
@@ -38,24 +37,7 @@ pub const NODE_READY: &str = "NodeReady";
 /// Reason `Starting` (the kubelet itself).
 pub const STARTING_KUBELET: &str = "Starting";
 
-/// `Normal` or `Warning`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EventType {
-    /// Something expected happened.
-    Normal,
-    /// Something went wrong.
-    Warning,
-}
-
-impl EventType {
-    /// The wire value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Normal => "Normal",
-            EventType::Warning => "Warning",
-        }
-    }
-}
+pub use crate::api::events::EventType;
 
 /// Formats a duration as Go's `time.Duration.String` does, after truncation to
 /// milliseconds (`313ms`, `1.2s`, `1m2.5s`).
@@ -172,19 +154,20 @@ pub fn probe_failed_message(probe: &str, output: &str) -> String {
     format!("{probe} probe failed: {output}")
 }
 
-/// Writes events for one node, naming them uniquely.
+/// Writes the events of one node's kubelet (`source.component: kubelet`, host = node).
 #[derive(Clone, Debug)]
 pub struct EventRecorder {
-    node_name: String,
-    last_nanos: u128,
+    inner: crate::api::events::EventRecorder,
 }
 
 impl EventRecorder {
     /// A recorder for the kubelet of `node_name`.
     pub fn new(node_name: &str) -> EventRecorder {
         EventRecorder {
-            node_name: node_name.to_string(),
-            last_nanos: 0,
+            inner: crate::api::events::EventRecorder::new(crate::api::events::Reporter {
+                component: "kubelet".to_string(),
+                host: Some(node_name.to_string()),
+            }),
         }
     }
 
@@ -221,39 +204,11 @@ impl EventRecorder {
         reason: &str,
         message: String,
     ) -> ApiRequest {
-        // client-go names events `<object>.<UnixNano in hex>`; virtual time has millisecond
-        // steps, so events in the same millisecond get the next nanosecond.
-        let nanos = (u128::from(now.as_millis()) * 1_000_000).max(self.last_nanos + 1);
-        self.last_nanos = nanos;
-        let object_name = involved.name.clone().unwrap_or_default();
-        let namespace = involved
-            .namespace
-            .clone()
-            .unwrap_or_else(|| "default".to_string());
-        let time = now.to_k8s_time();
-        let event = Event {
-            metadata: ObjectMeta {
-                name: Some(format!("{object_name}.{nanos:x}")),
-                namespace: Some(namespace.clone()),
-                ..ObjectMeta::default()
-            },
-            involved_object: involved,
-            reason: Some(reason.to_string()),
-            message: Some(message),
-            source: Some(EventSource {
-                component: Some("kubelet".to_string()),
-                host: Some(self.node_name.clone()),
-            }),
-            first_timestamp: Some(time.clone()),
-            last_timestamp: Some(time),
-            count: Some(1),
-            type_: Some(event_type.as_str().to_string()),
-            reporting_component: Some("kubelet".to_string()),
-            reporting_instance: Some(self.node_name.clone()),
-            ..Event::default()
-        };
+        let event = self
+            .inner
+            .record(now, involved, event_type, reason, message);
         ApiRequest::Create {
-            namespace,
+            namespace: event.metadata.namespace.clone().unwrap_or_default(),
             object: Object::from(event),
         }
     }

@@ -14,7 +14,7 @@ use k8s_openapi::api::core::v1::{Binding, ObjectReference, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::json;
 
-use crate::api::events::{new_event, EventType, Reporter};
+use crate::api::events::{object_reference, EventRecorder, EventType, Reporter};
 use crate::api::objects::{Kind, Object};
 use crate::api::patch::PatchType;
 use crate::apiserver::{ApiRequest, ApiWatchEvent, WatchEventType};
@@ -46,8 +46,7 @@ pub struct KubeScheduler {
     snapshot: Snapshot,
     snapshot_stale: bool,
     out: VecDeque<ApiRequest>,
-    reporter: Reporter,
-    event_sequence: u64,
+    events: EventRecorder,
     /// Whether to write the kube-scheduler-simulator result annotations on each pod.
     pub publish_annotations: bool,
     now: Timestamp,
@@ -92,8 +91,7 @@ impl KubeScheduler {
             snapshot: Snapshot::default(),
             snapshot_stale: false,
             out: VecDeque::new(),
-            reporter: Reporter::component(DEFAULT_SCHEDULER_NAME),
-            event_sequence: 0,
+            events: EventRecorder::new(Reporter::component(DEFAULT_SCHEDULER_NAME)),
             publish_annotations: true,
             now: Timestamp::default(),
         }
@@ -203,15 +201,12 @@ impl KubeScheduler {
     }
 
     fn event(&mut self, object: &Object, event_type: EventType, reason: &str, message: &str) {
-        self.event_sequence += 1;
-        let event = new_event(
-            object,
+        let event = self.events.record(
+            self.now,
+            object_reference(object),
             event_type,
             reason,
-            message,
-            &self.reporter,
-            self.now,
-            self.event_sequence,
+            message.to_string(),
         );
         self.out.push_back(ApiRequest::Create {
             namespace: event.metadata.namespace.clone().unwrap_or_default(),
