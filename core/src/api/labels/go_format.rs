@@ -6,7 +6,7 @@
 
 /// Quotes a string as Go's `strconv.Quote` (`%q`) does: double quotes around it, `"` and `\`
 /// escaped, printable characters kept and everything else escaped.
-pub(crate) fn go_quote(s: &str) -> String {
+pub fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

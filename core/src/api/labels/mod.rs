@@ -25,7 +25,7 @@ pub use error::{RequirementError, SelectorError};
 pub use requirement::{Operator, Requirement};
 pub use selector::{parse, Selector};
 
-pub(crate) use go_format::go_quote;
+pub use go_format::go_quote;
 
 /// Read access to an object's labels, whatever holds them.
 pub trait Labels {
