@@ -26,7 +26,7 @@ pub mod taint_eviction;
 #[cfg(test)]
 mod scenario_tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, Taint};
@@ -43,7 +43,9 @@ use crate::sim::clock::Timestamp;
 use super::cache::{InformerCache, ObjectKey};
 use super::events::{EventRecorder, EventType};
 use super::Reconciled;
-use taint_eviction::{eviction_for, eviction_message, Eviction, EVICTION_EVENT_REASON};
+use taint_eviction::{
+    cancel_message, eviction_for, eviction_message, Eviction, EVICTION_EVENT_REASON,
+};
 
 /// `--node-monitor-grace-period`: how long a running node may stay silent before it is
 /// marked unhealthy (50 s since Kubernetes 1.32; 40 s before).
@@ -112,6 +114,9 @@ impl NodeReadiness {
 /// The node lifecycle and taint eviction controllers.
 pub struct NodeLifecycleController {
     health: BTreeMap<String, NodeHealth>,
+    /// Pods with an eviction timer, per node (the taint eviction controller's timed worker
+    /// queue): a pod leaving it while still on the node gets `Cancelling deletion of Pod`.
+    scheduled_evictions: BTreeMap<String, BTreeSet<ObjectKey>>,
     node_events: EventRecorder,
     eviction_events: EventRecorder,
     /// `--node-monitor-grace-period`.
@@ -202,6 +207,7 @@ impl NodeLifecycleController {
     pub fn new() -> NodeLifecycleController {
         NodeLifecycleController {
             health: BTreeMap::new(),
+            scheduled_evictions: BTreeMap::new(),
             node_events: EventRecorder::new("node-controller"),
             eviction_events: EventRecorder::new("taint-eviction-controller"),
             monitor_grace_period: NODE_MONITOR_GRACE_PERIOD,
@@ -220,7 +226,8 @@ impl NodeLifecycleController {
         let node_name = pod_node_name(as_pod(pod)?)?;
         let node = as_node(cache.get(Kind::Node, "", node_name)?)?;
         let concerned = node_readiness(node) != NodeReadiness::Ready
-            || !taint_eviction::no_execute_taints(node).is_empty();
+            || !taint_eviction::no_execute_taints(node).is_empty()
+            || self.scheduled_evictions.contains_key(node_name);
         concerned.then(|| ObjectKey::new("", node_name))
     }
 
@@ -382,17 +389,20 @@ impl NodeLifecycleController {
         cache: &InformerCache,
         now: Timestamp,
     ) -> Reconciled {
-        let Some(node) = cache
+        let node = cache
             .get(Kind::Node, "", &key.name)
-            .and_then(|o| as_node(o))
-        else {
-            return Reconciled::default();
-        };
-        if taint_eviction::no_execute_taints(node).is_empty() {
-            return Reconciled::default();
-        }
+            .and_then(|o| as_node(o));
+        let was_scheduled = self
+            .scheduled_evictions
+            .remove(&key.name)
+            .unwrap_or_default();
+        let mut scheduled = BTreeSet::new();
         let mut requests = Vec::new();
         let mut next: Option<Timestamp> = None;
+        let tainted = node.is_some_and(|n| !taint_eviction::no_execute_taints(n).is_empty());
+        if !tainted && was_scheduled.is_empty() {
+            return Reconciled::default();
+        }
         for object in cache.list(Kind::Pod, None) {
             let Some(pod) = as_pod(object) else { continue };
             if pod_node_name(pod) != Some(key.name.as_str())
@@ -400,9 +410,27 @@ impl NodeLifecycleController {
             {
                 continue;
             }
-            match eviction_for(node, pod, now) {
-                Eviction::Keep => {}
-                Eviction::At(at) => next = Some(next.map_or(at, |n| n.min(at))),
+            let pod_key = ObjectKey::of(object);
+            let eviction = match node {
+                Some(node) if tainted => eviction_for(node, pod, now),
+                _ => Eviction::Keep,
+            };
+            match eviction {
+                Eviction::Keep => {
+                    if was_scheduled.contains(&pod_key) {
+                        requests.push(self.eviction_events.event(
+                            object,
+                            EventType::Normal,
+                            EVICTION_EVENT_REASON,
+                            cancel_message(object.namespace(), object.name()),
+                            now,
+                        ));
+                    }
+                }
+                Eviction::At(at) => {
+                    next = Some(next.map_or(at, |n| n.min(at)));
+                    scheduled.insert(pod_key);
+                }
                 Eviction::Now => {
                     requests.push(self.eviction_events.event(
                         object,
@@ -419,6 +447,9 @@ impl NodeLifecycleController {
                     });
                 }
             }
+        }
+        if !scheduled.is_empty() {
+            self.scheduled_evictions.insert(key.name.clone(), scheduled);
         }
         Reconciled {
             requests,
@@ -462,4 +493,118 @@ fn silent_node_conditions(node: &Node, now: Timestamp) -> Option<Vec<NodeConditi
         }
     }
     changed.then_some(conditions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::NodeSpec;
+
+    fn taint(key: &str, effect: &str, added: Option<Timestamp>) -> Taint {
+        Taint {
+            key: key.to_string(),
+            effect: effect.to_string(),
+            time_added: added.map(|t| t.to_k8s_time()),
+            value: None,
+        }
+    }
+
+    fn node_with(taints: Vec<Taint>) -> Node {
+        Node {
+            spec: Some(NodeSpec {
+                taints: Some(taints),
+                ..NodeSpec::default()
+            }),
+            ..Node::default()
+        }
+    }
+
+    #[test]
+    fn readiness_taints_follow_the_ready_condition() {
+        let t0 = Timestamp(1_000_000);
+        let now = Timestamp(2_000_000);
+        let user = taint("dedicated", "NoSchedule", None);
+        let unreachable = vec![
+            taint(TAINT_NODE_UNREACHABLE, "NoSchedule", None),
+            taint(TAINT_NODE_UNREACHABLE, "NoExecute", Some(t0)),
+        ];
+        let cases: Vec<(&str, Vec<Taint>, NodeReadiness, Vec<Taint>)> = vec![
+            (
+                "a ready node keeps only its other taints",
+                [vec![user.clone()], unreachable.clone()].concat(),
+                NodeReadiness::Ready,
+                vec![user.clone()],
+            ),
+            (
+                "an unknown node gets both unreachable taints, NoExecute with timeAdded",
+                vec![user.clone()],
+                NodeReadiness::Unknown,
+                vec![
+                    user.clone(),
+                    taint(TAINT_NODE_UNREACHABLE, "NoSchedule", None),
+                    taint(TAINT_NODE_UNREACHABLE, "NoExecute", Some(now)),
+                ],
+            ),
+            (
+                "taints already right keep their timeAdded",
+                unreachable.clone(),
+                NodeReadiness::Unknown,
+                unreachable.clone(),
+            ),
+            (
+                "a node reporting Ready=False swaps unreachable for not-ready",
+                unreachable.clone(),
+                NodeReadiness::NotReady,
+                vec![
+                    taint(TAINT_NODE_NOT_READY, "NoSchedule", None),
+                    taint(TAINT_NODE_NOT_READY, "NoExecute", Some(now)),
+                ],
+            ),
+        ];
+        for (name, current, readiness, want) in cases {
+            assert_eq!(
+                desired_taints(&node_with(current), readiness, now),
+                want,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_silent_node_gets_every_monitored_condition_unknown_once() {
+        let now = Timestamp(2_000_000);
+        let node = Node {
+            status: Some(k8s_openapi::api::core::v1::NodeStatus {
+                conditions: Some(vec![NodeCondition {
+                    type_: "Ready".to_string(),
+                    status: "True".to_string(),
+                    ..NodeCondition::default()
+                }]),
+                ..Default::default()
+            }),
+            ..Node::default()
+        };
+        let conditions = silent_node_conditions(&node, now).unwrap();
+        let ready = &conditions[0];
+        assert_eq!(
+            (
+                ready.status.as_str(),
+                ready.reason.as_deref(),
+                ready.message.as_deref()
+            ),
+            (
+                "Unknown",
+                Some("NodeStatusUnknown"),
+                Some("Kubelet stopped posting node status.")
+            )
+        );
+        assert_eq!(conditions.len(), 4);
+        assert_eq!(
+            conditions[1].message.as_deref(),
+            Some("Kubelet never posted node status.")
+        );
+        let mut silent = node.clone();
+        silent.status.as_mut().unwrap().conditions = Some(conditions);
+        assert_eq!(silent_node_conditions(&silent, now), None);
+    }
 }

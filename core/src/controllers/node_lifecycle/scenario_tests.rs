@@ -218,6 +218,19 @@ fn starting_a_stopped_node_again_removes_the_taints() {
     let healed = node(&mut world, &victim);
     assert_eq!(ready_condition(&healed)["status"], "True");
     assert!(taints(&healed).is_empty(), "{healed}");
+    // The pending evictions are called off and the pods stay.
+    let cancelled = events(&mut world, "TaintManagerEviction");
+    let all = pods(&mut world);
+    let kept = on_node(&all, &victim);
+    assert!(!kept.is_empty());
+    for pod in &kept {
+        assert!(pod["metadata"]["deletionTimestamp"].is_null());
+        let name = pod["metadata"]["name"].as_str().unwrap();
+        assert!(
+            cancelled.contains(&format!("Cancelling deletion of Pod default/{name}")),
+            "{cancelled:?}"
+        );
+    }
 }
 
 #[test]

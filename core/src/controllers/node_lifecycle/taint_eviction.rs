@@ -33,6 +33,12 @@ pub fn eviction_message(namespace: &str, name: &str) -> String {
     format!("Marking for deletion Pod {namespace}/{name}")
 }
 
+/// The event message for a pod whose pending deletion was called off (the taint went, or
+/// the pod now tolerates it forever): `Cancelling deletion of Pod ns/name`.
+pub fn cancel_message(namespace: &str, name: &str) -> String {
+    format!("Cancelling deletion of Pod {namespace}/{name}")
+}
+
 /// The node's `NoExecute` taints.
 pub fn no_execute_taints(node: &Node) -> Vec<&Taint> {
     node.spec
