@@ -205,6 +205,11 @@ fn pods_of_a_stopped_node_are_evicted_after_300_seconds_and_replaced_elsewhere()
     // The ReplicaSet replaces them on the other nodes.
     let deadline = world.now().plus(Duration::from_secs(120));
     assert!(world.run_until(deadline, |w| running_ready_off(w, &victim) == 3));
+    // Back on, the kubelet sees the deletions, stops the containers and the pods go.
+    world.start_node(&victim).unwrap();
+    world.advance(Duration::from_secs(60));
+    let all = pods(&mut world);
+    assert!(on_node(&all, &victim).is_empty(), "{all:?}");
 }
 
 #[test]
