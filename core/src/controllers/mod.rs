@@ -18,12 +18,15 @@
 //!   [`replication_controller`]s (equality selectors).
 //! - [`deployment`]: Deployments — rolling update, recreate, revisions, rollback, pause,
 //!   progress deadline.
+//! - [`node_lifecycle`]: node health from Lease heartbeats, the not-ready/unreachable
+//!   taints, and taint-based eviction.
 
 pub mod cache;
 pub mod controller_utils;
 pub mod deployment;
 pub mod events;
 pub mod expectations;
+pub mod node_lifecycle;
 pub mod replica_set;
 pub mod replication_controller;
 
@@ -37,6 +40,7 @@ use crate::sim::clock::Timestamp;
 
 use cache::{controller_ref, InformerCache, ObjectKey};
 use deployment::DeploymentController;
+use node_lifecycle::NodeLifecycleController;
 use replica_set::ReplicaSetController;
 
 /// What one reconcile wants: requests to send now, and when to be woken again.
@@ -57,6 +61,10 @@ pub enum ControllerName {
     ReplicaSet,
     /// The Deployment controller (`deployment-controller`).
     Deployment,
+    /// The node lifecycle controller (`node-lifecycle-controller`), keyed by node.
+    NodeLifecycle,
+    /// The taint eviction controller (`taint-eviction-controller`), keyed by node.
+    TaintEviction,
 }
 
 /// One work item: a controller and the object it reconciles.
@@ -80,6 +88,7 @@ pub struct ControllerManager {
     replication: ReplicaSetController,
     replica_sets: ReplicaSetController,
     deployments: DeploymentController,
+    node_lifecycle: NodeLifecycleController,
     queue: VecDeque<QueueKey>,
     queued: BTreeSet<QueueKey>,
     timers: BTreeMap<QueueKey, Timestamp>,
@@ -89,11 +98,13 @@ pub struct ControllerManager {
 
 impl ControllerManager {
     /// The kinds whose watch events the manager needs.
-    pub const WATCHED_KINDS: [Kind; 4] = [
+    pub const WATCHED_KINDS: [Kind; 6] = [
         Kind::Pod,
         Kind::ReplicationController,
         Kind::ReplicaSet,
         Kind::Deployment,
+        Kind::Node,
+        Kind::Lease,
     ];
 
     /// A manager with empty caches, its clock at `now`.
@@ -104,6 +115,7 @@ impl ControllerManager {
             replication: replication_controller::new_replication_manager(),
             replica_sets: ReplicaSetController::new(Kind::ReplicaSet),
             deployments: DeploymentController::new(),
+            node_lifecycle: NodeLifecycleController::new(),
             queue: VecDeque::new(),
             queued: BTreeSet::new(),
             timers: BTreeMap::new(),
@@ -176,6 +188,13 @@ impl ControllerManager {
                 for (key, after) in wake_rs {
                     self.enqueue_after(ControllerName::ReplicaSet, key, after.unwrap_or_default());
                 }
+                if let Some(node) = self
+                    .node_lifecycle
+                    .handle_pod_event(&self.cache, &event.object)
+                {
+                    self.enqueue(ControllerName::NodeLifecycle, node.clone());
+                    self.enqueue(ControllerName::TaintEviction, node);
+                }
                 if new.is_none() {
                     for key in self
                         .deployments
@@ -200,14 +219,21 @@ impl ControllerManager {
                 }
             }
             Kind::Deployment => self.enqueue(ControllerName::Deployment, key),
+            Kind::Node => {
+                self.enqueue(ControllerName::NodeLifecycle, key.clone());
+                self.enqueue(ControllerName::TaintEviction, key);
+            }
+            Kind::Lease => {
+                if let Some(node) = self.node_lifecycle.handle_lease_event(&event.object) {
+                    self.enqueue(ControllerName::NodeLifecycle, node);
+                }
+            }
             Kind::Namespace
-            | Kind::Node
             | Kind::Service
             | Kind::Endpoints
             | Kind::EndpointSlice
             | Kind::Event
-            | Kind::ConfigMap
-            | Kind::Lease => {}
+            | Kind::ConfigMap => {}
         }
     }
 
@@ -249,6 +275,14 @@ impl ControllerManager {
                 }
                 ControllerName::Deployment => {
                     self.deployments.sync(&item.key, &self.cache, self.now)
+                }
+                ControllerName::NodeLifecycle => {
+                    self.node_lifecycle
+                        .sync_node(&item.key, &self.cache, self.now)
+                }
+                ControllerName::TaintEviction => {
+                    self.node_lifecycle
+                        .sync_evictions(&item.key, &self.cache, self.now)
                 }
             };
             self.outgoing.extend(reconciled.requests);

@@ -71,11 +71,40 @@ impl Default for WorldConfig {
     }
 }
 
+/// What a fault injection did to a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeFault {
+    /// Healthy: the kubelet and runtime run and talk to the API server.
+    None,
+    /// Stopped ([`World::stop_node`]): kubelet and runtime are frozen; no heartbeats, no
+    /// status, no watch events. [`World::start_node`] resumes them where they were.
+    Stopped,
+    /// Cut off ([`World::cut_off_node`]): the kubelet and its containers keep running, but
+    /// nothing the kubelet sends reaches the API server and no watch event reaches it;
+    /// [`World::heal_node`] reconnects it (the watch then delivers what it missed).
+    CutOff,
+}
+
+/// Why a fault could not be injected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FaultError {
+    /// No simulated node has this name.
+    #[error("node \"{0}\" not found: the simulated nodes are node-1 … node-N")]
+    NodeNotFound(String),
+    /// No pod has this name in this namespace.
+    #[error("pods \"{1}\" not found in namespace \"{0}\"")]
+    PodNotFound(String, String),
+    /// The pod is not bound to a node yet, so no container of it runs.
+    #[error("pod \"{0}\" is not running on a node yet: wait until it is scheduled")]
+    PodNotOnNode(String),
+}
+
 /// One simulated node: its kubelet, its runtime, and the kubelet's pod watch.
 struct SimNode {
     kubelet: Kubelet,
     runtime: SimRuntime,
     pod_watch: ApiWatchId,
+    fault: NodeFault,
 }
 
 /// A simulated cluster.
@@ -163,6 +192,7 @@ impl World {
                 kubelet: Kubelet::new(kubelet_config, now),
                 runtime: SimRuntime::new(SimRuntimeConfig::default(), pod_cidr, now),
                 pod_watch,
+                fault: NodeFault::None,
             },
         );
     }
@@ -227,6 +257,10 @@ impl World {
             }
         }
         for node in self.nodes.values_mut() {
+            if node.fault != NodeFault::None {
+                // The events wait in the API server's watch until the node is back.
+                continue;
+            }
             for event in self.api.poll_watch(node.pod_watch).unwrap_or_default() {
                 match event.event_type {
                     crate::apiserver::WatchEventType::Deleted => {
@@ -241,6 +275,9 @@ impl World {
         self.scheduler.handle_tick(now);
         self.controllers.handle_tick(now);
         for node in self.nodes.values_mut() {
+            if node.fault == NodeFault::Stopped {
+                continue;
+            }
             node.kubelet.handle_tick(now);
             node.runtime.handle_tick(now);
         }
@@ -257,10 +294,21 @@ impl World {
             moved += 1;
         }
         for (name, node) in self.nodes.iter_mut() {
-            self.api.set_user(&format!("system:node:{name}"));
-            while let Some(request) = node.kubelet.poll_api_request() {
-                let _ = self.api.handle(request);
-                moved += 1;
+            match node.fault {
+                NodeFault::Stopped => continue,
+                NodeFault::CutOff => {
+                    // Lost on the way: the kubelet moves on as if the network ate them.
+                    while node.kubelet.poll_api_request().is_some() {
+                        moved += 1;
+                    }
+                }
+                NodeFault::None => {
+                    self.api.set_user(&format!("system:node:{name}"));
+                    while let Some(request) = node.kubelet.poll_api_request() {
+                        let _ = self.api.handle(request);
+                        moved += 1;
+                    }
+                }
             }
             while let Some(command) = node.kubelet.poll_runtime_command() {
                 node.runtime.handle_command(now, command);
@@ -281,7 +329,11 @@ impl World {
             self.scheduler.poll_timeout(),
             self.controllers.poll_timeout(),
         ];
-        for node in self.nodes.values() {
+        for node in self
+            .nodes
+            .values()
+            .filter(|n| n.fault != NodeFault::Stopped)
+        {
             times.push(node.kubelet.poll_timeout());
             times.push(node.runtime.poll_timeout());
         }
@@ -318,6 +370,103 @@ impl World {
                 None => deadline,
             };
             self.clock.advance_to(next);
+        }
+    }
+
+    /// What fault, if any, a node is under (None for an unknown node).
+    pub fn node_fault(&self, name: &str) -> Option<NodeFault> {
+        self.nodes.get(name).map(|n| n.fault)
+    }
+
+    fn set_fault(&mut self, name: &str, fault: NodeFault) -> Result<(), FaultError> {
+        let now = self.clock.now();
+        let node = self
+            .nodes
+            .get_mut(name)
+            .ok_or_else(|| FaultError::NodeNotFound(name.to_string()))?;
+        let was = node.fault;
+        node.fault = fault;
+        if fault == NodeFault::None && was != NodeFault::None {
+            // Back in touch, the kubelet finds its Node's status in the API differs from its
+            // own (the node controller set it Unknown) and posts it at once.
+            node.kubelet.handle_tick(now);
+            let status = crate::apiserver::ApiRequest::UpdateStatus {
+                namespace: String::new(),
+                object: Object::from(node.kubelet.node()),
+            };
+            self.api.set_time(now);
+            self.api.set_user(&format!("system:node:{name}"));
+            let _ = self.api.handle(status);
+            self.collect_trace();
+        }
+        Ok(())
+    }
+
+    /// Fault injection: the node's kubelet and container runtime stop (a powered-off or
+    /// frozen machine). Heartbeats stop, so after `node-monitor-grace-period` the node
+    /// lifecycle controller marks the node `Unknown` and taints it unreachable.
+    pub fn stop_node(&mut self, name: &str) -> Result<(), FaultError> {
+        self.set_fault(name, NodeFault::Stopped)
+    }
+
+    /// Fault injection healed: a stopped (or cut-off) node's kubelet and runtime carry on
+    /// from where they were and report the node's status at once.
+    pub fn start_node(&mut self, name: &str) -> Result<(), FaultError> {
+        self.set_fault(name, NodeFault::None)
+    }
+
+    /// Fault injection: a network partition between the node and the control plane. The
+    /// kubelet and its containers keep running, but its requests are lost and it receives
+    /// no watch events.
+    pub fn cut_off_node(&mut self, name: &str) -> Result<(), FaultError> {
+        self.set_fault(name, NodeFault::CutOff)
+    }
+
+    /// Fault injection healed: the partition ends; the node reports its status and its pod
+    /// watch delivers what it missed.
+    pub fn heal_node(&mut self, name: &str) -> Result<(), FaultError> {
+        self.set_fault(name, NodeFault::None)
+    }
+
+    /// Fault injection: a container of a pod dies now with exit code 1 (`Error`); the
+    /// kubelet restarts it by the pod's restartPolicy, with back-off.
+    pub fn crash_container(
+        &mut self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+    ) -> Result<(), FaultError> {
+        let now = self.clock.now();
+        let object = self
+            .api
+            .get(Kind::Pod, namespace, pod)
+            .map_err(|_| FaultError::PodNotFound(namespace.to_string(), pod.to_string()))?;
+        self.collect_trace();
+        let Object::Pod(found) = object.as_ref() else {
+            return Err(FaultError::PodNotFound(
+                namespace.to_string(),
+                pod.to_string(),
+            ));
+        };
+        let uid = found.metadata.uid.clone().unwrap_or_default();
+        let node_name = found
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.clone())
+            .ok_or_else(|| FaultError::PodNotOnNode(pod.to_string()))?;
+        let node = self
+            .nodes
+            .get_mut(&node_name)
+            .ok_or(FaultError::NodeNotFound(node_name))?;
+        node.runtime.crash_container(now, &uid, container);
+        Ok(())
+    }
+
+    /// Fault injection: every node pulls images at this bandwidth from now on (a slow
+    /// registry).
+    pub fn set_registry_bandwidth(&mut self, bytes_per_sec: u64) {
+        for node in self.nodes.values_mut() {
+            node.runtime.config_mut().bandwidth_bytes_per_sec = bytes_per_sec.max(1);
         }
     }
 
