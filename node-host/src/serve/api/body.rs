@@ -11,6 +11,9 @@ use serde_json::Value;
 use super::query::Params;
 use super::status::{StatusError, MAX_REQUEST_BODY_BYTES};
 
+/// The body media types kubeplay reads.
+pub const BODY_MEDIA_TYPES: [&str; 2] = ["application/json", "application/yaml"];
+
 /// Reads the whole body, refusing more than [`MAX_REQUEST_BODY_BYTES`] with 413.
 pub async fn read(headers: &HeaderMap, body: Body) -> Result<Bytes, StatusError> {
     let declared = headers
@@ -59,7 +62,9 @@ pub fn decode_value(media_type: &str, bytes: &[u8]) -> Result<Value, StatusError
                     "couldn't get version/kind; yaml parse error: {error}"
                 ))
             }),
-        other => Err(StatusError::unsupported_media_type(other)),
+        // Protobuf (what kubectl's typed clients send for `kubectl create deployment|
+        // configmap|namespace`) is not decoded yet.
+        _ => Err(StatusError::unsupported_media_type(&BODY_MEDIA_TYPES)),
     }
 }
 

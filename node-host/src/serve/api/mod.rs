@@ -176,8 +176,10 @@ async fn on_resource(
         }
         (Method::PATCH, Some(name), subresource) => {
             let media_type = body::media_type(headers);
-            let patch_type = PatchType::from_content_type(&media_type)
-                .ok_or_else(|| StatusError::unsupported_media_type(&media_type))?;
+            let patch_type = PatchType::from_content_type(&media_type).ok_or_else(|| {
+                let accepted: Vec<&str> = PatchType::ALL.iter().map(|t| t.content_type()).collect();
+                StatusError::unsupported_media_type(&accepted)
+            })?;
             if patch_type == PatchType::ApplyPatch {
                 return Err(StatusError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -71,12 +71,16 @@ impl StatusError {
         )
     }
 
-    /// 415 UnsupportedMediaType for a body type the endpoint does not read.
-    pub fn unsupported_media_type(content_type: &str) -> StatusError {
+    /// 415 UnsupportedMediaType for a body type the endpoint does not read, in
+    /// apimachinery's `NewUnsupportedMediaTypeError` words.
+    pub fn unsupported_media_type(accepted: &[&str]) -> StatusError {
         StatusError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UnsupportedMediaType",
-            format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {content_type:?})"),
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: {}",
+                accepted.join(", ")
+            ),
         )
     }
 
@@ -146,6 +150,16 @@ mod tests {
         assert_eq!(error.status["reason"], "NotFound");
         assert_eq!(error.status["message"], "pods \"web\" not found");
         assert_eq!(error.status["code"], 404);
+    }
+
+    #[test]
+    fn an_unsupported_body_type_lists_the_accepted_media_types() {
+        let error = StatusError::unsupported_media_type(&["application/json", "application/yaml"]);
+        assert_eq!(error.code, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(
+            error.status["message"],
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"
+        );
     }
 
     #[test]

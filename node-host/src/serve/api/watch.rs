@@ -159,3 +159,110 @@ fn line(value: &Value) -> Bytes {
     text.push('\n');
     Bytes::from(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubeplay_core::api::objects::Object;
+
+    fn config_map(name: &str) -> Object {
+        Object::from_value(json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name}, "data": {"a": "1"}
+        }))
+        .expect("a valid ConfigMap")
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        Params::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect(),
+        )
+    }
+
+    async fn lines(response: Response) -> Vec<Value> {
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("the stream ends");
+        String::from_utf8_lossy(&body)
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_watch_from_a_compacted_revision_gets_one_error_event_with_410_gone() {
+        let cluster = Cluster::start().expect("cluster");
+        cluster
+            .call(|api| {
+                api.create("default", config_map("a")).expect("create a");
+                api.create("default", config_map("b")).expect("create b");
+                let revision = api.current_revision();
+                api.compact(revision).expect("compact");
+            })
+            .await
+            .expect("actor");
+        let response = start(
+            cluster,
+            Kind::ConfigMap,
+            Some("default".to_string()),
+            &params(&[("watch", "1"), ("resourceVersion", "1")]),
+            None,
+        )
+        .await
+        .expect("the watch answers 200");
+        assert_eq!(response.status(), StatusCode::OK);
+        let events = lines(response).await;
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["type"], "ERROR");
+        assert_eq!(events[0]["object"]["kind"], "Status");
+        assert_eq!(events[0]["object"]["code"], 410);
+        assert_eq!(events[0]["object"]["reason"], "Expired");
+    }
+
+    #[tokio::test]
+    async fn a_watch_streams_existing_and_new_objects_until_its_timeout() {
+        let cluster = Cluster::start().expect("cluster");
+        cluster
+            .call(|api| api.create("default", config_map("old")).map(|_| ()))
+            .await
+            .expect("actor")
+            .expect("create old");
+        let response = start(
+            cluster.clone(),
+            Kind::ConfigMap,
+            Some("default".to_string()),
+            &params(&[("watch", "true"), ("timeoutSeconds", "1")]),
+            None,
+        )
+        .await
+        .expect("the watch answers 200");
+        cluster
+            .call(|api| api.create("default", config_map("new")).map(|_| ()))
+            .await
+            .expect("actor")
+            .expect("create new");
+        let events = lines(response).await;
+        let seen: Vec<(String, String)> = events
+            .iter()
+            .map(|e| {
+                (
+                    e["type"].as_str().unwrap_or("").to_string(),
+                    e["object"]["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("ADDED".to_string(), "old".to_string()),
+                ("ADDED".to_string(), "new".to_string())
+            ]
+        );
+    }
+}
