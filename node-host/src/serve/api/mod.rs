@@ -102,6 +102,9 @@ async fn on_resource(
     let kind = resource.kind;
     let namespace = resource.namespace.clone().unwrap_or_default();
     let table = TableRequest::from_request(headers, params);
+    if method != Method::GET {
+        refuse_dry_run(params)?;
+    }
     match (method.clone(), resource.name.clone(), resource.subresource) {
         (Method::GET, None, None) if params.is_watch() => {
             watch::start(cluster.clone(), kind, resource.namespace, params, table).await
@@ -234,6 +237,20 @@ async fn on_resource(
     }
 }
 
+/// `dryRun=All` (`kubectl --dry-run=server`) must never write; until the core can run a
+/// request without committing it, such requests are refused instead of silently written.
+fn refuse_dry_run(params: &Params) -> Result<(), StatusError> {
+    match params.get("dryRun") {
+        None | Some("") => Ok(()),
+        Some("All") => Err(StatusError::bad_request(
+            "dryRun=All (kubectl --dry-run=server) is not supported by kubeplay yet; use --dry-run=client",
+        )),
+        Some(other) => Err(StatusError::bad_request(format!(
+            "dryRun: Unsupported value: \"{other}\": supported values: \"All\""
+        ))),
+    }
+}
+
 /// Runs one core call on the actor, turning both failure kinds into a Status.
 async fn call<T, F>(cluster: &Cluster, f: F) -> Result<T, StatusError>
 where
@@ -316,5 +333,25 @@ fn typed_response<T: serde::Serialize>(code: StatusCode, value: &T) -> Response 
     match serde_json::to_value(value) {
         Ok(value) => json_response(code, &value),
         Err(error) => StatusError::from(ApiError::Internal(error.to_string())).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_side_dry_run_is_refused_rather_than_written() {
+        let params = |value: &str| Params::from_pairs(vec![("dryRun".into(), value.into())]);
+        assert!(refuse_dry_run(&Params::default()).is_ok());
+        assert!(refuse_dry_run(&params("")).is_ok());
+        assert_eq!(
+            refuse_dry_run(&params("All")).unwrap_err().code,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            refuse_dry_run(&params("Some")).unwrap_err().code,
+            StatusCode::BAD_REQUEST
+        );
     }
 }
