@@ -422,3 +422,20 @@ fn bad_requests_are_413_400_and_409_statuses() {
         "{conflict}"
     );
 }
+
+#[test]
+fn apply_refuses_a_manifest_with_a_misspelled_field_as_kubernetes_does() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    let typo = server.file(
+        "typo.yaml",
+        &WEB_MANIFEST.replace("  replicas: 2", "  replica: 2"),
+    );
+    let error = server.fails(&["apply", "-f", typo.to_str().expect("UTF-8 path")]);
+    assert!(
+        error.contains("Error from server (BadRequest): error when creating")
+            && error.contains("Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replica\""),
+        "{error}"
+    );
+}

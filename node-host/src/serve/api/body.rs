@@ -68,12 +68,6 @@ pub fn decode_value(media_type: &str, bytes: &[u8]) -> Result<Value, StatusError
     }
 }
 
-/// Decodes an object of `kind` from a create or update body.
-pub fn decode_object(kind: Kind, media_type: &str, bytes: &[u8]) -> Result<Object, StatusError> {
-    let value = decode_value(media_type, bytes)?;
-    Object::from_value_as(kind, value).map_err(|error| StatusError::bad_request(error.to_string()))
-}
-
 /// Decodes a typed body (a `Scale`, a `Binding`).
 pub fn decode_typed<T: serde::de::DeserializeOwned>(
     media_type: &str,
@@ -188,5 +182,182 @@ mod tests {
                 .as_u16(),
             422
         );
+    }
+}
+
+/// The fields of `input` that the typed object dropped while decoding (`decoded` is the
+/// object encoded again), as apimachinery's strict decoder names them: `spec.replica`,
+/// `spec.template.spec.containers[0].imagePullPolcy`. Explicit nulls are not fields.
+pub fn unknown_fields(input: &Value, decoded: &Value) -> Vec<String> {
+    let mut unknown = Vec::new();
+    collect_unknown(input, decoded, "", &mut unknown);
+    unknown
+}
+
+fn collect_unknown(input: &Value, decoded: &Value, path: &str, unknown: &mut Vec<String>) {
+    match (input, decoded) {
+        (Value::Object(fields), Value::Object(known)) => {
+            for (key, value) in fields {
+                if value.is_null() {
+                    continue;
+                }
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                match known.get(key) {
+                    Some(decoded_value) => collect_unknown(value, decoded_value, &child, unknown),
+                    None => unknown.push(child),
+                }
+            }
+        }
+        (Value::Array(items), Value::Array(known)) => {
+            for (index, (item, decoded_item)) in items.iter().zip(known).enumerate() {
+                collect_unknown(item, decoded_item, &format!("{path}[{index}]"), unknown);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What the server does with unknown fields (`fieldValidation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldValidation {
+    /// Refuse the request (400), kubectl's default.
+    Strict,
+    /// Accept it with a `Warning` header per field (the server's default).
+    Warn,
+    /// Accept it silently.
+    Ignore,
+}
+
+impl FieldValidation {
+    /// Reads `fieldValidation` (unset: Warn).
+    pub fn from_params(params: &Params) -> Result<FieldValidation, StatusError> {
+        match params.get("fieldValidation") {
+            None | Some("") | Some("Warn") => Ok(FieldValidation::Warn),
+            Some("Strict") => Ok(FieldValidation::Strict),
+            Some("Ignore") => Ok(FieldValidation::Ignore),
+            Some(other) => Err(StatusError::bad_request(format!(
+                "fieldValidation parameter unsupported: {other}, supported values: Ignore, Strict, Warn"
+            ))),
+        }
+    }
+}
+
+/// A decoded object with the unknown fields its body named.
+pub struct Decoded {
+    /// The object.
+    pub object: Object,
+    /// `unknown field "spec.replica"` for each dropped field (Warn), empty otherwise.
+    pub warnings: Vec<String>,
+}
+
+/// Decodes a create or update body and applies `fieldValidation` to its unknown fields.
+pub fn decode_object_checked(
+    kind: Kind,
+    media_type: &str,
+    bytes: &[u8],
+    validation: FieldValidation,
+) -> Result<Decoded, StatusError> {
+    let value = decode_value(media_type, bytes)?;
+    let object = Object::from_value_as(kind, value.clone())
+        .map_err(|error| StatusError::bad_request(error.to_string()))?;
+    let unknown = match validation {
+        FieldValidation::Ignore => Vec::new(),
+        FieldValidation::Strict | FieldValidation::Warn => {
+            unknown_fields(&value, &object.to_value())
+        }
+    };
+    let messages: Vec<String> = unknown
+        .iter()
+        .map(|field| format!("unknown field \"{field}\""))
+        .collect();
+    match validation {
+        FieldValidation::Strict if !messages.is_empty() => {
+            Err(StatusError::bad_request(format!(
+                "{kind_name} in version \"{version}\" cannot be handled as a {kind_name}: strict decoding error: {}",
+                messages.join(", "),
+                kind_name = kind.kind_name(),
+                version = kind.version(),
+            )))
+        }
+        FieldValidation::Strict | FieldValidation::Ignore => Ok(Decoded {
+            object,
+            warnings: Vec::new(),
+        }),
+        FieldValidation::Warn => Ok(Decoded {
+            object,
+            warnings: messages,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod strict_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_fields_are_named_by_their_path_with_list_indexes() {
+        let input = json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "labelz": {"a": "b"}},
+            "spec": {
+                "replica": 3,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx", "imagePullPolcy": "Always", "resources": {}}]}
+                },
+                "paused": null
+            }
+        });
+        let object = Object::from_value(input.clone()).unwrap();
+        assert_eq!(
+            unknown_fields(&input, &object.to_value()),
+            [
+                "metadata.labelz",
+                "spec.replica",
+                "spec.template.spec.containers[0].imagePullPolcy"
+            ]
+        );
+    }
+
+    #[test]
+    fn strict_validation_refuses_unknown_fields_with_the_decoders_message_and_warn_lists_them() {
+        let body =
+            br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"dat":{"a":"1"}}"#;
+        let error = decode_object_checked(
+            Kind::ConfigMap,
+            "application/json",
+            body,
+            FieldValidation::Strict,
+        )
+        .err()
+        .unwrap();
+        assert_eq!(
+            error.status["message"],
+            "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"dat\""
+        );
+        let warned = decode_object_checked(
+            Kind::ConfigMap,
+            "application/json",
+            body,
+            FieldValidation::Warn,
+        )
+        .unwrap();
+        assert_eq!(warned.warnings, ["unknown field \"dat\""]);
+        let clean =
+            br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":"1"}}"#;
+        let decoded = decode_object_checked(
+            Kind::ConfigMap,
+            "application/json",
+            clean,
+            FieldValidation::Strict,
+        )
+        .unwrap();
+        assert!(decoded.warnings.is_empty());
     }
 }

@@ -127,10 +127,16 @@ async fn on_resource(
             Err(StatusError::method_not_allowed(method.as_str()))
         }
         (Method::POST, None, None) => {
+            let validation = body::FieldValidation::from_params(params)?;
             let bytes = body::read(headers, body).await?;
-            let object = body::decode_object(kind, &body::media_type(headers), &bytes)?;
+            let decoded =
+                body::decode_object_checked(kind, &body::media_type(headers), &bytes, validation)?;
+            let object = decoded.object;
             let created = call(cluster, move |api| api.create(&namespace, object)).await?;
-            Ok(object_response(StatusCode::CREATED, &created, None))
+            Ok(with_warnings(
+                object_response(StatusCode::CREATED, &created, None),
+                &decoded.warnings,
+            ))
         }
         (Method::POST, Some(name), Some(Subresource::Binding)) => {
             let bytes = body::read(headers, body).await?;
@@ -154,8 +160,11 @@ async fn on_resource(
             ))
         }
         (Method::PUT, Some(name), None | Some(Subresource::Status)) => {
+            let validation = body::FieldValidation::from_params(params)?;
             let bytes = body::read(headers, body).await?;
-            let object = body::decode_object(kind, &body::media_type(headers), &bytes)?;
+            let decoded =
+                body::decode_object_checked(kind, &body::media_type(headers), &bytes, validation)?;
+            let object = decoded.object;
             check_name(&object, &name)?;
             let status = resource.subresource == Some(Subresource::Status);
             let updated = call(cluster, move |api| {
@@ -166,7 +175,10 @@ async fn on_resource(
                 }
             })
             .await?;
-            Ok(object_response(StatusCode::OK, &updated, None))
+            Ok(with_warnings(
+                object_response(StatusCode::OK, &updated, None),
+                &decoded.warnings,
+            ))
         }
         (Method::PUT, Some(name), Some(Subresource::Scale)) => {
             let bytes = body::read(headers, body).await?;
@@ -313,6 +325,18 @@ fn delete_collection(
     list.remaining_item_count = None;
     list.resource_version = api.current_revision();
     Ok(list)
+}
+
+/// Adds one `Warning: 299 - "…"` header per message, as kube-apiserver reports unknown
+/// fields under `fieldValidation=Warn`; kubectl prints each as `Warning: …`.
+fn with_warnings(mut response: Response, warnings: &[String]) -> Response {
+    for warning in warnings {
+        let escaped = warning.replace('\\', "\\\\").replace('"', "\\\"");
+        if let Ok(value) = header::HeaderValue::from_str(&format!("299 - \"{escaped}\"")) {
+            response.headers_mut().append(header::WARNING, value);
+        }
+    }
+    response
 }
 
 fn object_response(code: StatusCode, object: &Object, table: Option<&TableRequest>) -> Response {
