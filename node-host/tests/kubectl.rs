@@ -439,3 +439,67 @@ fn apply_refuses_a_manifest_with_a_misspelled_field_as_kubernetes_does() {
         "{error}"
     );
 }
+
+#[test]
+fn kubectl_create_generators_work_through_protobuf_bodies() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    assert_eq!(
+        server.ok(&["create", "namespace", "team-a"]).trim(),
+        "namespace/team-a created"
+    );
+    assert_eq!(
+        server
+            .ok(&[
+                "create",
+                "configmap",
+                "settings",
+                "--from-literal=mode=fast"
+            ])
+            .trim(),
+        "configmap/settings created"
+    );
+    assert_eq!(
+        server
+            .ok(&[
+                "create",
+                "deployment",
+                "web",
+                "--image=nginx:1.25",
+                "--replicas=3",
+                "--port=80"
+            ])
+            .trim(),
+        "deployment.apps/web created"
+    );
+    assert_eq!(
+        server
+            .ok(&["create", "service", "nodeport", "web", "--tcp=80:8080"])
+            .trim(),
+        "service/web created"
+    );
+    let spec = server.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-o",
+        "jsonpath={.spec.replicas} {.spec.selector.matchLabels.app} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}",
+    ]);
+    assert_eq!(spec, "3 web nginx:1.25 80");
+    let data = server.ok(&["get", "cm", "settings", "-o", "jsonpath={.data.mode}"]);
+    assert_eq!(data, "fast");
+    let ports = server.ok(&[
+        "get",
+        "svc",
+        "web",
+        "-o",
+        "jsonpath={.spec.ports[0].nodePort}",
+    ]);
+    assert!(
+        ports
+            .parse::<u16>()
+            .is_ok_and(|port| (30000..=32767).contains(&port)),
+        "{ports}"
+    );
+}

@@ -261,7 +261,20 @@ pub fn decode_object_checked(
     bytes: &[u8],
     validation: FieldValidation,
 ) -> Result<Decoded, StatusError> {
-    let value = decode_value(media_type, bytes)?;
+    let value = if media_type == super::protobuf::PROTOBUF_MEDIA_TYPE {
+        super::protobuf::decode(kind, bytes).map_err(|error| match error {
+            super::protobuf::ProtobufError::Malformed(_) => {
+                StatusError::bad_request(error.to_string())
+            }
+            super::protobuf::ProtobufError::Unsupported(_) => StatusError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UnsupportedMediaType",
+                error.to_string(),
+            ),
+        })?
+    } else {
+        decode_value(media_type, bytes)?
+    };
     let object = Object::from_value_as(kind, value.clone())
         .map_err(|error| StatusError::bad_request(error.to_string()))?;
     let unknown = match validation {

@@ -10,6 +10,7 @@
 pub mod body;
 pub mod discovery;
 pub mod path;
+pub mod protobuf;
 pub mod query;
 pub mod status;
 pub mod table;
