@@ -3,14 +3,16 @@
 //! The binary (`main.rs`) parses the command line with clap and starts tokio; everything it
 //! runs lives in this library so integration tests can drive it without a process:
 //!
-//! - [`serve`]: the HTTP server. [`serve::serve`] takes an already bound listener (tests bind
-//!   port 0 on loopback), answers the Kubernetes discovery endpoints it has so far
-//!   (`/version`, `/healthz`, `/readyz`) and serves the web playground (`/`) from
-//!   [`serve::UiFiles`].
+//! - [`serve`]: the HTTPS server. [`serve::serve`] takes an already bound listener (tests bind
+//!   port 0 on loopback), makes or loads the CA, serving certificate, admin token and
+//!   kubeconfig in the data directory ([`serve::security`]), runs the core's API server on
+//!   its own thread ([`serve::cluster`]) and serves the Kubernetes REST API over it
+//!   ([`serve::api`]: all verbs, watch, discovery, tables), `/openapi/v2`, `/version`, the
+//!   health checks, and the web playground (`/`) from [`serve::UiFiles`].
 //! - [`data_dir`]: where the node host keeps its state on disk.
 //!
-//! Still to come (see DESIGN.md): the REST API over the core's API server, TLS and
-//! authentication, persistence, and the real node agent.
+//! Still to come (see DESIGN.md): persistence (the cluster lives in memory for now), the
+//! control loops and nodes (`--sim-nodes`), `pods/log`, and the real node agent.
 
 pub mod data_dir;
 pub mod serve;

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
 /// kubeplay: a Kubernetes learning playground. The node host serves the web playground and
-/// (soon) the Kubernetes API on this machine.
+/// the Kubernetes API on this machine.
 #[derive(Debug, Parser)]
 #[command(name = "kubeplay", version, propagate_version = true)]
 struct Cli {
@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the web playground and the Kubernetes endpoints over HTTP.
+    /// Serve the Kubernetes API and the web playground over HTTPS (kubeconfig in the data dir).
     Serve(ServeArgs),
 }
 
@@ -92,10 +92,18 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         } else {
             tracing::info!("web UI from {ui}");
         }
-        tracing::info!("kubeplay is serving on http://{address}/ (Ctrl-C stops it)");
-        serve::serve(listener, ServeConfig { ui }, shutdown_signal())
+        tracing::info!(
+            "kubeplay is serving on {}/ (Ctrl-C stops it); try: KUBECONFIG={} kubectl get nodes",
+            kubeplay::serve::security::server_url(address),
+            data_dir.join(kubeplay::serve::security::KUBECONFIG_FILE).display()
+        );
+        let config = ServeConfig {
+            ui,
+            data_dir: data_dir.clone(),
+        };
+        serve::serve(listener, config, shutdown_signal())
             .await
-            .context("the HTTP server failed")?;
+            .context("the HTTPS server failed")?;
         tracing::info!("kubeplay stopped");
         Ok(())
     })

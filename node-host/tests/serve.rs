@@ -1,29 +1,40 @@
 //! `kubeplay serve` end to end over loopback: the server runs in the test process on
-//! `127.0.0.1:0` and a plain hyper client asks it what a browser or `kubectl` would.
+//! `127.0.0.1:0` with a fresh data directory, and a hyper client over rustls (trusting the
+//! CA the server made) asks it what a browser or `kubectl` would.
 
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::{HeaderMap, Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use kubeplay::serve::{self, ServeConfig, UiFiles};
+use rustls_pki_types::pem::PemObject as _;
+use rustls_pki_types::{CertificateDer, ServerName};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsConnector;
 
 const INDEX_HTML: &str = "<!doctype html><title>kubeplay test page</title>";
 const WASM_BYTES: &[u8] = b"\0asm\x01\0\0\0";
 
-/// A server on a loopback port; dropping it without [`TestServer::stop`] aborts the task.
+/// A server on a loopback port with a fresh data directory; dropping it without
+/// [`TestServer::stop`] aborts the task.
 struct TestServer {
     address: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<Result<(), serve::ServeError>>,
+    connector: TlsConnector,
+    token: String,
+    _data_dir: tempfile::TempDir,
 }
 
 impl TestServer {
     async fn start(ui: UiFiles) -> TestServer {
+        let data_dir = tempfile::tempdir().expect("temp data dir");
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
@@ -32,11 +43,43 @@ impl TestServer {
         let shutdown = async {
             let _ = stopped.await;
         };
-        let task = tokio::spawn(serve::serve(listener, ServeConfig { ui }, shutdown));
+        let config = ServeConfig {
+            ui,
+            data_dir: data_dir.path().to_path_buf(),
+        };
+        let task = tokio::spawn(serve::serve(listener, config, shutdown));
+        let kubeconfig = data_dir.path().join("kubeconfig");
+        for _ in 0..500 {
+            if kubeconfig.is_file() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let ca = tokio::fs::read(data_dir.path().join("ca.crt"))
+            .await
+            .expect("ca.crt written");
+        let token = tokio::fs::read_to_string(data_dir.path().join("token"))
+            .await
+            .expect("token written")
+            .trim()
+            .to_string();
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(&ca) {
+            roots.add(cert.expect("PEM certificate")).expect("CA added");
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
         TestServer {
             address,
             stop: Some(stop),
             task,
+            connector: TlsConnector::from(Arc::new(client)),
+            token,
+            _data_dir: data_dir,
         }
     }
 
@@ -56,17 +99,36 @@ impl TestServer {
         TestServer::start(ui).await
     }
 
-    async fn request(&self, method: Method, path: &str) -> (StatusCode, HeaderMap, Bytes) {
+    /// Sends one request over TLS (trusting the server's CA), with a bearer token if given.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, HeaderMap, Bytes) {
         let stream = TcpStream::connect(self.address).await.expect("connect");
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        let name = ServerName::try_from("127.0.0.1").expect("server name");
+        let tls = self
+            .connector
+            .connect(name, stream)
+            .await
+            .expect("TLS handshake with the server's CA");
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
             .await
             .expect("HTTP/1 handshake");
         tokio::spawn(connection);
-        let request = Request::builder()
+        let mut request = Request::builder()
             .method(method)
             .uri(path)
             .header(hyper::header::HOST, self.address.to_string())
-            .body(Empty::<Bytes>::new())
+            .header(hyper::header::CONTENT_TYPE, content_type);
+        if let Some(token) = token {
+            request = request.header(hyper::header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body)))
             .expect("valid request");
         let response = sender.send_request(request).await.expect("response");
         let status = response.status();
@@ -80,11 +142,16 @@ impl TestServer {
         (status, headers, body)
     }
 
+    async fn request(&self, method: Method, path: &str) -> (StatusCode, HeaderMap, Bytes) {
+        self.send(method, path, None, "application/json", Vec::new())
+            .await
+    }
+
     async fn get(&self, path: &str) -> (StatusCode, HeaderMap, Bytes) {
         self.request(Method::GET, path).await
     }
 
-    async fn stop(mut self) -> std::io::Result<()> {
+    async fn stop(mut self) -> Result<(), serve::ServeError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -180,7 +247,6 @@ async fn unknown_paths_are_404_like_the_api_server() {
     let server = TestServer::start_with_ui_folder("unknown").await;
     for path in [
         "/no-such-file.js",
-        "/api/v1/pods",
         "/%2e%2e/%2e%2e/etc/passwd",
         "/index.html/x",
     ] {
@@ -228,4 +294,67 @@ async fn the_server_stops_when_the_shutdown_future_completes() {
         TcpStream::connect(address).await.is_err(),
         "the port is closed after shutdown"
     );
+}
+
+#[tokio::test]
+async fn api_paths_need_the_token_and_answer_401_status_without_it() {
+    let server = TestServer::start_with_ui_folder("auth").await;
+    for token in [None, Some("wrong")] {
+        let (status, headers, body) = server
+            .send(
+                Method::GET,
+                "/api/v1/pods",
+                token,
+                "application/json",
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}");
+        assert_eq!(content_type(&headers), "application/json");
+        let status_body: serde_json::Value = serde_json::from_slice(&body).expect("Status JSON");
+        assert_eq!(status_body["kind"], "Status");
+        assert_eq!(status_body["reason"], "Unauthorized");
+        assert_eq!(status_body["code"], 401);
+    }
+    let token = server.token.clone();
+    let (status, _, _) = server
+        .send(
+            Method::GET,
+            "/api/v1/pods",
+            Some(&token),
+            "application/json",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    server.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn bad_bodies_are_413_and_400_statuses() {
+    let server = TestServer::start_with_ui_folder("bodies").await;
+    let token = server.token.clone();
+    let path = "/api/v1/namespaces/default/configmaps";
+    let big = format!(
+        r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"big"}},"data":{{"a":"{}"}}}}"#,
+        "x".repeat(kubeplay::serve::api::status::MAX_REQUEST_BODY_BYTES)
+    );
+    let cases: [(Vec<u8>, StatusCode, &str); 3] = [
+        (
+            big.into_bytes(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLarge",
+        ),
+        (b"{not json".to_vec(), StatusCode::BAD_REQUEST, "BadRequest"),
+        (b"[1, 2]".to_vec(), StatusCode::BAD_REQUEST, "BadRequest"),
+    ];
+    for (body, code, reason) in cases {
+        let (status, _, answer) = server
+            .send(Method::POST, path, Some(&token), "application/json", body)
+            .await;
+        assert_eq!(status, code);
+        let answer: serde_json::Value = serde_json::from_slice(&answer).expect("Status JSON");
+        assert_eq!(answer["reason"], reason);
+    }
+    server.stop().await.expect("clean stop");
 }

@@ -1,57 +1,168 @@
-//! The node host's HTTP server.
+//! The node host's HTTPS server: the Kubernetes REST API over the core, and the web UI.
 //!
-//! [`serve`] runs [`router`] on a listener the caller bound (the binary binds `--listen`,
-//! tests bind `127.0.0.1:0`) until the shutdown future completes, then lets open requests
-//! finish. Requests flow: axum's router → the Kubernetes endpoints in this module and
-//! [`version`] → everything else to [`ui`], which answers from the web playground's files.
+//! [`serve`] takes a listener the caller bound (the binary binds `--listen`, tests bind
+//! `127.0.0.1:0`), loads or makes the credentials in the data directory ([`security`]),
+//! starts the API server actor ([`cluster`]) and serves TLS until the shutdown future
+//! completes. A request flows: rustls → hyper (HTTP/1.1) → axum's [`router`] → the
+//! [`require_token`] check for API paths → [`api`] (REST, discovery), [`openapi`],
+//! [`version`], the health checks, or the web playground's files ([`ui`]).
+//!
+//! What needs the admin token: everything under `/api`, `/apis` and `/openapi` (401
+//! `Unauthorized` Status without it or with a wrong one). What stays open, as Kubernetes'
+//! default RBAC (`system:public-info-viewer`) leaves it open: `/version`, `/healthz`,
+//! `/readyz`, `/livez`. The web UI at `/` is served without a token too: today it is a
+//! self-contained simulation in the browser and reads no cluster data from this server; when
+//! it starts showing the node host's cluster it must ask for the token.
 
+pub mod api;
+pub mod cluster;
+pub mod openapi;
+pub mod security;
 pub mod ui;
 pub mod version;
 
+pub use cluster::Cluster;
+pub use security::Credentials;
 pub use ui::{UiError, UiFiles};
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
+use axum::http::header;
 use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
 use axum::Router;
+use hyper_util::rt::TokioIo;
 use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+
+/// How long a client may take for the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long shutdown waits for open requests (watches never end on their own).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// What the server serves.
 #[derive(Clone, Debug)]
 pub struct ServeConfig {
     /// Where the web playground's files come from.
     pub ui: UiFiles,
+    /// The data directory (credentials and kubeconfig live here); it must exist.
+    pub data_dir: PathBuf,
 }
 
-/// All routes: `/version`, `/healthz`, `/readyz`, and the web UI for every other path.
-pub fn router(config: ServeConfig) -> Router {
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The credentials could not be loaded or made.
+    #[error(transparent)]
+    Security(#[from] security::SecurityError),
+    /// A socket or thread operation failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// All routes. API paths need `token`.
+pub fn router(ui: UiFiles, cluster: Cluster, token: Arc<str>) -> Router {
+    let api_state = api::ApiState { cluster };
+    let protected = Router::new()
+        .route("/api", any(api::handle))
+        .route("/api/{*rest}", any(api::handle))
+        .route("/apis", any(api::handle))
+        .route("/apis/{*rest}", any(api::handle))
+        .with_state(api_state)
+        .merge(openapi::router())
+        .layer(middleware::from_fn_with_state(token, require_token));
     Router::new()
         .route("/version", get(version::get_version))
         .route("/healthz", get(ok))
         .route("/readyz", get(ok))
+        .route("/livez", get(ok))
         .fallback(ui::get_file)
-        .with_state(config.ui)
+        .with_state(ui)
+        .merge(protected)
         .layer(middleware::from_fn(log_request))
 }
 
-/// Serves HTTP on `listener` until `shutdown` completes, then finishes open requests.
+/// Serves HTTPS on `listener` until `shutdown` completes, then gives open requests a few
+/// seconds to finish. Returns the error that kept it from starting.
 pub async fn serve(
     listener: TcpListener,
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router(config))
-        .with_graceful_shutdown(shutdown)
-        .await
+) -> Result<(), ServeError> {
+    let address = listener.local_addr()?;
+    let credentials = Credentials::load_or_create(&config.data_dir, address)?;
+    let cluster = Cluster::start()?;
+    let app = router(config.ui, cluster, Arc::from(credentials.token.as_str()));
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&credentials.tls));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        tracing::warn!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let acceptor = acceptor.clone();
+                let app = app.clone();
+                let watcher = graceful.watcher();
+                tokio::spawn(async move {
+                    let tls = match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                        Ok(Ok(tls)) => tls,
+                        Ok(Err(error)) => {
+                            tracing::debug!(%peer, %error, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => {
+                            tracing::debug!(%peer, "TLS handshake timed out");
+                            return;
+                        }
+                    };
+                    let service = hyper_util::service::TowerToHyperService::new(app);
+                    let connection = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tls), service);
+                    if let Err(error) = watcher.watch(connection).await {
+                        tracing::debug!(%peer, %error, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
+    }
+    Ok(())
 }
 
-/// `/healthz` and `/readyz`: the API server answers `ok` (text/plain) when healthy.
+/// `/healthz`, `/readyz` and `/livez`: the API server answers `ok` (text/plain) when healthy.
 ///
 /// Nothing can be unhealthy yet; the checks arrive with storage and the control loops.
 async fn ok() -> &'static str {
     "ok"
+}
+
+/// Refuses API requests without the admin bearer token with kube-apiserver's 401 Status.
+async fn require_token(State(token): State<Arc<str>>, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    if security::bearer_matches(presented, &token) {
+        next.run(request).await
+    } else {
+        api::status::StatusError::unauthorized().into_response()
+    }
 }
 
 /// Logs each request at debug level (`RUST_LOG=kubeplay=debug`).
