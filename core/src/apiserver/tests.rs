@@ -955,6 +955,14 @@ spec:
 }
 
 #[test]
+fn node_port_zero_asks_for_any_free_port() {
+    let mut api = server();
+    let svc = one("apiVersion: v1\nkind: Service\nmetadata: {name: np}\nspec: {type: NodePort, ports: [{port: 80, nodePort: 0}]}");
+    let created = api.create("default", svc).unwrap().to_value();
+    assert_eq!(created["spec"]["ports"][0]["nodePort"], 30000);
+}
+
+#[test]
 fn every_request_and_commit_is_traced() {
     let mut api = server();
     api.poll_trace();

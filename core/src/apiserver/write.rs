@@ -322,7 +322,9 @@ impl<S: KvStore<Object>> ApiServer<S> {
             .get_or_insert_with(|| "SingleStack".to_string());
         if service_type == "NodePort" || service_type == "LoadBalancer" {
             for (i, port) in spec.ports.iter_mut().flatten().enumerate() {
-                match self.allocator.allocate_node_port(port.node_port) {
+                // `nodePort: 0` (or none) asks for any free port, as in Kubernetes.
+                let requested = port.node_port.filter(|p| *p != 0);
+                match self.allocator.allocate_node_port(requested) {
                     Ok(node_port) => port.node_port = Some(node_port),
                     Err(e) => {
                         let path = FieldPath::new("spec")
