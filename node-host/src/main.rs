@@ -26,6 +26,31 @@ struct Cli {
 enum Command {
     /// Serve the Kubernetes API and the web playground over HTTPS (kubeconfig in the data dir).
     Serve(ServeArgs),
+    /// Simulate a whole cluster in memory: N nodes, P pods through Deployments, until every
+    /// pod runs (or nothing moves any more); print the figures.
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Args)]
+struct SimArgs {
+    /// How many simulated nodes.
+    #[arg(long, default_value_t = 3)]
+    nodes: usize,
+    /// How many pods to ask for (through Deployments of up to 500 replicas).
+    #[arg(long, default_value_t = 30)]
+    pods: usize,
+    /// The seed every random choice derives from: the same seed gives the same trace hash.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Each node's pod limit (the kubelet's maxPods).
+    #[arg(long, default_value_t = 110)]
+    max_pods: u32,
+    /// Give up after this many virtual seconds.
+    #[arg(long, default_value_t = 3600)]
+    max_virtual_seconds: u64,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -64,7 +89,90 @@ fn main() -> anyhow::Result<()> {
         .init();
     match cli.command {
         Command::Serve(args) => run_serve(args),
+        Command::Sim(args) => run_sim(args),
     }
+}
+
+/// Runs `kubeplay sim`: the core's deterministic run plus the wall-clock figures.
+#[allow(clippy::disallowed_types, clippy::disallowed_methods)] // the host measures wall time
+fn run_sim(args: SimArgs) -> anyhow::Result<()> {
+    use kubeplay_core::sim::run::{run, SimRunConfig};
+    use kubeplay_core::sim::world::WorldConfig;
+    use std::io::{IsTerminal, Write};
+
+    let config = SimRunConfig {
+        world: WorldConfig {
+            seed: args.seed,
+            nodes: args.nodes,
+            max_pods: args.max_pods,
+            scheduler_annotations: false,
+            trace_records_kept: 0,
+            ..WorldConfig::default()
+        },
+        pods: args.pods,
+        pods_per_deployment: 500,
+        max_virtual: std::time::Duration::from_secs(args.max_virtual_seconds),
+        ..SimRunConfig::default()
+    };
+    let show_progress = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let report = run(&config, |summary| {
+        if show_progress {
+            let width = 30;
+            let done = (summary.running_ready * width)
+                .checked_div(args.pods)
+                .unwrap_or(width)
+                .min(width);
+            let _ = write!(
+                std::io::stderr(),
+                "\r[{}{}] {}/{} running, {} scheduled",
+                "#".repeat(done),
+                " ".repeat(width - done),
+                summary.running_ready,
+                args.pods,
+                summary.scheduled
+            );
+        }
+    });
+    let wall_seconds = started.elapsed().as_secs_f64();
+    if show_progress {
+        eprintln!();
+    }
+    let scheduler_pods_per_second = if wall_seconds > 0.0 {
+        report.pods_scheduled as f64 / wall_seconds
+    } else {
+        0.0
+    };
+    let mut value = serde_json::to_value(&report).context("could not encode the report")?;
+    if let Some(map) = value.as_object_mut() {
+        map.insert("wall_seconds".into(), serde_json::json!(wall_seconds));
+        map.insert(
+            "scheduler_pods_per_second".into(),
+            serde_json::json!(scheduler_pods_per_second),
+        );
+    }
+    if args.json {
+        println!("{value}");
+    } else {
+        println!("nodes                      {}", report.nodes);
+        println!("pods requested             {}", report.pods_requested);
+        println!("pods scheduled             {}", report.pods_scheduled);
+        println!("pods running               {}", report.pods_running);
+        println!("pods pending               {}", report.pods_pending);
+        println!("virtual seconds            {:.1}", report.virtual_seconds);
+        println!("wall seconds               {wall_seconds:.2}");
+        println!(
+            "scheduled pods per second  {scheduler_pods_per_second:.0} (wall clock, whole run)"
+        );
+        println!("trace hash                 {}", report.trace_hash);
+    }
+    if !report.all_running {
+        eprintln!(
+            "not every pod is running: {} of {} ({} pending); the cluster may be too small (try more --nodes or a higher --max-pods)",
+            report.pods_running, report.pods_requested, report.pods_pending
+        );
+    }
+    Ok(())
 }
 
 fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
