@@ -18,10 +18,13 @@
 //!   [`replication_controller`]s (equality selectors).
 //! - [`deployment`]: Deployments — rolling update, recreate, revisions, rollback, pause,
 //!   progress deadline.
+//! - [`endpoints`] and [`endpoint_slice`]: the pod IPs behind each Service.
 
 pub mod cache;
 pub mod controller_utils;
 pub mod deployment;
+pub mod endpoint_slice;
+pub mod endpoints;
 pub mod events;
 pub mod expectations;
 pub mod replica_set;
@@ -37,6 +40,8 @@ use crate::sim::clock::Timestamp;
 
 use cache::{controller_ref, InformerCache, ObjectKey};
 use deployment::DeploymentController;
+use endpoint_slice::EndpointSliceController;
+use endpoints::EndpointsController;
 use replica_set::ReplicaSetController;
 
 /// What one reconcile wants: requests to send now, and when to be woken again.
@@ -57,6 +62,10 @@ pub enum ControllerName {
     ReplicaSet,
     /// The Deployment controller (`deployment-controller`).
     Deployment,
+    /// The Endpoints controller (`endpoint-controller`); keys are Services.
+    Endpoints,
+    /// The EndpointSlice controller (`endpointslice-controller`); keys are Services.
+    EndpointSlice,
 }
 
 /// One work item: a controller and the object it reconciles.
@@ -80,6 +89,8 @@ pub struct ControllerManager {
     replication: ReplicaSetController,
     replica_sets: ReplicaSetController,
     deployments: DeploymentController,
+    endpoints: EndpointsController,
+    endpoint_slices: EndpointSliceController,
     queue: VecDeque<QueueKey>,
     queued: BTreeSet<QueueKey>,
     timers: BTreeMap<QueueKey, Timestamp>,
@@ -89,11 +100,14 @@ pub struct ControllerManager {
 
 impl ControllerManager {
     /// The kinds whose watch events the manager needs.
-    pub const WATCHED_KINDS: [Kind; 4] = [
+    pub const WATCHED_KINDS: [Kind; 7] = [
         Kind::Pod,
         Kind::ReplicationController,
         Kind::ReplicaSet,
         Kind::Deployment,
+        Kind::Service,
+        Kind::Endpoints,
+        Kind::EndpointSlice,
     ];
 
     /// A manager with empty caches, its clock at `now`.
@@ -104,6 +118,8 @@ impl ControllerManager {
             replication: replication_controller::new_replication_manager(),
             replica_sets: ReplicaSetController::new(Kind::ReplicaSet),
             deployments: DeploymentController::new(),
+            endpoints: EndpointsController::new(),
+            endpoint_slices: EndpointSliceController::new(),
             queue: VecDeque::new(),
             queued: BTreeSet::new(),
             timers: BTreeMap::new(),
@@ -209,6 +225,47 @@ impl ControllerManager {
             | Kind::ConfigMap
             | Kind::Lease => {}
         }
+        self.route_to_service_and_lifecycle_controllers(event, old.as_deref(), new.as_deref());
+    }
+
+    /// Wakes the Endpoints, EndpointSlice, garbage-collector and namespace controllers for
+    /// one watch event (after the cache has applied it).
+    fn route_to_service_and_lifecycle_controllers(
+        &mut self,
+        event: &ApiWatchEvent,
+        old: Option<&Object>,
+        new: Option<&Object>,
+    ) {
+        let object = &event.object;
+        match object.kind() {
+            Kind::Pod => {
+                for key in endpoints::services_for_pod(&self.cache, old, new) {
+                    self.enqueue(ControllerName::Endpoints, key.clone());
+                    self.enqueue(ControllerName::EndpointSlice, key);
+                }
+            }
+            Kind::Service => {
+                self.enqueue(ControllerName::Endpoints, ObjectKey::of(object));
+                self.enqueue(ControllerName::EndpointSlice, ObjectKey::of(object));
+            }
+            Kind::EndpointSlice => {
+                // Someone else changed (or deleted) a managed slice: put it right.
+                if let Some(key) = endpoint_slice::managed_service_of(object) {
+                    if event.event_type == WatchEventType::Deleted {
+                        self.enqueue(ControllerName::EndpointSlice, key);
+                    }
+                }
+            }
+            Kind::Namespace
+            | Kind::Node
+            | Kind::ReplicationController
+            | Kind::ReplicaSet
+            | Kind::Deployment
+            | Kind::Endpoints
+            | Kind::Event
+            | Kind::ConfigMap
+            | Kind::Lease => {}
+        }
     }
 
     /// Moves the clock to `now`: timers that are due put their objects on the queue.
@@ -250,6 +307,8 @@ impl ControllerManager {
                 ControllerName::Deployment => {
                     self.deployments.sync(&item.key, &self.cache, self.now)
                 }
+                ControllerName::Endpoints => self.endpoints.sync(&item.key, &self.cache),
+                ControllerName::EndpointSlice => self.endpoint_slices.sync(&item.key, &self.cache),
             };
             self.outgoing.extend(reconciled.requests);
             if let Some(after) = reconciled.requeue_after {
@@ -329,6 +388,22 @@ impl ControllerManager {
             } => (*kind, namespace, name, None),
             ApiRequest::Bind { .. } => return None,
         };
+        if kind == Kind::Endpoints {
+            return Some(QueueKey {
+                controller: ControllerName::Endpoints,
+                key: ObjectKey::new(namespace, name),
+            });
+        }
+        if kind == Kind::EndpointSlice {
+            let slice =
+                object.or_else(|| self.cache.get(kind, namespace, name).map(|o| o.as_ref()));
+            return slice
+                .and_then(endpoint_slice::managed_service_of)
+                .map(|key| QueueKey {
+                    controller: ControllerName::EndpointSlice,
+                    key,
+                });
+        }
         if kind == Kind::Deployment {
             return Some(QueueKey {
                 controller: ControllerName::Deployment,
