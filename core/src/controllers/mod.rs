@@ -19,6 +19,8 @@
 //! - [`deployment`]: Deployments — rolling update, recreate, revisions, rollback, pause,
 //!   progress deadline.
 //! - [`endpoints`] and [`endpoint_slice`]: the pod IPs behind each Service.
+//! - [`garbage_collector`]: deletes dependents whose owners are gone, orphans or deletes
+//!   them in the foreground as the owner's delete asked.
 
 pub mod cache;
 pub mod controller_utils;
@@ -27,6 +29,7 @@ pub mod endpoint_slice;
 pub mod endpoints;
 pub mod events;
 pub mod expectations;
+pub mod garbage_collector;
 pub mod replica_set;
 pub mod replication_controller;
 
@@ -42,6 +45,7 @@ use cache::{controller_ref, InformerCache, ObjectKey};
 use deployment::DeploymentController;
 use endpoint_slice::EndpointSliceController;
 use endpoints::EndpointsController;
+use garbage_collector::GarbageCollector;
 use replica_set::ReplicaSetController;
 
 /// What one reconcile wants: requests to send now, and when to be woken again.
@@ -66,6 +70,9 @@ pub enum ControllerName {
     Endpoints,
     /// The EndpointSlice controller (`endpointslice-controller`); keys are Services.
     EndpointSlice,
+    /// The garbage collector (`garbagecollector`); it keeps its own set of items, under one
+    /// empty key.
+    GarbageCollector,
 }
 
 /// One work item: a controller and the object it reconciles.
@@ -91,6 +98,7 @@ pub struct ControllerManager {
     deployments: DeploymentController,
     endpoints: EndpointsController,
     endpoint_slices: EndpointSliceController,
+    garbage_collector: GarbageCollector,
     queue: VecDeque<QueueKey>,
     queued: BTreeSet<QueueKey>,
     timers: BTreeMap<QueueKey, Timestamp>,
@@ -120,6 +128,7 @@ impl ControllerManager {
             deployments: DeploymentController::new(),
             endpoints: EndpointsController::new(),
             endpoint_slices: EndpointSliceController::new(),
+            garbage_collector: GarbageCollector::new(),
             queue: VecDeque::new(),
             queued: BTreeSet::new(),
             timers: BTreeMap::new(),
@@ -237,6 +246,9 @@ impl ControllerManager {
         new: Option<&Object>,
     ) {
         let object = &event.object;
+        if self.garbage_collector.handle_watch_event(event) {
+            self.enqueue(ControllerName::GarbageCollector, ObjectKey::new("", ""));
+        }
         match object.kind() {
             Kind::Pod => {
                 for key in endpoints::services_for_pod(&self.cache, old, new) {
@@ -309,6 +321,7 @@ impl ControllerManager {
                 }
                 ControllerName::Endpoints => self.endpoints.sync(&item.key, &self.cache),
                 ControllerName::EndpointSlice => self.endpoint_slices.sync(&item.key, &self.cache),
+                ControllerName::GarbageCollector => self.garbage_collector.sync(&self.cache),
             };
             self.outgoing.extend(reconciled.requests);
             if let Some(after) = reconciled.requeue_after {

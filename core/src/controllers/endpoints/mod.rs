@@ -453,4 +453,4 @@ fn truncate(mut subsets: Vec<EndpointSubset>) -> (Vec<EndpointSubset>, bool) {
 mod tests;
 
 #[cfg(test)]
-mod world_tests;
+pub(crate) mod world_tests;
