@@ -21,6 +21,7 @@
 //! - [`endpoints`] and [`endpoint_slice`]: the pod IPs behind each Service.
 //! - [`garbage_collector`]: deletes dependents whose owners are gone, orphans or deletes
 //!   them in the foreground as the owner's delete asked.
+//! - [`namespace`]: empties a Terminating namespace, then lets it go.
 
 pub mod cache;
 pub mod controller_utils;
@@ -30,6 +31,7 @@ pub mod endpoints;
 pub mod events;
 pub mod expectations;
 pub mod garbage_collector;
+pub mod namespace;
 pub mod replica_set;
 pub mod replication_controller;
 
@@ -46,6 +48,7 @@ use deployment::DeploymentController;
 use endpoint_slice::EndpointSliceController;
 use endpoints::EndpointsController;
 use garbage_collector::GarbageCollector;
+use namespace::NamespaceController;
 use replica_set::ReplicaSetController;
 
 /// What one reconcile wants: requests to send now, and when to be woken again.
@@ -73,6 +76,8 @@ pub enum ControllerName {
     /// The garbage collector (`garbagecollector`); it keeps its own set of items, under one
     /// empty key.
     GarbageCollector,
+    /// The namespace controller (`namespace-controller`); keys are namespaces.
+    Namespace,
 }
 
 /// One work item: a controller and the object it reconciles.
@@ -99,6 +104,7 @@ pub struct ControllerManager {
     endpoints: EndpointsController,
     endpoint_slices: EndpointSliceController,
     garbage_collector: GarbageCollector,
+    namespaces: NamespaceController,
     queue: VecDeque<QueueKey>,
     queued: BTreeSet<QueueKey>,
     timers: BTreeMap<QueueKey, Timestamp>,
@@ -108,7 +114,7 @@ pub struct ControllerManager {
 
 impl ControllerManager {
     /// The kinds whose watch events the manager needs.
-    pub const WATCHED_KINDS: [Kind; 7] = [
+    pub const WATCHED_KINDS: [Kind; 11] = [
         Kind::Pod,
         Kind::ReplicationController,
         Kind::ReplicaSet,
@@ -116,6 +122,11 @@ impl ControllerManager {
         Kind::Service,
         Kind::Endpoints,
         Kind::EndpointSlice,
+        // The namespace controller must see every namespaced kind to empty a namespace.
+        Kind::Namespace,
+        Kind::ConfigMap,
+        Kind::Event,
+        Kind::Lease,
     ];
 
     /// A manager with empty caches, its clock at `now`.
@@ -129,6 +140,7 @@ impl ControllerManager {
             endpoints: EndpointsController::new(),
             endpoint_slices: EndpointSliceController::new(),
             garbage_collector: GarbageCollector::new(),
+            namespaces: NamespaceController::new(),
             queue: VecDeque::new(),
             queued: BTreeSet::new(),
             timers: BTreeMap::new(),
@@ -249,6 +261,20 @@ impl ControllerManager {
         if self.garbage_collector.handle_watch_event(event) {
             self.enqueue(ControllerName::GarbageCollector, ObjectKey::new("", ""));
         }
+        // A namespace being emptied looks again whenever something in it goes.
+        if object.kind().namespaced() && event.event_type == WatchEventType::Deleted {
+            let terminating = self
+                .cache
+                .get(Kind::Namespace, "", object.namespace())
+                .and_then(|o| namespace::as_namespace(o))
+                .is_some_and(namespace::is_terminating);
+            if terminating {
+                self.enqueue(
+                    ControllerName::Namespace,
+                    ObjectKey::new("", object.namespace()),
+                );
+            }
+        }
         match object.kind() {
             Kind::Pod => {
                 for key in endpoints::services_for_pod(&self.cache, old, new) {
@@ -268,8 +294,10 @@ impl ControllerManager {
                     }
                 }
             }
-            Kind::Namespace
-            | Kind::Node
+            Kind::Namespace => {
+                self.enqueue(ControllerName::Namespace, ObjectKey::of(object));
+            }
+            Kind::Node
             | Kind::ReplicationController
             | Kind::ReplicaSet
             | Kind::Deployment
@@ -322,6 +350,7 @@ impl ControllerManager {
                 ControllerName::Endpoints => self.endpoints.sync(&item.key, &self.cache),
                 ControllerName::EndpointSlice => self.endpoint_slices.sync(&item.key, &self.cache),
                 ControllerName::GarbageCollector => self.garbage_collector.sync(&self.cache),
+                ControllerName::Namespace => self.namespaces.sync(&item.key, &self.cache),
             };
             self.outgoing.extend(reconciled.requests);
             if let Some(after) = reconciled.requeue_after {
