@@ -381,3 +381,79 @@ pub fn remove_finalizer(object: &Object, finalizer: &str) -> ApiRequest {
         object: updated,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod_owned_by(kind: &str, api_version: &str, uid: &str) -> Object {
+        Object::from_value(json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "default", "uid": "pod-uid",
+                "ownerReferences": [{"apiVersion": api_version, "kind": kind, "name": "owner",
+                                     "uid": uid, "controller": true, "blockOwnerDeletion": true}]},
+            "spec": {"containers": [{"name": "app", "image": "nginx"}]}
+        }))
+        .unwrap()
+    }
+
+    fn sync_one(pod: Object, owner: Option<Object>) -> Reconciled {
+        let mut cache = InformerCache::new();
+        let mut gc = GarbageCollector::new();
+        for object in owner.into_iter().chain([pod]) {
+            cache.insert(object.clone());
+            gc.handle_watch_event(&ApiWatchEvent {
+                event_type: WatchEventType::Added,
+                object: Arc::new(object),
+            });
+        }
+        gc.sync(&cache)
+    }
+
+    #[test]
+    fn a_pod_whose_replica_set_is_gone_is_deleted_with_its_uid_as_precondition() {
+        let out = sync_one(pod_owned_by("ReplicaSet", "apps/v1", "gone"), None);
+        let [ApiRequest::Delete { kind, options, .. }] = out.requests.as_slice() else {
+            panic!("{:?}", out.requests);
+        };
+        assert_eq!(*kind, Kind::Pod);
+        assert_eq!(options.precondition_uid.as_deref(), Some("pod-uid"));
+        assert_eq!(
+            options.propagation_policy,
+            Some(PropagationPolicy::Background)
+        );
+    }
+
+    #[test]
+    fn an_owner_of_a_kind_the_collector_does_not_watch_keeps_its_dependent() {
+        let out = sync_one(pod_owned_by("Job", "batch/v1", "job-uid"), None);
+        assert!(out.requests.is_empty(), "{:?}", out.requests);
+    }
+
+    #[test]
+    fn a_live_owner_with_the_same_uid_keeps_its_dependent() {
+        let owner = Object::from_value(json!({
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": "owner", "namespace": "default", "uid": "rs-uid"},
+            "spec": {"selector": {"matchLabels": {"app": "web"}},
+                     "template": {"metadata": {"labels": {"app": "web"}},
+                                  "spec": {"containers": [{"name": "app", "image": "nginx"}]}}}
+        }))
+        .unwrap();
+        let out = sync_one(
+            pod_owned_by("ReplicaSet", "apps/v1", "rs-uid"),
+            Some(owner.clone()),
+        );
+        assert!(out.requests.is_empty(), "{:?}", out.requests);
+        // The same name with another uid is a different (re-created) owner: the pod goes.
+        let out = sync_one(
+            pod_owned_by("ReplicaSet", "apps/v1", "old-uid"),
+            Some(owner),
+        );
+        assert!(matches!(
+            out.requests.as_slice(),
+            [ApiRequest::Delete { .. }]
+        ));
+    }
+}
