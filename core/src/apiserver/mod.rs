@@ -43,6 +43,7 @@ use crate::sim::trace::{StoreOp, TraceRecord};
 use crate::store::{KvStore, MemoryStore, RangeRequest, Revision};
 
 pub use admission::{AdmissionPlugin, ImagePolicy};
+pub use delete::{FOREGROUND_FINALIZER, ORPHAN_FINALIZER};
 pub use error::ApiError;
 pub use list::ObjectList;
 pub use options::{DeleteOptions, ListOptions, PropagationPolicy, WatchOptions};

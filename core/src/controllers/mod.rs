@@ -20,12 +20,20 @@
 //!   progress deadline.
 //! - [`node_lifecycle`]: node health from Lease heartbeats, the not-ready/unreachable
 //!   taints, and taint-based eviction.
+//! - [`endpoints`] and [`endpoint_slice`]: the pod IPs behind each Service.
+//! - [`garbage_collector`]: deletes dependents whose owners are gone, orphans or deletes
+//!   them in the foreground as the owner's delete asked.
+//! - [`namespace`]: empties a Terminating namespace, then lets it go.
 
 pub mod cache;
 pub mod controller_utils;
 pub mod deployment;
+pub mod endpoint_slice;
+pub mod endpoints;
 pub mod events;
 pub mod expectations;
+pub mod garbage_collector;
+pub mod namespace;
 pub mod node_lifecycle;
 pub mod replica_set;
 pub mod replication_controller;
@@ -40,6 +48,10 @@ use crate::sim::clock::Timestamp;
 
 use cache::{controller_ref, InformerCache, ObjectKey};
 use deployment::DeploymentController;
+use endpoint_slice::EndpointSliceController;
+use endpoints::EndpointsController;
+use garbage_collector::GarbageCollector;
+use namespace::NamespaceController;
 use node_lifecycle::NodeLifecycleController;
 use replica_set::ReplicaSetController;
 
@@ -65,6 +77,15 @@ pub enum ControllerName {
     NodeLifecycle,
     /// The taint eviction controller (`taint-eviction-controller`), keyed by node.
     TaintEviction,
+    /// The Endpoints controller (`endpoint-controller`); keys are Services.
+    Endpoints,
+    /// The EndpointSlice controller (`endpointslice-controller`); keys are Services.
+    EndpointSlice,
+    /// The garbage collector (`garbagecollector`); it keeps its own set of items, under one
+    /// empty key.
+    GarbageCollector,
+    /// The namespace controller (`namespace-controller`); keys are namespaces.
+    Namespace,
 }
 
 /// One work item: a controller and the object it reconciles.
@@ -89,6 +110,10 @@ pub struct ControllerManager {
     replica_sets: ReplicaSetController,
     deployments: DeploymentController,
     node_lifecycle: NodeLifecycleController,
+    endpoints: EndpointsController,
+    endpoint_slices: EndpointSliceController,
+    garbage_collector: GarbageCollector,
+    namespaces: NamespaceController,
     queue: VecDeque<QueueKey>,
     queued: BTreeSet<QueueKey>,
     timers: BTreeMap<QueueKey, Timestamp>,
@@ -98,12 +123,19 @@ pub struct ControllerManager {
 
 impl ControllerManager {
     /// The kinds whose watch events the manager needs.
-    pub const WATCHED_KINDS: [Kind; 6] = [
+    pub const WATCHED_KINDS: [Kind; 12] = [
         Kind::Pod,
         Kind::ReplicationController,
         Kind::ReplicaSet,
         Kind::Deployment,
         Kind::Node,
+        Kind::Service,
+        Kind::Endpoints,
+        Kind::EndpointSlice,
+        // The namespace controller must see every namespaced kind to empty a namespace.
+        Kind::Namespace,
+        Kind::ConfigMap,
+        Kind::Event,
         Kind::Lease,
     ];
 
@@ -116,6 +148,10 @@ impl ControllerManager {
             replica_sets: ReplicaSetController::new(Kind::ReplicaSet),
             deployments: DeploymentController::new(),
             node_lifecycle: NodeLifecycleController::new(),
+            endpoints: EndpointsController::new(),
+            endpoint_slices: EndpointSliceController::new(),
+            garbage_collector: GarbageCollector::new(),
+            namespaces: NamespaceController::new(),
             queue: VecDeque::new(),
             queued: BTreeSet::new(),
             timers: BTreeMap::new(),
@@ -235,6 +271,66 @@ impl ControllerManager {
             | Kind::Event
             | Kind::ConfigMap => {}
         }
+        self.route_to_service_and_lifecycle_controllers(event, old.as_deref(), new.as_deref());
+    }
+
+    /// Wakes the Endpoints, EndpointSlice, garbage-collector and namespace controllers for
+    /// one watch event (after the cache has applied it).
+    fn route_to_service_and_lifecycle_controllers(
+        &mut self,
+        event: &ApiWatchEvent,
+        old: Option<&Object>,
+        new: Option<&Object>,
+    ) {
+        let object = &event.object;
+        if self.garbage_collector.handle_watch_event(event) {
+            self.enqueue(ControllerName::GarbageCollector, ObjectKey::new("", ""));
+        }
+        // A namespace being emptied looks again whenever something in it goes.
+        if object.kind().namespaced() && event.event_type == WatchEventType::Deleted {
+            let terminating = self
+                .cache
+                .get(Kind::Namespace, "", object.namespace())
+                .and_then(|o| namespace::as_namespace(o))
+                .is_some_and(namespace::is_terminating);
+            if terminating {
+                self.enqueue(
+                    ControllerName::Namespace,
+                    ObjectKey::new("", object.namespace()),
+                );
+            }
+        }
+        match object.kind() {
+            Kind::Pod => {
+                for key in endpoints::services_for_pod(&self.cache, old, new) {
+                    self.enqueue(ControllerName::Endpoints, key.clone());
+                    self.enqueue(ControllerName::EndpointSlice, key);
+                }
+            }
+            Kind::Service => {
+                self.enqueue(ControllerName::Endpoints, ObjectKey::of(object));
+                self.enqueue(ControllerName::EndpointSlice, ObjectKey::of(object));
+            }
+            Kind::EndpointSlice => {
+                // Someone else changed (or deleted) a managed slice: put it right.
+                if let Some(key) = endpoint_slice::managed_service_of(object) {
+                    if event.event_type == WatchEventType::Deleted {
+                        self.enqueue(ControllerName::EndpointSlice, key);
+                    }
+                }
+            }
+            Kind::Namespace => {
+                self.enqueue(ControllerName::Namespace, ObjectKey::of(object));
+            }
+            Kind::Node
+            | Kind::ReplicationController
+            | Kind::ReplicaSet
+            | Kind::Deployment
+            | Kind::Endpoints
+            | Kind::Event
+            | Kind::ConfigMap
+            | Kind::Lease => {}
+        }
     }
 
     /// Moves the clock to `now`: timers that are due put their objects on the queue.
@@ -284,6 +380,10 @@ impl ControllerManager {
                     self.node_lifecycle
                         .sync_evictions(&item.key, &self.cache, self.now)
                 }
+                ControllerName::Endpoints => self.endpoints.sync(&item.key, &self.cache),
+                ControllerName::EndpointSlice => self.endpoint_slices.sync(&item.key, &self.cache),
+                ControllerName::GarbageCollector => self.garbage_collector.sync(&self.cache),
+                ControllerName::Namespace => self.namespaces.sync(&item.key, &self.cache),
             };
             self.outgoing.extend(reconciled.requests);
             if let Some(after) = reconciled.requeue_after {
@@ -363,6 +463,22 @@ impl ControllerManager {
             } => (*kind, namespace, name, None),
             ApiRequest::Bind { .. } => return None,
         };
+        if kind == Kind::Endpoints {
+            return Some(QueueKey {
+                controller: ControllerName::Endpoints,
+                key: ObjectKey::new(namespace, name),
+            });
+        }
+        if kind == Kind::EndpointSlice {
+            let slice =
+                object.or_else(|| self.cache.get(kind, namespace, name).map(|o| o.as_ref()));
+            return slice
+                .and_then(endpoint_slice::managed_service_of)
+                .map(|key| QueueKey {
+                    controller: ControllerName::EndpointSlice,
+                    key,
+                });
+        }
         if kind == Kind::Deployment {
             return Some(QueueKey {
                 controller: ControllerName::Deployment,
