@@ -72,6 +72,15 @@ fn test_all() -> Result<()> {
         ])
     })?;
     util::step("core builds for wasm32", wasm::check_core_builds)?;
+    util::step("web app builds for wasm32", || {
+        util::cargo(&[
+            "build",
+            "--package",
+            "kubeplay-web",
+            "--target",
+            setup::WASM_TARGET,
+        ])
+    })?;
     util::step("native tests", || {
         util::cargo(&["test", "--workspace", "--all-targets"])
     })?;
