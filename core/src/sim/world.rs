@@ -154,12 +154,41 @@ impl World {
             .parse::<Ipv4Cidr>()
             .ok()
             .and_then(|cidr| ClusterCidrAllocator::new(cidr, config.node_cidr_mask_size).ok());
+        let mut without_cidr = Vec::new();
         for i in 1..=config.nodes {
+            let name = format!("node-{i}");
             let pod_cidr = cidrs.as_mut().and_then(|a| a.allocate_next().ok());
-            world.add_node(config, &format!("node-{i}"), i, pod_cidr);
+            if pod_cidr.is_none() {
+                without_cidr.push(name.clone());
+            }
+            world.add_node(config, &name, i, pod_cidr);
         }
         world.settle();
+        world.report_nodes_without_pod_cidr(&without_cidr);
         world
+    }
+
+    /// Records the node IPAM controller's `CIDRNotAvailable` event on every node the cluster
+    /// CIDR had no block left for: it runs no pods with their own IPs.
+    fn report_nodes_without_pod_cidr(&mut self, nodes: &[String]) {
+        use crate::api::events::{object_reference, EventRecorder, EventType, Reporter};
+        use crate::network::ipam::{cidr_not_available_message, CIDR_NOT_AVAILABLE_REASON};
+        let mut recorder = EventRecorder::new(Reporter::component("cidrAllocator"));
+        self.api.set_user("system:kube-controller-manager");
+        for name in nodes {
+            let Ok(node) = self.api.get(Kind::Node, "", name) else {
+                continue;
+            };
+            let event = recorder.record(
+                self.clock.now(),
+                object_reference(&node),
+                EventType::Normal,
+                CIDR_NOT_AVAILABLE_REASON,
+                cidr_not_available_message(name),
+            );
+            let _ = self.api.create("default", Object::from(event));
+        }
+        self.settle();
     }
 
     fn add_node(
@@ -579,6 +608,38 @@ spec:
             .collect();
         assert_eq!(nodes.items.len(), 3);
         assert_eq!(cidrs, ["10.244.0.0/24", "10.244.1.0/24", "10.244.2.0/24"]);
+    }
+
+    #[test]
+    fn nodes_beyond_the_cluster_cidr_get_no_pod_cidr_and_say_so_in_an_event() {
+        // A /22 holds four /24 blocks: the fifth node gets none.
+        let config = WorldConfig {
+            nodes: 5,
+            cluster_cidr: "10.244.0.0/22".to_string(),
+            ..WorldConfig::default()
+        };
+        let mut world = World::new(&config);
+        let node = world
+            .api()
+            .get(Kind::Node, "", "node-5")
+            .unwrap()
+            .to_value();
+        assert!(node["spec"]["podCIDR"].is_null(), "{node}");
+        let events = world
+            .api()
+            .list(Kind::Event, None, &ListOptions::default())
+            .unwrap();
+        let messages: Vec<String> = events
+            .items
+            .iter()
+            .filter_map(|e| match e.as_ref() {
+                Object::Event(e) if e.reason.as_deref() == Some("CIDRNotAvailable") => {
+                    e.message.clone()
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(messages, ["Node node-5 status is now: CIDRNotAvailable"]);
     }
 
     #[test]
