@@ -82,6 +82,8 @@ fn test_all() -> Result<()> {
         ])
     })?;
     util::step("native tests", || {
+        // The node host's Python client tests run the interpreter setup installed.
+        std::env::set_var("KUBEPLAY_PYTHON", setup::python_interpreter());
         util::cargo(&["test", "--workspace", "--all-targets"])
     })?;
     util::step("wasm32 tests", wasm::run_core_tests)?;

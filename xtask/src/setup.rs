@@ -11,6 +11,66 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub fn run() -> Result<()> {
     ensure_wasm_target()?;
     crate::wasm::ensure_test_runner()?;
+    ensure_python_client()?;
+    Ok(())
+}
+
+/// The official Kubernetes Python client, pinned to the release that matches the API version
+/// the node host serves (v1.33), for the node host's client-library tests.
+const PYTHON_CLIENT: &str = "kubernetes==33.1.0";
+
+/// Where the Python client's virtual environment lives: beside the build cache, so CI runs on
+/// the same machine reuse it and a clean clone never has it in its tree.
+pub fn python_venv() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| util::workspace_root().join("target"))
+        .join("python-client")
+}
+
+/// The Python interpreter of that environment (tests find it in `KUBEPLAY_PYTHON`).
+pub fn python_interpreter() -> std::path::PathBuf {
+    python_venv().join("bin").join("python")
+}
+
+/// Creates the virtual environment and installs the pinned client into it, once.
+fn ensure_python_client() -> Result<()> {
+    let python = python_interpreter();
+    let has_client = python.is_file()
+        && Command::new(&python)
+            .args([
+                "-c",
+                "import kubernetes, sys; sys.exit(kubernetes.__version__ != '33.1.0')",
+            ])
+            .output()
+            .map(|out| out.status.success())
+            .unwrap_or(false);
+    if has_client {
+        return Ok(());
+    }
+    let venv = python_venv();
+    println!(
+        "setup: installing the Kubernetes Python client ({PYTHON_CLIENT}) into {}",
+        venv.display()
+    );
+    if util::run(Command::new("python3").arg("-m").arg("venv").arg(&venv)).is_err() {
+        bail!(
+            "setup: `python3 -m venv {}` failed; the Python client tests need python3 with venv",
+            venv.display()
+        );
+    }
+    if util::run(Command::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        PYTHON_CLIENT,
+    ]))
+    .is_err()
+    {
+        bail!("setup: `pip install {PYTHON_CLIENT}` failed; the Python client tests need PyPI");
+    }
     Ok(())
 }
 
