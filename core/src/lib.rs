@@ -17,13 +17,17 @@
 //! - [`scheduler`]: kube-scheduler's framework and default plugins over a snapshot, with an
 //!   explanation of every decision.
 //! - [`network`]: pod and service IP allocation, kube-proxy's iptables rules, cluster DNS.
+//! - [`printers`]: each kind's table columns and cells, shared by the server's `Table` answers
+//!   and the in-core [`kubectl`], which parses command lines and prints as kubectl does.
 //! - [`sim`]: the simulation kernel — virtual clock, ordered event queue, seeded RNG, trace.
 
 pub mod api;
 pub mod apiserver;
 pub mod controllers;
+pub mod kubectl;
 pub mod kubelet;
 pub mod network;
+pub mod printers;
 pub mod scheduler;
 pub mod sim;
 pub mod store;
