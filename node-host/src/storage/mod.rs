@@ -7,8 +7,8 @@
 //! The store already lives in memory ([`MemoryStore`], with its history, watches and
 //! compaction), and it must keep doing so: reads and watches never touch the disk. What has to
 //! be durable is only the sequence of commits. So this is etcd's own design, cut down: a
-//! write-ahead log of commits ([`wal`]) plus periodic snapshots of the live keys
-//! ([`snapshot`]). An embedded database such as redb (pure Rust, ACID, fsync on commit; 4.x on
+//! write-ahead log of commits (`wal.rs`) plus periodic snapshots of the live keys
+//! (`snapshot.rs`). An embedded database such as redb (pure Rust, ACID, fsync on commit; 4.x on
 //! crates.io) was the alternative; it was not chosen because it would keep a second copy of
 //! every object in an on-disk B-tree, rewriting tree pages on each commit, to serve reads this
 //! store never makes, and it would hide the mechanism a Kubernetes learner may want to see
@@ -21,8 +21,8 @@
 //!    [`MemoryStore`].
 //! 2. The store's own change feed (a watch on every key, opened at start) yields the changed
 //!    keys with their new `create_revision`, `mod_revision`, `version` and value; they become
-//!    one [`record::Commit`] per revision (a transaction's keys share one).
-//! 3. The commit is framed (length + CRC-32, [`frame`]), appended to `store/wal` and
+//!    one commit record per revision (a transaction's keys share one).
+//! 3. The commit is framed (length + CRC-32, `frame.rs`), appended to `store/wal` and
 //!    `fdatasync`ed. Only then does the write return, so every acknowledged write is on disk.
 //! 4. When the log passes [`StorageOptions::snapshot_after_wal_bytes`], every live key is
 //!    written to `store/snapshot` (temporary file, fsync, rename, fsync the folder) and the log
@@ -48,7 +48,7 @@
 //!   request: the memory now runs ahead of the disk. The host should exit and be restarted, as
 //!   etcd exits on a failed log write; [`DurableStore::failure`] tells it.
 //! - One server per data directory: [`open`] takes an exclusive `flock` on `store/LOCK`
-//!   ([`lock`]); a second server is refused with [`StorageError::Locked`]. The kernel drops
+//!   (`lock.rs`); a second server is refused with [`StorageError::Locked`]. The kernel drops
 //!   the lock when the process dies, so `kill -9` leaves no stale lock.
 //!
 //! # Files
