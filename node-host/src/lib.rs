@@ -10,9 +10,12 @@
 //!   ([`serve::api`]: all verbs, watch, discovery, tables), `/openapi/v2`, `/version`, the
 //!   health checks, and the web playground (`/`) from [`serve::UiFiles`].
 //! - [`data_dir`]: where the node host keeps its state on disk.
+//! - [`storage`]: the durable store (a write-ahead log with snapshots under
+//!   `<data dir>/store`) that keeps the cluster across restarts and `kill -9`.
 //!
-//! Still to come (see DESIGN.md): persistence (the cluster lives in memory for now), the
-//! control loops and nodes (`--sim-nodes`), `pods/log`, and the real node agent.
+//! Still to come (see DESIGN.md): wiring [`storage`] into `serve` (the cluster lives in memory
+//! there for now), the control loops and nodes (`--sim-nodes`), `pods/log`, and the real node agent.
 
 pub mod data_dir;
 pub mod serve;
+pub mod storage;

@@ -6,16 +6,22 @@
 //! watches exist) to the shared watch log, and the store revision advances once at the end if
 //! anything changed. Transactions are validated completely before their first write, so a
 //! failing transaction changes nothing.
+//!
+//! A durable host rebuilds a store from what it saved with [`MemoryStore::restore`]: each
+//! live key's latest revision and the store revision, no older history, so the restored store
+//! is compacted at its revision (reads and watches from before it get
+//! [`StoreError::Compacted`], as Kubernetes clients see after an etcd compaction).
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::history::{KeyHistory, KeyRevision};
 use super::watch::WatchHub;
 use super::{
-    CompactResponse, DeleteRangeRequest, DeleteRangeResponse, KeyRange, KvStore, PutRequest,
-    PutResponse, RangeRequest, RangeResponse, RequestOp, ResponseOp, Revision, StoreError,
-    TxnRequest, TxnResponse, WatchEvent, WatchId, WatchRequest,
+    CompactResponse, DeleteRangeRequest, DeleteRangeResponse, KeyRange, KeyValue, KvStore,
+    PutRequest, PutResponse, RangeRequest, RangeResponse, RequestOp, ResponseOp, RestoreError,
+    Revision, StoreError, TxnRequest, TxnResponse, WatchEvent, WatchId, WatchRequest,
 };
 
 /// An etcd-like MVCC store kept in memory. See the [module docs](super).
@@ -42,6 +48,55 @@ impl<V> MemoryStore<V> {
             compact_revision: 0,
             watches: WatchHub::default(),
         }
+    }
+
+    /// A store at `revision` holding `entries`, each the latest revision of a live key with
+    /// its saved `create_revision`, `mod_revision` and `version`: the state a durable host
+    /// saved, brought back. No older revisions exist, so the compaction point is `revision`.
+    ///
+    /// Refuses entries that contradict each other or the revision (a duplicate or empty key,
+    /// a key modified after `revision`, a create revision after the mod revision, a version
+    /// that more writes than revisions would need) rather than serve an impossible history.
+    pub fn restore(
+        revision: Revision,
+        entries: impl IntoIterator<Item = KeyValue<V>>,
+    ) -> Result<Self, RestoreError> {
+        if revision == 0 {
+            return Err(RestoreError::ZeroRevision);
+        }
+        let mut keys = BTreeMap::new();
+        for entry in entries {
+            check_restored_entry(&entry, revision)?;
+            let KeyValue {
+                key,
+                create_revision,
+                mod_revision,
+                version,
+                value,
+            } = entry;
+            let latest = KeyRevision {
+                mod_revision,
+                create_revision,
+                version,
+                value: Some(value),
+            };
+            match keys.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(KeyHistory::new(latest));
+                }
+                Entry::Occupied(slot) => {
+                    return Err(RestoreError::DuplicateKey {
+                        key: slot.key().to_string(),
+                    });
+                }
+            }
+        }
+        Ok(Self {
+            keys,
+            revision,
+            compact_revision: revision,
+            watches: WatchHub::default(),
+        })
     }
 
     /// How many keys have retained history (live keys and deleted keys not yet compacted).
@@ -257,6 +312,37 @@ impl<V> MemoryStore<V> {
     }
 }
 
+/// Checks one entry given to [`MemoryStore::restore`] against the store revision.
+fn check_restored_entry<V>(entry: &KeyValue<V>, revision: Revision) -> Result<(), RestoreError> {
+    let key = || entry.key.to_string();
+    if entry.key.is_empty() {
+        return Err(RestoreError::EmptyKey);
+    }
+    if entry.mod_revision > revision {
+        return Err(RestoreError::ModifiedAfterStore {
+            key: key(),
+            mod_revision: entry.mod_revision,
+            revision,
+        });
+    }
+    if entry.create_revision == 0 || entry.create_revision > entry.mod_revision {
+        return Err(RestoreError::CreateRevisionOutOfRange {
+            key: key(),
+            create_revision: entry.create_revision,
+            mod_revision: entry.mod_revision,
+        });
+    }
+    let max_version = entry.mod_revision - entry.create_revision + 1;
+    if entry.version == 0 || entry.version > max_version {
+        return Err(RestoreError::VersionOutOfRange {
+            key: key(),
+            version: entry.version,
+            max_version,
+        });
+    }
+    Ok(())
+}
+
 impl<V> KvStore<V> for MemoryStore<V> {
     fn current_revision(&self) -> Revision {
         self.revision
@@ -432,5 +518,142 @@ impl<V> KvStore<V> for MemoryStore<V> {
         } else {
             Err(StoreError::WatchNotFound(id))
         }
+    }
+}
+
+#[cfg(test)]
+mod restore_tests {
+    use super::*;
+
+    fn entry(key: &str, create: Revision, modified: Revision, version: u64) -> KeyValue<u32> {
+        KeyValue {
+            key: Arc::from(key),
+            create_revision: create,
+            mod_revision: modified,
+            version,
+            value: Arc::new(7),
+        }
+    }
+
+    #[test]
+    fn a_restored_store_serves_each_key_with_its_saved_revisions() {
+        let store = MemoryStore::restore(9, [entry("/a", 2, 5, 3), entry("/b", 9, 9, 1)])
+            .expect("consistent state");
+        assert_eq!(store.current_revision(), 9);
+        let a = store.get("/a").expect("read").expect("key /a");
+        assert_eq!((a.create_revision, a.mod_revision, a.version), (2, 5, 3));
+        assert_eq!(*a.value, 7);
+        assert!(store.get("/b").expect("read").is_some());
+        assert_eq!(store.key_count(), 2);
+    }
+
+    #[test]
+    fn a_restored_store_is_compacted_at_its_revision() {
+        let store = MemoryStore::restore(9, [entry("/a", 2, 5, 3)]).expect("consistent state");
+        assert_eq!(store.compact_revision(), 9);
+        let past = store.range(&RangeRequest::new(KeyRange::key("/a")).with_revision(8));
+        assert_eq!(
+            past.err(),
+            Some(StoreError::Compacted {
+                requested: 8,
+                compact_revision: 9
+            })
+        );
+    }
+
+    #[test]
+    fn a_restored_store_writes_at_the_next_revision_and_continues_each_key() {
+        let mut store = MemoryStore::restore(9, [entry("/a", 2, 5, 3)]).expect("consistent state");
+        let put = store.put(PutRequest::new("/a", Arc::new(8))).expect("put");
+        assert_eq!(put.revision, 10);
+        let a = store.get("/a").expect("read").expect("key /a");
+        assert_eq!((a.create_revision, a.mod_revision, a.version), (2, 10, 4));
+        let deleted = store
+            .delete_range(&DeleteRangeRequest::new(KeyRange::key("/a")))
+            .expect("delete");
+        assert_eq!((deleted.deleted, deleted.revision), (1, 11));
+    }
+
+    #[test]
+    fn a_watch_from_now_on_a_restored_store_sees_the_next_write() {
+        let mut store = MemoryStore::restore(4, [entry("/a", 2, 3, 2)]).expect("consistent state");
+        let id = store
+            .watch(WatchRequest::new(KeyRange::prefix("/")))
+            .expect("watch");
+        store.put(PutRequest::new("/b", Arc::new(1))).expect("put");
+        let events = store.poll_watch(id).expect("poll");
+        assert_eq!(
+            events.iter().map(WatchEvent::revision).collect::<Vec<_>>(),
+            [5]
+        );
+    }
+
+    #[test]
+    fn restore_refuses_state_that_contradicts_itself() {
+        let cases: [(&str, Revision, Vec<KeyValue<u32>>, RestoreError); 7] = [
+            ("revision zero", 0, vec![], RestoreError::ZeroRevision),
+            (
+                "empty key",
+                5,
+                vec![entry("", 2, 2, 1)],
+                RestoreError::EmptyKey,
+            ),
+            (
+                "key given twice",
+                5,
+                vec![entry("/a", 2, 2, 1), entry("/a", 3, 3, 1)],
+                RestoreError::DuplicateKey { key: "/a".into() },
+            ),
+            (
+                "modified after the store revision",
+                5,
+                vec![entry("/a", 2, 6, 1)],
+                RestoreError::ModifiedAfterStore {
+                    key: "/a".into(),
+                    mod_revision: 6,
+                    revision: 5,
+                },
+            ),
+            (
+                "created after modified",
+                5,
+                vec![entry("/a", 4, 3, 1)],
+                RestoreError::CreateRevisionOutOfRange {
+                    key: "/a".into(),
+                    create_revision: 4,
+                    mod_revision: 3,
+                },
+            ),
+            (
+                "version zero",
+                5,
+                vec![entry("/a", 2, 3, 0)],
+                RestoreError::VersionOutOfRange {
+                    key: "/a".into(),
+                    version: 0,
+                    max_version: 2,
+                },
+            ),
+            (
+                "more writes than revisions",
+                5,
+                vec![entry("/a", 2, 3, 3)],
+                RestoreError::VersionOutOfRange {
+                    key: "/a".into(),
+                    version: 3,
+                    max_version: 2,
+                },
+            ),
+        ];
+        for (case, revision, entries, expected) in cases {
+            let restored = MemoryStore::restore(revision, entries);
+            assert_eq!(restored.err(), Some(expected), "{case}");
+        }
+    }
+
+    #[test]
+    fn an_empty_restore_is_a_store_at_that_revision_with_no_keys() {
+        let store = MemoryStore::<u32>::restore(1, []).expect("empty state");
+        assert_eq!((store.current_revision(), store.key_count()), (1, 0));
     }
 }

@@ -35,7 +35,7 @@ mod model_tests;
 #[cfg(test)]
 mod scenario_tests;
 
-pub use error::StoreError;
+pub use error::{RestoreError, StoreError};
 pub use key_range::KeyRange;
 pub use memory::MemoryStore;
 pub use request::{

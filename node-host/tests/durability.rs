@@ -1,0 +1,433 @@
+//! Durability of the node host's store: restarts, torn and damaged logs, the data directory
+//! lock, snapshots, and a real `kill -9` of a process in the middle of writing.
+//!
+//! The `kill -9` test runs this test binary again as a child, with only the ignored
+//! `durability_child_writer` test selected: the child writes ConfigMaps through an
+//! `ApiServer<DurableStore>` and prints one `ACK` line per acknowledged write, the parent
+//! kills it with SIGKILL and checks that every acknowledged object is back.
+
+// A test of the host's files reads and writes them, and the measurement reads the wall clock.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use kubeplay::storage::{self, DurableStore, StorageError, StorageOptions};
+use kubeplay_core::api::objects::{Kind, Object};
+use kubeplay_core::apiserver::{ApiServer, DeleteOptions};
+use kubeplay_core::sim::clock::Timestamp;
+use kubeplay_core::store::{KeyRange, KvStore, RangeRequest, StoreError};
+use serde_json::json;
+
+/// The environment variable that tells the child writer where to write.
+const CHILD_DIR_VAR: &str = "KUBEPLAY_DURABILITY_CHILD_DIR";
+
+fn config_map(name: &str, filler_bytes: usize) -> Object {
+    Object::from_value(json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "labels": {"app": "durability"}},
+        "data": {"filler": "x".repeat(filler_bytes)},
+    }))
+    .expect("a valid ConfigMap")
+}
+
+fn api(store: DurableStore) -> ApiServer<DurableStore> {
+    ApiServer::with_store(store, rand_seed(), Timestamp(1_700_000_000_000))
+}
+
+/// A different seed per open, as the host seeds from the OS: a fixed seed would repeat UIDs.
+fn rand_seed() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) * 7919 + u64::from(std::process::id())
+}
+
+/// name → (uid, resourceVersion) of every ConfigMap in `default`.
+fn config_maps(api: &mut ApiServer<DurableStore>) -> BTreeMap<String, (String, String)> {
+    let kvs = api
+        .store()
+        .range(&RangeRequest::new(KeyRange::prefix(
+            "/registry/configmaps/default/",
+        )))
+        .expect("range")
+        .kvs;
+    kvs.iter()
+        .map(|kv| {
+            let name = kv.key.rsplit('/').next().unwrap_or_default().to_string();
+            let object = api.get(Kind::ConfigMap, "default", &name).expect("get");
+            let meta = object.metadata();
+            (
+                name,
+                (
+                    meta.uid.clone().unwrap_or_default(),
+                    meta.resource_version.clone().unwrap_or_default(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn wal_path(dir: &Path) -> std::path::PathBuf {
+    dir.join(storage::STORE_DIR).join("wal")
+}
+
+#[test]
+fn objects_come_back_with_their_uids_and_resource_versions_after_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut first = api(storage::open(dir.path()).expect("open"));
+    for i in 0..20 {
+        first
+            .create("default", config_map(&format!("cm-{i}"), 100))
+            .expect("create");
+    }
+    let mut updated = (*first.get(Kind::ConfigMap, "default", "cm-3").expect("get")).clone();
+    updated
+        .metadata_mut()
+        .labels
+        .get_or_insert_with(Default::default)
+        .insert("changed".into(), "yes".into());
+    first.update("default", updated).expect("update");
+    first
+        .delete(
+            Kind::ConfigMap,
+            "default",
+            "cm-7",
+            &DeleteOptions::default(),
+        )
+        .expect("delete");
+    let before = config_maps(&mut first);
+    let revision = first.current_revision();
+    drop(first);
+
+    let mut second = api(storage::open(dir.path()).expect("reopen"));
+    assert_eq!(config_maps(&mut second), before);
+    assert_eq!(before.len(), 19);
+    assert!(!before.contains_key("cm-7"));
+    assert_eq!(second.current_revision(), revision);
+    assert_eq!(second.store().recovery().revision, revision);
+    let cm3 = second.get(Kind::ConfigMap, "default", "cm-3").expect("get");
+    let labels = cm3.metadata().labels.clone().unwrap_or_default();
+    assert_eq!(labels.get("changed").map(String::as_str), Some("yes"));
+    // The system namespaces were saved at the first start and not created again.
+    assert_eq!(second.store().recovery().dropped_torn_tail, None);
+}
+
+#[test]
+fn the_revision_keeps_increasing_across_restarts_even_when_the_last_write_was_a_delete() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut first = api(storage::open(dir.path()).expect("open"));
+    first
+        .create("default", config_map("short-lived", 10))
+        .expect("create");
+    first
+        .delete(
+            Kind::ConfigMap,
+            "default",
+            "short-lived",
+            &DeleteOptions::default(),
+        )
+        .expect("delete");
+    let after_delete = first.current_revision();
+    drop(first);
+
+    let mut second = api(storage::open(dir.path()).expect("reopen"));
+    assert_eq!(second.current_revision(), after_delete);
+    let created = second
+        .create("default", config_map("next", 10))
+        .expect("create");
+    let rv: u64 = created
+        .metadata()
+        .resource_version
+        .as_deref()
+        .and_then(|rv| rv.parse().ok())
+        .expect("a numeric resourceVersion");
+    assert!(rv > after_delete, "{rv} after {after_delete}");
+    assert!(second
+        .get(Kind::ConfigMap, "default", "short-lived")
+        .is_err());
+}
+
+#[test]
+fn reads_from_before_a_restart_are_compacted_as_after_an_etcd_compaction() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut first = api(storage::open(dir.path()).expect("open"));
+    first
+        .create("default", config_map("a", 10))
+        .expect("create");
+    let old = first.current_revision();
+    first
+        .create("default", config_map("b", 10))
+        .expect("create");
+    drop(first);
+
+    let store = storage::open(dir.path()).expect("reopen");
+    let past = store.range(&RangeRequest::new(KeyRange::prefix("/")).with_revision(old));
+    assert!(
+        matches!(past, Err(StoreError::Compacted { .. })),
+        "{past:?}"
+    );
+}
+
+#[test]
+fn a_torn_last_record_is_dropped_with_a_warning_and_later_writes_follow_the_good_ones() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut first = api(storage::open(dir.path()).expect("open"));
+    for name in ["kept-1", "kept-2", "torn"] {
+        first
+            .create("default", config_map(name, 200))
+            .expect("create");
+    }
+    drop(first);
+    // A crash in the middle of the last append: its last 50 bytes never reached the disk.
+    let wal = wal_path(dir.path());
+    let len = std::fs::metadata(&wal).expect("wal").len();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&wal)
+        .expect("open wal");
+    file.set_len(len - 50).expect("cut");
+    drop(file);
+
+    let mut second = api(storage::open(dir.path()).expect("a torn tail is not an error"));
+    let dropped = second.store().recovery().dropped_torn_tail.clone();
+    assert!(
+        dropped
+            .as_deref()
+            .is_some_and(|d| d.contains("torn record")),
+        "{dropped:?}"
+    );
+    let names: Vec<String> = config_maps(&mut second).into_keys().collect();
+    assert_eq!(names, ["kept-1", "kept-2"]);
+    second
+        .create("default", config_map("after", 10))
+        .expect("create after recovery");
+    drop(second);
+
+    let mut third = api(storage::open(dir.path()).expect("reopen"));
+    assert_eq!(third.store().recovery().dropped_torn_tail, None);
+    let names: Vec<String> = config_maps(&mut third).into_keys().collect();
+    assert_eq!(names, ["after", "kept-1", "kept-2"]);
+}
+
+#[test]
+fn a_damaged_record_before_the_last_one_is_an_error_naming_the_file_and_what_to_do() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut first = api(storage::open(dir.path()).expect("open"));
+    for i in 0..5 {
+        first
+            .create("default", config_map(&format!("cm-{i}"), 200))
+            .expect("create");
+    }
+    drop(first);
+    let wal = wal_path(dir.path());
+    let mut bytes = std::fs::read(&wal).expect("read wal");
+    let middle = bytes.len() / 2;
+    if let Some(byte) = bytes.get_mut(middle) {
+        *byte ^= 0x55;
+    }
+    std::fs::write(&wal, &bytes).expect("write wal");
+
+    let error = storage::open(dir.path()).expect_err("damage must not open");
+    assert!(
+        matches!(&error, StorageError::Corrupt { path, .. } if path == &wal),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    for expected in [
+        "wal is damaged",
+        "at byte",
+        "restore the data directory from a backup",
+    ] {
+        assert!(message.contains(expected), "{message:?} lacks {expected:?}");
+    }
+}
+
+#[test]
+fn a_second_server_on_the_same_data_dir_is_refused_until_the_first_stops() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = storage::open(dir.path()).expect("open");
+    let error = storage::open(dir.path()).expect_err("locked");
+    assert!(
+        matches!(error, StorageError::Locked { holder: Some(pid), .. } if pid == std::process::id()),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("pass a different --data-dir"));
+    drop(first);
+    storage::open(dir.path()).expect("open after the first server stopped");
+}
+
+#[test]
+fn snapshots_start_the_log_over_and_keep_every_object() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = StorageOptions {
+        snapshot_after_wal_bytes: 8 * 1024,
+    };
+    let mut first = api(storage::open_with(dir.path(), options).expect("open"));
+    for i in 0..60 {
+        first
+            .create("default", config_map(&format!("cm-{i:02}"), 500))
+            .expect("create");
+    }
+    assert!(
+        first.store().wal_len_bytes() < 8 * 1024 + 2048,
+        "the log started over: {} bytes",
+        first.store().wal_len_bytes()
+    );
+    let before = config_maps(&mut first);
+    let revision = first.current_revision();
+    drop(first);
+
+    let mut second = api(storage::open_with(dir.path(), options).expect("reopen"));
+    let recovery = second.store().recovery().clone();
+    assert!(recovery.snapshot_revision.is_some(), "{recovery:?}");
+    assert_eq!(recovery.revision, revision);
+    assert_eq!(config_maps(&mut second), before);
+}
+
+#[test]
+fn a_log_left_behind_by_a_crash_while_switching_to_a_new_snapshot_is_replayed_after_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut first = api(storage::open(dir.path()).expect("open"));
+    for i in 0..10 {
+        first
+            .create("default", config_map(&format!("cm-{i}"), 300))
+            .expect("create");
+    }
+    let before = config_maps(&mut first);
+    drop(first);
+    let wal = wal_path(dir.path());
+    let old_log = std::fs::read(&wal).expect("read wal");
+    // Opening with a tiny limit writes a snapshot and a new log at once.
+    drop(
+        storage::open_with(
+            dir.path(),
+            StorageOptions {
+                snapshot_after_wal_bytes: 1,
+            },
+        )
+        .expect("open"),
+    );
+    // The crash: the snapshot was renamed into place, the new log was not.
+    std::fs::write(&wal, old_log).expect("put the old log back");
+
+    let mut second = api(storage::open(dir.path()).expect("reopen"));
+    assert_eq!(config_maps(&mut second), before);
+    assert_eq!(second.store().recovery().replayed_commits, 0);
+}
+
+#[test]
+fn every_acknowledged_write_survives_kill_9() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--ignored",
+            "--exact",
+            "durability_child_writer",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_DIR_VAR, dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn the child writer");
+    let stdout = child.stdout.take().expect("child stdout");
+    let mut acknowledged: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut killed = false;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("read child output");
+        let mut fields = line.split_whitespace();
+        if fields.next() != Some("ACK") {
+            continue;
+        }
+        if let (Some(name), Some(uid), Some(rv)) = (fields.next(), fields.next(), fields.next()) {
+            acknowledged.insert(name.to_string(), (uid.to_string(), rv.to_string()));
+        }
+        if acknowledged.len() >= 300 && !killed {
+            child.kill().expect("SIGKILL the child");
+            killed = true;
+        }
+    }
+    let status = child.wait().expect("wait for the child");
+    assert!(
+        killed,
+        "the child stopped by itself ({status}) after {} writes",
+        acknowledged.len()
+    );
+    let last_rv = acknowledged
+        .values()
+        .filter_map(|(_, rv)| rv.parse::<u64>().ok())
+        .max()
+        .expect("acknowledged writes");
+
+    let mut after = api(storage::open(dir.path()).expect("reopen after kill -9"));
+    let found = config_maps(&mut after);
+    for (name, (uid, rv)) in &acknowledged {
+        assert_eq!(
+            found.get(name),
+            Some(&(uid.clone(), rv.clone())),
+            "acknowledged {name} (uid {uid}, rv {rv})"
+        );
+    }
+    assert!(after.current_revision() >= last_rv);
+    let next = after
+        .create("default", config_map("after-kill", 10))
+        .expect("create after recovery");
+    let next_rv: u64 = next
+        .metadata()
+        .resource_version
+        .as_deref()
+        .and_then(|rv| rv.parse().ok())
+        .expect("numeric resourceVersion");
+    assert!(next_rv > last_rv, "{next_rv} after {last_rv}");
+}
+
+/// The child of [`every_acknowledged_write_survives_kill_9`]: writes ConfigMaps until killed.
+#[test]
+#[ignore = "run as a child process by every_acknowledged_write_survives_kill_9"]
+fn durability_child_writer() {
+    let Some(dir) = std::env::var_os(CHILD_DIR_VAR) else {
+        panic!("{CHILD_DIR_VAR} is unset: this test is the child of every_acknowledged_write_survives_kill_9");
+    };
+    let mut api = api(storage::open(Path::new(&dir)).expect("child open"));
+    let mut out = std::io::stdout().lock();
+    for i in 0..1_000_000 {
+        let name = format!("cm-{i:07}");
+        let created: Arc<Object> = api
+            .create("default", config_map(&name, 2000))
+            .expect("child create");
+        let meta = created.metadata();
+        writeln!(
+            out,
+            "ACK {name} {} {}",
+            meta.uid.as_deref().unwrap_or_default(),
+            meta.resource_version.as_deref().unwrap_or_default()
+        )
+        .and_then(|()| out.flush())
+        .expect("child stdout");
+    }
+}
+
+/// Measures acknowledged writes per second on this machine's disk (one fsync each).
+#[test]
+#[ignore = "a measurement: cargo test -p kubeplay --test durability -- --ignored --nocapture measure"]
+fn measure_acknowledged_writes_per_second() {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir");
+    let mut api = api(storage::open(dir.path()).expect("open"));
+    let writes = 2_000;
+    let started = std::time::Instant::now();
+    for i in 0..writes {
+        api.create("default", config_map(&format!("cm-{i}"), 1000))
+            .expect("create");
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{writes} acknowledged creates in {seconds:.2} s: {:.0} writes/s, {:.2} ms each",
+        f64::from(writes) / seconds,
+        seconds * 1000.0 / f64::from(writes)
+    );
+    assert_eq!(config_maps(&mut api).len(), writes as usize);
+}
