@@ -22,6 +22,7 @@
 pub mod api;
 pub mod apiserver;
 pub mod controllers;
+pub mod describe;
 pub mod kubelet;
 pub mod network;
 pub mod scheduler;
