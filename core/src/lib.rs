@@ -24,6 +24,7 @@
 pub mod api;
 pub mod apiserver;
 pub mod controllers;
+pub mod describe;
 pub mod kubectl;
 pub mod kubelet;
 pub mod network;
