@@ -79,7 +79,12 @@ struct ServeArgs {
     /// How many simulated nodes (node-1 … node-N) run the cluster's pods: the core's kubelet
     /// with a simulated container runtime, on the wall clock. One node, like kind or
     /// minikube; 0 leaves every pod Pending.
-    #[arg(long, value_name = "N", env = "KUBEPLAY_SIM_NODES", default_value_t = 1)]
+    #[arg(
+        long,
+        value_name = "N",
+        env = "KUBEPLAY_SIM_NODES",
+        default_value_t = 1
+    )]
     sim_nodes: usize,
 
     /// Speed factor for the simulated nodes' image pulls and sandbox and container starts:
@@ -94,7 +99,9 @@ struct ServeArgs {
 fn parse_speed(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(speed) if speed.is_finite() && speed > 0.0 => Ok(speed),
-        _ => Err(format!("{text:?} is not a positive number (try 1, 2.5 or 10)")),
+        _ => Err(format!(
+            "{text:?} is not a positive number (try 1, 2.5 or 10)"
+        )),
     }
 }
 

@@ -140,7 +140,10 @@ fn echoed(line: &str) -> Vec<String> {
                 .skip(1)
                 .skip_while(|w| *w == "-n" || *w == "-e")
                 .collect();
-            if !part.split_whitespace().any(|w| w.trim_start_matches(['"', '\'']) == "echo") {
+            if !part
+                .split_whitespace()
+                .any(|w| w.trim_start_matches(['"', '\'']) == "echo")
+            {
                 return None;
             }
             let text = words.join(" ");
@@ -181,11 +184,12 @@ pub fn script_for(image: &str, command: &[String], args: &[String]) -> LogScript
         .join(" ");
     let notice = |s: &str| ScriptLine::NginxNotice(s.to_string());
     if !line.is_empty() {
-        let mut on_start: Vec<ScriptLine> = echoed(&line)
-            .into_iter()
-            .map(ScriptLine::Text)
-            .collect();
-        if line.split_whitespace().any(|w| w.trim_end_matches(';') == "date") {
+        let mut on_start: Vec<ScriptLine> =
+            echoed(&line).into_iter().map(ScriptLine::Text).collect();
+        if line
+            .split_whitespace()
+            .any(|w| w.trim_end_matches(';') == "date")
+        {
             on_start.push(ScriptLine::Date);
         }
         return LogScript {
@@ -494,7 +498,11 @@ pub fn choose_run(pod: &Pod, container: &str, previous: bool) -> Result<String, 
         };
     }
     if let Some(id) = last_terminated_id {
-        return if id.is_empty() { Err(terminated()) } else { Ok(id) };
+        return if id.is_empty() {
+            Err(terminated())
+        } else {
+            Ok(id)
+        };
     }
     if let Some(waiting) = &state.waiting {
         let reason = waiting.reason.clone().unwrap_or_default();
@@ -634,8 +642,14 @@ mod tests {
                 "lastState": {"terminated": {"exitCode": 1, "containerID": "containerd://before"}}
             }]}
         }));
-        assert_eq!(choose_run(&restarted, "c", false).unwrap(), "containerd://now");
-        assert_eq!(choose_run(&restarted, "c", true).unwrap(), "containerd://before");
+        assert_eq!(
+            choose_run(&restarted, "c", false).unwrap(),
+            "containerd://now"
+        );
+        assert_eq!(
+            choose_run(&restarted, "c", true).unwrap(),
+            "containerd://before"
+        );
         let fresh = pod(serde_json::json!({
             "metadata": {"name": "p"},
             "status": {"containerStatuses": [{
@@ -685,7 +699,8 @@ spec:
         let current = world.container_logs("default", "web", None, false).unwrap();
         assert!(current.running);
         assert!(
-            texts(&current).contains(&"/docker-entrypoint.sh: Configuration complete; ready for start up"),
+            texts(&current)
+                .contains(&"/docker-entrypoint.sh: Configuration complete; ready for start up"),
             "{current:?}"
         );
         assert!(matches!(
@@ -704,9 +719,11 @@ spec:
         assert_eq!(restarts, 1);
         let previous = world.container_logs("default", "web", None, true).unwrap();
         assert!(!previous.running);
-        assert!(world
-            .container_logs("default", "web", Some("nginx"), false)
-            .unwrap()
-            .running);
+        assert!(
+            world
+                .container_logs("default", "web", Some("nginx"), false)
+                .unwrap()
+                .running
+        );
     }
 }

@@ -174,9 +174,7 @@ fn resource(group: &str, rest: &[&str]) -> Result<ResourcePath, UnknownPath> {
             Kind::Deployment | Kind::ReplicaSet | Kind::ReplicationController,
             Some(Subresource::Scale),
         ) => Ok(path),
-        (_, Some(Subresource::Binding | Subresource::Scale | Subresource::Log)) => {
-            Err(UnknownPath)
-        }
+        (_, Some(Subresource::Binding | Subresource::Scale | Subresource::Log)) => Err(UnknownPath),
     }
 }
 
