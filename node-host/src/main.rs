@@ -8,7 +8,7 @@
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use kubeplay::data_dir;
-use kubeplay::serve::{self, ServeConfig, UiFiles};
+use kubeplay::serve::{self, ClusterConfig, ServeConfig, UiFiles};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
@@ -75,6 +75,34 @@ struct ServeArgs {
     /// embedded in the binary]
     #[arg(long, value_name = "DIR", env = "KUBEPLAY_UI_DIR")]
     ui_dir: Option<PathBuf>,
+
+    /// How many simulated nodes (node-1 … node-N) run the cluster's pods: the core's kubelet
+    /// with a simulated container runtime, on the wall clock. One node, like kind or
+    /// minikube; 0 leaves every pod Pending.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "KUBEPLAY_SIM_NODES",
+        default_value_t = 1
+    )]
+    sim_nodes: usize,
+
+    /// Speed factor for the simulated nodes' image pulls and sandbox and container starts:
+    /// 1 takes realistic times (nginx runs about 3 s after its pod is created), 10 is ten
+    /// times faster.
+    #[arg(long, value_name = "F", env = "KUBEPLAY_SIM_SPEED", default_value_t = 1.0,
+          value_parser = parse_speed)]
+    sim_speed: f64,
+}
+
+/// A positive, finite speed factor.
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speed) if speed.is_finite() && speed > 0.0 => Ok(speed),
+        _ => Err(format!(
+            "{text:?} is not a positive number (try 1, 2.5 or 10)"
+        )),
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -195,6 +223,11 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             })?;
         let address = listener.local_addr().context("could not read the bound address")?;
         tracing::info!(data_dir = %data_dir.display(), "data directory");
+        tracing::info!(
+            nodes = args.sim_nodes,
+            speed = args.sim_speed,
+            "simulated nodes"
+        );
         if matches!(ui, UiFiles::NotBuilt) {
             tracing::warn!("web UI from {ui}");
         } else {
@@ -208,6 +241,10 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         let config = ServeConfig {
             ui,
             data_dir: data_dir.clone(),
+            cluster: ClusterConfig {
+                sim_nodes: args.sim_nodes,
+                sim_speed: args.sim_speed,
+            },
         };
         serve::serve(listener, config, shutdown_signal())
             .await

@@ -12,8 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// How long one kubectl command may take.
-const KUBECTL_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one kubectl command may take (`rollout status --timeout=60s` included).
+const KUBECTL_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// How fast the test server's simulated nodes pull images and start containers.
+const TEST_SIM_SPEED: &str = "10";
 
 const WEB_MANIFEST: &str = "apiVersion: apps/v1
 kind: Deployment
@@ -75,8 +78,14 @@ struct Kubeplay {
 }
 
 impl Kubeplay {
-    /// Starts the server, or `None` (with the reason printed) when kubectl is missing.
+    /// Starts the server with one fast simulated node, or `None` (with the reason printed)
+    /// when kubectl is missing.
     fn start() -> Option<Kubeplay> {
+        Kubeplay::start_with(&[])
+    }
+
+    /// Starts the server with these extra `kubeplay serve` arguments.
+    fn start_with(extra: &[&str]) -> Option<Kubeplay> {
         let kubectl = Command::new("kubectl")
             .args(["version", "--client"])
             .stdout(Stdio::null())
@@ -88,7 +97,15 @@ impl Kubeplay {
         }
         let dir = tempfile::tempdir().expect("temp data dir");
         let child = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--sim-speed",
+                TEST_SIM_SPEED,
+            ])
+            .args(extra)
+            .arg("--data-dir")
             .arg(dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -171,6 +188,23 @@ impl Kubeplay {
         run.stdout
     }
 
+    /// Runs kubectl until its output satisfies `done` (every 250 ms, up to 60 s); returns the
+    /// last output.
+    fn eventually(&self, args: &[&str], done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let output = self.ok(args);
+            if done(&output) {
+                return output;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "kubectl {args:?} never printed what was expected; last:\n{output}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
     /// Runs kubectl and insists it fails; returns its stderr.
     fn fails(&self, args: &[&str]) -> String {
         let run = self.kubectl(args);
@@ -219,7 +253,8 @@ fn get_namespaces_shows_the_four_system_namespaces_as_active() {
 
 #[test]
 fn apply_creates_a_deployment_and_a_service_and_get_prints_the_usual_columns() {
-    let Some(server) = Kubeplay::start() else {
+    // Without nodes the pods stay Pending, so READY stays 0/2 whenever kubectl looks.
+    let Some(server) = Kubeplay::start_with(&["--sim-nodes", "0"]) else {
         return;
     };
     let manifest = server.file("web.yaml", WEB_MANIFEST);
@@ -268,7 +303,7 @@ fn apply_creates_a_deployment_and_a_service_and_get_prints_the_usual_columns() {
 
 #[test]
 fn label_selectors_pick_pods_and_an_invalid_selector_is_a_400() {
-    let Some(server) = Kubeplay::start() else {
+    let Some(server) = Kubeplay::start_with(&["--sim-nodes", "0"]) else {
         return;
     };
     let pod = server.file("pod.yaml", WEB_POD);
@@ -309,8 +344,8 @@ fn label_scale_and_delete_with_cascade_change_the_deployment() {
     let replicas = server.ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"]);
     assert_eq!(replicas, "5");
 
-    // No garbage collector runs in the node host yet, so a foreground delete leaves the
-    // owner waiting with its finalizer; kubectl must not wait for it.
+    // A foreground delete waits for the garbage collector to delete the ReplicaSet and its
+    // pods before the Deployment goes.
     let deleted = server.ok(&[
         "delete",
         "deployment",
@@ -319,14 +354,9 @@ fn label_scale_and_delete_with_cascade_change_the_deployment() {
         "--wait=false",
     ]);
     assert_eq!(deleted.trim(), "deployment.apps \"web\" deleted");
-    let finalizers = server.ok(&[
-        "get",
-        "deploy",
-        "web",
-        "-o",
-        "jsonpath={.metadata.finalizers}",
-    ]);
-    assert_eq!(finalizers, "[\"foregroundDeletion\"]");
+    server.eventually(&["get", "deploy,rs,pods", "-o", "name"], |out| {
+        out.trim().is_empty()
+    });
 
     server.ok(&["delete", "service", "web", "--cascade=background"]);
     let gone = server.fails(&["get", "service", "web"]);
@@ -502,4 +532,184 @@ fn kubectl_create_generators_work_through_protobuf_bodies() {
             .is_ok_and(|port| (30000..=32767).contains(&port)),
         "{ports}"
     );
+}
+
+#[test]
+fn a_deployment_rolls_out_scales_updates_history_and_undo_with_kubectl() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    server.ok(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx:1.25",
+        "--replicas=3",
+    ]);
+    let status = server.ok(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    assert!(
+        status.contains("deployment \"web\" successfully rolled out"),
+        "{status}"
+    );
+    let pods = server.ok(&["get", "pods"]);
+    let running = pods
+        .lines()
+        .filter(|l| l.contains("1/1     Running"))
+        .count();
+    assert_eq!(running, 3, "{pods}");
+    let nodes = server.ok(&["get", "pods", "-o", "jsonpath={.items[*].spec.nodeName}"]);
+    assert_eq!(nodes, "node-1 node-1 node-1");
+
+    server.ok(&["scale", "deployment", "web", "--replicas=5"]);
+    server.eventually(&["get", "deploy", "web"], |out| out.contains("web    5/5"));
+
+    let updated = server.ok(&["set", "image", "deployment/web", "nginx=nginx:1.26"]);
+    assert_eq!(updated.trim(), "deployment.apps/web image updated");
+    let status = server.ok(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    assert!(status.contains("successfully rolled out"), "{status}");
+    let images = server.eventually(
+        &[
+            "get",
+            "pods",
+            "-o",
+            "jsonpath={.items[*].spec.containers[0].image}",
+        ],
+        |out| out.split_whitespace().count() == 5,
+    );
+    assert!(
+        images.split_whitespace().all(|i| i == "nginx:1.26"),
+        "{images}"
+    );
+
+    let history = server.ok(&["rollout", "history", "deployment/web"]);
+    let revisions: Vec<&str> = history
+        .lines()
+        .skip_while(|l| !l.starts_with("REVISION"))
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(revisions, ["1", "2"], "{history}");
+
+    let undone = server.ok(&["rollout", "undo", "deployment/web"]);
+    assert_eq!(undone.trim(), "deployment.apps/web rolled back");
+    server.ok(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    let image = server.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+    ]);
+    assert_eq!(image, "nginx:1.25");
+    let history = server.ok(&["rollout", "history", "deployment/web"]);
+    assert!(
+        history.contains("2         <none>") && history.contains("3         <none>"),
+        "{history}"
+    );
+
+    server.ok(&["delete", "deployment", "web"]);
+    server.eventually(&["get", "rs,pods", "-o", "name"], |out| {
+        out.trim().is_empty()
+    });
+}
+
+#[test]
+fn logs_print_what_the_container_wrote_and_refuse_as_kubernetes_does() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    server.ok(&["create", "deployment", "web", "--image=nginx:1.25"]);
+    server.ok(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    let logs = server.ok(&["logs", "deploy/web"]);
+    assert!(
+        logs.starts_with("/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty"),
+        "{logs}"
+    );
+    assert!(logs.contains("[notice] 1#1: nginx/1.25\n"), "{logs}");
+    let tail = server.ok(&["logs", "deploy/web", "--tail=1", "--timestamps"]);
+    let (time, text) = tail.trim().split_once(' ').expect("a timestamp");
+    assert!(time.ends_with('Z') && time.contains('T'), "{tail}");
+    assert!(text.ends_with("start worker process 29"), "{tail}");
+
+    let pod = server.ok(&["get", "pods", "-o", "jsonpath={.items[0].metadata.name}"]);
+    let previous = server.fails(&["logs", &pod, "--previous"]);
+    assert!(
+        previous.contains(&format!(
+            "Error from server (BadRequest): previous terminated container \"nginx\" in pod \"{pod}\" not found"
+        )),
+        "{previous}"
+    );
+    let missing = server.fails(&["logs", "no-such-pod"]);
+    assert!(missing.contains("(NotFound)"), "{missing}");
+
+    // A pod with two containers needs -c; a busybox that echoes prints what it echoed.
+    let two = server.file(
+        "two.yaml",
+        "apiVersion: v1
+kind: Pod
+metadata:
+  name: two
+spec:
+  containers:
+  - name: web
+    image: nginx:1.25
+  - name: hello
+    image: busybox:1.36
+    command: [sh, -c, 'echo hello from busybox; sleep 3600']
+",
+    );
+    server.ok(&["apply", "-f", two.to_str().expect("UTF-8 path")]);
+    server.ok(&["wait", "--for=condition=Ready", "pod/two", "--timeout=60s"]);
+    let raw = server.fails(&["get", "--raw", "/api/v1/namespaces/default/pods/two/log"]);
+    assert!(
+        raw.contains("a container name must be specified for pod two, choose one of: [web hello]"),
+        "{raw}"
+    );
+    assert_eq!(
+        server.ok(&["logs", "two", "-c", "hello"]),
+        "hello from busybox\n"
+    );
+
+    // follow keeps the stream open until the client leaves.
+    let mut follower =
+        server.spawn_kubectl(&server.kubeconfig(), &["logs", "-f", "two", "-c", "hello"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        follower.try_wait().expect("poll kubectl").is_none(),
+        "kubectl logs -f ended while the container runs"
+    );
+    let _ = follower.kill();
+    let output = follower.wait_with_output().expect("follow output");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "hello from busybox\n"
+    );
+}
+
+#[test]
+fn get_pods_watch_sees_a_new_pod_become_running() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    let mut watcher = server.spawn_kubectl(&server.kubeconfig(), &["get", "pods", "--watch"]);
+    std::thread::sleep(Duration::from_millis(1000));
+    let pod = server.file("pod.yaml", WEB_POD);
+    server.ok(&["apply", "-f", pod.to_str().expect("UTF-8 path")]);
+    server.ok(&[
+        "wait",
+        "--for=condition=Ready",
+        "pod/web-1",
+        "--timeout=60s",
+    ]);
+    std::thread::sleep(Duration::from_millis(1000));
+    let _ = watcher.kill();
+    let output = watcher.wait_with_output().expect("watch output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let states: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("web-1"))
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .collect();
+    assert_eq!(states.first(), Some(&"Pending"), "{stdout}");
+    assert_eq!(states.last(), Some(&"Running"), "{stdout}");
 }

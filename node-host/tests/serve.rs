@@ -6,7 +6,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::{HeaderMap, Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
-use kubeplay::serve::{self, ServeConfig, UiFiles};
+use kubeplay::serve::{self, ClusterConfig, ServeConfig, UiFiles};
 use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, ServerName};
 use std::net::SocketAddr;
@@ -46,6 +46,7 @@ impl TestServer {
         let config = ServeConfig {
             ui,
             data_dir: data_dir.path().to_path_buf(),
+            cluster: ClusterConfig::default(),
         };
         let task = tokio::spawn(serve::serve(listener, config, shutdown));
         let kubeconfig = data_dir.path().join("kubeconfig");

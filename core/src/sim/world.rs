@@ -15,6 +15,7 @@ use std::time::Duration;
 use crate::api::objects::{Kind, Object};
 use crate::apiserver::{ApiServer, ApiWatchId, ListOptions, WatchOptions};
 use crate::controllers::ControllerManager;
+use crate::kubelet::sim_runtime::logs::{self, ContainerLog, LogsError};
 use crate::kubelet::sim_runtime::{SimRuntime, SimRuntimeConfig};
 use crate::kubelet::{Kubelet, KubeletConfig};
 use crate::network::cidr::Ipv4Cidr;
@@ -53,6 +54,10 @@ pub struct WorldConfig {
     pub scheduler_annotations: bool,
     /// How many trace records are kept (the hash covers all of them).
     pub trace_records_kept: usize,
+    /// The instant the world starts at (a host on the wall clock passes the current time).
+    pub start: Timestamp,
+    /// Every node's simulated runtime delays and rates.
+    pub runtime: SimRuntimeConfig,
 }
 
 impl Default for WorldConfig {
@@ -67,6 +72,8 @@ impl Default for WorldConfig {
             node_cidr_mask_size: 24,
             scheduler_annotations: true,
             trace_records_kept: 100_000,
+            start: SIM_EPOCH,
+            runtime: SimRuntimeConfig::default(),
         }
     }
 }
@@ -122,7 +129,7 @@ pub struct World {
 impl World {
     /// Builds the cluster: control plane, then the nodes, each with its podCIDR.
     pub fn new(config: &WorldConfig) -> World {
-        let start = SIM_EPOCH;
+        let start = config.start;
         let mut rng = SimRng::seed_from(config.seed);
         let mut api = ApiServer::new(rng.next_u64(), start);
         let mut scheduler = KubeScheduler::new(
@@ -219,7 +226,7 @@ impl World {
             name.to_string(),
             SimNode {
                 kubelet: Kubelet::new(kubelet_config, now),
-                runtime: SimRuntime::new(SimRuntimeConfig::default(), pod_cidr, now),
+                runtime: SimRuntime::new(config.runtime.clone(), pod_cidr, now),
                 pod_watch,
                 fault: NodeFault::None,
             },
@@ -374,6 +381,43 @@ impl World {
     pub fn advance(&mut self, duration: Duration) {
         let until = self.clock.now().plus(duration);
         self.run_until(until, |_| false);
+    }
+
+    /// Moves time forward to `instant` (nothing if it is not later than now), waking
+    /// components at each of their timeouts on the way; everything due by then has happened.
+    pub fn advance_to(&mut self, instant: Timestamp) {
+        self.run_until(instant, |_| false);
+    }
+
+    /// What a pod's container printed, as `kubectl logs` reads it: `container` may be left
+    /// out when the pod has one container; `previous` reads the run before the current one.
+    /// A pod not yet bound to a node has an empty log.
+    pub fn container_logs(
+        &mut self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+        previous: bool,
+    ) -> Result<ContainerLog, LogsError> {
+        let object = self
+            .api
+            .get(Kind::Pod, namespace, pod)
+            .map_err(|_| LogsError::PodNotFound(pod.to_string()))?;
+        self.collect_trace();
+        let Object::Pod(found) = object.as_ref() else {
+            return Err(LogsError::PodNotFound(pod.to_string()));
+        };
+        let container = logs::choose_container(found, container)?;
+        let Some(node_name) = found.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
+            return Ok(ContainerLog::default());
+        };
+        let container_id = logs::choose_run(found, &container, previous)?;
+        Ok(self
+            .nodes
+            .get(node_name)
+            .and_then(|node| node.runtime.container_log(&container_id))
+            .cloned()
+            .unwrap_or_default())
     }
 
     /// Runs until `deadline`, or until `done` says so after an instant has settled. Returns

@@ -1,25 +1,99 @@
-//! The core's API server on its own thread, and the handle HTTP handlers talk to it through.
+//! The core's whole cluster on its own thread, on the wall clock, and the handle HTTP handlers
+//! talk to it through.
 //!
-//! [`ApiServer`] is single-threaded and deterministic (it holds the admission chain as a plain
-//! `Box<dyn …>`, so it is not even `Send`). The node host therefore gives it one OS thread, an
-//! actor: handlers send it a closure with [`Cluster::call`], the thread sets the API server's
-//! clock from the wall clock, runs the closure, and answers on a oneshot channel. When a call
-//! moved the store's revision (any write), the actor publishes the new revision on a
-//! `tokio::sync::watch` channel; every open HTTP watch stream waits on it and then polls its
-//! core watch ([`ApiServer::poll_watch`]) through the actor.
+//! [`World`] holds the API server, kube-scheduler, the controller manager and one simulated
+//! kubelet per node. It is single-threaded and deterministic (the API server holds the
+//! admission chain as a plain `Box<dyn …>`, so it is not even `Send`). The node host therefore
+//! gives it one OS thread, an actor, which loops:
+//!
+//! 1. wait for a job (a closure sent with [`Cluster::call`] or [`Cluster::call_world`]), but
+//!    no longer than until the world's next timer ([`World::next_wakeup`]) or
+//!    [`IDLE_TICK`], so pods progress when no client asks anything;
+//! 2. move the world to the wall clock ([`World::advance_to`]), so every timer due by now
+//!    (image pulls, container starts, heartbeats, controller resyncs) has fired;
+//! 3. run the job, and the jobs that queued meanwhile, each answering on its oneshot channel;
+//! 4. settle ([`World::settle`]) so the controllers, the scheduler and the kubelets react to
+//!    what the jobs wrote;
+//! 5. when the store's revision moved, publish it on a `tokio::sync::watch` channel; every
+//!    open HTTP watch stream waits on it and then polls its core watch
+//!    ([`ApiServer::poll_watch`]) through the actor.
+
+use std::sync::mpsc;
+use std::time::Duration;
 
 use kubeplay_core::apiserver::ApiServer;
+use kubeplay_core::kubelet::sim_runtime::SimRuntimeConfig;
 use kubeplay_core::sim::clock::Timestamp;
+use kubeplay_core::sim::world::{World, WorldConfig};
 use kubeplay_core::store::Revision;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 
 /// A job for the actor thread.
-type Job = Box<dyn FnOnce(&mut ApiServer) + Send>;
+type Job = Box<dyn FnOnce(&mut World) + Send>;
 
-/// How many requests may wait for the actor before senders wait too.
-const QUEUE_LENGTH: usize = 1024;
+/// The longest the actor sleeps without looking at the clock, so the world keeps up with it
+/// even when no component asked to be woken.
+pub const IDLE_TICK: Duration = Duration::from_millis(100);
 
-/// The API server as the HTTP layer sees it: cheap to clone, usable from any task.
+/// The shortest wait between two moves of the clock.
+const MIN_WAIT: Duration = Duration::from_millis(1);
+
+/// How many queued jobs the actor runs between two moves of the clock.
+const JOBS_PER_TURN: usize = 64;
+
+/// The user requests over HTTP are made as (the admin kubeconfig's user).
+const ADMIN_USER: &str = "kubeplay-admin";
+
+/// How the cluster behind `kubeplay serve` is built.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterConfig {
+    /// How many simulated nodes (`node-1` … `node-N`); 0 leaves pods Pending.
+    pub sim_nodes: usize,
+    /// How much faster than the realistic defaults simulated image pulls, sandbox and
+    /// container starts run (1.0: realistic; 10.0: ten times faster).
+    pub sim_speed: f64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> ClusterConfig {
+        ClusterConfig {
+            sim_nodes: 1,
+            sim_speed: 1.0,
+        }
+    }
+}
+
+/// The runtime's delays divided by `speed` and its rates multiplied by it. A speed that is
+/// not a positive finite number counts as 1.
+pub fn scaled_runtime(speed: f64) -> SimRuntimeConfig {
+    let speed = if speed.is_finite() && speed > 0.0 {
+        speed
+    } else {
+        1.0
+    };
+    let base = SimRuntimeConfig::default();
+    let delay = |d: Duration| d.div_f64(speed);
+    let rate = |r: u64| {
+        let scaled = (r as f64 * speed).round();
+        if scaled >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            (scaled as u64).max(1)
+        }
+    };
+    SimRuntimeConfig {
+        bandwidth_bytes_per_sec: rate(base.bandwidth_bytes_per_sec),
+        extraction_bytes_per_sec: rate(base.extraction_bytes_per_sec),
+        registry_latency: delay(base.registry_latency),
+        sandbox_latency: delay(base.sandbox_latency),
+        create_latency: delay(base.create_latency),
+        start_latency: delay(base.start_latency),
+        probe_latency: delay(base.probe_latency),
+        remove_sandbox_latency: delay(base.remove_sandbox_latency),
+    }
+}
+
+/// The cluster as the HTTP layer sees it: cheap to clone, usable from any task.
 #[derive(Clone, Debug)]
 pub struct Cluster {
     jobs: mpsc::Sender<Job>,
@@ -33,50 +107,106 @@ pub struct Cluster {
 pub struct ClusterStopped;
 
 impl Cluster {
-    /// Starts a fresh in-memory cluster on its own thread, seeded from the OS RNG.
+    /// Starts a fresh in-memory cluster with the default [`ClusterConfig`].
     pub fn start() -> std::io::Result<Cluster> {
+        Cluster::start_with(&ClusterConfig::default())
+    }
+
+    /// Starts a fresh in-memory cluster on its own thread, seeded from the OS RNG, starting
+    /// at the wall clock's now.
+    pub fn start_with(config: &ClusterConfig) -> std::io::Result<Cluster> {
         let mut seed_bytes = [0u8; 8];
         getrandom::fill(&mut seed_bytes).map_err(std::io::Error::other)?;
-        let seed = u64::from_le_bytes(seed_bytes);
-        let (jobs, mut queue) = mpsc::channel::<Job>(QUEUE_LENGTH);
+        let world_config = WorldConfig {
+            seed: u64::from_le_bytes(seed_bytes),
+            nodes: config.sim_nodes,
+            start: wall_clock(),
+            runtime: scaled_runtime(config.sim_speed),
+            // Nothing on the node host reads the trace yet; keep none in memory.
+            trace_records_kept: 0,
+            ..WorldConfig::default()
+        };
+        // Unbounded: senders are async tasks that must never block a tokio thread; each
+        // waits for its own answer, so the queue holds at most one job per open request.
+        let (jobs, queue) = mpsc::channel::<Job>();
         let (publish, revisions) = watch::channel(0);
         std::thread::Builder::new()
-            .name("kubeplay-apiserver".to_string())
+            .name("kubeplay-cluster".to_string())
             .spawn(move || {
-                let mut api = ApiServer::new(seed, wall_clock());
-                publish.send_replace(api.current_revision());
-                while let Some(job) = queue.blocking_recv() {
-                    let before = api.current_revision();
-                    api.set_time(wall_clock());
-                    job(&mut api);
-                    // The trace is for the browser's views; the node host only logs requests.
-                    drop(api.poll_trace());
-                    let after = api.current_revision();
-                    if after != before {
-                        publish.send_replace(after);
-                    }
-                }
+                let mut world = World::new(&world_config);
+                publish.send_replace(world.api().current_revision());
+                run_actor(&mut world, &queue, &publish);
             })?;
         Ok(Cluster { jobs, revisions })
     }
 
-    /// Runs `f` on the API server (with its clock set to now) and returns what it returns.
+    /// Runs `f` on the API server (the world moved to now first) and returns what it returns.
     pub async fn call<T, F>(&self, f: F) -> Result<T, ClusterStopped>
     where
         T: Send + 'static,
         F: FnOnce(&mut ApiServer) -> T + Send + 'static,
     {
+        self.call_world(move |world| {
+            world.api().set_user(ADMIN_USER);
+            f(world.api())
+        })
+        .await
+    }
+
+    /// Runs `f` on the whole world (moved to now first): logs, nodes, fault injection.
+    pub async fn call_world<T, F>(&self, f: F) -> Result<T, ClusterStopped>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut World) -> T + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
-        let job: Job = Box::new(move |api| {
-            let _ = reply.send(f(api));
+        let job: Job = Box::new(move |world| {
+            let _ = reply.send(f(world));
         });
-        self.jobs.send(job).await.map_err(|_| ClusterStopped)?;
+        self.jobs.send(job).map_err(|_| ClusterStopped)?;
         answer.await.map_err(|_| ClusterStopped)
     }
 
-    /// A receiver that changes whenever a write moved the store's revision.
+    /// A receiver that changes whenever the store's revision moved (a client's write, or a
+    /// controller's, scheduler's or kubelet's).
     pub fn revisions(&self) -> watch::Receiver<Revision> {
         self.revisions.clone()
+    }
+}
+
+/// The actor's loop (see the module documentation); returns when every handle is gone.
+fn run_actor(world: &mut World, queue: &mpsc::Receiver<Job>, publish: &watch::Sender<Revision>) {
+    loop {
+        let now = wall_clock();
+        let wait = match world.next_wakeup() {
+            Some(at) if at > now => at.since(now).min(IDLE_TICK),
+            // Due already: look again soon, without spinning on a component that keeps
+            // asking for "now".
+            Some(_) => MIN_WAIT,
+            None => IDLE_TICK,
+        };
+        let mut jobs = Vec::new();
+        match queue.recv_timeout(wait) {
+            Ok(job) => jobs.push(job),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+        while jobs.len() < JOBS_PER_TURN {
+            match queue.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let before = world.api().current_revision();
+        world.advance_to(wall_clock());
+        for job in jobs {
+            job(world);
+            world.settle();
+        }
+        let after = world.api().current_revision();
+        if after != before {
+            publish.send_replace(after);
+        }
     }
 }
 
@@ -90,4 +220,22 @@ pub fn wall_clock() -> Timestamp {
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
         .unwrap_or(0);
     Timestamp::from_millis(ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_faster_runtime_divides_delays_and_multiplies_rates() {
+        let fast = scaled_runtime(10.0);
+        let base = SimRuntimeConfig::default();
+        assert_eq!(fast.sandbox_latency, base.sandbox_latency / 10);
+        assert_eq!(
+            fast.bandwidth_bytes_per_sec,
+            base.bandwidth_bytes_per_sec * 10
+        );
+        assert_eq!(scaled_runtime(0.0), base);
+        assert_eq!(scaled_runtime(f64::NAN), base);
+    }
 }

@@ -2,9 +2,10 @@
 //!
 //! [`serve`] takes a listener the caller bound (the binary binds `--listen`, tests bind
 //! `127.0.0.1:0`), loads or makes the credentials in the data directory ([`security`]),
-//! starts the API server actor ([`cluster`]) and serves TLS until the shutdown future
-//! completes. A request flows: rustls → hyper (HTTP/1.1) → axum's [`router`] → the
-//! [`require_token`] check for API paths → [`api`] (REST, discovery), [`openapi`],
+//! starts the cluster actor ([`cluster`]: API server, controllers, scheduler, simulated
+//! nodes on the wall clock) and serves TLS until the shutdown future completes. A request
+//! flows: rustls → hyper (HTTP/1.1) → axum's [`router`] → the [`require_token`] check for
+//! API paths → [`api`] (REST, discovery, `pods/log` in [`api::logs`]), [`openapi`],
 //! [`version`], the health checks, or the web playground's files ([`ui`]).
 //!
 //! What needs the admin token: everything under `/api`, `/apis` and `/openapi` (401
@@ -21,7 +22,7 @@ pub mod security;
 pub mod ui;
 pub mod version;
 
-pub use cluster::Cluster;
+pub use cluster::{Cluster, ClusterConfig};
 pub use security::Credentials;
 pub use ui::{UiError, UiFiles};
 
@@ -51,6 +52,8 @@ pub struct ServeConfig {
     pub ui: UiFiles,
     /// The data directory (credentials and kubeconfig live here); it must exist.
     pub data_dir: PathBuf,
+    /// The simulated cluster behind the API (nodes, runtime speed).
+    pub cluster: ClusterConfig,
 }
 
 /// Why the server could not start or stopped.
@@ -95,7 +98,7 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let address = listener.local_addr()?;
     let credentials = Credentials::load_or_create(&config.data_dir, address)?;
-    let cluster = Cluster::start()?;
+    let cluster = Cluster::start_with(&config.cluster)?;
     let app = router(config.ui, cluster, Arc::from(credentials.token.as_str()));
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&credentials.tls));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();

@@ -71,6 +71,12 @@ fn catalogue_entries() -> Vec<(&'static str, Vec<Layer>)> {
         layer("f2a2b3c4d5e6071829a3b4c5d6e7f802", 630),
         layer("f2a2b3c4d5e6071829a3b4c5d6e7f803", 960),
     ];
+    let nginx_126 = vec![
+        DEBIAN_BASE,
+        layer("f3a2b3c4d5e6071829a3b4c5d6e7f801", 18_800 * 1000),
+        layer("f3a2b3c4d5e6071829a3b4c5d6e7f802", 630),
+        layer("f3a2b3c4d5e6071829a3b4c5d6e7f803", 960),
+    ];
     let python_slim = vec![
         DEBIAN_SLIM_BASE,
         layer("c1b2a3d4e5f6071829a3b4c5d6e7f801", 3_500 * 1000),
@@ -118,6 +124,7 @@ fn catalogue_entries() -> Vec<(&'static str, Vec<Layer>)> {
         ("docker.io/library/debian:latest", vec![DEBIAN_BASE]),
         ("docker.io/library/ubuntu:24.04", vec![UBUNTU_BASE]),
         ("docker.io/library/nginx:1.25", nginx_125.clone()),
+        ("docker.io/library/nginx:1.26", nginx_126),
         ("docker.io/library/nginx:1.27", nginx_127.clone()),
         ("docker.io/library/nginx:latest", nginx_127),
         ("docker.io/library/nginx:1.14.2", nginx_125),

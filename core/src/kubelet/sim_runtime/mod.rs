@@ -12,9 +12,11 @@
 //!   serialised, as the kubelet's default `serializeImagePulls: true` makes them.
 //! - Pod IPs come from the node's podCIDR through [`HostLocalIpam`], as the host-local CNI
 //!   plugin hands them out.
-//! - What a container does once started follows the conventions in [`workload`].
+//! - What a container does once started follows the conventions in [`workload`]; what it
+//!   prints is kept per run in a [`logs::LogBook`] ([`SimRuntime::container_log`]).
 
 pub mod images;
+pub mod logs;
 pub mod workload;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -29,6 +31,7 @@ use super::runtime::{
     RuntimeCommand, RuntimeResult,
 };
 use images::{normalize_reference, ImageCatalogue, LayerCache};
+use logs::{ContainerLog, LogBook, RunEnd};
 use workload::{workload_for, Workload, SIGTERM_EXIT_DELAY};
 
 /// The delays and rates of the simulated runtime (KWOK-stage-like knobs).
@@ -101,6 +104,8 @@ enum Scheduled {
         instance: u64,
         exit_code: i32,
         reason: ExitReason,
+        /// Whether the kubelet stopped it (for what it prints on the way out).
+        stopped: bool,
     },
 }
 
@@ -120,6 +125,7 @@ pub struct SimRuntime {
     next_instance: u64,
     pods: BTreeMap<String, BTreeMap<String, SimContainer>>,
     ready: VecDeque<RuntimeResult>,
+    logs: LogBook,
 }
 
 impl SimRuntime {
@@ -138,6 +144,7 @@ impl SimRuntime {
             next_instance: 0,
             pods: BTreeMap::new(),
             ready: VecDeque::new(),
+            logs: LogBook::default(),
         }
     }
 
@@ -167,6 +174,12 @@ impl SimRuntime {
         }
     }
 
+    /// What a container run printed, by the container id the kubelet reports in the pod's
+    /// status (`containerd://…`); `None` once the run or its pod is gone.
+    pub fn container_log(&self, container_id: &str) -> Option<&ContainerLog> {
+        self.logs.log(container_id)
+    }
+
     /// Fault injection: the container's process dies now with exit code 1 (`Error`).
     pub fn crash_container(&mut self, now: Timestamp, pod_uid: &str, container: &str) {
         self.handle_tick(now);
@@ -184,6 +197,7 @@ impl SimRuntime {
                     instance,
                     exit_code: 1,
                     reason: ExitReason::Error,
+                    stopped: false,
                 },
             );
             self.handle_tick(now);
@@ -214,6 +228,7 @@ impl SimRuntime {
             } => self.stop_container(pod_uid, container, grace),
             RuntimeCommand::RemovePodSandbox { pod_uid } => {
                 self.pods.remove(&pod_uid);
+                self.logs.remove_pod(&pod_uid);
                 if let Some(ipam) = &mut self.ipam {
                     ipam.release(&pod_uid);
                 }
@@ -276,6 +291,8 @@ impl SimRuntime {
                 }
                 c.state = SimContainerState::Running { since: at };
                 let exit = c.workload.exit;
+                self.logs
+                    .handle_started(&container_id(&pod_uid, &container, instance), at);
                 self.ready.push_back(RuntimeResult::ContainerStarted {
                     pod_uid: pod_uid.clone(),
                     container: container.clone(),
@@ -289,6 +306,7 @@ impl SimRuntime {
                             instance,
                             exit_code: exit.exit_code,
                             reason: exit.reason,
+                            stopped: false,
                         },
                     );
                 }
@@ -299,6 +317,7 @@ impl SimRuntime {
                 instance,
                 exit_code,
                 reason,
+                stopped,
             } => {
                 let Some(c) = self.container_mut(&pod_uid, &container) else {
                     return;
@@ -308,6 +327,13 @@ impl SimRuntime {
                     return;
                 }
                 c.state = SimContainerState::Exited;
+                let end = if stopped {
+                    RunEnd::Stopped
+                } else {
+                    RunEnd::Exited(exit_code)
+                };
+                self.logs
+                    .handle_ended(&container_id(&pod_uid, &container, instance), at, end);
                 self.ready.push_back(RuntimeResult::ContainerExited {
                     pod_uid,
                     container,
@@ -504,7 +530,10 @@ impl SimRuntime {
         self.next_instance += 1;
         let instance = self.next_instance;
         let workload = workload_for(&config.image, &config.command, &config.args);
-        let container_id = format!("containerd://{pod_uid}-{}-{instance}", config.name);
+        let container_id = container_id(&pod_uid, &config.name, instance);
+        let script = logs::script_for(&config.image, &config.command, &config.args);
+        self.logs
+            .handle_created(&pod_uid, &config.name, &container_id, script);
         self.pods.entry(pod_uid.clone()).or_default().insert(
             config.name.clone(),
             SimContainer {
@@ -565,6 +594,7 @@ impl SimRuntime {
                 instance,
                 exit_code,
                 reason,
+                stopped: true,
             },
         );
     }
@@ -623,6 +653,11 @@ impl SimRuntime {
             }),
         );
     }
+}
+
+/// The runtime's id of one run of a container, as the kubelet reports it in `containerID`.
+fn container_id(pod_uid: &str, container: &str, instance: u64) -> String {
+    format!("containerd://{pod_uid}-{container}-{instance}")
 }
 
 /// `bytes` at `rate` bytes per second (zero rate: an hour, a stalled registry).

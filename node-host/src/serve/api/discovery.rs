@@ -128,6 +128,13 @@ pub fn resource_list(group: &str, version: &str) -> Value {
                 "kind": "Binding",
                 "verbs": ["create"],
             }));
+            resources.push(json!({
+                "name": "pods/log",
+                "singularName": "",
+                "namespaced": true,
+                "kind": "Pod",
+                "verbs": ["get"],
+            }));
         }
     }
     let group_version = if group.is_empty() {

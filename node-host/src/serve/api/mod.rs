@@ -5,10 +5,12 @@
 //! the subresource → the body is read and decoded ([`body`]) → one call on the core's
 //! [`ApiServer`](kubeplay_core::apiserver::ApiServer) through the [`Cluster`] actor → the
 //! answer is the object (or list) as JSON, or a server-side [`table`] when kubectl asks for
-//! one, or a [`status::StatusError`]. Watches stream newline-delimited events ([`watch`]).
+//! one, or a [`status::StatusError`]. Watches stream newline-delimited events ([`watch`]);
+//! `pods/{name}/log` answers plain text, streamed with `follow` ([`logs`]).
 
 pub mod body;
 pub mod discovery;
+pub mod logs;
 pub mod path;
 pub mod protobuf;
 pub mod query;
@@ -120,6 +122,9 @@ async fn on_resource(
             let object = call(cluster, move |api| api.get(kind, &namespace, &name)).await?;
             Ok(object_response(StatusCode::OK, &object, table.as_ref()))
         }
+        (Method::GET, Some(name), Some(Subresource::Log)) => {
+            logs::get(cluster.clone(), namespace, name, params).await
+        }
         (Method::GET, Some(name), Some(Subresource::Scale)) => {
             let scale = call(cluster, move |api| api.get_scale(kind, &namespace, &name)).await?;
             Ok(typed_response(StatusCode::OK, &scale))
@@ -223,7 +228,9 @@ async fn on_resource(
                     .await?;
                     Ok(typed_response(StatusCode::OK, &scale))
                 }
-                Some(Subresource::Binding) => Err(StatusError::method_not_allowed("PATCH")),
+                Some(Subresource::Binding | Subresource::Log) => {
+                    Err(StatusError::method_not_allowed("PATCH"))
+                }
             }
         }
         (Method::DELETE, Some(name), None) => {

@@ -48,6 +48,8 @@ pub enum Subresource {
     Scale,
     /// `pods/{name}/binding`.
     Binding,
+    /// `pods/{name}/log`: what the pod's container printed (plain text).
+    Log,
 }
 
 impl Subresource {
@@ -57,6 +59,7 @@ impl Subresource {
             Subresource::Status => "status",
             Subresource::Scale => "scale",
             Subresource::Binding => "binding",
+            Subresource::Log => "log",
         }
     }
 
@@ -65,6 +68,7 @@ impl Subresource {
             "status" => Some(Subresource::Status),
             "scale" => Some(Subresource::Scale),
             "binding" => Some(Subresource::Binding),
+            "log" => Some(Subresource::Log),
             _ => None,
         }
     }
@@ -165,12 +169,12 @@ fn resource(group: &str, rest: &[&str]) -> Result<ResourcePath, UnknownPath> {
     };
     match (path.kind, path.subresource) {
         (_, None) | (_, Some(Subresource::Status)) => Ok(path),
-        (Kind::Pod, Some(Subresource::Binding)) => Ok(path),
+        (Kind::Pod, Some(Subresource::Binding | Subresource::Log)) => Ok(path),
         (
             Kind::Deployment | Kind::ReplicaSet | Kind::ReplicationController,
             Some(Subresource::Scale),
         ) => Ok(path),
-        (_, Some(Subresource::Binding | Subresource::Scale)) => Err(UnknownPath),
+        (_, Some(Subresource::Binding | Subresource::Scale | Subresource::Log)) => Err(UnknownPath),
     }
 }
 
