@@ -713,3 +713,101 @@ fn get_pods_watch_sees_a_new_pod_become_running() {
     assert_eq!(states.first(), Some(&"Pending"), "{stdout}");
     assert_eq!(states.last(), Some(&"Running"), "{stdout}");
 }
+
+#[test]
+fn apply_reads_openapi_v3_and_refuses_a_typo_in_a_patch_to_an_existing_deployment() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    let web = server.file("web.yaml", WEB_MANIFEST);
+    let web = web.to_str().expect("UTF-8 path");
+    let verbose = server.kubectl(&["apply", "-f", web, "-v=6"]);
+    assert!(verbose.success, "{}", verbose.stderr);
+    assert!(
+        verbose.stderr.contains("/openapi/v3/apis/apps/v1?hash=")
+            && !verbose.stderr.contains("/openapi/v2"),
+        "kubectl validates through the server's OpenAPI v3:\n{}",
+        verbose.stderr
+    );
+    let typo = server.file(
+        "typo.yaml",
+        &WEB_MANIFEST.replace("  replicas: 2", "  replicass: 3"),
+    );
+    let error = server.fails(&["apply", "-f", typo.to_str().expect("UTF-8 path")]);
+    assert!(
+        error.contains("The request is invalid: patch: Invalid value: \"map[metadata:map[annotations:map[kubectl.kubernetes.io/last-applied-configuration:")
+            && error.contains("strict decoding error: unknown field \"spec.replicass\""),
+        "{error}"
+    );
+}
+
+#[test]
+fn apply_removes_a_container_dropped_from_the_manifest_using_the_published_merge_keys() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    let two = WEB_MANIFEST.replace(
+        "        ports:\n        - containerPort: 80\n",
+        "        ports:\n        - containerPort: 80\n      - name: sidecar\n        image: busybox:1.36\n",
+    );
+    let first = server.file("two.yaml", &two);
+    server.ok(&["apply", "-f", first.to_str().expect("UTF-8 path")]);
+    let second = server.file("one.yaml", WEB_MANIFEST);
+    let run = server.kubectl(&["apply", "-f", second.to_str().expect("UTF-8 path"), "-v=8"]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("$setElementOrder/containers"),
+        "kubectl computed a strategic merge patch with the containers' merge key:\n{}",
+        run.stderr
+    );
+    let names = server.ok(&[
+        "get",
+        "deployment",
+        "web",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[*].name}",
+    ]);
+    assert_eq!(names.trim(), "nginx");
+}
+
+#[test]
+fn patch_with_an_unknown_field_warns_as_the_server_default() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    server.ok(&[
+        "create",
+        "configmap",
+        "settings",
+        "--from-literal=mode=fast",
+    ]);
+    let run = server.kubectl(&[
+        "patch",
+        "configmap",
+        "settings",
+        "--type=merge",
+        "-p",
+        r#"{"dta":{"b":"2"}}"#,
+    ]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Warning: unknown field \"dta\""),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn explain_reads_the_field_documentation_from_openapi_v3() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    let output = server.ok(&["explain", "pods.spec.containers"]);
+    assert!(
+        output.contains("FIELD: containers <[]Container>")
+            && output.contains("List of containers belonging to the pod."),
+        "{output}"
+    );
+    let strategy = server.ok(&["explain", "deployment.spec.strategy.type"]);
+    assert!(strategy.contains("GROUP:      apps"), "{strategy}");
+}

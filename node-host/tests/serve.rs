@@ -359,3 +359,117 @@ async fn bad_bodies_are_413_and_400_statuses() {
     }
     server.stop().await.expect("clean stop");
 }
+
+#[tokio::test]
+async fn openapi_v3_lists_each_group_version_and_its_document_advertises_field_validation() {
+    let server = TestServer::start_with_ui_folder("openapi").await;
+    let token = server.token.clone();
+    let get = |path: String| {
+        let token = token.clone();
+        let server = &server;
+        async move {
+            server
+                .send(
+                    Method::GET,
+                    &path,
+                    Some(&token),
+                    "application/json",
+                    Vec::new(),
+                )
+                .await
+        }
+    };
+    let (status, _, _) = server.get("/openapi/v3").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "OpenAPI needs the token");
+    let (status, _, body) = get("/openapi/v3".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let index: serde_json::Value = serde_json::from_slice(&body).expect("index JSON");
+    let url = index["paths"]["api/v1"]["serverRelativeURL"]
+        .as_str()
+        .expect("api/v1 is listed")
+        .to_string();
+    let (status, headers, body) = get(url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type(&headers), "application/json");
+    let document: serde_json::Value = serde_json::from_slice(&body).expect("document JSON");
+    let patch = &document["paths"]["/api/v1/namespaces/{namespace}/configmaps/{name}"]["patch"];
+    assert_eq!(
+        patch["x-kubernetes-group-version-kind"]["kind"],
+        "ConfigMap"
+    );
+    assert!(patch["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .any(|parameter| parameter["name"] == "fieldValidation"));
+    let (status, _, _) = get("/openapi/v3/apis/nothing/v1".into()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    server.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn field_validation_strict_refuses_warn_warns_and_ignore_accepts_unknown_fields() {
+    let server = TestServer::start_with_ui_folder("field-validation").await;
+    let token = server.token.clone();
+    let body = |name: &str| {
+        format!(r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"{name}"}},"dta":{{"a":"1"}}}}"#)
+            .into_bytes()
+    };
+    let path = "/api/v1/namespaces/default/configmaps";
+    let (status, _, answer) = server
+        .send(
+            Method::POST,
+            &format!("{path}?fieldValidation=Strict"),
+            Some(&token),
+            "application/json",
+            body("strict"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let answer: serde_json::Value = serde_json::from_slice(&answer).expect("Status JSON");
+    assert_eq!(
+        answer["message"],
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"dta\""
+    );
+    let (status, headers, _) = server
+        .send(
+            Method::POST,
+            &format!("{path}?fieldValidation=Warn"),
+            Some(&token),
+            "application/json",
+            body("warn"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        headers
+            .get(hyper::header::WARNING)
+            .and_then(|v| v.to_str().ok()),
+        Some(r#"299 - "unknown field \"dta\"""#)
+    );
+    let (status, headers, _) = server
+        .send(
+            Method::POST,
+            &format!("{path}?fieldValidation=Ignore"),
+            Some(&token),
+            "application/json",
+            body("ignore"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(headers.get(hyper::header::WARNING).is_none());
+    let (status, _, answer) = server
+        .send(
+            Method::PATCH,
+            &format!("{path}/warn?fieldValidation=Strict"),
+            Some(&token),
+            "application/merge-patch+json",
+            br#"{"dta":{"b":"2"}}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let answer: serde_json::Value = serde_json::from_slice(&answer).expect("Status JSON");
+    assert_eq!(answer["reason"], "Invalid");
+    assert_eq!(answer["details"]["causes"][0]["field"], "patch");
+    server.stop().await.expect("clean stop");
+}

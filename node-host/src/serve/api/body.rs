@@ -5,6 +5,7 @@
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap};
 use kubeplay_core::api::objects::{Kind, Object};
+use kubeplay_core::api::patch::{apply_patch, PatchType};
 use kubeplay_core::apiserver::{DeleteOptions, PropagationPolicy};
 use serde_json::Value;
 
@@ -372,5 +373,220 @@ mod strict_tests {
         )
         .unwrap();
         assert!(decoded.warnings.is_empty());
+    }
+}
+
+/// The unknown fields a PATCH would write: the patch applied to `current` (the stored object
+/// as JSON) and compared with what the typed object keeps. Empty when the patch or the result
+/// does not decode, since the patch itself then reports that error.
+pub fn unknown_fields_after_patch(
+    kind: Kind,
+    patch_type: PatchType,
+    current: &Value,
+    patch: &Value,
+) -> (Value, Vec<String>) {
+    let Ok(patched) = apply_patch(patch_type, current, patch, kind.kind_name()) else {
+        return (Value::Null, Vec::new());
+    };
+    let Ok(object) = Object::from_value_as(kind, patched.clone()) else {
+        return (Value::Null, Vec::new());
+    };
+    let unknown = unknown_fields(&patched, &object.to_value());
+    (patched, unknown)
+}
+
+/// Applies `fieldValidation` to the unknown fields of a PATCH, as kube-apiserver's patcher
+/// does: Strict refuses it with a 422 whose one cause is an invalid value of the field
+/// `patch` — the patch as Go prints a map for a strategic merge patch, the patched object as
+/// JSON for a merge or JSON patch — and Warn answers a warning per field.
+pub fn judge_patch(
+    validation: FieldValidation,
+    patch_type: PatchType,
+    patch: &Value,
+    patched: &Value,
+    unknown: &[String],
+) -> Result<Vec<String>, StatusError> {
+    let messages: Vec<String> = unknown
+        .iter()
+        .map(|field| format!("unknown field \"{field}\""))
+        .collect();
+    match validation {
+        FieldValidation::Ignore => Ok(Vec::new()),
+        FieldValidation::Warn => Ok(messages),
+        FieldValidation::Strict if messages.is_empty() => Ok(Vec::new()),
+        FieldValidation::Strict => {
+            let shown = match patch_type {
+                PatchType::StrategicMergePatch | PatchType::ApplyPatch => go_print(patch),
+                PatchType::JsonPatch | PatchType::MergePatch => go_json(patched),
+            };
+            let detail = format!(
+                "Invalid value: {}: strict decoding error: {}",
+                go_quote(&shown),
+                messages.join(", ")
+            );
+            let mut error = StatusError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "Invalid",
+                format!(" \"\" is invalid: patch: {detail}"),
+            );
+            error.status["details"] = serde_json::json!({
+                "causes": [{"reason": "FieldValueInvalid", "message": detail, "field": "patch"}]
+            });
+            Err(error)
+        }
+    }
+}
+
+/// A decoded JSON value as Go's `fmt` prints a `map[string]interface{}` with `%+v`:
+/// `map[spec:map[replicas:3]]`, keys sorted, lists as `[a b]`, null as `<nil>`.
+fn go_print(value: &Value) -> String {
+    match value {
+        Value::Null => "<nil>".to_string(),
+        Value::Bool(flag) => flag.to_string(),
+        Value::Number(number) => number.to_string(),
+        Value::String(text) => text.clone(),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(go_print).collect();
+            format!("[{}]", items.join(" "))
+        }
+        Value::Object(fields) => {
+            let mut keys: Vec<&String> = fields.keys().collect();
+            keys.sort();
+            let entries: Vec<String> = keys
+                .into_iter()
+                .map(|key| format!("{key}:{}", go_print(&fields[key])))
+                .collect();
+            format!("map[{}]", entries.join(" "))
+        }
+    }
+}
+
+/// A JSON value as Go's `json.Marshal` writes a decoded map: compact, keys sorted, and
+/// `<`, `>`, `&` escaped.
+fn go_json(value: &Value) -> String {
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(fields) => {
+                let mut keys: Vec<&String> = fields.keys().collect();
+                keys.sort();
+                Value::Object(
+                    keys.into_iter()
+                        .map(|key| (key.clone(), sorted(&fields[key])))
+                        .collect(),
+                )
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(value)
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// `text` quoted as Go's `%q` quotes a string.
+fn go_quote(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                quoted.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+#[cfg(test)]
+mod patch_validation_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn deployment() -> Value {
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx"}]}
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn a_strict_strategic_merge_patch_with_a_typo_is_invalid_as_kube_apiserver_words_it() {
+        let patch = json!({"spec": {"replicass": 3, "template": {"metadata": {"labels": {"tier": "a b"}}}}});
+        let (patched, unknown) = unknown_fields_after_patch(
+            Kind::Deployment,
+            PatchType::StrategicMergePatch,
+            &deployment(),
+            &patch,
+        );
+        assert_eq!(unknown, ["spec.replicass"]);
+        let error = judge_patch(
+            FieldValidation::Strict,
+            PatchType::StrategicMergePatch,
+            &patch,
+            &patched,
+            &unknown,
+        )
+        .unwrap_err();
+        assert_eq!(error.code.as_u16(), 422);
+        assert_eq!(
+            error.status["message"],
+            " \"\" is invalid: patch: Invalid value: \"map[spec:map[replicass:3 template:map[metadata:map[labels:map[tier:a b]]]]]\": strict decoding error: unknown field \"spec.replicass\""
+        );
+        assert_eq!(error.status["details"]["causes"][0]["field"], "patch");
+    }
+
+    #[test]
+    fn a_merge_patch_shows_the_patched_object_as_sorted_json_and_warn_and_ignore_accept() {
+        let patch = json!({"data": {"a": "<1>"}, "dat": {"b": "2"}});
+        let current = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+        let (patched, unknown) =
+            unknown_fields_after_patch(Kind::ConfigMap, PatchType::MergePatch, &current, &patch);
+        assert_eq!(unknown, ["dat"]);
+        let strict = judge_patch(
+            FieldValidation::Strict,
+            PatchType::MergePatch,
+            &patch,
+            &patched,
+            &unknown,
+        )
+        .unwrap_err();
+        assert_eq!(
+            strict.status["details"]["causes"][0]["message"],
+            r#"Invalid value: "{\"apiVersion\":\"v1\",\"dat\":{\"b\":\"2\"},\"data\":{\"a\":\"\\u003c1\\u003e\"},\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}": strict decoding error: unknown field "dat""#
+        );
+        let warn = judge_patch(
+            FieldValidation::Warn,
+            PatchType::MergePatch,
+            &patch,
+            &patched,
+            &unknown,
+        );
+        assert_eq!(warn.unwrap(), ["unknown field \"dat\""]);
+        let ignore = judge_patch(
+            FieldValidation::Ignore,
+            PatchType::MergePatch,
+            &patch,
+            &patched,
+            &unknown,
+        );
+        assert!(ignore.unwrap().is_empty());
     }
 }

@@ -215,11 +215,31 @@ async fn on_resource(
             match subresource {
                 None | Some(Subresource::Status) => {
                     let status = subresource.is_some();
-                    let patched = call(cluster, move |api| {
+                    let validation = body::FieldValidation::from_params(params)?;
+                    let (patched, warnings) = call(cluster, move |api| {
+                        let warnings = match validation {
+                            body::FieldValidation::Ignore => Vec::new(),
+                            body::FieldValidation::Strict | body::FieldValidation::Warn => {
+                                let current = api.get(kind, &namespace, &name)?.to_value();
+                                let (patched, unknown) = body::unknown_fields_after_patch(
+                                    kind, patch_type, &current, &patch,
+                                );
+                                match body::judge_patch(
+                                    validation, patch_type, &patch, &patched, &unknown,
+                                ) {
+                                    Ok(warnings) => warnings,
+                                    Err(refused) => return Ok(Err(refused)),
+                                }
+                            }
+                        };
                         api.patch(kind, &namespace, &name, patch_type, &patch, status)
+                            .map(|patched| Ok((patched, warnings)))
                     })
-                    .await?;
-                    Ok(object_response(StatusCode::OK, &patched, None))
+                    .await??;
+                    Ok(with_warnings(
+                        object_response(StatusCode::OK, &patched, None),
+                        &warnings,
+                    ))
                 }
                 Some(Subresource::Scale) => {
                     let scale = call(cluster, move |api| {
