@@ -255,15 +255,27 @@ mod tests {
 
     #[test]
     fn a_field_removed_from_the_configuration_is_removed_from_the_live_object() {
-        let original = deployment(2, json!([{"name": "a", "image": "x"}]), json!({"app": "web", "tier": "front"}));
-        let modified = deployment(2, json!([{"name": "a", "image": "x"}]), json!({"app": "web"}));
+        let original = deployment(
+            2,
+            json!([{"name": "a", "image": "x"}]),
+            json!({"app": "web", "tier": "front"}),
+        );
+        let modified = deployment(
+            2,
+            json!([{"name": "a", "image": "x"}]),
+            json!({"app": "web"}),
+        );
         let live = applied(&original, &modified, &original);
         assert_eq!(live["metadata"]["labels"], json!({"app": "web"}));
     }
 
     #[test]
     fn a_field_set_by_someone_else_is_kept() {
-        let original = deployment(2, json!([{"name": "a", "image": "x"}]), json!({"app": "web"}));
+        let original = deployment(
+            2,
+            json!([{"name": "a", "image": "x"}]),
+            json!({"app": "web"}),
+        );
         let mut current = original.clone();
         current["metadata"]["labels"]["owner"] = json!("ops");
         current["spec"]["strategy"] = json!({"type": "RollingUpdate"});
@@ -277,7 +289,11 @@ mod tests {
 
     #[test]
     fn a_value_changed_live_is_set_back_to_the_configuration() {
-        let original = deployment(2, json!([{"name": "a", "image": "x"}]), json!({"app": "web"}));
+        let original = deployment(
+            2,
+            json!([{"name": "a", "image": "x"}]),
+            json!({"app": "web"}),
+        );
         let mut current = original.clone();
         current["spec"]["replicas"] = json!(5);
         let live = applied(&original, &original, &current);
@@ -303,7 +319,11 @@ mod tests {
 
     #[test]
     fn the_same_configuration_again_gives_an_empty_patch() {
-        let original = deployment(2, json!([{"name": "a", "image": "x"}]), json!({"app": "web"}));
+        let original = deployment(
+            2,
+            json!([{"name": "a", "image": "x"}]),
+            json!({"app": "web"}),
+        );
         let mut current = original.clone();
         current["status"] = json!({"replicas": 2});
         let patch = three_way_patch(&original, &original, &current, "Deployment");

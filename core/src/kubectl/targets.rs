@@ -202,9 +202,8 @@ pub fn required<'p>(
     args: &'p super::flags::ParsedArgs,
     flag: &str,
 ) -> Result<&'p str, KubectlError> {
-    args.string(flag).ok_or_else(|| {
-        KubectlError::Usage(format!("required flag(s) \"{flag}\" not set"))
-    })
+    args.string(flag)
+        .ok_or_else(|| KubectlError::Usage(format!("required flag(s) \"{flag}\" not set")))
 }
 
 /// `error: exactly one NAME is required, got N` with the help hint.

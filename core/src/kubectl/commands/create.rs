@@ -79,10 +79,9 @@ fn create_from_files(context: &mut Context<'_>, files: &[String]) -> Result<Outp
         let kind = item.object.kind();
         let namespace = item.object.namespace().to_string();
         match context.api.create(&namespace, item.object) {
-            Ok(created) => output.stdout.push_str(&format!(
-                "{} created\n",
-                object_ref(kind, created.name())
-            )),
+            Ok(created) => output
+                .stdout
+                .push_str(&format!("{} created\n", object_ref(kind, created.name()))),
             Err(error) => output.push_error(&file_error("creating", &item.file, &error)),
         }
     }
@@ -182,9 +181,9 @@ fn create_service(
         "nodeport" => ("NodePort", "NodePort service"),
         _ => {
             return Err(KubectlError::Message(format!(
-                "error: unknown command \"{}\"\nSee 'kubectl create service -h' for help and examples",
-                rest.join(" ")
-            )))
+            "error: unknown command \"{}\"\nSee 'kubectl create service -h' for help and examples",
+            rest.join(" ")
+        )))
         }
     };
     let [name] = names else {

@@ -150,7 +150,11 @@ fn run(context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, KubectlEr
     }
     let namespace = context.namespace.clone();
     for (kind, name) in targets {
-        let namespace = if kind.namespaced() { namespace.as_str() } else { "" };
+        let namespace = if kind.namespaced() {
+            namespace.as_str()
+        } else {
+            ""
+        };
         match context.api.delete(kind, namespace, &name, &options) {
             Ok(_) => output
                 .stdout

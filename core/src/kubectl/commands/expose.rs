@@ -78,7 +78,10 @@ fn expose_one(
     let (selector, pod_spec) = match kind {
         Kind::Deployment | Kind::ReplicaSet => {
             if value.pointer("/spec/selector/matchExpressions").is_some() {
-                return Err(KubectlError::Usage(format!("couldn't convert expressions - \"{}\" to map-based selector format", kind.kind_name())));
+                return Err(KubectlError::Usage(format!(
+                    "couldn't convert expressions - \"{}\" to map-based selector format",
+                    kind.kind_name()
+                )));
             }
             (
                 value.pointer("/spec/selector/matchLabels").cloned(),

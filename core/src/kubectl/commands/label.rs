@@ -91,7 +91,10 @@ fn parse_changes(words: &[String], field: Field) -> Result<Changes, KubectlError
     for word in words {
         if let Some((key, value)) = word.split_once('=') {
             if key.is_empty() {
-                return Err(KubectlError::Usage(format!("invalid {} spec: {word}", singular(field))));
+                return Err(KubectlError::Usage(format!(
+                    "invalid {} spec: {word}",
+                    singular(field)
+                )));
             }
             changes.set.push((key.to_string(), value.to_string()));
         } else if let Some(key) = word.strip_suffix('-') {
@@ -130,10 +133,23 @@ fn singular(field: Field) -> &'static str {
 fn run(context: &mut Context<'_>, args: &ParsedArgs, field: Field) -> Result<Output, KubectlError> {
     let (resources, words) = split_args(&args.args);
     let changes = parse_changes(&words, field)?;
-    let targets = resolve_targets(context, &resources, args.string("selector"), args.bool("all"))?;
+    let targets = resolve_targets(
+        context,
+        &resources,
+        args.string("selector"),
+        args.bool("all"),
+    )?;
     let mut output = Output::default();
     for (kind, name) in targets {
-        match change_one(context, &mut output, kind, &name, &changes, field, args.bool("overwrite")) {
+        match change_one(
+            context,
+            &mut output,
+            kind,
+            &name,
+            &changes,
+            field,
+            args.bool("overwrite"),
+        ) {
             Ok(line) => output.stdout.push_str(&line),
             Err(error) => output.push_error(&error),
         }
@@ -199,8 +215,8 @@ fn change_one(
     if before == after {
         return Ok(format!("{reference} not labeled\n"));
     }
-    let shrank = after.len() < before.len()
-        || (after.len() == before.len() && changes.set.is_empty());
+    let shrank =
+        after.len() < before.len() || (after.len() == before.len() && changes.set.is_empty());
     update(context, object)?;
     if !overwrite && shrank {
         Ok(format!("{reference} unlabeled\n"))

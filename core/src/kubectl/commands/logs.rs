@@ -3,7 +3,6 @@
 //! [`crate::kubectl::PodLogs`]. `-f` prints what there is now; a host that follows runs the
 //! command again and prints what is new.
 
-
 use super::CommandSpec;
 use crate::api::objects::{Kind, Object};
 use crate::apiserver::{ApiError, ListOptions};
@@ -62,7 +61,12 @@ fn run(context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, KubectlEr
         }
         _ => return Err(KubectlError::Message(USAGE.to_string())),
     };
-    logs_of(context, args, &target, args.string("container").map(str::to_string))
+    logs_of(
+        context,
+        args,
+        &target,
+        args.string("container").map(str::to_string),
+    )
 }
 
 fn logs_of(
@@ -87,8 +91,12 @@ fn logs_of(
             let value = object.to_value();
             let selector = match kind {
                 Kind::Pod => None,
-                Kind::Deployment | Kind::ReplicaSet => value.pointer("/spec/selector/matchLabels").cloned(),
-                Kind::ReplicationController | Kind::Service => value.pointer("/spec/selector").cloned(),
+                Kind::Deployment | Kind::ReplicaSet => {
+                    value.pointer("/spec/selector/matchLabels").cloned()
+                }
+                Kind::ReplicationController | Kind::Service => {
+                    value.pointer("/spec/selector").cloned()
+                }
                 Kind::Namespace
                 | Kind::Node
                 | Kind::Endpoints
@@ -116,12 +124,16 @@ fn logs_of(
                         .unwrap_or_default();
                     let pods = context
                         .api
-                        .list(Kind::Pod, Some(&namespace), &ListOptions::with_label_selector(&text))?
+                        .list(
+                            Kind::Pod,
+                            Some(&namespace),
+                            &ListOptions::with_label_selector(&text),
+                        )?
                         .items;
                     let Some(first) = pods.first().cloned() else {
-                        return Err(KubectlError::Usage(format!(
-                            "timed out waiting for the condition"
-                        )));
+                        return Err(KubectlError::Usage(
+                            "timed out waiting for the condition".to_string(),
+                        ));
                     };
                     if pods.len() > 1 {
                         output.stderr.push_str(&format!(
@@ -155,7 +167,10 @@ fn logs_of(
         }
         None => {
             let Some(first) = names.first() else {
-                return Err(KubectlError::Usage(format!("pod {} has no containers", pod.name())));
+                return Err(KubectlError::Usage(format!(
+                    "pod {} has no containers",
+                    pod.name()
+                )));
             };
             if names.len() > 1 {
                 output.stderr.push_str(&format!(
@@ -177,10 +192,17 @@ fn logs_of(
         None => None,
     };
     let Some(logs) = context.logs.as_deref_mut() else {
-        return Err(KubectlError::Usage("logs are not available here".to_string()));
+        return Err(KubectlError::Usage(
+            "logs are not available here".to_string(),
+        ));
     };
     let text = logs
-        .logs(&namespace, pod.name(), Some(&container), args.bool("previous"))
+        .logs(
+            &namespace,
+            pod.name(),
+            Some(&container),
+            args.bool("previous"),
+        )
         .map_err(KubectlError::Usage)?;
     let text = match tail {
         Some(n) => {

@@ -103,7 +103,11 @@ fn set_unschedulable(
     if current == unschedulable {
         return Ok(format!("{reference} {already}\n"));
     }
-    let value = if unschedulable { json!(true) } else { json!(null) };
+    let value = if unschedulable {
+        json!(true)
+    } else {
+        json!(null)
+    };
     context.api.patch(
         Kind::Node,
         "",
@@ -202,10 +206,16 @@ fn run_drain(context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, Kub
     }
     let mut errors = Vec::new();
     if !daemon_set.is_empty() {
-        errors.push(format!("cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): {}", daemon_set.join(", ")));
+        errors.push(format!(
+            "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): {}",
+            daemon_set.join(", ")
+        ));
     }
     if !local_storage.is_empty() {
-        errors.push(format!("cannot delete Pods with local storage (use --delete-emptydir-data to override): {}", local_storage.join(", ")));
+        errors.push(format!(
+            "cannot delete Pods with local storage (use --delete-emptydir-data to override): {}",
+            local_storage.join(", ")
+        ));
     }
     if !unreplicated.is_empty() {
         errors.push(format!("cannot delete cannot delete Pods that declare no controller (use --force to override): {}", unreplicated.join(", ")));

@@ -51,7 +51,8 @@ pub const COMMAND: CommandSpec = CommandSpec {
             long: "watch",
             short: Some('w'),
             kind: FlagKind::Bool,
-            usage: "Watch the status of the rollout until it's done (the host repeats the command).",
+            usage:
+                "Watch the status of the rollout until it's done (the host repeats the command).",
         },
         FlagSpec {
             long: "selector",
@@ -106,13 +107,21 @@ fn run(context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, KubectlEr
             run_one(context, args, sub, &name)
         } else {
             Err(KubectlError::Usage(match sub {
-                Sub::History => format!("no history viewer has been implemented for \"{}\"", kind.kind_name()),
-                Sub::Undo => format!("no rollbacker has been implemented for \"{}\"", kind.kind_name()),
-                Sub::Status => format!("no status viewer has been implemented for {}", kind.kind_name()),
-                Sub::Pause | Sub::Resume | Sub::Restart => format!(
-                    "{} is not supported",
-                    object_ref(kind, &name)
+                Sub::History => format!(
+                    "no history viewer has been implemented for \"{}\"",
+                    kind.kind_name()
                 ),
+                Sub::Undo => format!(
+                    "no rollbacker has been implemented for \"{}\"",
+                    kind.kind_name()
+                ),
+                Sub::Status => format!(
+                    "no status viewer has been implemented for {}",
+                    kind.kind_name()
+                ),
+                Sub::Pause | Sub::Resume | Sub::Restart => {
+                    format!("{} is not supported", object_ref(kind, &name))
+                }
             }))
         };
         match result {
@@ -184,9 +193,9 @@ fn run_one(
                 Some(revision) => {
                     let wanted: i64 = revision.parse().unwrap_or(-1);
                     let Some((_, rs)) = history.iter().find(|(r, _)| *r == wanted) else {
-                        return Err(KubectlError::Usage(format!(
-                            "unable to find the specified revision"
-                        )));
+                        return Err(KubectlError::Usage(
+                            "unable to find the specified revision".to_string(),
+                        ));
                     };
                     Ok(format!(
                         "{reference} with revision #{wanted}\n{}",
@@ -267,7 +276,12 @@ fn run_one(
 /// The line `rollout status` prints for a deployment's state, and whether the rollout is
 /// done; an error when it exceeded its progress deadline.
 pub fn deployment_status(deployment: &Value, name: &str) -> Result<(String, bool), KubectlError> {
-    let number = |pointer: &str| deployment.pointer(pointer).and_then(Value::as_i64).unwrap_or(0);
+    let number = |pointer: &str| {
+        deployment
+            .pointer(pointer)
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    };
     let generation = number("/metadata/generation");
     let observed = number("/status/observedGeneration");
     if generation > observed {
@@ -306,7 +320,10 @@ pub fn deployment_status(deployment: &Value, name: &str) -> Result<(String, bool
     if available < updated {
         return Ok((format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n"), false));
     }
-    Ok((format!("deployment \"{name}\" successfully rolled out\n"), true))
+    Ok((
+        format!("deployment \"{name}\" successfully rolled out\n"),
+        true,
+    ))
 }
 
 /// The deployment's ReplicaSets by revision, oldest first.
@@ -345,7 +362,10 @@ fn history(
 /// The pod template of a revision, in the shape `kubectl rollout history --revision` prints.
 fn pod_template_text(rs: &Object) -> String {
     let value = rs.to_value();
-    let template = value.pointer("/spec/template").cloned().unwrap_or(Value::Null);
+    let template = value
+        .pointer("/spec/template")
+        .cloned()
+        .unwrap_or(Value::Null);
     let mut text = String::from("Pod Template:\n");
     let labels: Vec<String> = template
         .pointer("/metadata/labels")

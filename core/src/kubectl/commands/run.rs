@@ -63,9 +63,7 @@ fn run(context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, KubectlEr
         Some(list) => {
             for pair in list.split(',') {
                 let Some((key, value)) = pair.split_once('=') else {
-                    return Err(KubectlError::Usage(format!(
-                        "invalid label spec: {pair}"
-                    )));
+                    return Err(KubectlError::Usage(format!("invalid label spec: {pair}")));
                 };
                 labels.insert(key.to_string(), json!(value));
             }

@@ -51,7 +51,12 @@ fn run(context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, KubectlEr
                 .to_string(),
         ));
     }
-    let targets = resolve_targets(context, &args.args, args.string("selector"), args.bool("all"))?;
+    let targets = resolve_targets(
+        context,
+        &args.args,
+        args.string("selector"),
+        args.bool("all"),
+    )?;
     let mut output = Output::default();
     let namespace = context.namespace.clone();
     for (kind, name) in targets {
@@ -66,10 +71,14 @@ fn run(context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, KubectlEr
             continue;
         }
         let patch = json!({"spec": {"replicas": replicas}});
-        match context
-            .api
-            .patch(kind, &namespace, &name, PatchType::MergePatch, &patch, false)
-        {
+        match context.api.patch(
+            kind,
+            &namespace,
+            &name,
+            PatchType::MergePatch,
+            &patch,
+            false,
+        ) {
             Ok(_) => output
                 .stdout
                 .push_str(&format!("{} scaled\n", object_ref(kind, &name))),

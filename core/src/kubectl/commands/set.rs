@@ -46,7 +46,10 @@ fn run(context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, KubectlEr
             args.args.join(" ")
         )));
     }
-    let split = rest.iter().position(|a| a.contains('=')).unwrap_or(rest.len());
+    let split = rest
+        .iter()
+        .position(|a| a.contains('='))
+        .unwrap_or(rest.len());
     let resources = rest.get(..split).unwrap_or_default();
     let mut images = Vec::new();
     for word in rest.get(split..).unwrap_or_default() {
@@ -62,7 +65,12 @@ fn run(context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, KubectlEr
             "at least one image update is required".to_string(),
         ));
     }
-    let targets = resolve_targets(context, resources, args.string("selector"), args.bool("all"))?;
+    let targets = resolve_targets(
+        context,
+        resources,
+        args.string("selector"),
+        args.bool("all"),
+    )?;
     let mut output = Output::default();
     for (kind, name) in targets {
         match set_one(context, kind, &name, &images) {
@@ -82,6 +90,7 @@ fn set_one(
 ) -> Result<Option<String>, KubectlError> {
     let object = get(context, kind, name)?;
     let mut value = object.to_value();
+    let before = value.clone();
     let pointer = match kind {
         Kind::Pod => "/spec/containers",
         Kind::Deployment | Kind::ReplicaSet | Kind::ReplicationController => {
@@ -123,10 +132,10 @@ fn set_one(
             )));
         }
     }
-    let changed = from_value(kind, value)?;
-    if changed == object {
+    if value == before {
         return Ok(None);
     }
+    let changed = from_value(kind, value)?;
     update(context, changed)?;
     Ok(Some(format!("{} image updated\n", object_ref(kind, name))))
 }
