@@ -13,19 +13,31 @@
 //! browser renders) to receive the rows of the changes since, and
 //! [`watch::GetWatch::stop`] when the learner presses Ctrl-C.
 //!
+//! Commands that read files (`apply -f`, `create -f`, `delete -f`) or pod logs get them from
+//! the host through a [`Host`]: the host passes the files the learner has (the browser's
+//! editor buffers, or the files `kubeplay play` read from disk; `-` is standard input) and,
+//! when it runs containers, a [`PodLogs`] that reads their output. [`Kubectl::run`] runs with
+//! an empty host; [`Kubectl::run_with_host`] with a real one.
+//!
 //! Adding a command is one file in [`commands`] that defines a [`commands::CommandSpec`], plus
 //! its line in [`commands::COMMANDS`].
 
+pub mod apply_patch;
 pub mod commands;
 pub mod error;
 pub mod flags;
 pub mod jsonpath;
 pub mod output;
 pub mod resource;
+pub mod targets;
 pub mod watch;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod write_tests;
+
+use std::collections::BTreeMap;
 
 use crate::apiserver::ApiServer;
 use crate::sim::clock::Timestamp;
@@ -92,6 +104,29 @@ impl Default for Kubectl {
     }
 }
 
+/// Container output, kept by the container runtime rather than the API server (the
+/// simulated runtime of a `World`, or a node host's real one).
+pub trait PodLogs {
+    /// The log of one container of a pod (`container` None: the pod's only container), of
+    /// its previous instance when `previous`; the error text is printed after `error: `.
+    fn logs(
+        &mut self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+        previous: bool,
+    ) -> Result<String, String>;
+}
+
+/// What a host supplies besides the API server: the files `-f` may name and pod logs.
+#[derive(Default)]
+pub struct Host<'h> {
+    /// File contents by the name given to `-f`; the key `-` is standard input.
+    pub files: BTreeMap<String, String>,
+    /// Where `kubectl logs` reads from; None: logs are not available.
+    pub logs: Option<&'h mut dyn PodLogs>,
+}
+
 /// What every command reads: the API server, the time, the settings and the namespace.
 pub struct Context<'a> {
     /// The API server the command talks to.
@@ -102,6 +137,12 @@ pub struct Context<'a> {
     pub config: &'a Kubectl,
     /// The namespace of `-n`, or the default.
     pub namespace: String,
+    /// Whether `-n` was given (kubectl then refuses manifests naming another namespace).
+    pub namespace_given: bool,
+    /// File contents by name from the host (`-` is standard input).
+    pub files: &'a BTreeMap<String, String>,
+    /// Pod logs from the host, if it has them.
+    pub logs: Option<&'a mut dyn PodLogs>,
 }
 
 /// Runs one command line with the default settings.
@@ -112,6 +153,17 @@ pub fn run(api: &mut ApiServer, now: Timestamp, line: &str) -> Output {
 impl Kubectl {
     /// Runs one command line (`kubectl get pods -o wide`; the leading `kubectl` is optional).
     pub fn run(&self, api: &mut ApiServer, now: Timestamp, line: &str) -> Output {
+        self.run_with_host(api, now, line, &mut Host::default())
+    }
+
+    /// Runs one command line with files and pod logs from the host.
+    pub fn run_with_host<'h>(
+        &self,
+        api: &mut ApiServer,
+        now: Timestamp,
+        line: &str,
+        host: &mut Host<'h>,
+    ) -> Output {
         let Some(mut words) = shlex::split(line) else {
             return Output::error(&KubectlError::UnterminatedQuote);
         };
@@ -140,6 +192,7 @@ impl Kubectl {
         if parsed.bool("help") {
             return Output::stdout(commands::help(spec));
         }
+        let namespace_given = parsed.string("namespace").is_some_and(|n| !n.is_empty());
         let namespace = parsed
             .string("namespace")
             .filter(|n| !n.is_empty())
@@ -152,6 +205,12 @@ impl Kubectl {
             now,
             config: self,
             namespace,
+            namespace_given,
+            files: &host.files,
+            logs: match &mut host.logs {
+                Some(logs) => Some(&mut **logs),
+                None => None,
+            },
         };
         match (spec.run)(&mut context, &parsed) {
             Ok(output) => output,

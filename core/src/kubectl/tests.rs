@@ -203,7 +203,35 @@ mod properties {
     use proptest::prelude::*;
 
     fn word() -> impl Strategy<Value = String> {
+        let command_names: Vec<String> = commands::COMMANDS
+            .iter()
+            .map(|c| c.name.to_string())
+            .collect();
         prop_oneof![
+            proptest::sample::select(command_names),
+            proptest::sample::select(vec![
+                "deployment".to_string(),
+                "deploy/web".to_string(),
+                "service".to_string(),
+                "clusterip".to_string(),
+                "status".to_string(),
+                "history".to_string(),
+                "undo".to_string(),
+                "image".to_string(),
+                "x=y".to_string(),
+                "x-".to_string(),
+                "--image=nginx".to_string(),
+                "--replicas=3".to_string(),
+                "--tcp=80:8080".to_string(),
+                "--port=80".to_string(),
+                "-f".to_string(),
+                "-f -".to_string(),
+                "--all".to_string(),
+                "--overwrite".to_string(),
+                "--to-revision=1".to_string(),
+                "node-1".to_string(),
+                "--force".to_string(),
+            ]),
             Just("get".to_string()),
             Just("pods".to_string()),
             Just("deploy,rs,po".to_string()),
@@ -227,7 +255,9 @@ mod properties {
         fn any_command_line_ends_with_an_exit_code_and_a_message(words in proptest::collection::vec(word(), 0..6)) {
             let mut api = ApiServer::new(1, Timestamp(1_000));
             let line = format!("kubectl {}", words.join(" "));
-            let output = run(&mut api, Timestamp(2_000), &line);
+            let mut host = Host::default();
+            host.files.insert("-".to_string(), MANIFESTS.to_string());
+            let output = Kubectl::default().run_with_host(&mut api, Timestamp(2_000), &line, &mut host);
             if output.exit_code != 0 {
                 prop_assert!(!output.stderr.is_empty(), "{line}: failed silently");
             }

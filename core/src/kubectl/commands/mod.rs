@@ -3,9 +3,20 @@
 //! `commands/<name>.rs` with a `pub const COMMAND: CommandSpec` and list it in [`COMMANDS`].
 
 pub mod api_resources;
+pub mod apply;
 pub mod cluster_info;
+pub mod create;
+pub mod delete;
 pub mod describe;
+pub mod expose;
 pub mod get;
+pub mod label;
+pub mod logs;
+pub mod node;
+pub mod rollout;
+pub mod run;
+pub mod scale;
+pub mod set;
 pub mod version;
 
 use super::error::KubectlError;
@@ -50,8 +61,22 @@ pub const GLOBAL_FLAGS: &[FlagSpec] = &[
 
 /// Every command the playground's kubectl has, in the order help lists them.
 pub const COMMANDS: &[&CommandSpec] = &[
+    &create::COMMAND,
+    &expose::COMMAND,
+    &run::COMMAND,
+    &set::COMMAND,
     &get::COMMAND,
+    &delete::COMMAND,
+    &rollout::COMMAND,
+    &scale::COMMAND,
+    &node::CORDON,
+    &node::UNCORDON,
+    &node::DRAIN,
     &describe::COMMAND,
+    &logs::COMMAND,
+    &apply::COMMAND,
+    &label::COMMAND,
+    &label::ANNOTATE,
     &cluster_info::COMMAND,
     &api_resources::COMMAND,
     &version::COMMAND,
