@@ -109,8 +109,11 @@ impl Default for Kubectl {
 pub trait PodLogs {
     /// The log of one container of a pod (`container` None: the pod's only container), of
     /// its previous instance when `previous`; the error text is printed after `error: `.
+    /// `api` is the API server the command runs against, for hosts (like the World) whose
+    /// log source needs to read the pod.
     fn logs(
         &mut self,
+        api: &mut ApiServer,
         namespace: &str,
         pod: &str,
         container: Option<&str>,

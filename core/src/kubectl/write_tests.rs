@@ -63,6 +63,7 @@ struct FakeLogs;
 impl PodLogs for FakeLogs {
     fn logs(
         &mut self,
+        _api: &mut crate::apiserver::ApiServer,
         _namespace: &str,
         pod: &str,
         container: Option<&str>,

@@ -106,6 +106,57 @@ pub enum FaultError {
     PodNotOnNode(String),
 }
 
+/// Reads a container's log: the pod from the API server, the lines from its node's runtime.
+fn read_container_log(
+    api: &mut ApiServer,
+    nodes: &BTreeMap<String, SimNode>,
+    namespace: &str,
+    pod: &str,
+    container: Option<&str>,
+    previous: bool,
+) -> Result<ContainerLog, LogsError> {
+    let object = api
+        .get(Kind::Pod, namespace, pod)
+        .map_err(|_| LogsError::PodNotFound(pod.to_string()))?;
+    let Object::Pod(found) = object.as_ref() else {
+        return Err(LogsError::PodNotFound(pod.to_string()));
+    };
+    let container = logs::choose_container(found, container)?;
+    let Some(node_name) = found.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
+        return Ok(ContainerLog::default());
+    };
+    let container_id = logs::choose_run(found, &container, previous)?;
+    Ok(nodes
+        .get(node_name)
+        .and_then(|node| node.runtime.container_log(&container_id))
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// The simulated nodes' container logs, as core kubectl's `logs` reads them.
+struct NodeLogs<'a> {
+    nodes: &'a BTreeMap<String, SimNode>,
+}
+
+impl crate::kubectl::PodLogs for NodeLogs<'_> {
+    fn logs(
+        &mut self,
+        api: &mut ApiServer,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+        previous: bool,
+    ) -> Result<String, String> {
+        let log = read_container_log(api, self.nodes, namespace, pod, container, previous)
+            .map_err(|error| error.to_string())?;
+        Ok(log
+            .lines
+            .iter()
+            .map(|line| format!("{}\n", line.text))
+            .collect())
+    }
+}
+
 /// One simulated node: its kubelet, its runtime, and the kubelet's pod watch.
 struct SimNode {
     kubelet: Kubelet,
@@ -399,25 +450,36 @@ impl World {
         container: Option<&str>,
         previous: bool,
     ) -> Result<ContainerLog, LogsError> {
-        let object = self
-            .api
-            .get(Kind::Pod, namespace, pod)
-            .map_err(|_| LogsError::PodNotFound(pod.to_string()))?;
+        let log = read_container_log(
+            &mut self.api,
+            &self.nodes,
+            namespace,
+            pod,
+            container,
+            previous,
+        );
         self.collect_trace();
-        let Object::Pod(found) = object.as_ref() else {
-            return Err(LogsError::PodNotFound(pod.to_string()));
+        log
+    }
+
+    /// Runs one kubectl command line against this cluster, with `files` for `-f` (`"-"` is
+    /// standard input) and the simulated runtime's container logs for `kubectl logs`. The
+    /// cluster does not react until the next [`World::settle`] or time step.
+    pub fn kubectl(
+        &mut self,
+        kubectl: &crate::kubectl::Kubectl,
+        line: &str,
+        files: BTreeMap<String, String>,
+    ) -> crate::kubectl::Output {
+        let now = self.clock.now();
+        let mut logs = NodeLogs { nodes: &self.nodes };
+        let mut host = crate::kubectl::Host {
+            files,
+            logs: Some(&mut logs),
         };
-        let container = logs::choose_container(found, container)?;
-        let Some(node_name) = found.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
-            return Ok(ContainerLog::default());
-        };
-        let container_id = logs::choose_run(found, &container, previous)?;
-        Ok(self
-            .nodes
-            .get(node_name)
-            .and_then(|node| node.runtime.container_log(&container_id))
-            .cloned()
-            .unwrap_or_default())
+        let output = kubectl.run_with_host(&mut self.api, now, line, &mut host);
+        self.collect_trace();
+        output
     }
 
     /// Runs until `deadline`, or until `done` says so after an instant has settled. Returns

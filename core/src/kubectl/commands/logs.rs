@@ -198,6 +198,7 @@ fn logs_of(
     };
     let text = logs
         .logs(
+            context.api,
             &namespace,
             pod.name(),
             Some(&container),
