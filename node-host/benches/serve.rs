@@ -28,7 +28,7 @@ use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
 use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
-use kubeplay::serve::{self, ServeConfig, UiFiles};
+use kubeplay::serve::{self, ClusterConfig, ServeConfig, UiFiles};
 use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, ServerName};
 use tokio::net::{TcpListener, TcpStream};
@@ -83,6 +83,11 @@ fn start() -> Fixture {
         let config = ServeConfig {
             ui: UiFiles::NotBuilt,
             data_dir: data_dir.path().to_path_buf(),
+            // No simulated nodes: the benchmarks measure the API server alone.
+            cluster: ClusterConfig {
+                sim_nodes: 0,
+                ..ClusterConfig::default()
+            },
         };
         tokio::spawn(serve::serve(listener, config, std::future::pending()));
         let token_file = data_dir.path().join("token");

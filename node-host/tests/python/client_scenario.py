@@ -71,6 +71,11 @@ def replica_sets_by_revision(apps):
     }
 
 
+def live(pods):
+    """Pods not being deleted (a rollout leaves old pods terminating for their grace period)."""
+    return [pod for pod in pods if pod.metadata.deletion_timestamp is None]
+
+
 def expect_status(code, call):
     try:
         call()
@@ -119,7 +124,7 @@ def main():
 
     apps.patch_namespaced_deployment_scale("web", NS, {"spec": {"replicas": 4}})
     rollout_complete(apps, "web")
-    pods = core.list_namespaced_pod(NS, label_selector="app=web").items
+    pods = live(core.list_namespaced_pod(NS, label_selector="app=web").items)
     assert len(pods) == 4, "expected 4 pods after scaling, got %d" % len(pods)
     step("scale to 4")
 
@@ -148,7 +153,7 @@ def main():
     assert sorted(history) == [2, 3], "expected revisions 2 and 3 after undo, got %s" % sorted(history)
     step("undo to revision 1 (now revision 3)")
 
-    pods = core.list_namespaced_pod(NS, label_selector="app=web,tier notin (db)").items
+    pods = live(core.list_namespaced_pod(NS, label_selector="app=web,tier notin (db)").items)
     assert len(pods) == 4, "set-based selector found %d pods" % len(pods)
     none = core.list_namespaced_pod(NS, label_selector="app=db").items
     assert none == [], "app=db matched %d pods" % len(none)
@@ -156,7 +161,7 @@ def main():
     step("label selectors (and 400 for a bad one)")
 
     listed = core.list_namespaced_pod(NS, label_selector="app=web")
-    victim = listed.items[0].metadata.name
+    victim = live(listed.items)[0].metadata.name
     core.delete_namespaced_pod(victim, NS)
     seen = []
     stream = watch.Watch().stream(
@@ -177,7 +182,7 @@ def main():
     step("watch shows the deleted pod and its replacement")
 
     rollout_complete(apps, "web")
-    pod = core.list_namespaced_pod(NS, label_selector="app=web").items[0].metadata.name
+    pod = live(core.list_namespaced_pod(NS, label_selector="app=web").items)[0].metadata.name
     log = core.read_namespaced_pod_log(pod, NS)
     assert log.strip(), "pod %s has an empty log" % pod
     step("logs")
