@@ -84,6 +84,8 @@ pub struct ApiServer<S: KvStore<Object> = MemoryStore<Object>> {
     user: String,
     trace: Vec<TraceRecord>,
     watches: BTreeMap<ApiWatchId, watch::ApiWatch>,
+    /// Pod watches pinned to one node by `spec.nodeName=…`, fed from one shared store watch.
+    node_index: watch::NodeNameIndex,
     next_watch_id: u64,
     admission: admission::AdmissionChain,
     allocator: allocator::ServiceAllocator,
@@ -109,6 +111,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
             user: "system:apiserver".to_string(),
             trace: Vec::new(),
             watches: BTreeMap::new(),
+            node_index: watch::NodeNameIndex::default(),
             next_watch_id: 1,
             admission: admission::AdmissionChain::default(),
             allocator: allocator::ServiceAllocator::default(),

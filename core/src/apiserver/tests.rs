@@ -624,6 +624,55 @@ fn scheduled_pod(api: &mut ApiServer, name: &str) {
 }
 
 #[test]
+fn node_pinned_pod_watches_see_only_their_nodes_pods_from_when_they_opened() {
+    let mut api = server();
+    scheduled_pod(&mut api, "early");
+    let on_node = |node: &str| WatchOptions {
+        field_selector: Some(format!("spec.nodeName={node}")),
+        ..Default::default()
+    };
+    let node_1 = api.watch(Kind::Pod, None, &on_node("node-1")).unwrap();
+    let node_2 = api.watch(Kind::Pod, None, &on_node("node-2")).unwrap();
+    let unbound = api.watch(Kind::Pod, None, &on_node("")).unwrap();
+    scheduled_pod(&mut api, "web");
+    let seen = |api: &mut ApiServer, watch| -> Vec<(WatchEventType, String)> {
+        api.poll_watch(watch)
+            .unwrap()
+            .iter()
+            .map(|e| (e.event_type, e.object.name().to_string()))
+            .collect()
+    };
+    // The pod already on node-1 arrives as the watch's initial state; the new one arrives
+    // when the binding moves it onto the node.
+    assert_eq!(
+        seen(&mut api, node_1),
+        [
+            (WatchEventType::Added, "early".to_string()),
+            (WatchEventType::Added, "web".to_string())
+        ]
+    );
+    assert_eq!(seen(&mut api, node_2), []);
+    assert_eq!(
+        seen(&mut api, unbound),
+        [
+            (WatchEventType::Added, "web".to_string()),
+            (WatchEventType::Deleted, "web".to_string())
+        ]
+    );
+    // A watch opened later starts after what it listed.
+    let late = api.watch(Kind::Pod, None, &on_node("node-1")).unwrap();
+    api.cancel_watch(node_1);
+    assert_eq!(seen(&mut api, late).len(), 2);
+    api.delete(Kind::Pod, "default", "web", &DeleteOptions::default())
+        .unwrap();
+    assert_eq!(
+        seen(&mut api, late),
+        [(WatchEventType::Modified, "web".to_string())]
+    );
+    assert_eq!(seen(&mut api, node_2), []);
+}
+
+#[test]
 fn deleting_a_scheduled_pod_is_graceful_and_a_second_delete_with_zero_grace_finishes_it() {
     let mut api = server();
     scheduled_pod(&mut api, "web");

@@ -6,8 +6,13 @@
 //! browser's informers). Selectors are applied the way the API server's watch cache applies
 //! them: an object that starts matching arrives as ADDED, one that stops matching leaves as
 //! DELETED.
+//!
+//! Like the watch cache's `spec.nodeName` index for pods, watches pinned to one node by a
+//! `spec.nodeName=<node>` field selector (every kubelet's) do not each scan every pod change:
+//! one shared store watch over all pods feeds them, and each change goes only to the watches of
+//! the node names it had before and after ([`NodeNameIndex`]). What a client sees is the same.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -87,6 +92,36 @@ pub(crate) struct ApiWatch {
     fields: FieldSelector,
     initial: VecDeque<ApiWatchEvent>,
     bookmarks: bool,
+    /// The node this watch is pinned to when the [`NodeNameIndex`] feeds it (then
+    /// `store_watch` is unused).
+    indexed_node: Option<String>,
+    /// Store events the index handed to this watch, not yet polled.
+    pending: VecDeque<WatchEvent<Object>>,
+}
+
+/// The field the pod watch index is keyed by.
+const NODE_NAME_FIELD: &str = "spec.nodeName";
+
+/// Pod watches by the node name their field selector pins, fed from one store watch over
+/// all pods.
+#[derive(Default)]
+pub(crate) struct NodeNameIndex {
+    /// The shared store watch, while some indexed watch is open.
+    store_watch: Option<WatchId>,
+    /// Indexed watches by node name.
+    by_node: BTreeMap<String, Vec<ApiWatchId>>,
+}
+
+/// A pod's `spec.nodeName` as a field selector sees it ("" when unbound).
+fn pod_node_name(object: &Object) -> &str {
+    match object {
+        Object::Pod(pod) => pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.as_deref())
+            .unwrap_or(""),
+        _ => "",
+    }
 }
 
 impl ApiWatch {
@@ -156,6 +191,14 @@ impl<S: KvStore<Object>> ApiServer<S> {
             options.field_selector.as_deref(),
         )?;
         let prefix = registry::list_prefix(kind, namespace);
+        let from_now = matches!(
+            options.resource_version.as_deref(),
+            None | Some("") | Some("0")
+        );
+        let indexed_node = match (kind, namespace, from_now) {
+            (Kind::Pod, None, true) => fields.exact_match_value(NODE_NAME_FIELD).map(String::from),
+            _ => None,
+        };
         let mut watch = ApiWatch {
             kind,
             store_watch: WatchId(0),
@@ -163,7 +206,14 @@ impl<S: KvStore<Object>> ApiServer<S> {
             fields,
             initial: VecDeque::new(),
             bookmarks: options.allow_watch_bookmarks,
+            indexed_node,
+            pending: VecDeque::new(),
         };
+        if watch.indexed_node.is_some() {
+            // Hand out every change so far first, so the new watch starts exactly after the
+            // state it lists below.
+            self.dispatch_node_index()?;
+        }
         let start_revision = match options.resource_version.as_deref() {
             None | Some("") | Some("0") => {
                 // Start with the current state: one ADDED per matching object.
@@ -196,18 +246,86 @@ impl<S: KvStore<Object>> ApiServer<S> {
                 compacted
             )));
         }
-        watch.store_watch = self
-            .store
-            .watch(
-                WatchRequest::new(KeyRange::prefix(prefix))
-                    .from_revision(start_revision)
-                    .with_prev_kv(),
-            )
-            .map_err(store_read_error)?;
         let id = ApiWatchId(self.next_watch_id);
+        match watch.indexed_node.clone() {
+            Some(node) => {
+                if self.node_index.store_watch.is_none() {
+                    let all_pods = registry::list_prefix(Kind::Pod, None);
+                    let shared = self
+                        .store
+                        .watch(
+                            WatchRequest::new(KeyRange::prefix(all_pods))
+                                .from_revision(start_revision)
+                                .with_prev_kv(),
+                        )
+                        .map_err(store_read_error)?;
+                    self.node_index.store_watch = Some(shared);
+                }
+                self.node_index.by_node.entry(node).or_default().push(id);
+            }
+            None => {
+                watch.store_watch = self
+                    .store
+                    .watch(
+                        WatchRequest::new(KeyRange::prefix(prefix))
+                            .from_revision(start_revision)
+                            .with_prev_kv(),
+                    )
+                    .map_err(store_read_error)?;
+            }
+        }
         self.next_watch_id += 1;
         self.watches.insert(id, watch);
         Ok(id)
+    }
+
+    /// Drains the index's shared store watch and hands each pod change to the watches of the
+    /// node names the pod had before and after it.
+    fn dispatch_node_index(&mut self) -> Result<(), ApiError> {
+        let Some(shared) = self.node_index.store_watch else {
+            return Ok(());
+        };
+        let events = match self.store.poll_watch(shared) {
+            Ok(events) => events,
+            Err(error) => {
+                self.fail_node_index();
+                return Err(store_read_error(error));
+            }
+        };
+        for event in events {
+            let before = event.prev_kv().map(|p| pod_node_name(&p.value));
+            let after = match &event {
+                WatchEvent::Put { kv, .. } => Some(pod_node_name(&kv.value)),
+                WatchEvent::Delete { .. } => None,
+            };
+            let after = after.filter(|a| Some(*a) != before);
+            let targets: Vec<ApiWatchId> = [before, after]
+                .into_iter()
+                .flatten()
+                .filter_map(|node| self.node_index.by_node.get(node))
+                .flatten()
+                .copied()
+                .collect();
+            for id in targets {
+                if let Some(watch) = self.watches.get_mut(&id) {
+                    watch.pending.push_back(event.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The shared store watch failed: every indexed watch ends, as its own store watch
+    /// would have.
+    fn fail_node_index(&mut self) {
+        if let Some(shared) = self.node_index.store_watch.take() {
+            let _ = self.store.cancel_watch(shared);
+        }
+        for (_, ids) in std::mem::take(&mut self.node_index.by_node) {
+            for id in ids {
+                self.watches.remove(&id);
+            }
+        }
     }
 
     /// Drains the events of a watch that are ready. A watch that fell behind compaction
@@ -217,11 +335,19 @@ impl<S: KvStore<Object>> ApiServer<S> {
             return Err(ApiError::BadRequest(format!("watch {} is not open", id.0)));
         };
         let mut events: Vec<ApiWatchEvent> = watch.initial.drain(..).collect();
-        let store_events = match self.store.poll_watch(watch.store_watch) {
-            Ok(events) => events,
-            Err(error) => {
-                self.cancel_watch(id);
-                return Err(store_read_error(error));
+        let store_events = if watch.indexed_node.is_some() {
+            self.dispatch_node_index()?;
+            match self.watches.get_mut(&id) {
+                Some(watch) => watch.pending.drain(..).collect(),
+                None => Vec::new(),
+            }
+        } else {
+            match self.store.poll_watch(watch.store_watch) {
+                Ok(events) => events,
+                Err(error) => {
+                    self.cancel_watch(id);
+                    return Err(store_read_error(error));
+                }
             }
         };
         if let Some(watch) = self.watches.get(&id) {
@@ -259,9 +385,24 @@ impl<S: KvStore<Object>> ApiServer<S> {
 
     /// Closes a watch.
     pub fn cancel_watch(&mut self, id: ApiWatchId) {
-        if let Some(watch) = self.watches.remove(&id) {
+        let Some(watch) = self.watches.remove(&id) else {
+            return;
+        };
+        let Some(node) = watch.indexed_node else {
             // The store watch may already be gone (ended by compaction): nothing to undo.
             let _ = self.store.cancel_watch(watch.store_watch);
+            return;
+        };
+        if let Some(ids) = self.node_index.by_node.get_mut(&node) {
+            ids.retain(|other| *other != id);
+            if ids.is_empty() {
+                self.node_index.by_node.remove(&node);
+            }
+        }
+        if self.node_index.by_node.is_empty() {
+            if let Some(shared) = self.node_index.store_watch.take() {
+                let _ = self.store.cancel_watch(shared);
+            }
         }
     }
 

@@ -333,8 +333,13 @@ pub struct Claim {
 pub fn claim(owner: &Owner, selector: &Selector, candidates: &[Arc<Object>]) -> Claim {
     let mut result = Claim::default();
     for object in candidates {
+        let reference = controller_ref(object);
+        if reference.is_some_and(|r| r.uid != owner.uid) {
+            // Controlled by someone else: left alone, without matching its labels.
+            continue;
+        }
         let matches = selector.matches(object.labels());
-        match controller_ref(object) {
+        match reference {
             Some(reference) if reference.uid != owner.uid => {}
             Some(_) => {
                 if matches || owner.deleting {

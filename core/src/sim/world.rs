@@ -7,6 +7,12 @@
 //! components exchange data in a fixed order — watch events out of the API server, ticks,
 //! requests back in, runtime commands and results — until nothing moves, so the same seed
 //! and the same user requests give the same trace, bit for bit.
+//!
+//! A round only wakes the nodes that have something to do: those that received watch events
+//! or moved messages in the round before, and those whose kubelet or runtime timeout is due
+//! (each node keeps its next wakeup time). A node left alone would have done nothing, so
+//! skipping it changes no record of the trace; a node woken by watch events first catches
+//! its clock up to the previous round, as if it had been ticked there.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -32,6 +38,9 @@ use super::trace::Trace;
 /// How many rounds of message passing one instant may take before the world gives up on
 /// it (a component that keeps answering itself would otherwise spin forever).
 const MAX_ROUNDS_PER_INSTANT: usize = 10_000;
+
+/// The user the world's own reads ([`World::pod_summary`]) are made as.
+const OBSERVER_USER: &str = "kubeplay";
 
 /// How the world is built.
 #[derive(Clone, Debug)]
@@ -163,6 +172,38 @@ struct SimNode {
     runtime: SimRuntime,
     pod_watch: ApiWatchId,
     fault: NodeFault,
+    /// When the kubelet or the runtime next needs a tick (cached after every round the node
+    /// took part in).
+    wake_at: Option<Timestamp>,
+    /// Whether the node moved messages in the last round it took part in (or was poked from
+    /// outside), so it takes part in the next round too.
+    busy: bool,
+    /// The time of the kubelet's last tick.
+    ticked_at: Timestamp,
+}
+
+impl SimNode {
+    /// Whether the node must take part in a round at `now`.
+    fn is_due(&self, now: Timestamp) -> bool {
+        self.busy || self.wake_at.is_some_and(|t| t <= now)
+    }
+
+    /// Recomputes the cached wakeup time.
+    fn refresh_wake_at(&mut self) {
+        self.wake_at = match (self.kubelet.poll_timeout(), self.runtime.poll_timeout()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// Brings the kubelet's clock to `at` if it has not been ticked there: nothing is due by
+    /// then (the node would have taken part), so this only moves its clock.
+    fn catch_up(&mut self, at: Timestamp) {
+        if self.ticked_at < at {
+            self.kubelet.handle_tick(at);
+            self.ticked_at = at;
+        }
+    }
 }
 
 /// A simulated cluster.
@@ -175,6 +216,8 @@ pub struct World {
     controller_watches: Vec<ApiWatchId>,
     nodes: BTreeMap<String, SimNode>,
     trace: Trace,
+    /// The instant of the last round (every node that took part was ticked there).
+    last_round_at: Timestamp,
 }
 
 impl World {
@@ -206,6 +249,7 @@ impl World {
             controller_watches,
             nodes: BTreeMap::new(),
             trace: Trace::keeping_last(config.trace_records_kept),
+            last_round_at: start,
         };
         let mut cidrs = config
             .cluster_cidr
@@ -280,6 +324,9 @@ impl World {
                 runtime: SimRuntime::new(config.runtime.clone(), pod_cidr, now),
                 pod_watch,
                 fault: NodeFault::None,
+                wake_at: None,
+                busy: true,
+                ticked_at: now,
             },
         );
     }
@@ -343,12 +390,19 @@ impl World {
                 moved += 1;
             }
         }
+        let last_round_at = self.last_round_at;
         for node in self.nodes.values_mut() {
             if node.fault != NodeFault::None {
                 // The events wait in the API server's watch until the node is back.
                 continue;
             }
-            for event in self.api.poll_watch(node.pod_watch).unwrap_or_default() {
+            let events = self.api.poll_watch(node.pod_watch).unwrap_or_default();
+            if events.is_empty() {
+                continue;
+            }
+            node.catch_up(last_round_at);
+            node.busy = true;
+            for event in events {
                 match event.event_type {
                     crate::apiserver::WatchEventType::Deleted => {
                         node.kubelet.handle_pod_deleted(&event.object)
@@ -361,12 +415,15 @@ impl World {
         // Ticks.
         self.scheduler.handle_tick(now);
         self.controllers.handle_tick(now);
-        for node in self.nodes.values_mut() {
-            if node.fault == NodeFault::Stopped {
+        let mut due = Vec::new();
+        for (name, node) in self.nodes.iter_mut() {
+            if node.fault == NodeFault::Stopped || !node.is_due(now) {
                 continue;
             }
             node.kubelet.handle_tick(now);
             node.runtime.handle_tick(now);
+            node.ticked_at = now;
+            due.push(name.clone());
         }
         // Requests back into the API server, runtime commands and results.
         self.api.set_user("system:kube-scheduler");
@@ -380,51 +437,61 @@ impl World {
             self.controllers.handle_api_result(&request, &result);
             moved += 1;
         }
-        for (name, node) in self.nodes.iter_mut() {
+        // Only the nodes ticked above can have anything queued.
+        for name in due {
+            let Some(node) = self.nodes.get_mut(&name) else {
+                continue;
+            };
+            let mut node_moved = 0;
             match node.fault {
                 NodeFault::Stopped => continue,
                 NodeFault::CutOff => {
                     // Lost on the way: the kubelet moves on as if the network ate them.
                     while node.kubelet.poll_api_request().is_some() {
-                        moved += 1;
+                        node_moved += 1;
                     }
                 }
                 NodeFault::None => {
                     self.api.set_user(&format!("system:node:{name}"));
                     while let Some(request) = node.kubelet.poll_api_request() {
                         let _ = self.api.handle(request);
-                        moved += 1;
+                        node_moved += 1;
                     }
                 }
             }
             while let Some(command) = node.kubelet.poll_runtime_command() {
                 node.runtime.handle_command(now, command);
-                moved += 1;
+                node_moved += 1;
             }
             while let Some(result) = node.runtime.poll_result() {
                 node.kubelet.handle_runtime_result(result);
-                moved += 1;
+                node_moved += 1;
             }
+            node.busy = node_moved > 0;
+            node.refresh_wake_at();
+            moved += node_moved;
         }
+        self.last_round_at = now;
         moved
     }
 
     /// When some component next needs waking, if ever.
     pub fn next_wakeup(&self) -> Option<Timestamp> {
         let now = self.clock.now();
-        let mut times = vec![
-            self.scheduler.poll_timeout(),
-            self.controllers.poll_timeout(),
-        ];
-        for node in self
+        let nodes = self
             .nodes
             .values()
             .filter(|n| n.fault != NodeFault::Stopped)
-        {
-            times.push(node.kubelet.poll_timeout());
-            times.push(node.runtime.poll_timeout());
-        }
-        times.into_iter().flatten().map(|t| t.max(now)).min()
+            .map(|n| n.wake_at);
+        [
+            self.scheduler.poll_timeout(),
+            self.controllers.poll_timeout(),
+        ]
+        .into_iter()
+        .chain(nodes)
+        .flatten()
+        .map(|t| t.max(now))
+        .min()
     }
 
     /// Moves time forward by `duration`, waking components at each of their timeouts on the
@@ -521,10 +588,13 @@ impl World {
             .ok_or_else(|| FaultError::NodeNotFound(name.to_string()))?;
         let was = node.fault;
         node.fault = fault;
+        node.busy = true;
+        node.refresh_wake_at();
         if fault == NodeFault::None && was != NodeFault::None {
             // Back in touch, the kubelet finds its Node's status in the API differs from its
             // own (the node controller set it Unknown) and posts it at once.
             node.kubelet.handle_tick(now);
+            node.ticked_at = now;
             let status = crate::apiserver::ApiRequest::UpdateStatus {
                 namespace: String::new(),
                 object: Object::from(node.kubelet.node()),
@@ -594,6 +664,8 @@ impl World {
             .get_mut(&node_name)
             .ok_or(FaultError::NodeNotFound(node_name))?;
         node.runtime.crash_container(now, &uid, container);
+        node.busy = true;
+        node.refresh_wake_at();
         Ok(())
     }
 
@@ -608,6 +680,8 @@ impl World {
     /// Counts pods by phase (`Pending`, `Running`, …) and how many are bound to a node.
     pub fn pod_summary(&mut self) -> PodSummary {
         let mut summary = PodSummary::default();
+        // The read is the world's own, whoever spoke last.
+        self.api.set_user(OBSERVER_USER);
         let Ok(list) = self.api.list(Kind::Pod, None, &ListOptions::default()) else {
             return summary;
         };

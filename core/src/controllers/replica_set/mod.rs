@@ -261,8 +261,12 @@ impl ReplicaSetController {
             return out;
         };
         let needs_sync = self.expectations.satisfied(key, now);
+        // Pods another controller owns are left alone by `claim`: skip them early.
         let active: Vec<Arc<Object>> = cache
             .list(Kind::Pod, Some(&key.namespace))
+            .filter(|o| {
+                crate::controllers::cache::controller_ref(o).is_none_or(|r| r.uid == view.owner.uid)
+            })
             .filter(|o| as_pod(o).is_some_and(is_pod_active))
             .cloned()
             .collect();
