@@ -11,4 +11,5 @@ pub mod queue;
 pub mod rng;
 pub mod run;
 pub mod trace;
+pub mod traffic;
 pub mod world;

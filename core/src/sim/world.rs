@@ -117,6 +117,8 @@ pub struct World {
     controller_watches: Vec<ApiWatchId>,
     nodes: BTreeMap<String, SimNode>,
     trace: Trace,
+    /// The data plane's state for simulated traffic (see [`super::traffic`]).
+    pub(super) traffic: super::traffic::TrafficState,
 }
 
 impl World {
@@ -135,6 +137,7 @@ impl World {
             .iter()
             .filter_map(|kind| api.watch(*kind, None, &all).ok())
             .collect();
+        let traffic = super::traffic::TrafficState::new(rng.next_u64(), config);
         let controller_watches = ControllerManager::WATCHED_KINDS
             .iter()
             .filter_map(|kind| api.watch(*kind, None, &all).ok())
@@ -148,6 +151,7 @@ impl World {
             controller_watches,
             nodes: BTreeMap::new(),
             trace: Trace::keeping_last(config.trace_records_kept),
+            traffic,
         };
         let mut cidrs = config
             .cluster_cidr
@@ -240,6 +244,15 @@ impl World {
     /// The trace so far (its hash covers every record).
     pub fn trace(&self) -> &Trace {
         &self.trace
+    }
+
+    /// Appends records to the trace (for parts of the world that live in other files).
+    pub(super) fn record_trace(
+        &mut self,
+        records: impl IntoIterator<Item = super::trace::TraceRecord>,
+    ) {
+        self.collect_trace();
+        self.trace.extend(records);
     }
 
     /// The names of the simulated nodes.
