@@ -127,6 +127,13 @@ impl ServiceAllocator {
         }
     }
 
+    /// Gives back NodePorts (a Service update that dropped them, or one that failed).
+    pub fn release_node_ports(&mut self, ports: &[i32]) {
+        for port in ports {
+            self.node_ports.remove(port);
+        }
+    }
+
     /// Gives back a Service's ClusterIP and NodePorts (on delete, or when a create fails).
     pub fn release(&mut self, service: &Service) {
         let Some(spec) = &service.spec else { return };

@@ -1004,6 +1004,51 @@ spec:
 }
 
 #[test]
+fn changing_a_service_type_allocates_and_releases_its_node_ports() {
+    let mut api = server();
+    let svc = one("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{port: 80}]}");
+    api.create("default", svc).unwrap();
+    let to_type = |api: &mut ApiServer, type_: &str| {
+        api.patch(
+            Kind::Service,
+            "default",
+            "web",
+            crate::api::patch::PatchType::MergePatch,
+            &json!({"spec": {"type": type_}}),
+            false,
+        )
+        .unwrap()
+        .to_value()
+    };
+    let node_port = to_type(&mut api, "NodePort");
+    assert_eq!(
+        node_port["spec"]["ports"][0]["nodePort"], 30000,
+        "{node_port}"
+    );
+    // A full update that leaves the NodePort out keeps it.
+    let mut sent = api.get(Kind::Service, "default", "web").unwrap().to_value();
+    sent["spec"]["ports"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("nodePort");
+    let object = Object::from_value(sent).unwrap();
+    let kept = api.update("default", object).unwrap().to_value();
+    assert_eq!(kept["spec"]["ports"][0]["nodePort"], 30000, "{kept}");
+    let cluster_ip = to_type(&mut api, "ClusterIP");
+    assert!(
+        cluster_ip["spec"]["ports"][0]["nodePort"].is_null(),
+        "{cluster_ip}"
+    );
+    // 30000 is free again.
+    let other = one("apiVersion: v1\nkind: Service\nmetadata: {name: other}\nspec: {type: NodePort, ports: [{port: 80}]}");
+    let other = api.create("default", other).unwrap().to_value();
+    assert_eq!(other["spec"]["ports"][0]["nodePort"], 30000);
+    // Back to NodePort: the next free port.
+    let again = to_type(&mut api, "NodePort");
+    assert_eq!(again["spec"]["ports"][0]["nodePort"], 30001, "{again}");
+}
+
+#[test]
 fn node_port_zero_asks_for_any_free_port() {
     let mut api = server();
     let svc = one("apiVersion: v1\nkind: Service\nmetadata: {name: np}\nspec: {type: NodePort, ports: [{port: 80, nodePort: 0}]}");

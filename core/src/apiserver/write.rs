@@ -464,8 +464,15 @@ impl<S: KvStore<Object>> ApiServer<S> {
         let namespace_state = self.namespace_state(kind, &namespace);
         self.admission
             .admit(Operation::Update, &mut updated, Some(&old), namespace_state)?;
-        let errors = registry::validate_update(&updated, &old);
+        let NodePortChanges {
+            allocated,
+            released,
+            error,
+        } = self.update_service_node_ports(&mut updated, &old);
+        let mut errors = registry::validate_update(&updated, &old);
+        errors.extend(error);
         if !errors.is_empty() {
+            self.allocator.release_node_ports(&allocated);
             return Err(ApiError::invalid(kind, &name, errors));
         }
         if registry::tracks_generation(kind)
@@ -485,11 +492,121 @@ impl<S: KvStore<Object>> ApiServer<S> {
             // A no-op update writes nothing and keeps the resourceVersion, as in Kubernetes.
             return Ok(old);
         }
-        match self.commit_put(&key, updated, Some(current.mod_revision))? {
-            Some(stored) => Ok(stored),
-            None => Err(ApiError::modified(kind, &name)),
+        match self.commit_put(&key, updated, Some(current.mod_revision)) {
+            Ok(Some(stored)) => {
+                self.allocator.release_node_ports(&released);
+                Ok(stored)
+            }
+            Ok(None) => {
+                self.allocator.release_node_ports(&allocated);
+                Err(ApiError::modified(kind, &name))
+            }
+            Err(e) => {
+                self.allocator.release_node_ports(&allocated);
+                Err(e)
+            }
         }
     }
+
+    /// A Service update's NodePorts, as the Service REST storage handles them: a type that
+    /// no longer needs NodePorts drops the ones the user left unchanged (strategy's
+    /// `dropTypeDependentFields`); a type that needs them keeps the ports it had and gets new
+    /// ones for ports without (or with changed) NodePorts.
+    fn update_service_node_ports(&mut self, updated: &mut Object, old: &Object) -> NodePortChanges {
+        let (Object::Service(new), Object::Service(old)) = (updated, old) else {
+            return NodePortChanges::default();
+        };
+        let node_ports_of = |service: &Service| -> Vec<i32> {
+            service
+                .spec
+                .iter()
+                .flat_map(|s| s.ports.iter().flatten())
+                .filter_map(|p| p.node_port.filter(|n| *n != 0))
+                .collect()
+        };
+        let old_ports = node_ports_of(old);
+        // (port, protocol) → NodePort, for `patchAllocatedValues`: a port sent without its
+        // NodePort keeps the one it had.
+        let old_by_port: Vec<(i32, Option<String>, i32)> = old
+            .spec
+            .iter()
+            .flat_map(|s| s.ports.iter().flatten())
+            .filter_map(|p| Some((p.port, p.protocol.clone(), p.node_port.filter(|n| *n != 0)?)))
+            .collect();
+        let sent_ports = node_ports_of(new);
+        let Some(spec) = new.spec.as_mut() else {
+            return NodePortChanges {
+                released: old_ports,
+                ..NodePortChanges::default()
+            };
+        };
+        let needs_node_ports = match spec.type_.as_deref() {
+            Some("NodePort") => true,
+            Some("LoadBalancer") => spec.allocate_load_balancer_node_ports != Some(false),
+            _ => false,
+        };
+        let mut allocated = Vec::new();
+        if needs_node_ports {
+            for (i, port) in spec.ports.iter_mut().flatten().enumerate() {
+                let requested = port.node_port.filter(|p| *p != 0);
+                if requested.is_some_and(|p| old_ports.contains(&p)) {
+                    continue;
+                }
+                if requested.is_none() {
+                    let had = old_by_port
+                        .iter()
+                        .find(|(n, protocol, _)| *n == port.port && *protocol == port.protocol);
+                    if let Some((_, _, node_port)) = had {
+                        port.node_port = Some(*node_port);
+                        continue;
+                    }
+                }
+                match self.allocator.allocate_node_port(requested) {
+                    Ok(node_port) => {
+                        port.node_port = Some(node_port);
+                        allocated.push(node_port);
+                    }
+                    Err(e) => {
+                        let path = FieldPath::new("spec")
+                            .child("ports")
+                            .index(i)
+                            .child("nodePort");
+                        let bad = port.node_port.map(Value::from).unwrap_or(Value::Null);
+                        return NodePortChanges {
+                            allocated,
+                            released: Vec::new(),
+                            error: Some(FieldError::invalid(&path, bad, e.to_string())),
+                        };
+                    }
+                }
+            }
+        } else if sent_ports.iter().all(|p| old_ports.contains(p)) {
+            for port in spec.ports.iter_mut().flatten() {
+                port.node_port = None;
+            }
+        }
+        let kept = node_ports_of(new);
+        let released = old_ports
+            .into_iter()
+            .filter(|p| !kept.contains(p))
+            .collect();
+        NodePortChanges {
+            allocated,
+            released,
+            error: None,
+        }
+    }
+}
+
+/// What a Service update did to NodePorts.
+#[derive(Default)]
+struct NodePortChanges {
+    /// Ports newly taken (given back if the update fails).
+    allocated: Vec<i32>,
+    /// Old ports to give back once the update is stored.
+    released: Vec<i32>,
+    /// A failed allocation, reported with validation's errors.
+    error: Option<FieldError>,
 }
 
 /// An object marked for deletion whose last finalizer is gone is deleted by the update that

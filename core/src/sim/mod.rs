@@ -10,5 +10,8 @@ pub mod clock;
 pub mod queue;
 pub mod rng;
 pub mod run;
+#[cfg(test)]
+mod scenario_tests;
 pub mod trace;
+pub mod traffic;
 pub mod world;

@@ -218,6 +218,8 @@ pub struct World {
     trace: Trace,
     /// The instant of the last round (every node that took part was ticked there).
     last_round_at: Timestamp,
+    /// The data plane's state for simulated traffic (see [`super::traffic`]).
+    pub(super) traffic: super::traffic::TrafficState,
 }
 
 impl World {
@@ -236,6 +238,7 @@ impl World {
             .iter()
             .filter_map(|kind| api.watch(*kind, None, &all).ok())
             .collect();
+        let traffic = super::traffic::TrafficState::new(rng.next_u64(), config);
         let controller_watches = ControllerManager::WATCHED_KINDS
             .iter()
             .filter_map(|kind| api.watch(*kind, None, &all).ok())
@@ -250,6 +253,7 @@ impl World {
             nodes: BTreeMap::new(),
             trace: Trace::keeping_last(config.trace_records_kept),
             last_round_at: start,
+            traffic,
         };
         let mut cidrs = config
             .cluster_cidr
@@ -345,6 +349,15 @@ impl World {
     /// The trace so far (its hash covers every record).
     pub fn trace(&self) -> &Trace {
         &self.trace
+    }
+
+    /// Appends records to the trace (for parts of the world that live in other files).
+    pub(super) fn record_trace(
+        &mut self,
+        records: impl IntoIterator<Item = super::trace::TraceRecord>,
+    ) {
+        self.collect_trace();
+        self.trace.extend(records);
     }
 
     /// The names of the simulated nodes.
