@@ -19,6 +19,8 @@
 //! - [`network`]: pod and service IP allocation, kube-proxy's iptables rules, cluster DNS.
 //! - [`printers`]: each kind's table columns and cells, shared by the server's `Table` answers
 //!   and the in-core [`kubectl`], which parses command lines and prints as kubectl does.
+//! - [`play`]: the playground session — a simulated cluster and the lines a learner types
+//!   at it (`kubectl …`, `play wait`, faults), for the browser terminal and `kubeplay play`.
 //! - [`sim`]: the simulation kernel — virtual clock, ordered event queue, seeded RNG, trace.
 
 pub mod api;
@@ -28,6 +30,7 @@ pub mod describe;
 pub mod kubectl;
 pub mod kubelet;
 pub mod network;
+pub mod play;
 pub mod printers;
 pub mod scheduler;
 pub mod sim;

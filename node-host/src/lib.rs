@@ -9,6 +9,8 @@
 //!   its own thread ([`serve::cluster`]) and serves the Kubernetes REST API over it
 //!   ([`serve::api`]: all verbs, watch, discovery, tables), `/openapi/v2`, `/version`, the
 //!   health checks, and the web playground (`/`) from [`serve::UiFiles`].
+//! - [`play`]: `kubeplay play`, the playground's command line on an in-process simulated
+//!   cluster (a prompt on a terminal, a script when piped).
 //! - [`data_dir`]: where the node host keeps its state on disk.
 //! - [`storage`]: the durable store (a write-ahead log with snapshots under
 //!   `<data dir>/store`) that keeps the cluster across restarts and `kill -9`.
@@ -17,5 +19,6 @@
 //! there for now), the control loops and nodes (`--sim-nodes`), `pods/log`, and the real node agent.
 
 pub mod data_dir;
+pub mod play;
 pub mod serve;
 pub mod storage;

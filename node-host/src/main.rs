@@ -3,7 +3,8 @@
 //! `kubeplay serve` chooses the data directory and the web UI's files, binds `--listen`, and
 //! runs [`kubeplay::serve::serve`] until Ctrl-C or SIGTERM. Logs go to stderr through
 //! `tracing`; `RUST_LOG` tunes them (default `info`, `RUST_LOG=kubeplay=debug` logs every
-//! request).
+//! request). `kubeplay play` runs a simulated cluster in the process and reads kubectl and
+//! `play` lines from stdin ([`kubeplay::play`]).
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -29,6 +30,23 @@ enum Command {
     /// Simulate a whole cluster in memory: N nodes, P pods through Deployments, until every
     /// pod runs (or nothing moves any more); print the figures.
     Sim(SimArgs),
+    /// A simulated cluster in this process and its command line: kubectl and the playground's
+    /// `play` commands, read from stdin (a prompt with history on a terminal, a script when
+    /// piped). A script exits 1 if any line failed.
+    Play(PlayArgs),
+}
+
+#[derive(Debug, Args)]
+struct PlayArgs {
+    /// How many simulated nodes.
+    #[arg(long, default_value_t = 3)]
+    nodes: usize,
+    /// The seed every random choice derives from: the same seed and lines print the same.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Start with this lesson (none are installed yet).
+    #[arg(long, value_name = "ID")]
+    lesson: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -118,7 +136,43 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => run_serve(args),
         Command::Sim(args) => run_sim(args),
+        Command::Play(args) => run_play(args),
     }
+}
+
+/// Runs `kubeplay play`: a prompt on a terminal, a script when piped; exits with the
+/// session's code (1 when a script line failed, 2 for an unknown lesson).
+fn run_play(args: PlayArgs) -> anyhow::Result<()> {
+    use kubeplay::play::{run_interactive, run_script, start, PlayOptions};
+    use std::io::IsTerminal;
+
+    let options = PlayOptions {
+        nodes: args.nodes,
+        seed: args.seed,
+        lesson: args.lesson,
+    };
+    let mut session = match start(&options) {
+        Ok(session) => session,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::exit(error.exit_code());
+        }
+    };
+    let code = if std::io::stdin().is_terminal() {
+        run_interactive(&mut session, &options)?
+    } else {
+        run_script(
+            &mut session,
+            std::io::stdin().lock(),
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        )
+        .context("could not read the script or print its output")?
+    };
+    if code != 0 {
+        std::process::exit(code);
+    }
+    Ok(())
 }
 
 /// Runs `kubeplay sim`: the core's deterministic run plus the wall-clock figures.

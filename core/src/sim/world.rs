@@ -220,6 +220,10 @@ pub struct World {
     last_round_at: Timestamp,
     /// The data plane's state for simulated traffic (see [`super::traffic`]).
     pub(super) traffic: super::traffic::TrafficState,
+    /// What the world was built with, for nodes added later ([`World::add_nodes`]).
+    config: WorldConfig,
+    /// The podCIDR blocks still free for nodes added later.
+    pod_cidrs: Option<ClusterCidrAllocator>,
 }
 
 impl World {
@@ -254,6 +258,8 @@ impl World {
             trace: Trace::keeping_last(config.trace_records_kept),
             last_round_at: start,
             traffic,
+            config: config.clone(),
+            pod_cidrs: None,
         };
         let mut cidrs = config
             .cluster_cidr
@@ -269,9 +275,36 @@ impl World {
             }
             world.add_node(config, &name, i, pod_cidr);
         }
+        world.pod_cidrs = cidrs;
         world.settle();
         world.report_nodes_without_pod_cidr(&without_cidr);
         world
+    }
+
+    /// Adds `count` nodes to the running cluster, named after the last (`node-4` …), each
+    /// with the next free podCIDR and the resources of the world's config; they register at
+    /// once. Returns their names.
+    pub fn add_nodes(&mut self, count: usize) -> Vec<String> {
+        let config = self.config.clone();
+        let mut added = Vec::new();
+        let mut without_cidr = Vec::new();
+        let mut index = self.nodes.len();
+        while added.len() < count {
+            index += 1;
+            let name = format!("node-{index}");
+            if self.nodes.contains_key(&name) {
+                continue;
+            }
+            let pod_cidr = self.pod_cidrs.as_mut().and_then(|a| a.allocate_next().ok());
+            if pod_cidr.is_none() {
+                without_cidr.push(name.clone());
+            }
+            self.add_node(&config, &name, index, pod_cidr);
+            added.push(name);
+        }
+        self.settle();
+        self.report_nodes_without_pod_cidr(&without_cidr);
+        added
     }
 
     /// Records the node IPAM controller's `CIDRNotAvailable` event on every node the cluster
