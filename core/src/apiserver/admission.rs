@@ -4,11 +4,18 @@
 //! Built in, in Kubernetes' order: **NamespaceLifecycle** (the namespace must exist and not be
 //! terminating; the system namespaces cannot be deleted), **ServiceAccount** (pods run as
 //! `default` unless they say otherwise), **DefaultTolerationSeconds** (pods tolerate
-//! `not-ready`/`unreachable` nodes for 300 s), **Priority** (priority 0), and an
+//! `not-ready`/`unreachable` nodes for 300 s), **Priority** ([`priority`]: a pod's
+//! PriorityClass becomes its `spec.priority`; one global default class), and an
 //! **image policy** hook ([`ImagePolicy`]) that decides which images may run — the
 //! teachable "binary authorization" step; by default it admits everything.
+//!
+//! The chain reads nothing itself: the API server hands in what it needs to know about the
+//! rest of the cluster (the namespace's state, the PriorityClasses that exist).
+
+pub mod priority;
 
 use k8s_openapi::api::core::v1::{Pod, Toleration};
+use k8s_openapi::api::scheduling::v1::PriorityClass;
 
 use super::error::{qualified_resource, ApiError};
 use crate::api::objects::{Kind, Object};
@@ -104,12 +111,15 @@ fn forbidden(kind: Kind, name: &str, reason: &str) -> ApiError {
 
 impl AdmissionChain {
     /// Runs the chain on a write. Returns the (possibly mutated) object or the refusal.
+    /// `priority_classes` are the PriorityClasses that exist (only read for new pods and for
+    /// PriorityClass writes; see [`needs_priority_classes`]).
     pub fn admit(
         &self,
         operation: Operation,
         object: &mut Object,
         old: Option<&Object>,
         namespace_state: NamespaceState,
+        priority_classes: &[PriorityClass],
     ) -> Result<(), ApiError> {
         let kind = object.kind();
         let name = object.name().to_string();
@@ -130,6 +140,24 @@ impl AdmissionChain {
                 if kind == Kind::Namespace && IMMORTAL_NAMESPACES.contains(&name.as_str()) =>
             {
                 return Err(forbidden(kind, &name, "this namespace may not be deleted"))
+            }
+            _ => {}
+        }
+        let refused =
+            |refusal: priority::PriorityRefusal| forbidden(kind, &name, &refusal.to_string());
+        match (operation, &mut *object, old) {
+            (Operation::Create, Object::Pod(pod), _) => {
+                priority::admit_new_pod_priority(pod, priority_classes).map_err(refused)?;
+            }
+            (Operation::Update, Object::Pod(pod), Some(Object::Pod(old_pod))) => {
+                priority::keep_pod_priority(pod, old_pod);
+            }
+            (Operation::Create | Operation::Update, Object::PriorityClass(class), _) => {
+                priority::validate_priority_class_write(operation, class, priority_classes)
+                    .map_err(refused)?;
+            }
+            (Operation::Delete, Object::PriorityClass(_), _) => {
+                priority::check_priority_class_delete(&name).map_err(refused)?;
             }
             _ => {}
         }
@@ -164,7 +192,17 @@ pub fn pod_images(pod: &Pod) -> Vec<&str> {
         .collect()
 }
 
-/// ServiceAccount, DefaultTolerationSeconds and Priority for a new pod.
+/// Whether admitting a write of `kind` reads the PriorityClasses (new pods, PriorityClass
+/// writes), so the API server only lists them then.
+pub fn needs_priority_classes(kind: Kind, operation: Operation) -> bool {
+    match operation {
+        Operation::Create => matches!(kind, Kind::Pod | Kind::PriorityClass),
+        Operation::Update => kind == Kind::PriorityClass,
+        Operation::Delete => false,
+    }
+}
+
+/// ServiceAccount and DefaultTolerationSeconds for a new pod.
 fn admit_new_pod(pod: &mut Pod) {
     let Some(spec) = pod.spec.as_mut() else {
         return;
@@ -202,9 +240,5 @@ fn admit_new_pod(pod: &mut Pod) {
                 ..Toleration::default()
             });
         }
-    }
-    // Priority: no PriorityClass yet, so every pod gets priority 0.
-    if spec.priority.is_none() {
-        spec.priority = Some(0);
     }
 }

@@ -56,6 +56,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
             &mut object,
             Some(&old),
             super::admission::NamespaceState::NotApplicable,
+            &[],
         )?;
 
         let key = registry::object_key(kind, namespace, name);

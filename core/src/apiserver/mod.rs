@@ -27,6 +27,8 @@ pub mod watch;
 mod write;
 
 #[cfg(test)]
+mod priority_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
@@ -93,7 +95,8 @@ pub struct ApiServer<S: KvStore<Object> = MemoryStore<Object>> {
 
 impl ApiServer<MemoryStore<Object>> {
     /// A fresh cluster in memory, started at `now` with the given seed: the four system
-    /// namespaces and the `kubernetes` Service, as a new real cluster has them.
+    /// namespaces, the `kubernetes` Service and the two system PriorityClasses, as a new real
+    /// cluster has them.
     pub fn new(seed: u64, now: Timestamp) -> ApiServer<MemoryStore<Object>> {
         ApiServer::with_store(MemoryStore::new(), seed, now)
     }
@@ -263,6 +266,29 @@ impl<S: KvStore<Object>> ApiServer<S> {
                 ..Service::default()
             };
             let _ = self.create("default", Object::from(service));
+        }
+        self.bootstrap_system_priority_classes();
+    }
+
+    /// kube-apiserver's `scheduling/bootstrap-system-priority-classes` post-start hook:
+    /// `system-node-critical` and `system-cluster-critical`, when missing.
+    fn bootstrap_system_priority_classes(&mut self) {
+        use crate::api::validation::priority_class::SYSTEM_PRIORITY_CLASSES;
+        use k8s_openapi::api::scheduling::v1::PriorityClass;
+        for system in &SYSTEM_PRIORITY_CLASSES {
+            if self.get(Kind::PriorityClass, "", system.name).is_ok() {
+                continue;
+            }
+            let class = PriorityClass {
+                metadata: ObjectMeta {
+                    name: Some(system.name.to_string()),
+                    ..ObjectMeta::default()
+                },
+                value: system.value,
+                description: Some(system.description.to_string()),
+                ..PriorityClass::default()
+            };
+            let _ = self.create("", Object::from(class));
         }
     }
 

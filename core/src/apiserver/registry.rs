@@ -26,6 +26,7 @@ pub fn key_prefix(kind: Kind) -> &'static str {
         Kind::Event => "/registry/events/",
         Kind::ConfigMap => "/registry/configmaps/",
         Kind::Lease => "/registry/leases/",
+        Kind::PriorityClass => "/registry/priorityclasses/",
     }
 }
 
@@ -57,9 +58,12 @@ pub fn has_status_subresource(kind: Kind) -> bool {
         | Kind::ReplicaSet
         | Kind::Deployment
         | Kind::Service => true,
-        Kind::Endpoints | Kind::EndpointSlice | Kind::Event | Kind::ConfigMap | Kind::Lease => {
-            false
-        }
+        Kind::Endpoints
+        | Kind::EndpointSlice
+        | Kind::Event
+        | Kind::ConfigMap
+        | Kind::Lease
+        | Kind::PriorityClass => false,
     }
 }
 
@@ -76,7 +80,8 @@ pub fn tracks_generation(kind: Kind) -> bool {
         | Kind::EndpointSlice
         | Kind::Event
         | Kind::ConfigMap
-        | Kind::Lease => false,
+        | Kind::Lease
+        | Kind::PriorityClass => false,
     }
 }
 
@@ -92,7 +97,8 @@ pub fn allows_create_on_update(kind: Kind) -> bool {
         | Kind::Deployment
         | Kind::Service
         | Kind::EndpointSlice
-        | Kind::ConfigMap => false,
+        | Kind::ConfigMap
+        | Kind::PriorityClass => false,
     }
 }
 
@@ -108,7 +114,7 @@ pub fn has_scale_subresource(kind: Kind) -> bool {
 pub fn empty_object(kind: Kind) -> Object {
     use k8s_openapi::api::{
         apps::v1 as apps, coordination::v1 as coordination, core::v1 as core,
-        discovery::v1 as discovery,
+        discovery::v1 as discovery, scheduling::v1 as scheduling,
     };
     match kind {
         Kind::Namespace => Object::from(core::Namespace::default()),
@@ -123,6 +129,7 @@ pub fn empty_object(kind: Kind) -> Object {
         Kind::Event => Object::from(core::Event::default()),
         Kind::ConfigMap => Object::from(core::ConfigMap::default()),
         Kind::Lease => Object::from(coordination::Lease::default()),
+        Kind::PriorityClass => Object::from(scheduling::PriorityClass::default()),
     }
 }
 
@@ -141,6 +148,7 @@ pub fn validate_create(object: &Object) -> ErrorList {
         Object::Event(o) => v::validate_event(o),
         Object::ConfigMap(o) => v::validate_config_map(o),
         Object::Lease(o) => v::validate_lease(o),
+        Object::PriorityClass(o) => v::validate_priority_class(o),
     }
 }
 
@@ -164,6 +172,9 @@ pub fn validate_update(new: &Object, old: &Object) -> ErrorList {
         (Object::Event(n), Object::Event(o)) => v::validate_event_update(n, o),
         (Object::ConfigMap(n), Object::ConfigMap(o)) => v::validate_config_map_update(n, o),
         (Object::Lease(n), Object::Lease(o)) => v::validate_lease_update(n, o),
+        (Object::PriorityClass(n), Object::PriorityClass(o)) => {
+            v::validate_priority_class_update(n, o)
+        }
         _ => validate_create(new),
     }
 }
@@ -222,7 +233,8 @@ pub fn reset_status_for_create(object: &mut Object) {
         | Object::EndpointSlice(_)
         | Object::Event(_)
         | Object::ConfigMap(_)
-        | Object::Lease(_) => {}
+        | Object::Lease(_)
+        | Object::PriorityClass(_) => {}
     }
 }
 
@@ -376,7 +388,8 @@ impl Fields for SelectableFields<'_> {
             | Object::Endpoints(_)
             | Object::EndpointSlice(_)
             | Object::ConfigMap(_)
-            | Object::Lease(_) => None,
+            | Object::Lease(_)
+            | Object::PriorityClass(_) => None,
         }
     }
 }

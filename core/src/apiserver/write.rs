@@ -7,9 +7,10 @@
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::scheduling::v1::PriorityClass;
 use serde_json::Value;
 
-use super::admission::{NamespaceState, Operation};
+use super::admission::{needs_priority_classes, NamespaceState, Operation};
 use super::allocator::AllocationError;
 use super::error::ApiError;
 use super::registry;
@@ -157,6 +158,32 @@ impl<S: KvStore<Object>> ApiServer<S> {
         }
     }
 
+    /// The PriorityClasses that exist, when admitting this write reads them (else none: a
+    /// store range per write would cost every kind for the sake of two).
+    pub(crate) fn priority_classes_for(
+        &self,
+        kind: Kind,
+        operation: Operation,
+    ) -> Vec<PriorityClass> {
+        if !needs_priority_classes(kind, operation) {
+            return Vec::new();
+        }
+        let prefix = registry::key_prefix(Kind::PriorityClass);
+        let Ok(response) = self.store.range(&crate::store::RangeRequest::new(
+            crate::store::KeyRange::prefix(prefix),
+        )) else {
+            return Vec::new();
+        };
+        response
+            .kvs
+            .iter()
+            .filter_map(|kv| match kv.value.as_ref() {
+                Object::PriorityClass(class) => Some(class.as_ref().clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub(crate) fn namespace_state(&self, kind: Kind, namespace: &str) -> NamespaceState {
         if !kind.namespaced() {
             return NamespaceState::NotApplicable;
@@ -235,6 +262,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
         defaulting::apply_defaults(&mut object);
         defaulting::prepare_for_create(&mut object);
         let namespace_state = self.namespace_state(kind, &namespace);
+        let priority_classes = self.priority_classes_for(kind, Operation::Create);
 
         for attempt in 0..GENERATE_NAME_ATTEMPTS {
             let mut candidate = object.clone();
@@ -248,8 +276,13 @@ impl<S: KvStore<Object>> ApiServer<S> {
                     .collect();
                 candidate.metadata_mut().name = Some(format!("{base}{suffix}"));
             }
-            self.admission
-                .admit(Operation::Create, &mut candidate, None, namespace_state)?;
+            self.admission.admit(
+                Operation::Create,
+                &mut candidate,
+                None,
+                namespace_state,
+                &priority_classes,
+            )?;
             let allocated = self.allocate_service(&mut candidate)?;
             let mut errors = registry::validate_create(&candidate);
             if let Err(e) = &allocated {
@@ -462,8 +495,14 @@ impl<S: KvStore<Object>> ApiServer<S> {
         updated.metadata_mut().resource_version = old.metadata().resource_version.clone();
 
         let namespace_state = self.namespace_state(kind, &namespace);
-        self.admission
-            .admit(Operation::Update, &mut updated, Some(&old), namespace_state)?;
+        let priority_classes = self.priority_classes_for(kind, Operation::Update);
+        self.admission.admit(
+            Operation::Update,
+            &mut updated,
+            Some(&old),
+            namespace_state,
+            &priority_classes,
+        )?;
         let NodePortChanges {
             allocated,
             released,

@@ -269,7 +269,8 @@ impl ControllerManager {
             | Kind::Endpoints
             | Kind::EndpointSlice
             | Kind::Event
-            | Kind::ConfigMap => {}
+            | Kind::ConfigMap
+            | Kind::PriorityClass => {}
         }
         self.route_to_service_and_lifecycle_controllers(event, old.as_deref(), new.as_deref());
     }
@@ -329,7 +330,8 @@ impl ControllerManager {
             | Kind::Endpoints
             | Kind::Event
             | Kind::ConfigMap
-            | Kind::Lease => {}
+            | Kind::Lease
+            | Kind::PriorityClass => {}
         }
     }
 

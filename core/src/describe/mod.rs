@@ -86,7 +86,7 @@ pub fn can_describe(kind: Kind) -> bool {
         | Kind::Endpoints
         | Kind::EndpointSlice
         | Kind::ConfigMap => true,
-        Kind::Event | Kind::Lease => false,
+        Kind::Event | Kind::Lease | Kind::PriorityClass => false,
     }
 }
 
@@ -135,9 +135,11 @@ fn describe_object<S: KvStore<Object>>(
         Object::ConfigMap(config_map) => {
             config_map::describe_config_map(api, object, config_map, now)
         }
-        Object::Event(_) | Object::Lease(_) => Err(ApiError::BadRequest(format!(
-            "kubeplay cannot describe {} yet",
-            object.kind().plural()
-        ))),
+        Object::Event(_) | Object::Lease(_) | Object::PriorityClass(_) => {
+            Err(ApiError::BadRequest(format!(
+                "kubeplay cannot describe {} yet",
+                object.kind().plural()
+            )))
+        }
     }
 }

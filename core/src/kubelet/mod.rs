@@ -19,6 +19,8 @@ pub mod runtime;
 pub mod sim_runtime;
 
 #[cfg(test)]
+mod status_reconcile_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, VecDeque};

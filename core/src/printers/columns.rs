@@ -134,6 +134,13 @@ pub fn columns(kind: Kind) -> Vec<TableColumn> {
             column("Count", "string", 1, "The number of times this event has occurred."),
             column("Name", "string", 1, "Name must be unique within a namespace."),
         ],
+        Kind::PriorityClass => vec![
+            NAME,
+            column("Value", "integer", 0, "value represents the integer value of this priority class."),
+            column("Global-Default", "boolean", 0, "globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class."),
+            AGE,
+            column("PreemptionPolicy", "string", 0, "preemptionPolicy is the Policy for preempting pods with lower priority."),
+        ],
         Kind::Lease => vec![
             NAME,
             column("Holder", "string", 0, "holderIdentity contains the identity of the holder of a current lease."),

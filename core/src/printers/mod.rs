@@ -225,6 +225,13 @@ pub fn cells(object: &Object, now: Timestamp) -> Vec<Cell> {
             vec![name, data.into(), age]
         }
         Object::Event(event) => event::event_cells(event, name, now),
+        Object::PriorityClass(class) => vec![
+            name,
+            i64::from(class.value).into(),
+            class.global_default.unwrap_or(false).to_string().into(),
+            age,
+            class.preemption_policy.clone().unwrap_or_default().into(),
+        ],
         Object::Lease(lease) => vec![
             name,
             lease

@@ -4,8 +4,17 @@
 //! (for tools built on kube-scheduler-simulator), the `pods/binding`, and a `Scheduled` or
 //! `FailedScheduling` event with the real message.
 //!
+//! When nothing fits and DefaultPreemption finds a node where evicting lower-priority pods
+//! makes room, the scheduler acts as `prepareCandidate` does: it nominates the pod to that
+//! node (`status.nominatedNodeName`, sent with the `PodScheduled=False` condition), marks each
+//! victim `DisruptionTarget`, deletes it with its grace period and records a `Preempted`
+//! event on it, and writes a trace note naming the victims and why that node won. Nominated
+//! pods count on their node for every pod of lower or equal priority until they are bound,
+//! so the room freed is theirs; the preemptor is retried when a victim is gone.
+//!
 //! Sans-IO: the host feeds watch events in ([`KubeScheduler::handle_watch_event`]), ticks it
-//! ([`KubeScheduler::handle_tick`]) and drains [`KubeScheduler::poll_api_request`].
+//! ([`KubeScheduler::handle_tick`]) and drains [`KubeScheduler::poll_api_request`] and
+//! [`KubeScheduler::poll_trace`].
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -17,17 +26,27 @@ use serde_json::json;
 use crate::api::events::{object_reference, EventRecorder, EventType, Reporter};
 use crate::api::objects::{Kind, Object};
 use crate::api::patch::PatchType;
-use crate::apiserver::{ApiRequest, ApiWatchEvent, WatchEventType};
+use crate::apiserver::{ApiRequest, ApiWatchEvent, DeleteOptions, WatchEventType};
 use crate::sim::clock::Timestamp;
 use crate::sim::rng::SimRng;
+use crate::sim::trace::TraceRecord;
 
 use super::framework::{Decision, Scheduler};
+use super::plugins::default_preemption::{Nomination, PostFilterResult};
 use super::queue::{ClusterEvent, SchedulingQueue};
 use super::snapshot::{pod_priority, NodeInfo, PodSummary, Snapshot};
 use super::Config;
 
 /// The scheduler name this component answers to.
 pub const DEFAULT_SCHEDULER_NAME: &str = "default-scheduler";
+/// The component name in trace notes.
+pub const TRACE_COMPONENT: &str = "kube-scheduler";
+/// The event reason on a preempted pod.
+pub const PREEMPTED_REASON: &str = "Preempted";
+/// The condition a victim gets before it is deleted (`v1.DisruptionTarget`).
+pub const DISRUPTION_TARGET: &str = "DisruptionTarget";
+/// The DisruptionTarget reason of a scheduler preemption (`v1.PodReasonPreemptionByScheduler`).
+pub const PREEMPTION_BY_SCHEDULER: &str = "PreemptionByScheduler";
 
 /// The running scheduler.
 pub struct KubeScheduler {
@@ -40,6 +59,11 @@ pub struct KubeScheduler {
     /// Pods on nodes (bound, or assumed by this scheduler before the watch shows the
     /// binding): key → (node, summary).
     placed: BTreeMap<String, (String, PodSummary)>,
+    /// The uid of each placed pod (a preemption event names its victim by uid).
+    placed_uids: BTreeMap<String, String>,
+    /// Pending pods nominated to a node by preemption: key → (node, summary).
+    nominated: BTreeMap<String, (String, PodSummary)>,
+    trace: Vec<TraceRecord>,
     /// Pods bound by this scheduler whose binding the watch has not shown yet.
     assumed: BTreeSet<String>,
     /// The scheduler cache, kept up to date pod by pod; rebuilt when nodes change.
@@ -87,6 +111,9 @@ impl KubeScheduler {
             node_infos: BTreeMap::new(),
             pending: BTreeMap::new(),
             placed: BTreeMap::new(),
+            placed_uids: BTreeMap::new(),
+            nominated: BTreeMap::new(),
+            trace: Vec::new(),
             assumed: BTreeSet::new(),
             snapshot: Snapshot::default(),
             snapshot_stale: false,
@@ -132,18 +159,27 @@ impl KubeScheduler {
                 if let Some(node) = node_name_of(pod) {
                     self.pending.remove(&key);
                     self.assumed.remove(&key);
+                    self.nominated.remove(&key);
                     self.queue.delete(&key);
                     let finished = matches!(
                         pod.status.as_ref().and_then(|s| s.phase.as_deref()),
                         Some("Succeeded" | "Failed")
                     );
+                    let terminating = pod.metadata.deletion_timestamp.is_some();
                     if finished {
                         self.unplace(&key);
-                    } else if self.placed.get(&key).is_none_or(|(n, _)| n != node) {
+                    } else if self
+                        .placed
+                        .get(&key)
+                        .is_none_or(|(n, s)| n != node || s.terminating != terminating)
+                    {
                         self.unplace(&key);
                         if let Ok(summary) = PodSummary::from_pod(pod) {
                             self.place(&key, node, summary);
                         }
+                    }
+                    if let (true, Some(uid)) = (self.placed.contains_key(&key), &pod.metadata.uid) {
+                        self.placed_uids.insert(key, uid.clone());
                     }
                 } else if is_ours(pod) && pod.metadata.deletion_timestamp.is_none() {
                     if !self.pending.contains_key(&key) && !self.assumed.contains(&key) {
@@ -152,12 +188,15 @@ impl KubeScheduler {
                     self.pending.insert(key, Arc::clone(object));
                 } else {
                     self.pending.remove(&key);
+                    self.nominated.remove(&key);
                     self.queue.delete(&key);
                 }
             }
             (Kind::Pod, WatchEventType::Deleted) => {
                 self.pending.remove(&key);
                 self.assumed.remove(&key);
+                self.nominated.remove(&key);
+                self.placed_uids.remove(&key);
                 self.queue.delete(&key);
                 if self.unplace(&key) {
                     self.queue
@@ -177,6 +216,7 @@ impl KubeScheduler {
     }
 
     fn unplace(&mut self, key: &str) -> bool {
+        self.placed_uids.remove(key);
         let Some((node, summary)) = self.placed.remove(key) else {
             return false;
         };
@@ -226,9 +266,12 @@ impl KubeScheduler {
             };
             let Some(pod) = pod_of(&object) else { continue };
             self.fresh_snapshot();
-            let result = self
-                .scheduler
-                .schedule_one(pod, &self.snapshot, &mut self.rng);
+            let result = match self.snapshot_with_nominated_pods(&queued.key, pod) {
+                Some(snapshot) => self.scheduler.schedule_one(pod, &snapshot, &mut self.rng),
+                None => self
+                    .scheduler
+                    .schedule_one(pod, &self.snapshot, &mut self.rng),
+            };
             let namespace = object.namespace().to_string();
             let name = object.name().to_string();
             if self.publish_annotations {
@@ -271,27 +314,179 @@ impl KubeScheduler {
                 | Decision::NoNodesAvailable
                 | Decision::Error(_) => {
                     let message = result.failure_message().unwrap_or_default();
+                    let mut status = json!({"conditions": [{
+                        "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                        "message": message, "lastTransitionTime": now.to_rfc3339(),
+                    }]});
+                    let was_nominated = pod
+                        .status
+                        .as_ref()
+                        .and_then(|s| s.nominated_node_name.as_deref())
+                        .is_some_and(|n| !n.is_empty());
+                    let nomination = match &result.explanation.post_filter {
+                        Some(PostFilterResult::Nominated(nomination)) => {
+                            status["nominatedNodeName"] = json!(nomination.chosen.node);
+                            Some(nomination.clone())
+                        }
+                        // Preemption cannot help anywhere: the nomination is void
+                        // (`ModeOverride` with no node).
+                        Some(PostFilterResult::NoCandidate { .. }) => {
+                            if was_nominated {
+                                status["nominatedNodeName"] = serde_json::Value::Null;
+                            }
+                            self.nominated.remove(&queued.key);
+                            None
+                        }
+                        Some(PostFilterResult::NotEligible { .. }) | None => None,
+                    };
                     self.out.push_back(ApiRequest::Patch {
                         kind: Kind::Pod,
                         namespace: namespace.clone(),
                         name: name.clone(),
                         patch_type: PatchType::StrategicMergePatch,
-                        patch: json!({"status": {"conditions": [{
-                            "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
-                            "message": message, "lastTransitionTime": now.to_rfc3339(),
-                        }]}}),
+                        patch: json!({ "status": status }),
                         status: true,
                     });
                     self.event(&object, EventType::Warning, "FailedScheduling", &message);
+                    if let Some(nomination) = nomination {
+                        self.preempt(&queued.key, &object, pod, &nomination);
+                    }
                     self.queue.add_unschedulable(queued, now_ms);
                 }
             }
         }
     }
 
+    /// The snapshot with the nominated pods that outrank (or equal) `pod` counted on their
+    /// nodes (`addNominatedPods`), or `None` when there are none and the cache is the answer.
+    fn snapshot_with_nominated_pods(&self, key: &str, pod: &Pod) -> Option<Snapshot> {
+        let priority = pod_priority(pod);
+        let mut ahead = self
+            .nominated
+            .iter()
+            .filter(|(k, (_, summary))| k.as_str() != key && summary.priority >= priority)
+            .peekable();
+        ahead.peek()?;
+        let mut snapshot = self.snapshot.clone();
+        for (_, (node, summary)) in ahead {
+            let _ = snapshot.add_pod(node, summary.clone());
+        }
+        Some(snapshot)
+    }
+
+    /// `prepareCandidate`: evicts the victims of a nomination and nominates the preemptor.
+    fn preempt(&mut self, key: &str, object: &Object, pod: &Pod, nomination: &Nomination) {
+        let node = nomination.chosen.node.clone();
+        let preemptor_uid = pod.metadata.uid.clone().unwrap_or_default();
+        let scheduler_name = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.scheduler_name.clone())
+            .unwrap_or_else(|| DEFAULT_SCHEDULER_NAME.to_string());
+        for (namespace, name, _) in &nomination.chosen.victims {
+            let victim_key = format!("{namespace}/{name}");
+            let already_going = self
+                .placed
+                .get(&victim_key)
+                .is_some_and(|(_, summary)| summary.terminating);
+            if already_going {
+                // Graceful deletion is under way: nothing more to send.
+                continue;
+            }
+            self.out.push_back(ApiRequest::Patch {
+                kind: Kind::Pod,
+                namespace: namespace.clone(),
+                name: name.clone(),
+                patch_type: PatchType::StrategicMergePatch,
+                patch: json!({"status": {"conditions": [{
+                    "type": DISRUPTION_TARGET, "status": "True",
+                    "reason": PREEMPTION_BY_SCHEDULER,
+                    "message": format!("{scheduler_name}: preempting to accommodate a higher priority pod"),
+                    "lastTransitionTime": self.now.to_rfc3339(),
+                }]}}),
+                status: true,
+            });
+            self.out.push_back(ApiRequest::Delete {
+                kind: Kind::Pod,
+                namespace: namespace.clone(),
+                name: name.clone(),
+                options: DeleteOptions::default(),
+            });
+            let regarding = ObjectReference {
+                api_version: Some("v1".to_string()),
+                kind: Some("Pod".to_string()),
+                namespace: Some(namespace.clone()),
+                name: Some(name.clone()),
+                uid: self.placed_uids.get(&victim_key).cloned(),
+                ..ObjectReference::default()
+            };
+            let mut event = self.events.record(
+                self.now,
+                regarding,
+                EventType::Normal,
+                PREEMPTED_REASON,
+                format!("Preempted by pod {preemptor_uid} on node {node}"),
+            );
+            event.related = Some(object_reference(object));
+            event.action = Some("Preempting".to_string());
+            self.out.push_back(ApiRequest::Create {
+                namespace: namespace.clone(),
+                object: Object::from(event),
+            });
+        }
+        // Lower-priority pods nominated to the same node lose their claim on it.
+        let priority = pod_priority(pod);
+        let outranked: Vec<String> = self
+            .nominated
+            .iter()
+            .filter(|(k, (n, s))| k.as_str() != key && *n == node && s.priority < priority)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for other in outranked {
+            self.nominated.remove(&other);
+            if let Some((namespace, name)) = other.split_once('/') {
+                self.out.push_back(ApiRequest::Patch {
+                    kind: Kind::Pod,
+                    namespace: namespace.to_string(),
+                    name: name.to_string(),
+                    patch_type: PatchType::MergePatch,
+                    patch: json!({"status": {"nominatedNodeName": null}}),
+                    status: true,
+                });
+            }
+        }
+        if let Ok(summary) = PodSummary::from_pod(pod) {
+            self.nominated
+                .insert(key.to_string(), (node.clone(), summary));
+        }
+        self.trace.push(TraceRecord::Note {
+            at: self.now,
+            component: TRACE_COMPONENT.to_string(),
+            message: format!(
+                "preemption: {key} (priority {priority}) nominated to {node}, evicting {}; {}",
+                nomination.chosen.victims_text(),
+                nomination.why_this_node()
+            ),
+        });
+    }
+
     /// The next request to send to the API server.
     pub fn poll_api_request(&mut self) -> Option<ApiRequest> {
         self.out.pop_front()
+    }
+
+    /// Drains the trace notes written since the last call (one per preemption: who was
+    /// nominated where, which victims, and why that node).
+    pub fn poll_trace(&mut self) -> Vec<TraceRecord> {
+        std::mem::take(&mut self.trace)
+    }
+
+    /// The pending pods nominated to a node by preemption: key → node.
+    pub fn nominated_pods(&self) -> BTreeMap<String, String> {
+        self.nominated
+            .iter()
+            .map(|(k, (node, _))| (k.clone(), node.clone()))
+            .collect()
     }
 
     /// When the scheduler next needs a tick (a backoff expiring, the periodic flush).
@@ -430,6 +625,143 @@ mod tests {
         );
         let bound = api.get(Kind::Pod, "default", "big").unwrap().to_value();
         assert_eq!(bound["spec"]["nodeName"], "node-4");
+    }
+
+    #[test]
+    fn a_high_priority_pod_preempts_a_low_one_is_nominated_and_bound_once_the_victim_is_gone() {
+        let (mut api, mut scheduler, watches) = setup(&[node("node-1", "1", false)]);
+        api.create("default", pod("low", "800m")).unwrap();
+        settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
+        api.create(
+            "",
+            Object::from_value(json!({
+                "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+                "metadata": {"name": "high"}, "value": 1000,
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+        let mut important = pod("important", "500m").to_value();
+        important["spec"]["priorityClassName"] = json!("high");
+        let important = api
+            .create("default", Object::from_value(important).unwrap())
+            .unwrap();
+        let uid = important.metadata().uid.clone().unwrap_or_default();
+        settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
+
+        let waiting = api
+            .get(Kind::Pod, "default", "important")
+            .unwrap()
+            .to_value();
+        assert_eq!(
+            waiting["status"]["nominatedNodeName"], "node-1",
+            "{waiting}"
+        );
+        assert!(waiting["spec"]["nodeName"].is_null());
+        let victim = api.get(Kind::Pod, "default", "low").unwrap().to_value();
+        assert!(
+            victim["metadata"]["deletionTimestamp"].is_string(),
+            "{victim}"
+        );
+        let conditions = victim["status"]["conditions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            conditions.iter().any(|c| c["type"] == "DisruptionTarget"
+                && c["reason"] == "PreemptionByScheduler"
+                && c["message"]
+                    == "default-scheduler: preempting to accommodate a higher priority pod"),
+            "{victim}"
+        );
+        assert_eq!(
+            events(&mut api, "Preempted"),
+            [format!("Preempted by pod {uid} on node node-1")]
+        );
+        let notes: Vec<String> = scheduler
+            .poll_trace()
+            .into_iter()
+            .filter_map(|r| match r {
+                TraceRecord::Note { message, .. } => Some(message),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "preemption: default/important (priority 1000) nominated to node-1, evicting \
+              default/low (priority 0); node-1 is the only node where preemption makes room"
+            ]
+        );
+
+        // The kubelet would finish the victim after its grace period; here it is forced.
+        let force = DeleteOptions {
+            grace_period_seconds: Some(0),
+            ..DeleteOptions::default()
+        };
+        api.delete(Kind::Pod, "default", "low", &force).unwrap();
+        settle(
+            &mut api,
+            &mut scheduler,
+            &watches,
+            SIM_EPOCH.plus(Duration::from_secs(5)),
+        );
+        let bound = api
+            .get(Kind::Pod, "default", "important")
+            .unwrap()
+            .to_value();
+        assert_eq!(bound["spec"]["nodeName"], "node-1", "{bound}");
+        assert!(scheduler.nominated_pods().is_empty());
+    }
+
+    #[test]
+    fn a_nominated_pod_keeps_the_freed_room_from_a_lower_priority_newcomer() {
+        let (mut api, mut scheduler, watches) = setup(&[node("node-1", "1", false)]);
+        api.create("default", pod("low", "800m")).unwrap();
+        settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
+        api.create(
+            "",
+            Object::from_value(json!({
+                "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+                "metadata": {"name": "high"}, "value": 1000,
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+        let mut important = pod("important", "500m").to_value();
+        important["spec"]["priorityClassName"] = json!("high");
+        api.create("default", Object::from_value(important).unwrap())
+            .unwrap();
+        settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
+        let force = DeleteOptions {
+            grace_period_seconds: Some(0),
+            ..DeleteOptions::default()
+        };
+        api.delete(Kind::Pod, "default", "low", &force).unwrap();
+        // A replacement arrives at once, before the preemptor's back-off is over.
+        api.create("default", pod("replacement", "800m")).unwrap();
+        settle(
+            &mut api,
+            &mut scheduler,
+            &watches,
+            SIM_EPOCH.plus(Duration::from_millis(100)),
+        );
+        let newcomer = api
+            .get(Kind::Pod, "default", "replacement")
+            .unwrap()
+            .to_value();
+        assert!(newcomer["spec"]["nodeName"].is_null(), "{newcomer}");
+        settle(
+            &mut api,
+            &mut scheduler,
+            &watches,
+            SIM_EPOCH.plus(Duration::from_secs(5)),
+        );
+        let bound = api
+            .get(Kind::Pod, "default", "important")
+            .unwrap()
+            .to_value();
+        assert_eq!(bound["spec"]["nodeName"], "node-1", "{bound}");
     }
 
     #[test]

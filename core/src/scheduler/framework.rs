@@ -454,8 +454,8 @@ fn run_cycle(
                 &rerun,
             );
             fit_error.post_filter_msg = Some(result.message().to_string());
-            if let PostFilterResult::Nominated(candidate) = &result {
-                nominated_node = Some(candidate.node.clone());
+            if let PostFilterResult::Nominated(nomination) = &result {
+                nominated_node = Some(nomination.chosen.node.clone());
             }
             explanation.post_filter = Some(result);
         }

@@ -22,4 +22,6 @@ pub use framework::{
 pub use snapshot::{NodeInfo, Snapshot};
 
 #[cfg(test)]
+mod preemption_scenario_tests;
+#[cfg(test)]
 mod tests;

@@ -477,6 +477,9 @@ impl World {
             let _ = self.api.handle(request);
             moved += 1;
         }
+        // The scheduler's notes (preemptions) follow the requests they explain.
+        self.collect_trace();
+        self.trace.extend(self.scheduler.poll_trace());
         self.api.set_user("system:kube-controller-manager");
         while let Some(request) = self.controllers.poll_api_request() {
             let result = self.api.handle(request.clone());

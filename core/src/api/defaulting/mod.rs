@@ -16,6 +16,7 @@ mod namespace;
 mod node;
 mod pod;
 pub mod pod_spec;
+mod priority_class;
 mod replica_set;
 mod replication_controller;
 mod service;
@@ -27,6 +28,7 @@ pub use image::{default_image_pull_policy, PULL_ALWAYS, PULL_IF_NOT_PRESENT};
 pub use namespace::{apply_namespace_defaults, prepare_namespace_for_create};
 pub use node::apply_node_defaults;
 pub use pod::apply_pod_defaults;
+pub use priority_class::{apply_priority_class_defaults, PREEMPT_LOWER_PRIORITY, PREEMPT_NEVER};
 pub use replica_set::apply_replica_set_defaults;
 pub use replication_controller::apply_replication_controller_defaults;
 pub use service::apply_service_defaults;
@@ -45,6 +47,7 @@ pub fn apply_defaults(object: &mut Object) {
         Object::Service(service) => apply_service_defaults(service),
         Object::Endpoints(endpoints) => apply_endpoints_defaults(endpoints),
         Object::EndpointSlice(slice) => apply_endpoint_slice_defaults(slice),
+        Object::PriorityClass(class) => apply_priority_class_defaults(class),
         // These kinds have no defaulters in Kubernetes. (ConfigMap's SetDefaults_ConfigMap
         // makes an empty `data` map, which Go omits from JSON: nothing visible to store.)
         Object::Event(_) | Object::ConfigMap(_) | Object::Lease(_) => {}
@@ -67,7 +70,8 @@ pub fn prepare_for_create(object: &mut Object) {
         | Object::EndpointSlice(_)
         | Object::Event(_)
         | Object::ConfigMap(_)
-        | Object::Lease(_) => {}
+        | Object::Lease(_)
+        | Object::PriorityClass(_) => {}
     }
 }
 

@@ -12,6 +12,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope, Resource};
 
 /// One kind of object that kubeplay stores and serves.
@@ -42,6 +43,9 @@ pub enum Kind {
     /// `coordination.k8s.io/v1 Lease`: a lock with a holder and a renew time (node heartbeats,
     /// leader election).
     Lease,
+    /// `scheduling.k8s.io/v1 PriorityClass`: a name for a pod priority (cluster-scoped); the
+    /// scheduler preempts lower-priority pods to make room for higher ones.
+    PriorityClass,
 }
 
 /// Whether a k8s-openapi resource scope is a namespace (a compile-time fact of each type).
@@ -82,7 +86,7 @@ where
 
 impl Kind {
     /// Every supported kind, in a fixed order (the order `kubectl api-resources` groups them).
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::ConfigMap,
         Kind::Endpoints,
         Kind::Event,
@@ -95,6 +99,7 @@ impl Kind {
         Kind::ReplicaSet,
         Kind::Lease,
         Kind::EndpointSlice,
+        Kind::PriorityClass,
     ];
 
     /// Every supported kind, in the order of [`Kind::ALL`].
@@ -116,6 +121,7 @@ impl Kind {
             Kind::Event => names_of::<Event>(),
             Kind::ConfigMap => names_of::<ConfigMap>(),
             Kind::Lease => names_of::<Lease>(),
+            Kind::PriorityClass => names_of::<PriorityClass>(),
         }
     }
 
@@ -159,6 +165,7 @@ impl Kind {
             Kind::Event => "event",
             Kind::ConfigMap => "configmap",
             Kind::Lease => "lease",
+            Kind::PriorityClass => "priorityclass",
         }
     }
 
@@ -177,10 +184,12 @@ impl Kind {
             Kind::Event => &["ev"],
             Kind::ConfigMap => &["cm"],
             Kind::Lease => &[],
+            Kind::PriorityClass => &["pc"],
         }
     }
 
-    /// Whether objects of this kind live in a namespace (false for Namespace and Node).
+    /// Whether objects of this kind live in a namespace (false for Namespace, Node and
+    /// PriorityClass).
     pub const fn namespaced(self) -> bool {
         self.names().namespaced
     }
@@ -231,7 +240,7 @@ mod tests {
 
     #[test]
     fn each_kind_has_the_names_real_kubernetes_uses() {
-        let table: [(Kind, &str, &str, &str, &str, bool); 12] = [
+        let table: [(Kind, &str, &str, &str, &str, bool); 13] = [
             (Kind::Namespace, "", "v1", "Namespace", "namespaces", false),
             (Kind::Node, "", "v1", "Node", "nodes", false),
             (Kind::Pod, "", "v1", "Pod", "pods", true),
@@ -279,6 +288,14 @@ mod tests {
                 "leases",
                 true,
             ),
+            (
+                Kind::PriorityClass,
+                "scheduling.k8s.io",
+                "scheduling.k8s.io/v1",
+                "PriorityClass",
+                "priorityclasses",
+                false,
+            ),
         ];
         for (kind, group, api_version, kind_name, plural, namespaced) in table {
             assert_eq!(kind.group(), group, "{kind:?}");
@@ -325,6 +342,11 @@ mod tests {
             ("cm", Some(Kind::ConfigMap)),
             ("ev", Some(Kind::Event)),
             ("lease", Some(Kind::Lease)),
+            ("pc", Some(Kind::PriorityClass)),
+            (
+                "priorityclasses.scheduling.k8s.io",
+                Some(Kind::PriorityClass),
+            ),
             ("secrets", None),
         ];
         for (name, want) in table {

@@ -14,6 +14,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Event, Namespace, Node, Pod, ReplicationController, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
@@ -109,6 +110,7 @@ objects!(
     Event,
     ConfigMap,
     Lease,
+    PriorityClass,
 );
 
 /// The labels of an object that has none.

@@ -226,7 +226,7 @@ static NAMESPACE: StructSchema = StructSchema {
 };
 
 /// Kinds whose only tagged fields are in their metadata (ConfigMap, Endpoints, EndpointSlice,
-/// Event, Lease).
+/// Event, Lease, PriorityClass).
 static METADATA_ONLY: StructSchema = StructSchema {
     name: "Object",
     fields: &[plain("metadata", &OBJECT_META)],
@@ -241,7 +241,9 @@ pub fn schema_for_kind(kind: &str) -> Option<&'static StructSchema> {
         "Service" => Some(&SERVICE),
         "Node" => Some(&NODE),
         "Namespace" => Some(&NAMESPACE),
-        "ConfigMap" | "Endpoints" | "EndpointSlice" | "Event" | "Lease" => Some(&METADATA_ONLY),
+        "ConfigMap" | "Endpoints" | "EndpointSlice" | "Event" | "Lease" | "PriorityClass" => {
+            Some(&METADATA_ONLY)
+        }
         _ => None,
     }
 }

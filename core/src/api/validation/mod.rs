@@ -27,6 +27,7 @@ pub mod node;
 pub mod object_meta;
 pub mod pod;
 pub mod pod_spec;
+pub mod priority_class;
 pub mod quantity;
 pub mod replica_set;
 pub mod replication_controller;
@@ -42,6 +43,7 @@ pub use lease::{validate_lease, validate_lease_update};
 pub use namespace::{validate_namespace, validate_namespace_update};
 pub use node::{validate_node, validate_node_update};
 pub use pod::{validate_pod, validate_pod_update};
+pub use priority_class::{validate_priority_class, validate_priority_class_update};
 pub use replica_set::{validate_replica_set, validate_replica_set_update};
 pub use replication_controller::{
     validate_replication_controller, validate_replication_controller_update,

@@ -103,7 +103,8 @@ fn expose_one(
         | Kind::EndpointSlice
         | Kind::Event
         | Kind::ConfigMap
-        | Kind::Lease => {
+        | Kind::Lease
+        | Kind::PriorityClass => {
             return Err(KubectlError::Usage(format!(
                 "cannot expose a {}",
                 kind.kind_name()

@@ -103,7 +103,8 @@ fn logs_of(
                 | Kind::EndpointSlice
                 | Kind::Event
                 | Kind::ConfigMap
-                | Kind::Lease => {
+                | Kind::Lease
+                | Kind::PriorityClass => {
                     return Err(KubectlError::Usage(format!(
                         "cannot get the logs from {}",
                         kind.kind_name()

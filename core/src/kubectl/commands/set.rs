@@ -103,7 +103,8 @@ fn set_one(
         | Kind::EndpointSlice
         | Kind::Event
         | Kind::ConfigMap
-        | Kind::Lease => {
+        | Kind::Lease
+        | Kind::PriorityClass => {
             return Err(KubectlError::Usage(format!(
                 "unable to update image on {}",
                 object_ref(kind, name)

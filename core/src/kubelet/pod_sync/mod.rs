@@ -11,6 +11,11 @@
 //! pod updates, runtime results and timer ticks; every input ends in [`PodWorker::sync`],
 //! which may emit runtime commands and API requests (events and, when the status really
 //! changed, one `UpdateStatus`) into the [`SyncContext`]. Nothing here does I/O.
+//!
+//! Like the kubelet's status manager (`needsReconcile`), a worker notices when the API
+//! server's copy of the status says something else than the conditions it last sent — the
+//! node lifecycle controller marks pods `Ready=False` on a node it lost touch with — and
+//! writes its own status back at the next status sync, [`STATUS_SYNC_PERIOD`] later.
 
 pub mod admission;
 pub mod containers;
@@ -32,6 +37,10 @@ use crate::kubelet::runtime::{
 use crate::sim::clock::Timestamp;
 use containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
 use probes::ProbeVerdict;
+
+/// The status manager's `syncPeriod`: how long after the API's copy of a pod status
+/// drifted from the kubelet's the kubelet writes its own back.
+pub const STATUS_SYNC_PERIOD: Duration = Duration::from_secs(10);
 
 /// Where a pod stands on this node.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,6 +117,10 @@ pub struct PodWorker {
     pub start_time: Option<Timestamp>,
     /// The status last sent.
     pub last_status: Option<PodStatus>,
+    /// When the status sync looks again at an API status that differs from `last_status`.
+    pub reconcile_at: Option<Timestamp>,
+    /// Send the status at the next sync even if it did not change.
+    resend_status: bool,
 }
 
 impl PodWorker {
@@ -151,6 +164,8 @@ impl PodWorker {
             pod_ip: None,
             start_time: Some(now),
             last_status: None,
+            reconcile_at: None,
+            resend_status: false,
         }
     }
 
@@ -248,7 +263,24 @@ impl PodWorker {
     /// The pod changed in the API (spec, deletionTimestamp).
     pub fn handle_pod_update(&mut self, pod: Pod, ctx: &mut SyncContext<'_>) {
         self.pod = pod;
+        if self.reconcile_at.is_none() && self.api_status_differs() {
+            self.reconcile_at = Some(ctx.now.plus(STATUS_SYNC_PERIOD));
+        }
         self.sync(ctx);
+    }
+
+    /// `needsReconcile`, for the conditions the kubelet reports: whether the API's copy of
+    /// the status lacks one of them or has it with another status.
+    pub fn api_status_differs(&self) -> bool {
+        let (Some(sent), Some(api)) = (self.last_status.as_ref(), self.pod.status.as_ref()) else {
+            return false;
+        };
+        let api_conditions = api.conditions.as_deref().unwrap_or_default();
+        sent.conditions.iter().flatten().any(|mine| {
+            !api_conditions
+                .iter()
+                .any(|c| c.type_ == mine.type_ && c.status == mine.status)
+        })
     }
 
     /// The pod is gone from the API (deleted with grace 0, or by the kubelet's own final
@@ -276,6 +308,11 @@ impl PodWorker {
 
     /// Time passed: retries, probes and back-offs that are due.
     pub fn handle_tick(&mut self, ctx: &mut SyncContext<'_>) {
+        if self.reconcile_at.is_some_and(|t| t <= ctx.now) {
+            self.reconcile_at = None;
+            // The API may have caught up with a status sent since (a late watch event).
+            self.resend_status = self.api_status_differs();
+        }
         self.sync(ctx);
     }
 
@@ -290,6 +327,7 @@ impl PodWorker {
         if let PodState::SandboxFailed { retry_at, .. } = &self.state {
             consider(Some(*retry_at));
         }
+        consider(self.reconcile_at);
         for c in self.init.iter().chain(&self.app) {
             if let ContainerStep::Waiting { retry_at, .. } = &c.step {
                 consider(*retry_at);
@@ -1071,7 +1109,8 @@ impl PodWorker {
     /// Sends `UpdateStatus` if the status differs from the last one sent.
     fn update_status(&mut self, ctx: &mut SyncContext<'_>) {
         let status = self.compute_status(ctx.node_ip, ctx.now);
-        if self.last_status.as_ref() == Some(&status) {
+        let resend = std::mem::take(&mut self.resend_status);
+        if !resend && self.last_status.as_ref() == Some(&status) {
             return;
         }
         let mut pod = self.pod.clone();

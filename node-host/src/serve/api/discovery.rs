@@ -164,7 +164,8 @@ fn in_category_all(kind: Kind) -> bool {
         | Kind::EndpointSlice
         | Kind::Event
         | Kind::ConfigMap
-        | Kind::Lease => false,
+        | Kind::Lease
+        | Kind::PriorityClass => false,
     }
 }
 
@@ -201,9 +202,17 @@ mod tests {
     }
 
     #[test]
-    fn the_named_groups_are_apps_coordination_and_discovery() {
+    fn the_named_groups_are_apps_coordination_discovery_and_scheduling() {
         let mut groups = named_groups();
         groups.sort_unstable();
-        assert_eq!(groups, ["apps", "coordination.k8s.io", "discovery.k8s.io"]);
+        assert_eq!(
+            groups,
+            [
+                "apps",
+                "coordination.k8s.io",
+                "discovery.k8s.io",
+                "scheduling.k8s.io"
+            ]
+        );
     }
 }

@@ -192,7 +192,8 @@ fn message_of(kind: Kind) -> Option<Message> {
         | Kind::Endpoints
         | Kind::EndpointSlice
         | Kind::Event
-        | Kind::Lease => None,
+        | Kind::Lease
+        | Kind::PriorityClass => None,
     }
 }
 

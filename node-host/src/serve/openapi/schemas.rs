@@ -69,6 +69,7 @@ pub fn schema_name(kind: Kind) -> String {
         Kind::Event => core::Event::schema_name(),
         Kind::ConfigMap => core::ConfigMap::schema_name(),
         Kind::Lease => coordination::Lease::schema_name(),
+        Kind::PriorityClass => k8s_openapi::api::scheduling::v1::PriorityClass::schema_name(),
     }
     .into_owned()
 }
@@ -93,6 +94,9 @@ fn add_kind(generator: &mut SchemaGenerator, kind: Kind) {
         Kind::Event => generator.subschema_for::<core::Event>(),
         Kind::ConfigMap => generator.subschema_for::<core::ConfigMap>(),
         Kind::Lease => generator.subschema_for::<coordination::Lease>(),
+        Kind::PriorityClass => {
+            generator.subschema_for::<k8s_openapi::api::scheduling::v1::PriorityClass>()
+        }
     };
 }
 
