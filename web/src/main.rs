@@ -16,6 +16,7 @@
 mod app;
 mod cluster;
 mod components;
+mod handle;
 mod hooks;
 mod i18n;
 mod inspector;
