@@ -1,14 +1,34 @@
-//! The root component: owns the [`AppState`], provides the language to every view, and
-//! lays out the page (header, main area, footer).
+//! The root component: owns the [`AppState`] and the [`Playground`], drives the virtual clock,
+//! saves the session, and lays out the page.
 //!
-//! Data flow: the header's language switch calls back with a [`Language`]; the app
-//! dispatches [`Action::SetLanguage`]; the new language flows back down through a
+//! Data flow: the playground lives once in an `Rc<RefCell<…>>`; views get a
+//! [`PlaygroundHandle`] (the pointer and the version) and change it through the handle, which
+//! calls back here: the app re-renders and saves the session in `localStorage`. A 50 ms
+//! interval is the clock driver: it hands the wall-clock time since the last tick to
+//! [`Playground::tick`], which advances the world by that times the speed. The language
+//! switch dispatches [`Action::SetLanguage`]; the language flows down through a
 //! [`ContextProvider`] and an effect mirrors it into the page's `lang` attribute.
 
-use crate::components::{ClusterPlaceholder, Footer, Header};
-use crate::i18n::Language;
-use crate::state::{Action, AppState};
+use std::rc::Rc;
+
+use gloo_timers::callback::Interval;
 use yew::prelude::*;
+
+use crate::components::{
+    ClusterView, Controls, Footer, Header, InspectorPanel, Terminal, TimelinePanel,
+};
+use crate::handle::PlaygroundHandle;
+use crate::i18n::Language;
+use crate::inspector::ObjectRef;
+use crate::playground::{Playground, DEFAULT_NODES};
+use crate::session::{Session, STORAGE_KEY};
+use crate::state::{Action, AppState};
+
+/// How often the clock driver ticks, in wall-clock milliseconds.
+const TICK_MS: u32 = 50;
+
+/// How often a running clock's position is saved, in wall-clock milliseconds.
+const SAVE_EVERY_MS: f64 = 1_000.0;
 
 /// The whole playground page.
 #[function_component(App)]
@@ -17,12 +37,67 @@ pub fn app() -> Html {
         language: browser_language(),
     });
     let language = state.language;
+    let playground = use_mut_ref(load_playground);
+    let force_update = use_force_update();
+    let selected = use_state(|| None::<ObjectRef>);
 
     use_effect_with(language, |language| set_document_language(*language));
 
+    let changed = {
+        let playground = Rc::clone(&playground);
+        let force_update = force_update.clone();
+        Callback::from(move |()| {
+            save_session(&playground.borrow());
+            force_update.force_update();
+        })
+    };
+
+    {
+        let playground = Rc::clone(&playground);
+        let force_update = force_update.clone();
+        use_effect_with((), move |()| {
+            let mut last = now_ms();
+            let mut last_save = last;
+            let interval = Interval::new(TICK_MS, move || {
+                let now = now_ms();
+                let moved = playground.borrow_mut().tick(now - last);
+                last = now;
+                if moved {
+                    if now - last_save >= SAVE_EVERY_MS {
+                        save_session(&playground.borrow());
+                        last_save = now;
+                    }
+                    force_update.force_update();
+                }
+            });
+            move || drop(interval)
+        });
+    }
+
+    let handle = PlaygroundHandle {
+        version: playground.borrow().version(),
+        playground: Rc::clone(&playground),
+        changed,
+    };
     let on_language_change = {
         let state = state.dispatcher();
         Callback::from(move |language| state.dispatch(Action::SetLanguage(language)))
+    };
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |target: ObjectRef| selected.set(Some(target)))
+    };
+    let on_close = {
+        let selected = selected.clone();
+        Callback::from(move |()| selected.set(None))
+    };
+    let on_reset = {
+        let handle = handle.clone();
+        let selected = selected.clone();
+        Callback::from(move |()| {
+            selected.set(None);
+            handle.update(|p| p.reset(new_seed()));
+        })
     };
 
     html! {
@@ -30,12 +105,60 @@ pub fn app() -> Html {
             <div class="app">
                 <Header {on_language_change} />
                 <main class="main">
-                    <ClusterPlaceholder />
+                    <div class="left">
+                        <Controls handle={handle.clone()} {on_reset} />
+                        <ClusterView handle={handle.clone()} on_select={on_select.clone()} selected={(*selected).clone()} />
+                        if let Some(target) = (*selected).clone() {
+                            <InspectorPanel handle={handle.clone()} {target} {on_select} {on_close} />
+                        }
+                    </div>
+                    <div class="right">
+                        <Terminal handle={handle.clone()} />
+                        <TimelinePanel handle={handle} />
+                    </div>
                 </main>
                 <Footer />
             </div>
         </ContextProvider<Language>>
     }
+}
+
+/// The saved session's cluster, or a fresh one with a new seed.
+fn load_playground() -> Playground {
+    let saved = local_storage()
+        .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|text| Session::from_json(&text));
+    match saved {
+        Some(session) => Playground::restore(session),
+        None => Playground::new(new_seed(), DEFAULT_NODES),
+    }
+}
+
+fn save_session(playground: &Playground) {
+    if let Some(storage) = local_storage() {
+        // A full or disabled storage only loses the saved copy; the page keeps working.
+        let _ = storage.set_item(STORAGE_KEY, &playground.session().to_json());
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// A seed for a new cluster: the browser's random numbers are fine here (the seed is then
+/// recorded, so the run is reproducible).
+fn new_seed() -> u64 {
+    // Math.random() × 2^32 fits a u32 exactly.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let seed = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    seed
+}
+
+/// Milliseconds of wall-clock time (monotonic where the browser has `performance`).
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|window| window.performance())
+        .map_or_else(js_sys::Date::now, |performance| performance.now())
 }
 
 /// The language the browser asks for (`navigator.language`); English when it says nothing.

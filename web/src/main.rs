@@ -14,10 +14,16 @@
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod app;
+mod cluster;
 mod components;
+mod handle;
 mod hooks;
 mod i18n;
+mod inspector;
+mod playground;
+mod session;
 mod state;
+mod timeline;
 
 /// Mounts the app into `#app`, replacing the "loading" text of index.html.
 #[cfg(target_arch = "wasm32")]

@@ -67,6 +67,34 @@ pub fn build() -> Result<()> {
         describe_size(&bound)?,
         describe_size(&wasm)?,
     );
+    check_gzipped_size(&bound)
+}
+
+/// The most the wasm may weigh gzipped (what a browser downloads from a compressing server).
+const GZIPPED_BUDGET_BYTES: usize = 1_536 * 1024;
+
+/// Prints the wasm's gzipped size (`gzip -9`) and fails when it is over the budget.
+fn check_gzipped_size(wasm: &Path) -> Result<()> {
+    let output = match Command::new("gzip").args(["-9", "-c"]).arg(wasm).output() {
+        Ok(output) if output.status.success() => output,
+        _ => {
+            println!("dist: gzip is not available; the gzipped size was not checked");
+            return Ok(());
+        }
+    };
+    let gzipped_bytes = output.stdout.len();
+    // Precision loss only matters above 2^52 bytes.
+    #[allow(clippy::cast_precision_loss)]
+    let gzipped_kib = gzipped_bytes as f64 / 1024.0;
+    println!(
+        "dist: gzipped wasm {gzipped_kib:.1} KiB ({gzipped_bytes} bytes; budget {} KiB)",
+        GZIPPED_BUDGET_BYTES / 1024
+    );
+    if gzipped_bytes > GZIPPED_BUDGET_BYTES {
+        bail!(
+            "the gzipped wasm is {gzipped_bytes} bytes, over the {GZIPPED_BUDGET_BYTES}-byte budget: look for a new large dependency"
+        );
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! [`setup`], which installs whatever a fresh machine lacks (the wasm32 target, tools, Debian
 //! packages) and says in one line what it could not do.
 
+mod browser;
 mod dist;
 mod setup;
 mod util;
@@ -19,6 +20,8 @@ commands:
   test    set up what is missing, then run every check and test (what CI runs)
   setup   only install what is missing (wasm32 target, tools, Debian packages)
   dist    build the web playground into dist/
+  e2e     build dist/, then run the playground's end-to-end test in headless Chromium
+          (`e2e --no-build` reuses dist/ as it is)
 ";
 
 fn main() -> Result<()> {
@@ -42,6 +45,13 @@ fn main() -> Result<()> {
         "test" => {
             setup::run()?;
             test_all()
+        }
+        "e2e" => {
+            if rest.first().map(String::as_str) != Some("--no-build") {
+                setup::run()?;
+                dist::build()?;
+            }
+            util::step("browser end-to-end test (headless Chromium)", browser::run)
         }
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
@@ -87,5 +97,7 @@ fn test_all() -> Result<()> {
         util::cargo(&["test", "--workspace", "--all-targets"])
     })?;
     util::step("wasm32 tests", wasm::run_core_tests)?;
+    util::step("web app release build (dist/)", dist::build)?;
+    util::step("browser end-to-end test (headless Chromium)", browser::run)?;
     Ok(())
 }

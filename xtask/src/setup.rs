@@ -12,7 +12,16 @@ pub fn run() -> Result<()> {
     ensure_wasm_target()?;
     crate::wasm::ensure_test_runner()?;
     ensure_python_client()?;
+    ensure_browser();
     Ok(())
+}
+
+/// Debian's Chromium and its chromedriver, for the web playground's end-to-end test. Not
+/// fatal: without them the browser test says why it is skipped.
+fn ensure_browser() {
+    if let Err(error) = ensure_debian_packages(&["chromium", "chromium-driver"]) {
+        println!("setup: could not install chromium and chromium-driver ({error:#}); the browser test will be skipped");
+    }
 }
 
 /// The official Kubernetes Python client, pinned to the release that matches the API version
@@ -91,7 +100,6 @@ fn ensure_wasm_target() -> Result<()> {
 }
 
 /// Installs Debian packages that are missing (`apt-get update` once, then install).
-#[allow(dead_code)] // used as later issues need packages (chromium, runc, …)
 pub fn ensure_debian_packages(packages: &[&str]) -> Result<()> {
     let missing: Vec<&str> = packages
         .iter()

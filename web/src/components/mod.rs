@@ -1,14 +1,23 @@
 //! The page's building blocks, one component per file.
 //!
-//! Components read the language with [`crate::hooks::use_language`] and report user
-//! choices through callbacks; none of them holds app state.
+//! Components read the language with [`crate::hooks::use_language`], read the playground
+//! through the [`crate::handle::PlaygroundHandle`] prop, and change it through the handle or
+//! report choices through callbacks.
 
-mod cluster_placeholder;
+mod cluster_view;
+mod controls;
 mod footer;
 mod header;
+mod inspector;
 mod language_switch;
+mod terminal;
+mod timeline;
 
-pub use cluster_placeholder::ClusterPlaceholder;
+pub use cluster_view::ClusterView;
+pub use controls::Controls;
 pub use footer::Footer;
 pub use header::Header;
+pub use inspector::InspectorPanel;
 pub use language_switch::LanguageSwitch;
+pub use terminal::Terminal;
+pub use timeline::TimelinePanel;

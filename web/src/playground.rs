@@ -1,0 +1,660 @@
+//! The playground: one simulated cluster, the learner's session, and the terminal's state.
+//!
+//! [`Playground`] owns a [`World`] on a virtual clock. The page's clock driver calls
+//! [`Playground::tick`] with the wall-clock time that passed; the playground turns it into
+//! virtual time at the chosen [`SPEEDS`] and advances the world. Commands from the terminal go
+//! through [`Playground::run_kubectl`] (the core's kubectl on the world's API server) and are
+//! recorded in the [`Session`] with their virtual time; open `get -w` watches are polled after
+//! every advance and their rows appended to the scrollback.
+//!
+//! Going back in time ([`Playground::travel_to`]) builds a new world from the seed and
+//! replays the recorded commands up to the chosen instant. The commands after it stay in the
+//! session and are replayed again as the clock passes them (so one can step back and forth),
+//! until the learner gives a new command: that starts a new branch and drops them.
+//!
+//! Everything here is plain Rust, tested natively; the Yew components only render it.
+
+use std::time::Duration;
+
+use kubeplay_core::api::manifest::parse_manifests;
+use kubeplay_core::kubectl::{self, GetWatch};
+use kubeplay_core::sim::clock::Timestamp;
+use kubeplay_core::sim::world::{World, WorldConfig};
+
+use crate::session::{Session, SessionAction};
+
+/// The speeds the clock runs at: virtual seconds per wall-clock second.
+pub const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+
+/// The most wall-clock time one tick turns into virtual time: after a hidden tab or a long
+/// pause of the browser the clock does not leap minutes ahead at once.
+const MAX_WALL_MS_PER_TICK: f64 = 250.0;
+
+/// How many scrollback lines the terminal keeps.
+const SCROLLBACK_LINES: usize = 2_000;
+
+/// How many commands the terminal's history keeps.
+const HISTORY_LINES: usize = 200;
+
+/// The default number of nodes of a new cluster.
+pub const DEFAULT_NODES: usize = 3;
+
+/// What kind of line the terminal shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// A command the learner typed (shown after a prompt).
+    Input,
+    /// What a command printed on standard output.
+    Stdout,
+    /// What a command printed on standard error.
+    Stderr,
+    /// A note from the playground itself (time travel, a stopped watch).
+    Info,
+}
+
+/// One line of the terminal's scrollback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerminalLine {
+    /// What kind of line.
+    pub kind: LineKind,
+    /// The text, without its newline.
+    pub text: String,
+}
+
+/// A note the playground writes into the terminal, translated by the view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// The clock was moved back by replaying the session.
+    Replayed,
+    /// The open watches were stopped (Ctrl-C).
+    WatchesStopped,
+    /// The sample Deployment was applied.
+    SampleApplied,
+}
+
+/// The Deployment the sample button creates: the same object as
+/// `kubectl create deployment web --image=nginx --replicas=3`.
+pub const SAMPLE_DEPLOYMENT: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: nginx
+";
+
+/// The simulated cluster, its session and its terminal.
+pub struct Playground {
+    world: World,
+    session: Session,
+    /// How many session entries the world has seen (fewer than all after going back).
+    applied: usize,
+    watches: Vec<GetWatch>,
+    scrollback: Vec<TerminalLine>,
+    notices: Vec<(usize, Notice)>,
+    history: Vec<String>,
+    running: bool,
+    speed_index: usize,
+    /// Virtual milliseconds not yet advanced (fractions from slow speeds).
+    carry_ms: f64,
+    /// Bumped on every change the views show, so they re-render only when it moves.
+    version: u64,
+}
+
+fn world_config(seed: u64, nodes: usize) -> WorldConfig {
+    WorldConfig {
+        seed,
+        nodes,
+        // The browser keeps the recent trace for the timeline; the hash still covers all.
+        trace_records_kept: 20_000,
+        ..WorldConfig::default()
+    }
+}
+
+impl Playground {
+    /// A fresh cluster of `nodes` nodes from `seed`, paused at speed 1×.
+    pub fn new(seed: u64, nodes: usize) -> Playground {
+        let world = World::new(&world_config(seed, nodes));
+        let session = Session::new(seed, nodes, world.now().as_millis());
+        Playground::with(world, session)
+    }
+
+    /// The cluster of a saved session, replayed up to the time it was left at.
+    pub fn restore(session: Session) -> Playground {
+        let world = World::new(&world_config(session.seed, session.nodes));
+        let clock = Timestamp::from_millis(session.clock_ms);
+        let mut playground = Playground::with(world, session);
+        playground.history = playground
+            .session
+            .entries
+            .iter()
+            .filter_map(|entry| match &entry.action {
+                SessionAction::Kubectl { line } => Some(line.clone()),
+                SessionAction::Apply { .. } => None,
+            })
+            .collect();
+        playground.advance_to(clock);
+        playground
+    }
+
+    fn with(world: World, session: Session) -> Playground {
+        Playground {
+            world,
+            session,
+            applied: 0,
+            watches: Vec::new(),
+            scrollback: Vec::new(),
+            notices: Vec::new(),
+            history: Vec::new(),
+            running: false,
+            speed_index: 2,
+            carry_ms: 0.0,
+            version: 0,
+        }
+    }
+
+    /// The world, to read (cluster view, inspector, timeline).
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The world, for reads that need the API server (which records reads in the trace).
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    /// The session so far (to save).
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> Timestamp {
+        self.world.now()
+    }
+
+    /// The virtual time the cluster started at.
+    pub fn start(&self) -> Timestamp {
+        kubeplay_core::sim::clock::SIM_EPOCH
+    }
+
+    /// A number that changes whenever anything shown changes.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The terminal's lines, oldest first.
+    pub fn scrollback(&self) -> &[TerminalLine] {
+        &self.scrollback
+    }
+
+    /// The playground's own notes: (index in the scrollback, which note).
+    pub fn notices(&self) -> &[(usize, Notice)] {
+        &self.notices
+    }
+
+    /// The commands typed so far, oldest first (for ↑/↓).
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+
+    /// Whether the clock runs.
+    pub fn running(&self) -> bool {
+        self.running
+    }
+
+    /// Starts or stops the clock.
+    pub fn set_running(&mut self, running: bool) {
+        self.running = running;
+        self.carry_ms = 0.0;
+        self.session.clock_ms = self.now().as_millis();
+        self.version += 1;
+    }
+
+    /// The current speed (virtual seconds per wall second).
+    pub fn speed(&self) -> f64 {
+        SPEEDS.get(self.speed_index).copied().unwrap_or(1.0)
+    }
+
+    /// Sets the speed to the nearest of [`SPEEDS`].
+    pub fn set_speed(&mut self, speed: f64) {
+        let nearest = SPEEDS
+            .iter()
+            .enumerate()
+            .min_by(|(_, a), (_, b)| (*a - speed).abs().total_cmp(&(*b - speed).abs()))
+            .map_or(2, |(index, _)| index);
+        self.speed_index = nearest;
+        self.version += 1;
+    }
+
+    /// Whether some open `get -w` is streaming.
+    pub fn watching(&self) -> bool {
+        !self.watches.is_empty()
+    }
+
+    /// Whether the session has commands ahead of the clock (after going back).
+    pub fn has_future(&self) -> bool {
+        self.applied < self.session.entries.len()
+    }
+
+    /// The clock driver: `wall_ms` of wall-clock time passed. Advances the world by that times
+    /// the speed when running; returns whether anything moved.
+    pub fn tick(&mut self, wall_ms: f64) -> bool {
+        if !self.running || !wall_ms.is_finite() || wall_ms <= 0.0 {
+            return false;
+        }
+        self.carry_ms += wall_ms.min(MAX_WALL_MS_PER_TICK) * self.speed();
+        let whole_ms = self.carry_ms.floor();
+        if whole_ms < 1.0 {
+            return false;
+        }
+        self.carry_ms -= whole_ms;
+        // Bounded above by MAX_WALL_MS_PER_TICK × the top speed, so the cast is exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let step = Duration::from_millis(whole_ms as u64);
+        let target = self.now().plus(step);
+        self.advance_to(target);
+        true
+    }
+
+    /// Moves the clock to the next instant some component wants to run at (or the next
+    /// recorded command ahead), and lets the cluster react. Returns the new time.
+    pub fn step(&mut self) -> Timestamp {
+        let now = self.now();
+        let wakeup = self
+            .world
+            .next_wakeup()
+            .filter(|t| *t > now)
+            .unwrap_or_else(|| now.plus(Duration::from_millis(1)));
+        let next_entry = self
+            .session
+            .entries
+            .get(self.applied)
+            .map(|entry| Timestamp::from_millis(entry.at_ms).max(now));
+        let target = next_entry.map_or(wakeup, |at| at.min(wakeup));
+        self.advance_to(target);
+        self.session.clock_ms = self.now().as_millis();
+        self.now()
+    }
+
+    /// Advances the world to `target`, replaying recorded commands on the way.
+    fn advance_to(&mut self, target: Timestamp) {
+        while let Some(entry) = self.session.entries.get(self.applied) {
+            let at = Timestamp::from_millis(entry.at_ms);
+            if at > target {
+                break;
+            }
+            let action = entry.action.clone();
+            self.world.run_until(at, |_| false);
+            self.applied += 1;
+            match action {
+                SessionAction::Kubectl { line } => {
+                    let now = self.world.now();
+                    let output = kubectl::run(self.world.api(), now, &line);
+                    if let Some(watch) = output.watch {
+                        watch.stop(self.world.api());
+                    }
+                }
+                SessionAction::Apply { manifest } => {
+                    let _ = apply_manifest(&mut self.world, &manifest);
+                }
+            }
+            self.world.settle();
+        }
+        self.world.run_until(target, |_| false);
+        self.poll_watches();
+        self.version += 1;
+    }
+
+    /// Appends the rows of open watches to the scrollback.
+    fn poll_watches(&mut self) {
+        let now = self.world.now();
+        let mut lines = Vec::new();
+        for watch in &mut self.watches {
+            let output = watch.poll(self.world.api(), now);
+            lines.push((LineKind::Stdout, output.stdout));
+            lines.push((LineKind::Stderr, output.stderr));
+        }
+        for (kind, text) in lines {
+            self.push_text(kind, &text);
+        }
+    }
+
+    /// Runs one command line typed in the terminal, records it, and shows its output.
+    pub fn run_kubectl(&mut self, line: &str) {
+        let line = line.trim();
+        if line.is_empty() {
+            return;
+        }
+        self.push_line(LineKind::Input, line.to_string());
+        if self.history.last().map(String::as_str) != Some(line) {
+            self.history.push(line.to_string());
+            if self.history.len() > HISTORY_LINES {
+                self.history.remove(0);
+            }
+        }
+        let now = self.now();
+        self.session.record(
+            self.applied,
+            now.as_millis(),
+            SessionAction::Kubectl {
+                line: line.to_string(),
+            },
+        );
+        self.applied = self.session.entries.len();
+        self.session.clock_ms = now.as_millis();
+        let output = kubectl::run(self.world.api(), now, line);
+        self.push_text(LineKind::Stdout, &output.stdout);
+        self.push_text(LineKind::Stderr, &output.stderr);
+        if let Some(watch) = output.watch {
+            self.watches.push(watch);
+        }
+        self.world.settle();
+        self.poll_watches();
+        self.version += 1;
+    }
+
+    /// Applies the sample Deployment (the same as `kubectl create deployment web
+    /// --image=nginx --replicas=3`), recorded like a command.
+    pub fn apply_sample(&mut self) {
+        self.apply(SAMPLE_DEPLOYMENT);
+    }
+
+    /// Applies a manifest, records it, and shows what was created or what failed.
+    pub fn apply(&mut self, manifest: &str) {
+        let now = self.now();
+        self.session.record(
+            self.applied,
+            now.as_millis(),
+            SessionAction::Apply {
+                manifest: manifest.to_string(),
+            },
+        );
+        self.applied = self.session.entries.len();
+        self.session.clock_ms = now.as_millis();
+        self.push_notice(Notice::SampleApplied);
+        for result in apply_manifest(&mut self.world, manifest) {
+            match result {
+                Ok(text) => self.push_line(LineKind::Stdout, text),
+                Err(text) => self.push_line(LineKind::Stderr, text),
+            }
+        }
+        self.world.settle();
+        self.poll_watches();
+        self.version += 1;
+    }
+
+    /// Stops every open watch (Ctrl-C).
+    pub fn stop_watches(&mut self) {
+        if self.watches.is_empty() {
+            return;
+        }
+        for watch in self.watches.drain(..) {
+            watch.stop(self.world.api());
+        }
+        self.push_notice(Notice::WatchesStopped);
+        self.version += 1;
+    }
+
+    /// Moves the clock to `target`: forward by running, back by replaying the session from
+    /// the seed. Open watches end (they belonged to the old timeline).
+    pub fn travel_to(&mut self, target: Timestamp) {
+        if target >= self.now() {
+            self.advance_to(target);
+        } else {
+            self.watches.clear();
+            self.world = World::new(&world_config(self.session.seed, self.session.nodes));
+            self.applied = 0;
+            self.advance_to(target.max(self.world.now()));
+            self.push_notice(Notice::Replayed);
+        }
+        self.session.clock_ms = self.now().as_millis();
+        self.version += 1;
+    }
+
+    /// Starts over: a new cluster from a new seed, an empty session.
+    pub fn reset(&mut self, seed: u64) {
+        *self = Playground::new(seed, self.session.nodes);
+    }
+
+    fn push_notice(&mut self, notice: Notice) {
+        self.notices.push((self.scrollback.len(), notice));
+        self.push_line(LineKind::Info, String::new());
+    }
+
+    fn push_text(&mut self, kind: LineKind, text: &str) {
+        for line in text.lines() {
+            self.push_line(kind, line.to_string());
+        }
+    }
+
+    fn push_line(&mut self, kind: LineKind, text: String) {
+        self.scrollback.push(TerminalLine { kind, text });
+        if self.scrollback.len() > SCROLLBACK_LINES {
+            let drop = self.scrollback.len() - SCROLLBACK_LINES;
+            self.scrollback.drain(..drop);
+            self.notices.retain(|(index, _)| *index >= drop);
+            for (index, _) in &mut self.notices {
+                *index -= drop;
+            }
+        }
+    }
+}
+
+/// Creates every object of a manifest as the learner (`kubectl`), in the default namespace
+/// when the object names none. One result line per object: `deployment.apps/web created`
+/// or the API server's error.
+fn apply_manifest(world: &mut World, manifest: &str) -> Vec<Result<String, String>> {
+    let objects = match parse_manifests(manifest) {
+        Ok(objects) => objects,
+        Err(error) => return vec![Err(format!("error: {error}"))],
+    };
+    world.api().set_user("kubectl");
+    let mut results = Vec::new();
+    for object in objects {
+        let namespace = object
+            .metadata()
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_string());
+        let kind = object.kind();
+        match world.api().create(&namespace, object) {
+            Ok(created) => results.push(Ok(format!(
+                "{}/{} created",
+                kind_resource(kind),
+                created.name()
+            ))),
+            Err(error) => results.push(Err(format!("Error from server: {error}"))),
+        }
+    }
+    results
+}
+
+/// `deployment.apps`: how kubectl names a kind in its result lines.
+fn kind_resource(kind: kubeplay_core::api::objects::Kind) -> String {
+    let group = kind.group();
+    let singular = kind.singular();
+    if group.is_empty() {
+        singular.to_string()
+    } else {
+        format!("{singular}.{group}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubeplay_core::api::objects::Kind;
+
+    fn pods_running(playground: &mut Playground) -> usize {
+        let now = playground.now();
+        let output = kubectl::run(
+            playground.world_mut().api(),
+            now,
+            "get pods --no-headers --field-selector status.phase=Running",
+        );
+        output.stdout.lines().count()
+    }
+
+    fn run_for(playground: &mut Playground, seconds: u64) {
+        playground.set_running(true);
+        for _ in 0..seconds * 4 {
+            playground.tick(250.0);
+        }
+        playground.set_running(false);
+    }
+
+    #[test]
+    fn a_paused_clock_does_not_move() {
+        let mut playground = Playground::new(1, 3);
+        let before = playground.now();
+        assert!(!playground.tick(1_000.0));
+        assert_eq!(playground.now(), before);
+    }
+
+    #[test]
+    fn a_running_clock_moves_by_wall_time_times_the_speed() {
+        let cases = [(0.25, 200.0, 50), (1.0, 100.0, 100), (64.0, 100.0, 6_400)];
+        for (speed, wall_ms, virtual_ms) in cases {
+            let mut playground = Playground::new(1, 3);
+            let before = playground.now();
+            playground.set_running(true);
+            playground.set_speed(speed);
+            playground.tick(wall_ms);
+            assert_eq!(
+                playground.now().as_millis() - before.as_millis(),
+                virtual_ms,
+                "speed {speed}"
+            );
+        }
+    }
+
+    #[test]
+    fn slow_speeds_keep_the_fractions_of_a_millisecond() {
+        let mut playground = Playground::new(1, 3);
+        let before = playground.now();
+        playground.set_running(true);
+        playground.set_speed(0.25);
+        for _ in 0..8 {
+            playground.tick(1.0);
+        }
+        assert_eq!(playground.now().as_millis() - before.as_millis(), 2);
+    }
+
+    #[test]
+    fn speeds_snap_to_the_nearest_offered_one() {
+        let mut playground = Playground::new(1, 3);
+        for (asked, got) in [(0.1, 0.25), (3.0, 2.0), (100.0, 64.0), (12.0, 8.0)] {
+            playground.set_speed(asked);
+            assert_eq!(playground.speed(), got, "asked {asked}");
+        }
+    }
+
+    #[test]
+    fn stepping_moves_to_the_next_wakeup_and_never_stays_put() {
+        let mut playground = Playground::new(1, 3);
+        let before = playground.now();
+        let after = playground.step();
+        assert!(after > before);
+    }
+
+    #[test]
+    fn the_sample_deployment_runs_three_pods_after_some_seconds() {
+        let mut playground = Playground::new(1, 3);
+        playground.apply_sample();
+        run_for(&mut playground, 30);
+        assert_eq!(pods_running(&mut playground), 3);
+        assert!(playground
+            .scrollback()
+            .iter()
+            .any(|line| line.text == "deployment.apps/web created"));
+    }
+
+    #[test]
+    fn kubectl_output_and_errors_reach_the_scrollback_and_the_history() {
+        let mut playground = Playground::new(1, 3);
+        playground.run_kubectl("kubectl get nodes");
+        playground.run_kubectl("kubectl frobnicate");
+        let kinds: Vec<_> = playground.scrollback().iter().map(|l| l.kind).collect();
+        assert!(kinds.contains(&LineKind::Stdout));
+        assert!(kinds.contains(&LineKind::Stderr));
+        assert_eq!(
+            playground.history(),
+            ["kubectl get nodes", "kubectl frobnicate"]
+        );
+        assert_eq!(playground.session().entries.len(), 2);
+    }
+
+    #[test]
+    fn get_watch_streams_rows_while_the_clock_runs_until_stopped() {
+        let mut playground = Playground::new(1, 3);
+        playground.run_kubectl("kubectl get pods -w");
+        assert!(playground.watching());
+        let before = playground.scrollback().len();
+        playground.apply_sample();
+        run_for(&mut playground, 20);
+        let rows = playground.scrollback()[before..]
+            .iter()
+            .filter(|line| line.text.starts_with("web-"))
+            .count();
+        assert!(rows >= 6, "only {rows} watch rows");
+        playground.stop_watches();
+        assert!(!playground.watching());
+    }
+
+    #[test]
+    fn going_back_replays_the_session_and_forward_again_redoes_it() {
+        let mut playground = Playground::new(5, 3);
+        run_for(&mut playground, 2);
+        let before_sample = playground.now();
+        playground.apply_sample();
+        run_for(&mut playground, 30);
+        assert_eq!(pods_running(&mut playground), 3);
+        let end = playground.now();
+
+        let back = Timestamp::from_millis(before_sample.as_millis() - 1);
+        playground.travel_to(back);
+        assert_eq!(playground.now(), back);
+        assert!(playground.has_future());
+        let deployments = playground.world_mut().api().list(
+            Kind::Deployment,
+            None,
+            &kubeplay_core::apiserver::options::ListOptions::default(),
+        );
+        assert_eq!(deployments.map(|list| list.items.len()).ok(), Some(0));
+
+        playground.travel_to(end);
+        assert!(!playground.has_future());
+        assert_eq!(pods_running(&mut playground), 3);
+    }
+
+    #[test]
+    fn a_restored_session_reaches_the_same_trace_as_the_original() {
+        let mut playground = Playground::new(9, 3);
+        run_for(&mut playground, 1);
+        playground.apply_sample();
+        run_for(&mut playground, 5);
+        playground.run_kubectl("kubectl get pods");
+        run_for(&mut playground, 5);
+        let saved = Session::from_json(&playground.session().to_json());
+        let restored = Playground::restore(saved.unwrap_or_else(|| Session::new(0, 3, 0)));
+        assert_eq!(restored.now(), playground.now());
+        assert_eq!(
+            restored.world().trace().hash(),
+            playground.world().trace().hash()
+        );
+    }
+}

@@ -1,0 +1,482 @@
+//! The web playground's end-to-end test in real headless Chromium.
+//!
+//! 1. Serves `dist/` (built by `cargo xtask dist`) from a tiny static file server on an
+//!    ephemeral port of 127.0.0.1, in a thread of this process.
+//! 2. Starts Debian's `chromedriver` on another ephemeral loopback port and opens a session
+//!    with Debian's `/usr/bin/chromium`: headless, no sandbox, no GPU, no background
+//!    networking, no component updates, no sync, a fresh `--user-data-dir`.
+//! 3. Drives the page through the W3C WebDriver protocol (JSON over HTTP, spoken here over a
+//!    plain `TcpStream`: the handful of commands needed do not justify an async client):
+//!    types `kubectl create deployment web --image=nginx --replicas=3` in the terminal (or
+//!    presses the sample button while the core's kubectl has no `create`), runs the clock
+//!    until three pods run on nodes, steps the clock back and forth, opens a pod's YAML,
+//!    switches to Korean, reloads and checks the session came back.
+//! 4. Saves screenshots into `docs/screenshots/` (the README shows them).
+//!
+//! When Chromium or chromedriver is missing (setup could not install them) the test prints why
+//! and is skipped; every other failure fails it.
+
+// xtask is a host tool: the workspace's bans on sockets, threads and clocks are for the core.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+use anyhow::{bail, Context, Result};
+use base64::Engine;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util;
+
+/// Debian's Chromium.
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's chromedriver (package chromium-driver).
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The key WebDriver element references are stored under.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// WebDriver's Enter key.
+const ENTER: &str = "\u{e007}";
+/// How long any one condition may take to become true.
+const WAIT: Duration = Duration::from_secs(30);
+
+/// Runs the end-to-end test (needs `dist/` built first).
+pub fn run() -> Result<()> {
+    let root = util::workspace_root();
+    let dist = root.join("dist");
+    if !dist.join("index.html").is_file() || !dist.join("kubeplay_web_bg.wasm").is_file() {
+        bail!("dist/ has no built playground; run `cargo xtask dist` first");
+    }
+    for program in [CHROMIUM, CHROMEDRIVER] {
+        if !Path::new(program).is_file() {
+            println!(
+                "browser test SKIPPED: {program} is missing (setup installs Debian's chromium and chromium-driver; it could not here)"
+            );
+            return Ok(());
+        }
+    }
+    let server = StaticServer::start(dist)?;
+    let driver = Driver::start()?;
+    let profile = std::env::temp_dir().join(format!("kubeplay-chromium-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    let result = (|| {
+        let session = driver.new_session(&profile)?;
+        let outcome = scenario(
+            &session,
+            &server.url(),
+            &root.join("docs").join("screenshots"),
+        );
+        session.close();
+        outcome
+    })();
+    let _ = std::fs::remove_dir_all(&profile);
+    result
+}
+
+/// The learner's path through the page.
+fn scenario(session: &Session, url: &str, screenshots: &Path) -> Result<()> {
+    std::fs::create_dir_all(screenshots)
+        .with_context(|| format!("could not create {}", screenshots.display()))?;
+    session.navigate(url)?;
+    session.wait_for(
+        "the terminal",
+        "!!document.querySelector('#terminal-input')",
+    )?;
+    // Start in English whatever the browser's language.
+    session.click(".language[lang=en]")?;
+
+    println!("  the terminal runs kubectl get nodes");
+    session.type_into("#terminal-input", &format!("kubectl get nodes{ENTER}"))?;
+    session.wait_for(
+        "three nodes listed",
+        "document.querySelector('#scrollback').textContent.includes('node-3')",
+    )?;
+
+    println!("  kubectl create deployment web --image=nginx --replicas=3");
+    session.type_into(
+        "#terminal-input",
+        &format!("kubectl create deployment web --image=nginx --replicas=3{ENTER}"),
+    )?;
+    let created = session.wait_for_value(
+        "kubectl to answer",
+        "(() => { const t = document.querySelector('#scrollback').textContent; \
+           if (t.includes('deployment.apps/web created')) return 'created'; \
+           if (t.includes('unknown command')) return 'unknown'; return null; })()",
+    )?;
+    if created.as_str() == Some("unknown") {
+        println!(
+            "  NOTE: the core's kubectl has no `create` yet; using the sample button (the same Deployment)"
+        );
+        session.click("#sample-deployment")?;
+    }
+    session.select_speed("8")?;
+    session.click("#play")?;
+    session.wait_for(
+        "three running pods on nodes",
+        "document.querySelectorAll('.node-card .pod-chip.running').length === 3",
+    )?;
+    session.click("#play")?;
+    session.screenshot(&screenshots.join("cluster-en.png"))?;
+
+    println!("  the clock steps back and forth");
+    let clock_before = session.value("document.querySelector('#clock').textContent")?;
+    session.click("#back")?;
+    let clock_back = session.value("document.querySelector('#clock').textContent")?;
+    if clock_back == clock_before {
+        bail!("the clock did not move back from {clock_before}");
+    }
+    session.click("#forward")?;
+    session.wait_for(
+        "three running pods again after going forward",
+        "document.querySelectorAll('.node-card .pod-chip.running').length === 3",
+    )?;
+    session.click("#step")?;
+    session.screenshot(&screenshots.join("timeline-en.png"))?;
+
+    println!("  a pod's YAML in the inspector");
+    session.click(".node-card .pod-chip")?;
+    session.wait_for(
+        "the pod's YAML",
+        "(document.querySelector('#inspector-yaml')||{textContent:''}).textContent.includes('kind: Pod')",
+    )?;
+    session.wait_for(
+        "the owner chain Deployment → ReplicaSet → Pod",
+        "document.querySelector('#inspector .owner-chain').textContent.includes('Deployment/web')",
+    )?;
+    session.screenshot(&screenshots.join("inspector-en.png"))?;
+
+    println!("  switching to Korean");
+    session.click(".language[lang=ko]")?;
+    session.wait_for(
+        "Korean labels",
+        "document.documentElement.lang === 'ko' && document.body.textContent.includes('클러스터')",
+    )?;
+    session.screenshot(&screenshots.join("cluster-ko.png"))?;
+
+    println!("  the session comes back after a reload");
+    session.navigate(url)?;
+    session.wait_for(
+        "three running pods after the reload",
+        "document.querySelectorAll('.node-card .pod-chip.running').length === 3",
+    )?;
+    Ok(())
+}
+
+/// A static file server for `dist/` on 127.0.0.1, serving until the process ends.
+struct StaticServer {
+    port: u16,
+}
+
+impl StaticServer {
+    fn start(root: PathBuf) -> Result<StaticServer> {
+        let listener = TcpListener::bind("127.0.0.1:0").context("could not listen on 127.0.0.1")?;
+        let port = listener.local_addr()?.port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let root = root.clone();
+                std::thread::spawn(move || {
+                    let _ = serve_one(stream, &root);
+                });
+            }
+        });
+        Ok(StaticServer { port })
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+}
+
+fn serve_one(stream: TcpStream, root: &Path) -> Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header == "\r\n" {
+            break;
+        }
+    }
+    let path = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let path = path
+        .split('?')
+        .next()
+        .unwrap_or("/")
+        .trim_start_matches('/');
+    let path = if path.is_empty() { "index.html" } else { path };
+    let mut stream = stream;
+    if path.split('/').any(|part| part == "..") {
+        stream.write_all(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        )?;
+        return Ok(());
+    }
+    match std::fs::read(root.join(path)) {
+        Ok(body) => {
+            let content_type = match path.rsplit('.').next() {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js") => "text/javascript",
+                Some("wasm") => "application/wasm",
+                Some("css") => "text/css",
+                Some("svg") => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            stream.write_all(&body)?;
+        }
+        Err(_) => {
+            stream.write_all(
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A running chromedriver, killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    fn start() -> Result<Driver> {
+        let port = {
+            let probe = TcpListener::bind("127.0.0.1:0")?;
+            probe.local_addr()?.port()
+        };
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("could not start {CHROMEDRIVER}"))?;
+        let driver = Driver { child, port };
+        let started = Instant::now();
+        loop {
+            if let Ok(status) = http(driver.port, "GET", "/status", None) {
+                if status["value"]["ready"].as_bool() == Some(true) {
+                    return Ok(driver);
+                }
+            }
+            if started.elapsed() > WAIT {
+                bail!("chromedriver did not become ready on port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn new_session(&self, profile: &Path) -> Result<Session> {
+        let args = [
+            "--headless".to_string(),
+            "--no-sandbox".to_string(),
+            "--disable-gpu".to_string(),
+            "--disable-background-networking".to_string(),
+            "--disable-component-update".to_string(),
+            "--disable-sync".to_string(),
+            "--no-first-run".to_string(),
+            "--window-size=1440,1000".to_string(),
+            "--lang=en-US".to_string(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        let capabilities = json!({
+            "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+            }}
+        });
+        let answer = http(self.port, "POST", "/session", Some(&capabilities))?;
+        let Some(id) = answer["value"]["sessionId"].as_str() else {
+            bail!("chromedriver refused the session: {answer}");
+        };
+        Ok(Session {
+            port: self.port,
+            id: id.to_string(),
+        })
+    }
+}
+
+/// One WebDriver session (one browser).
+struct Session {
+    port: u16,
+    id: String,
+}
+
+impl Session {
+    fn command(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
+        let answer = http(
+            self.port,
+            method,
+            &format!("/session/{}{path}", self.id),
+            body,
+        )?;
+        if let Some(error) = answer["value"]["error"].as_str() {
+            bail!(
+                "WebDriver {method} {path}: {error}: {}",
+                answer["value"]["message"]
+            );
+        }
+        Ok(answer["value"].clone())
+    }
+
+    fn navigate(&self, url: &str) -> Result<()> {
+        self.command("POST", "/url", Some(&json!({ "url": url })))
+            .map(drop)
+    }
+
+    fn value(&self, expression: &str) -> Result<Value> {
+        self.command(
+            "POST",
+            "/execute/sync",
+            Some(&json!({ "script": format!("return {expression};"), "args": [] })),
+        )
+    }
+
+    /// Waits until the expression is neither null nor false, and returns it.
+    fn wait_for_value(&self, what: &str, expression: &str) -> Result<Value> {
+        let started = Instant::now();
+        loop {
+            let value = self.value(expression)?;
+            if !value.is_null() && value != Value::Bool(false) {
+                return Ok(value);
+            }
+            if started.elapsed() > WAIT {
+                let terminal = self
+                    .value("document.querySelector('#scrollback')?.textContent")
+                    .unwrap_or_default();
+                bail!("timed out waiting for {what} ({expression}); terminal: {terminal}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_for(&self, what: &str, expression: &str) -> Result<()> {
+        self.wait_for_value(what, expression).map(drop)
+    }
+
+    fn element(&self, selector: &str) -> Result<String> {
+        let found = self.command(
+            "POST",
+            "/element",
+            Some(&json!({ "using": "css selector", "value": selector })),
+        )?;
+        match found[ELEMENT_KEY].as_str() {
+            Some(id) => Ok(id.to_string()),
+            None => bail!("no element {selector}"),
+        }
+    }
+
+    fn click(&self, selector: &str) -> Result<()> {
+        let id = self.element(selector)?;
+        self.command("POST", &format!("/element/{id}/click"), Some(&json!({})))
+            .map(drop)
+    }
+
+    fn type_into(&self, selector: &str, text: &str) -> Result<()> {
+        let id = self.element(selector)?;
+        self.command(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(&json!({ "text": text })),
+        )
+        .map(drop)
+    }
+
+    fn select_speed(&self, speed: &str) -> Result<()> {
+        self.value(&format!(
+            "(() => {{ const s = document.querySelector('#speed'); s.value = '{speed}'; \
+               s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
+        ))
+        .map(drop)
+    }
+
+    fn screenshot(&self, path: &Path) -> Result<()> {
+        let encoded = self.command("GET", "/screenshot", None)?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().unwrap_or_default())
+            .context("the screenshot is not base64")?;
+        std::fs::write(path, png).with_context(|| format!("could not write {}", path.display()))?;
+        println!("  screenshot {}", path.display());
+        Ok(())
+    }
+
+    fn close(&self) {
+        let _ = http(self.port, "DELETE", &format!("/session/{}", self.id), None);
+    }
+}
+
+/// One HTTP/1.1 request to chromedriver on loopback; the JSON answer.
+fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))
+        .with_context(|| format!("could not connect to chromedriver on port {port}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(120)))?;
+    let body = body.map(Value::to_string).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    // chromedriver may keep the connection open: read the head, then exactly the body.
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
+            break;
+        }
+        head.push_str(&line.to_ascii_lowercase());
+    }
+    let content_length = head.lines().find_map(|line| {
+        line.strip_prefix("content-length:")
+            .and_then(|n| n.trim().parse::<usize>().ok())
+    });
+    let payload = match content_length {
+        Some(length) => {
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body)?;
+            String::from_utf8_lossy(&body).into_owned()
+        }
+        None if head.contains("transfer-encoding: chunked") => read_chunked(&mut reader)?,
+        None => {
+            let mut body = String::new();
+            reader.read_to_string(&mut body)?;
+            body
+        }
+    };
+    if head.is_empty() {
+        bail!("chromedriver sent no HTTP answer to {method} {path}");
+    }
+    serde_json::from_str(&payload)
+        .with_context(|| format!("chromedriver answered {method} {path} with non-JSON: {payload}"))
+}
+
+/// The body of a chunked HTTP answer.
+fn read_chunked(reader: &mut impl BufRead) -> Result<String> {
+    let mut body = Vec::new();
+    loop {
+        let mut size = String::new();
+        reader.read_line(&mut size)?;
+        let size = usize::from_str_radix(size.trim(), 16).context("a bad chunk size")?;
+        let mut chunk = vec![0; size + 2];
+        reader.read_exact(&mut chunk)?;
+        if size == 0 {
+            break;
+        }
+        chunk.truncate(size);
+        body.extend(chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
