@@ -275,6 +275,12 @@ impl<S: KvStore<Object>> ApiServer<S> {
     fn bootstrap_system_priority_classes(&mut self) {
         use crate::api::validation::priority_class::SYSTEM_PRIORITY_CLASSES;
         use k8s_openapi::api::scheduling::v1::PriorityClass;
+        // The classes' uids come from a stream of their own (derived from the server's), so
+        // adding them did not change every uid and generated name the server hands out after.
+        let stream = SimRng::seed_from(
+            rand_core::RngCore::next_u64(&mut self.rng.clone()) ^ 0x5052_494f_5249_5459,
+        );
+        let main = std::mem::replace(&mut self.rng, stream);
         for system in &SYSTEM_PRIORITY_CLASSES {
             if self.get(Kind::PriorityClass, "", system.name).is_ok() {
                 continue;
@@ -290,6 +296,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
             };
             let _ = self.create("", Object::from(class));
         }
+        self.rng = main;
     }
 
     fn rebuild_allocations(&mut self) {
