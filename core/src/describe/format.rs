@@ -12,6 +12,7 @@ use k8s_openapi::jiff;
 
 use crate::api::labels::Selector;
 use crate::api::validation::quantity::ParsedQuantity;
+use crate::printers::duration::human_duration_of_millis;
 use crate::sim::clock::Timestamp;
 
 use super::writer::{w, PrefixWriter, LEVEL_0};
@@ -35,65 +36,6 @@ pub(crate) fn rfc1123z(time: Option<&Time>) -> String {
     }
 }
 
-/// apimachinery's `duration.HumanDuration` of `now - then`: about two significant
-/// figures (`45s`, `2m3s`, `15m`, `3h20m`, `2d5h`, `400d`, `3y20d`).
-pub(crate) fn human_duration(elapsed_ms: i64) -> String {
-    let seconds = elapsed_ms / 1000;
-    if seconds < -1 {
-        return "<invalid>".to_string();
-    }
-    if seconds < 0 {
-        return "0s".to_string();
-    }
-    if seconds < 60 * 2 {
-        return format!("{seconds}s");
-    }
-    let minutes = seconds / 60;
-    if minutes < 10 {
-        let s = seconds % 60;
-        return if s == 0 {
-            format!("{minutes}m")
-        } else {
-            format!("{minutes}m{s}s")
-        };
-    }
-    if minutes < 60 * 3 {
-        return format!("{minutes}m");
-    }
-    let hours = minutes / 60;
-    if hours < 8 {
-        let m = minutes % 60;
-        return if m == 0 {
-            format!("{hours}h")
-        } else {
-            format!("{hours}h{m}m")
-        };
-    }
-    if hours < 48 {
-        return format!("{hours}h");
-    }
-    if hours < 24 * 8 {
-        let h = hours % 24;
-        return if h == 0 {
-            format!("{}d", hours / 24)
-        } else {
-            format!("{}d{h}h", hours / 24)
-        };
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{}d", hours / 24);
-    }
-    if hours < 24 * 365 * 8 {
-        let days = (hours / 24) % 365;
-        return if days == 0 {
-            format!("{}y", hours / 24 / 365)
-        } else {
-            format!("{}y{days}d", hours / 24 / 365)
-        };
-    }
-    format!("{}y", hours / 24 / 365)
-}
-
 /// kubectl's `translateTimestampSince`: the age of a time, `<unknown>` when unset.
 pub(crate) fn since(now: Timestamp, time: Option<&Time>) -> String {
     match time {
@@ -111,8 +53,7 @@ pub(crate) fn since_micro(now: Timestamp, time: Option<&MicroTime>) -> String {
 }
 
 fn age(now: Timestamp, then: jiff::Timestamp) -> String {
-    let now_ms = i64::try_from(now.as_millis()).unwrap_or(i64::MAX);
-    human_duration(now_ms.saturating_sub(then.as_millisecond()))
+    human_duration_of_millis(i128::from(now.as_millis()) - i128::from(then.as_millisecond()))
 }
 
 /// `printLabelsMultilineWithIndent`: `Labels:  a=b` then one `key=value` per line under it.
@@ -358,7 +299,7 @@ mod tests {
             (750 * 86_400_000, "2y20d"),
         ];
         for (ms, want) in cases {
-            assert_eq!(human_duration(ms), want, "{ms}");
+            assert_eq!(human_duration_of_millis(i128::from(ms)), want, "{ms}");
         }
     }
 

@@ -19,7 +19,13 @@ pub(crate) fn human_or_unknown(now: Timestamp, time: Option<Timestamp>) -> Strin
 
 /// apimachinery's `duration.HumanDuration` of `now - then`.
 pub fn human_duration(now: Timestamp, then: Timestamp) -> String {
-    let millis = i128::from(now.as_millis()) - i128::from(then.as_millis());
+    human_duration_of_millis(i128::from(now.as_millis()) - i128::from(then.as_millis()))
+}
+
+/// apimachinery's `duration.HumanDuration` of an elapsed time in milliseconds (negative when
+/// the time lies in the future): about two significant figures (`45s`, `2m3s`, `15m`,
+/// `3h20m`, `2d5h`, `400d`, `3y20d`).
+pub fn human_duration_of_millis(millis: i128) -> String {
     let seconds = millis / 1000;
     if seconds < -1 {
         return "<invalid>".to_string();
