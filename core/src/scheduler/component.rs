@@ -627,11 +627,8 @@ mod tests {
         assert_eq!(bound["spec"]["nodeName"], "node-4");
     }
 
-    #[test]
-    fn a_high_priority_pod_preempts_a_low_one_is_nominated_and_bound_once_the_victim_is_gone() {
-        let (mut api, mut scheduler, watches) = setup(&[node("node-1", "1", false)]);
-        api.create("default", pod("low", "800m")).unwrap();
-        settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
+    /// Creates the PriorityClass `high` (value 1000) and a pod of that class asking for `cpu`.
+    fn create_high_priority_pod(api: &mut ApiServer, name: &str, cpu: &str) -> Arc<Object> {
         api.create(
             "",
             Object::from_value(json!({
@@ -641,11 +638,18 @@ mod tests {
             .unwrap(),
         )
         .unwrap();
-        let mut important = pod("important", "500m").to_value();
+        let mut important = pod(name, cpu).to_value();
         important["spec"]["priorityClassName"] = json!("high");
-        let important = api
-            .create("default", Object::from_value(important).unwrap())
-            .unwrap();
+        api.create("default", Object::from_value(important).unwrap())
+            .unwrap()
+    }
+
+    #[test]
+    fn a_high_priority_pod_preempts_a_low_one_is_nominated_and_bound_once_the_victim_is_gone() {
+        let (mut api, mut scheduler, watches) = setup(&[node("node-1", "1", false)]);
+        api.create("default", pod("low", "800m")).unwrap();
+        settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
+        let important = create_high_priority_pod(&mut api, "important", "500m");
         let uid = important.metadata().uid.clone().unwrap_or_default();
         settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
 
@@ -719,19 +723,7 @@ mod tests {
         let (mut api, mut scheduler, watches) = setup(&[node("node-1", "1", false)]);
         api.create("default", pod("low", "800m")).unwrap();
         settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
-        api.create(
-            "",
-            Object::from_value(json!({
-                "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
-                "metadata": {"name": "high"}, "value": 1000,
-            }))
-            .unwrap(),
-        )
-        .unwrap();
-        let mut important = pod("important", "500m").to_value();
-        important["spec"]["priorityClassName"] = json!("high");
-        api.create("default", Object::from_value(important).unwrap())
-            .unwrap();
+        create_high_priority_pod(&mut api, "important", "500m");
         settle(&mut api, &mut scheduler, &watches, SIM_EPOCH);
         let force = DeleteOptions {
             grace_period_seconds: Some(0),
