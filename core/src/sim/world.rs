@@ -261,23 +261,12 @@ impl World {
             config: config.clone(),
             pod_cidrs: None,
         };
-        let mut cidrs = config
+        world.pod_cidrs = config
             .cluster_cidr
             .parse::<Ipv4Cidr>()
             .ok()
             .and_then(|cidr| ClusterCidrAllocator::new(cidr, config.node_cidr_mask_size).ok());
-        let mut without_cidr = Vec::new();
-        for i in 1..=config.nodes {
-            let name = format!("node-{i}");
-            let pod_cidr = cidrs.as_mut().and_then(|a| a.allocate_next().ok());
-            if pod_cidr.is_none() {
-                without_cidr.push(name.clone());
-            }
-            world.add_node(config, &name, i, pod_cidr);
-        }
-        world.pod_cidrs = cidrs;
-        world.settle();
-        world.report_nodes_without_pod_cidr(&without_cidr);
+        world.add_nodes(config.nodes);
         world
     }
 
