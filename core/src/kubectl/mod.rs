@@ -25,6 +25,7 @@
 pub mod apply_patch;
 pub mod commands;
 pub mod error;
+pub mod explain;
 pub mod flags;
 pub mod jsonpath;
 pub mod output;

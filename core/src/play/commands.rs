@@ -47,6 +47,13 @@ const NAMESPACE_FLAG: FlagSpec = FlagSpec {
     usage: "The namespace of the pod (default: default)",
 };
 
+const NAMESPACE_FLAG_TRAFFIC: FlagSpec = FlagSpec {
+    long: "namespace",
+    short: Some('n'),
+    kind: FlagKind::String,
+    usage: "The namespace of the pod and of a short Service name (default: default)",
+};
+
 /// Every playground command, in the order `play help` lists them.
 pub const COMMANDS: &[PlayCommand] = &[
     PlayCommand {
@@ -129,34 +136,74 @@ The default is 50MB/s.\n\nExamples:\n  play registry-bandwidth 10MB/s\n  play re
     PlayCommand {
         name: "traffic",
         short: "Send requests to a service and show which pods answer",
-        long: "Examples:\n  play traffic web -n 100\n  play traffic web -n 10 --from client-0",
-        usage: "play traffic SERVICE -n N [--from POD]",
+        long: "Sends --requests requests at the current instant and prints how many each pod \
+answered, the ones that failed and why (connection refused: the Service has no ready \
+endpoint; connection timed out: no local endpoint, or the pod's node is stopped; NXDOMAIN: \
+the name does not resolve), the DNS queries the lookups cost and the latency the cluster \
+added. Virtual time does not move.\n\n\
+From a pod (--from), each request resolves the name through cluster DNS (the pod's search \
+path and ndots:5) and its node's kube-proxy rules pick an endpoint. With --node-port, a \
+client outside the cluster dials a node's NodePort of the Service (the first node unless \
+--node names one).\n\n\
+TARGET is a Service (svc/web, web, web.other, web.other.svc.cluster.local) or, from a pod, \
+an address and port (10.96.0.20:80).\n\n\
+Examples:\n  play traffic svc/web --from pod/client --requests 1000\n  play traffic web \
+--node-port --requests 300\n  play traffic web.shop --from client -n default --port 8080",
+        usage: "play traffic TARGET (--from POD | --node-port [--node NODE]) [--requests N] [--port PORT] [-n NAMESPACE]",
         flags: &[
             FlagSpec {
                 long: "requests",
-                short: Some('n'),
+                short: None,
                 kind: FlagKind::String,
-                usage: "How many requests to send",
+                usage: "How many requests to send (1 to 1000000; default 100)",
             },
             FlagSpec {
                 long: "from",
                 short: None,
                 kind: FlagKind::String,
-                usage: "The pod the requests come from",
+                usage: "The pod the requests come from (pod/NAME or NAME)",
             },
+            FlagSpec {
+                long: "node-port",
+                short: None,
+                kind: FlagKind::Bool,
+                usage: "Send from outside the cluster to a node's NodePort of the Service",
+            },
+            FlagSpec {
+                long: "node",
+                short: None,
+                kind: FlagKind::String,
+                usage: "With --node-port: the node dialled (default: the first node)",
+            },
+            FlagSpec {
+                long: "port",
+                short: None,
+                kind: FlagKind::String,
+                usage: "The Service port, by number or name (default: its first port)",
+            },
+            NAMESPACE_FLAG_TRAFFIC,
         ],
     },
     PlayCommand {
         name: "dns",
         short: "Resolve a DNS name as a pod would",
-        long: "Examples:\n  play dns web\n  play dns web.default.svc.cluster.local --from client-0",
-        usage: "play dns NAME [--from POD]",
-        flags: &[FlagSpec {
-            long: "from",
-            short: None,
-            kind: FlagKind::String,
-            usage: "The pod whose resolver asks",
-        }],
+        long: "Resolves NAME (A records) as the resolver of a pod does: the search path of the \
+pod's namespace and ndots:5, so a short name is tried in each search domain in turn. Prints \
+every query sent and its answer, the records returned, and how many queries each CoreDNS \
+replica has answered: DNS load grows with every lookup, and a short name costs several \
+queries.\n\n\
+Examples:\n  play dns web\n  play dns web.default.svc.cluster.local --from pod/client\n  play dns \
+api.shop -n default",
+        usage: "play dns NAME [--from POD] [-n NAMESPACE]",
+        flags: &[
+            FlagSpec {
+                long: "from",
+                short: None,
+                kind: FlagKind::String,
+                usage: "The pod whose resolver asks (pod/NAME or NAME; its namespace's search path is used)",
+            },
+            NAMESPACE_FLAG_TRAFFIC,
+        ],
     },
     PlayCommand {
         name: "help",
@@ -233,7 +280,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     previous.last().copied().unwrap_or(0)
 }
 
-fn usage(command: &str, message: impl Into<String>) -> PlayError {
+pub(super) fn usage(command: &str, message: impl Into<String>) -> PlayError {
     PlayError::Usage {
         command: command.to_string(),
         message: message.into(),
@@ -245,7 +292,7 @@ fn unit_error(command: &str, error: UnitError) -> PlayError {
 }
 
 /// Exactly the positional arguments a command takes, or a usage error.
-fn expect_args<'a>(
+pub(super) fn expect_args<'a>(
     command: &str,
     parsed: &'a ParsedArgs,
     min: usize,
@@ -304,16 +351,8 @@ impl Session {
             "node" => self.play_node(&parsed),
             "crash" => self.play_crash(&parsed),
             "registry-bandwidth" => self.play_registry_bandwidth(&parsed),
-            "traffic" => {
-                expect_args("traffic", &parsed, 1, 1, "a service name")?;
-                // TODO(lead): wire to World::send_traffic (core/src/sim/traffic.rs) when merged.
-                Err(PlayError::NotAvailable("traffic".to_string()))
-            }
-            "dns" => {
-                expect_args("dns", &parsed, 1, 1, "a name to resolve")?;
-                // TODO(lead): wire to the World's DNS resolution (traffic helper) when merged.
-                Err(PlayError::NotAvailable("dns".to_string()))
-            }
+            "traffic" => self.play_traffic(&parsed),
+            "dns" => self.play_dns(&parsed),
             "help" => {
                 let args = expect_args("help", &parsed, 0, 1, "nothing")?;
                 match args.first() {

@@ -67,9 +67,10 @@ pub enum PlayError {
         /// What is not settled, one line per object.
         unsettled: Vec<String>,
     },
-    /// A playground command that needs a part of the simulation not built yet.
-    #[error("error: play {0}: not yet available in the playground")]
-    NotAvailable(String),
+    /// Traffic could not be sent (the source pod is missing or not running, a stopped
+    /// node, no cluster DNS outside the cluster).
+    #[error("error: {0}")]
+    Traffic(#[from] crate::sim::traffic::TrafficError),
 }
 
 fn suggestions_text(suggestions: &[String]) -> String {

@@ -13,7 +13,8 @@
 //!   starting, as on a real cluster. `play wait` and `play advance` are the explicit ways to
 //!   let more time pass;
 //! - `play …`: a playground command ([`commands::COMMANDS`]): wait until quiet, advance time,
-//!   stop/start/cut off/heal/add nodes, crash a container, slow the registry, print the clock.
+//!   stop/start/cut off/heal/add nodes, crash a container, slow the registry, print the clock,
+//!   send traffic to a Service or resolve a name through cluster DNS ([`traffic`]).
 //!
 //! `kubectl get -w` prints the current rows and keeps its watch open: every later step of
 //! virtual time (the step after a kubectl line, `play wait`, `play advance`) polls it at each
@@ -24,6 +25,7 @@
 pub mod commands;
 pub mod error;
 pub mod quiet;
+pub mod traffic;
 pub mod units;
 
 #[cfg(test)]

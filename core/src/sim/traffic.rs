@@ -656,6 +656,76 @@ impl World {
     }
 }
 
+/// One DNS lookup made as a pod's resolver makes it ([`World::lookup_dns`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DnsLookupReport {
+    /// The resolv.conf the lookup followed.
+    pub resolv_conf: ResolvConf,
+    /// The CoreDNS replica `kube-dns` routed the queries to.
+    pub replica: String,
+    /// The queries sent and the response the resolver returned.
+    pub lookup: crate::network::dns::Lookup,
+}
+
+impl World {
+    /// Resolves `name` (A records) as the resolver of a pod in `namespace` would: its search
+    /// path and `ndots:5`, against one CoreDNS replica chosen as `kube-dns`' rules choose it.
+    /// The replica counts the queries ([`World::dns_load`]); the trace gets a note.
+    pub fn lookup_dns(&mut self, namespace: &str, name: &str) -> DnsLookupReport {
+        let now_ms = self.now().as_millis();
+        let services: Vec<Service> = read_all(self, Kind::Service, |o| match o {
+            Object::Service(s) => Some((**s).clone()),
+            _ => None,
+        });
+        let slices: Vec<EndpointSlice> = read_all(self, Kind::EndpointSlice, |o| match o {
+            Object::EndpointSlice(s) => Some((**s).clone()),
+            _ => None,
+        });
+        let pods: Vec<Pod> = read_all(self, Kind::Pod, |o| match o {
+            Object::Pod(p) => Some((**p).clone()),
+            _ => None,
+        });
+        let view = ClusterDnsView::new(
+            DEFAULT_CLUSTER_DOMAIN,
+            PodsMode::Insecure,
+            &services,
+            &slices,
+            &pods,
+        );
+        let resolv_conf = ResolvConf::for_pod(namespace, DEFAULT_CLUSTER_DOMAIN, KUBE_DNS_IP);
+        let index = self.traffic.pick_dns_replica();
+        let (replica, lookup) = match self.traffic.dns_replicas.get_mut(index) {
+            Some(replica) => (
+                replica.name.clone(),
+                resolve(&resolv_conf, replica, &view, name, RecordType::A, now_ms),
+            ),
+            // set_dns_replicas keeps at least one replica; answer uncounted if none.
+            None => (
+                String::new(),
+                crate::network::dns::Lookup {
+                    queries: Vec::new(),
+                    response: view.answer(name, RecordType::A),
+                },
+            ),
+        };
+        let at = self.now();
+        self.record_trace(vec![TraceRecord::Note {
+            at,
+            component: COMPONENT.to_string(),
+            message: format!(
+                "DNS lookup of {name} from namespace {namespace}: {} queries to {replica}, {} address(es)",
+                lookup.queries.len(),
+                lookup.response.addresses().len()
+            ),
+        }]);
+        DnsLookupReport {
+            resolv_conf,
+            replica,
+            lookup,
+        }
+    }
+}
+
 /// One line a learner can read: who sent what where, and what happened.
 fn summary(request: &TrafficRequest, report: &TrafficReport) -> String {
     let from = match &request.from {

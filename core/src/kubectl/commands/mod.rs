@@ -8,6 +8,7 @@ pub mod cluster_info;
 pub mod create;
 pub mod delete;
 pub mod describe;
+pub mod explain;
 pub mod expose;
 pub mod get;
 pub mod label;
@@ -65,6 +66,7 @@ pub const COMMANDS: &[&CommandSpec] = &[
     &expose::COMMAND,
     &run::COMMAND,
     &set::COMMAND,
+    &explain::COMMAND,
     &get::COMMAND,
     &delete::COMMAND,
     &rollout::COMMAND,

@@ -328,6 +328,7 @@ impl PodWorker {
             consider(Some(*retry_at));
         }
         consider(self.reconcile_at);
+        consider(self.status_change_due());
         for c in self.init.iter().chain(&self.app) {
             if let ContainerStep::Waiting { retry_at, .. } = &c.step {
                 consider(*retry_at);

@@ -2,15 +2,44 @@
 //! `getPhase`), the conditions `PodReadyToStartContainers`, `Initialized`, `Ready`,
 //! `ContainersReady`, `PodScheduled`, the pod and host IPs, and one container status per
 //! container with its state, last state, readiness and restart count.
+//!
+//! Two habits of the real kubelet shape what a learner sees here:
+//! - Its status comes from the runtime's containers, not from what the pod worker is doing.
+//!   A container that exited shows `terminated` (`Error`) until the worker's next sync after
+//!   the exit: the sync that found it in crash-loop back-off records the `CrashLoopBackOff`
+//!   reason (kubelet's reason cache), and the pod worker comes back to it
+//!   [`POD_WORKER_BACK_OFF`] later. A restart that is still pulling or creating shows what was
+//!   shown before it began (the new container does not exist yet), so `kubectl get pods` reads
+//!   `Error` → `CrashLoopBackOff` → `Running`, never `ContainerCreating`, for a crashing pod.
+//! - The status manager merges rather than replaces conditions (`mergePodStatus`): the
+//!   conditions the kubelet does not own (the scheduler's or the eviction's
+//!   `DisruptionTarget`, readiness gates) are kept from the API's copy, and a condition keeps
+//!   its `lastTransitionTime` while its status stays the same.
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
     ContainerStatus, HostIP, PodCondition, PodIP, PodStatus,
 };
 
+use std::time::Duration;
+
 use super::containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
 use super::{PodState, PodWorker};
 use crate::sim::clock::Timestamp;
+
+/// How long the kubelet's pod worker waits before syncing a pod again after a sync that
+/// ended in an error such as `CrashLoopBackOff` (`backOffPeriod` in `pod_workers.go`).
+pub const POD_WORKER_BACK_OFF: Duration = Duration::from_secs(10);
+
+/// The pod conditions the kubelet owns (`PodConditionsByKubelet` in
+/// `pkg/kubelet/types/pod_status.go`); every other condition is kept from the API's copy.
+pub const KUBELET_CONDITIONS: [&str; 5] = [
+    "PodScheduled",
+    "Ready",
+    "Initialized",
+    "ContainersReady",
+    "PodReadyToStartContainers",
+];
 
 /// Pod phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,23 +90,90 @@ fn waiting_state(reason: &str, message: Option<String>) -> ContainerState {
     }
 }
 
-fn container_status(record: &ContainerRecord) -> ContainerStatus {
-    let state = match &record.step {
+/// Whether the back-off of `termination` was already shown (a sync found the container in
+/// crash-loop back-off and recorded the reason).
+fn back_off_shown(record: &ContainerRecord, termination: &Termination) -> bool {
+    record.backoff_event_for == Some(termination.finished_at)
+}
+
+/// The state, last state and restart count a container shows now. `previous` is its status
+/// in the last status sent, for the run before the last one (which the record no longer
+/// keeps).
+fn container_status(
+    record: &ContainerRecord,
+    now: Timestamp,
+    previous: Option<&ContainerStatus>,
+) -> ContainerStatus {
+    let last_terminated = record.last_termination.as_ref().map(terminated_state);
+    // The run before `record.last_termination`, as the last status showed it.
+    let earlier = || -> ContainerState {
+        previous
+            .and_then(|p| p.last_state.clone())
+            .filter(|state| state != &last_terminated.clone().unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let restarts = record.restart_count;
+    let (state, last_state, restart_count) = match &record.step {
+        ContainerStep::Waiting {
+            reason: WaitingReason::CrashLoopBackOff,
+            message,
+            ..
+        } => match &record.last_termination {
+            // Until the worker's next sync the runtime's exited container is all there is.
+            Some(t) if now < t.finished_at.plus(POD_WORKER_BACK_OFF) => {
+                (terminated_state(t), earlier(), restarts)
+            }
+            Some(_) | None => (
+                waiting_state(WaitingReason::CrashLoopBackOff.as_str(), message.clone()),
+                last_terminated.clone().unwrap_or_default(),
+                restarts,
+            ),
+        },
         ContainerStep::Waiting {
             reason, message, ..
-        } => waiting_state(reason.as_str(), message.clone()),
+        } => (
+            waiting_state(reason.as_str(), message.clone()),
+            last_terminated.clone().unwrap_or_default(),
+            restarts,
+        ),
         ContainerStep::Pulling | ContainerStep::Creating | ContainerStep::Starting => {
-            waiting_state(WaitingReason::ContainerCreating.as_str(), None)
+            match &record.last_termination {
+                // A restart under way: the new container does not exist yet, so the status
+                // shows the run that ended (and its restart count).
+                Some(t) if restarts > 0 && back_off_shown(record, t) => (
+                    waiting_state(
+                        WaitingReason::CrashLoopBackOff.as_str(),
+                        previous
+                            .and_then(|p| p.state.as_ref())
+                            .and_then(|s| s.waiting.as_ref())
+                            .and_then(|w| w.message.clone()),
+                    ),
+                    terminated_state(t),
+                    restarts - 1,
+                ),
+                Some(t) if restarts > 0 => (terminated_state(t), earlier(), restarts - 1),
+                Some(_) | None => (
+                    waiting_state(WaitingReason::ContainerCreating.as_str(), None),
+                    last_terminated.clone().unwrap_or_default(),
+                    restarts,
+                ),
+            }
         }
-        ContainerStep::Running { started_at } | ContainerStep::Stopping { started_at } => {
+        ContainerStep::Running { started_at } | ContainerStep::Stopping { started_at } => (
             ContainerState {
                 running: Some(ContainerStateRunning {
                     started_at: Some(started_at.to_k8s_time()),
                 }),
                 ..ContainerState::default()
-            }
-        }
-        ContainerStep::Terminated(t) => terminated_state(t),
+            },
+            last_terminated.clone().unwrap_or_default(),
+            restarts,
+        ),
+        ContainerStep::Terminated(t) => (
+            terminated_state(t),
+            last_terminated.clone().unwrap_or_default(),
+            restarts,
+        ),
     };
     ContainerStatus {
         name: record.name().to_string(),
@@ -85,16 +181,10 @@ fn container_status(record: &ContainerRecord) -> ContainerStatus {
         image_id: record.image_id.clone().unwrap_or_default(),
         container_id: record.container_id.clone(),
         ready: record.ready,
-        restart_count: i32::try_from(record.restart_count).unwrap_or(i32::MAX),
+        restart_count: i32::try_from(restart_count).unwrap_or(i32::MAX),
         started: Some(record.started),
         state: Some(state),
-        last_state: Some(
-            record
-                .last_termination
-                .as_ref()
-                .map(terminated_state)
-                .unwrap_or_default(),
-        ),
+        last_state: Some(last_state),
         ..ContainerStatus::default()
     }
 }
@@ -160,10 +250,13 @@ impl PodWorker {
         now: Timestamp,
     ) -> PodCondition {
         let status = if status { "True" } else { "False" };
-        // Keep the transition time while the status stays the same.
+        // Keep the transition time while the status stays the same: the status manager
+        // compares with the status it sent last, or with the API's copy before it sent any
+        // (so `PodScheduled` keeps the scheduler's time).
         let since = self
             .last_status
             .as_ref()
+            .or(self.pod.status.as_ref())
             .and_then(|s| s.conditions.as_ref())
             .and_then(|cs| cs.iter().find(|c| c.type_ == kind))
             .filter(|c| c.status == status)
@@ -248,17 +341,80 @@ impl PodWorker {
         };
         let (ready, ready_r, ready_m) = ready_reason();
         let (cready, cready_r, cready_m) = ready_reason();
-        status.conditions = Some(vec![
+        // mergePodStatus: the conditions others own first, as the API has them.
+        let mut conditions: Vec<PodCondition> = self
+            .pod
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .into_iter()
+            .flatten()
+            .filter(|c| !KUBELET_CONDITIONS.contains(&c.type_.as_str()))
+            .cloned()
+            .collect();
+        conditions.extend([
             self.condition("PodReadyToStartContainers", sandbox_ready, None, None, now),
             self.condition("Initialized", init_ok, init_reason, init_message, now),
             self.condition("Ready", ready, ready_r, ready_m, now),
             self.condition("ContainersReady", cready, cready_r, cready_m, now),
             self.condition("PodScheduled", true, None, None, now),
         ]);
+        status.conditions = Some(conditions);
+        let sent = self.last_status.as_ref();
         if !self.init.is_empty() {
-            status.init_container_statuses = Some(self.init.iter().map(container_status).collect());
+            let previous = sent.and_then(|s| s.init_container_statuses.as_deref());
+            status.init_container_statuses = Some(
+                self.init
+                    .iter()
+                    .map(|c| container_status(c, now, find_status(previous, c.name())))
+                    .collect(),
+            );
         }
-        status.container_statuses = Some(self.app.iter().map(container_status).collect());
+        let previous = sent.and_then(|s| s.container_statuses.as_deref());
+        status.container_statuses = Some(
+            self.app
+                .iter()
+                .map(|c| container_status(c, now, find_status(previous, c.name())))
+                .collect(),
+        );
         status
     }
+
+    /// When the status will change by itself: a container in crash-loop back-off whose last
+    /// status still shows it terminated switches to `CrashLoopBackOff` at the pod worker's
+    /// next sync ([`POD_WORKER_BACK_OFF`] after the exit).
+    pub fn status_change_due(&self) -> Option<Timestamp> {
+        let sent = self.last_status.as_ref()?;
+        let shown = |name: &str| {
+            sent.container_statuses
+                .iter()
+                .chain(sent.init_container_statuses.iter())
+                .flatten()
+                .find(|s| s.name == name)
+                .and_then(|s| s.state.as_ref())
+                .is_some_and(|s| s.terminated.is_some())
+        };
+        self.init
+            .iter()
+            .chain(&self.app)
+            .filter_map(|c| {
+                let ContainerStep::Waiting {
+                    reason: WaitingReason::CrashLoopBackOff,
+                    ..
+                } = &c.step
+                else {
+                    return None;
+                };
+                let t = c.last_termination.as_ref()?;
+                shown(c.name()).then(|| t.finished_at.plus(POD_WORKER_BACK_OFF))
+            })
+            .min()
+    }
+}
+
+fn find_status<'s>(
+    statuses: Option<&'s [ContainerStatus]>,
+    name: &str,
+) -> Option<&'s ContainerStatus> {
+    statuses?.iter().find(|s| s.name == name)
 }
