@@ -78,7 +78,9 @@ fn resolve<'s>(schema: &'s Value, all: &'s BTreeMap<String, Value>) -> &'s Value
 }
 
 fn has_object_additional_properties(schema: &Value) -> bool {
-    schema.get("additionalProperties").is_some_and(Value::is_object)
+    schema
+        .get("additionalProperties")
+        .is_some_and(Value::is_object)
 }
 
 /// The template's `typeGuess`.
@@ -87,9 +89,16 @@ fn type_guess(schema: &Value, all: &BTreeMap<String, Value>) -> String {
         return format!("[]{}", type_guess(items, all));
     }
     if has_object_additional_properties(schema) {
-        return format!("map[string]{}", type_guess(&schema["additionalProperties"], all));
+        return format!(
+            "map[string]{}",
+            type_guess(&schema["additionalProperties"], all)
+        );
     }
-    if let Some([only]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+    if let Some([only]) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
         if schema.get("properties").is_none() {
             return type_guess(only, all);
         }
@@ -140,7 +149,12 @@ fn description_chain(schema: &Value, all: &BTreeMap<String, Value>, out: &mut Ve
             out.push(clean(text));
         }
     }
-    for sub in resolved.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for sub in resolved
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         description_chain(sub, all, out);
     }
     if let Some(items) = resolved.get("items") {
@@ -179,7 +193,12 @@ fn generate() -> String {
             continue;
         }
         let schema = &all[&name];
-        for property in schema.get("properties").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
+        for property in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
             if let Some(next) = target(property) {
                 pending.push(next);
             }
@@ -187,8 +206,14 @@ fn generate() -> String {
     }
     for name in &reachable {
         let schema = &all[name];
-        assert!(schema.get("externalDocs").is_none(), "externalDocs on {name}");
-        let description = schema.get("description").and_then(Value::as_str).unwrap_or_default();
+        assert!(
+            schema.get("externalDocs").is_none(),
+            "externalDocs on {name}"
+        );
+        let description = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         text.push_str(&format!("T\t{name}\t{}\n", clean(description)));
         let required: Vec<&str> = schema
             .get("required")
@@ -205,8 +230,16 @@ fn generate() -> String {
         for field in names {
             let property = &properties[field];
             assert!(property.get("enum").is_none(), "enum on {name}.{field}");
-            assert!(property.get("externalDocs").is_none(), "externalDocs on {name}.{field}");
-            let own = clean(property.get("description").and_then(Value::as_str).unwrap_or_default());
+            assert!(
+                property.get("externalDocs").is_none(),
+                "externalDocs on {name}.{field}"
+            );
+            let own = clean(
+                property
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            );
             let target_name = target(property);
             let target_description = target_name
                 .as_ref()
@@ -217,7 +250,11 @@ fn generate() -> String {
             let mut chain = Vec::new();
             description_chain(property, &all, &mut chain);
             let non_empty = |parts: &[&String]| -> Vec<String> {
-                parts.iter().filter(|p| !p.is_empty()).map(|p| p.to_string()).collect()
+                parts
+                    .iter()
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.to_string())
+                    .collect()
             };
             let composition = if chain == non_empty(&[&own, &target_description]) {
                 "b"
@@ -354,12 +391,14 @@ fn the_core_explains_like_the_real_kubectl_against_serve() {
         &[],
         &["pod", "svc"],
     ];
-    let mut api = kubeplay_core::apiserver::ApiServer::new(1, kubeplay_core::sim::clock::Timestamp(0));
+    let mut api =
+        kubeplay_core::apiserver::ApiServer::new(1, kubeplay_core::sim::clock::Timestamp(0));
     let mut mismatches = Vec::new();
     for args in cases {
         let (real_out, real_err, real_ok) = real_explain(&serve, args);
         let line = format!("explain {}", args.join(" "));
-        let ours = kubeplay_core::kubectl::run(&mut api, kubeplay_core::sim::clock::Timestamp(0), &line);
+        let ours =
+            kubeplay_core::kubectl::run(&mut api, kubeplay_core::sim::clock::Timestamp(0), &line);
         if ours.stdout != real_out || ours.stderr != real_err || (ours.exit_code == 0) != real_ok {
             mismatches.push(format!(
                 "kubectl {line}\n--- real (ok={real_ok}) stdout:\n{real_out}\n--- real stderr:\n{real_err}\n--- core (exit {}) stdout:\n{}\n--- core stderr:\n{}",

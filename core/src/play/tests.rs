@@ -311,3 +311,144 @@ mod properties {
         }
     }
 }
+
+const CLIENT_AND_SERVICE: &str = "apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: client
+spec:
+  containers:
+  - name: sh
+    image: busybox:1.36
+    command: [sleep, infinity]
+";
+
+#[test]
+fn play_traffic_and_dns_print_the_spread_the_failures_and_the_dns_load() {
+    let mut session = session_with(&[WEB, CLIENT_AND_SERVICE]);
+    let actual = transcript(
+        &mut session,
+        "play wait
+play traffic svc/web --from pod/client --requests 900
+play dns web --from pod/client
+play dns web.default.svc.cluster.local.
+play dns nope
+kubectl scale deployment web --replicas=0
+play wait
+play traffic web --from client --requests 10
+play traffic web --node-port
+play traffic web
+play traffic svc/web --from pod/nope
+play traffic web --from client --requests lots
+play traffic --help",
+    );
+    assert_golden(
+        &actual,
+        include_str!("../../tests/golden/play_traffic.txt"),
+        "play_traffic.txt",
+    );
+}
+
+#[test]
+fn a_crashing_container_shows_error_then_crash_loop_back_off_then_running() {
+    let mut session = session_with(&[SOLO]);
+    let actual = transcript(
+        &mut session,
+        "play wait
+play crash solo
+kubectl get pod solo
+play advance 5s
+kubectl get pod solo
+play crash solo
+kubectl get pod solo
+kubectl get pod solo -o jsonpath={.status.containerStatuses[0].state}
+play advance 10s
+kubectl get pod solo
+kubectl get pod solo -o jsonpath={.status.containerStatuses[0].lastState.terminated.reason}
+play advance 5s
+kubectl get pod solo
+play crash solo
+play advance 12s
+kubectl get pod solo
+kubectl get pod solo -o jsonpath={.status.containerStatuses[0].state.waiting.reason}
+play advance 10s
+kubectl get pod solo",
+    );
+    assert_golden(
+        &actual,
+        include_str!("../../tests/golden/play_crash.txt"),
+        "play_crash.txt",
+    );
+}
+
+#[test]
+fn a_kubelet_status_write_keeps_the_conditions_the_kubelet_does_not_own() {
+    use crate::api::objects::Kind;
+    use k8s_openapi::api::core::v1::PodCondition;
+
+    let mut session = session_with(&[SOLO]);
+    session.run_line("play wait");
+    let api = session.world().api();
+    let object = api.get(Kind::Pod, "default", "solo").unwrap();
+    let crate::api::objects::Object::Pod(pod) = object.as_ref() else {
+        panic!("not a pod");
+    };
+    let mut pod = (**pod).clone();
+    let scheduled_at = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
+        .and_then(|c| c.last_transition_time.clone());
+    if let Some(conditions) = pod.status.as_mut().and_then(|s| s.conditions.as_mut()) {
+        conditions.push(PodCondition {
+            type_: "DisruptionTarget".to_string(),
+            status: "True".to_string(),
+            reason: Some("EvictionByEvictionAPI".to_string()),
+            ..PodCondition::default()
+        });
+    }
+    pod.metadata.resource_version = None;
+    api.update_status("default", crate::api::objects::Object::from(pod))
+        .unwrap();
+    // The crash makes the kubelet write the pod's status again.
+    session.run_line("play crash solo");
+    session.run_line("play advance 3s");
+    let api = session.world().api();
+    let object = api.get(Kind::Pod, "default", "solo").unwrap();
+    let crate::api::objects::Object::Pod(pod) = object.as_ref() else {
+        panic!("not a pod");
+    };
+    let conditions = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.clone())
+        .unwrap_or_default();
+    let types: Vec<&str> = conditions.iter().map(|c| c.type_.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "DisruptionTarget",
+            "PodReadyToStartContainers",
+            "Initialized",
+            "Ready",
+            "ContainersReady",
+            "PodScheduled"
+        ]
+    );
+    let scheduled = conditions.iter().find(|c| c.type_ == "PodScheduled");
+    assert_eq!(
+        scheduled.and_then(|c| c.last_transition_time.clone()),
+        scheduled_at
+    );
+}

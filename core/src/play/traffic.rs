@@ -59,7 +59,9 @@ fn percent(part: u32, whole: u32) -> String {
 fn failure_meaning(failure: RequestFailure) -> &'static str {
     match failure {
         RequestFailure::NxDomain => "the name has no address in cluster DNS",
-        RequestFailure::ConnectionRefused => "the Service has no ready endpoint (kube-proxy REJECT)",
+        RequestFailure::ConnectionRefused => {
+            "the Service has no ready endpoint (kube-proxy REJECT)"
+        }
         RequestFailure::ConnectionTimedOut => {
             "nobody answered: no endpoint on this node (DROP) or the pod's node is stopped"
         }
@@ -84,7 +86,13 @@ impl Session {
         let mut labels = name.split('.');
         let short = labels.next().unwrap_or_default();
         let namespace = labels.next().unwrap_or(namespace).to_string();
-        match self.world.api().get(Kind::Service, &namespace, short).ok()?.as_ref() {
+        match self
+            .world
+            .api()
+            .get(Kind::Service, &namespace, short)
+            .ok()?
+            .as_ref()
+        {
             Object::Service(service) => Some((**service).clone()),
             _ => None,
         }
@@ -97,9 +105,9 @@ impl Session {
         service: &str,
     ) -> Result<&'p ServicePort, PlayError> {
         match wanted {
-            None => ports.first().ok_or_else(|| {
-                usage("traffic", format!("service \"{service}\" has no ports"))
-            }),
+            None => ports
+                .first()
+                .ok_or_else(|| usage("traffic", format!("service \"{service}\" has no ports"))),
             Some(text) => ports
                 .iter()
                 .find(|p| p.name.as_deref() == Some(text) || p.port.to_string() == text)
@@ -245,11 +253,13 @@ impl Session {
             TrafficSource::Outside { client } => format!("outside the cluster ({client})"),
         };
         let to = match &request.to {
-            TrafficTarget::ServiceName { name, .. } => match (&report.resolved_name, report.destination) {
-                (Some(fqdn), Some(ip)) => format!("{name} ({fqdn} → {ip})"),
-                (Some(fqdn), None) => format!("{name} ({fqdn})"),
-                (None, _) => name.clone(),
-            },
+            TrafficTarget::ServiceName { name, .. } => {
+                match (&report.resolved_name, report.destination) {
+                    (Some(fqdn), Some(ip)) => format!("{name} ({fqdn} → {ip})"),
+                    (Some(fqdn), None) => format!("{name} ({fqdn})"),
+                    (None, _) => name.clone(),
+                }
+            }
             TrafficTarget::Address { ip, port } => format!("{ip}:{port}"),
             TrafficTarget::NodePort { node, port } => format!("NodePort {port} of {node}"),
         };
@@ -259,7 +269,9 @@ impl Session {
             report.sent, report.succeeded
         );
         if !report.per_pod.is_empty() {
-            let mut rows = vec![["POD", "NODE", "REQUESTS", "SHARE"].map(str::to_string).to_vec()];
+            let mut rows = vec![["POD", "NODE", "REQUESTS", "SHARE"]
+                .map(str::to_string)
+                .to_vec()];
             for (key, answered) in &report.per_pod {
                 let (namespace, name) = key.split_once('/').unwrap_or(("", key));
                 let node = self.pod_node(namespace, name);
@@ -368,7 +380,9 @@ impl Session {
                 "no address: try the next name".to_string()
             } else {
                 match response.rcode {
-                    Rcode::NoError if response.answers.is_empty() => "NOERROR, no records".to_string(),
+                    Rcode::NoError if response.answers.is_empty() => {
+                        "NOERROR, no records".to_string()
+                    }
                     Rcode::NoError => "NOERROR".to_string(),
                     Rcode::NxDomain => "NXDOMAIN".to_string(),
                     Rcode::NotInClusterZone => {
@@ -387,11 +401,14 @@ impl Session {
                 text.push_str(&format!("{record}\n"));
             }
         }
+        let queries = report.lookup.queries.len();
         text.push_str(&format!(
-            "\n{} queries for this lookup. CoreDNS load:\n",
-            report.lookup.queries.len()
+            "\nthis lookup sent {queries} {}. CoreDNS load:\n",
+            if queries == 1 { "query" } else { "queries" }
         ));
-        let mut rows = vec![["REPLICA", "QUERIES", "THIS SECOND"].map(str::to_string).to_vec()];
+        let mut rows = vec![["REPLICA", "QUERIES", "THIS SECOND"]
+            .map(str::to_string)
+            .to_vec()];
         for replica in self.world.dns_load() {
             rows.push(vec![
                 replica.name,

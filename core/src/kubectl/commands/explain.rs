@@ -103,11 +103,7 @@ fn run(_context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, KubectlE
         Some(rest) if args.string("api-version").is_none() && !kind.group().is_empty() => rest,
         Some(_) | None => trimmed.get(name.len()..).unwrap_or_default(),
     };
-    let field_path: Vec<String> = fields_text
-        .split('.')
-        .skip(1)
-        .map(str::to_string)
-        .collect();
+    let field_path: Vec<String> = fields_text.split('.').skip(1).map(str::to_string).collect();
     let (group, version) = match args.string("api-version").filter(|v| !v.is_empty()) {
         Some(text) => parse_group_version(text)?,
         None => (kind.group(), kind.version()),
@@ -130,18 +126,18 @@ fn run(_context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, KubectlE
         field_path: &field_path,
         recursive: args.bool("recursive"),
     };
-    match explain(&request) {
-        Ok(text) => Ok(Output::stdout(text)),
+    let error = match explain(&request) {
+        Ok(text) => return Ok(Output::stdout(text)),
+        Err(error) => error,
+    };
+    match &error {
         // kubectl's template has written the header to stdout when it fails on the path.
-        Err(error @ ExplainError::FieldNotFound { .. }) => {
-            let ExplainError::FieldNotFound { printed, .. } = &error else {
-                return Err(KubectlError::Usage(error.to_string()));
-            };
+        ExplainError::FieldNotFound { printed, .. } => {
             let mut output = Output::stdout(printed.clone());
             output.push_error(&KubectlError::Usage(error.to_string()));
             Ok(output)
         }
-        Err(error @ (ExplainError::KindNotFound(_) | ExplainError::Docs(_))) => {
+        ExplainError::KindNotFound(_) | ExplainError::Docs(_) => {
             Err(KubectlError::Usage(error.to_string()))
         }
     }

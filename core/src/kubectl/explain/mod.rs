@@ -110,7 +110,10 @@ pub fn explain_with(docs: &Docs<'_>, request: &ExplainRequest<'_>) -> Result<Str
         }
         Some(field) => {
             // The FIELD line, the (empty) enum line, then a blank line.
-            text.push_str(&format!("FIELD: {} <{}>\n\n\n", field.name, field.type_text));
+            text.push_str(&format!(
+                "FIELD: {} <{}>\n\n\n",
+                field.name, field.type_text
+            ));
             let target = field.target.and_then(|t| docs.type_doc(t));
             let target_description = target.map(|t| t.description).unwrap_or_default();
             match field.composition {
@@ -191,7 +194,8 @@ fn field_list(
 
 /// A description from the table with its line breaks and tabs back.
 fn from_table(text: &str) -> String {
-    text.replace(NEWLINE_IN_TABLE, "\n").replace(TAB_IN_TABLE, "\t")
+    text.replace(NEWLINE_IN_TABLE, "\n")
+        .replace(TAB_IN_TABLE, "\t")
 }
 
 #[cfg(test)]

@@ -87,7 +87,9 @@ fn the_embedded_table_explains_a_pods_containers() {
     })
     .unwrap();
     assert!(
-        text.starts_with("KIND:       Pod\nVERSION:    v1\n\nFIELD: containers <[]Container>\n\n\n"),
+        text.starts_with(
+            "KIND:       Pod\nVERSION:    v1\n\nFIELD: containers <[]Container>\n\n\n"
+        ),
         "{text}"
     );
     assert!(text.contains("\n  image\t<string>\n"), "{text}");
