@@ -15,7 +15,9 @@
 
 mod app;
 mod cluster;
+mod completion;
 mod components;
+mod editor;
 mod handle;
 mod hooks;
 mod i18n;

@@ -143,7 +143,7 @@ impl Playground {
             .iter()
             .filter_map(|entry| match &entry.action {
                 SessionAction::Kubectl { line } => Some(line.clone()),
-                SessionAction::Apply { .. } => None,
+                SessionAction::Apply { .. } | SessionAction::KubectlApply { .. } => None,
             })
             .collect();
         playground.advance_to(clock);
@@ -311,6 +311,9 @@ impl Playground {
                 SessionAction::Apply { manifest } => {
                     let _ = apply_manifest(&mut self.world, &manifest);
                 }
+                SessionAction::KubectlApply { manifest } => {
+                    let _ = kubectl_apply_stdin(&mut self.world, &manifest);
+                }
             }
             self.world.settle();
         }
@@ -397,6 +400,43 @@ impl Playground {
         self.version += 1;
     }
 
+    /// Applies the editor's text with `kubectl apply -f -` (the terminal's path: the same
+    /// last-applied annotation, patches and trace), records it, and shows the command and its
+    /// output in the terminal.
+    pub fn apply_from_editor(&mut self, manifest: &str) {
+        let now = self.now();
+        self.session.record(
+            self.applied,
+            now.as_millis(),
+            SessionAction::KubectlApply {
+                manifest: manifest.to_string(),
+            },
+        );
+        self.applied = self.session.entries.len();
+        self.session.clock_ms = now.as_millis();
+        self.push_line(LineKind::Input, EDITOR_APPLY_LINE.to_string());
+        // A replay settles the world before each recorded action (`run_until`); so does this,
+        // or an apply right after a reset would meet a world that had not yet settled.
+        self.world.settle();
+        let output = kubectl_apply_stdin(&mut self.world, manifest);
+        self.push_text(LineKind::Stdout, &output.stdout);
+        self.push_text(LineKind::Stderr, &output.stderr);
+        self.world.settle();
+        self.poll_watches();
+        self.version += 1;
+    }
+
+    /// What the API server would say to the editor's text, without changing the cluster
+    /// (see [`crate::editor::check`]).
+    pub fn check_manifest(&mut self, text: &str) -> crate::editor::EditorCheck {
+        crate::editor::check(&mut self.world, text, "default")
+    }
+
+    /// Tab completion of a terminal line against this cluster (see [`crate::completion`]).
+    pub fn complete(&mut self, line: &str) -> crate::completion::Completion {
+        crate::completion::complete(line, &mut crate::completion::WorldNames(&mut self.world))
+    }
+
     /// Stops every open watch (Ctrl-C).
     pub fn stop_watches(&mut self) {
         if self.watches.is_empty() {
@@ -481,6 +521,15 @@ fn apply_manifest(world: &mut World, manifest: &str) -> Vec<Result<String, Strin
         }
     }
     results
+}
+
+/// The command line the editor's Apply runs (and the terminal shows).
+pub const EDITOR_APPLY_LINE: &str = "kubectl apply -f -";
+
+/// Runs [`EDITOR_APPLY_LINE`] with `manifest` as standard input.
+fn kubectl_apply_stdin(world: &mut World, manifest: &str) -> kubectl::Output {
+    let files = [("-".to_string(), manifest.to_string())].into();
+    world.kubectl(&kubectl::Kubectl::default(), EDITOR_APPLY_LINE, files)
 }
 
 /// `deployment.apps`: how kubectl names a kind in its result lines.
@@ -639,6 +688,35 @@ mod tests {
         playground.travel_to(end);
         assert!(!playground.has_future());
         assert_eq!(pods_running(&mut playground), 3);
+    }
+
+    #[test]
+    fn the_editor_applies_through_kubectl_apply_and_replays_the_same() {
+        let mut playground = Playground::new(3, 3);
+        playground.apply_from_editor(crate::editor::DEPLOYMENT_TEMPLATE);
+        run_for(&mut playground, 30);
+        let scaled = crate::editor::DEPLOYMENT_TEMPLATE.replace("replicas: 3", "replicas: 2");
+        playground.apply_from_editor(&scaled);
+        run_for(&mut playground, 30);
+        let texts: Vec<&str> = playground
+            .scrollback()
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert!(texts.contains(&"deployment.apps/web created"), "{texts:?}");
+        assert!(
+            texts.contains(&"deployment.apps/web configured"),
+            "{texts:?}"
+        );
+        // (`pods_running` reads through the API server, which the trace records: compare first.)
+        let saved = Session::from_json(&playground.session().to_json());
+        let mut restored = Playground::restore(saved.unwrap_or_else(|| Session::new(0, 3, 0)));
+        assert_eq!(
+            restored.world().trace().hash(),
+            playground.world().trace().hash()
+        );
+        assert_eq!(pods_running(&mut playground), 2);
+        assert_eq!(pods_running(&mut restored), 2);
     }
 
     #[test]

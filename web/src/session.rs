@@ -23,9 +23,15 @@ pub enum SessionAction {
         /// The line (`kubectl get pods -o wide`).
         line: String,
     },
-    /// A manifest applied as a whole (the sample button; later the editor).
+    /// A manifest applied as a whole (the sample button).
     Apply {
         /// The YAML or JSON text.
+        manifest: String,
+    },
+    /// The editor's text applied with `kubectl apply -f -` (last-applied kept, updates
+    /// patched, as from the terminal).
+    KubectlApply {
+        /// The YAML or JSON text given as standard input.
         manifest: String,
     },
 }
@@ -146,7 +152,9 @@ mod tests {
             .iter()
             .map(|e| match &e.action {
                 SessionAction::Kubectl { line } => line.as_str(),
-                SessionAction::Apply { manifest } => manifest.as_str(),
+                SessionAction::Apply { manifest } | SessionAction::KubectlApply { manifest } => {
+                    manifest.as_str()
+                }
             })
             .collect();
         assert_eq!(lines, ["a", "d"]);
