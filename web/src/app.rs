@@ -15,7 +15,7 @@ use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
 use crate::components::{
-    ClusterView, Controls, Footer, Header, InspectorPanel, Terminal, TimelinePanel,
+    ClusterView, Controls, Editor, Footer, Header, InspectorPanel, Terminal, TimelinePanel,
 };
 use crate::handle::PlaygroundHandle;
 use crate::i18n::Language;
@@ -114,6 +114,7 @@ pub fn app() -> Html {
                     </div>
                     <div class="right">
                         <Terminal handle={handle.clone()} />
+                        <Editor handle={handle.clone()} />
                         <TimelinePanel handle={handle} />
                     </div>
                 </main>

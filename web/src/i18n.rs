@@ -154,12 +154,28 @@ pub enum Key {
     FilterPlaceholder,
     /// What clicking a row's time does.
     GoToTime,
+    /// The heading of the YAML editor.
+    EditorHeading,
+    /// The label before the template buttons.
+    EditorTemplates,
+    /// The button that applies the editor's text.
+    EditorApply,
+    /// What the apply button does.
+    EditorApplyHint,
+    /// Shown while the editor waits to check the text.
+    EditorChecking,
+    /// After the number of objects that pass the check.
+    EditorObjectsPass,
+    /// After the number of problems the check found.
+    EditorProblems,
+    /// The word before a line number.
+    EditorLine,
 }
 
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 52] = [
+    pub const ALL: [Key; 60] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -212,6 +228,14 @@ impl Key {
         Key::ComponentNotes,
         Key::FilterPlaceholder,
         Key::GoToTime,
+        Key::EditorHeading,
+        Key::EditorTemplates,
+        Key::EditorApply,
+        Key::EditorApplyHint,
+        Key::EditorChecking,
+        Key::EditorObjectsPass,
+        Key::EditorProblems,
+        Key::EditorLine,
     ];
 }
 
@@ -245,7 +269,7 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::Reset => ("새 클러스터", "New cluster"),
         Key::Seed => ("시드", "Seed"),
         Key::TerminalHeading => ("터미널", "Terminal"),
-        Key::TerminalHelp => ("kubectl 명령을 입력하세요. 예: kubectl get nodes, kubectl get pods -w (Ctrl-C로 중지), ↑/↓로 이전 명령", "Type kubectl commands, e.g. kubectl get nodes, kubectl get pods -w (Ctrl-C stops it); ↑/↓ for history"),
+        Key::TerminalHelp => ("kubectl 명령을 입력하세요. 예: kubectl get nodes, kubectl get pods -w (Ctrl-C로 중지), ↑/↓로 이전 명령, Tab으로 자동 완성 (두 번 누르면 후보 목록)", "Type kubectl commands, e.g. kubectl get nodes, kubectl get pods -w (Ctrl-C stops it); ↑/↓ for history; Tab completes (twice lists the candidates)"),
         Key::TerminalInput => ("kubectl 명령 입력", "kubectl command line"),
         Key::Watching => ("감시 중 (Ctrl-C)", "watching (Ctrl-C)"),
         Key::NoticeReplayed => ("⟲ 시드와 명령을 다시 실행해 이전 시각으로 돌아갔습니다", "⟲ went back in time by replaying the seed and commands"),
@@ -279,6 +303,14 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::ComponentNotes => ("컴포넌트 메모", "Component notes"),
         Key::FilterPlaceholder => ("필터: 컴포넌트나 내용", "Filter: component or text"),
         Key::GoToTime => ("이 시각으로 이동 (뒤로 가면 다시 실행)", "Move the clock here (going back replays)"),
+        Key::EditorHeading => ("YAML 편집기", "YAML editor"),
+        Key::EditorTemplates => ("템플릿:", "Templates:"),
+        Key::EditorApply => ("적용 (kubectl apply)", "Apply (kubectl apply)"),
+        Key::EditorApplyHint => ("편집기의 내용을 kubectl apply -f - 로 클러스터에 적용합니다", "Runs kubectl apply -f - with the editor's text on the cluster"),
+        Key::EditorChecking => ("확인 중…", "Checking…"),
+        Key::EditorObjectsPass => ("개 오브젝트: API 서버 검증 통과 (아직 적용 안 됨)", "object(s) pass the API server's validation (not applied yet)"),
+        Key::EditorProblems => ("개 문제: 적용하면 거부됩니다", "problem(s): applying would be refused"),
+        Key::EditorLine => ("줄", "line"),
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod cluster_view;
 mod controls;
+mod editor;
 mod footer;
 mod header;
 mod inspector;
@@ -15,6 +16,7 @@ mod timeline;
 
 pub use cluster_view::ClusterView;
 pub use controls::Controls;
+pub use editor::Editor;
 pub use footer::Footer;
 pub use header::Header;
 pub use inspector::InspectorPanel;

@@ -2,7 +2,10 @@
 //!
 //! Enter runs the line ([`crate::playground::Playground::run_kubectl`]); ↑/↓ walk the
 //! history; Ctrl-C stops the open `get -w` watches, whose rows keep arriving while the clock
-//! runs. The scrollback follows its end after every render.
+//! runs. Tab completes the word before the cursor as bash completion does
+//! ([`crate::completion`]): the only candidate, or the candidates' common prefix; a second Tab
+//! that cannot add anything lists the candidates under the scrollback. The scrollback follows
+//! its end after every render.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -35,6 +38,9 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let scroll = use_node_ref();
     // Where in the history ↑/↓ are (None: the line being typed).
     let history_index = use_mut_ref(|| None::<usize>);
+    // Whether the last key was a Tab that left the line ambiguous (the next one lists).
+    let tab_pending = use_mut_ref(|| false);
+    let candidates = use_state(Vec::<String>::new);
     let handle = &props.handle;
 
     {
@@ -50,11 +56,35 @@ pub fn terminal(props: &TerminalProps) -> Html {
         let handle = handle.clone();
         let input = input.clone();
         let history_index = history_index.clone();
+        let tab_pending = tab_pending.clone();
+        let candidates = candidates.clone();
         Callback::from(move |event: KeyboardEvent| {
             let Some(field) = input.cast::<HtmlInputElement>() else {
                 return;
             };
+            if event.key() != "Tab" {
+                *tab_pending.borrow_mut() = false;
+                if !candidates.is_empty() {
+                    candidates.set(Vec::new());
+                }
+            }
             match event.key().as_str() {
+                "Tab" => {
+                    event.prevent_default();
+                    let line = field.value();
+                    let completion = handle.read(|p| p.complete(&line));
+                    let completed = completion.apply(&line);
+                    let ambiguous = completion.candidates.len() > 1;
+                    if completed != line {
+                        field.set_value(&completed);
+                        candidates.set(Vec::new());
+                        *tab_pending.borrow_mut() = ambiguous;
+                    } else if ambiguous && *tab_pending.borrow() {
+                        candidates.set(completion.candidates);
+                    } else {
+                        *tab_pending.borrow_mut() = ambiguous;
+                    }
+                }
                 "Enter" => {
                     let line = field.value();
                     field.set_value("");
@@ -124,6 +154,11 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 }
                 { for lines }
             </div>
+            if !candidates.is_empty() {
+                <div class="completions" id="completions">
+                    { for candidates.iter().map(|c| html! { <span class="candidate">{ c.clone() }</span> }) }
+                </div>
+            }
             <div class="prompt">
                 <span aria-hidden="true">{ "$" }</span>
                 <input
