@@ -308,7 +308,7 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::EditorApply => ("적용 (kubectl apply)", "Apply (kubectl apply)"),
         Key::EditorApplyHint => ("편집기의 내용을 kubectl apply -f - 로 클러스터에 적용합니다", "Runs kubectl apply -f - with the editor's text on the cluster"),
         Key::EditorChecking => ("확인 중…", "Checking…"),
-        Key::EditorObjectsPass => ("개 오브젝트: API 서버 검증 통과 (아직 적용 안 됨)", "object(s) pass the API server's validation (not applied yet)"),
+        Key::EditorObjectsPass => ("개 오브젝트: API 서버 검증 통과 (적용하지 않고 검사함)", "object(s) pass the API server's validation (checked without applying)"),
         Key::EditorProblems => ("개 문제: 적용하면 거부됩니다", "problem(s): applying would be refused"),
         Key::EditorLine => ("줄", "line"),
     }

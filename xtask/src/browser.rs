@@ -10,7 +10,9 @@
 //!    types `kubectl create deployment web --image=nginx --replicas=3` in the terminal (or
 //!    presses the sample button while the core's kubectl has no `create`), runs the clock
 //!    until three pods run on nodes, steps the clock back and forth, opens a pod's YAML,
-//!    switches to Korean, reloads and checks the session came back.
+//!    completes a command and pod names with Tab, writes a Deployment with an empty image in
+//!    the YAML editor (the error is marked at its line), fixes and applies it and waits for its
+//!    pods, switches to Korean, reloads and checks the session came back.
 //! 4. Saves screenshots into `docs/screenshots/` (the README shows them).
 //!
 //! When Chromium or chromedriver is missing (setup could not install them) the test prints why
@@ -146,6 +148,8 @@ fn scenario(session: &Session, url: &str, screenshots: &Path) -> Result<()> {
     )?;
     session.screenshot(&screenshots.join("inspector-en.png"))?;
 
+    completion_and_editor(session, screenshots)?;
+
     println!("  switching to Korean");
     session.click(".language[lang=ko]")?;
     session.wait_for(
@@ -157,9 +161,83 @@ fn scenario(session: &Session, url: &str, screenshots: &Path) -> Result<()> {
     println!("  the session comes back after a reload");
     session.navigate(url)?;
     session.wait_for(
-        "three running pods after the reload",
-        "document.querySelectorAll('.node-card .pod-chip.running').length === 3",
+        "three running web pods (and the editor's two api pods) after the reload",
+        "(() => { const names = [...document.querySelectorAll('.node-card .pod-chip.running')].map(c => c.dataset.name); \
+           return names.filter(n => n.startsWith('web-')).length === 3 \
+             && names.filter(n => n.startsWith('api-')).length === 2; })()",
     )?;
+    Ok(())
+}
+
+/// WebDriver's Tab key.
+const TAB: &str = "\u{e004}";
+
+/// Sets the YAML editor's text as a paste would (one `input` event).
+fn set_editor_text(session: &Session, text: &str) -> Result<()> {
+    let literal = serde_json::to_string(text)?;
+    session
+        .value(&format!(
+            "(() => {{ const a = document.querySelector('#editor-text'); a.value = {literal}; \
+               a.dispatchEvent(new InputEvent('input', {{ bubbles: true }})); return true; }})()"
+        ))
+        .map(drop)
+}
+
+/// Tab completion in the terminal, then the YAML editor: a field error marked at its line,
+/// fixed, applied, and its pods running.
+fn completion_and_editor(session: &Session, screenshots: &Path) -> Result<()> {
+    println!("  Tab completes kubectl words and pod names");
+    session.type_into("#terminal-input", &format!("kubectl ge{TAB}"))?;
+    session.wait_for(
+        "`kubectl ge` completed to `kubectl get `",
+        "document.querySelector('#terminal-input').value === 'kubectl get '",
+    )?;
+    session.type_into("#terminal-input", &format!("po web-{TAB}"))?;
+    session.wait_for(
+        "the pods' common prefix completed",
+        "/^kubectl get po web-[a-z0-9]+-$/.test(document.querySelector('#terminal-input').value)",
+    )?;
+    session.type_into("#terminal-input", TAB)?;
+    session.wait_for(
+        "a second Tab listing the three pods",
+        "document.querySelectorAll('#completions .candidate').length === 3",
+    )?;
+    session.screenshot(&screenshots.join("completion-en.png"))?;
+    session.type_into("#terminal-input", ENTER)?;
+
+    println!("  the YAML editor marks a field error at its line, then applies");
+    session.click("#editor-template-deployment")?;
+    session.value("document.querySelector('.editor').scrollIntoView() || true")?;
+    let broken = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: api\n  template:\n    metadata:\n      labels:\n        app: api\n    spec:\n      containers:\n      - name: api\n        image: \"\"\n";
+    set_editor_text(session, broken)?;
+    session.wait_for(
+        "the empty image marked on line 17",
+        "!!document.querySelector('.gutter-line.bad[data-line=\"17\"]') && \
+         document.querySelector('.editor-problems').textContent.includes('spec.template.spec.containers[0].image: Required value')",
+    )?;
+    session.screenshot(&screenshots.join("editor-error-en.png"))?;
+    let fixed = broken.replace("image: \"\"", "image: nginx");
+    set_editor_text(session, &fixed)?;
+    // One real keystroke at the end (a newline) goes through the same debounced check.
+    session.type_into("#editor-text", ENTER)?;
+    session.wait_for(
+        "the fixed manifest passing the check",
+        "(document.querySelector('#editor-status .clean')||{textContent:''}).textContent.includes('1')",
+    )?;
+    session.click("#editor-apply")?;
+    session.wait_for(
+        "kubectl apply's answer in the terminal",
+        "document.querySelector('#scrollback').textContent.includes('deployment.apps/api created')",
+    )?;
+    session.click("#play")?;
+    session.wait_for(
+        "the two api pods running",
+        "[...document.querySelectorAll('.node-card .pod-chip.running')].filter(c => c.textContent.includes('api-')).length === 2",
+    )?;
+    session.click("#play")?;
+    session.value("document.querySelector('.editor').scrollIntoView() || true")?;
+    session.screenshot(&screenshots.join("editor-en.png"))?;
+    session.value("window.scrollTo(0, 0) || true")?;
     Ok(())
 }
 
