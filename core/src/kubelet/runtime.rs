@@ -209,6 +209,9 @@ pub enum ExitReason {
     Error,
     /// Killed by the kernel for exceeding its memory limit (exit code 137).
     OomKilled,
+    /// The runtime lost the container without seeing it end: the node rebooted (exit code
+    /// 255, as containerd reports such containers).
+    Unknown,
 }
 
 impl ExitReason {
@@ -218,6 +221,7 @@ impl ExitReason {
             ExitReason::Completed => "Completed",
             ExitReason::Error => "Error",
             ExitReason::OomKilled => "OOMKilled",
+            ExitReason::Unknown => "Unknown",
         }
     }
 }

@@ -205,6 +205,26 @@ pub enum HostLocalError {
     /// The podCIDR is too small to hold a gateway and one pod.
     #[error("podCIDR {0} is too small: it needs room for a gateway and at least one pod")]
     RangeTooSmall(Ipv4Cidr),
+    /// A requested address is outside the node's range.
+    #[error("{ip} not in range set {range_start}-{range_end}")]
+    NotInRange {
+        /// The requested address.
+        ip: Ipv4Addr,
+        /// First address of the range.
+        range_start: Ipv4Addr,
+        /// Last address of the range.
+        range_end: Ipv4Addr,
+    },
+    /// A requested address is the gateway's or held by another container.
+    #[error("requested IP address {ip} is not available in range set {range_start}-{range_end}")]
+    NotAvailable {
+        /// The requested address.
+        ip: Ipv4Addr,
+        /// First address of the range.
+        range_start: Ipv4Addr,
+        /// Last address of the range.
+        range_end: Ipv4Addr,
+    },
 }
 
 /// Pod IPs on one node, allocated from its podCIDR as the `host-local` IPAM plugin does.
@@ -297,6 +317,39 @@ impl HostLocalIpam {
         self.by_id.insert(container_id.to_string(), free);
         self.last_reserved = Some(free);
         Ok(free)
+    }
+
+    /// Reserves a given address for a container, as host-local does for a requested IP; a
+    /// restarted node uses it to take back the addresses its stored pods hold. Later
+    /// allocations continue after the highest address reserved so far.
+    pub fn reserve(&mut self, container_id: &str, ip: Ipv4Addr) -> Result<(), HostLocalError> {
+        if let Some(held) = self.by_id.get(container_id) {
+            return Err(HostLocalError::DuplicateAllocation {
+                ip: *held,
+                id: container_id.to_string(),
+            });
+        }
+        let (range_start, range_end) = (self.range_start, self.range_end);
+        if ip < range_start || ip > range_end {
+            return Err(HostLocalError::NotInRange {
+                ip,
+                range_start,
+                range_end,
+            });
+        }
+        if ip == self.gateway || self.by_ip.contains_key(&ip) {
+            return Err(HostLocalError::NotAvailable {
+                ip,
+                range_start,
+                range_end,
+            });
+        }
+        self.by_ip.insert(ip, container_id.to_string());
+        self.by_id.insert(container_id.to_string(), ip);
+        if self.last_reserved.is_none_or(|last| last < ip) {
+            self.last_reserved = Some(ip);
+        }
+        Ok(())
     }
 
     /// Releases whatever address the container holds; releasing twice is harmless (as CNI DEL).
@@ -730,6 +783,44 @@ mod tests {
             err.to_string(),
             "failed to allocate for range 0: no IP addresses available in range set: 10.244.1.1-10.244.1.6"
         );
+    }
+
+    #[test]
+    fn host_local_takes_back_reserved_addresses_and_allocates_after_them() {
+        let mut ipam = HostLocalIpam::new(cidr("10.244.1.0/24")).unwrap();
+        ipam.reserve("pod-a", ip("10.244.1.7")).unwrap();
+        ipam.reserve("pod-b", ip("10.244.1.3")).unwrap();
+        assert_eq!(ipam.address_of("pod-a"), Some(ip("10.244.1.7")));
+        assert_eq!(ipam.allocate("pod-c").unwrap(), ip("10.244.1.8"));
+        let refusals = [
+            (
+                "pod-d",
+                "10.244.1.3",
+                "requested IP address 10.244.1.3 is not available in range set 10.244.1.1-10.244.1.254",
+            ),
+            (
+                "pod-d",
+                "10.244.1.1",
+                "requested IP address 10.244.1.1 is not available in range set 10.244.1.1-10.244.1.254",
+            ),
+            (
+                "pod-d",
+                "10.244.2.9",
+                "10.244.2.9 not in range set 10.244.1.1-10.244.1.254",
+            ),
+            (
+                "pod-a",
+                "10.244.1.9",
+                "10.244.1.7 has been allocated to pod-a, duplicate allocation is not allowed",
+            ),
+        ];
+        for (id, address, message) in refusals {
+            assert_eq!(
+                ipam.reserve(id, ip(address)).unwrap_err().to_string(),
+                message,
+                "{id} {address}"
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod clock;
 pub mod queue;
+mod restart;
 pub mod rng;
 pub mod run;
 #[cfg(test)]

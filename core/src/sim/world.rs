@@ -28,6 +28,7 @@ use crate::network::cidr::Ipv4Cidr;
 use crate::network::ipam::ClusterCidrAllocator;
 use crate::scheduler::component::KubeScheduler;
 use crate::scheduler::Config as SchedulerConfig;
+use crate::store::{KvStore, MemoryStore};
 
 use rand_core::RngCore;
 
@@ -116,8 +117,8 @@ pub enum FaultError {
 }
 
 /// Reads a container's log: the pod from the API server, the lines from its node's runtime.
-fn read_container_log(
-    api: &mut ApiServer,
+fn read_container_log<S: KvStore<Object>>(
+    api: &mut ApiServer<S>,
     nodes: &BTreeMap<String, SimNode>,
     namespace: &str,
     pod: &str,
@@ -206,10 +207,11 @@ impl SimNode {
     }
 }
 
-/// A simulated cluster.
-pub struct World {
+/// A simulated cluster, over an in-memory store unless a host hands it another one
+/// ([`World::with_store`]).
+pub struct World<S: KvStore<Object> = MemoryStore<Object>> {
     clock: VirtualClock,
-    api: ApiServer,
+    api: ApiServer<S>,
     scheduler: KubeScheduler,
     scheduler_watches: Vec<ApiWatchId>,
     controllers: ControllerManager,
@@ -224,14 +226,48 @@ pub struct World {
     config: WorldConfig,
     /// The podCIDR blocks still free for nodes added later.
     pod_cidrs: Option<ClusterCidrAllocator>,
+    /// What the store held when the world was built on it (empty for a fresh store).
+    stored: super::restart::StoredCluster,
 }
 
 impl World {
-    /// Builds the cluster: control plane, then the nodes, each with its podCIDR.
+    /// Builds the cluster in memory: control plane, then the nodes, each with its podCIDR.
     pub fn new(config: &WorldConfig) -> World {
+        World::with_store(config, MemoryStore::new())
+    }
+
+    /// Runs one kubectl command line against this cluster, with `files` for `-f` (`"-"` is
+    /// standard input) and the simulated runtime's container logs for `kubectl logs`. The
+    /// cluster does not react until the next [`World::settle`] or time step.
+    pub fn kubectl(
+        &mut self,
+        kubectl: &crate::kubectl::Kubectl,
+        line: &str,
+        files: BTreeMap<String, String>,
+    ) -> crate::kubectl::Output {
+        let now = self.clock.now();
+        let mut logs = NodeLogs { nodes: &self.nodes };
+        let mut host = crate::kubectl::Host {
+            files,
+            logs: Some(&mut logs),
+        };
+        let output = kubectl.run_with_host(&mut self.api, now, line, &mut host);
+        self.collect_trace();
+        output
+    }
+}
+
+impl<S: KvStore<Object>> World<S> {
+    /// Builds the cluster over `store`: control plane, then the nodes, each with its podCIDR.
+    ///
+    /// A store that already holds a cluster (a host restarted on its saved state) is adopted
+    /// as a cluster after a reboot: see [`super::restart`].
+    pub fn with_store(config: &WorldConfig, store: S) -> World<S> {
         let start = config.start;
         let mut rng = SimRng::seed_from(config.seed);
-        let mut api = ApiServer::new(rng.next_u64(), start);
+        let stored = super::restart::StoredCluster::read(&store);
+        let api_seed = stored.api_seed(rng.next_u64());
+        let mut api = ApiServer::with_store(store, api_seed, start);
         let mut scheduler = KubeScheduler::new(
             SchedulerConfig::default(),
             SimRng::seed_from(rng.next_u64()),
@@ -260,12 +296,14 @@ impl World {
             traffic,
             config: config.clone(),
             pod_cidrs: None,
+            stored,
         };
         world.pod_cidrs = config
             .cluster_cidr
             .parse::<Ipv4Cidr>()
             .ok()
             .and_then(|cidr| ClusterCidrAllocator::new(cidr, config.node_cidr_mask_size).ok());
+        world.stored.occupy_pod_cidrs(world.pod_cidrs.as_mut());
         world.add_nodes(config.nodes);
         world
     }
@@ -284,8 +322,13 @@ impl World {
             if self.nodes.contains_key(&name) {
                 continue;
             }
-            let pod_cidr = self.pod_cidrs.as_mut().and_then(|a| a.allocate_next().ok());
-            if pod_cidr.is_none() {
+            // A node the store already held keeps its block (and was told about a missing one).
+            let stored = self.stored.pod_cidr_of(&name);
+            let pod_cidr = match stored {
+                Some(cidr) => cidr,
+                None => self.pod_cidrs.as_mut().and_then(|a| a.allocate_next().ok()),
+            };
+            if pod_cidr.is_none() && stored.is_none() {
                 without_cidr.push(name.clone());
             }
             self.add_node(&config, &name, index, pod_cidr);
@@ -343,11 +386,15 @@ impl World {
         let Ok(pod_watch) = self.api.watch(Kind::Pod, None, &options) else {
             return;
         };
+        let mut kubelet = Kubelet::new(kubelet_config, now);
+        let mut runtime = SimRuntime::new(config.runtime.clone(), pod_cidr, now);
+        self.stored
+            .rejoin_node(name, &mut kubelet, &mut runtime, &mut self.api);
         self.nodes.insert(
             name.to_string(),
             SimNode {
-                kubelet: Kubelet::new(kubelet_config, now),
-                runtime: SimRuntime::new(config.runtime.clone(), pod_cidr, now),
+                kubelet,
+                runtime,
                 pod_watch,
                 fault: NodeFault::None,
                 wake_at: None,
@@ -359,8 +406,14 @@ impl World {
 
     /// The API server, for user requests (`kubectl`): set the user with
     /// [`ApiServer::set_user`], then call [`World::settle`] to let the cluster react.
-    pub fn api(&mut self) -> &mut ApiServer {
+    pub fn api(&mut self) -> &mut ApiServer<S> {
         &mut self.api
+    }
+
+    /// Whether the world was built on a store that already held a cluster (a restarted
+    /// host): its nodes rejoined as after a reboot (see [`super::restart`]).
+    pub fn is_recovered(&self) -> bool {
+        self.stored.is_recovered()
     }
 
     /// The current virtual time.
@@ -567,32 +620,12 @@ impl World {
         log
     }
 
-    /// Runs one kubectl command line against this cluster, with `files` for `-f` (`"-"` is
-    /// standard input) and the simulated runtime's container logs for `kubectl logs`. The
-    /// cluster does not react until the next [`World::settle`] or time step.
-    pub fn kubectl(
-        &mut self,
-        kubectl: &crate::kubectl::Kubectl,
-        line: &str,
-        files: BTreeMap<String, String>,
-    ) -> crate::kubectl::Output {
-        let now = self.clock.now();
-        let mut logs = NodeLogs { nodes: &self.nodes };
-        let mut host = crate::kubectl::Host {
-            files,
-            logs: Some(&mut logs),
-        };
-        let output = kubectl.run_with_host(&mut self.api, now, line, &mut host);
-        self.collect_trace();
-        output
-    }
-
     /// Runs until `deadline`, or until `done` says so after an instant has settled. Returns
     /// whether `done` was reached.
     pub fn run_until(
         &mut self,
         deadline: Timestamp,
-        mut done: impl FnMut(&mut World) -> bool,
+        mut done: impl FnMut(&mut World<S>) -> bool,
     ) -> bool {
         loop {
             self.settle();

@@ -20,6 +20,7 @@
 pub mod admission;
 pub mod containers;
 pub mod probes;
+pub mod reboot;
 pub mod status;
 
 use std::collections::VecDeque;
@@ -154,7 +155,7 @@ impl PodWorker {
                 message: rejection.message,
             },
         };
-        PodWorker {
+        let mut worker = PodWorker {
             pod,
             uid,
             state,
@@ -166,7 +167,9 @@ impl PodWorker {
             last_status: None,
             reconcile_at: None,
             resend_status: false,
-        }
+        };
+        reboot::carry_over_previous_boot(&mut worker, now);
+        worker
     }
 
     fn name(&self) -> &str {

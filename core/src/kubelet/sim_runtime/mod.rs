@@ -174,6 +174,19 @@ impl SimRuntime {
         }
     }
 
+    /// Reserves `ip` for a pod's sandbox before it is created (a rebooted node taking back
+    /// the address its stored pod holds); its next sandbox gets that address.
+    pub fn reserve_pod_ip(
+        &mut self,
+        pod_uid: &str,
+        ip: std::net::Ipv4Addr,
+    ) -> Result<(), crate::network::ipam::HostLocalError> {
+        match &mut self.ipam {
+            Some(ipam) => ipam.reserve(pod_uid, ip),
+            None => Ok(()),
+        }
+    }
+
     /// What a container run printed, by the container id the kubelet reports in the pod's
     /// status (`containerd://…`); `None` once the run or its pod is gone.
     pub fn container_log(&self, container_id: &str) -> Option<&ContainerLog> {
