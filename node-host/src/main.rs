@@ -83,7 +83,9 @@ struct ServeArgs {
     )]
     listen: SocketAddr,
 
-    /// Folder for the node host's state (created if missing, private to its owner).
+    /// Folder for the node host's state (created if missing, private to its owner): the
+    /// cluster's objects (store/, every write saved before it is answered, so a restart on
+    /// the same folder brings the cluster back), the CA, token and kubeconfig.
     /// [default: $XDG_DATA_HOME/kubeplay, else ~/.local/share/kubeplay]
     #[arg(long, value_name = "DIR", env = "KUBEPLAY_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -275,7 +277,6 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
                     args.listen
                 )
             })?;
-        let address = listener.local_addr().context("could not read the bound address")?;
         tracing::info!(data_dir = %data_dir.display(), "data directory");
         tracing::info!(
             nodes = args.sim_nodes,
@@ -287,11 +288,6 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         } else {
             tracing::info!("web UI from {ui}");
         }
-        tracing::info!(
-            "kubeplay is serving on {}/ (Ctrl-C stops it); try: KUBECONFIG={} kubectl get nodes",
-            kubeplay::serve::security::server_url(address),
-            data_dir.join(kubeplay::serve::security::KUBECONFIG_FILE).display()
-        );
         let config = ServeConfig {
             ui,
             data_dir: data_dir.clone(),
@@ -302,7 +298,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         };
         serve::serve(listener, config, shutdown_signal())
             .await
-            .context("the HTTPS server failed")?;
+            .context("kubeplay serve stopped")?;
         tracing::info!("kubeplay stopped");
         Ok(())
     })

@@ -17,19 +17,39 @@
 //! 5. when the store's revision moved, publish it on a `tokio::sync::watch` channel; every
 //!    open HTTP watch stream waits on it and then polls its core watch
 //!    ([`ApiServer::poll_watch`]) through the actor.
+//!
+//! The world's store is a [`ClusterStore`]: the [`DurableStore`] of the data directory for
+//! `kubeplay serve` ([`Cluster::start_on_disk`]), where every write is on disk before it is
+//! answered and a restart brings the cluster back (see [`kubeplay_core::sim::world::World::with_store`]:
+//! the simulated nodes rejoin as after a reboot), or plain memory for tests
+//! ([`Cluster::start`]). If the disk fails, the store refuses every later request; the actor
+//! then stops and reports why on [`Cluster::failure`], and the server exits.
 
 use std::sync::mpsc;
 use std::time::Duration;
 
+use kubeplay_core::api::objects::Object;
 use kubeplay_core::apiserver::ApiServer;
 use kubeplay_core::kubelet::sim_runtime::SimRuntimeConfig;
 use kubeplay_core::sim::clock::Timestamp;
 use kubeplay_core::sim::world::{World, WorldConfig};
-use kubeplay_core::store::Revision;
+use kubeplay_core::store::{
+    CompactResponse, DeleteRangeRequest, DeleteRangeResponse, KvStore, MemoryStore, PutRequest,
+    PutResponse, RangeRequest, RangeResponse, Revision, StoreError, TxnRequest, TxnResponse,
+    WatchEvent, WatchId, WatchRequest,
+};
 use tokio::sync::{oneshot, watch};
 
+use crate::storage::DurableStore;
+
+/// The API server of the node host's cluster.
+pub type ClusterApi = ApiServer<ClusterStore>;
+
+/// The node host's whole simulated cluster.
+pub type ClusterWorld = World<ClusterStore>;
+
 /// A job for the actor thread.
-type Job = Box<dyn FnOnce(&mut World) + Send>;
+type Job = Box<dyn FnOnce(&mut ClusterWorld) + Send>;
 
 /// The longest the actor sleeps without looking at the clock, so the world keeps up with it
 /// even when no component asked to be woken.
@@ -93,11 +113,90 @@ pub fn scaled_runtime(speed: f64) -> SimRuntimeConfig {
     }
 }
 
+/// Where the cluster keeps its objects.
+#[derive(Debug)]
+pub enum ClusterStore {
+    /// In memory only: gone when the process ends (tests).
+    Memory(MemoryStore<Object>),
+    /// On disk in the data directory: every write is saved before it is answered.
+    Durable(Box<DurableStore>),
+}
+
+impl ClusterStore {
+    /// Why the store stopped accepting requests (its disk failed), if it did.
+    pub fn failure(&self) -> Option<&str> {
+        match self {
+            ClusterStore::Memory(_) => None,
+            ClusterStore::Durable(store) => store.failure(),
+        }
+    }
+}
+
+/// Runs the same call on whichever store it is.
+macro_rules! on_store {
+    ($self:expr, $store:ident => $call:expr) => {
+        match $self {
+            ClusterStore::Memory($store) => $call,
+            ClusterStore::Durable($store) => $call,
+        }
+    };
+}
+
+impl KvStore<Object> for ClusterStore {
+    fn current_revision(&self) -> Revision {
+        on_store!(self, s => s.current_revision())
+    }
+
+    fn compact_revision(&self) -> Revision {
+        on_store!(self, s => s.compact_revision())
+    }
+
+    fn range(&self, request: &RangeRequest) -> Result<RangeResponse<Object>, StoreError> {
+        on_store!(self, s => s.range(request))
+    }
+
+    fn put(&mut self, request: PutRequest<Object>) -> Result<PutResponse<Object>, StoreError> {
+        on_store!(self, s => s.put(request))
+    }
+
+    fn delete_range(
+        &mut self,
+        request: &DeleteRangeRequest,
+    ) -> Result<DeleteRangeResponse<Object>, StoreError> {
+        on_store!(self, s => s.delete_range(request))
+    }
+
+    fn txn(&mut self, request: TxnRequest<Object>) -> Result<TxnResponse<Object>, StoreError> {
+        on_store!(self, s => s.txn(request))
+    }
+
+    fn compact(&mut self, revision: Revision) -> Result<CompactResponse, StoreError> {
+        on_store!(self, s => s.compact(revision))
+    }
+
+    fn watch(&mut self, request: WatchRequest) -> Result<WatchId, StoreError> {
+        on_store!(self, s => s.watch(request))
+    }
+
+    fn poll_watch_into(
+        &mut self,
+        id: WatchId,
+        out: &mut Vec<WatchEvent<Object>>,
+    ) -> Result<(), StoreError> {
+        on_store!(self, s => s.poll_watch_into(id, out))
+    }
+
+    fn cancel_watch(&mut self, id: WatchId) -> Result<(), StoreError> {
+        on_store!(self, s => s.cancel_watch(id))
+    }
+}
+
 /// The cluster as the HTTP layer sees it: cheap to clone, usable from any task.
 #[derive(Clone, Debug)]
 pub struct Cluster {
     jobs: mpsc::Sender<Job>,
     revisions: watch::Receiver<Revision>,
+    failure: watch::Receiver<Option<String>>,
 }
 
 /// The actor thread has stopped (it only stops when every [`Cluster`] handle is gone, or
@@ -115,6 +214,19 @@ impl Cluster {
     /// Starts a fresh in-memory cluster on its own thread, seeded from the OS RNG, starting
     /// at the wall clock's now.
     pub fn start_with(config: &ClusterConfig) -> std::io::Result<Cluster> {
+        Cluster::start_on(config, ClusterStore::Memory(MemoryStore::new()))
+    }
+
+    /// Starts the cluster on the data directory's store (opened with
+    /// [`crate::storage::open`]): the cluster it holds comes back, its nodes rejoining as
+    /// after a reboot.
+    pub fn start_on_disk(config: &ClusterConfig, store: DurableStore) -> std::io::Result<Cluster> {
+        Cluster::start_on(config, ClusterStore::Durable(Box::new(store)))
+    }
+
+    /// Starts the cluster over `store` on its own thread, seeded from the OS RNG (a fresh
+    /// seed every start, so no run repeats another's uids), starting at the wall clock's now.
+    pub fn start_on(config: &ClusterConfig, store: ClusterStore) -> std::io::Result<Cluster> {
         let mut seed_bytes = [0u8; 8];
         getrandom::fill(&mut seed_bytes).map_err(std::io::Error::other)?;
         let world_config = WorldConfig {
@@ -130,21 +242,46 @@ impl Cluster {
         // waits for its own answer, so the queue holds at most one job per open request.
         let (jobs, queue) = mpsc::channel::<Job>();
         let (publish, revisions) = watch::channel(0);
+        let (report_failure, failure) = watch::channel(None);
         std::thread::Builder::new()
             .name("kubeplay-cluster".to_string())
             .spawn(move || {
-                let mut world = World::new(&world_config);
+                let mut world = World::with_store(&world_config, store);
                 publish.send_replace(world.api().current_revision());
                 run_actor(&mut world, &queue, &publish);
+                // The actor stops for good only when the store failed (or nobody is left).
+                let reason = world.api().store().failure().map(str::to_string);
+                if let Some(reason) = reason {
+                    report_failure.send_replace(Some(reason));
+                }
             })?;
-        Ok(Cluster { jobs, revisions })
+        Ok(Cluster {
+            jobs,
+            revisions,
+            failure,
+        })
+    }
+
+    /// Completes with the reason once the store failed (a lost disk): the cluster has
+    /// stopped, and only a restart brings memory and disk back in step. Never completes
+    /// otherwise.
+    pub async fn failure(&self) -> String {
+        let mut failure = self.failure.clone();
+        let reason = match failure.wait_for(Option::is_some).await {
+            Ok(reason) => reason.clone(),
+            Err(_) => None,
+        };
+        match reason {
+            Some(reason) => reason,
+            None => std::future::pending().await,
+        }
     }
 
     /// Runs `f` on the API server (the world moved to now first) and returns what it returns.
     pub async fn call<T, F>(&self, f: F) -> Result<T, ClusterStopped>
     where
         T: Send + 'static,
-        F: FnOnce(&mut ApiServer) -> T + Send + 'static,
+        F: FnOnce(&mut ClusterApi) -> T + Send + 'static,
     {
         self.call_world(move |world| {
             world.api().set_user(ADMIN_USER);
@@ -157,7 +294,7 @@ impl Cluster {
     pub async fn call_world<T, F>(&self, f: F) -> Result<T, ClusterStopped>
     where
         T: Send + 'static,
-        F: FnOnce(&mut World) -> T + Send + 'static,
+        F: FnOnce(&mut ClusterWorld) -> T + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |world| {
@@ -174,8 +311,13 @@ impl Cluster {
     }
 }
 
-/// The actor's loop (see the module documentation); returns when every handle is gone.
-fn run_actor(world: &mut World, queue: &mpsc::Receiver<Job>, publish: &watch::Sender<Revision>) {
+/// The actor's loop (see the module documentation); returns when every handle is gone or
+/// when the store failed.
+fn run_actor(
+    world: &mut ClusterWorld,
+    queue: &mpsc::Receiver<Job>,
+    publish: &watch::Sender<Revision>,
+) {
     loop {
         let now = wall_clock();
         let wait = match world.next_wakeup() {
@@ -207,6 +349,10 @@ fn run_actor(world: &mut World, queue: &mpsc::Receiver<Job>, publish: &watch::Se
         if after != before {
             publish.send_replace(after);
         }
+        if let Some(reason) = world.api().store().failure() {
+            tracing::error!("the cluster stops: {reason}");
+            return;
+        }
     }
 }
 
@@ -237,5 +383,55 @@ mod tests {
         );
         assert_eq!(scaled_runtime(0.0), base);
         assert_eq!(scaled_runtime(f64::NAN), base);
+    }
+
+    #[tokio::test]
+    async fn a_store_whose_disk_failed_stops_the_cluster_and_says_why() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = crate::storage::open(dir.path()).expect("open the store");
+        store.fail_for_test("cannot write store/wal: No space left on device");
+        let cluster = Cluster::start_on_disk(&ClusterConfig::default(), store).expect("start");
+        let reason = tokio::time::timeout(Duration::from_secs(10), cluster.failure())
+            .await
+            .expect("the failure is reported");
+        assert!(reason.contains("No space left on device"), "{reason}");
+        assert!(cluster.call(|api| api.current_revision()).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_cluster_on_a_reopened_store_keeps_its_objects() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = crate::storage::open(dir.path()).expect("open the store");
+        let cluster = Cluster::start_on_disk(&ClusterConfig::default(), store).expect("start");
+        let uid = cluster
+            .call(|api| {
+                api.get(kubeplay_core::api::objects::Kind::Namespace, "", "default")
+                    .map(|ns| ns.metadata().uid.clone())
+            })
+            .await
+            .expect("call")
+            .expect("default namespace");
+        drop(cluster);
+        // The actor thread ends with the last handle and releases the store's lock.
+        let mut reopened = crate::storage::open(dir.path());
+        for _ in 0..500 {
+            if reopened.is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            reopened = crate::storage::open(dir.path());
+        }
+        let store = reopened.expect("the store reopens once the first cluster is gone");
+        assert!(store.recovery().keys > 0);
+        let cluster = Cluster::start_on_disk(&ClusterConfig::default(), store).expect("restart");
+        let again = cluster
+            .call(|api| {
+                api.get(kubeplay_core::api::objects::Kind::Namespace, "", "default")
+                    .map(|ns| ns.metadata().uid.clone())
+            })
+            .await
+            .expect("call")
+            .expect("default namespace");
+        assert_eq!(uid, again);
     }
 }

@@ -1,9 +1,12 @@
 //! The node host's HTTPS server: the Kubernetes REST API over the core, and the web UI.
 //!
 //! [`serve`] takes a listener the caller bound (the binary binds `--listen`, tests bind
-//! `127.0.0.1:0`), loads or makes the credentials in the data directory ([`security`]),
-//! starts the cluster actor ([`cluster`]: API server, controllers, scheduler, simulated
-//! nodes on the wall clock) and serves TLS until the shutdown future completes. A request
+//! `127.0.0.1:0`), opens the cluster's store in the data directory ([`crate::storage`]:
+//! what it holds comes back, every write is on disk before it is answered), loads or makes
+//! the credentials there ([`security`]), starts the cluster actor ([`cluster`]: API server,
+//! controllers, scheduler, simulated nodes on the wall clock) and serves TLS until the
+//! shutdown future completes, or until the store's disk fails (then it returns
+//! [`ServeError::StoreFailed`]). A request
 //! flows: rustls → hyper (HTTP/1.1) → axum's [`router`] → the [`require_token`] check for
 //! API paths → [`api`] (REST, discovery, `pods/log` in [`api::logs`]), [`openapi`],
 //! [`version`], the health checks, or the web playground's files ([`ui`]).
@@ -50,7 +53,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub struct ServeConfig {
     /// Where the web playground's files come from.
     pub ui: UiFiles,
-    /// The data directory (credentials and kubeconfig live here); it must exist.
+    /// The data directory (the cluster's store, credentials and kubeconfig live here); it
+    /// must exist.
     pub data_dir: PathBuf,
     /// The simulated cluster behind the API (nodes, runtime speed).
     pub cluster: ClusterConfig,
@@ -65,6 +69,12 @@ pub enum ServeError {
     /// A socket or thread operation failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The cluster's store could not be opened (locked, damaged, unreadable).
+    #[error("cannot open the cluster's saved state")]
+    Storage(#[from] crate::storage::StorageError),
+    /// The store could not save a write (a full or lost disk): the server stopped.
+    #[error("the cluster's store failed and the server stopped: {0}; free or repair the disk of the data directory, then start kubeplay again (every acknowledged write is kept)")]
+    StoreFailed(String),
 }
 
 /// All routes. API paths need `token`.
@@ -97,12 +107,21 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let address = listener.local_addr()?;
+    let store = crate::storage::open(&config.data_dir)?;
+    log_recovery(store.recovery(), store.store_dir());
     let credentials = Credentials::load_or_create(&config.data_dir, address)?;
-    let cluster = Cluster::start_with(&config.cluster)?;
+    let cluster = Cluster::start_on_disk(&config.cluster, store)?;
+    let store_failed = cluster.clone();
     let app = router(config.ui, cluster, Arc::from(credentials.token.as_str()));
+    tracing::info!(
+        "kubeplay is serving on {}/ (Ctrl-C stops it); try: KUBECONFIG={} kubectl get nodes",
+        security::server_url(address),
+        credentials.kubeconfig.display()
+    );
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&credentials.tls));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
+    let mut failure = None;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -138,6 +157,10 @@ pub async fn serve(
                 });
             }
             () = &mut shutdown => break,
+            reason = store_failed.failure() => {
+                failure = Some(reason);
+                break;
+            }
         }
     }
     drop(listener);
@@ -145,7 +168,27 @@ pub async fn serve(
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
     }
-    Ok(())
+    match failure {
+        Some(reason) => Err(ServeError::StoreFailed(reason)),
+        None => Ok(()),
+    }
+}
+
+/// Logs what opening the store found: a fresh store, or the cluster it brought back.
+fn log_recovery(recovery: &crate::storage::Recovery, store_dir: &std::path::Path) {
+    if recovery.keys == 0 && recovery.revision <= 1 {
+        tracing::info!(store = %store_dir.display(), "new cluster store");
+        return;
+    }
+    tracing::info!(
+        store = %store_dir.display(),
+        revision = recovery.revision,
+        objects = recovery.keys,
+        snapshot_revision = recovery.snapshot_revision.unwrap_or(0),
+        replayed_commits = recovery.replayed_commits,
+        dropped_torn_tail = recovery.dropped_torn_tail.is_some(),
+        "cluster recovered from disk; simulated nodes rejoin as after a reboot"
+    );
 }
 
 /// `/healthz`, `/readyz` and `/livez`: the API server answers `ok` (text/plain) when healthy.

@@ -61,6 +61,10 @@
 //!
 //! # Wiring it into `kubeplay serve`
 //!
+//! [`crate::serve::serve`] opens the store, logs its [`Recovery`], and hands it to
+//! [`crate::serve::Cluster::start_on_disk`], whose actor stops the cluster (and the server
+//! exits) once [`DurableStore::failure`] reports a lost disk. The bare steps:
+//!
 //! ```no_run
 //! # fn start(data_dir: &std::path::Path, seed: u64,
 //! #          now: kubeplay_core::sim::clock::Timestamp) -> anyhow::Result<()> {
@@ -398,6 +402,12 @@ impl DurableStore {
     /// The write-ahead log's current size.
     pub fn wal_len_bytes(&self) -> u64 {
         self.wal.len_bytes()
+    }
+
+    /// Stops the store as a failed save would (the tests of the hosts that must react).
+    #[cfg(test)]
+    pub(crate) fn fail_for_test(&mut self, reason: &str) {
+        let _ = self.fail(reason.to_string());
     }
 
     /// Refuses requests once saving has failed.

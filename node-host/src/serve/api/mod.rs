@@ -295,7 +295,7 @@ fn refuse_dry_run(params: &Params) -> Result<(), StatusError> {
 async fn call<T, F>(cluster: &Cluster, f: F) -> Result<T, StatusError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut kubeplay_core::apiserver::ApiServer) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut crate::serve::cluster::ClusterApi) -> Result<T, ApiError> + Send + 'static,
 {
     match cluster.call(f).await {
         Ok(result) => result.map_err(StatusError::from),
@@ -317,7 +317,7 @@ fn check_name(object: &Object, url_name: &str) -> Result<(), StatusError> {
 
 /// PATCH on `…/scale` (what `kubectl scale` sends): read the Scale, patch it, write it.
 fn patch_scale(
-    api: &mut kubeplay_core::apiserver::ApiServer,
+    api: &mut crate::serve::cluster::ClusterApi,
     kind: Kind,
     namespace: &str,
     name: &str,
@@ -336,7 +336,7 @@ fn patch_scale(
 
 /// DELETE on a collection: deletes every selected object, answers the deleted ones as a list.
 fn delete_collection(
-    api: &mut kubeplay_core::apiserver::ApiServer,
+    api: &mut crate::serve::cluster::ClusterApi,
     kind: Kind,
     namespace: Option<&str>,
     list_options: &ListOptions,
