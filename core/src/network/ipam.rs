@@ -215,7 +215,10 @@ pub enum HostLocalError {
         /// Last address of the range.
         range_end: Ipv4Addr,
     },
-    /// A requested address is the gateway's or held by another container.
+    /// A requested address is the gateway's.
+    #[error("requested ip {0} is subnet's gateway")]
+    GatewayRequested(Ipv4Addr),
+    /// A requested address is held by another container.
     #[error("requested IP address {ip} is not available in range set {range_start}-{range_end}")]
     NotAvailable {
         /// The requested address.
@@ -337,7 +340,10 @@ impl HostLocalIpam {
                 range_end,
             });
         }
-        if ip == self.gateway || self.by_ip.contains_key(&ip) {
+        if ip == self.gateway {
+            return Err(HostLocalError::GatewayRequested(ip));
+        }
+        if self.by_ip.contains_key(&ip) {
             return Err(HostLocalError::NotAvailable {
                 ip,
                 range_start,
@@ -801,7 +807,7 @@ mod tests {
             (
                 "pod-d",
                 "10.244.1.1",
-                "requested IP address 10.244.1.1 is not available in range set 10.244.1.1-10.244.1.254",
+                "requested ip 10.244.1.1 is subnet's gateway",
             ),
             (
                 "pod-d",
