@@ -16,6 +16,7 @@ use yew::prelude::*;
 
 use crate::components::{
     ClusterView, Controls, Editor, Footer, Header, InspectorPanel, Terminal, TimelinePanel,
+    ViewPanels,
 };
 use crate::handle::PlaygroundHandle;
 use crate::i18n::Language;
@@ -111,6 +112,7 @@ pub fn app() -> Html {
                         if let Some(target) = (*selected).clone() {
                             <InspectorPanel handle={handle.clone()} {target} {on_select} {on_close} />
                         }
+                        <ViewPanels handle={handle.clone()} selected={(*selected).clone()} />
                     </div>
                     <div class="right">
                         <Terminal handle={handle.clone()} />

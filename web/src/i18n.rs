@@ -170,12 +170,108 @@ pub enum Key {
     EditorProblems,
     /// The word before a line number.
     EditorLine,
+    /// The accessible label of the scheduler/traffic/images tabs.
+    PanelsLabel,
+    /// The scheduler-explain tab.
+    TabScheduler,
+    /// The traffic tab.
+    TabTraffic,
+    /// The images tab.
+    TabImages,
+    /// What the scheduler-explain view shows.
+    ExplainHint,
+    /// The label of the pod picker.
+    PickPod,
+    /// Shown when there is no pod to explain.
+    NoPods,
+    /// Shown before the scheduler's first attempt at the pod.
+    NotTriedYet,
+    /// The label before the pod's node.
+    ScheduledTo,
+    /// The label before the pod's nominated node.
+    NominatedNode,
+    /// The heading of a pending pod's FailedScheduling message.
+    WhyPending,
+    /// The filter column's heading.
+    FilterVerdict,
+    /// A node every filter passed.
+    Feasible,
+    /// Before the plugin that filtered a node out.
+    FilteredOutBy,
+    /// A node the scheduler did not look at.
+    NotEvaluated,
+    /// The plugin column's heading.
+    Plugin,
+    /// The weight column's heading.
+    Weight,
+    /// The raw score column's heading.
+    RawScore,
+    /// The weighted score column's heading.
+    WeightedScore,
+    /// The final score's label.
+    FinalScore,
+    /// The badge of the chosen node.
+    Chosen,
+    /// The heading of the scheduler's trace notes.
+    SchedulerNotes,
+    /// What the traffic view does.
+    TrafficHint,
+    /// The label of the sender picker.
+    TrafficFrom,
+    /// The sender outside the cluster.
+    OutsideCluster,
+    /// The label of the Service picker.
+    TrafficService,
+    /// The label of the node picker (NodePort).
+    TrafficNode,
+    /// The label of the request count.
+    RequestCount,
+    /// The button that sends the requests.
+    Send,
+    /// Shown when there is no Service to send to.
+    NoServices,
+    /// Shown when an outside client picks a Service without a NodePort.
+    NoNodePort,
+    /// The chart's heading.
+    PerPod,
+    /// The label of the sent count.
+    Sent,
+    /// The label of the answered count.
+    Succeeded,
+    /// The label of the failed count.
+    Failed,
+    /// The label of the latency figures.
+    Latency,
+    /// The label of the DNS query count.
+    DnsQueries,
+    /// The label of the resolved name.
+    ResolvedAs,
+    /// What the images view shows.
+    ImagesHint,
+    /// The heading of a node's cached images.
+    CachedImages,
+    /// Shown when a node has no image cached.
+    NoImages,
+    /// The label of a node's disk use.
+    OnDisk,
+    /// The label of a layer count.
+    Layers,
+    /// The badge of a layer several images share.
+    SharedLayer,
+    /// The heading of a node's pulls.
+    Pulls,
+    /// Shown when a node pulled nothing.
+    NoPulls,
+    /// A pull answered from the cache.
+    AlreadyPresent,
+    /// After the pull time including the queue.
+    IncludingWaiting,
 }
 
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 60] = [
+    pub const ALL: [Key; 108] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -236,6 +332,54 @@ impl Key {
         Key::EditorObjectsPass,
         Key::EditorProblems,
         Key::EditorLine,
+        Key::PanelsLabel,
+        Key::TabScheduler,
+        Key::TabTraffic,
+        Key::TabImages,
+        Key::ExplainHint,
+        Key::PickPod,
+        Key::NoPods,
+        Key::NotTriedYet,
+        Key::ScheduledTo,
+        Key::NominatedNode,
+        Key::WhyPending,
+        Key::FilterVerdict,
+        Key::Feasible,
+        Key::FilteredOutBy,
+        Key::NotEvaluated,
+        Key::Plugin,
+        Key::Weight,
+        Key::RawScore,
+        Key::WeightedScore,
+        Key::FinalScore,
+        Key::Chosen,
+        Key::SchedulerNotes,
+        Key::TrafficHint,
+        Key::TrafficFrom,
+        Key::OutsideCluster,
+        Key::TrafficService,
+        Key::TrafficNode,
+        Key::RequestCount,
+        Key::Send,
+        Key::NoServices,
+        Key::NoNodePort,
+        Key::PerPod,
+        Key::Sent,
+        Key::Succeeded,
+        Key::Failed,
+        Key::Latency,
+        Key::DnsQueries,
+        Key::ResolvedAs,
+        Key::ImagesHint,
+        Key::CachedImages,
+        Key::NoImages,
+        Key::OnDisk,
+        Key::Layers,
+        Key::SharedLayer,
+        Key::Pulls,
+        Key::NoPulls,
+        Key::AlreadyPresent,
+        Key::IncludingWaiting,
     ];
 }
 
@@ -311,6 +455,54 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::EditorObjectsPass => ("개 오브젝트: API 서버 검증 통과 (적용하지 않고 검사함)", "object(s) pass the API server's validation (checked without applying)"),
         Key::EditorProblems => ("개 문제: 적용하면 거부됩니다", "problem(s): applying would be refused"),
         Key::EditorLine => ("줄", "line"),
+        Key::PanelsLabel => ("보기", "Views"),
+        Key::TabScheduler => ("스케줄러 설명", "Scheduler explain"),
+        Key::TabTraffic => ("트래픽", "Traffic"),
+        Key::TabImages => ("이미지", "Images"),
+        Key::ExplainHint => ("필터 플러그인이 파드를 실행할 수 없는 노드를 제외하고, 점수 플러그인이 남은 노드에 점수를 매깁니다. 최종 점수(점수 × 가중치의 합)가 가장 높은 노드가 선택됩니다.", "Filter plugins drop the nodes that cannot run the pod; score plugins rank the rest. The node with the highest final score (the sum of score × weight) wins."),
+        Key::PickPod => ("파드", "Pod"),
+        Key::NoPods => ("아직 파드가 없습니다. 먼저 디플로이먼트를 만드세요.", "No pods yet: create a Deployment first."),
+        Key::NotTriedYet => ("스케줄러가 아직 이 파드를 살펴보지 않았습니다", "The scheduler has not looked at this pod yet"),
+        Key::ScheduledTo => ("배정된 노드", "Scheduled to"),
+        Key::NominatedNode => ("지명된 노드 (선점)", "Nominated node (preemption)"),
+        Key::WhyPending => ("대기 중인 이유 (FailedScheduling)", "Why it is pending (FailedScheduling)"),
+        Key::FilterVerdict => ("필터 결과", "Filter verdict"),
+        Key::Feasible => ("통과 (실행 가능)", "passed (feasible)"),
+        Key::FilteredOutBy => ("제외됨:", "filtered out by"),
+        Key::NotEvaluated => ("평가하지 않음", "not evaluated"),
+        Key::Plugin => ("플러그인", "Plugin"),
+        Key::Weight => ("가중치", "Weight"),
+        Key::RawScore => ("점수", "Score"),
+        Key::WeightedScore => ("가중 점수", "Weighted"),
+        Key::FinalScore => ("최종 점수", "Final score"),
+        Key::Chosen => ("선택됨", "chosen"),
+        Key::SchedulerNotes => ("스케줄러 메모", "Scheduler notes"),
+        Key::TrafficHint => ("서비스로 요청 N개를 보내고, 클러스터 DNS와 kube-proxy 규칙이 각 요청을 어느 파드로 보냈는지 봅니다.", "Send N requests to a Service and see which pod cluster DNS and the kube-proxy rules sent each one to."),
+        Key::TrafficFrom => ("보내는 곳", "From"),
+        Key::OutsideCluster => ("클러스터 밖 (NodePort로)", "Outside the cluster (via NodePort)"),
+        Key::TrafficService => ("서비스", "Service"),
+        Key::TrafficNode => ("노드 (NodePort)", "Node (NodePort)"),
+        Key::RequestCount => ("요청 수", "Requests"),
+        Key::Send => ("보내기", "Send"),
+        Key::NoServices => ("아직 서비스가 없습니다. 예: kubectl expose deployment web --port=80 --type=NodePort", "No Services yet: try kubectl expose deployment web --port=80 --type=NodePort"),
+        Key::NoNodePort => ("이 서비스에는 NodePort가 없습니다. 파드를 보내는 곳으로 고르거나 --type=NodePort로 노출하세요.", "This Service has no NodePort: pick a pod as the sender, or expose it with --type=NodePort."),
+        Key::PerPod => ("파드별 응답", "Answered per pod"),
+        Key::Sent => ("보냄", "Sent"),
+        Key::Succeeded => ("응답", "Answered"),
+        Key::Failed => ("실패", "Failed"),
+        Key::Latency => ("지연 시간 (최소 / 평균 / 최대)", "Latency (min / mean / max)"),
+        Key::DnsQueries => ("DNS 질의", "DNS queries"),
+        Key::ResolvedAs => ("해석된 이름", "Resolved as"),
+        Key::ImagesHint => ("노드마다 컨테이너 런타임이 캐시한 이미지 레이어와 각 이미지를 받는 데 걸린 시간입니다. 같은 베이스 레이어는 한 번만 받고 한 번만 저장됩니다.", "Per node: the image layers its container runtime has cached, and how long each pull took. A base layer shared by several images is pulled and stored once."),
+        Key::CachedImages => ("캐시된 이미지", "Cached images"),
+        Key::NoImages => ("캐시된 이미지가 없습니다", "No images cached"),
+        Key::OnDisk => ("디스크 사용량", "On disk"),
+        Key::Layers => ("레이어", "layers"),
+        Key::SharedLayer => ("공유", "shared"),
+        Key::Pulls => ("이미지 받기", "Image pulls"),
+        Key::NoPulls => ("아직 받은 이미지가 없습니다", "No pulls yet"),
+        Key::AlreadyPresent => ("이미 있음 (캐시 적중)", "already present (cache hit)"),
+        Key::IncludingWaiting => ("대기 포함", "including waiting"),
     }
 }
 

@@ -21,11 +21,14 @@ mod editor;
 mod handle;
 mod hooks;
 mod i18n;
+mod images;
 mod inspector;
 mod playground;
+mod scheduler_explain;
 mod session;
 mod state;
 mod timeline;
+mod traffic;
 
 /// Mounts the app into `#app`, replacing the "loading" text of index.html.
 #[cfg(target_arch = "wasm32")]

@@ -19,9 +19,11 @@ use std::time::Duration;
 use kubeplay_core::api::manifest::parse_manifests;
 use kubeplay_core::kubectl::{self, GetWatch};
 use kubeplay_core::sim::clock::Timestamp;
+use kubeplay_core::sim::traffic::{TrafficError, TrafficReport};
 use kubeplay_core::sim::world::{World, WorldConfig};
 
 use crate::session::{Session, SessionAction};
+use crate::traffic::TrafficSpec;
 
 /// The speeds the clock runs at: virtual seconds per wall-clock second.
 pub const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
@@ -112,6 +114,8 @@ pub struct Playground {
     carry_ms: f64,
     /// Bumped on every change the views show, so they re-render only when it moves.
     version: u64,
+    /// The traffic view's last batch and its outcome.
+    last_traffic: Option<(TrafficSpec, Result<TrafficReport, TrafficError>)>,
 }
 
 fn world_config(seed: u64, nodes: usize) -> WorldConfig {
@@ -143,7 +147,9 @@ impl Playground {
             .iter()
             .filter_map(|entry| match &entry.action {
                 SessionAction::Kubectl { line } => Some(line.clone()),
-                SessionAction::Apply { .. } | SessionAction::KubectlApply { .. } => None,
+                SessionAction::Apply { .. }
+                | SessionAction::KubectlApply { .. }
+                | SessionAction::Traffic { .. } => None,
             })
             .collect();
         playground.advance_to(clock);
@@ -163,6 +169,7 @@ impl Playground {
             speed_index: 2,
             carry_ms: 0.0,
             version: 0,
+            last_traffic: None,
         }
     }
 
@@ -314,6 +321,9 @@ impl Playground {
                 SessionAction::KubectlApply { manifest } => {
                     let _ = kubectl_apply_stdin(&mut self.world, &manifest);
                 }
+                SessionAction::Traffic { spec } => {
+                    let _ = self.world.send_traffic(&spec.to_request());
+                }
             }
             self.world.settle();
         }
@@ -437,6 +447,30 @@ impl Playground {
         crate::completion::complete(line, &mut crate::completion::WorldNames(&mut self.world))
     }
 
+    /// Sends a batch of simulated requests now (the traffic view), records it like a
+    /// command, and keeps the outcome for the view.
+    pub fn send_traffic(&mut self, spec: TrafficSpec) {
+        let now = self.now();
+        self.session.record(
+            self.applied,
+            now.as_millis(),
+            SessionAction::Traffic { spec: spec.clone() },
+        );
+        self.applied = self.session.entries.len();
+        self.session.clock_ms = now.as_millis();
+        // As a replay does: the world settles before and after each recorded action.
+        self.world.settle();
+        let outcome = self.world.send_traffic(&spec.to_request());
+        self.world.settle();
+        self.last_traffic = Some((spec, outcome));
+        self.version += 1;
+    }
+
+    /// The last batch the traffic view sent and what happened to it.
+    pub fn last_traffic(&self) -> Option<&(TrafficSpec, Result<TrafficReport, TrafficError>)> {
+        self.last_traffic.as_ref()
+    }
+
     /// Stops every open watch (Ctrl-C).
     pub fn stop_watches(&mut self) {
         if self.watches.is_empty() {
@@ -456,6 +490,7 @@ impl Playground {
             self.advance_to(target);
         } else {
             self.watches.clear();
+            self.last_traffic = None;
             self.world = World::new(&world_config(self.session.seed, self.session.nodes));
             self.applied = 0;
             self.advance_to(target.max(self.world.now()));

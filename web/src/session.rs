@@ -34,6 +34,12 @@ pub enum SessionAction {
         /// The YAML or JSON text given as standard input.
         manifest: String,
     },
+    /// A batch of simulated requests from the traffic view (it moves the data plane's
+    /// random stream, so a replay must send it again).
+    Traffic {
+        /// What was sent.
+        spec: crate::traffic::TrafficSpec,
+    },
 }
 
 /// One action and when it happened.
@@ -155,6 +161,7 @@ mod tests {
                 SessionAction::Apply { manifest } | SessionAction::KubectlApply { manifest } => {
                     manifest.as_str()
                 }
+                SessionAction::Traffic { .. } => "traffic",
             })
             .collect();
         assert_eq!(lines, ["a", "d"]);

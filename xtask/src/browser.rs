@@ -166,6 +166,85 @@ fn scenario(session: &Session, url: &str, screenshots: &Path) -> Result<()> {
            return names.filter(n => n.startsWith('web-')).length === 3 \
              && names.filter(n => n.startsWith('api-')).length === 2; })()",
     )?;
+
+    views(session, screenshots)
+}
+
+/// WebDriver's → key.
+const ARROW_RIGHT: &str = "\u{e014}";
+
+/// The tabbed views under the cluster: scheduler explain (a scheduled pod, then one no node
+/// can take), traffic to a NodePort, and the nodes' image caches; runs last, because it
+/// cordons the nodes.
+fn views(session: &Session, screenshots: &Path) -> Result<()> {
+    println!("  scheduler explain: filter verdicts and scores of a web pod");
+    session.click("#tab-scheduler")?;
+    session.wait_for(
+        "a node chosen with a final score",
+        "!!document.querySelector('#scheduler-explain .explain-node.chosen .final-score')",
+    )?;
+    session.wait_for(
+        "three nodes explained",
+        "document.querySelectorAll('#scheduler-explain .explain-node').length === 3",
+    )?;
+    session.value("document.querySelector('.view-panels').scrollIntoView()")?;
+    session.screenshot(&screenshots.join("scheduler-explain-en.png"))?;
+
+    println!("  scheduler explain: a pod no node can take shows FailedScheduling");
+    for node in ["node-1", "node-2", "node-3"] {
+        session.type_into("#terminal-input", &format!("kubectl cordon {node}{ENTER}"))?;
+    }
+    session.type_into(
+        "#terminal-input",
+        &format!("kubectl run lonely --image=nginx{ENTER}"),
+    )?;
+    session.click("#step")?;
+    session.wait_for(
+        "the FailedScheduling message of the pending pod",
+        "(document.querySelector('#failed-scheduling-message')||{textContent:''}).textContent\
+           .startsWith('0/3 nodes are available: 3 node(s) were unschedulable.')",
+    )?;
+    session.wait_for(
+        "every node filtered out by NodeUnschedulable",
+        "document.querySelectorAll('#scheduler-explain .explain-node.filtered').length === 3",
+    )?;
+    session.value("document.querySelector('.view-panels').scrollIntoView()")?;
+    session.screenshot(&screenshots.join("scheduler-pending-en.png"))?;
+
+    println!("  traffic: 100 requests from outside to the web Service's NodePort");
+    session.type_into(
+        "#terminal-input",
+        &format!("kubectl expose deployment web --port=80 --type=NodePort{ENTER}"),
+    )?;
+    session.click("#step")?;
+    session.click("#tab-traffic")?;
+    session.wait_for(
+        "the web Service to send to",
+        "!!document.querySelector('#traffic-service option[value=\"default/web\"]')",
+    )?;
+    session.click("#traffic-send")?;
+    session.wait_for(
+        "100 requests answered by the three pods",
+        "(document.querySelector('#traffic-sent')||{textContent:''}).textContent === '100' \
+           && document.querySelectorAll('#traffic-chart .bar-pod').length === 3",
+    )?;
+    session.value("document.querySelector('.view-panels').scrollIntoView()")?;
+    session.screenshot(&screenshots.join("traffic-en.png"))?;
+
+    println!("  images: → on the tabs moves to the nodes' image caches");
+    session.type_into("#tab-traffic", ARROW_RIGHT)?;
+    session.wait_for(
+        "the images tab focused and shown",
+        "document.activeElement && document.activeElement.id === 'tab-images' \
+           && !!document.querySelector('#panel-images')",
+    )?;
+    session.wait_for(
+        "nginx cached on a node with its pull time",
+        "[...document.querySelectorAll('#images .image-node')].some(n => \
+           n.textContent.includes('docker.io/library/nginx:latest') && !!n.querySelector('.pull-bar'))",
+    )?;
+    session.value("document.querySelector('.view-panels').scrollIntoView()")?;
+    session.screenshot(&screenshots.join("images-en.png"))?;
     Ok(())
 }
 

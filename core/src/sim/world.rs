@@ -440,6 +440,12 @@ impl<S: KvStore<Object>> World<S> {
         self.nodes.keys().cloned().collect()
     }
 
+    /// A node's simulated container runtime, read-only (its image cache and the registry's
+    /// catalogue, for the UI's image view); None for an unknown node.
+    pub fn node_runtime(&self, name: &str) -> Option<&SimRuntime> {
+        self.nodes.get(name).map(|node| &node.runtime)
+    }
+
     /// Lets every component react to everything that happened up to now, without moving
     /// time. Returns how many messages moved.
     pub fn settle(&mut self) -> usize {

@@ -263,6 +263,11 @@ impl LayerCache {
         self.images.insert(image.reference.clone());
     }
 
+    /// Whether the node holds the layer with this digest (read-only, for the UI's image view).
+    pub fn has_layer(&self, digest: &str) -> bool {
+        self.layers.contains(digest)
+    }
+
     /// How many distinct layers the node holds.
     pub fn layer_count(&self) -> usize {
         self.layers.len()

@@ -153,6 +153,11 @@ impl SimRuntime {
         &self.cache
     }
 
+    /// The registry's catalogue, to read (layer sizes for the UI's image view).
+    pub fn catalogue(&self) -> &ImageCatalogue {
+        &self.catalogue
+    }
+
     /// The registry's catalogue, to add images to.
     pub fn catalogue_mut(&mut self) -> &mut ImageCatalogue {
         &mut self.catalogue

@@ -1,0 +1,234 @@
+//! The scheduler-explain view: pick a pod, see each node's filter verdict and each feasible
+//! node's score per plugin (see [`crate::scheduler_explain`] for where the data comes from).
+
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::handle::PlaygroundHandle;
+use crate::hooks::use_text;
+use crate::i18n::Key;
+use crate::inspector::ObjectRef;
+use crate::scheduler_explain::{
+    pod_choices, FilterVerdict, NodeExplanation, PodChoice, SchedulingExplanation,
+};
+use kubeplay_core::api::objects::Kind;
+use kubeplay_core::scheduler::framework::PASSED_FILTER_MESSAGE;
+
+/// What the view needs.
+#[derive(Properties, PartialEq)]
+pub struct SchedulerExplainProps {
+    /// The playground.
+    pub handle: PlaygroundHandle,
+    /// The object picked in the cluster view (explained when it is a pod).
+    pub selected: Option<ObjectRef>,
+}
+
+/// The pod to explain: the one picked here, else the one picked in the cluster view, else
+/// the first (pending pods come first).
+fn effective_choice(
+    choices: &[PodChoice],
+    picked: Option<&String>,
+    selected: Option<&ObjectRef>,
+) -> Option<PodChoice> {
+    let by_key = |key: &str| choices.iter().find(|c| c.key() == key).cloned();
+    picked
+        .and_then(|key| by_key(key))
+        .or_else(|| {
+            selected
+                .filter(|s| s.kind == Kind::Pod)
+                .and_then(|s| by_key(&format!("{}/{}", s.namespace, s.name)))
+        })
+        .or_else(|| choices.first().cloned())
+}
+
+fn node_card(node: &NodeExplanation, text: &impl Fn(Key) -> &'static str) -> Html {
+    let (class, verdict) = match &node.verdict {
+        FilterVerdict::Feasible => (
+            "feasible",
+            html! { <span class="badge">{ text(Key::Feasible) }</span> },
+        ),
+        FilterVerdict::Filtered { plugin, message } => (
+            "filtered",
+            html! {
+                <span class="badge not-ready">{ text(Key::FilteredOutBy) }{ " " }<code>{ plugin }</code>{ ": " }{ message }</span>
+            },
+        ),
+        FilterVerdict::NotEvaluated => (
+            "unevaluated",
+            html! { <span class="badge unknown">{ text(Key::NotEvaluated) }</span> },
+        ),
+    };
+    let filters = node.filters.iter().map(|(plugin, message)| {
+        let passed = message == PASSED_FILTER_MESSAGE;
+        html! {
+            <li class={classes!(if passed { "passed" } else { "failed" })}>
+                <span aria-hidden="true">{ if passed { "✓ " } else { "✗ " } }</span>
+                <code>{ plugin }</code>
+                if !passed { { ": " }{ message } }
+            </li>
+        }
+    });
+    let scores = node.scores.iter().map(|score| {
+        let number = |n: Option<i64>| n.map_or_else(|| "–".to_string(), |n| n.to_string());
+        html! {
+            <tr>
+                <td><code>{ &score.plugin }</code></td>
+                <td class="num">{ number(score.raw) }</td>
+                <td class="num">{ number(score.weight) }</td>
+                <td class="num">{ number(score.weighted) }</td>
+            </tr>
+        }
+    });
+    html! {
+        <article class={classes!("explain-node", class, node.chosen.then_some("chosen"))} data-node={node.node.clone()}>
+            <header>
+                <h3>{ &node.node }</h3>
+                if node.chosen { <span class="badge chosen">{ "★ " }{ text(Key::Chosen) }</span> }
+                { verdict }
+                if let Some(total) = node.total {
+                    <span class="final-score">{ text(Key::FinalScore) }{ ": " }<strong>{ total }</strong></span>
+                }
+            </header>
+            <ul class="filters" aria-label={text(Key::FilterVerdict)}>{ for filters }</ul>
+            if !node.scores.is_empty() {
+                <table class="scores">
+                    <thead><tr>
+                        <th>{ text(Key::Plugin) }</th><th class="num">{ text(Key::RawScore) }</th>
+                        <th class="num">{ text(Key::Weight) }</th><th class="num">{ text(Key::WeightedScore) }</th>
+                    </tr></thead>
+                    <tbody>{ for scores }</tbody>
+                </table>
+            }
+        </article>
+    }
+}
+
+fn nodes_view(nodes: Option<&[NodeExplanation]>, text: &impl Fn(Key) -> &'static str) -> Html {
+    match nodes {
+        None => html! { <p class="muted">{ text(Key::NotTriedYet) }</p> },
+        Some(nodes) => html! {
+            <div class="explain-nodes">{ for nodes.iter().map(|n| node_card(n, text)) }</div>
+        },
+    }
+}
+
+/// The scheduler-explain view.
+#[function_component(SchedulerExplainPanel)]
+pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
+    let text = use_text();
+    let picked = use_state(|| None::<String>);
+    {
+        // A new pick in the cluster view takes over from the pick here.
+        let picked = picked.clone();
+        use_effect_with(props.selected.clone(), move |_| picked.set(None));
+    }
+    let (choices, explanation) = props.handle.read(|p| {
+        let choices = pod_choices(p.world_mut());
+        let current = effective_choice(&choices, picked.as_ref(), props.selected.as_ref());
+        let explanation =
+            current.and_then(|c| SchedulingExplanation::read(p.world_mut(), &c.namespace, &c.name));
+        (choices, explanation)
+    });
+    let on_pick = {
+        let picked = picked.clone();
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            picked.set(Some(select.value()));
+        })
+    };
+    let current_key = explanation
+        .as_ref()
+        .map(|e| format!("{}/{}", e.namespace, e.name));
+    let options = choices.iter().map(|choice| {
+        let key = choice.key();
+        let suffix = choice
+            .node
+            .as_ref()
+            .map_or_else(|| " (Pending)".to_string(), |n| format!(" → {n}"));
+        html! {
+            <option value={key.clone()} selected={current_key.as_ref() == Some(&key)}>{ format!("{key}{suffix}") }</option>
+        }
+    });
+    let body = match explanation {
+        None => html! { <p class="muted">{ text(Key::NoPods) }</p> },
+        Some(explanation) => html! {
+            <>
+                if let Some(node) = &explanation.node {
+                    <p class="explain-summary">{ text(Key::ScheduledTo) }{ ": " }<strong>{ node }</strong></p>
+                }
+                if let Some(failure) = &explanation.failure {
+                    <div class="failed-scheduling" role="status">
+                        <strong>{ text(Key::WhyPending) }</strong>
+                        <p class="mono" id="failed-scheduling-message">{ failure }</p>
+                    </div>
+                }
+                if let Some(node) = &explanation.nominated_node {
+                    <p class="explain-summary">{ text(Key::NominatedNode) }{ ": " }<strong>{ node }</strong></p>
+                }
+                { nodes_view(explanation.nodes.as_deref(), &text) }
+                if !explanation.notes.is_empty() {
+                    <h3>{ text(Key::SchedulerNotes) }</h3>
+                    <ul class="notes mono">{ for explanation.notes.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
+                }
+            </>
+        },
+    };
+    html! {
+        <div class="scheduler-explain" id="scheduler-explain">
+            <p class="muted hint">{ text(Key::ExplainHint) }</p>
+            if !choices.is_empty() {
+                <label class="field">
+                    { text(Key::PickPod) }
+                    <select id="explain-pod" onchange={on_pick}>{ for options }</select>
+                </label>
+            }
+            { body }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice(name: &str, node: Option<&str>) -> PodChoice {
+        PodChoice {
+            namespace: "default".to_string(),
+            name: name.to_string(),
+            node: node.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_picked_pod_wins_then_the_cluster_selection_then_the_first() {
+        let choices = [choice("a", None), choice("b", Some("node-1"))];
+        let selected_b = ObjectRef {
+            kind: Kind::Pod,
+            namespace: "default".to_string(),
+            name: "b".to_string(),
+        };
+        let node_1 = ObjectRef {
+            kind: Kind::Node,
+            namespace: String::new(),
+            name: "b".to_string(),
+        };
+        let picked_a = "default/a".to_string();
+        let gone = "default/gone".to_string();
+        let cases = [
+            (Some(&picked_a), Some(&selected_b), Some("a")),
+            (None, Some(&selected_b), Some("b")),
+            (Some(&gone), Some(&selected_b), Some("b")),
+            (None, Some(&node_1), Some("a")),
+            (None, None, Some("a")),
+        ];
+        for (picked, selected, expected) in cases {
+            let got = effective_choice(&choices, picked, selected);
+            assert_eq!(
+                got.as_ref().map(|c| c.name.as_str()),
+                expected,
+                "{picked:?}"
+            );
+        }
+        assert_eq!(effective_choice(&[], None, None), None);
+    }
+}

@@ -1,0 +1,504 @@
+//! What the scheduler-explain view shows for one pod: every node's filter verdict, each
+//! feasible node's score per plugin, and why a pending pod waits.
+//!
+//! kube-scheduler (the core's [`kubeplay_core::scheduler::component`]) stamps each pod it
+//! tries to place with the kube-scheduler-simulator annotations: `filter-result` (node →
+//! filter plugin → `"passed"` or the failure message), `score-result` (node → score plugin →
+//! raw score) and `finalscore-result` (node → score plugin → normalised score × weight).
+//! [`explain_annotations`] turns those three JSON maps into one [`NodeExplanation`] per node
+//! (pure, tested without a world); [`SchedulingExplanation::read`] reads the pod from the
+//! store (no API request, so the trace does not depend on rendering), adds its
+//! `PodScheduled=False` message (the `FailedScheduling` text), its nominated node and the
+//! scheduler's trace notes about it (preemption).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Pod;
+use kubeplay_core::api::objects::{Kind, Object};
+use kubeplay_core::scheduler::component::TRACE_COMPONENT;
+use kubeplay_core::scheduler::framework::{
+    FILTER_RESULT_ANNOTATION, FINAL_SCORE_RESULT_ANNOTATION, PASSED_FILTER_MESSAGE,
+    SCORE_RESULT_ANNOTATION,
+};
+use kubeplay_core::scheduler::Config;
+use kubeplay_core::sim::trace::TraceRecord;
+use kubeplay_core::sim::world::World;
+
+use crate::cluster::stored_objects;
+
+/// A pod the learner can pick.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodChoice {
+    /// The pod's namespace.
+    pub namespace: String,
+    /// The pod's name.
+    pub name: String,
+    /// The node it is bound to; None while pending.
+    pub node: Option<String>,
+}
+
+impl PodChoice {
+    /// `namespace/name`, the key the picker and the trace notes use.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+}
+
+/// Every pod, pending ones first (they are the interesting ones), then by namespace and name.
+pub fn pod_choices(world: &mut World) -> Vec<PodChoice> {
+    let mut choices: Vec<PodChoice> = stored_objects(world, Kind::Pod)
+        .iter()
+        .filter_map(|object| match object.as_ref() {
+            Object::Pod(pod) => Some(PodChoice {
+                namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+                name: pod.metadata.name.clone().unwrap_or_default(),
+                node: pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.clone())
+                    .filter(|n| !n.is_empty()),
+            }),
+            _ => None,
+        })
+        .collect();
+    choices.sort_by(|a, b| {
+        (a.node.is_some(), &a.namespace, &a.name).cmp(&(b.node.is_some(), &b.namespace, &b.name))
+    });
+    choices
+}
+
+/// What the filters said about one node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FilterVerdict {
+    /// Every filter plugin passed: the node could run the pod.
+    Feasible,
+    /// A filter plugin rejected the node (the framework stops at the first one).
+    Filtered {
+        /// The plugin (`NodeResourcesFit`).
+        plugin: String,
+        /// Its message (`Insufficient cpu`).
+        message: String,
+    },
+    /// The scheduler did not look at the node (it had found enough feasible nodes, or the
+    /// node joined after the attempt).
+    NotEvaluated,
+}
+
+/// One score plugin's contribution on one node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginScore {
+    /// The plugin (`NodeResourcesFit`).
+    pub plugin: String,
+    /// The plugin's weight in the default profile, when known.
+    pub weight: Option<i64>,
+    /// The raw score the plugin gave (`score-result`).
+    pub raw: Option<i64>,
+    /// Normalised score × weight (`finalscore-result`), what enters the sum.
+    pub weighted: Option<i64>,
+}
+
+/// Everything the scheduler decided about one node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeExplanation {
+    /// The node's name.
+    pub node: String,
+    /// The filters' verdict.
+    pub verdict: FilterVerdict,
+    /// Each filter plugin that ran, in the order the profile runs them, with `passed` or
+    /// its failure message.
+    pub filters: Vec<(String, String)>,
+    /// Each score plugin's scores, in the profile's order (empty unless feasible).
+    pub scores: Vec<PluginScore>,
+    /// The final score: the sum of the weighted scores (None unless scored).
+    pub total: Option<i64>,
+    /// Whether the pod went to this node.
+    pub chosen: bool,
+}
+
+/// node → plugin → text, the shape of each simulator annotation.
+type ResultMap = BTreeMap<String, BTreeMap<String, String>>;
+
+fn result_map(annotations: &BTreeMap<String, String>, key: &str) -> Option<ResultMap> {
+    serde_json::from_str(annotations.get(key)?).ok()
+}
+
+/// Where a plugin stands in `order` (unknown plugins after the known ones, by name).
+fn rank(order: &[&str], plugin: &str) -> usize {
+    order
+        .iter()
+        .position(|p| *p == plugin)
+        .unwrap_or(order.len())
+}
+
+/// Turns the three simulator annotations into one explanation per node: feasible nodes by
+/// final score (highest first), then the filtered ones, then those in `node_names` the
+/// scheduler did not evaluate. None when the pod carries no readable filter annotation
+/// (the scheduler has not tried it yet).
+pub fn explain_annotations(
+    annotations: &BTreeMap<String, String>,
+    node_names: &[String],
+    chosen: Option<&str>,
+) -> Option<Vec<NodeExplanation>> {
+    let filter = result_map(annotations, FILTER_RESULT_ANNOTATION)?;
+    let score = result_map(annotations, SCORE_RESULT_ANNOTATION).unwrap_or_default();
+    let final_score = result_map(annotations, FINAL_SCORE_RESULT_ANNOTATION).unwrap_or_default();
+    let config = Config::default();
+    let filter_order: Vec<&str> = config.filter_plugins.iter().map(|p| p.as_str()).collect();
+    let score_order: Vec<&str> = config
+        .score_plugins
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .collect();
+    let weight_of = |plugin: &str| {
+        config
+            .score_plugins
+            .iter()
+            .find(|(p, _)| p.as_str() == plugin)
+            .map(|(_, w)| *w)
+    };
+
+    let mut names: Vec<&String> = filter.keys().chain(score.keys()).collect();
+    names.extend(node_names);
+    names.sort();
+    names.dedup();
+
+    let mut nodes: Vec<NodeExplanation> = names
+        .into_iter()
+        .map(|node| {
+            let mut filters: Vec<(String, String)> = filter
+                .get(node)
+                .map(|results| {
+                    results
+                        .iter()
+                        .map(|(p, m)| (p.clone(), m.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            filters.sort_by(|(a, _), (b, _)| {
+                (rank(&filter_order, a), a).cmp(&(rank(&filter_order, b), b))
+            });
+            let verdict = if !filter.contains_key(node) {
+                FilterVerdict::NotEvaluated
+            } else {
+                match filters.iter().find(|(_, m)| m != PASSED_FILTER_MESSAGE) {
+                    Some((plugin, message)) => FilterVerdict::Filtered {
+                        plugin: plugin.clone(),
+                        message: message.clone(),
+                    },
+                    None => FilterVerdict::Feasible,
+                }
+            };
+            let raw = score.get(node);
+            let weighted = final_score.get(node);
+            let mut plugins: Vec<&String> = raw
+                .iter()
+                .flat_map(|m| m.keys())
+                .chain(weighted.iter().flat_map(|m| m.keys()))
+                .collect();
+            plugins.sort_by(|a, b| (rank(&score_order, a), a).cmp(&(rank(&score_order, b), b)));
+            plugins.dedup();
+            let number = |map: Option<&BTreeMap<String, String>>, plugin: &str| {
+                map.and_then(|m| m.get(plugin))
+                    .and_then(|text| text.parse::<i64>().ok())
+            };
+            let scores: Vec<PluginScore> = plugins
+                .into_iter()
+                .map(|plugin| PluginScore {
+                    plugin: plugin.clone(),
+                    weight: weight_of(plugin),
+                    raw: number(raw, plugin),
+                    weighted: number(weighted, plugin),
+                })
+                .collect();
+            let total = weighted.map(|_| scores.iter().filter_map(|s| s.weighted).sum());
+            NodeExplanation {
+                node: node.clone(),
+                verdict,
+                filters,
+                scores,
+                total,
+                chosen: chosen == Some(node.as_str()),
+            }
+        })
+        .collect();
+    let order = |n: &NodeExplanation| match n.verdict {
+        FilterVerdict::Feasible => 0,
+        FilterVerdict::Filtered { .. } => 1,
+        FilterVerdict::NotEvaluated => 2,
+    };
+    nodes.sort_by(|a, b| {
+        (order(a), std::cmp::Reverse(a.total), &a.node).cmp(&(
+            order(b),
+            std::cmp::Reverse(b.total),
+            &b.node,
+        ))
+    });
+    Some(nodes)
+}
+
+/// The whole view for one pod.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchedulingExplanation {
+    /// The pod's namespace.
+    pub namespace: String,
+    /// The pod's name.
+    pub name: String,
+    /// The node the pod is bound to.
+    pub node: Option<String>,
+    /// `status.nominatedNodeName` (preemption made room there).
+    pub nominated_node: Option<String>,
+    /// The `FailedScheduling` message (`0/3 nodes are available: 3 Insufficient cpu. …`)
+    /// while the pod is unschedulable.
+    pub failure: Option<String>,
+    /// Per node; None before the scheduler's first attempt.
+    pub nodes: Option<Vec<NodeExplanation>>,
+    /// The scheduler's trace notes naming the pod (preemption decisions), oldest first.
+    pub notes: Vec<String>,
+}
+
+/// The `PodScheduled=False` condition's message, as kube-scheduler wrote it.
+fn unschedulable_message(pod: &Pod) -> Option<String> {
+    pod.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == "PodScheduled" && c.status == "False")
+        .and_then(|c| c.message.clone())
+        .filter(|m| !m.is_empty())
+}
+
+impl SchedulingExplanation {
+    /// Reads the pod and what the scheduler said about it; None when it does not exist.
+    pub fn read(world: &mut World, namespace: &str, name: &str) -> Option<SchedulingExplanation> {
+        let pods = stored_objects(world, Kind::Pod);
+        let pod = pods.iter().find_map(|object| match object.as_ref() {
+            Object::Pod(pod)
+                if pod.metadata.namespace.as_deref() == Some(namespace)
+                    && pod.metadata.name.as_deref() == Some(name) =>
+            {
+                Some(pod)
+            }
+            _ => None,
+        })?;
+        let node = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.clone())
+            .filter(|n| !n.is_empty());
+        let annotations = pod.metadata.annotations.clone().unwrap_or_default();
+        let nodes = explain_annotations(&annotations, &world.node_names(), node.as_deref());
+        let key = format!("{namespace}/{name}");
+        let notes = world
+            .trace()
+            .records()
+            .filter_map(|record| match record {
+                TraceRecord::Note {
+                    component, message, ..
+                } if component == TRACE_COMPONENT && mentions(message, &key) => {
+                    Some(message.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        Some(SchedulingExplanation {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            failure: if node.is_none() {
+                unschedulable_message(pod)
+            } else {
+                None
+            },
+            nominated_node: pod
+                .status
+                .as_ref()
+                .and_then(|s| s.nominated_node_name.clone())
+                .filter(|n| !n.is_empty()),
+            node,
+            nodes,
+            notes,
+        })
+    }
+}
+
+/// Whether a note names the pod `key` as a whole word (`default/web-1` is not in
+/// `default/web-12`).
+fn mentions(message: &str, key: &str) -> bool {
+    message.match_indices(key).any(|(at, _)| {
+        let after = message[at + key.len()..].chars().next();
+        !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playground::Playground;
+
+    fn annotations(filter: &str, score: &str, final_score: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            (FILTER_RESULT_ANNOTATION.to_string(), filter.to_string()),
+            (SCORE_RESULT_ANNOTATION.to_string(), score.to_string()),
+            (
+                FINAL_SCORE_RESULT_ANNOTATION.to_string(),
+                final_score.to_string(),
+            ),
+        ])
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn feasible_nodes_come_first_by_final_score_then_filtered_then_unevaluated() {
+        let given = annotations(
+            r#"{"a":{"NodeUnschedulable":"node(s) were unschedulable"},
+                "b":{"NodeUnschedulable":"passed","NodeResourcesFit":"passed"},
+                "c":{"NodeUnschedulable":"passed","NodeResourcesFit":"passed"}}"#,
+            r#"{"b":{"NodeResourcesFit":"60","TaintToleration":"0"},
+                "c":{"NodeResourcesFit":"81","TaintToleration":"0"}}"#,
+            r#"{"b":{"NodeResourcesFit":"60","TaintToleration":"300"},
+                "c":{"NodeResourcesFit":"81","TaintToleration":"300"}}"#,
+        );
+        let Some(nodes) = explain_annotations(&given, &names(&["a", "b", "c", "d"]), Some("c"))
+        else {
+            panic!("annotations not read");
+        };
+        let order: Vec<_> = nodes.iter().map(|n| n.node.as_str()).collect();
+        assert_eq!(order, ["c", "b", "a", "d"]);
+        assert_eq!(nodes[0].total, Some(381));
+        assert!(nodes[0].chosen && !nodes[1].chosen);
+        assert_eq!(
+            nodes[2].verdict,
+            FilterVerdict::Filtered {
+                plugin: "NodeUnschedulable".to_string(),
+                message: "node(s) were unschedulable".to_string()
+            }
+        );
+        assert_eq!(nodes[3].verdict, FilterVerdict::NotEvaluated);
+        assert_eq!(nodes[2].total, None);
+    }
+
+    #[test]
+    fn plugins_are_listed_in_the_profiles_order_with_their_weights() {
+        let given = annotations(
+            r#"{"b":{"TaintToleration":"passed","NodeUnschedulable":"passed","NodeResourcesFit":"passed"}}"#,
+            r#"{"b":{"ImageLocality":"0","NodeResourcesFit":"81","TaintToleration":"0"}}"#,
+            r#"{"b":{"ImageLocality":"0","NodeResourcesFit":"81","TaintToleration":"300"}}"#,
+        );
+        let nodes = explain_annotations(&given, &[], None).unwrap_or_default();
+        let Some(b) = nodes.first() else {
+            panic!("no node");
+        };
+        let filters: Vec<_> = b.filters.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            filters,
+            ["NodeUnschedulable", "TaintToleration", "NodeResourcesFit"]
+        );
+        let scores: Vec<_> = b
+            .scores
+            .iter()
+            .map(|s| (s.plugin.as_str(), s.weight, s.raw, s.weighted))
+            .collect();
+        assert_eq!(
+            scores,
+            [
+                ("TaintToleration", Some(3), Some(0), Some(300)),
+                ("NodeResourcesFit", Some(1), Some(81), Some(81)),
+                ("ImageLocality", Some(1), Some(0), Some(0)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pod_without_readable_annotations_has_no_node_explanations() {
+        let cases = [
+            BTreeMap::new(),
+            BTreeMap::from([(FILTER_RESULT_ANNOTATION.to_string(), "not json".to_string())]),
+        ];
+        for given in cases {
+            assert_eq!(explain_annotations(&given, &names(&["a"]), None), None);
+        }
+    }
+
+    #[test]
+    fn notes_match_the_pod_key_as_a_whole_name() {
+        let cases = [
+            ("preemption: default/web-1 (priority 10) nominated", true),
+            ("preemption: default/web-12 (priority 10) nominated", false),
+            ("evicting default/web-1, default/db", true),
+            ("nothing here", false),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(mentions(message, "default/web-1"), expected, "{message}");
+        }
+    }
+
+    fn run_for(playground: &mut Playground, seconds: u64) {
+        playground.set_running(true);
+        for _ in 0..seconds * 4 {
+            playground.tick(250.0);
+        }
+        playground.set_running(false);
+    }
+
+    #[test]
+    fn a_scheduled_sample_pod_shows_its_node_as_the_feasible_node_with_the_top_score() {
+        let mut playground = Playground::new(3, 3);
+        playground.apply_sample();
+        run_for(&mut playground, 10);
+        let choices = pod_choices(playground.world_mut());
+        let Some(pod) = choices.first() else {
+            panic!("no pods");
+        };
+        let explanation =
+            SchedulingExplanation::read(playground.world_mut(), &pod.namespace, &pod.name);
+        let Some(explanation) = explanation else {
+            panic!("pod gone");
+        };
+        assert!(explanation.node.is_some());
+        assert_eq!(explanation.failure, None);
+        let nodes = explanation.nodes.unwrap_or_default();
+        assert_eq!(nodes.len(), 3);
+        let chosen: Vec<_> = nodes.iter().filter(|n| n.chosen).collect();
+        assert_eq!(chosen.len(), 1);
+        assert_eq!(chosen.first().map(|n| &n.node), explanation.node.as_ref());
+        let top = nodes.iter().filter_map(|n| n.total).max();
+        assert_eq!(chosen.first().and_then(|n| n.total), top);
+    }
+
+    #[test]
+    fn a_pod_too_big_for_every_node_shows_the_failed_scheduling_message_and_each_filter() {
+        let mut playground = Playground::new(3, 3);
+        playground.apply(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: huge\nspec:\n  containers:\n  - name: app\n    image: nginx\n    resources:\n      requests:\n        cpu: \"64\"\n",
+        );
+        run_for(&mut playground, 5);
+        let choices = pod_choices(playground.world_mut());
+        assert_eq!(
+            choices.first().map(|c| (c.key(), c.node.clone())),
+            Some(("default/huge".to_string(), None))
+        );
+        let explanation = SchedulingExplanation::read(playground.world_mut(), "default", "huge");
+        let Some(explanation) = explanation else {
+            panic!("pod gone");
+        };
+        let failure = explanation.failure.unwrap_or_default();
+        assert!(
+            failure.starts_with("0/3 nodes are available: 3 Insufficient cpu."),
+            "{failure}"
+        );
+        for node in explanation.nodes.unwrap_or_default() {
+            assert_eq!(
+                node.verdict,
+                FilterVerdict::Filtered {
+                    plugin: "NodeResourcesFit".to_string(),
+                    message: "Insufficient cpu".to_string()
+                },
+                "{}",
+                node.node
+            );
+        }
+    }
+}
