@@ -165,6 +165,19 @@ async fn on_resource(
                 }),
             ))
         }
+        (Method::POST, Some(name), Some(Subresource::Eviction)) => {
+            let bytes = body::read(headers, body).await?;
+            let eviction = body::decode_eviction(&body::media_type(headers), &bytes)?;
+            call(cluster, move |api| api.evict(&namespace, &name, &eviction)).await?;
+            // kube-apiserver answers an allowed eviction with a Success Status, code 201.
+            Ok(json_response(
+                StatusCode::CREATED,
+                &serde_json::json!({
+                    "kind": "Status", "apiVersion": "v1", "metadata": {},
+                    "status": "Success", "code": 201
+                }),
+            ))
+        }
         (Method::PUT, Some(name), None | Some(Subresource::Status)) => {
             let validation = body::FieldValidation::from_params(params)?;
             let bytes = body::read(headers, body).await?;
@@ -248,7 +261,7 @@ async fn on_resource(
                     .await?;
                     Ok(typed_response(StatusCode::OK, &scale))
                 }
-                Some(Subresource::Binding | Subresource::Log) => {
+                Some(Subresource::Binding | Subresource::Log | Subresource::Eviction) => {
                     Err(StatusError::method_not_allowed("PATCH"))
                 }
             }
