@@ -197,6 +197,38 @@ mod tests {
     }
 
     #[test]
+    fn an_eviction_body_must_be_a_policy_eviction_of_v1_or_v1beta1() {
+        let cases = [
+            (
+                r#"{"kind":"Eviction","apiVersion":"policy/v1","metadata":{"name":"a"}}"#,
+                true,
+            ),
+            (
+                r#"{"kind":"Eviction","apiVersion":"policy/v1beta1","metadata":{"name":"a"},"deleteOptions":{"gracePeriodSeconds":0}}"#,
+                true,
+            ),
+            (
+                r#"{"kind":"Eviction","apiVersion":"policy/v2","metadata":{"name":"a"}}"#,
+                false,
+            ),
+            (
+                r#"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"a"}}"#,
+                false,
+            ),
+            ("not json", false),
+        ];
+        for (body, accepted) in cases {
+            let decoded = decode_eviction("application/json", body.as_bytes());
+            assert_eq!(decoded.is_ok(), accepted, "{body}");
+            if let Ok(eviction) = decoded {
+                assert_eq!(eviction.metadata.name.as_deref(), Some("a"));
+            } else if let Err(error) = decoded {
+                assert_eq!(error.code, axum::http::StatusCode::BAD_REQUEST, "{body}");
+            }
+        }
+    }
+
+    #[test]
     fn delete_options_come_from_the_body_and_the_query_wins() {
         let body = br#"{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Foreground","preconditions":{"uid":"u1"}}"#;
         let options = delete_options("application/json", body, &Params::default()).unwrap();

@@ -42,6 +42,18 @@ use super::cluster::Cluster;
 pub struct ApiState {
     /// The API server actor.
     pub cluster: Cluster,
+    /// Watch event lines encoded once and shared by every watch stream.
+    pub encoded_events: Arc<watch::EncodedEvents>,
+}
+
+impl ApiState {
+    /// The handlers' state over `cluster`.
+    pub fn new(cluster: Cluster) -> ApiState {
+        ApiState {
+            cluster,
+            encoded_events: Arc::default(),
+        }
+    }
 }
 
 /// Handles every request under `/api` and `/apis`.
@@ -110,7 +122,16 @@ async fn on_resource(
     }
     match (method.clone(), resource.name.clone(), resource.subresource) {
         (Method::GET, None, None) if params.is_watch() => {
-            watch::start(cluster.clone(), kind, resource.namespace, params, table).await
+            let encoded = Arc::clone(&state.encoded_events);
+            watch::start(
+                cluster.clone(),
+                kind,
+                resource.namespace,
+                params,
+                table,
+                encoded,
+            )
+            .await
         }
         (Method::GET, None, None) => {
             let options = params.list_options()?;

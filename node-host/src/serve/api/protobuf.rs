@@ -490,6 +490,39 @@ mod tests {
     }
 
     #[test]
+    fn an_eviction_with_delete_options_decodes_keeping_its_policy_version() {
+        let metadata = field_bytes(1, b"web-1");
+        let mut preconditions = field_bytes(1, b"uid-1");
+        preconditions.extend(field_bytes(2, b"42"));
+        let mut options = field_varint(1, 5);
+        options.extend(field_bytes(2, &preconditions));
+        options.extend(field_bytes(5, b"All"));
+        let mut raw = field_bytes(1, &metadata);
+        raw.extend(field_bytes(2, &options));
+        for version in ["policy/v1", "policy/v1beta1"] {
+            let mut type_meta = field_bytes(1, version.as_bytes());
+            type_meta.extend(field_bytes(2, b"Eviction"));
+            let mut envelope = field_bytes(1, &type_meta);
+            envelope.extend(field_bytes(2, &raw));
+            let mut body = MAGIC.to_vec();
+            body.extend(envelope);
+            assert_eq!(
+                decode_eviction(&body).unwrap(),
+                json!({
+                    "metadata": {"name": "web-1"},
+                    "deleteOptions": {
+                        "gracePeriodSeconds": 5,
+                        "preconditions": {"uid": "uid-1", "resourceVersion": "42"},
+                        "dryRun": ["All"],
+                    },
+                    "apiVersion": version,
+                    "kind": "Eviction",
+                })
+            );
+        }
+    }
+
+    #[test]
     fn a_service_port_target_port_is_a_number_or_a_name() {
         let mut port = field_bytes(2, b"TCP");
         port.extend(field_varint(3, 80));
