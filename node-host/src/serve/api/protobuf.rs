@@ -232,13 +232,16 @@ pub fn decode_eviction(bytes: &[u8]) -> Result<Value, ProtobufError> {
     Ok(Value::Object(object))
 }
 
+/// The JSON fields of one decoded message.
+type Fields = Map<String, Value>;
+
 /// Opens the `k8s\0` + `runtime.Unknown` envelope and reads its `raw` bytes as `message`;
 /// returns the envelope's `typeMeta` and the message's fields.
 fn read_envelope(
     message: Message,
     bytes: &[u8],
     kind: Kind,
-) -> Result<(Map<String, Value>, Map<String, Value>), ProtobufError> {
+) -> Result<(Fields, Fields), ProtobufError> {
     let envelope = bytes
         .strip_prefix(MAGIC)
         .ok_or(ProtobufError::Malformed("it does not start with k8s\\0"))?;
