@@ -811,3 +811,303 @@ fn explain_reads_the_field_documentation_from_openapi_v3() {
     let strategy = server.ok(&["explain", "deployment.spec.strategy.type"]);
     assert!(strategy.contains("GROUP:      apps"), "{strategy}");
 }
+
+/// The names of the pods `kubectl get pods -o wide` shows on `node`.
+fn pods_on(server: &Kubeplay, node: &str) -> Vec<String> {
+    let wide = server.ok(&["get", "pods", "-o", "wide", "--no-headers"]);
+    wide.lines()
+        .filter(|line| line.split_whitespace().nth(6) == Some(node))
+        .filter_map(|line| line.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn drain_evicts_a_deployments_pods_to_the_other_node_and_uncordon_reopens_the_node() {
+    let Some(server) = Kubeplay::start_with(&["--sim-nodes", "2"]) else {
+        return;
+    };
+    server.ok(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx:1.25",
+        "--replicas=4",
+    ]);
+    server.ok(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    let on_node_1 = pods_on(&server, "node-1");
+    assert!(
+        !on_node_1.is_empty(),
+        "the scheduler spreads over both nodes"
+    );
+
+    let drained = server.ok(&[
+        "drain",
+        "node-1",
+        "--ignore-daemonsets",
+        "--delete-emptydir-data",
+        "--timeout=60s",
+    ]);
+    // kubectl's own wording of a drain that evicts (a drain that falls back to DELETE
+    // prints no "evicting pod" lines).
+    let lines: Vec<&str> = drained.lines().collect();
+    assert_eq!(lines.first(), Some(&"node/node-1 cordoned"), "{drained}");
+    assert_eq!(lines.last(), Some(&"node/node-1 drained"), "{drained}");
+    for pod in &on_node_1 {
+        assert!(
+            lines.contains(&format!("evicting pod default/{pod}").as_str()),
+            "{pod} not evicted:\n{drained}"
+        );
+        assert!(
+            lines.contains(&format!("pod/{pod} evicted").as_str()),
+            "{pod} not evicted:\n{drained}"
+        );
+    }
+    let nodes = server.ok(&["get", "nodes"]);
+    assert!(
+        nodes
+            .lines()
+            .any(|l| l.starts_with("node-1") && l.contains("Ready,SchedulingDisabled")),
+        "{nodes}"
+    );
+    // The ReplicaSet replaces the evicted pods, all on node-2.
+    server.eventually(&["get", "deploy", "web"], |out| out.contains("web    4/4"));
+    assert!(pods_on(&server, "node-1").is_empty());
+    assert_eq!(pods_on(&server, "node-2").len(), 4);
+
+    let uncordoned = server.ok(&["uncordon", "node-1"]);
+    assert_eq!(uncordoned.trim(), "node/node-1 uncordoned");
+    let nodes = server.ok(&["get", "nodes", "--no-headers"]);
+    assert!(
+        nodes
+            .lines()
+            .all(|l| l.split_whitespace().nth(1) == Some("Ready")),
+        "{nodes}"
+    );
+    // A new pod can land on node-1 again.
+    server.ok(&["scale", "deployment", "web", "--replicas=8"]);
+    server.eventually(&["get", "deploy", "web"], |out| out.contains("web    8/8"));
+    assert!(!pods_on(&server, "node-1").is_empty());
+}
+
+#[test]
+fn an_eviction_naming_another_pod_or_a_missing_pod_is_refused_as_kubernetes_refuses_it() {
+    let Some(server) = Kubeplay::start_with(&["--sim-nodes", "0"]) else {
+        return;
+    };
+    let pod = server.file("pod.yaml", WEB_POD);
+    server.ok(&["create", "-f", pod.to_str().expect("utf-8 path")]);
+    let body = |name: &str, version: &str| {
+        format!(r#"{{"kind":"Eviction","apiVersion":"{version}","metadata":{{"name":"{name}"}}}}"#)
+    };
+    let other = server.file("other.json", &body("db", "policy/v1"));
+    let stderr = server.fails(&[
+        "create",
+        "--raw",
+        "/api/v1/namespaces/default/pods/web-1/eviction",
+        "-f",
+        other.to_str().expect("utf-8 path"),
+    ]);
+    assert!(
+        stderr.contains(
+            "Error from server (BadRequest): name in URL does not match name in Eviction object"
+        ),
+        "{stderr}"
+    );
+    let ghost = server.file("ghost.json", &body("ghost", "policy/v1"));
+    let stderr = server.fails(&[
+        "create",
+        "--raw",
+        "/api/v1/namespaces/default/pods/ghost/eviction",
+        "-f",
+        ghost.to_str().expect("utf-8 path"),
+    ]);
+    assert!(
+        stderr.contains("Error from server (NotFound): pods \"ghost\" not found"),
+        "{stderr}"
+    );
+    // policy/v1beta1 is accepted too; an unscheduled pod goes at once.
+    let beta = server.file("beta.json", &body("web-1", "policy/v1beta1"));
+    let answer = server.ok(&[
+        "create",
+        "--raw",
+        "/api/v1/namespaces/default/pods/web-1/eviction",
+        "-f",
+        beta.to_str().expect("utf-8 path"),
+    ]);
+    assert!(answer.contains(r#""status":"Success""#), "{answer}");
+    server.eventually(&["get", "pods", "-o", "name"], |out| out.trim().is_empty());
+}
+
+#[test]
+fn describe_pod_deployment_and_node_and_get_events_show_what_happened() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    server.ok(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx:1.25",
+        "--replicas=1",
+    ]);
+    server.ok(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    let pod = server.ok(&["get", "pods", "-o", "name"]);
+    let pod = pod.trim();
+    let pod_name = pod.trim_start_matches("pod/");
+
+    let described = server.ok(&["describe", pod]);
+    for expected in [
+        format!("Name:             {pod_name}"),
+        "Namespace:        default".to_string(),
+        "Node:             node-1/".to_string(),
+        "Status:           Running".to_string(),
+        "Controlled By:  ReplicaSet/web-".to_string(),
+        "    Image:          nginx:1.25".to_string(),
+        "QoS Class:                    BestEffort".to_string(),
+        format!("Successfully assigned default/{pod_name} to node-1"),
+        "Started container nginx".to_string(),
+    ] {
+        assert!(
+            described.contains(&expected),
+            "{expected:?} missing in:\n{described}"
+        );
+    }
+
+    let described = server.ok(&["describe", "deploy", "web"]);
+    for expected in [
+        "Name:                   web",
+        "Selector:               app=web",
+        "Replicas:               1 desired | 1 updated | 1 total | 1 available | 0 unavailable",
+        "StrategyType:           RollingUpdate",
+        "RollingUpdateStrategy:  25% max unavailable, 25% max surge",
+        "NewReplicaSet:   web-",
+        "Scaled up replica set web-",
+    ] {
+        assert!(
+            described.contains(expected),
+            "{expected:?} missing in:\n{described}"
+        );
+    }
+
+    let described = server.ok(&["describe", "node", "node-1"]);
+    for expected in [
+        "Name:               node-1",
+        "Unschedulable:      false",
+        "  Ready            True",
+        "KubeletReady                 kubelet is posting ready status",
+        "Non-terminated Pods:          (1 in total)",
+        "Allocated resources:",
+    ] {
+        assert!(
+            described.contains(expected),
+            "{expected:?} missing in:\n{described}"
+        );
+    }
+
+    let events = server.ok(&["get", "events"]);
+    assert_eq!(
+        header(&events),
+        ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    );
+    for (reason, object) in [
+        ("Scheduled", pod.to_string()),
+        ("Started", pod.to_string()),
+        ("ScalingReplicaSet", "deployment/web".to_string()),
+    ] {
+        assert!(
+            events
+                .lines()
+                .any(|l| l.contains(&format!(" {reason} ")) && l.contains(&object)),
+            "no {reason} event for {object} in:\n{events}"
+        );
+    }
+    let selected = server.ok(&[
+        "get",
+        "events",
+        "--field-selector",
+        "involvedObject.kind=Deployment",
+        "-o",
+        "jsonpath={.items[*].reason}",
+    ]);
+    assert!(
+        selected
+            .split_whitespace()
+            .all(|r| r == "ScalingReplicaSet")
+            && !selected.is_empty(),
+        "{selected}"
+    );
+}
+
+#[test]
+fn rollout_restart_replaces_the_pods_and_annotate_adds_refuses_overwrites_and_removes() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    server.ok(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx:1.25",
+        "--replicas=2",
+    ]);
+    server.ok(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    let before = server.ok(&["get", "pods", "-o", "name"]);
+
+    let restarted = server.ok(&["rollout", "restart", "deployment/web"]);
+    assert_eq!(restarted.trim(), "deployment.apps/web restarted");
+    let status = server.ok(&["rollout", "status", "deployment/web", "--timeout=60s"]);
+    assert!(status.contains("successfully rolled out"), "{status}");
+    let restarted_at = server.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-o",
+        "jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}",
+    ]);
+    assert!(restarted_at.ends_with('Z'), "{restarted_at:?}");
+    let after = server.eventually(&["get", "pods", "-o", "name"], |out| {
+        out.lines().count() == 2
+    });
+    assert!(
+        after
+            .lines()
+            .all(|pod| !before.lines().any(|old| old == pod)),
+        "before:\n{before}\nafter:\n{after}"
+    );
+    let history = server.ok(&["rollout", "history", "deployment/web"]);
+    assert!(history.contains("2         <none>"), "{history}");
+
+    let annotated = server.ok(&["annotate", "deployment", "web", "team=blue"]);
+    assert_eq!(annotated.trim(), "deployment.apps/web annotated");
+    let refused = server.fails(&["annotate", "deployment", "web", "team=red"]);
+    assert!(
+        refused.contains(
+            "error: --overwrite is false but found the following declared annotation(s): 'team' already has a value (blue)"
+        ),
+        "{refused}"
+    );
+    server.ok(&["annotate", "deployment", "web", "team=red", "--overwrite"]);
+    let team = server.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-o",
+        "jsonpath={.metadata.annotations.team}",
+    ]);
+    assert_eq!(team, "red");
+    let pods = server.ok(&["annotate", "pods", "--all", "note=x"]);
+    assert_eq!(
+        pods.lines().filter(|l| l.ends_with(" annotated")).count(),
+        2,
+        "{pods}"
+    );
+    server.ok(&["annotate", "deployment", "web", "team-"]);
+    let annotations = server.ok(&[
+        "get",
+        "deploy",
+        "web",
+        "-o",
+        "jsonpath={.metadata.annotations}",
+    ]);
+    assert!(!annotations.contains("team"), "{annotations}");
+}

@@ -39,7 +39,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
         self.traced("delete", kind.plural().to_string(), namespace, name, result)
     }
 
-    fn delete_inner(
+    pub(super) fn delete_inner(
         &mut self,
         kind: Kind,
         namespace: &str,

@@ -18,6 +18,7 @@ pub mod admission;
 mod allocator;
 mod delete;
 pub mod error;
+mod eviction;
 mod list;
 pub mod options;
 pub mod registry;

@@ -155,6 +155,29 @@ impl<V> MemoryStore<V> {
         }
     }
 
+    /// Answers a range at revision `at` with at most `limit` (> 0) pairs, walking no further
+    /// than the first visible key past them: a page costs O(limit), however many keys follow.
+    fn read_page_at(&self, key: &KeyRange, limit: usize, at: Revision) -> RangeResponse<V> {
+        let mut kvs = Vec::with_capacity(limit);
+        let mut more = false;
+        for (k, history) in key.walk(&self.keys) {
+            let Some(visible) = history.live_at(at) else {
+                continue;
+            };
+            if kvs.len() == limit {
+                more = true;
+                break;
+            }
+            kvs.extend(visible.to_key_value(k));
+        }
+        RangeResponse {
+            revision: self.revision,
+            count: kvs.len() + usize::from(more),
+            more,
+            kvs,
+        }
+    }
+
     /// Writes `request` at revision `at` (not yet committed).
     fn write_put(&mut self, request: PutRequest<V>, at: Revision) -> PutResponse<V> {
         let logging = self.watches.is_active();
@@ -357,6 +380,9 @@ impl<V> KvStore<V> for MemoryStore<V> {
             return Err(StoreError::EmptyKey);
         }
         let at = self.readable_revision(request.revision)?;
+        if request.stop_at_limit && request.limit > 0 {
+            return Ok(self.read_page_at(&request.key, request.limit, at));
+        }
         Ok(self.read_at(&request.key, request.limit, at))
     }
 

@@ -46,6 +46,10 @@ pub struct RangeRequest {
     pub revision: Revision,
     /// The most key-value pairs to return; 0 returns all.
     pub limit: usize,
+    /// Whether a limited read stops at the first pair past `limit` instead of counting
+    /// every match (what a list page needs: it costs O(limit), not O(keys in range)). The
+    /// answer's `more` stays exact; its `count` is then only a lower bound.
+    pub stop_at_limit: bool,
 }
 
 impl RangeRequest {
@@ -55,6 +59,7 @@ impl RangeRequest {
             key,
             revision: 0,
             limit: 0,
+            stop_at_limit: false,
         }
     }
 
@@ -69,6 +74,13 @@ impl RangeRequest {
         self.limit = limit;
         self
     }
+
+    /// Stops after `limit` pairs plus one look past them, without counting the rest (see
+    /// [`Self::stop_at_limit`]).
+    pub fn stopping_at_limit(mut self) -> Self {
+        self.stop_at_limit = true;
+        self
+    }
 }
 
 /// The answer to a [`RangeRequest`] (etcd `RangeResponse`).
@@ -80,7 +92,8 @@ pub struct RangeResponse<V> {
     pub kvs: Vec<KeyValue<V>>,
     /// Whether more pairs matched than `limit` let through.
     pub more: bool,
-    /// How many pairs matched in total, regardless of `limit`.
+    /// How many pairs matched in total, regardless of `limit` (with
+    /// [`RangeRequest::stop_at_limit`], only those returned plus one when `more`).
     pub count: usize,
 }
 

@@ -79,7 +79,7 @@ pub enum ServeError {
 
 /// All routes. API paths need `token`.
 pub fn router(ui: UiFiles, cluster: Cluster, token: Arc<str>) -> Router {
-    let api_state = api::ApiState { cluster };
+    let api_state = api::ApiState::new(cluster);
     let protected = Router::new()
         .route("/api", any(api::handle))
         .route("/api/{*rest}", any(api::handle))

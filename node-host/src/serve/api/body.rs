@@ -4,6 +4,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap};
+use k8s_openapi::api::policy::v1::Eviction;
 use kubeplay_core::api::objects::{Kind, Object};
 use kubeplay_core::api::patch::{apply_patch, PatchType};
 use kubeplay_core::apiserver::{DeleteOptions, PropagationPolicy};
@@ -75,6 +76,42 @@ pub fn decode_typed<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
 ) -> Result<T, StatusError> {
     let value = decode_value(media_type, bytes)?;
+    serde_json::from_value(value).map_err(|error| StatusError::bad_request(error.to_string()))
+}
+
+/// The `apiVersion`s a `pods/{name}/eviction` body may have (kube-apiserver accepts both;
+/// their fields are the same).
+const EVICTION_API_VERSIONS: [&str; 2] = ["policy/v1", "policy/v1beta1"];
+
+/// Decodes the body of `POST pods/{name}/eviction`: a `policy/v1` or `policy/v1beta1`
+/// Eviction, as JSON, YAML or protobuf (kubectl drain sends protobuf).
+pub fn decode_eviction(media_type: &str, bytes: &[u8]) -> Result<Eviction, StatusError> {
+    let mut value = if media_type == super::protobuf::PROTOBUF_MEDIA_TYPE {
+        super::protobuf::decode_eviction(bytes).map_err(|error| match error {
+            super::protobuf::ProtobufError::Malformed(_) => {
+                StatusError::bad_request(error.to_string())
+            }
+            super::protobuf::ProtobufError::Unsupported(_) => StatusError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UnsupportedMediaType",
+                error.to_string(),
+            ),
+        })?
+    } else {
+        decode_value(media_type, bytes)?
+    };
+    let api_version = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+    if !EVICTION_API_VERSIONS.contains(&api_version) || kind != "Eviction" {
+        return Err(StatusError::bad_request(format!(
+            "the body of pods/eviction must be a policy/v1 Eviction, not {kind} {api_version}"
+        )));
+    }
+    // k8s-openapi's Eviction reads only its own apiVersion; v1beta1 has the same fields.
+    value["apiVersion"] = Value::from("policy/v1");
     serde_json::from_value(value).map_err(|error| StatusError::bad_request(error.to_string()))
 }
 
@@ -156,6 +193,38 @@ mod tests {
                 .err()
                 .map(|e| e.code.as_u16());
             assert_eq!(got, expected, "{media_type}");
+        }
+    }
+
+    #[test]
+    fn an_eviction_body_must_be_a_policy_eviction_of_v1_or_v1beta1() {
+        let cases = [
+            (
+                r#"{"kind":"Eviction","apiVersion":"policy/v1","metadata":{"name":"a"}}"#,
+                true,
+            ),
+            (
+                r#"{"kind":"Eviction","apiVersion":"policy/v1beta1","metadata":{"name":"a"},"deleteOptions":{"gracePeriodSeconds":0}}"#,
+                true,
+            ),
+            (
+                r#"{"kind":"Eviction","apiVersion":"policy/v2","metadata":{"name":"a"}}"#,
+                false,
+            ),
+            (
+                r#"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"a"}}"#,
+                false,
+            ),
+            ("not json", false),
+        ];
+        for (body, accepted) in cases {
+            let decoded = decode_eviction("application/json", body.as_bytes());
+            assert_eq!(decoded.is_ok(), accepted, "{body}");
+            if let Ok(eviction) = decoded {
+                assert_eq!(eviction.metadata.name.as_deref(), Some("a"));
+            } else if let Err(error) = decoded {
+                assert_eq!(error.code, axum::http::StatusCode::BAD_REQUEST, "{body}");
+            }
         }
     }
 

@@ -128,6 +128,17 @@ pub fn resource_list(group: &str, version: &str) -> Value {
                 "kind": "Binding",
                 "verbs": ["create"],
             }));
+            // kubectl drain evicts only when this entry names group `policy` and kind
+            // `Eviction` (its CheckEvictionSupport); without it, drain falls back to DELETE.
+            resources.push(json!({
+                "name": "pods/eviction",
+                "singularName": "",
+                "namespaced": true,
+                "group": "policy",
+                "version": "v1",
+                "kind": "Eviction",
+                "verbs": ["create"],
+            }));
             resources.push(json!({
                 "name": "pods/log",
                 "singularName": "",
@@ -183,6 +194,15 @@ mod tests {
         assert_eq!(pods["namespaced"], true);
         assert!(resources.iter().any(|r| r["name"] == "pods/status"));
         assert!(resources.iter().any(|r| r["name"] == "pods/binding"));
+        let eviction = resources
+            .iter()
+            .find(|r| r["name"] == "pods/eviction")
+            .unwrap();
+        assert_eq!(
+            (&eviction["group"], &eviction["version"], &eviction["kind"]),
+            (&json!("policy"), &json!("v1"), &json!("Eviction"))
+        );
+        assert_eq!(eviction["verbs"], json!(["create"]));
         let nodes = resources.iter().find(|r| r["name"] == "nodes").unwrap();
         assert_eq!(nodes["namespaced"], false);
     }

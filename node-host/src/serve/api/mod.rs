@@ -42,6 +42,18 @@ use super::cluster::Cluster;
 pub struct ApiState {
     /// The API server actor.
     pub cluster: Cluster,
+    /// Watch event lines encoded once and shared by every watch stream.
+    pub encoded_events: Arc<watch::EncodedEvents>,
+}
+
+impl ApiState {
+    /// The handlers' state over `cluster`.
+    pub fn new(cluster: Cluster) -> ApiState {
+        ApiState {
+            cluster,
+            encoded_events: Arc::default(),
+        }
+    }
 }
 
 /// Handles every request under `/api` and `/apis`.
@@ -110,7 +122,16 @@ async fn on_resource(
     }
     match (method.clone(), resource.name.clone(), resource.subresource) {
         (Method::GET, None, None) if params.is_watch() => {
-            watch::start(cluster.clone(), kind, resource.namespace, params, table).await
+            let encoded = Arc::clone(&state.encoded_events);
+            watch::start(
+                cluster.clone(),
+                kind,
+                resource.namespace,
+                params,
+                table,
+                encoded,
+            )
+            .await
         }
         (Method::GET, None, None) => {
             let options = params.list_options()?;
@@ -157,6 +178,19 @@ async fn on_resource(
                 )));
             }
             call(cluster, move |api| api.bind(&namespace, &binding)).await?;
+            Ok(json_response(
+                StatusCode::CREATED,
+                &serde_json::json!({
+                    "kind": "Status", "apiVersion": "v1", "metadata": {},
+                    "status": "Success", "code": 201
+                }),
+            ))
+        }
+        (Method::POST, Some(name), Some(Subresource::Eviction)) => {
+            let bytes = body::read(headers, body).await?;
+            let eviction = body::decode_eviction(&body::media_type(headers), &bytes)?;
+            call(cluster, move |api| api.evict(&namespace, &name, &eviction)).await?;
+            // kube-apiserver answers an allowed eviction with a Success Status, code 201.
             Ok(json_response(
                 StatusCode::CREATED,
                 &serde_json::json!({
@@ -248,7 +282,7 @@ async fn on_resource(
                     .await?;
                     Ok(typed_response(StatusCode::OK, &scale))
                 }
-                Some(Subresource::Binding | Subresource::Log) => {
+                Some(Subresource::Binding | Subresource::Log | Subresource::Eviction) => {
                     Err(StatusError::method_not_allowed("PATCH"))
                 }
             }

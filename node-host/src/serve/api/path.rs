@@ -50,6 +50,8 @@ pub enum Subresource {
     Binding,
     /// `pods/{name}/log`: what the pod's container printed (plain text).
     Log,
+    /// `pods/{name}/eviction`: a `policy/v1` Eviction that deletes the pod (`kubectl drain`).
+    Eviction,
 }
 
 impl Subresource {
@@ -60,6 +62,7 @@ impl Subresource {
             Subresource::Scale => "scale",
             Subresource::Binding => "binding",
             Subresource::Log => "log",
+            Subresource::Eviction => "eviction",
         }
     }
 
@@ -69,6 +72,7 @@ impl Subresource {
             "scale" => Some(Subresource::Scale),
             "binding" => Some(Subresource::Binding),
             "log" => Some(Subresource::Log),
+            "eviction" => Some(Subresource::Eviction),
             _ => None,
         }
     }
@@ -169,12 +173,22 @@ fn resource(group: &str, rest: &[&str]) -> Result<ResourcePath, UnknownPath> {
     };
     match (path.kind, path.subresource) {
         (_, None) | (_, Some(Subresource::Status)) => Ok(path),
-        (Kind::Pod, Some(Subresource::Binding | Subresource::Log)) => Ok(path),
+        (Kind::Pod, Some(Subresource::Binding | Subresource::Log | Subresource::Eviction)) => {
+            Ok(path)
+        }
         (
             Kind::Deployment | Kind::ReplicaSet | Kind::ReplicationController,
             Some(Subresource::Scale),
         ) => Ok(path),
-        (_, Some(Subresource::Binding | Subresource::Scale | Subresource::Log)) => Err(UnknownPath),
+        (
+            _,
+            Some(
+                Subresource::Binding
+                | Subresource::Scale
+                | Subresource::Log
+                | Subresource::Eviction,
+            ),
+        ) => Err(UnknownPath),
     }
 }
 
@@ -270,6 +284,19 @@ mod tests {
             ),
             (
                 "/api/v1/namespaces/default/services/web/binding",
+                Err(UnknownPath),
+            ),
+            (
+                "/api/v1/namespaces/default/pods/web/eviction",
+                Ok(object(
+                    Kind::Pod,
+                    Some("default"),
+                    Some("web"),
+                    Some(Subresource::Eviction),
+                )),
+            ),
+            (
+                "/api/v1/namespaces/default/services/web/eviction",
                 Err(UnknownPath),
             ),
             ("/apis/batch/v1", Err(UnknownPath)),

@@ -60,6 +60,9 @@ enum Message {
     ServicePort,
     ServiceStatus,
     IntOrString,
+    Eviction,
+    DeleteOptions,
+    Preconditions,
 }
 
 /// How one field's value is read.
@@ -173,6 +176,15 @@ fn field(message: Message, number: u64) -> Option<(&'static str, Field, bool)> {
         (Message::IntOrString, 1) => ("type", Int, false),
         (Message::IntOrString, 2) => ("intVal", Int, false),
         (Message::IntOrString, 3) => ("strVal", String, false),
+        (Message::Eviction, 1) => ("metadata", Object(Message::ObjectMeta), false),
+        (Message::Eviction, 2) => ("deleteOptions", Object(Message::DeleteOptions), false),
+        (Message::DeleteOptions, 1) => ("gracePeriodSeconds", Int, false),
+        (Message::DeleteOptions, 2) => ("preconditions", Object(Message::Preconditions), false),
+        (Message::DeleteOptions, 3) => ("orphanDependents", OptionalBool, false),
+        (Message::DeleteOptions, 4) => ("propagationPolicy", String, false),
+        (Message::DeleteOptions, 5) => ("dryRun", String, true),
+        (Message::Preconditions, 1) => ("uid", String, false),
+        (Message::Preconditions, 2) => ("resourceVersion", String, false),
         _ => return None,
     };
     Some(found)
@@ -199,20 +211,51 @@ fn message_of(kind: Kind) -> Option<Message> {
 
 /// Decodes a protobuf body of `kind` into its JSON form.
 pub fn decode(kind: Kind, bytes: &[u8]) -> Result<Value, ProtobufError> {
+    let message = message_of(kind).ok_or_else(|| ProtobufError::Unsupported(kind.to_string()))?;
+    let (_, mut object) = read_envelope(message, bytes, kind)?;
+    object.insert("apiVersion".into(), kind.api_version().into());
+    object.insert("kind".into(), kind.kind_name().into());
+    Ok(Value::Object(object))
+}
+
+/// Decodes a protobuf `Eviction` (what `kubectl drain` posts to `pods/{name}/eviction`) into
+/// its JSON form, keeping the `apiVersion` the envelope names (`policy/v1` or
+/// `policy/v1beta1`: both have the same fields).
+pub fn decode_eviction(bytes: &[u8]) -> Result<Value, ProtobufError> {
+    let (type_meta, mut object) = read_envelope(Message::Eviction, bytes, Kind::Pod)?;
+    let api_version = type_meta
+        .get("apiVersion")
+        .cloned()
+        .unwrap_or_else(|| "policy/v1".into());
+    object.insert("apiVersion".into(), api_version);
+    object.insert("kind".into(), "Eviction".into());
+    Ok(Value::Object(object))
+}
+
+/// The JSON fields of one decoded message.
+type Fields = Map<String, Value>;
+
+/// Opens the `k8s\0` + `runtime.Unknown` envelope and reads its `raw` bytes as `message`;
+/// returns the envelope's `typeMeta` and the message's fields.
+fn read_envelope(
+    message: Message,
+    bytes: &[u8],
+    kind: Kind,
+) -> Result<(Fields, Fields), ProtobufError> {
     let envelope = bytes
         .strip_prefix(MAGIC)
         .ok_or(ProtobufError::Malformed("it does not start with k8s\\0"))?;
-    let message = message_of(kind).ok_or_else(|| ProtobufError::Unsupported(kind.to_string()))?;
-    let unknown = read_message(Message::Unknown, envelope, kind)?;
+    let mut unknown = read_message(Message::Unknown, envelope, kind)?;
     let raw = unknown
         .get("raw")
         .and_then(Value::as_str)
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
         .unwrap_or_default();
-    let mut object = read_message(message, &raw, kind)?;
-    object.insert("apiVersion".into(), kind.api_version().into());
-    object.insert("kind".into(), kind.kind_name().into());
-    Ok(Value::Object(object))
+    let type_meta = match unknown.remove("typeMeta") {
+        Some(Value::Object(fields)) => fields,
+        _ => Map::new(),
+    };
+    Ok((type_meta, read_message(message, &raw, kind)?))
 }
 
 struct Reader<'a> {
@@ -447,6 +490,39 @@ mod tests {
                 "kind": "ConfigMap",
             })
         );
+    }
+
+    #[test]
+    fn an_eviction_with_delete_options_decodes_keeping_its_policy_version() {
+        let metadata = field_bytes(1, b"web-1");
+        let mut preconditions = field_bytes(1, b"uid-1");
+        preconditions.extend(field_bytes(2, b"42"));
+        let mut options = field_varint(1, 5);
+        options.extend(field_bytes(2, &preconditions));
+        options.extend(field_bytes(5, b"All"));
+        let mut raw = field_bytes(1, &metadata);
+        raw.extend(field_bytes(2, &options));
+        for version in ["policy/v1", "policy/v1beta1"] {
+            let mut type_meta = field_bytes(1, version.as_bytes());
+            type_meta.extend(field_bytes(2, b"Eviction"));
+            let mut envelope = field_bytes(1, &type_meta);
+            envelope.extend(field_bytes(2, &raw));
+            let mut body = MAGIC.to_vec();
+            body.extend(envelope);
+            assert_eq!(
+                decode_eviction(&body).unwrap(),
+                json!({
+                    "metadata": {"name": "web-1"},
+                    "deleteOptions": {
+                        "gracePeriodSeconds": 5,
+                        "preconditions": {"uid": "uid-1", "resourceVersion": "42"},
+                        "dryRun": ["All"],
+                    },
+                    "apiVersion": version,
+                    "kind": "Eviction",
+                })
+            );
+        }
     }
 
     #[test]
