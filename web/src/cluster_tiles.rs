@@ -270,7 +270,7 @@ impl TileLayout {
 
     /// The tile under pixel (`x`, `y`) of the canvas, if any (the gaps belong to none).
     pub fn node_at(&self, x: f64, y: f64, nodes: usize) -> Option<usize> {
-        if !(x >= 0.0 && y >= 0.0) {
+        if x.is_nan() || y.is_nan() || x < 0.0 || y < 0.0 {
             return None;
         }
         let pitch = f64::from(self.tile_px + GAP_PX);
