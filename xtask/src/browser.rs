@@ -419,7 +419,10 @@ fn big_cluster_scenario(session: &Session, url: &str, screenshots: &Path) -> Res
         if nodes > 300 {
             // The simulated World of that size may take longer to build in wasm than any
             // wait here: measure it when it comes, report when it does not.
-            if session.try_wait(&canvas_shown, Duration::from_secs(120))?.is_none() {
+            if session
+                .try_wait(&canvas_shown, Duration::from_secs(120))?
+                .is_none()
+            {
                 println!("  measured: {nodes} real nodes did not render within 120 s (the World's build in wasm)");
                 continue;
             }
