@@ -15,8 +15,8 @@ use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
 use crate::components::{
-    ClusterView, Controls, Editor, Footer, Header, InspectorPanel, Terminal, TimelinePanel,
-    ViewPanels,
+    CanvasBench, ClusterView, ControlPlaneMap, Controls, Editor, Footer, Header, InspectorPanel,
+    Terminal, TimelinePanel, ViewPanels,
 };
 use crate::handle::PlaygroundHandle;
 use crate::i18n::Language;
@@ -24,6 +24,7 @@ use crate::inspector::ObjectRef;
 use crate::playground::{Playground, DEFAULT_NODES};
 use crate::session::{Session, STORAGE_KEY};
 use crate::state::{Action, AppState};
+use crate::url_options::UrlOptions;
 
 /// How often the clock driver ticks, in wall-clock milliseconds.
 const TICK_MS: u32 = 50;
@@ -43,6 +44,10 @@ pub fn app() -> Html {
     let selected = use_state(|| None::<ObjectRef>);
 
     use_effect_with(language, |language| set_document_language(*language));
+    // The page's first render, in ms since navigation, for the browser test's measurement.
+    use_effect_with((), |()| {
+        set_window_number("kubeplayFirstRenderMs", now_ms())
+    });
 
     let changed = {
         let playground = Rc::clone(&playground);
@@ -101,6 +106,12 @@ pub fn app() -> Html {
         })
     };
 
+    if let Some(bench) = url_options().canvas_bench {
+        return html! {
+            <CanvasBench nodes={bench.nodes} pods={bench.pods} frames={bench.frames} />
+        };
+    }
+
     html! {
         <ContextProvider<Language> context={language}>
             <div class="app">
@@ -113,6 +124,7 @@ pub fn app() -> Html {
                             <InspectorPanel handle={handle.clone()} {target} {on_select} {on_close} />
                         }
                         <ViewPanels handle={handle.clone()} selected={(*selected).clone()} />
+                        <ControlPlaneMap handle={handle.clone()} />
                     </div>
                     <div class="right">
                         <Terminal handle={handle.clone()} />
@@ -126,14 +138,42 @@ pub fn app() -> Html {
     }
 }
 
-/// The saved session's cluster, or a fresh one with a new seed.
+/// The saved session's cluster, or a fresh one with a new seed. `?nodes=N` asks for a
+/// cluster of N nodes: a saved session of another size is then not restored.
 fn load_playground() -> Playground {
+    let options = url_options();
+    if options.canvas_bench.is_some() {
+        // The benchmark page draws a made-up cluster; the world only has to exist.
+        return Playground::new(1, 1);
+    }
+    let wanted_nodes = options.nodes;
     let saved = local_storage()
         .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|text| Session::from_json(&text));
+        .and_then(|text| Session::from_json(&text))
+        .filter(|session| wanted_nodes.is_none_or(|nodes| session.nodes == nodes));
     match saved {
         Some(session) => Playground::restore(session),
-        None => Playground::new(new_seed(), DEFAULT_NODES),
+        None => Playground::new(new_seed(), wanted_nodes.unwrap_or(DEFAULT_NODES)),
+    }
+}
+
+/// The options of the page address (`?nodes=5000`, `?bench=canvas`).
+fn url_options() -> UrlOptions {
+    web_sys::window()
+        .and_then(|window| window.location().search().ok())
+        .map(|query| UrlOptions::parse(&query))
+        .unwrap_or_default()
+}
+
+/// Sets `window[name]` to a number (measurements the browser test reads).
+fn set_window_number(name: &str, value: f64) {
+    if let Some(window) = web_sys::window() {
+        // Failing only loses a measurement.
+        let _ = js_sys::Reflect::set(
+            &window,
+            &wasm_bindgen::JsValue::from_str(name),
+            &wasm_bindgen::JsValue::from_f64(value),
+        );
     }
 }
 

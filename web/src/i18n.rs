@@ -266,12 +266,40 @@ pub enum Key {
     AlreadyPresent,
     /// After the pull time including the queue.
     IncludingWaiting,
+    /// The heading of the control-plane map.
+    MapHeading,
+    /// The learner's box on the map.
+    MapUser,
+    /// The cluster DNS box on the map.
+    MapDns,
+    /// A node's container runtime box on the map.
+    MapRuntime,
+    /// After the count of nodes the aggregate box stands for.
+    MapMoreNodes,
+    /// After an edge's total count of events.
+    MapEventsInAll,
+    /// The legend of API request arrows.
+    MapLegendRequest,
+    /// The legend of store commit arrows.
+    MapLegendCommit,
+    /// The legend of watch delivery arrows.
+    MapLegendWatch,
+    /// The legend of arrows the trace implies but does not record.
+    MapLegendDerived,
+    /// After the node count of the big-cluster view.
+    CanvasNodes,
+    /// After the count of pods on nodes.
+    CanvasPodsOnNodes,
+    /// After the count of pods on no node.
+    CanvasPending,
+    /// What clicking the big-cluster canvas does.
+    CanvasHint,
 }
 
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 108] = [
+    pub const ALL: [Key; 122] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -380,6 +408,20 @@ impl Key {
         Key::NoPulls,
         Key::AlreadyPresent,
         Key::IncludingWaiting,
+        Key::MapHeading,
+        Key::MapUser,
+        Key::MapDns,
+        Key::MapRuntime,
+        Key::MapMoreNodes,
+        Key::MapEventsInAll,
+        Key::MapLegendRequest,
+        Key::MapLegendCommit,
+        Key::MapLegendWatch,
+        Key::MapLegendDerived,
+        Key::CanvasNodes,
+        Key::CanvasPodsOnNodes,
+        Key::CanvasPending,
+        Key::CanvasHint,
     ];
 }
 
@@ -503,6 +545,20 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::NoPulls => ("아직 받은 이미지가 없습니다", "No pulls yet"),
         Key::AlreadyPresent => ("이미 있음 (캐시 적중)", "already present (cache hit)"),
         Key::IncludingWaiting => ("대기 포함", "including waiting"),
+        Key::MapHeading => ("컨트롤 플레인 지도", "Control plane map"),
+        Key::MapUser => ("kubectl / 사용자", "kubectl / user"),
+        Key::MapDns => ("클러스터 DNS", "cluster DNS"),
+        Key::MapRuntime => ("컨테이너 런타임", "runtime (CRI)"),
+        Key::MapMoreNodes => ("개 노드", "nodes"),
+        Key::MapEventsInAll => ("건 (전체)", "in all"),
+        Key::MapLegendRequest => ("API 요청", "API request"),
+        Key::MapLegendCommit => ("etcd 커밋", "etcd commit"),
+        Key::MapLegendWatch => ("watch 전달", "watch delivery"),
+        Key::MapLegendDerived => ("추정 (트레이스에 직접 기록되지 않음)", "implied (not in the trace itself)"),
+        Key::CanvasNodes => ("노드", "nodes"),
+        Key::CanvasPodsOnNodes => ("노드의 파드", "pods on nodes"),
+        Key::CanvasPending => ("배정 대기 파드", "pending"),
+        Key::CanvasHint => ("노드 타일을 누르면 인스펙터에서 열립니다", "Click a node's tile to inspect it"),
     }
 }
 

@@ -15,8 +15,10 @@
 
 mod app;
 mod cluster;
+mod cluster_tiles;
 mod completion;
 mod components;
+mod control_plane;
 mod editor;
 mod handle;
 mod hooks;
@@ -29,6 +31,7 @@ mod session;
 mod state;
 mod timeline;
 mod traffic;
+mod url_options;
 
 /// Mounts the app into `#app`, replacing the "loading" text of index.html.
 #[cfg(target_arch = "wasm32")]

@@ -15,8 +15,10 @@
 //!    pods, switches to Korean, reloads and checks the session came back.
 //! 4. Saves screenshots into `docs/screenshots/` (the README shows them).
 //!
-//! When Chromium or chromedriver is missing (setup could not install them) the test prints why
-//! and is skipped; every other failure fails it.
+//! The same scenario then runs in Debian's Firefox ESR through geckodriver (setup installs
+//! firefox-esr with apt and builds geckodriver with `cargo install`); its screenshots go to a
+//! temporary folder. When a browser or its driver is missing (setup could not install them)
+//! that browser's run prints why and is skipped; every other failure fails the test.
 
 // xtask is a host tool: the workspace's bans on sockets, threads and clocks are for the core.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
@@ -43,37 +45,102 @@ const ENTER: &str = "\u{e007}";
 /// How long any one condition may take to become true.
 const WAIT: Duration = Duration::from_secs(30);
 
-/// Runs the end-to-end test (needs `dist/` built first).
+/// Firefox ESR from Debian (package firefox-esr).
+const FIREFOX: &str = "/usr/bin/firefox-esr";
+
+/// A browser the test runs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Browser {
+    /// Debian's Chromium through chromedriver.
+    Chromium,
+    /// Debian's Firefox ESR through geckodriver (built from crates.io by setup).
+    Firefox,
+}
+
+impl Browser {
+    fn name(self) -> &'static str {
+        match self {
+            Browser::Chromium => "Chromium",
+            Browser::Firefox => "Firefox",
+        }
+    }
+
+    /// The browser binary and its WebDriver server, or why they are missing.
+    fn programs(self) -> std::result::Result<(PathBuf, PathBuf), String> {
+        let (browser, driver) = match self {
+            Browser::Chromium => (PathBuf::from(CHROMIUM), Some(PathBuf::from(CHROMEDRIVER))),
+            Browser::Firefox => (PathBuf::from(FIREFOX), geckodriver()),
+        };
+        if !browser.is_file() {
+            return Err(format!("{} is missing", browser.display()));
+        }
+        match driver {
+            Some(driver) if driver.is_file() => Ok((browser, driver)),
+            Some(driver) => Err(format!("{} is missing", driver.display())),
+            None => Err("geckodriver is not on PATH nor in ~/.cargo/bin".to_string()),
+        }
+    }
+}
+
+/// geckodriver on PATH or where `cargo install` puts it.
+fn geckodriver() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    on_path
+        .into_iter()
+        .chain(cargo_home.map(|home| home.join("bin")))
+        .map(|dir| dir.join("geckodriver"))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Runs the end-to-end test (needs `dist/` built first) in Chromium, then in Firefox. A
+/// browser that setup could not install is skipped with the reason.
 pub fn run() -> Result<()> {
     let root = util::workspace_root();
     let dist = root.join("dist");
     if !dist.join("index.html").is_file() || !dist.join("kubeplay_web_bg.wasm").is_file() {
         bail!("dist/ has no built playground; run `cargo xtask dist` first");
     }
-    for program in [CHROMIUM, CHROMEDRIVER] {
-        if !Path::new(program).is_file() {
-            println!(
-                "browser test SKIPPED: {program} is missing (setup installs Debian's chromium and chromium-driver; it could not here)"
-            );
-            return Ok(());
-        }
-    }
     let server = StaticServer::start(dist)?;
-    let driver = Driver::start()?;
-    let profile = std::env::temp_dir().join(format!("kubeplay-chromium-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&profile);
-    let result = (|| {
-        let session = driver.new_session(&profile)?;
-        let outcome = scenario(
-            &session,
-            &server.url(),
-            &root.join("docs").join("screenshots"),
-        );
-        session.close();
-        outcome
-    })();
-    let _ = std::fs::remove_dir_all(&profile);
-    result
+    for browser in [Browser::Chromium, Browser::Firefox] {
+        let (binary, driver) = match browser.programs() {
+            Ok(programs) => programs,
+            Err(why) => {
+                println!(
+                    "browser test in {} SKIPPED: {why} (setup installs them; it could not here)",
+                    browser.name()
+                );
+                continue;
+            }
+        };
+        println!("  in {}", browser.name());
+        // Chromium's screenshots are the README's; Firefox's go to a temporary folder.
+        let screenshots = match browser {
+            Browser::Chromium => root.join("docs").join("screenshots"),
+            Browser::Firefox => std::env::temp_dir().join("kubeplay-firefox-screenshots"),
+        };
+        let driver = Driver::start(browser, &driver)?;
+        let profile = std::env::temp_dir().join(format!(
+            "kubeplay-{}-{}",
+            browser.name().to_lowercase(),
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&profile);
+        let result = (|| {
+            let session = driver.new_session(&binary, &profile)?;
+            let outcome = scenario(&session, &server.url(), &screenshots)
+                .and_then(|()| big_cluster_scenario(&session, &server.url(), &screenshots));
+            session.close();
+            outcome
+        })();
+        let _ = std::fs::remove_dir_all(&profile);
+        result.with_context(|| format!("the browser test failed in {}", browser.name()))?;
+    }
+    Ok(())
 }
 
 /// The learner's path through the page.
@@ -135,6 +202,20 @@ fn scenario(session: &Session, url: &str, screenshots: &Path) -> Result<()> {
     )?;
     session.click("#step")?;
     session.screenshot(&screenshots.join("timeline-en.png"))?;
+
+    println!("  the control-plane map shows the requests, commits and watch deliveries");
+    session.wait_for(
+        "activity on the map's API-server → etcd arrow",
+        "Number(document.querySelector('#control-plane-map [data-edge=\"ApiServer-Etcd\"]')?.dataset.total) > 0",
+    )?;
+    session.wait_for(
+        "watch deliveries to a kubelet on the map",
+        "Number(document.querySelector('#control-plane-map [data-edge=\"ApiServer-Kubelet(Shown(0))\"]')?.dataset.total) > 0          || Number(document.querySelector('#control-plane-map [data-edge=\"ApiServer-Kubelet(Shown(1))\"]')?.dataset.total) > 0          || Number(document.querySelector('#control-plane-map [data-edge=\"ApiServer-Kubelet(Shown(2))\"]')?.dataset.total) > 0",
+    )?;
+    session.element_screenshot(
+        ".control-plane-map",
+        &screenshots.join("control-plane-map-en.png"),
+    )?;
 
     println!("  a pod's YAML in the inspector");
     session.click(".node-card .pod-chip")?;
@@ -320,6 +401,70 @@ fn completion_and_editor(session: &Session, screenshots: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Big clusters: a real 300-node cluster switches the cluster view to the canvas, a click on
+/// a tile inspects its node; then the canvas alone draws a made-up 5,000 × 150,000 cluster.
+/// Prints the page's first-render time and the canvas frame times (BENCHMARKS.md, web).
+fn big_cluster_scenario(session: &Session, url: &str, screenshots: &Path) -> Result<()> {
+    let first_render = session.wait_for_value(
+        "the first render time",
+        "window.kubeplayFirstRenderMs || null",
+    )?;
+    println!("  measured: first render of the page (3 nodes, restored session) {first_render} ms after navigation");
+
+    for nodes in [300, 5_000] {
+        println!("  a {nodes}-node cluster draws its nodes on a canvas");
+        session.navigate(&format!("{url}?nodes={nodes}"))?;
+        let canvas_shown =
+            format!("document.querySelector('#cluster-canvas')?.dataset.nodes === '{nodes}'");
+        if nodes > 300 {
+            // The simulated World of that size may take longer to build in wasm than any
+            // wait here: measure it when it comes, report when it does not.
+            if session
+                .try_wait(&canvas_shown, Duration::from_secs(120))?
+                .is_none()
+            {
+                println!("  measured: {nodes} real nodes did not render within 120 s (the World's build in wasm)");
+                continue;
+            }
+        } else {
+            session.wait_for("the cluster canvas", &canvas_shown)?;
+        }
+        let first_render = session.value("window.kubeplayFirstRenderMs")?;
+        let frame = session.value("JSON.stringify(window.kubeplayCanvasStats)")?;
+        println!("  measured: {nodes} real nodes: first render {first_render} ms after navigation, canvas frames {frame}");
+        if nodes == 300 {
+            // A click on the first tile (the element's centre may fall in a gap between tiles).
+            session.value(
+                "(() => { const c = document.querySelector('#cluster-canvas'); \
+                   const r = c.getBoundingClientRect(); \
+                   c.dispatchEvent(new MouseEvent('click', { clientX: r.left + 5, clientY: r.top + 5, bubbles: true })); \
+                   return true; })()",
+            )?;
+            session.wait_for(
+                "node-1 in the inspector after clicking its tile",
+                "(document.querySelector('#inspector-yaml')||{textContent:''}).textContent.includes('kind: Node') \
+                 && document.querySelector('#inspector-yaml').textContent.includes('name: node-1')",
+            )?;
+            session.element_screenshot(".cluster", &screenshots.join("cluster-canvas-300.png"))?;
+        }
+    }
+
+    println!("  the canvas alone: 5,000 nodes × 150,000 pods, 60 frames");
+    session.navigate(&format!(
+        "{url}?bench=canvas&nodes=5000&pods=150000&frames=60"
+    ))?;
+    session.wait_for(
+        "the canvas benchmark",
+        "window.kubeplayCanvasBenchDone === true",
+    )?;
+    let stats = session.value(
+        "JSON.stringify({first: window.kubeplayFirstRenderMs, wall: window.kubeplayCanvasBenchWallMs,            frames: window.kubeplayCanvasStats.frames, meanMs: window.kubeplayCanvasStats.totalMs / window.kubeplayCanvasStats.frames,            maxMs: window.kubeplayCanvasStats.maxMs})",
+    )?;
+    println!("  measured: canvas 5,000 × 150,000 {stats}");
+    session.screenshot(&screenshots.join("cluster-canvas-5000.png"))?;
+    Ok(())
+}
+
 /// A static file server for `dist/` on 127.0.0.1, serving until the process ends.
 struct StaticServer {
     port: u16,
@@ -399,6 +544,7 @@ fn serve_one(stream: TcpStream, root: &Path) -> Result<()> {
 struct Driver {
     child: Child,
     port: u16,
+    browser: Browser,
 }
 
 impl Drop for Driver {
@@ -409,19 +555,30 @@ impl Drop for Driver {
 }
 
 impl Driver {
-    fn start() -> Result<Driver> {
+    fn start(browser: Browser, program: &Path) -> Result<Driver> {
         let port = {
             let probe = TcpListener::bind("127.0.0.1:0")?;
             probe.local_addr()?.port()
         };
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
+        let mut command = Command::new(program);
+        match browser {
+            Browser::Chromium => command
+                .arg(format!("--port={port}"))
+                .arg("--allowed-ips=127.0.0.1"),
+            Browser::Firefox => command
+                .arg("--host=127.0.0.1")
+                .arg(format!("--port={port}")),
+        };
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .with_context(|| format!("could not start {CHROMEDRIVER}"))?;
-        let driver = Driver { child, port };
+            .with_context(|| format!("could not start {}", program.display()))?;
+        let driver = Driver {
+            child,
+            port,
+            browser,
+        };
         let started = Instant::now();
         loop {
             if let Ok(status) = http(driver.port, "GET", "/status", None) {
@@ -430,13 +587,35 @@ impl Driver {
                 }
             }
             if started.elapsed() > WAIT {
-                bail!("chromedriver did not become ready on port {port}");
+                bail!("{} did not become ready on port {port}", program.display());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 
-    fn new_session(&self, profile: &Path) -> Result<Session> {
+    fn new_session(&self, binary: &Path, profile: &Path) -> Result<Session> {
+        if self.browser == Browser::Firefox {
+            std::fs::create_dir_all(profile)
+                .with_context(|| format!("could not create {}", profile.display()))?;
+            let capabilities = json!({
+                "capabilities": { "alwaysMatch": {
+                    "browserName": "firefox",
+                    "moz:firefoxOptions": {
+                        "binary": binary,
+                        "args": ["-headless", "--width=1440", "--height=1000", "-profile", profile],
+                        "prefs": { "intl.accept_languages": "en-US" },
+                    },
+                }}
+            });
+            let answer = http(self.port, "POST", "/session", Some(&capabilities))?;
+            let Some(id) = answer["value"]["sessionId"].as_str() else {
+                bail!("geckodriver refused the session: {answer}");
+            };
+            return Ok(Session {
+                port: self.port,
+                id: id.to_string(),
+            });
+        }
         let args = [
             "--headless".to_string(),
             "--no-sandbox".to_string(),
@@ -452,7 +631,7 @@ impl Driver {
         let capabilities = json!({
             "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
-                "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+                "goog:chromeOptions": { "binary": binary, "args": args },
             }}
         });
         let answer = http(self.port, "POST", "/session", Some(&capabilities))?;
@@ -520,6 +699,21 @@ impl Session {
         }
     }
 
+    /// Waits up to `limit` for the expression to be neither null nor false; None if it never was.
+    fn try_wait(&self, expression: &str, limit: Duration) -> Result<Option<Value>> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            // A page busy building its cluster may not answer a script at once.
+            if let Ok(value) = self.value(expression) {
+                if !value.is_null() && value != Value::Bool(false) {
+                    return Ok(Some(value));
+                }
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        Ok(None)
+    }
+
     fn wait_for(&self, what: &str, expression: &str) -> Result<()> {
         self.wait_for_value(what, expression).map(drop)
     }
@@ -562,6 +756,17 @@ impl Session {
 
     fn screenshot(&self, path: &Path) -> Result<()> {
         let encoded = self.command("GET", "/screenshot", None)?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().unwrap_or_default())
+            .context("the screenshot is not base64")?;
+        std::fs::write(path, png).with_context(|| format!("could not write {}", path.display()))?;
+        println!("  screenshot {}", path.display());
+        Ok(())
+    }
+
+    fn element_screenshot(&self, selector: &str, path: &Path) -> Result<()> {
+        let id = self.element(selector)?;
+        let encoded = self.command("GET", &format!("/element/{id}/screenshot"), None)?;
         let png = base64::engine::general_purpose::STANDARD
             .decode(encoded.as_str().unwrap_or_default())
             .context("the screenshot is not base64")?;

@@ -16,12 +16,49 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-/// Debian's Chromium and its chromedriver, for the web playground's end-to-end test. Not
-/// fatal: without them the browser test says why it is skipped.
+/// Debian's Chromium and its chromedriver, and Debian's Firefox ESR with geckodriver (built
+/// from crates.io: Debian does not package it), for the web playground's end-to-end test.
+/// Not fatal: without them the browser test says why it skips that browser.
 fn ensure_browser() {
     if let Err(error) = ensure_debian_packages(&["chromium", "chromium-driver"]) {
         println!("setup: could not install chromium and chromium-driver ({error:#}); the browser test will be skipped");
     }
+    if let Err(error) = ensure_debian_packages(&["firefox-esr"]) {
+        println!(
+            "setup: could not install firefox-esr ({error:#}); the browser test will skip Firefox"
+        );
+    }
+    if let Err(error) = ensure_geckodriver() {
+        println!(
+            "setup: could not build geckodriver ({error:#}); the browser test will skip Firefox"
+        );
+    }
+}
+
+/// The geckodriver release setup builds (its crates.io version).
+const GECKODRIVER_VERSION: &str = "0.37.1";
+
+/// Builds geckodriver into `~/.cargo/bin` with `cargo install`, unless it is there.
+fn ensure_geckodriver() -> Result<()> {
+    let installed = Command::new("geckodriver")
+        .arg("--version")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).contains(GECKODRIVER_VERSION))
+        .unwrap_or(false);
+    let in_cargo_bin = std::env::var_os("HOME")
+        .map(|home| std::path::Path::new(&home).join(".cargo/bin/geckodriver"))
+        .is_some_and(|path| path.is_file());
+    if installed || in_cargo_bin {
+        return Ok(());
+    }
+    println!("setup: building geckodriver {GECKODRIVER_VERSION} with cargo install (a few minutes, once)");
+    util::run(Command::new("cargo").args([
+        "install",
+        "--locked",
+        "--version",
+        GECKODRIVER_VERSION,
+        "geckodriver",
+    ]))
 }
 
 /// The official Kubernetes Python client, pinned to the release that matches the API version

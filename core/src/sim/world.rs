@@ -446,6 +446,26 @@ impl<S: KvStore<Object>> World<S> {
         self.nodes.get(name).map(|node| &node.runtime)
     }
 
+    /// Who reads each watch the world holds open on the API server: (watch id, the user
+    /// name of its reader as the trace names it: `system:kube-scheduler`,
+    /// `system:kube-controller-manager`, `system:node:NAME`). The control-plane map uses it to
+    /// draw a watch delivery towards its reader.
+    pub fn watch_owners(&self) -> Vec<(u64, String)> {
+        let scheduler = self
+            .scheduler_watches
+            .iter()
+            .map(|id| (id.0, "system:kube-scheduler".to_string()));
+        let controllers = self
+            .controller_watches
+            .iter()
+            .map(|id| (id.0, "system:kube-controller-manager".to_string()));
+        let nodes = self
+            .nodes
+            .iter()
+            .map(|(name, node)| (node.pod_watch.0, format!("system:node:{name}")));
+        scheduler.chain(controllers).chain(nodes).collect()
+    }
+
     /// Lets every component react to everything that happened up to now, without moving
     /// time. Returns how many messages moved.
     pub fn settle(&mut self) -> usize {

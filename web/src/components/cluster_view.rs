@@ -1,10 +1,13 @@
 //! The cluster view: one card per node with its pods as coloured chips, and the pods no node
-//! runs yet. Clicking a chip opens it in the inspector.
+//! runs yet. Clicking a chip opens it in the inspector. From
+//! [`crate::cluster_tiles::CANVAS_THRESHOLD`] nodes on it draws a canvas of tiles instead.
 
 use kubeplay_core::api::objects::Kind;
 use yew::prelude::*;
 
 use crate::cluster::{ClusterSnapshot, NodeCard, NodeReadiness, PodChip, Usage};
+use crate::cluster_tiles::{TileCluster, CANVAS_THRESHOLD};
+use crate::components::ClusterCanvas;
 use crate::handle::PlaygroundHandle;
 use crate::hooks::use_text;
 use crate::i18n::Key;
@@ -25,6 +28,19 @@ pub struct ClusterViewProps {
 #[function_component(ClusterView)]
 pub fn cluster_view(props: &ClusterViewProps) -> Html {
     let text = use_text();
+    // Big clusters: tiles on a canvas instead of a card per node (see cluster_tiles).
+    let node_count = props.handle.read(|p| p.world().node_names().len());
+    if node_count >= CANVAS_THRESHOLD {
+        let started = crate::components::cluster_canvas::now_ms();
+        let cluster = std::rc::Rc::new(props.handle.read(|p| TileCluster::read(p.world_mut())));
+        let read_ms = crate::components::cluster_canvas::now_ms() - started;
+        return html! {
+            <section class="cluster card" aria-label={text(Key::ClusterHeading)}>
+                <h2>{ text(Key::ClusterHeading) }</h2>
+                <ClusterCanvas {cluster} on_select={props.on_select.clone()} {read_ms} />
+            </section>
+        };
+    }
     let snapshot = props.handle.read(|p| ClusterSnapshot::read(p.world_mut()));
     let chip = |chip: &PodChip| -> Html {
         let target = ObjectRef {

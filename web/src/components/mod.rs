@@ -4,7 +4,9 @@
 //! through the [`crate::handle::PlaygroundHandle`] prop, and change it through the handle or
 //! report choices through callbacks.
 
+mod cluster_canvas;
 mod cluster_view;
+mod control_plane_map;
 mod controls;
 mod editor;
 mod footer;
@@ -18,7 +20,9 @@ mod terminal;
 mod timeline;
 mod traffic;
 
+pub use cluster_canvas::{CanvasBench, ClusterCanvas};
 pub use cluster_view::ClusterView;
+pub use control_plane_map::ControlPlaneMap;
 pub use controls::Controls;
 pub use editor::Editor;
 pub use footer::Footer;

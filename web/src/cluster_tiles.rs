@@ -1,0 +1,464 @@
+//! The big-cluster view's model: every node as a small tile, every pod as a pixel of its
+//! state's colour, drawn into one RGBA buffer.
+//!
+//! Above [`CANVAS_THRESHOLD`] nodes, DOM cards per node and chips per pod get too many for
+//! the browser to lay out fluidly, so the cluster view switches to a `<canvas>`. Data flows:
+//! [`TileCluster::read`] reads a compact summary from the world's store (per node: readiness,
+//! cordon, and one [`PodState`] per pod, derived cheaply from the pod's status rather than by
+//! the full kubectl printer), [`TileLayout::new`] fits the tiles to the canvas width, and
+//! [`rasterize`] paints the buffer the component hands to `putImageData` in one call.
+//! [`TileLayout::node_at`] turns a click back into a node for the inspector.
+//! [`TileCluster::synthetic`] makes a cluster of any size without a world, to measure drawing
+//! alone (the `?bench=canvas` page).
+//!
+//! Plain Rust, tested natively; `components::cluster_canvas` only moves the buffer to the page.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Pod;
+use kubeplay_core::api::objects::{Kind, Object};
+use kubeplay_core::sim::world::World;
+
+use crate::cluster::{stored_objects, NodeReadiness, PodState};
+
+/// From this many nodes on, the cluster view draws a canvas instead of cards.
+pub const CANVAS_THRESHOLD: usize = 200;
+
+/// A tile's side in pixels at 2-pixel pods (a 1-pixel border around 6 × 6 pods).
+const TILE_PX: u32 = 15;
+
+/// The gap between tiles, in pixels.
+const GAP_PX: u32 = 1;
+
+/// One node's tile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeTile {
+    /// The node's name.
+    pub name: String,
+    /// The Ready condition.
+    pub readiness: NodeReadiness,
+    /// Whether `spec.unschedulable` is set.
+    pub cordoned: bool,
+    /// The states of the node's pods.
+    pub pods: Vec<PodState>,
+}
+
+/// Every node's tile, plus the pods no node runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TileCluster {
+    /// The nodes, in natural name order (`node-2` before `node-10`).
+    pub nodes: Vec<NodeTile>,
+    /// How many pods no node runs (yet).
+    pub pending: usize,
+}
+
+impl TileCluster {
+    /// Reads the world's nodes and pods from its store.
+    pub fn read(world: &mut World) -> TileCluster {
+        let nodes = stored_objects(world, Kind::Node);
+        let pods = stored_objects(world, Kind::Pod);
+        let mut tiles: Vec<NodeTile> = nodes
+            .iter()
+            .filter_map(|object| match object.as_ref() {
+                Object::Node(node) => Some(NodeTile {
+                    name: object.name().to_string(),
+                    readiness: node_readiness(node),
+                    cordoned: node
+                        .spec
+                        .as_ref()
+                        .and_then(|s| s.unschedulable)
+                        .unwrap_or(false),
+                    pods: Vec::new(),
+                }),
+                _ => None,
+            })
+            .collect();
+        tiles.sort_by(|a, b| natural(&a.name, &b.name));
+        let index: BTreeMap<&str, usize> = tiles
+            .iter()
+            .enumerate()
+            .map(|(i, tile)| (tile.name.as_str(), i))
+            .collect();
+        let mut on_node: Vec<(usize, PodState)> = Vec::new();
+        let mut pending = 0;
+        for object in &pods {
+            let Object::Pod(pod) = object.as_ref() else {
+                continue;
+            };
+            let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
+            match node.and_then(|name| index.get(name)) {
+                Some(&i) => on_node.push((i, tile_state(pod))),
+                None => pending += 1,
+            }
+        }
+        for (i, state) in on_node {
+            if let Some(tile) = tiles.get_mut(i) {
+                tile.pods.push(state);
+            }
+        }
+        TileCluster {
+            nodes: tiles,
+            pending,
+        }
+    }
+
+    /// A made-up cluster of `nodes` nodes and `pods` pods spread evenly, for measuring the
+    /// drawing alone; `frame` shifts which pods are in which state, so frames differ.
+    pub fn synthetic(nodes: usize, pods: usize, frame: u64) -> TileCluster {
+        let per_node = pods.checked_div(nodes).unwrap_or(0);
+        let extra = pods.checked_rem(nodes).unwrap_or(0);
+        let states = [
+            PodState::Running,
+            PodState::Running,
+            PodState::Running,
+            PodState::Running,
+            PodState::Creating,
+            PodState::Pending,
+            PodState::Failing,
+            PodState::Terminating,
+        ];
+        let tiles = (0..nodes)
+            .map(|n| {
+                let count = per_node + usize::from(n < extra);
+                NodeTile {
+                    name: format!("node-{}", n + 1),
+                    readiness: if (n as u64 + frame / 8) % 97 == 0 {
+                        NodeReadiness::NotReady
+                    } else {
+                        NodeReadiness::Ready
+                    },
+                    cordoned: n % 211 == 0,
+                    pods: (0..count)
+                        .map(|p| {
+                            let mix = (n as u64)
+                                .wrapping_mul(31)
+                                .wrapping_add(p as u64 * 7)
+                                .wrapping_add(frame);
+                            states
+                                .get(usize::try_from(mix % states.len() as u64).unwrap_or(0))
+                                .copied()
+                                .unwrap_or(PodState::Running)
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        TileCluster {
+            nodes: tiles,
+            pending: 0,
+        }
+    }
+
+    /// How many pods run on nodes.
+    pub fn pods_on_nodes(&self) -> usize {
+        self.nodes.iter().map(|n| n.pods.len()).sum()
+    }
+}
+
+/// `node-2` before `node-10`: shorter names first, then by text.
+fn natural(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+fn node_readiness(node: &k8s_openapi::api::core::v1::Node) -> NodeReadiness {
+    let ready = node
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|conditions| conditions.iter().find(|c| c.type_ == "Ready"))
+        .map(|c| c.status.as_str());
+    match ready {
+        Some("True") => NodeReadiness::Ready,
+        Some("False") => NodeReadiness::NotReady,
+        _ => NodeReadiness::Unknown,
+    }
+}
+
+/// A pod's state family from its status alone (cheaper than kubectl's STATUS column, which
+/// the cards use; at thousands of pods per frame only the family matters).
+pub fn tile_state(pod: &Pod) -> PodState {
+    if pod.metadata.deletion_timestamp.is_some() {
+        return PodState::Terminating;
+    }
+    let status = pod.status.as_ref();
+    if matches!(
+        status.and_then(|s| s.phase.as_deref()),
+        Some("Succeeded" | "Failed")
+    ) {
+        return PodState::Finished;
+    }
+    let waiting = status
+        .and_then(|s| s.container_statuses.as_ref())
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.state.as_ref().and_then(|s| s.waiting.as_ref()))
+        .filter_map(|w| w.reason.as_deref())
+        .find(|reason| *reason != "ContainerCreating" && *reason != "PodInitializing");
+    if waiting.is_some() {
+        return PodState::Failing;
+    }
+    let scheduled = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_ref())
+        .is_some();
+    match status.and_then(|s| s.phase.as_deref()) {
+        Some("Running") => PodState::Running,
+        _ if scheduled => PodState::Creating,
+        _ => PodState::Pending,
+    }
+}
+
+/// Where the tiles go on a canvas of a given width.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TileLayout {
+    /// Tiles per row.
+    pub columns: u32,
+    /// Rows of tiles.
+    pub rows: u32,
+    /// One tile's side, in pixels.
+    pub tile_px: u32,
+    /// One pod's side inside a tile, in pixels (2, or 1 for crowded nodes).
+    pub pod_px: u32,
+    /// Pods per row inside a tile.
+    pub pods_per_row: u32,
+    /// The canvas width, in pixels.
+    pub width: u32,
+    /// The canvas height, in pixels.
+    pub height: u32,
+}
+
+impl TileLayout {
+    /// Fits `nodes` tiles of up to `max_pods` pods into a canvas `width` pixels wide.
+    pub fn new(width: u32, nodes: usize, max_pods: usize) -> TileLayout {
+        let inner = TILE_PX - 2;
+        // 2-pixel pods while they fit, else 1-pixel pods in a tile grown to hold them.
+        let (pod_px, pods_per_row) = if max_pods <= ((inner / 2) * (inner / 2)) as usize {
+            (2, inner / 2)
+        } else {
+            let side = (max_pods as f64).sqrt().ceil();
+            // At most a few hundred pods per node: the side is small.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let side = (side as u32).max(inner);
+            (1, side)
+        };
+        let tile_px = (pods_per_row * pod_px + 2).max(TILE_PX);
+        let pitch = tile_px + GAP_PX;
+        let columns = (width.max(pitch) / pitch).max(1);
+        let nodes = u32::try_from(nodes).unwrap_or(u32::MAX);
+        let rows = nodes.div_ceil(columns).max(1);
+        TileLayout {
+            columns,
+            rows,
+            tile_px,
+            pod_px,
+            pods_per_row,
+            width: columns * pitch,
+            height: rows * pitch,
+        }
+    }
+
+    /// The top-left pixel of tile `index`.
+    pub fn origin(&self, index: usize) -> (u32, u32) {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        let pitch = self.tile_px + GAP_PX;
+        (
+            (index % self.columns) * pitch,
+            (index / self.columns) * pitch,
+        )
+    }
+
+    /// The tile under pixel (`x`, `y`) of the canvas, if any (the gaps belong to none).
+    pub fn node_at(&self, x: f64, y: f64, nodes: usize) -> Option<usize> {
+        if x.is_nan() || y.is_nan() || x < 0.0 || y < 0.0 {
+            return None;
+        }
+        let pitch = f64::from(self.tile_px + GAP_PX);
+        let (column, row) = ((x / pitch).floor(), (y / pitch).floor());
+        if column >= f64::from(self.columns) || x - column * pitch >= f64::from(self.tile_px) {
+            return None;
+        }
+        if y - row * pitch >= f64::from(self.tile_px) {
+            return None;
+        }
+        // Both are small non-negative whole numbers here.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let index = (row as usize) * (self.columns as usize) + column as usize;
+        (index < nodes).then_some(index)
+    }
+}
+
+/// An RGBA colour.
+type Rgba = [u8; 4];
+
+const BACKGROUND: Rgba = [0xf4, 0xf6, 0xfa, 0xff];
+const TILE: Rgba = [0xff, 0xff, 0xff, 0xff];
+
+fn border_colour(tile: &NodeTile) -> Rgba {
+    if tile.cordoned {
+        return [0x8a, 0x63, 0xd2, 0xff];
+    }
+    match tile.readiness {
+        NodeReadiness::Ready => [0x9a, 0xa5, 0xb8, 0xff],
+        NodeReadiness::NotReady => [0xd6, 0x33, 0x33, 0xff],
+        NodeReadiness::Unknown => [0xe0, 0x9b, 0x1a, 0xff],
+    }
+}
+
+/// The colour of a pod pixel in each state.
+pub fn pod_colour(state: PodState) -> Rgba {
+    match state {
+        PodState::Pending => [0xb0, 0xb6, 0xc3, 0xff],
+        PodState::Creating => [0x3b, 0x82, 0xf6, 0xff],
+        PodState::Running => [0x22, 0xa0, 0x5a, 0xff],
+        PodState::Failing => [0xdc, 0x26, 0x26, 0xff],
+        PodState::Terminating => [0xf5, 0x9e, 0x0b, 0xff],
+        PodState::Finished => [0x64, 0x6e, 0x80, 0xff],
+    }
+}
+
+/// Paints the cluster into `buffer` (RGBA, `layout.width × layout.height`, resized as
+/// needed): a bordered tile per node, a square per pod (pods beyond the tile's room are not
+/// drawn; the tile's title says how many there are).
+pub fn rasterize(cluster: &TileCluster, layout: &TileLayout, buffer: &mut Vec<u8>) {
+    let width = layout.width as usize;
+    let height = layout.height as usize;
+    buffer.resize(width * height * 4, 0);
+    for pixel in buffer.chunks_exact_mut(4) {
+        pixel.copy_from_slice(&BACKGROUND);
+    }
+    let tile_px = layout.tile_px as usize;
+    let pod_px = layout.pod_px as usize;
+    let per_row = layout.pods_per_row as usize;
+    let room = per_row * per_row;
+    let mut fill = |x0: usize, y0: usize, w: usize, h: usize, colour: Rgba| {
+        for y in y0..(y0 + h).min(height) {
+            let start = (y * width + x0) * 4;
+            let end = (y * width + (x0 + w).min(width)) * 4;
+            if let Some(row) = buffer.get_mut(start..end) {
+                for pixel in row.chunks_exact_mut(4) {
+                    pixel.copy_from_slice(&colour);
+                }
+            }
+        }
+    };
+    for (index, tile) in cluster.nodes.iter().enumerate() {
+        let (x, y) = layout.origin(index);
+        let (x, y) = (x as usize, y as usize);
+        fill(x, y, tile_px, tile_px, border_colour(tile));
+        fill(x + 1, y + 1, tile_px - 2, tile_px - 2, TILE);
+        for (p, state) in tile.pods.iter().take(room).enumerate() {
+            let px = x + 1 + (p % per_row) * pod_px;
+            let py = y + 1 + (p / per_row) * pod_px;
+            fill(px, py, pod_px, pod_px, pod_colour(*state));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playground::Playground;
+
+    fn pixel(buffer: &[u8], layout: &TileLayout, x: u32, y: u32) -> [u8; 4] {
+        let at = ((y * layout.width + x) * 4) as usize;
+        let mut out = [0; 4];
+        out.copy_from_slice(&buffer[at..at + 4]);
+        out
+    }
+
+    #[test]
+    fn tiles_fill_rows_of_the_canvas_width_and_clicks_find_their_node() {
+        let layout = TileLayout::new(160, 25, 30);
+        assert_eq!((layout.tile_px, layout.pod_px, layout.columns), (15, 2, 10));
+        assert_eq!(layout.rows, 3);
+        assert_eq!((layout.width, layout.height), (160, 48));
+        let cases = [
+            ((0.0, 0.0), Some(0)),
+            ((14.9, 14.9), Some(0)),
+            ((15.5, 3.0), None), // the gap
+            ((16.0, 0.0), Some(1)),
+            ((3.0, 17.0), Some(10)),
+            ((70.0, 40.0), Some(24)),
+            ((90.0, 40.0), None), // past the last node
+            ((500.0, 1.0), None),
+            ((-1.0, 1.0), None),
+            ((f64::NAN, 1.0), None),
+        ];
+        for ((x, y), node) in cases {
+            assert_eq!(layout.node_at(x, y, 25), node, "({x}, {y})");
+        }
+    }
+
+    #[test]
+    fn crowded_nodes_get_one_pixel_pods_in_bigger_tiles() {
+        let layout = TileLayout::new(1000, 10, 110);
+        assert_eq!(layout.pod_px, 1);
+        assert_eq!(layout.pods_per_row, 13);
+        assert!(layout.pods_per_row * layout.pods_per_row >= 110);
+    }
+
+    #[test]
+    fn rasterizing_paints_each_pod_in_its_states_colour() {
+        let cluster = TileCluster {
+            nodes: vec![
+                NodeTile {
+                    name: "node-1".into(),
+                    readiness: NodeReadiness::Ready,
+                    cordoned: false,
+                    pods: vec![PodState::Running, PodState::Failing],
+                },
+                NodeTile {
+                    name: "node-2".into(),
+                    readiness: NodeReadiness::NotReady,
+                    cordoned: false,
+                    pods: vec![],
+                },
+            ],
+            pending: 0,
+        };
+        let layout = TileLayout::new(64, 2, 2);
+        let mut buffer = Vec::new();
+        rasterize(&cluster, &layout, &mut buffer);
+        assert_eq!(buffer.len(), (layout.width * layout.height * 4) as usize);
+        assert_eq!(pixel(&buffer, &layout, 1, 1), pod_colour(PodState::Running));
+        assert_eq!(pixel(&buffer, &layout, 2, 2), pod_colour(PodState::Running));
+        assert_eq!(pixel(&buffer, &layout, 3, 1), pod_colour(PodState::Failing));
+        assert_eq!(pixel(&buffer, &layout, 5, 1), TILE);
+        assert_eq!(pixel(&buffer, &layout, 15, 0), BACKGROUND);
+        assert_eq!(pixel(&buffer, &layout, 16, 0), [0xd6, 0x33, 0x33, 0xff]);
+    }
+
+    #[test]
+    fn a_synthetic_cluster_spreads_its_pods_over_its_nodes() {
+        let cluster = TileCluster::synthetic(5_000, 150_000, 0);
+        assert_eq!(cluster.nodes.len(), 5_000);
+        assert_eq!(cluster.pods_on_nodes(), 150_000);
+        assert!(cluster.nodes.iter().all(|n| n.pods.len() == 30));
+        assert_ne!(
+            TileCluster::synthetic(10, 100, 0),
+            TileCluster::synthetic(10, 100, 1)
+        );
+    }
+
+    #[test]
+    fn reading_a_world_gives_its_nodes_in_natural_order_and_their_pods() {
+        let mut playground = Playground::new(1, 12);
+        playground.apply_sample();
+        playground.set_running(true);
+        for _ in 0..120 {
+            playground.tick(250.0);
+        }
+        let cluster = TileCluster::read(playground.world_mut());
+        let names: Vec<_> = cluster.nodes.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names.first(), Some(&"node-1"));
+        assert_eq!(names.get(1), Some(&"node-2"));
+        assert_eq!(names.last(), Some(&"node-12"));
+        assert_eq!(cluster.pods_on_nodes(), 3);
+        assert!(cluster
+            .nodes
+            .iter()
+            .flat_map(|n| n.pods.iter())
+            .all(|s| *s == PodState::Running));
+    }
+}

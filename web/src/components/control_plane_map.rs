@@ -1,0 +1,340 @@
+//! The control-plane map: kube-apiserver, etcd, kube-scheduler, kube-controller-manager (with
+//! its controllers), cluster DNS, the learner, and per node the kubelet, kube-proxy and
+//! container runtime, as one SVG. Each trace record lights its arrow
+//! ([`crate::control_plane`]): a dot travels along it (a CSS animation keyed by the event's
+//! number, so it plays once in wall-clock time whatever the virtual speed); a busy arrow shows
+//! its rate in events per virtual second instead.
+//!
+//! The component keeps the [`ControlPlaneActivity`] across renders and feeds it the trace
+//! records that are new at each render.
+
+use yew::prelude::*;
+
+use crate::control_plane::{Component, ControlPlaneActivity, EdgeKind, EdgeStats, NodeSlot};
+use crate::handle::PlaygroundHandle;
+use crate::hooks::use_text;
+use crate::i18n::Key;
+
+/// What the map needs.
+#[derive(Properties, PartialEq)]
+pub struct ControlPlaneMapProps {
+    /// The playground.
+    pub handle: PlaygroundHandle,
+}
+
+/// A box on the map: x, y, width, height in SVG units.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Rect {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+impl Rect {
+    const fn new(x: f64, y: f64, w: f64, h: f64) -> Rect {
+        Rect { x, y, w, h }
+    }
+
+    fn centre(self) -> (f64, f64) {
+        (self.x + self.w / 2.0, self.y + self.h / 2.0)
+    }
+
+    /// Where the line from the centre towards `(tx, ty)` leaves the box.
+    fn border_towards(self, tx: f64, ty: f64) -> (f64, f64) {
+        let (cx, cy) = self.centre();
+        let (dx, dy) = (tx - cx, ty - cy);
+        if dx == 0.0 && dy == 0.0 {
+            return (cx, cy);
+        }
+        let sx = if dx == 0.0 {
+            f64::INFINITY
+        } else {
+            (self.w / 2.0) / dx.abs()
+        };
+        let sy = if dy == 0.0 {
+            f64::INFINITY
+        } else {
+            (self.h / 2.0) / dy.abs()
+        };
+        let s = sx.min(sy);
+        (cx + dx * s, cy + dy * s)
+    }
+}
+
+const VIEW_W: f64 = 760.0;
+const VIEW_H: f64 = 400.0;
+const NODE_Y: f64 = 262.0;
+const NODE_W: f64 = 176.0;
+const NODE_GAP: f64 = 12.0;
+
+/// The node group box of a slot (the slots are laid out left to right).
+fn node_group(position: usize) -> Rect {
+    #[allow(clippy::cast_precision_loss)]
+    let x = 12.0 + position as f64 * (NODE_W + NODE_GAP);
+    Rect::new(x, NODE_Y, NODE_W, 126.0)
+}
+
+/// Where each box of the map sits; `slots` are the node slots in use, in order.
+fn rect_of(component: Component, slots: &[NodeSlot]) -> Rect {
+    let group = |slot: NodeSlot| {
+        let position = slots.iter().position(|s| *s == slot).unwrap_or(0);
+        node_group(position)
+    };
+    match component {
+        Component::User => Rect::new(12.0, 18.0, 140.0, 44.0),
+        Component::Scheduler => Rect::new(212.0, 18.0, 150.0, 44.0),
+        Component::ControllerManager => Rect::new(440.0, 8.0, 308.0, 104.0),
+        Component::Dns => Rect::new(12.0, 150.0, 140.0, 44.0),
+        Component::ApiServer => Rect::new(250.0, 146.0, 200.0, 52.0),
+        Component::Etcd => Rect::new(590.0, 146.0, 158.0, 52.0),
+        Component::Kubelet(slot) => {
+            let g = group(slot);
+            Rect::new(g.x + 6.0, g.y + 26.0, 78.0, 40.0)
+        }
+        Component::KubeProxy(slot) => {
+            let g = group(slot);
+            Rect::new(g.x + 92.0, g.y + 26.0, 78.0, 40.0)
+        }
+        Component::Runtime(slot) => {
+            let g = group(slot);
+            Rect::new(g.x + 6.0, g.y + 78.0, 78.0, 40.0)
+        }
+    }
+}
+
+/// The arrow's end points: from the border of one box to the border of the other, moved
+/// sideways when the opposite arrow exists too (request up, watch down), so both show.
+fn arrow(from: Rect, to: Rect, sideways: f64) -> ((f64, f64), (f64, f64)) {
+    let (fx, fy) = from.centre();
+    let (tx, ty) = to.centre();
+    let (mut a, mut b) = (from.border_towards(tx, ty), to.border_towards(fx, fy));
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let length = (dx * dx + dy * dy).sqrt().max(1.0);
+    let (nx, ny) = (-dy / length * sideways, dx / length * sideways);
+    a = (a.0 + nx, a.1 + ny);
+    b = (b.0 + nx, b.1 + ny);
+    (a, b)
+}
+
+fn kind_class(kind: EdgeKind) -> &'static str {
+    match kind {
+        EdgeKind::Request => "request",
+        EdgeKind::Commit => "commit",
+        EdgeKind::Watch => "watch",
+        EdgeKind::Derived => "derived",
+    }
+}
+
+fn rate_text(stats: &EdgeStats) -> String {
+    if stats.rate_per_s >= 10.0 {
+        format!("{:.0}/s", stats.rate_per_s)
+    } else {
+        format!("{:.1}/s", stats.rate_per_s)
+    }
+}
+
+/// The control plane as a live diagram.
+#[function_component(ControlPlaneMap)]
+pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
+    let text = use_text();
+    let activity = use_mut_ref(ControlPlaneActivity::new);
+    props.handle.read(|p| {
+        let world = p.world();
+        let mut activity = activity.borrow_mut();
+        activity.set_nodes(&world.node_names());
+        activity.set_watch_owners(&world.watch_owners());
+        let trace = world.trace();
+        activity.consume(
+            trace.len(),
+            trace.records().count(),
+            trace.records(),
+            world.now(),
+        );
+    });
+    let activity = activity.borrow();
+    let slots = activity.node_slots();
+
+    let edges = activity.edges().into_iter().map(|(edge, stats)| {
+        let from = rect_of(edge.from, &slots);
+        let to = rect_of(edge.to, &slots);
+        // A request and the watch back share their boxes: draw them side by side.
+        let sideways = match edge.kind {
+            EdgeKind::Request => -5.0,
+            EdgeKind::Watch => 5.0,
+            EdgeKind::Commit | EdgeKind::Derived => 0.0,
+        };
+        let ((x1, y1), (x2, y2)) = arrow(from, to, sideways);
+        let busy = stats.busy();
+        let class = classes!(
+            "edge",
+            kind_class(edge.kind),
+            busy.then_some("busy"),
+            (stats.rate_per_s > 0.0).then_some("active")
+        );
+        let title = format!(
+            "{:?} → {:?}: {} ({} {})",
+            edge.from,
+            edge.to,
+            rate_text(&stats),
+            stats.total,
+            text(Key::MapEventsInAll)
+        );
+        let pulses = if busy {
+            Html::default()
+        } else {
+            stats
+                .pulses
+                .iter()
+                .map(|pulse| {
+                    html! {
+                        <circle
+                            key={pulse.seq.to_string()}
+                            class={classes!("pulse", kind_class(edge.kind))}
+                            r="4"
+                            style={format!("--x1: {x1:.1}px; --y1: {y1:.1}px; --x2: {x2:.1}px; --y2: {y2:.1}px")}
+                        />
+                    }
+                })
+                .collect::<Html>()
+        };
+        let label = busy.then(|| {
+            let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+            html! {
+                <text class="rate" x={format!("{:.1}", mx + 4.0)} y={format!("{:.1}", my - 3.0)}>{ rate_text(&stats) }</text>
+            }
+        });
+        html! {
+            <g class={class} data-edge={format!("{:?}-{:?}", edge.from, edge.to)} data-total={stats.total.to_string()}>
+                <title>{ title }</title>
+                <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} marker-end="url(#map-arrow)" />
+                { pulses }
+                { for label }
+            </g>
+        }
+    });
+
+    let box_of = |component: Component, label: String, class: &'static str| -> Html {
+        let r = rect_of(component, &slots);
+        html! {
+            <g class={classes!("map-box", class)}>
+                <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="6" />
+                <text x={(r.x + 8.0).to_string()} y={(r.y + 18.0).to_string()}>{ label }</text>
+            </g>
+        }
+    };
+    let controllers = activity.controllers();
+    let controller_lines = controllers.iter().take(8).enumerate().map(|(i, (name, stats))| {
+        #[allow(clippy::cast_precision_loss)]
+        let (column, row) = ((i % 2) as f64, (i / 2) as f64);
+        let r = rect_of(Component::ControllerManager, &slots);
+        html! {
+            <text class={classes!("controller", (stats.rate_per_s > 0.0).then_some("active"))}
+                x={(r.x + 10.0 + column * 150.0).to_string()} y={(r.y + 40.0 + row * 16.0).to_string()}>
+                { format!("{name} {}", rate_text(stats)) }
+            </text>
+        }
+    });
+    let nodes = slots.iter().enumerate().map(|(position, slot)| {
+        let g = node_group(position);
+        let title = match slot {
+            NodeSlot::Shown(index) => activity
+                .shown_nodes()
+                .get(*index)
+                .cloned()
+                .unwrap_or_default(),
+            NodeSlot::Rest => format!("+{} {}", activity.rest_nodes(), text(Key::MapMoreNodes)),
+        };
+        html! {
+            <g class={classes!("map-node", matches!(slot, NodeSlot::Rest).then_some("rest"))}>
+                <rect x={g.x.to_string()} y={g.y.to_string()} width={g.w.to_string()} height={g.h.to_string()} rx="8" />
+                <text class="node-title" x={(g.x + 8.0).to_string()} y={(g.y + 17.0).to_string()}>{ title }</text>
+                { box_of(Component::Kubelet(*slot), "kubelet".to_string(), "kubelet") }
+                { box_of(Component::KubeProxy(*slot), "kube-proxy".to_string(), "kube-proxy") }
+                { box_of(Component::Runtime(*slot), text(Key::MapRuntime).to_string(), "runtime") }
+            </g>
+        }
+    });
+
+    html! {
+        <section class="control-plane-map card" aria-label={text(Key::MapHeading)}>
+            <h2>{ text(Key::MapHeading) }</h2>
+            <svg id="control-plane-map" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="img" aria-label={text(Key::MapHeading)}>
+                <defs>
+                    <marker id="map-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" />
+                    </marker>
+                </defs>
+                { box_of(Component::User, text(Key::MapUser).to_string(), "user") }
+                { box_of(Component::Scheduler, "kube-scheduler".to_string(), "scheduler") }
+                { box_of(Component::ControllerManager, "kube-controller-manager".to_string(), "controller-manager") }
+                { for controller_lines }
+                { box_of(Component::Dns, text(Key::MapDns).to_string(), "dns") }
+                { box_of(Component::ApiServer, "kube-apiserver".to_string(), "apiserver") }
+                { box_of(Component::Etcd, "etcd".to_string(), "etcd") }
+                { for nodes }
+                { for edges }
+            </svg>
+            <p class="map-legend">
+                <span class="legend request">{ text(Key::MapLegendRequest) }</span>
+                <span class="legend commit">{ text(Key::MapLegendCommit) }</span>
+                <span class="legend watch">{ text(Key::MapLegendWatch) }</span>
+                <span class="legend derived">{ text(Key::MapLegendDerived) }</span>
+            </p>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrows_start_and_end_on_the_borders_of_their_boxes() {
+        let a = Rect::new(0.0, 0.0, 100.0, 50.0);
+        let b = Rect::new(200.0, 0.0, 100.0, 50.0);
+        let ((x1, y1), (x2, y2)) = arrow(a, b, 0.0);
+        assert_eq!((x1, y1, x2, y2), (100.0, 25.0, 200.0, 25.0));
+        let ((_, y1), (_, y2)) = arrow(a, b, 5.0);
+        assert_eq!((y1, y2), (30.0, 30.0));
+    }
+
+    #[test]
+    fn boxes_stay_inside_the_picture_and_do_not_overlap() {
+        let slots = [
+            NodeSlot::Shown(0),
+            NodeSlot::Shown(1),
+            NodeSlot::Shown(2),
+            NodeSlot::Rest,
+        ];
+        let mut components = vec![
+            Component::User,
+            Component::Scheduler,
+            Component::ControllerManager,
+            Component::Dns,
+            Component::ApiServer,
+            Component::Etcd,
+        ];
+        for slot in slots {
+            components.extend([
+                Component::Kubelet(slot),
+                Component::KubeProxy(slot),
+                Component::Runtime(slot),
+            ]);
+        }
+        let rects: Vec<Rect> = components.iter().map(|c| rect_of(*c, &slots)).collect();
+        for (i, a) in rects.iter().enumerate() {
+            assert!(a.x >= 0.0 && a.y >= 0.0, "{:?}", components[i]);
+            assert!(
+                a.x + a.w <= VIEW_W && a.y + a.h <= VIEW_H,
+                "{:?}",
+                components[i]
+            );
+            for (j, b) in rects.iter().enumerate().skip(i + 1) {
+                let apart =
+                    a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+                assert!(apart, "{:?} overlaps {:?}", components[i], components[j]);
+            }
+        }
+    }
+}
