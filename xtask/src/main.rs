@@ -18,8 +18,9 @@ usage: cargo xtask <command>
 commands:
   run     set up what is missing, build the web playground, start `kubeplay serve`
   test    set up what is missing, then run every check and test (what CI runs)
-  wasm-test  run the core's tests on wasm32 under node and the web app's unit tests in
-          headless Chromium (after setup)
+  wasm-test
+          set up what is missing, then run only the wasm32 tests: the core's whole test
+          suite under node, the web app's unit tests in headless Chromium
   setup   only install what is missing (wasm32 target, tools, Debian packages)
   dist    build the web playground into dist/
   e2e     build dist/, then run the playground's end-to-end test in headless Chromium
