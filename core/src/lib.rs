@@ -35,3 +35,9 @@ pub mod printers;
 pub mod scheduler;
 pub mod sim;
 pub mod store;
+
+// On wasm32 every plain `#[test]` in the crate becomes a wasm-bindgen test, so
+// `cargo xtask test` runs the whole unit-test suite under node as well (see kubeplay-wasm-test).
+#[cfg(all(test, target_arch = "wasm32"))]
+#[macro_use]
+extern crate kubeplay_wasm_test;

@@ -1,6 +1,11 @@
 //! Core kubectl run through `World::kubectl`: the same command line the browser terminal and
 //! `kubeplay play` use, with the simulated runtime's container logs behind `kubectl logs`.
 
+// On wasm32 each plain `#[test]` here becomes a wasm-bindgen test (see kubeplay-wasm-test).
+#[cfg(target_arch = "wasm32")]
+#[macro_use]
+extern crate kubeplay_wasm_test;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 

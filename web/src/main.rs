@@ -33,6 +33,12 @@ mod timeline;
 mod traffic;
 mod url_options;
 
+// On wasm32 every plain `#[test]` becomes a wasm-bindgen test, so `cargo xtask test` runs the
+// view-logic unit tests in headless Chromium too (see kubeplay-wasm-test).
+#[cfg(all(test, target_arch = "wasm32"))]
+#[macro_use]
+extern crate kubeplay_wasm_test;
+
 /// Mounts the app into `#app`, replacing the "loading" text of index.html.
 #[cfg(target_arch = "wasm32")]
 fn main() {

@@ -18,6 +18,9 @@ usage: cargo xtask <command>
 commands:
   run     set up what is missing, build the web playground, start `kubeplay serve`
   test    set up what is missing, then run every check and test (what CI runs)
+  wasm-test
+          set up what is missing, then run only the wasm32 tests: the core's whole test
+          suite under node, the web app's unit tests in headless Chromium
   setup   only install what is missing (wasm32 target, tools, Debian packages)
   dist    build the web playground into dist/
   e2e     build dist/, then run the playground's end-to-end test in headless Chromium
@@ -45,6 +48,14 @@ fn main() -> Result<()> {
         "test" => {
             setup::run()?;
             test_all()
+        }
+        "wasm-test" => {
+            setup::run()?;
+            util::step("core wasm32 tests (node)", wasm::run_core_tests)?;
+            util::step(
+                "web app wasm32 unit tests (headless Chromium)",
+                wasm::run_web_tests,
+            )
         }
         "e2e" => {
             if rest.first().map(String::as_str) != Some("--no-build") {
@@ -96,7 +107,11 @@ fn test_all() -> Result<()> {
         std::env::set_var("KUBEPLAY_PYTHON", setup::python_interpreter());
         util::cargo(&["test", "--workspace", "--all-targets"])
     })?;
-    util::step("wasm32 tests", wasm::run_core_tests)?;
+    util::step("core wasm32 tests (node)", wasm::run_core_tests)?;
+    util::step(
+        "web app wasm32 unit tests (headless Chromium)",
+        wasm::run_web_tests,
+    )?;
     util::step("web app release build (dist/)", dist::build)?;
     util::step("browser end-to-end test (headless Chromium)", browser::run)?;
     Ok(())

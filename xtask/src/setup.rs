@@ -12,8 +12,20 @@ pub fn run() -> Result<()> {
     ensure_wasm_target()?;
     crate::wasm::ensure_test_runner()?;
     ensure_python_client()?;
+    ensure_node();
     ensure_browser();
     Ok(())
+}
+
+/// Debian's Node.js, which runs the core's wasm32 tests. Not fatal here: that test step says
+/// so when node is missing.
+fn ensure_node() {
+    if util::on_path("node") {
+        return;
+    }
+    if let Err(error) = ensure_debian_packages(&["nodejs"]) {
+        println!("setup: could not install nodejs ({error:#}); the core's wasm32 tests need it");
+    }
 }
 
 /// Debian's Chromium and its chromedriver, and Debian's Firefox ESR with geckodriver (built
@@ -65,13 +77,19 @@ fn ensure_geckodriver() -> Result<()> {
 /// the node host serves (v1.33), for the node host's client-library tests.
 const PYTHON_CLIENT: &str = "kubernetes==33.1.0";
 
-/// Where the Python client's virtual environment lives: beside the build cache, so CI runs on
-/// the same machine reuse it and a clean clone never has it in its tree.
-pub fn python_venv() -> std::path::PathBuf {
+/// Cargo's build cache: `CARGO_TARGET_DIR`, else the workspace's `target/`. Tools that setup
+/// builds or installs live in it, so CI runs on the same machine reuse them and a clean clone
+/// never has them in its tree.
+pub fn target_dir() -> std::path::PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| util::workspace_root().join("target"))
-        .join("python-client")
+}
+
+/// Where the Python client's virtual environment lives: in the build cache (see
+/// [`target_dir`]).
+pub fn python_venv() -> std::path::PathBuf {
+    target_dir().join("python-client")
 }
 
 /// The Python interpreter of that environment (tests find it in `KUBEPLAY_PYTHON`).
