@@ -267,3 +267,30 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn rollout_status_accepts_a_go_duration_timeout_and_refuses_a_bad_one() {
+    let mut world = scenario();
+    let now = world.now();
+    let plain = run(world.api(), now, "kubectl rollout status deploy/web");
+    let timed = run(
+        world.api(),
+        now,
+        "kubectl rollout status deploy/web --timeout=90s",
+    );
+    assert_eq!(timed.exit_code, 0, "{}", timed.stderr);
+    assert_eq!(timed.stdout, plain.stdout);
+    let bad = run(
+        world.api(),
+        now,
+        "kubectl rollout status deploy/web --timeout=soon",
+    );
+    assert_ne!(bad.exit_code, 0);
+    assert!(
+        bad.stderr.starts_with(
+            "error: invalid argument \"soon\" for \"--timeout\" flag: time: invalid duration \"soon\""
+        ),
+        "{}",
+        bad.stderr
+    );
+}

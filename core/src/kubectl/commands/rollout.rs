@@ -55,6 +55,12 @@ pub const COMMAND: CommandSpec = CommandSpec {
                 "Watch the status of the rollout until it's done (the host repeats the command).",
         },
         FlagSpec {
+            long: "timeout",
+            short: None,
+            kind: FlagKind::String,
+            usage: "status: the length of time to wait before ending watch, zero means never (a Go duration such as 1s, 2m, 3h). The playground reads the status once, so it only checks the value.",
+        },
+        FlagSpec {
             long: "selector",
             short: Some('l'),
             kind: FlagKind::String,
@@ -98,6 +104,13 @@ fn run(context: &mut Context<'_>, args: &ParsedArgs) -> Result<Output, KubectlEr
         return Err(KubectlError::Usage(
             "required resource not specified".to_string(),
         ));
+    }
+    if let Some(text) = args.string("timeout") {
+        if let Err(error) = crate::play::units::parse_duration(text) {
+            return Err(KubectlError::Usage(format!(
+                "invalid argument \"{text}\" for \"--timeout\" flag: {error}"
+            )));
+        }
     }
     let selector = args.string("selector");
     let targets = resolve_targets(context, resources, selector, false)?;
