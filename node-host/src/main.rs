@@ -191,6 +191,10 @@ fn run_sim(args: SimArgs) -> anyhow::Result<()> {
             max_pods: args.max_pods,
             scheduler_annotations: false,
             trace_records_kept: 0,
+            // Keep one virtual second of history, not kube-apiserver's five minutes: the run
+            // lasts minutes of virtual time and every pod writes ~6 revisions in its first
+            // seconds, which would otherwise all stay in memory.
+            compaction_interval: std::time::Duration::from_secs(1),
             ..WorldConfig::default()
         },
         pods: args.pods,
