@@ -195,6 +195,14 @@ fn run_sim(args: SimArgs) -> anyhow::Result<()> {
             // lasts minutes of virtual time and every pod writes ~6 revisions in its first
             // seconds, which would otherwise all stay in memory.
             compaction_interval: std::time::Duration::from_secs(1),
+            // The default /16 holds 256 podCIDRs of /24: nodes beyond that get none and run
+            // no pods. A larger cluster gets a wider range, as a real one would: a /9 holds
+            // 32,768 nodes and stays clear of the 10.96.0.0/12 service range.
+            cluster_cidr: if args.nodes > 256 {
+                "10.128.0.0/9".to_string()
+            } else {
+                WorldConfig::default().cluster_cidr
+            },
             ..WorldConfig::default()
         },
         pods: args.pods,
