@@ -6,8 +6,13 @@
 //! events it has been given, which is why controllers write with `resourceVersion`
 //! preconditions and keep expectations. Everything is kept in `BTreeMap`s so every listing is
 //! in a fixed (namespace, name) order.
+//!
+//! Like the `controllerUID` indexer of kube-controller-manager's informers, the cache also
+//! indexes objects by the uid of their controller reference and keeps the set of objects with
+//! no controller (orphans): a ReplicaSet sync reads its own pods and the adoptable ones
+//! without scanning every pod of the namespace, which at 150,000 pods was most of its cost.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
@@ -65,6 +70,10 @@ pub fn controller_ref(object: &Object) -> Option<&OwnerReference> {
 #[derive(Clone, Debug, Default)]
 pub struct InformerCache {
     objects: BTreeMap<Kind, BTreeMap<ObjectKey, Arc<Object>>>,
+    /// Keys by kind and the uid of their controller reference.
+    controlled: BTreeMap<(Kind, String), BTreeSet<ObjectKey>>,
+    /// Keys by kind of the objects without a controller reference.
+    orphans: BTreeMap<Kind, BTreeSet<ObjectKey>>,
 }
 
 impl InformerCache {
@@ -76,14 +85,16 @@ impl InformerCache {
     /// Applies one watch event and returns the state the object had before it (None when it
     /// was new). BOOKMARK events change nothing.
     pub fn apply(&mut self, event: &ApiWatchEvent) -> Option<Arc<Object>> {
-        let object = &event.object;
-        let key = ObjectKey::of(object);
-        let objects = self.objects.entry(object.kind()).or_default();
         match event.event_type {
-            WatchEventType::Added | WatchEventType::Modified => {
-                objects.insert(key, Arc::clone(object))
+            WatchEventType::Added | WatchEventType::Modified => self.put(Arc::clone(&event.object)),
+            WatchEventType::Deleted => {
+                let object = &event.object;
+                let kind = object.kind();
+                let key = ObjectKey::of(object);
+                let old = self.objects.get_mut(&kind)?.remove(&key)?;
+                self.unindex(kind, &key, &old);
+                Some(old)
             }
-            WatchEventType::Deleted => objects.remove(&key),
             WatchEventType::Bookmark => None,
         }
     }
@@ -91,11 +102,50 @@ impl InformerCache {
     /// Puts an object in the cache as it is (for tests and for hosts that prime a cache from
     /// a list).
     pub fn insert(&mut self, object: Object) {
+        self.put(Arc::new(object));
+    }
+
+    /// Stores `object` and keeps the owner index in step; returns the state it replaced.
+    fn put(&mut self, object: Arc<Object>) -> Option<Arc<Object>> {
+        let kind = object.kind();
         let key = ObjectKey::of(&object);
-        self.objects
-            .entry(object.kind())
+        let new_owner = controller_ref(&object).map(|r| r.uid.clone());
+        let old = self
+            .objects
+            .entry(kind)
             .or_default()
-            .insert(key, Arc::new(object));
+            .insert(key.clone(), object);
+        if let Some(previous) = &old {
+            if controller_ref(previous).map(|r| r.uid.as_str()) == new_owner.as_deref() {
+                return old;
+            }
+            self.unindex(kind, &key, previous);
+        }
+        match new_owner {
+            Some(uid) => self.controlled.entry((kind, uid)).or_default().insert(key),
+            None => self.orphans.entry(kind).or_default().insert(key),
+        };
+        old
+    }
+
+    /// Removes `key` (holding `old`) from the owner index.
+    fn unindex(&mut self, kind: Kind, key: &ObjectKey, old: &Object) {
+        match controller_ref(old) {
+            Some(reference) => {
+                let slot = (kind, reference.uid.clone());
+                if let Some(keys) = self.controlled.get_mut(&slot) {
+                    keys.remove(key);
+                    if keys.is_empty() {
+                        self.controlled.remove(&slot);
+                    }
+                }
+            }
+            None => {
+                if let Some(keys) = self.orphans.get_mut(&kind) {
+                    keys.remove(key);
+                }
+            }
+        }
     }
 
     /// One object by kind, namespace and name.
@@ -112,11 +162,15 @@ impl InformerCache {
         kind: Kind,
         namespace: Option<&'a str>,
     ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
-        self.objects
-            .get(&kind)
-            .into_iter()
-            .flat_map(|m| m.iter())
-            .filter(move |(key, _)| namespace.is_none_or(|ns| key.namespace == ns))
+        let objects = self.objects.get(&kind);
+        let all = match namespace {
+            None => objects.map(|m| m.range::<ObjectKey, _>(..)),
+            // Keys sort by namespace first: one namespace is one contiguous range.
+            Some(ns) => objects.map(|m| m.range(ObjectKey::new(ns, "")..)),
+        };
+        all.into_iter()
+            .flatten()
+            .take_while(move |(key, _)| namespace.is_none_or(|ns| key.namespace == ns))
             .map(|(_, object)| object)
     }
 
@@ -131,10 +185,55 @@ impl InformerCache {
     /// The objects of a kind in a namespace whose controller reference names the owner with
     /// this uid.
     pub fn controlled_by(&self, kind: Kind, namespace: &str, owner_uid: &str) -> Vec<Arc<Object>> {
-        self.list(kind, Some(namespace))
-            .filter(|o| controller_ref(o).is_some_and(|r| r.uid == owner_uid))
+        self.indexed(kind, namespace, self.controlled_keys(kind, owner_uid))
             .cloned()
             .collect()
+    }
+
+    /// The objects of a kind in a namespace that the owner with this uid controls or that
+    /// have no controller at all (what a controller may own or adopt), ordered by name.
+    pub fn controlled_by_or_orphaned(
+        &self,
+        kind: Kind,
+        namespace: &str,
+        owner_uid: &str,
+    ) -> Vec<Arc<Object>> {
+        let owned = self.controlled_keys(kind, owner_uid);
+        let orphans = self
+            .orphans
+            .get(&kind)
+            .into_iter()
+            .flat_map(|keys| keys.range(ObjectKey::new(namespace, "")..))
+            .take_while(|key| key.namespace == namespace);
+        let mut keys: Vec<&ObjectKey> = owned.chain(orphans).collect();
+        keys.sort_unstable();
+        self.indexed(kind, namespace, keys.into_iter())
+            .cloned()
+            .collect()
+    }
+
+    /// The keys of the objects of a kind whose controller reference has this uid, in order.
+    fn controlled_keys<'a>(
+        &'a self,
+        kind: Kind,
+        owner_uid: &str,
+    ) -> impl Iterator<Item = &'a ObjectKey> + 'a {
+        self.controlled
+            .get(&(kind, owner_uid.to_string()))
+            .into_iter()
+            .flatten()
+    }
+
+    /// The objects behind index keys, those in `namespace` only.
+    fn indexed<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: &'a str,
+        keys: impl Iterator<Item = &'a ObjectKey> + 'a,
+    ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
+        let objects = self.objects.get(&kind);
+        keys.filter(move |key| key.namespace == namespace)
+            .filter_map(move |key| objects?.get(key))
     }
 
     /// The object a controller reference points at, if the cache holds it with the same uid
@@ -227,5 +326,56 @@ mod tests {
             .map(|o| o.name().to_string())
             .collect();
         assert_eq!(owned, ["b", "c"]);
+    }
+
+    #[test]
+    fn the_owner_index_follows_adoption_release_and_deletion() {
+        let names = |objects: Vec<Arc<Object>>| -> Vec<String> {
+            objects.iter().map(|o| o.name().to_string()).collect()
+        };
+        let mut cache = InformerCache::new();
+        cache.insert(pod("a", json!({}), None));
+        cache.insert(pod("b", json!({}), Some("u1")));
+        cache.insert(pod("c", json!({}), Some("u2")));
+        assert_eq!(
+            names(cache.controlled_by_or_orphaned(Kind::Pod, "default", "u1")),
+            ["a", "b"]
+        );
+        // `a` is adopted by u2, `b` released, `c` deleted.
+        cache.apply(&event(
+            WatchEventType::Modified,
+            pod("a", json!({}), Some("u2")),
+        ));
+        cache.apply(&event(WatchEventType::Modified, pod("b", json!({}), None)));
+        cache.apply(&event(
+            WatchEventType::Deleted,
+            pod("c", json!({}), Some("u2")),
+        ));
+        assert_eq!(
+            names(cache.controlled_by(Kind::Pod, "default", "u2")),
+            ["a"]
+        );
+        assert_eq!(
+            names(cache.controlled_by_or_orphaned(Kind::Pod, "default", "u1")),
+            ["b"]
+        );
+        assert!(cache.controlled_by(Kind::Pod, "other", "u2").is_empty());
+    }
+
+    #[test]
+    fn listing_one_namespace_returns_only_its_objects_in_name_order() {
+        let mut cache = InformerCache::new();
+        for (namespace, name) in [("b", "x"), ("a", "y"), ("b", "a"), ("c", "z")] {
+            let mut object = pod(name, json!({}), None);
+            object.metadata_mut().namespace = Some(namespace.to_string());
+            cache.insert(object);
+        }
+        let listed: Vec<String> = cache
+            .list(Kind::Pod, Some("b"))
+            .map(|o| o.name().to_string())
+            .collect();
+        assert_eq!(listed, ["a", "x"]);
+        assert_eq!(cache.list(Kind::Pod, None).count(), 4);
+        assert_eq!(cache.list(Kind::Pod, Some("d")).count(), 0);
     }
 }

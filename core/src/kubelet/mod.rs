@@ -16,6 +16,7 @@ pub mod events;
 pub mod node_status;
 pub mod pod_sync;
 pub mod runtime;
+pub mod shared_pod;
 pub mod sim_runtime;
 
 #[cfg(test)]
@@ -27,7 +28,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Node;
 
 use crate::api::objects::Object;
 use crate::api::validation::quantity::ParsedQuantity;
@@ -38,6 +39,7 @@ use events::EventRecorder;
 use pod_sync::admission::{self, Allocatable, ResourceRequest};
 use pod_sync::{PodWorker, SyncContext};
 use runtime::{RuntimeCommand, RuntimeResult};
+use shared_pod::SharedPod;
 
 /// How often the kubelet renews its Lease (`renewInterval`: a quarter of 40 s).
 pub const LEASE_RENEW_INTERVAL: Duration = Duration::from_secs(10);
@@ -189,7 +191,8 @@ impl Kubelet {
 
     /// A pod bound to this node was added or changed. Pods of other nodes are ignored.
     pub fn handle_pod(&mut self, pod: Arc<Object>) {
-        let Object::Pod(pod) = pod.as_ref() else {
+        // Shared with the store, not copied: see `shared_pod`.
+        let Some(pod) = SharedPod::new(pod) else {
             return;
         };
         let on_this_node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref())
@@ -197,7 +200,6 @@ impl Kubelet {
         if !on_this_node {
             return;
         }
-        let pod: Pod = pod.as_ref().clone();
         let uid = pod.metadata.uid.clone().unwrap_or_default();
         if self.workers.contains_key(&uid) {
             self.with_context(&uid, |w, ctx| w.handle_pod_update(pod, ctx));

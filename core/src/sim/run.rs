@@ -84,7 +84,16 @@ fn deployment(name: &str, replicas: usize) -> Option<Object> {
 }
 
 /// Runs the simulation, calling `progress` after every check with the pod counts.
-pub fn run(config: &SimRunConfig, mut progress: impl FnMut(&PodSummary)) -> SimRunReport {
+pub fn run(config: &SimRunConfig, progress: impl FnMut(&PodSummary)) -> SimRunReport {
+    run_keeping_world(config, progress).0
+}
+
+/// [`run`], handing back the world as the run left it: a host about to exit may skip
+/// freeing it (millions of small allocations) while a test can look inside.
+pub fn run_keeping_world(
+    config: &SimRunConfig,
+    mut progress: impl FnMut(&PodSummary),
+) -> (SimRunReport, World) {
     let mut world = World::new(&config.world);
     let start = world.now();
     world.api().set_user("kubeplay-sim");
@@ -122,7 +131,7 @@ pub fn run(config: &SimRunConfig, mut progress: impl FnMut(&PodSummary)) -> SimR
             break;
         }
     }
-    SimRunReport {
+    let report = SimRunReport {
         nodes: config.world.nodes,
         pods_requested: config.pods,
         pods_total: summary.total,
@@ -133,7 +142,8 @@ pub fn run(config: &SimRunConfig, mut progress: impl FnMut(&PodSummary)) -> SimR
         virtual_seconds: world.now().since(start).as_secs_f64(),
         trace_hash: format!("{:016x}", world.trace().hash()),
         trace_records: world.trace().len(),
-    }
+    };
+    (report, world)
 }
 
 #[cfg(test)]

@@ -68,6 +68,10 @@ pub struct WorldConfig {
     pub start: Timestamp,
     /// Every node's simulated runtime delays and rates.
     pub runtime: SimRuntimeConfig,
+    /// How often the store's history is compacted, in virtual time (kube-apiserver's
+    /// `--etcd-compaction-interval`, 5 minutes by default; zero never compacts). Each
+    /// compaction forgets the revisions older than the one the store had an interval before.
+    pub compaction_interval: Duration,
 }
 
 impl Default for WorldConfig {
@@ -84,6 +88,7 @@ impl Default for WorldConfig {
             trace_records_kept: 100_000,
             start: SIM_EPOCH,
             runtime: SimRuntimeConfig::default(),
+            compaction_interval: Duration::from_secs(5 * 60),
         }
     }
 }
@@ -207,6 +212,18 @@ impl SimNode {
     }
 }
 
+/// kube-apiserver's compactor on the virtual clock: every interval it compacts the store to
+/// the revision it noted one interval before, so at least one interval of history stays
+/// readable while older revisions are freed (without it a run keeps every revision of every
+/// object: ~6 of a ~14 KB pod each).
+struct Compactor {
+    interval: Duration,
+    /// When the next compaction is due.
+    next_at: Timestamp,
+    /// The store revision noted at the last compaction (or at the start).
+    noted_revision: crate::store::Revision,
+}
+
 /// A simulated cluster, over an in-memory store unless a host hands it another one
 /// ([`World::with_store`]).
 pub struct World<S: KvStore<Object> = MemoryStore<Object>> {
@@ -228,6 +245,8 @@ pub struct World<S: KvStore<Object> = MemoryStore<Object>> {
     pod_cidrs: Option<ClusterCidrAllocator>,
     /// What the store held when the world was built on it (empty for a fresh store).
     stored: super::restart::StoredCluster,
+    /// When and how far the store's history is compacted.
+    compactor: Compactor,
 }
 
 impl World {
@@ -297,6 +316,11 @@ impl<S: KvStore<Object>> World<S> {
             config: config.clone(),
             pod_cidrs: None,
             stored,
+            compactor: Compactor {
+                interval: config.compaction_interval,
+                next_at: start.plus(config.compaction_interval),
+                noted_revision: 0,
+            },
         };
         world.pod_cidrs = config
             .cluster_cidr
@@ -480,7 +504,31 @@ impl<S: KvStore<Object>> World<S> {
                 break;
             }
         }
+        self.compact_if_due(now);
         moved_total
+    }
+
+    /// Compacts the store when the compactor is due: to the revision noted an interval ago,
+    /// and never above the slowest watch's cursor (a watch still replaying from the key
+    /// histories would end). Every component here is fed by watches, which read the store's
+    /// watch log rather than the histories, so none of them needs the old revisions.
+    fn compact_if_due(&mut self, now: Timestamp) {
+        let compactor = &mut self.compactor;
+        if compactor.interval.is_zero() || now < compactor.next_at {
+            return;
+        }
+        let store = self.api.store();
+        let target = store
+            .oldest_watch_cursor()
+            .map_or(compactor.noted_revision, |cursor| {
+                cursor.min(compactor.noted_revision)
+            });
+        if target > store.compact_revision() {
+            // Refused only for a revision already compacted: nothing to do then.
+            let _ = self.api.compact(target);
+        }
+        compactor.noted_revision = self.api.current_revision();
+        compactor.next_at = now.plus(compactor.interval);
     }
 
     fn collect_trace(&mut self) {
@@ -960,6 +1008,35 @@ spec:
             deployment_now["status"]["availableReplicas"], 3,
             "{deployment}"
         );
+    }
+
+    #[test]
+    fn the_compactor_frees_history_older_than_one_interval_and_keeps_the_rest() {
+        use crate::store::KvStore;
+        let mut world = World::new(&WorldConfig {
+            compaction_interval: Duration::from_secs(1),
+            ..WorldConfig::default()
+        });
+        deploy_web(&mut world);
+        world.advance(Duration::from_secs(1));
+        let noted = world.api().current_revision();
+        world.advance(Duration::from_secs(30));
+        let compacted = world.api().store().compact_revision();
+        assert!(compacted >= noted, "{compacted} < {noted}");
+        assert!(compacted <= world.api().current_revision());
+        assert!(all_running(&mut world, 3));
+    }
+
+    #[test]
+    fn without_a_compaction_interval_every_revision_stays() {
+        use crate::store::KvStore;
+        let mut world = World::new(&WorldConfig {
+            compaction_interval: Duration::ZERO,
+            ..WorldConfig::default()
+        });
+        deploy_web(&mut world);
+        world.advance(Duration::from_secs(30));
+        assert_eq!(world.api().store().compact_revision(), 0);
     }
 
     #[test]

@@ -538,6 +538,10 @@ impl<V> KvStore<V> for MemoryStore<V> {
         Ok(())
     }
 
+    fn oldest_watch_cursor(&self) -> Option<Revision> {
+        self.watches.slowest_cursor()
+    }
+
     fn cancel_watch(&mut self, id: WatchId) -> Result<(), StoreError> {
         if self.watches.remove(id, self.revision) {
             Ok(())

@@ -95,6 +95,13 @@ pub trait KvStore<V> {
     /// Ends watch `id`.
     fn cancel_watch(&mut self, id: WatchId) -> Result<(), StoreError>;
 
+    /// The oldest revision some watch has not been given yet, if the store knows (None when
+    /// no watch exists or the store cannot tell). Compacting above it would end that watch
+    /// if it still has to replay from the key histories, so a compactor stays at or below it.
+    fn oldest_watch_cursor(&self) -> Option<Revision> {
+        None
+    }
+
     /// The events of watch `id` not yet delivered, in revision order.
     fn poll_watch(&mut self, id: WatchId) -> Result<Vec<WatchEvent<V>>, StoreError> {
         let mut out = Vec::new();

@@ -648,3 +648,26 @@ fn watchers_share_values_with_the_store() {
     };
     assert!(Arc::ptr_eq(&kv.value, &shared));
 }
+
+#[test]
+fn the_oldest_watch_cursor_is_the_slowest_watchers_next_revision() {
+    let mut store = Store::new();
+    assert_eq!(store.oldest_watch_cursor(), None);
+    put(&mut store, "/a", "1");
+    let replaying = watch(
+        &mut store,
+        WatchRequest::new(KeyRange::prefix("/")).from_revision(2),
+    );
+    let live = watch(&mut store, WatchRequest::new(KeyRange::prefix("/")));
+    put(&mut store, "/a", "2");
+    assert_eq!(store.oldest_watch_cursor(), Some(2));
+    // Compacting at the cursor still lets the slow watch replay what it has not seen.
+    assert!(store.compact(2).is_ok());
+    assert_eq!(poll(&mut store, replaying).len(), 2);
+    assert_eq!(store.oldest_watch_cursor(), Some(3));
+    assert_eq!(poll(&mut store, live).len(), 1);
+    assert_eq!(store.oldest_watch_cursor(), Some(4));
+    assert!(store.cancel_watch(replaying).is_ok());
+    assert!(store.cancel_watch(live).is_ok());
+    assert_eq!(store.oldest_watch_cursor(), None);
+}

@@ -222,6 +222,11 @@ impl<V> WatchHub<V> {
         self.watchers.len()
     }
 
+    /// The oldest revision a watcher has not been given yet (None without watchers).
+    pub(crate) fn slowest_cursor(&self) -> Option<Revision> {
+        self.cursors.keys().next().copied()
+    }
+
     /// Records a committed change; call only while [`Self::is_active`].
     pub(crate) fn record(
         &mut self,

@@ -262,14 +262,9 @@ impl ReplicaSetController {
         };
         let needs_sync = self.expectations.satisfied(key, now);
         // Pods another controller owns are left alone by `claim`: skip them early.
-        let active: Vec<Arc<Object>> = cache
-            .list(Kind::Pod, Some(&key.namespace))
-            .filter(|o| {
-                crate::controllers::cache::controller_ref(o).is_none_or(|r| r.uid == view.owner.uid)
-            })
-            .filter(|o| as_pod(o).is_some_and(is_pod_active))
-            .cloned()
-            .collect();
+        let mut active =
+            cache.controlled_by_or_orphaned(Kind::Pod, &key.namespace, &view.owner.uid);
+        active.retain(|o| as_pod(o).is_some_and(is_pod_active));
         let claimed = claim(&view.owner, &view.selector, &active);
         out.requests.extend(claimed.patches);
         let pods = claimed.owned;

@@ -26,7 +26,7 @@ pub mod status;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Pod, PodStatus};
+use k8s_openapi::api::core::v1::PodStatus;
 
 use crate::api::objects::{Kind, Object};
 use crate::apiserver::{ApiRequest, DeleteOptions};
@@ -35,6 +35,7 @@ use crate::kubelet::events::{self, EventRecorder, EventType};
 use crate::kubelet::runtime::{
     ContainerKind, ImagePullFailure, ProbeKind, RuntimeCommand, RuntimeResult,
 };
+use crate::kubelet::shared_pod::SharedPod;
 use crate::sim::clock::Timestamp;
 use containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
 use probes::ProbeVerdict;
@@ -100,8 +101,9 @@ pub struct SyncContext<'a> {
 /// The kubelet's worker for one pod.
 #[derive(Clone, Debug)]
 pub struct PodWorker {
-    /// The pod as last seen from the API.
-    pub pod: Pod,
+    /// The pod as last seen from the API (shared with the store until the kubelet changes
+    /// its copy).
+    pub pod: SharedPod,
     /// The pod's uid.
     pub uid: String,
     /// Where the pod stands.
@@ -126,7 +128,11 @@ pub struct PodWorker {
 
 impl PodWorker {
     /// A worker for a newly seen pod; `admission` is the admission verdict.
-    pub fn new(pod: Pod, admission: Result<(), admission::Rejection>, now: Timestamp) -> PodWorker {
+    pub fn new(
+        pod: SharedPod,
+        admission: Result<(), admission::Rejection>,
+        now: Timestamp,
+    ) -> PodWorker {
         let uid = pod.metadata.uid.clone().unwrap_or_default();
         let spec = pod.spec.clone().unwrap_or_default();
         let has_init = spec.init_containers.as_ref().is_some_and(|i| !i.is_empty());
@@ -264,7 +270,7 @@ impl PodWorker {
     }
 
     /// The pod changed in the API (spec, deletionTimestamp).
-    pub fn handle_pod_update(&mut self, pod: Pod, ctx: &mut SyncContext<'_>) {
+    pub fn handle_pod_update(&mut self, pod: SharedPod, ctx: &mut SyncContext<'_>) {
         self.pod = pod;
         if self.reconcile_at.is_none() && self.api_status_differs() {
             self.reconcile_at = Some(ctx.now.plus(STATUS_SYNC_PERIOD));
