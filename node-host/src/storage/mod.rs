@@ -574,6 +574,10 @@ impl KvStore<Object> for DurableStore {
         self.check_watch_id(id)?;
         self.memory.cancel_watch(id)
     }
+
+    fn oldest_watch_cursor(&self) -> Option<Revision> {
+        self.memory.oldest_watch_cursor()
+    }
 }
 
 /// Creates `dir` and its parents if missing; new folders are private to their owner.
