@@ -314,6 +314,22 @@ mod tests {
         )
     }
 
+    /// Each watch event's type and object name, in order.
+    fn types_and_names(events: &[serde_json::Value]) -> Vec<(String, String)> {
+        events
+            .iter()
+            .map(|e| {
+                (
+                    e["type"].as_str().unwrap_or("").to_string(),
+                    e["object"]["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                )
+            })
+            .collect()
+    }
+
     async fn lines(response: Response) -> Vec<Value> {
         let body = axum::body::to_bytes(response.into_body(), 1 << 20)
             .await
@@ -379,18 +395,7 @@ mod tests {
             .expect("actor")
             .expect("create new");
         let events = lines(response).await;
-        let seen: Vec<(String, String)> = events
-            .iter()
-            .map(|e| {
-                (
-                    e["type"].as_str().unwrap_or("").to_string(),
-                    e["object"]["metadata"]["name"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string(),
-                )
-            })
-            .collect();
+        let seen = types_and_names(&events);
         assert_eq!(
             seen,
             [
@@ -433,18 +438,7 @@ mod tests {
         for response in responses {
             streams.push(lines(response).await);
         }
-        let seen: Vec<(String, String)> = streams[0]
-            .iter()
-            .map(|e| {
-                (
-                    e["type"].as_str().unwrap_or("").to_string(),
-                    e["object"]["metadata"]["name"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string(),
-                )
-            })
-            .collect();
+        let seen = types_and_names(&streams[0]);
         assert_eq!(
             seen,
             [
