@@ -21,6 +21,8 @@
 //!   and the in-core [`kubectl`], which parses command lines and prints as kubectl does.
 //! - [`play`]: the playground session — a simulated cluster and the lines a learner types
 //!   at it (`kubectl …`, `play wait`, faults), for the browser terminal and `kubeplay play`.
+//! - [`lesson`]: the learning path as data — lessons in Korean and English, step goals checked
+//!   against the cluster, and the run that moves a learner through them.
 //! - [`sim`]: the simulation kernel — virtual clock, ordered event queue, seeded RNG, trace.
 
 pub mod api;
@@ -29,6 +31,7 @@ pub mod controllers;
 pub mod describe;
 pub mod kubectl;
 pub mod kubelet;
+pub mod lesson;
 pub mod network;
 pub mod play;
 pub mod printers;

@@ -206,6 +206,15 @@ api.shop -n default",
         ],
     },
     PlayCommand {
+        name: "lesson",
+        short: "Show the lesson's current step again",
+        long: "With a lesson running (kubeplay play --lesson ID), prints the current step: its \
+text, the commands to try and the goal that completes it. Steps move on by themselves when \
+the cluster reaches the goal.",
+        usage: "play lesson",
+        flags: &[],
+    },
+    PlayCommand {
         name: "help",
         short: "List the playground's commands",
         long: "",
@@ -353,6 +362,10 @@ impl Session {
             "registry-bandwidth" => self.play_registry_bandwidth(&parsed),
             "traffic" => self.play_traffic(&parsed),
             "dns" => self.play_dns(&parsed),
+            // A lesson's session answers `play lesson` before the line gets here.
+            "lesson" => Err(PlayError::NoLesson {
+                lessons: crate::lesson::index::ids().join(", "),
+            }),
             "help" => {
                 let args = expect_args("help", &parsed, 0, 1, "nothing")?;
                 match args.first() {

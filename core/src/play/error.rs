@@ -67,6 +67,12 @@ pub enum PlayError {
         /// What is not settled, one line per object.
         unsettled: Vec<String>,
     },
+    /// `play lesson` without a lesson running.
+    #[error("error: no lesson is running: start one with kubeplay play --lesson ID (lessons: {lessons})")]
+    NoLesson {
+        /// The ids of the lessons there are.
+        lessons: String,
+    },
     /// Traffic could not be sent (the source pod is missing or not running, a stopped
     /// node, no cluster DNS outside the cluster).
     #[error("error: {0}")]
