@@ -38,15 +38,25 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct PlayArgs {
-    /// How many simulated nodes.
-    #[arg(long, default_value_t = 3)]
-    nodes: usize,
+    /// How many simulated nodes [default: the lesson's, else 3].
+    #[arg(long)]
+    nodes: Option<usize>,
     /// The seed every random choice derives from: the same seed and lines print the same.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Start with this lesson (none are installed yet).
+    /// Run this lesson: its steps are printed, and each is done when the cluster reaches its
+    /// goal (pods, deployments, services; `play lesson` shows the current step again).
     #[arg(long, value_name = "ID")]
     lesson: Option<String>,
+    /// The language of the lesson's texts.
+    #[arg(long, value_name = "LANG", default_value = "ko", value_parser = parse_lang)]
+    lang: kubeplay_core::lesson::Lang,
+}
+
+/// `ko` or `en`.
+fn parse_lang(text: &str) -> Result<kubeplay_core::lesson::Lang, String> {
+    kubeplay_core::lesson::Lang::from_code(text)
+        .ok_or_else(|| format!("{text:?} is not a lesson language (ko or en)"))
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +162,7 @@ fn run_play(args: PlayArgs) -> anyhow::Result<()> {
         nodes: args.nodes,
         seed: args.seed,
         lesson: args.lesson,
+        lang: args.lang,
     };
     let mut session = match start(&options) {
         Ok(session) => session,

@@ -64,6 +64,6 @@ fn an_unknown_lesson_exits_2_with_a_message() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: lesson \"pods-101\" not found: no lessons are installed yet\n"
+        "error: lesson \"pods-101\" not found; available lessons: pods, deployments, services\n"
     );
 }
