@@ -43,7 +43,7 @@ use crate::api::objects::{Kind, Object};
 use crate::sim::clock::Timestamp;
 use crate::sim::rng::SimRng;
 use crate::sim::trace::{StoreOp, TraceRecord};
-use crate::store::{KvStore, MemoryStore, RangeRequest, Revision};
+use crate::store::{KvStore, MemoryStore, RangeRequest, Revision, StoreError};
 
 pub use admission::{AdmissionPlugin, ImagePolicy};
 pub use delete::{FOREGROUND_FINALIZER, ORPHAN_FINALIZER};
@@ -167,6 +167,12 @@ impl<S: KvStore<Object>> ApiServer<S> {
     /// Read access to the store (for the UI's etcd view and tests).
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// Makes every write so far durable ([`KvStore::sync`]): a host that lets its store save
+    /// commits in groups calls this before it answers the group's requests.
+    pub fn sync_store(&mut self) -> Result<(), StoreError> {
+        self.store.sync()
     }
 
     /// Drains the trace records written since the last call.

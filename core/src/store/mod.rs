@@ -102,6 +102,13 @@ pub trait KvStore<V> {
         None
     }
 
+    /// Makes every commit so far durable, for a store that saves commits in groups (the node
+    /// host's log fsyncs once per group and answers the group's writers after it). Stores that
+    /// keep nothing on disk, or save each commit as it happens, have nothing to do.
+    fn sync(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// The events of watch `id` not yet delivered, in revision order.
     fn poll_watch(&mut self, id: WatchId) -> Result<Vec<WatchEvent<V>>, StoreError> {
         let mut out = Vec::new();

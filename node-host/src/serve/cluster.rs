@@ -11,9 +11,10 @@
 //!    [`IDLE_TICK`], so pods progress when no client asks anything;
 //! 2. move the world to the wall clock ([`World::advance_to`]), so every timer due by now
 //!    (image pulls, container starts, heartbeats, controller resyncs) has fired;
-//! 3. run the job, and the jobs that queued meanwhile, each answering on its oneshot channel;
+//! 3. run the job, and the jobs that queued meanwhile;
 //! 4. settle ([`World::settle`]) so the controllers, the scheduler and the kubelets react to
-//!    what the jobs wrote;
+//!    what the jobs wrote; then make the turn's writes durable with one fsync (group commit,
+//!    [`DurableStore::save_in_groups`]) and only then answer each job on its oneshot channel;
 //! 5. when the store's revision moved, publish it on a `tokio::sync::watch` channel; every
 //!    open HTTP watch stream waits on it and then polls its core watch
 //!    ([`ApiServer::poll_watch`]) through the actor.
@@ -48,8 +49,12 @@ pub type ClusterApi = ApiServer<ClusterStore>;
 /// The node host's whole simulated cluster.
 pub type ClusterWorld = World<ClusterStore>;
 
-/// A job for the actor thread.
-type Job = Box<dyn FnOnce(&mut ClusterWorld) + Send>;
+/// A job for the actor thread: it runs on the world and returns how to answer, which the
+/// actor does only once the turn's writes are on disk.
+type Job = Box<dyn FnOnce(&mut ClusterWorld) -> Answer + Send>;
+
+/// Sends a job's result to whoever is waiting for it.
+type Answer = Box<dyn FnOnce() + Send>;
 
 /// The longest the actor sleeps without looking at the clock, so the world keeps up with it
 /// even when no component asked to be woken.
@@ -189,6 +194,14 @@ impl KvStore<Object> for ClusterStore {
     fn cancel_watch(&mut self, id: WatchId) -> Result<(), StoreError> {
         on_store!(self, s => s.cancel_watch(id))
     }
+
+    fn oldest_watch_cursor(&self) -> Option<Revision> {
+        on_store!(self, s => s.oldest_watch_cursor())
+    }
+
+    fn sync(&mut self) -> Result<(), StoreError> {
+        on_store!(self, s => s.sync())
+    }
 }
 
 /// The cluster as the HTTP layer sees it: cheap to clone, usable from any task.
@@ -220,7 +233,12 @@ impl Cluster {
     /// Starts the cluster on the data directory's store (opened with
     /// [`crate::storage::open`]): the cluster it holds comes back, its nodes rejoining as
     /// after a reboot.
-    pub fn start_on_disk(config: &ClusterConfig, store: DurableStore) -> std::io::Result<Cluster> {
+    pub fn start_on_disk(
+        config: &ClusterConfig,
+        mut store: DurableStore,
+    ) -> std::io::Result<Cluster> {
+        // The actor fsyncs once per turn and answers only after it (see `run_actor`).
+        store.save_in_groups();
         Cluster::start_on(config, ClusterStore::Durable(Box::new(store)))
     }
 
@@ -298,7 +316,10 @@ impl Cluster {
     {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |world| {
-            let _ = reply.send(f(world));
+            let value = f(world);
+            Box::new(move || {
+                let _ = reply.send(value);
+            })
         });
         self.jobs.send(job).map_err(|_| ClusterStopped)?;
         answer.await.map_err(|_| ClusterStopped)
@@ -341,17 +362,29 @@ fn run_actor(
         }
         let before = world.api().current_revision();
         world.advance_to(wall_clock());
+        let mut answers = Vec::with_capacity(jobs.len());
         for job in jobs {
-            job(world);
+            answers.push(job(world));
             world.settle();
+        }
+        // Group commit: one fsync for the whole turn's writes (the clients' and the
+        // components'), before anyone hears of them. On failure nobody is answered: their
+        // requests end as if the server had stopped before saving them.
+        let synced = world.api().sync_store();
+        if let Some(reason) = world.api().store().failure() {
+            tracing::error!("the cluster stops: {reason}");
+            return;
+        }
+        if let Err(error) = synced {
+            tracing::error!("the cluster stops: {error}");
+            return;
+        }
+        for answer in answers {
+            answer();
         }
         let after = world.api().current_revision();
         if after != before {
             publish.send_replace(after);
-        }
-        if let Some(reason) = world.api().store().failure() {
-            tracing::error!("the cluster stops: {reason}");
-            return;
         }
     }
 }

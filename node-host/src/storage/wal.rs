@@ -97,6 +97,8 @@ pub(crate) struct Wal {
     file: File,
     path: PathBuf,
     len_bytes: u64,
+    /// Appended since the last fsync.
+    unsynced: bool,
 }
 
 impl Wal {
@@ -155,14 +157,25 @@ impl Wal {
             file,
             path: path.to_path_buf(),
             len_bytes: valid_len,
+            unsynced: false,
         })
     }
 
-    /// Appends `frames` (whole encoded frames) and waits until they are on disk.
+    /// Appends `frames` (whole encoded frames) to the file; they are on disk after the next
+    /// [`Wal::sync`].
     pub(crate) fn append(&mut self, frames: &[u8]) -> std::io::Result<()> {
         self.file.write_all(frames)?;
-        self.file.sync_data()?;
         self.len_bytes += frames.len() as u64;
+        self.unsynced = true;
+        Ok(())
+    }
+
+    /// Waits until everything appended is on disk (one fsync for however many appends).
+    pub(crate) fn sync(&mut self) -> std::io::Result<()> {
+        if self.unsynced {
+            self.file.sync_data()?;
+            self.unsynced = false;
+        }
         Ok(())
     }
 
