@@ -29,15 +29,16 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use kubeplay_core::api::objects::Object;
+use kubeplay_core::api::objects::{Kind, Object};
+use kubeplay_core::apiserver::registry::list_prefix;
 use kubeplay_core::apiserver::ApiServer;
 use kubeplay_core::kubelet::sim_runtime::SimRuntimeConfig;
 use kubeplay_core::sim::clock::Timestamp;
 use kubeplay_core::sim::world::{World, WorldConfig};
 use kubeplay_core::store::{
-    CompactResponse, DeleteRangeRequest, DeleteRangeResponse, KvStore, MemoryStore, PutRequest,
-    PutResponse, RangeRequest, RangeResponse, Revision, StoreError, TxnRequest, TxnResponse,
-    WatchEvent, WatchId, WatchRequest,
+    CompactResponse, DeleteRangeRequest, DeleteRangeResponse, KeyRange, KvStore, MemoryStore,
+    PutRequest, PutResponse, RangeRequest, RangeResponse, Revision, StoreError, TxnRequest,
+    TxnResponse, WatchEvent, WatchId, WatchRequest,
 };
 use tokio::sync::{oneshot, watch};
 
@@ -265,6 +266,7 @@ impl Cluster {
             .name("kubeplay-cluster".to_string())
             .spawn(move || {
                 let mut world = World::with_store(&world_config, store);
+                warn_about_nodes_without_a_kubelet(&mut world);
                 publish.send_replace(world.api().current_revision());
                 run_actor(&mut world, &queue, &publish);
                 // The actor stops for good only when the store failed (or nobody is left).
@@ -329,6 +331,33 @@ impl Cluster {
     /// controller's, scheduler's or kubelet's).
     pub fn revisions(&self) -> watch::Receiver<Revision> {
         self.revisions.clone()
+    }
+}
+
+/// Stored Nodes this run has no simulated kubelet for (the store was made with a larger
+/// `--sim-nodes`): as on a real cluster whose machine is gone, their status stops being
+/// renewed, the node controller marks them NotReady and evicts their pods. Says so once at
+/// start, with what to do, so the admin is not left guessing why.
+fn warn_about_nodes_without_a_kubelet(world: &mut ClusterWorld) {
+    let running = world.node_names();
+    let request = RangeRequest::new(KeyRange::prefix(list_prefix(Kind::Node, None)));
+    let Ok(stored) = world.api().store().range(&request) else {
+        return;
+    };
+    let orphans: Vec<String> = stored
+        .kvs
+        .iter()
+        .filter_map(|kv| kv.value.metadata().name.clone())
+        .filter(|name| !running.contains(name))
+        .collect();
+    if !orphans.is_empty() {
+        tracing::warn!(
+            nodes = %orphans.join(", "),
+            "the store holds nodes this run has no simulated kubelet for (it was started with a \
+             larger --sim-nodes): they will go NotReady and their pods will be evicted; restart \
+             with a --sim-nodes that includes them to bring them back, or `kubectl delete node` \
+             them"
+        );
     }
 }
 
