@@ -123,6 +123,18 @@ struct ServeArgs {
     #[arg(long, value_name = "F", env = "KUBEPLAY_SIM_SPEED", default_value_t = 1.0,
           value_parser = parse_speed)]
     sim_speed: f64,
+
+    /// How many of the latest trace records (API requests, store commits, watch deliveries,
+    /// scheduling and kubelet steps) the server keeps for the web page's live mode, which
+    /// reads them at /kubeplay/v1/trace with the admin token. Memory stays bounded: older
+    /// records are dropped. 0 keeps none and turns the trace endpoint off.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "KUBEPLAY_TRACE_KEEP",
+        default_value_t = kubeplay::serve::cluster::DEFAULT_TRACE_KEEP
+    )]
+    trace_keep: usize,
 }
 
 /// A positive, finite speed factor.
@@ -321,6 +333,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             cluster: ClusterConfig {
                 sim_nodes: args.sim_nodes,
                 sim_speed: args.sim_speed,
+                trace_keep: args.trace_keep,
             },
         };
         serve::serve(listener, config, shutdown_signal())

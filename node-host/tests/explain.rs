@@ -16,14 +16,15 @@
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read as _;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kubeplay::serve::openapi::v3_document_value;
 use kubeplay_core::api::objects::Kind;
 use serde_json::Value;
+
+mod common;
+use common::ServeProcess;
 
 /// Where the core embeds the table from.
 fn table_path() -> PathBuf {
@@ -292,75 +293,19 @@ fn the_explain_docs_table_is_up_to_date() {
     );
 }
 
-/// A running `kubeplay serve`, killed on drop.
-struct Serve {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_serve() -> Option<Serve> {
-    let kubectl = Command::new("kubectl")
-        .args(["version", "--client"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    if !kubectl.is_ok_and(|status| status.success()) {
-        eprintln!("skipped: kubectl is not installed (this test compares with the real kubectl)");
+fn start_serve() -> Option<ServeProcess> {
+    if !common::have_kubectl("this test compares with the real kubectl") {
         return None;
     }
-    let dir = tempfile::tempdir().expect("temp data dir");
-    let child = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start kubeplay serve");
-    let serve = Serve { child, dir };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !serve.dir.path().join("kubeconfig").is_file() {
-        assert!(Instant::now() < deadline, "no kubeconfig after 10 s");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Some(serve)
+    Some(ServeProcess::start(&[]))
 }
 
 /// The real kubectl's stdout, stderr and success for `kubectl explain ARGS`.
-fn real_explain(serve: &Serve, args: &[&str]) -> (String, String, bool) {
-    let mut child = Command::new("kubectl")
-        .arg("explain")
-        .args(args)
-        .env("KUBECONFIG", serve.dir.path().join("kubeconfig"))
-        .env_remove("KUBERNETES_SERVICE_HOST")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start kubectl");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for kubectl") {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "kubectl explain {args:?} hung");
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    if let Some(mut out) = child.stdout.take() {
-        out.read_to_string(&mut stdout).expect("kubectl stdout");
-    }
-    if let Some(mut err) = child.stderr.take() {
-        err.read_to_string(&mut stderr).expect("kubectl stderr");
-    }
-    (stdout, stderr, status.success())
+fn real_explain(serve: &ServeProcess, args: &[&str]) -> (String, String, bool) {
+    let mut words = vec!["explain"];
+    words.extend_from_slice(args);
+    let run = serve.kubectl(&words, Duration::from_secs(60));
+    (run.stdout, run.stderr, run.success)
 }
 
 #[test]

@@ -7,10 +7,12 @@
 // processes with wall-clock timeouts and writes manifests, which is its job.
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
+
+mod common;
+use common::{KubectlRun as Run, ServeProcess};
 
 /// How long one kubectl command may take (`rollout status --timeout=60s` included).
 const KUBECTL_TIMEOUT: Duration = Duration::from_secs(90);
@@ -64,17 +66,9 @@ spec:
     image: nginx:1.25
 ";
 
-/// What one kubectl run printed.
-struct Run {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
 /// A running `kubeplay serve`, stopped (killed) on drop.
 struct Kubeplay {
-    child: Child,
-    dir: tempfile::TempDir,
+    process: ServeProcess,
 }
 
 impl Kubeplay {
@@ -86,47 +80,23 @@ impl Kubeplay {
 
     /// Starts the server with these extra `kubeplay serve` arguments.
     fn start_with(extra: &[&str]) -> Option<Kubeplay> {
-        let kubectl = Command::new("kubectl")
-            .args(["version", "--client"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        if !kubectl.is_ok_and(|status| status.success()) {
-            eprintln!("skipped: kubectl is not installed (these tests drive the real kubectl)");
+        if !common::have_kubectl("these tests drive the real kubectl") {
             return None;
         }
-        let dir = tempfile::tempdir().expect("temp data dir");
-        let child = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--sim-speed",
-                TEST_SIM_SPEED,
-            ])
-            .args(extra)
-            .arg("--data-dir")
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start kubeplay serve");
-        let server = Kubeplay { child, dir };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !server.kubeconfig().is_file() {
-            assert!(Instant::now() < deadline, "no kubeconfig after 10 s");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(server)
+        let mut args = vec!["--sim-speed", TEST_SIM_SPEED];
+        args.extend_from_slice(extra);
+        Some(Kubeplay {
+            process: ServeProcess::start(&args),
+        })
     }
 
     fn kubeconfig(&self) -> PathBuf {
-        self.dir.path().join("kubeconfig")
+        self.process.kubeconfig()
     }
 
     /// Writes a file into the data directory and returns its path.
     fn file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
+        let path = self.process.data_dir().join(name);
         write(&path, text);
         path
     }
@@ -138,43 +108,11 @@ impl Kubeplay {
 
     /// Runs kubectl with another kubeconfig.
     fn kubectl_with(&self, kubeconfig: &Path, args: &[&str]) -> Run {
-        let mut child = self.spawn_kubectl(kubeconfig, args);
-        let deadline = Instant::now() + KUBECTL_TIMEOUT;
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait for kubectl") {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("kubectl {args:?} took longer than {KUBECTL_TIMEOUT:?}");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        let mut stdout = String::new();
-        let mut stderr = String::new();
-        if let Some(mut out) = child.stdout.take() {
-            out.read_to_string(&mut stdout).expect("kubectl stdout");
-        }
-        if let Some(mut err) = child.stderr.take() {
-            err.read_to_string(&mut stderr).expect("kubectl stderr");
-        }
-        Run {
-            success: status.success(),
-            stdout,
-            stderr,
-        }
+        common::run_kubectl(kubeconfig, args, KUBECTL_TIMEOUT)
     }
 
     fn spawn_kubectl(&self, kubeconfig: &Path, args: &[&str]) -> Child {
-        Command::new("kubectl")
-            .args(args)
-            .env("KUBECONFIG", kubeconfig)
-            .env_remove("KUBERNETES_SERVICE_HOST")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start kubectl")
+        common::spawn_kubectl(kubeconfig, args)
     }
 
     /// Runs kubectl and insists it succeeds; returns its output.
@@ -210,13 +148,6 @@ impl Kubeplay {
         let run = self.kubectl(args);
         assert!(!run.success, "kubectl {args:?} succeeded:\n{}", run.stdout);
         run.stderr
-    }
-}
-
-impl Drop for Kubeplay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -32,6 +32,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+mod common;
+use common::ServeProcess;
+
 /// How many simulated nodes each side runs.
 const NODES: &str = "2";
 /// How long one kubectl command may take.
@@ -190,84 +193,31 @@ fn run_play() -> Vec<(Step, String)> {
 
 /// A running `kubeplay serve`, killed on drop.
 struct Serve {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    process: ServeProcess,
 }
 
 impl Serve {
     fn start() -> Serve {
-        let dir = tempfile::tempdir().expect("temp data dir");
-        let child = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--sim-nodes",
-                NODES,
-                "--sim-speed",
-                SIM_SPEED,
-            ])
-            .arg("--data-dir")
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start kubeplay serve");
-        let serve = Serve { child, dir };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !serve.kubeconfig().is_file() {
-            assert!(Instant::now() < deadline, "no kubeconfig after 10 s");
-            std::thread::sleep(Duration::from_millis(20));
+        Serve {
+            process: ServeProcess::start(&["--sim-nodes", NODES, "--sim-speed", SIM_SPEED]),
         }
-        serve
     }
 
     fn kubeconfig(&self) -> PathBuf {
-        self.dir.path().join("kubeconfig")
+        self.process.kubeconfig()
     }
 
     /// Runs kubectl (the words of `command`) and insists it succeeds; returns its stdout.
     fn kubectl(&self, command: &str) -> String {
-        let mut child = Command::new("kubectl")
-            .args(command.split_whitespace())
-            .env("KUBECONFIG", self.kubeconfig())
-            .env_remove("KUBERNETES_SERVICE_HOST")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start kubectl");
-        let deadline = Instant::now() + KUBECTL_TIMEOUT;
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait for kubectl") {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("kubectl {command} took longer than {KUBECTL_TIMEOUT:?}");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        let mut stdout = String::new();
-        let mut stderr = String::new();
-        if let Some(mut out) = child.stdout.take() {
-            out.read_to_string(&mut stdout).expect("kubectl stdout");
-        }
-        if let Some(mut err) = child.stderr.take() {
-            err.read_to_string(&mut stderr).expect("kubectl stderr");
-        }
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let run = common::run_kubectl(&self.kubeconfig(), &args, KUBECTL_TIMEOUT);
         assert!(
-            status.success() && stderr.is_empty(),
-            "kubectl {command} failed ({status}):\n{stdout}\n{stderr}"
+            run.success && run.stderr.is_empty(),
+            "kubectl {command} failed:\n{}\n{}",
+            run.stdout,
+            run.stderr
         );
-        stdout
+        run.stdout
     }
 
     /// Polls until every Deployment has all its replicas updated, ready and available, every
@@ -649,12 +599,7 @@ fn normalised_labels(labels: &Value) -> Value {
 }
 
 fn kubectl_installed() -> bool {
-    Command::new("kubectl")
-        .args(["version", "--client"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
+    common::kubectl_installed()
 }
 
 #[test]

@@ -11,12 +11,13 @@
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+mod common;
+use common::ServeProcess;
 
 /// How long one kubectl command may take.
 const KUBECTL_TIMEOUT: Duration = Duration::from_secs(60);
@@ -66,39 +67,20 @@ data:
 
 /// Whether the real kubectl is installed (the tests skip without it).
 fn have_kubectl() -> bool {
-    let found = Command::new("kubectl")
-        .args(["version", "--client"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !found {
-        eprintln!("skipped: kubectl is not installed (these tests drive the real kubectl)");
-    }
-    found
+    common::have_kubectl("these tests drive the real kubectl")
 }
 
 /// A running `kubeplay serve` on a data directory the test keeps; killed with SIGKILL on
 /// [`Server::kill`] or on drop.
 struct Server {
-    child: Child,
-    data_dir: PathBuf,
-    log: PathBuf,
+    process: ServeProcess,
 }
 
 impl Server {
     /// Starts the server on `data_dir` and waits until kubectl gets an answer.
     fn start(data_dir: &Path, log_dir: &Path) -> Server {
         let server = Server::spawn(data_dir, log_dir);
-        let deadline = Instant::now() + READY_TIMEOUT;
-        while !server.kubeconfig().is_file() {
-            assert!(
-                Instant::now() < deadline,
-                "no kubeconfig after {READY_TIMEOUT:?}; log:\n{}",
-                server.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        server.process.wait_for_kubeconfig(READY_TIMEOUT);
         server.ok(&["get", "namespaces"]);
         server
     }
@@ -106,43 +88,22 @@ impl Server {
     /// Starts the server without waiting for it (the kubeconfig of a previous run is removed
     /// first, so its reappearance means this run wrote it).
     fn spawn(data_dir: &Path, log_dir: &Path) -> Server {
-        let _ = std::fs::remove_file(data_dir.join("kubeconfig"));
-        let log = log_dir.join(format!("serve-{}.log", std::process::id()));
-        let log_file = std::fs::File::create(&log).expect("server log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--sim-speed",
-                TEST_SIM_SPEED,
-            ])
-            .arg("--data-dir")
-            .arg(data_dir)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(log_file)
-            .spawn()
-            .expect("start kubeplay serve");
         Server {
-            child,
-            data_dir: data_dir.to_path_buf(),
-            log,
+            process: ServeProcess::spawn_on(data_dir, log_dir, &["--sim-speed", TEST_SIM_SPEED]),
         }
     }
 
     /// SIGKILL: no shutdown code runs.
     fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
     }
 
     fn kubeconfig(&self) -> PathBuf {
-        self.data_dir.join("kubeconfig")
+        self.process.kubeconfig()
     }
 
     fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.process.log_text()
     }
 
     /// Runs kubectl and insists it succeeds; returns its stdout.
@@ -185,44 +146,12 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Runs kubectl with `kubeconfig`, bounded by [`KUBECTL_TIMEOUT`].
 fn kubectl(kubeconfig: &Path, args: &[&str]) -> (bool, String, String) {
-    let mut child = Command::new("kubectl")
-        .args(args)
-        .arg("--request-timeout=20s")
-        .env("KUBECONFIG", kubeconfig)
-        .env_remove("KUBERNETES_SERVICE_HOST")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start kubectl");
-    let deadline = Instant::now() + KUBECTL_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for kubectl") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("kubectl {args:?} took longer than {KUBECTL_TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let (mut stdout, mut stderr) = (String::new(), String::new());
-    if let Some(mut out) = child.stdout.take() {
-        out.read_to_string(&mut stdout).expect("kubectl stdout");
-    }
-    if let Some(mut err) = child.stderr.take() {
-        err.read_to_string(&mut stderr).expect("kubectl stderr");
-    }
-    (status.success(), stdout, stderr)
+    let mut with_timeout = args.to_vec();
+    with_timeout.push("--request-timeout=20s");
+    let run = common::run_kubectl(kubeconfig, &with_timeout, KUBECTL_TIMEOUT);
+    (run.success, run.stdout, run.stderr)
 }
 
 /// Every web pod Running, Ready, with this restart count on its container.
@@ -393,7 +322,7 @@ fn a_damaged_record_in_the_middle_of_the_log_refuses_to_start_naming_the_file() 
     let mut server = Server::spawn(data.path(), logs.path());
     let deadline = Instant::now() + READY_TIMEOUT;
     let status = loop {
-        if let Some(status) = server.child.try_wait().expect("wait for kubeplay") {
+        if let Some(status) = server.process.try_wait() {
             break status;
         }
         assert!(

@@ -4,9 +4,9 @@
 use k8s_openapi::api::core::v1::ConfigMap;
 
 use crate::api::objects::Object;
-use crate::apiserver::{ApiError, ApiServer};
+use crate::apiserver::ApiError;
+use crate::kubectl::KubectlApi;
 use crate::sim::clock::Timestamp;
-use crate::store::KvStore;
 
 use super::events::{describe_events, events_for};
 use super::format::{annotations_multiline, labels_multiline};
@@ -14,8 +14,8 @@ use super::writer::{w, PrefixWriter, LEVEL_0};
 
 /// `ConfigMapDescriber`. Go ranges over the data map in random order; kubeplay prints keys
 /// sorted, one of the orders kubectl may print.
-pub(crate) fn describe_config_map<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub(crate) fn describe_config_map<A: KubectlApi + ?Sized>(
+    api: &mut A,
     object: &Object,
     config_map: &ConfigMap,
     now: Timestamp,

@@ -6,10 +6,10 @@
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 
 use crate::api::objects::{Kind, Object};
-use crate::apiserver::{ApiError, ApiServer, ListOptions};
+use crate::apiserver::{ApiError, ListOptions};
 use crate::controllers::deployment::util::equal_ignore_hash;
+use crate::kubectl::KubectlApi;
 use crate::sim::clock::Timestamp;
-use crate::store::KvStore;
 
 use super::events::{describe_events, events_for};
 use super::format::{
@@ -19,8 +19,8 @@ use super::pod::describe_pod_template;
 use super::writer::{w, PrefixWriter, LEVEL_0, LEVEL_1};
 
 /// `DeploymentDescriber`.
-pub(crate) fn describe_deployment<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub(crate) fn describe_deployment<A: KubectlApi + ?Sized>(
+    api: &mut A,
     object: &Object,
     d: &Deployment,
     now: Timestamp,
@@ -119,8 +119,8 @@ pub(crate) fn describe_deployment<S: KvStore<Object>>(
 }
 
 /// All old ReplicaSets and the new one (at most one), oldest first.
-fn replica_sets_of<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+fn replica_sets_of<A: KubectlApi + ?Sized>(
+    api: &mut A,
     d: &Deployment,
     selector: &str,
 ) -> Result<(Vec<ReplicaSet>, Vec<ReplicaSet>), ApiError> {

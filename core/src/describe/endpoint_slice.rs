@@ -4,17 +4,17 @@
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
 use crate::api::objects::Object;
-use crate::apiserver::{ApiError, ApiServer};
+use crate::apiserver::ApiError;
+use crate::kubectl::KubectlApi;
 use crate::sim::clock::Timestamp;
-use crate::store::KvStore;
 
 use super::events::{describe_events, events_for};
 use super::format::{annotations_multiline, labels_multiline};
 use super::writer::{w, PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 
 /// `describeEndpointSliceV1`.
-pub(crate) fn describe_endpoint_slice<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub(crate) fn describe_endpoint_slice<A: KubectlApi + ?Sized>(
+    api: &mut A,
     object: &Object,
     slice: &EndpointSlice,
     now: Timestamp,

@@ -3,17 +3,17 @@
 use k8s_openapi::api::core::v1::Endpoints;
 
 use crate::api::objects::Object;
-use crate::apiserver::{ApiError, ApiServer};
+use crate::apiserver::ApiError;
+use crate::kubectl::KubectlApi;
 use crate::sim::clock::Timestamp;
-use crate::store::KvStore;
 
 use super::events::{describe_events, events_for};
 use super::format::{annotations_multiline, labels_multiline};
 use super::writer::{w, PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
 
 /// `EndpointsDescriber`.
-pub(crate) fn describe_endpoints<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub(crate) fn describe_endpoints<A: KubectlApi + ?Sized>(
+    api: &mut A,
     object: &Object,
     endpoints: &Endpoints,
     now: Timestamp,

@@ -6,9 +6,9 @@
 use k8s_openapi::api::core::v1::Event;
 
 use crate::api::objects::{Kind, Object};
-use crate::apiserver::{ApiError, ApiServer, ListOptions};
+use crate::apiserver::{ApiError, ListOptions};
+use crate::kubectl::KubectlApi;
 use crate::sim::clock::Timestamp;
-use crate::store::KvStore;
 
 use super::format::{since, since_micro};
 use super::writer::{w, PrefixWriter, LEVEL_0, LEVEL_1};
@@ -26,8 +26,8 @@ pub(crate) struct EventQuery<'a> {
 }
 
 /// Lists the events about one object (kubectl's `searchEvents`).
-pub(crate) fn search_events<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub(crate) fn search_events<A: KubectlApi + ?Sized>(
+    api: &mut A,
     query: &EventQuery<'_>,
 ) -> Result<Vec<Event>, ApiError> {
     // fields.Set.String(): the terms sorted by key.
@@ -61,10 +61,7 @@ pub(crate) fn search_events<S: KvStore<Object>>(
 
 /// The events about an object that has a name, namespace, kind and uid
 /// (`searchEvents(client, obj)`); none when the search fails, as kubectl ignores the error.
-pub(crate) fn events_for<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
-    object: &Object,
-) -> Vec<Event> {
+pub(crate) fn events_for<A: KubectlApi + ?Sized>(api: &mut A, object: &Object) -> Vec<Event> {
     let meta = object.metadata();
     let query = EventQuery {
         name: object.name(),

@@ -2,7 +2,7 @@
 //! events, laid out exactly as kubectl v1.33's describers (`k8s.io/kubectl/pkg/describe`)
 //! lay it out.
 //!
-//! [`describe`] gets the object from the [`ApiServer`], and the describer of its kind
+//! [`describe`] gets the object from the API server ([`KubectlApi`]), and the describer of its kind
 //! (one file per kind, named after kubectl's describer) reads what else it shows — the pods
 //! of a ReplicaSet, the ReplicaSets of a Deployment, the pods on a Node, the EndpointSlices
 //! of a Service, the Events whose `involvedObject` is the object — with the same list
@@ -33,14 +33,14 @@ mod tests;
 use std::sync::Arc;
 
 use crate::api::objects::{Kind, Object};
-use crate::apiserver::{ApiError, ApiServer, ListOptions};
+use crate::apiserver::{ApiError, ListOptions};
+use crate::kubectl::KubectlApi;
 use crate::sim::clock::Timestamp;
-use crate::store::KvStore;
 
 /// Describes one object: `kubectl describe <kind> <name> -n <namespace>`. Errors are the API
 /// server's (`pods "x" not found`), or `BadRequest` for a kind kubectl has no describer for.
-pub fn describe<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub fn describe<A: KubectlApi + ?Sized>(
+    api: &mut A,
     kind: Kind,
     namespace: &str,
     name: &str,
@@ -55,8 +55,8 @@ pub fn describe<S: KvStore<Object>>(
 /// app=web`; an empty selector describes all), in list order, separated by a blank line as
 /// kubectl separates them. `namespace` `None` lists all namespaces (`-A`). No match is an
 /// empty string; kubectl then prints `No resources found in <ns> namespace.` itself.
-pub fn describe_all<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub fn describe_all<A: KubectlApi + ?Sized>(
+    api: &mut A,
     kind: Kind,
     namespace: Option<&str>,
     selector: &str,
@@ -103,8 +103,8 @@ fn check_describable(kind: Kind) -> Result<(), ApiError> {
 }
 
 /// Dispatches an object to the describer of its kind.
-fn describe_object<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+fn describe_object<A: KubectlApi + ?Sized>(
+    api: &mut A,
     object: &Arc<Object>,
     now: Timestamp,
 ) -> Result<String, ApiError> {

@@ -9,9 +9,9 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use crate::api::objects::{Kind, Object};
 use crate::api::validation::quantity::{ParsedQuantity, QuantityFormat};
-use crate::apiserver::{ApiError, ApiServer, ListOptions};
+use crate::apiserver::{ApiError, ListOptions};
+use crate::kubectl::KubectlApi;
 use crate::sim::clock::Timestamp;
-use crate::store::KvStore;
 
 use super::events::{describe_events, search_events, EventQuery};
 use super::format::{
@@ -26,8 +26,8 @@ const NODE_ROLE_PREFIX: &str = "node-role.kubernetes.io/";
 const NODE_ROLE_LABEL: &str = "kubernetes.io/role";
 
 /// `NodeDescriber`.
-pub(crate) fn describe_node<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub(crate) fn describe_node<A: KubectlApi + ?Sized>(
+    api: &mut A,
     node: &Node,
     now: Timestamp,
 ) -> Result<String, ApiError> {

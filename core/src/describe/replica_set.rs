@@ -5,9 +5,9 @@
 use k8s_openapi::api::apps::v1::ReplicaSet;
 
 use crate::api::objects::{Kind, Object};
-use crate::apiserver::{ApiError, ApiServer, ListOptions};
+use crate::apiserver::{ApiError, ListOptions};
+use crate::kubectl::KubectlApi;
 use crate::sim::clock::Timestamp;
-use crate::store::KvStore;
 
 use super::events::{describe_events, events_for};
 use super::format::{
@@ -36,8 +36,8 @@ impl PodPhaseCounts {
 }
 
 /// Lists the pods matching `selector` in `namespace` and counts those controlled by `uid`.
-pub(crate) fn pod_status_for_controller<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub(crate) fn pod_status_for_controller<A: KubectlApi + ?Sized>(
+    api: &mut A,
     namespace: &str,
     selector: &str,
     uid: &str,
@@ -73,8 +73,8 @@ pub(crate) fn pod_status_for_controller<S: KvStore<Object>>(
 }
 
 /// `ReplicaSetDescriber`.
-pub(crate) fn describe_replica_set<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub(crate) fn describe_replica_set<A: KubectlApi + ?Sized>(
+    api: &mut A,
     object: &Object,
     rs: &ReplicaSet,
     now: Timestamp,

@@ -4,9 +4,9 @@
 use k8s_openapi::api::core::v1::ReplicationController;
 
 use crate::api::objects::Object;
-use crate::apiserver::{ApiError, ApiServer};
+use crate::apiserver::ApiError;
+use crate::kubectl::KubectlApi;
 use crate::sim::clock::Timestamp;
-use crate::store::KvStore;
 
 use super::events::{describe_events, events_for};
 use super::format::{annotations_multiline, format_labels, labels_multiline};
@@ -15,8 +15,8 @@ use super::replica_set::pod_status_for_controller;
 use super::writer::{w, PrefixWriter, LEVEL_0, LEVEL_1};
 
 /// `ReplicationControllerDescriber`.
-pub(crate) fn describe_replication_controller<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub(crate) fn describe_replication_controller<A: KubectlApi + ?Sized>(
+    api: &mut A,
     object: &Object,
     rc: &ReplicationController,
     now: Timestamp,

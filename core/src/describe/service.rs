@@ -7,9 +7,9 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::api::objects::{Kind, Object};
-use crate::apiserver::{ApiError, ApiServer, ListOptions};
+use crate::apiserver::{ApiError, ListOptions};
+use crate::kubectl::KubectlApi;
 use crate::sim::clock::Timestamp;
-use crate::store::KvStore;
 
 use super::events::{describe_events, events_for};
 use super::format::{annotations_multiline, format_labels, labels_multiline};
@@ -19,8 +19,8 @@ use super::writer::{w, PrefixWriter, LEVEL_0};
 const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 
 /// `ServiceDescriber`.
-pub(crate) fn describe_service<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+pub(crate) fn describe_service<A: KubectlApi + ?Sized>(
+    api: &mut A,
     object: &Object,
     service: &Service,
     now: Timestamp,

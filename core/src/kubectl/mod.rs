@@ -22,6 +22,7 @@
 //! Adding a command is one file in [`commands`] that defines a [`commands::CommandSpec`], plus
 //! its line in [`commands::COMMANDS`].
 
+pub mod api;
 pub mod apply_patch;
 pub mod commands;
 pub mod error;
@@ -40,9 +41,9 @@ mod write_tests;
 
 use std::collections::BTreeMap;
 
-use crate::apiserver::ApiServer;
 use crate::sim::clock::Timestamp;
 
+pub use api::KubectlApi;
 pub use error::KubectlError;
 pub use watch::GetWatch;
 
@@ -114,7 +115,7 @@ pub trait PodLogs {
     /// log source needs to read the pod.
     fn logs(
         &mut self,
-        api: &mut ApiServer,
+        api: &mut dyn KubectlApi,
         namespace: &str,
         pod: &str,
         container: Option<&str>,
@@ -134,7 +135,7 @@ pub struct Host<'h> {
 /// What every command reads: the API server, the time, the settings and the namespace.
 pub struct Context<'a> {
     /// The API server the command talks to.
-    pub api: &'a mut ApiServer,
+    pub api: &'a mut dyn KubectlApi,
     /// Now, for ages.
     pub now: Timestamp,
     /// The kubectl settings.
@@ -150,20 +151,20 @@ pub struct Context<'a> {
 }
 
 /// Runs one command line with the default settings.
-pub fn run(api: &mut ApiServer, now: Timestamp, line: &str) -> Output {
+pub fn run(api: &mut dyn KubectlApi, now: Timestamp, line: &str) -> Output {
     Kubectl::default().run(api, now, line)
 }
 
 impl Kubectl {
     /// Runs one command line (`kubectl get pods -o wide`; the leading `kubectl` is optional).
-    pub fn run(&self, api: &mut ApiServer, now: Timestamp, line: &str) -> Output {
+    pub fn run(&self, api: &mut dyn KubectlApi, now: Timestamp, line: &str) -> Output {
         self.run_with_host(api, now, line, &mut Host::default())
     }
 
     /// Runs one command line with files and pod logs from the host.
     pub fn run_with_host<'h>(
         &self,
-        api: &mut ApiServer,
+        api: &mut dyn KubectlApi,
         now: Timestamp,
         line: &str,
         host: &mut Host<'h>,

@@ -9,7 +9,7 @@
 //! when a new cell is wider. [`GetWatch::stop`] closes the API watch.
 
 use crate::api::objects::{Kind, Object};
-use crate::apiserver::{ApiServer, ApiWatchId, WatchEventType, WatchOptions};
+use crate::apiserver::{ApiWatchId, WatchEventType, WatchOptions};
 use crate::printers::human::{header, row_cells};
 use crate::printers::{self, HumanPrintOptions, Table};
 use crate::sim::clock::Timestamp;
@@ -18,7 +18,7 @@ use super::commands::get::{custom_cells, name_line, read, render_value, GetReque
 use super::error::KubectlError;
 use super::output::OutputFormat;
 use super::resource::ResourceSelection;
-use super::{Context, Output};
+use super::{Context, KubectlApi, Output};
 
 /// An open `kubectl get -w`.
 #[derive(Debug)]
@@ -98,7 +98,7 @@ impl GetWatch {
     }
 
     /// The rows of the changes since the last poll (empty when nothing changed).
-    pub fn poll(&mut self, api: &mut ApiServer, now: Timestamp) -> Output {
+    pub fn poll(&mut self, api: &mut dyn KubectlApi, now: Timestamp) -> Output {
         let events = match api.poll_watch(self.id) {
             Ok(events) => events,
             Err(error) => return Output::error(&KubectlError::Api(error)),
@@ -117,7 +117,7 @@ impl GetWatch {
     }
 
     /// Closes the watch (Ctrl-C).
-    pub fn stop(self, api: &mut ApiServer) {
+    pub fn stop(self, api: &mut dyn KubectlApi) {
         api.cancel_watch(self.id);
     }
 

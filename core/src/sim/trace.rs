@@ -5,6 +5,12 @@
 //! FNV-1a over each record's canonical JSON, so the same seed and commands give the same hash
 //! on native and on wasm32 (std's `DefaultHasher` is not stable across builds, so it is not
 //! used here).
+//!
+//! Every record has a sequence number: its position among all records appended, counting
+//! from 0 ([`Trace::len`] before it was appended). A trace that keeps only its last records
+//! ([`Trace::keeping_last`]) still numbers them so; [`Trace::first_kept`] says where its window
+//! starts and [`Trace::records_since`] reads from a sequence on, which is how the node host
+//! serves the trace to a page that follows it.
 
 use super::clock::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -163,6 +169,24 @@ impl Trace {
     pub fn records(&self) -> impl Iterator<Item = &TraceRecord> {
         self.recent.iter()
     }
+
+    /// The sequence number of the oldest record kept (equal to [`Trace::len`] when none is
+    /// kept): every record before it was dropped from the window.
+    pub fn first_kept(&self) -> u64 {
+        self.count.saturating_sub(self.recent.len() as u64)
+    }
+
+    /// The kept records whose sequence number is `since` or later, oldest first, each with
+    /// its sequence number.
+    pub fn records_since(&self, since: u64) -> impl Iterator<Item = (u64, &TraceRecord)> {
+        let first = self.first_kept();
+        let skip = usize::try_from(since.saturating_sub(first)).unwrap_or(usize::MAX);
+        self.recent
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .map(move |(index, record)| (first + index as u64, record))
+    }
 }
 
 #[cfg(test)]
@@ -201,6 +225,32 @@ mod tests {
         assert_eq!(bounded.hash(), full.hash());
         let kept: Vec<_> = bounded.records().cloned().collect();
         assert_eq!(kept, vec![note("b"), note("c")]);
+    }
+
+    #[test]
+    fn records_since_numbers_records_from_the_first_ever_appended() {
+        let mut bounded = Trace::keeping_last(2);
+        for m in ["a", "b", "c", "d"] {
+            bounded.record(note(m));
+        }
+        assert_eq!(bounded.first_kept(), 2);
+        let from_start: Vec<_> = bounded
+            .records_since(0)
+            .map(|(seq, r)| (seq, r.clone()))
+            .collect();
+        assert_eq!(from_start, vec![(2, note("c")), (3, note("d"))]);
+        let from_last: Vec<_> = bounded.records_since(3).map(|(seq, _)| seq).collect();
+        assert_eq!(from_last, vec![3]);
+        assert_eq!(bounded.records_since(4).count(), 0);
+        assert_eq!(bounded.records_since(u64::MAX).count(), 0);
+    }
+
+    #[test]
+    fn a_trace_keeping_nothing_starts_its_window_at_its_length() {
+        let mut none = Trace::keeping_last(0);
+        none.record(note("a"));
+        assert_eq!(none.first_kept(), 1);
+        assert_eq!(none.records_since(0).count(), 0);
     }
 
     #[test]

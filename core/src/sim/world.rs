@@ -122,8 +122,8 @@ pub enum FaultError {
 }
 
 /// Reads a container's log: the pod from the API server, the lines from its node's runtime.
-fn read_container_log<S: KvStore<Object>>(
-    api: &mut ApiServer<S>,
+fn read_container_log<A: crate::kubectl::KubectlApi + ?Sized>(
+    api: &mut A,
     nodes: &BTreeMap<String, SimNode>,
     namespace: &str,
     pod: &str,
@@ -156,7 +156,7 @@ struct NodeLogs<'a> {
 impl crate::kubectl::PodLogs for NodeLogs<'_> {
     fn logs(
         &mut self,
-        api: &mut ApiServer,
+        api: &mut dyn crate::kubectl::KubectlApi,
         namespace: &str,
         pod: &str,
         container: Option<&str>,
@@ -254,7 +254,9 @@ impl World {
     pub fn new(config: &WorldConfig) -> World {
         World::with_store(config, MemoryStore::new())
     }
+}
 
+impl<S: KvStore<Object>> World<S> {
     /// Runs one kubectl command line against this cluster, with `files` for `-f` (`"-"` is
     /// standard input) and the simulated runtime's container logs for `kubectl logs`. The
     /// cluster does not react until the next [`World::settle`] or time step.
@@ -274,9 +276,7 @@ impl World {
         self.collect_trace();
         output
     }
-}
 
-impl<S: KvStore<Object>> World<S> {
     /// Builds the cluster over `store`: control plane, then the nodes, each with its podCIDR.
     ///
     /// A store that already holds a cluster (a host restarted on its saved state) is adopted

@@ -17,7 +17,11 @@
 //!    [`DurableStore::save_in_groups`]) and only then answer each job on its oneshot channel;
 //! 5. when the store's revision moved, publish it on a `tokio::sync::watch` channel; every
 //!    open HTTP watch stream waits on it and then polls its core watch
-//!    ([`ApiServer::poll_watch`]) through the actor.
+//!    ([`ApiServer::poll_watch`]) through the actor. Likewise the trace's length
+//!    ([`Cluster::trace_lengths`]), which live mode's trace streams wait on.
+//!
+//! The world keeps the last [`ClusterConfig::trace_keep`] trace records (a bounded ring, so a
+//! server left running holds at most that many); live mode ([`super::live`]) reads them.
 //!
 //! The world's store is a [`ClusterStore`]: the [`DurableStore`] of the data directory for
 //! `kubeplay serve` ([`Cluster::start_on_disk`]), where every write is on disk before it is
@@ -68,7 +72,7 @@ const MIN_WAIT: Duration = Duration::from_millis(1);
 const JOBS_PER_TURN: usize = 64;
 
 /// The user requests over HTTP are made as (the admin kubeconfig's user).
-const ADMIN_USER: &str = "kubeplay-admin";
+pub(crate) const ADMIN_USER: &str = "kubeplay-admin";
 
 /// How the cluster behind `kubeplay serve` is built.
 #[derive(Clone, Debug, PartialEq)]
@@ -78,13 +82,21 @@ pub struct ClusterConfig {
     /// How much faster than the realistic defaults simulated image pulls, sandbox and
     /// container starts run (1.0: realistic; 10.0: ten times faster).
     pub sim_speed: f64,
+    /// How many of the latest trace records the server keeps for live mode (0 keeps none and
+    /// turns the trace endpoint off).
+    pub trace_keep: usize,
 }
+
+/// How many trace records `kubeplay serve` keeps unless told otherwise: a few minutes of a
+/// busy small cluster, a few megabytes of memory.
+pub const DEFAULT_TRACE_KEEP: usize = 20_000;
 
 impl Default for ClusterConfig {
     fn default() -> ClusterConfig {
         ClusterConfig {
             sim_nodes: 1,
             sim_speed: 1.0,
+            trace_keep: DEFAULT_TRACE_KEEP,
         }
     }
 }
@@ -210,7 +222,9 @@ impl KvStore<Object> for ClusterStore {
 pub struct Cluster {
     jobs: mpsc::Sender<Job>,
     revisions: watch::Receiver<Revision>,
+    trace_lengths: watch::Receiver<u64>,
     failure: watch::Receiver<Option<String>>,
+    trace_keep: usize,
 }
 
 /// The actor thread has stopped (it only stops when every [`Cluster`] handle is gone, or
@@ -253,14 +267,15 @@ impl Cluster {
             nodes: config.sim_nodes,
             start: wall_clock(),
             runtime: scaled_runtime(config.sim_speed),
-            // Nothing on the node host reads the trace yet; keep none in memory.
-            trace_records_kept: 0,
+            // Live mode reads the latest records; the ring's bound keeps memory bounded.
+            trace_records_kept: config.trace_keep,
             ..WorldConfig::default()
         };
         // Unbounded: senders are async tasks that must never block a tokio thread; each
         // waits for its own answer, so the queue holds at most one job per open request.
         let (jobs, queue) = mpsc::channel::<Job>();
         let (publish, revisions) = watch::channel(0);
+        let (publish_trace, trace_lengths) = watch::channel(0);
         let (report_failure, failure) = watch::channel(None);
         std::thread::Builder::new()
             .name("kubeplay-cluster".to_string())
@@ -268,7 +283,11 @@ impl Cluster {
                 let mut world = World::with_store(&world_config, store);
                 warn_about_nodes_without_a_kubelet(&mut world);
                 publish.send_replace(world.api().current_revision());
-                run_actor(&mut world, &queue, &publish);
+                let publishers = Publishers {
+                    revisions: publish,
+                    trace_lengths: publish_trace,
+                };
+                run_actor(&mut world, &queue, &publishers);
                 // The actor stops for good only when the store failed (or nobody is left).
                 let reason = world.api().store().failure().map(str::to_string);
                 if let Some(reason) = reason {
@@ -278,7 +297,9 @@ impl Cluster {
         Ok(Cluster {
             jobs,
             revisions,
+            trace_lengths,
             failure,
+            trace_keep: config.trace_keep,
         })
     }
 
@@ -332,6 +353,27 @@ impl Cluster {
     pub fn revisions(&self) -> watch::Receiver<Revision> {
         self.revisions.clone()
     }
+
+    /// A receiver that changes whenever the trace grew (it holds [`Trace::len`], the
+    /// sequence number the next record will get).
+    ///
+    /// [`Trace::len`]: kubeplay_core::sim::trace::Trace::len
+    pub fn trace_lengths(&self) -> watch::Receiver<u64> {
+        self.trace_lengths.clone()
+    }
+
+    /// How many trace records the world keeps ([`ClusterConfig::trace_keep`]).
+    pub fn trace_keep(&self) -> usize {
+        self.trace_keep
+    }
+}
+
+/// Where the actor announces what moved.
+struct Publishers {
+    /// The store's revision.
+    revisions: watch::Sender<Revision>,
+    /// The trace's length.
+    trace_lengths: watch::Sender<u64>,
 }
 
 /// Stored Nodes this run has no simulated kubelet for (the store was made with a larger
@@ -363,11 +405,7 @@ fn warn_about_nodes_without_a_kubelet(world: &mut ClusterWorld) {
 
 /// The actor's loop (see the module documentation); returns when every handle is gone or
 /// when the store failed.
-fn run_actor(
-    world: &mut ClusterWorld,
-    queue: &mpsc::Receiver<Job>,
-    publish: &watch::Sender<Revision>,
-) {
+fn run_actor(world: &mut ClusterWorld, queue: &mpsc::Receiver<Job>, publish: &Publishers) {
     loop {
         let now = wall_clock();
         let wait = match world.next_wakeup() {
@@ -413,7 +451,11 @@ fn run_actor(
         }
         let after = world.api().current_revision();
         if after != before {
-            publish.send_replace(after);
+            publish.revisions.send_replace(after);
+        }
+        let trace_length = world.trace().len();
+        if *publish.trace_lengths.borrow() != trace_length {
+            publish.trace_lengths.send_replace(trace_length);
         }
     }
 }

@@ -8,18 +8,20 @@
 //! shutdown future completes, or until the store's disk fails (then it returns
 //! [`ServeError::StoreFailed`]). A request
 //! flows: rustls → hyper (HTTP/1.1) → axum's [`router`] → the [`require_token`] check for
-//! API paths → [`api`] (REST, discovery, `pods/log` in [`api::logs`]), [`openapi`],
+//! API paths → [`api`] (REST, discovery, `pods/log` in [`api::logs`]), [`openapi`], [`live`],
 //! [`version`], the health checks, or the web playground's files ([`ui`]).
 //!
-//! What needs the admin token: everything under `/api`, `/apis` and `/openapi` (401
+//! What needs the admin token: everything under `/api`, `/apis`, `/openapi` and
+//! `/kubeplay` (live mode's trace and exec, [`live`]) (401
 //! `Unauthorized` Status without it or with a wrong one). What stays open, as Kubernetes'
 //! default RBAC (`system:public-info-viewer`) leaves it open: `/version`, `/healthz`,
-//! `/readyz`, `/livez`. The web UI at `/` is served without a token too: today it is a
-//! self-contained simulation in the browser and reads no cluster data from this server; when
-//! it starts showing the node host's cluster it must ask for the token.
+//! `/readyz`, `/livez`. The web UI at `/` is served without a token too: it is a
+//! self-contained simulation in the browser; its live mode reads this server's cluster only
+//! through `/kubeplay/v1/` with the token the user gives it.
 
 pub mod api;
 pub mod cluster;
+pub mod live;
 pub mod openapi;
 pub mod security;
 pub mod ui;
@@ -79,6 +81,7 @@ pub enum ServeError {
 
 /// All routes. API paths need `token`.
 pub fn router(ui: UiFiles, cluster: Cluster, token: Arc<str>) -> Router {
+    let live = live::router(cluster.clone());
     let api_state = api::ApiState::new(cluster);
     let protected = Router::new()
         .route("/api", any(api::handle))
@@ -87,6 +90,7 @@ pub fn router(ui: UiFiles, cluster: Cluster, token: Arc<str>) -> Router {
         .route("/apis/{*rest}", any(api::handle))
         .with_state(api_state)
         .merge(openapi::router())
+        .merge(live)
         .layer(middleware::from_fn_with_state(token, require_token));
     Router::new()
         .route("/version", get(version::get_version))

@@ -1,0 +1,508 @@
+//! Live mode's endpoints (`/kubeplay/v1/info`, `trace`, `exec`) end to end: each test starts
+//! the `kubeplay` binary on `127.0.0.1:0` with a fresh data directory ([`common`]) and asks
+//! it over TLS (trusting the CA it made) what the web page asks in live mode.
+
+// clippy.toml bans the wall clock and file I/O for the sans-IO core; this harness drives a
+// process with wall-clock timeouts and reads its credentials, which is its job.
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use rustls_pki_types::pem::PemObject as _;
+use rustls_pki_types::{CertificateDer, ServerName};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+
+mod common;
+use common::ServeProcess;
+
+/// How fast the simulated nodes run.
+const SIM_SPEED: &str = "20";
+
+/// How long a test waits for something the cluster does by itself.
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A TLS client of one server.
+struct Client {
+    address: SocketAddr,
+    connector: TlsConnector,
+    token: String,
+}
+
+/// Which token a request carries.
+#[derive(Clone, Copy, Debug)]
+enum Token<'a> {
+    /// The server's admin token.
+    Admin,
+    /// No Authorization header.
+    Missing,
+    /// This one.
+    Other(&'a str),
+}
+
+impl Client {
+    fn of(server: &ServeProcess) -> Client {
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(&server.ca_pem()) {
+            roots.add(cert.expect("PEM certificate")).expect("CA added");
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Client {
+            address: server.address(),
+            connector: TlsConnector::from(Arc::new(config)),
+            token: server.token(),
+        }
+    }
+
+    /// Sends one request and returns the response with its body unread.
+    async fn open(
+        &self,
+        method: Method,
+        path: &str,
+        token: Token<'_>,
+        body: Vec<u8>,
+    ) -> Response<Incoming> {
+        let stream = TcpStream::connect(self.address).await.expect("connect");
+        let name = ServerName::try_from("127.0.0.1").expect("server name");
+        let tls = self
+            .connector
+            .connect(name, stream)
+            .await
+            .expect("TLS handshake with the server's CA");
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .expect("HTTP/1 handshake");
+        tokio::spawn(connection);
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(hyper::header::HOST, self.address.to_string())
+            .header(hyper::header::CONTENT_TYPE, "application/json");
+        let bearer = match token {
+            Token::Admin => Some(self.token.as_str()),
+            Token::Missing => None,
+            Token::Other(other) => Some(other),
+        };
+        if let Some(bearer) = bearer {
+            request = request.header(hyper::header::AUTHORIZATION, format!("Bearer {bearer}"));
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body)))
+            .expect("valid request");
+        sender.send_request(request).await.expect("response")
+    }
+
+    /// Sends one request and reads the answer as JSON, or None when the connection broke
+    /// first (a server refusing a huge body may answer and close before it was all sent).
+    async fn try_send(&self, path: &str, body: Vec<u8>) -> Option<(StatusCode, Value)> {
+        let stream = TcpStream::connect(self.address).await.ok()?;
+        let name = ServerName::try_from("127.0.0.1").ok()?;
+        let tls = self.connector.connect(name, stream).await.ok()?;
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .ok()?;
+        tokio::spawn(connection);
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(hyper::header::HOST, self.address.to_string())
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .header(
+                hyper::header::AUTHORIZATION,
+                format!("Bearer {}", self.token),
+            )
+            .body(Full::new(Bytes::from(body)))
+            .ok()?;
+        let response = sender.send_request(request).await.ok()?;
+        let status = response.status();
+        let bytes = response.into_body().collect().await.ok()?.to_bytes();
+        Some((status, serde_json::from_slice(&bytes).ok()?))
+    }
+
+    /// Sends one request and reads the whole answer as JSON.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Token<'_>,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let response = self.open(method, path, token, body).await;
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("read body")
+            .to_bytes();
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+            panic!(
+                "{path} answered no JSON ({error}): {}",
+                String::from_utf8_lossy(&bytes)
+            )
+        });
+        (status, value)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, Token::Admin, Vec::new()).await
+    }
+
+    /// Runs one exec line; insists on 200 and returns the answer.
+    async fn exec(&self, line: &str) -> Value {
+        let body = json!({ "line": line }).to_string().into_bytes();
+        let (status, answer) = self
+            .send(Method::POST, "/kubeplay/v1/exec", Token::Admin, body)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{line}: {answer}");
+        answer
+    }
+}
+
+fn start(args: &[&str]) -> (ServeProcess, Client) {
+    let server = ServeProcess::start(args);
+    let client = Client::of(&server);
+    (server, client)
+}
+
+fn assert_status(status: StatusCode, body: &Value, code: StatusCode, reason: &str) {
+    assert_eq!(status, code, "{body}");
+    assert_eq!(body["kind"], "Status", "{body}");
+    assert_eq!(body["code"], code.as_u16(), "{body}");
+    assert_eq!(body["reason"], reason, "{body}");
+}
+
+#[tokio::test]
+async fn every_live_endpoint_refuses_a_missing_or_wrong_token_with_401() {
+    let (_server, client) = start(&[]);
+    let endpoints = [
+        (Method::GET, "/kubeplay/v1/info", Vec::new()),
+        (Method::GET, "/kubeplay/v1/trace?since=0", Vec::new()),
+        (Method::GET, "/kubeplay/v1/trace?watch=true", Vec::new()),
+        (
+            Method::POST,
+            "/kubeplay/v1/exec",
+            br#"{"line":"kubectl get pods"}"#.to_vec(),
+        ),
+        (Method::GET, "/kubeplay/v1/unknown", Vec::new()),
+    ];
+    for (method, path, body) in endpoints {
+        for token in [Token::Missing, Token::Other("not-the-token")] {
+            let (status, answer) = client.send(method.clone(), path, token, body.clone()).await;
+            assert_status(status, &answer, StatusCode::UNAUTHORIZED, "Unauthorized");
+        }
+    }
+    // The same requests with the token get through.
+    let (status, _) = client.get("/kubeplay/v1/info").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, answer) = client.get("/kubeplay/v1/unknown").await;
+    assert_status(status, &answer, StatusCode::NOT_FOUND, "NotFound");
+}
+
+#[tokio::test]
+async fn info_names_the_version_the_nodes_and_the_kept_trace() {
+    let (_server, client) = start(&["--sim-nodes", "2"]);
+    let (status, info) = client.get("/kubeplay/v1/info").await;
+    assert_eq!(status, StatusCode::OK, "{info}");
+    assert_eq!(info["version"], "v1.33.0-kubeplay");
+    assert_eq!(info["nodes"], json!(["node-1", "node-2"]));
+    assert_eq!(info["traceKept"], 20_000);
+    assert!(info["traceNext"].as_u64().is_some_and(|n| n > 0), "{info}");
+    let (status, answer) = client
+        .send(Method::POST, "/kubeplay/v1/info", Token::Admin, Vec::new())
+        .await;
+    assert_status(
+        status,
+        &answer,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+    );
+}
+
+#[tokio::test]
+async fn trace_since_numbers_records_and_counts_those_older_than_the_kept_window() {
+    let (_server, client) = start(&["--trace-keep", "50", "--sim-speed", SIM_SPEED]);
+    // Each exec is at least one API request record; a deployment makes many more.
+    client
+        .exec("kubectl create deployment web --image=nginx --replicas=2")
+        .await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let page = loop {
+        let (status, page) = client.get("/kubeplay/v1/trace?since=0").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        if page["next"].as_u64().unwrap_or(0) > 80 {
+            break page;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the trace never grew: {page}"
+        );
+        client.exec("kubectl get pods").await;
+    };
+    let records = page["records"].as_array().expect("records");
+    let next = page["next"].as_u64().expect("next");
+    let dropped = page["dropped"].as_u64().expect("dropped");
+    assert_eq!(records.len(), 50, "the window holds --trace-keep records");
+    assert_eq!(dropped + records.len() as u64, next);
+    for record in records {
+        let kind = record["type"].as_str().unwrap_or_default();
+        assert!(
+            ["apiRequest", "storeCommit", "watchDelivery", "note"].contains(&kind),
+            "{record}"
+        );
+        assert!(record["at"].is_u64(), "{record}");
+    }
+
+    // From inside the window: nothing dropped, and exactly the records from `since` on.
+    let since = next - 5;
+    let (_, page) = client
+        .get(&format!("/kubeplay/v1/trace?since={since}"))
+        .await;
+    let later = page["next"].as_u64().expect("next");
+    assert_eq!(page["dropped"], 0, "{page}");
+    assert_eq!(
+        page["records"].as_array().map(Vec::len),
+        Some((later - since) as usize)
+    );
+    assert_eq!(
+        page["records"][0], records[45],
+        "sequence numbers are stable"
+    );
+
+    // Beyond the end: no records, and the server's end to re-sync from.
+    let (_, page) = client.get("/kubeplay/v1/trace?since=999999999").await;
+    assert_eq!(page["records"], json!([]));
+    assert!(
+        page["next"].as_u64().is_some_and(|n| n < 999_999_999),
+        "{page}"
+    );
+
+    // A watch from before the window is 410 Expired; a bad `since` is 400.
+    let (status, answer) = client.get("/kubeplay/v1/trace?since=0&watch=true").await;
+    assert_status(status, &answer, StatusCode::GONE, "Expired");
+    let (status, answer) = client.get("/kubeplay/v1/trace?since=soon").await;
+    assert_status(status, &answer, StatusCode::BAD_REQUEST, "BadRequest");
+}
+
+#[tokio::test]
+async fn a_trace_watch_streams_the_records_a_write_causes() {
+    let (_server, client) = start(&["--sim-speed", SIM_SPEED]);
+    let response = client
+        .open(
+            Method::GET,
+            "/kubeplay/v1/trace?watch=true",
+            Token::Admin,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let created = client
+        .exec("kubectl create deployment watched --image=nginx")
+        .await;
+    assert_eq!(created["exitCode"], 0, "{created}");
+    let mut buffered = Vec::new();
+    let found = tokio::time::timeout(WAIT, async {
+        loop {
+            let frame = body
+                .frame()
+                .await
+                .expect("the stream stays open")
+                .expect("a chunk");
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            buffered.extend_from_slice(&data);
+            while let Some(end) = buffered.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = buffered.drain(..=end).collect();
+                let record: Value = serde_json::from_slice(&line).expect("one JSON record a line");
+                if record["type"] == "storeCommit"
+                    && record["key"] == "/registry/deployments/default/watched"
+                {
+                    return record;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the watch delivered the deployment's store commit");
+    assert_eq!(found["op"], "Put", "{found}");
+    drop(body);
+    // The server is fine after the client went away.
+    let (status, _) = client.get("/kubeplay/v1/info").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn exec_creates_a_deployment_and_get_prints_it_as_kubectl_does() {
+    let (_server, client) = start(&["--sim-speed", SIM_SPEED]);
+    let created = client
+        .exec("kubectl create deployment web --image=nginx --replicas=2")
+        .await;
+    assert_eq!(
+        created,
+        json!({"stdout": "deployment.apps/web created\n", "stderr": "", "exitCode": 0})
+    );
+    // The write went to the server's own API: the REST API sees it.
+    let (status, deployment) = client
+        .get("/apis/apps/v1/namespaces/default/deployments/web")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{deployment}");
+    assert_eq!(deployment["spec"]["replicas"], 2);
+
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let listed = client.exec("kubectl get deploy").await;
+        assert_eq!(listed["exitCode"], 0, "{listed}");
+        assert_eq!(listed["stderr"], "", "{listed}");
+        let stdout = listed["stdout"].as_str().unwrap_or_default();
+        let lines: Vec<Vec<&str>> = stdout
+            .lines()
+            .map(|line| line.split_whitespace().collect())
+            .collect();
+        assert_eq!(
+            lines.first().map(Vec::as_slice),
+            Some(&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"][..]),
+            "{stdout}"
+        );
+        let row = lines.get(1).cloned().unwrap_or_default();
+        assert_eq!(row.first(), Some(&"web"), "{stdout}");
+        if row.get(1..4) == Some(&["2/2", "2", "2"][..]) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the deployment never became ready:\n{stdout}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test]
+async fn exec_of_bad_input_answers_a_clear_error_and_never_streams() {
+    let (_server, client) = start(&[]);
+    for body in [
+        &b"not json"[..],
+        br#"{"command":"get pods"}"#,
+        br#"{"line":7}"#,
+    ] {
+        let (status, answer) = client
+            .send(
+                Method::POST,
+                "/kubeplay/v1/exec",
+                Token::Admin,
+                body.to_vec(),
+            )
+            .await;
+        assert_status(status, &answer, StatusCode::BAD_REQUEST, "BadRequest");
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("the exec body must be {\"line\": \"<one command line>\"}"),
+            "{message}"
+        );
+    }
+    let (status, answer) = client
+        .send(
+            Method::POST,
+            "/kubeplay/v1/exec",
+            Token::Admin,
+            br#"{"line":"kubectl get pods\nkubectl get nodes"}"#.to_vec(),
+        )
+        .await;
+    assert_status(status, &answer, StatusCode::BAD_REQUEST, "BadRequest");
+
+    let unknown = client.exec("kubectl frobnicate").await;
+    assert_eq!(unknown["exitCode"], 1, "{unknown}");
+    assert!(
+        unknown["stderr"]
+            .as_str()
+            .is_some_and(|e| e.contains("unknown command \"frobnicate\"")),
+        "{unknown}"
+    );
+
+    let play = client.exec("play wait").await;
+    assert_eq!(play["exitCode"], 1, "{play}");
+    assert!(
+        play["stderr"]
+            .as_str()
+            .is_some_and(|e| e.contains("`play` commands need the in-page simulation")),
+        "{play}"
+    );
+
+    let watched = tokio::time::timeout(WAIT, client.exec("kubectl get namespaces -w"))
+        .await
+        .expect("get -w answers without streaming");
+    assert_eq!(watched["exitCode"], 0, "{watched}");
+    assert!(
+        watched["stdout"]
+            .as_str()
+            .is_some_and(|o| o.contains("kube-system")),
+        "{watched}"
+    );
+    assert!(
+        watched["stderr"]
+            .as_str()
+            .is_some_and(|e| e.contains("watching is not available in live mode")),
+        "{watched}"
+    );
+
+    let comment = client.exec("# nothing to run").await;
+    assert_eq!(comment, json!({"stdout": "", "stderr": "", "exitCode": 0}));
+    let (status, answer) = client.get("/kubeplay/v1/exec").await;
+    assert_status(
+        status,
+        &answer,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+    );
+}
+
+#[tokio::test]
+async fn an_exec_body_above_the_api_limit_is_413() {
+    let (_server, client) = start(&[]);
+    let line = "x".repeat(kubeplay::serve::api::status::MAX_REQUEST_BODY_BYTES);
+    let body = json!({ "line": line }).to_string().into_bytes();
+    let mut answered = None;
+    for _ in 0..10 {
+        answered = client.try_send("/kubeplay/v1/exec", body.clone()).await;
+        if answered.is_some() {
+            break;
+        }
+    }
+    let (status, answer) = answered.expect("the server answered one of ten tries");
+    assert_status(
+        status,
+        &answer,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestEntityTooLarge",
+    );
+}
+
+#[tokio::test]
+async fn a_server_keeping_no_trace_says_how_to_turn_the_trace_on() {
+    let (_server, client) = start(&["--trace-keep", "0"]);
+    for path in ["/kubeplay/v1/trace", "/kubeplay/v1/trace?watch=true"] {
+        let (status, answer) = client.get(path).await;
+        assert_status(status, &answer, StatusCode::NOT_FOUND, "NotFound");
+        assert!(
+            answer["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("--trace-keep N")),
+            "{answer}"
+        );
+    }
+    let (_, info) = client.get("/kubeplay/v1/info").await;
+    assert_eq!(info["traceKept"], 0);
+}
