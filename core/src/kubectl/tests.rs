@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::api::manifest::parse_manifests;
+use crate::apiserver::ApiServer;
 use crate::sim::world::{World, WorldConfig};
 
 const MANIFESTS: &str = "apiVersion: apps/v1

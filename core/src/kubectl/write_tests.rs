@@ -63,7 +63,7 @@ struct FakeLogs;
 impl PodLogs for FakeLogs {
     fn logs(
         &mut self,
-        _api: &mut crate::apiserver::ApiServer,
+        _api: &mut dyn KubectlApi,
         _namespace: &str,
         pod: &str,
         container: Option<&str>,

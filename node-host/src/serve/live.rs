@@ -134,6 +134,7 @@ async fn info(State(cluster): State<Cluster>, method: Method) -> Response {
         let (nodes, trace_next) = cluster
             .call_world(|world| {
                 let next = world.trace().len();
+                world.api().set_user(ADMIN_USER);
                 let nodes = world.api().list(Kind::Node, None, &ListOptions::default());
                 (nodes, next)
             })
