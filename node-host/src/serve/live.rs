@@ -2,7 +2,7 @@
 //! its in-page simulation.
 //!
 //! Every path is under `/kubeplay/v1/` and needs the same admin bearer token as the Kubernetes
-//! API (the router puts them behind [`super::require_token`]: 401 `Unauthorized` Status
+//! API (the router puts them behind the same `require_token` check: 401 `Unauthorized` Status
 //! without it or with a wrong one). Bodies and answers are JSON; every error is a Kubernetes
 //! `Status` object ([`StatusError`]).
 //!
@@ -35,7 +35,12 @@
 //!   `kubectl get -w` and `kubectl logs -f` answer once, without streaming, and say so on
 //!   stderr; `play …` lines answer exit code 1 with an error saying they need the in-page
 //!   simulation; a blank line or a `#` comment does nothing. The body limit is the API's
-//!   ([`MAX_REQUEST_BODY_BYTES`](super::api::status::MAX_REQUEST_BODY_BYTES), 413 above it); a body that is not that JSON is 400.
+//!   ([`MAX_REQUEST_BODY_BYTES`](super::api::status::MAX_REQUEST_BODY_BYTES), 413 above
+//!   it); a body that is not that JSON, or a line with a line break, is 400.
+//!
+//! Beyond the protocol agreed with the page (additions only, nothing changed): `info`'s
+//! `traceNext`, `exec`'s optional `files`, 410 for a trace watch from before the window, and
+//! 404 `NotFound` naming `--trace-keep` from both trace forms when the server keeps no trace.
 //!
 //! The trace lives in the cluster actor's [`World`] as a bounded ring
 //! ([`ClusterConfig::trace_keep`](super::ClusterConfig::trace_keep), `--trace-keep`, default
