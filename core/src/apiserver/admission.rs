@@ -14,6 +14,8 @@
 
 pub mod priority;
 
+use std::sync::Arc;
+
 use k8s_openapi::api::core::v1::{Pod, Toleration};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 
@@ -69,17 +71,19 @@ pub trait AdmissionPlugin {
 }
 
 /// The chain the API server runs.
+#[derive(Clone)]
 pub struct AdmissionChain {
-    /// The image policy consulted for every new pod.
-    pub image_policy: Box<dyn ImagePolicy>,
+    /// The image policy consulted for every new pod (shared, not copied, when a World is
+    /// cloned: policies only read).
+    pub image_policy: Arc<dyn ImagePolicy>,
     /// Extra plugins, run last, in order.
-    pub plugins: Vec<Box<dyn AdmissionPlugin>>,
+    pub plugins: Vec<Arc<dyn AdmissionPlugin>>,
 }
 
 impl Default for AdmissionChain {
     fn default() -> AdmissionChain {
         AdmissionChain {
-            image_policy: Box::new(AllowAllImages),
+            image_policy: Arc::new(AllowAllImages),
             plugins: Vec::new(),
         }
     }

@@ -80,6 +80,7 @@ impl DeleteOutcome {
 }
 
 /// The API server over a store. Generic over the store so a host can back it with etcd.
+#[derive(Clone)]
 pub struct ApiServer<S: KvStore<Object> = MemoryStore<Object>> {
     store: S,
     now: Timestamp,
@@ -147,7 +148,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
     /// Installs the image policy that admission consults for every pod (binary
     /// authorization). The default admits every image.
     pub fn set_image_policy(&mut self, policy: Box<dyn ImagePolicy>) {
-        self.admission.image_policy = policy;
+        self.admission.image_policy = policy.into();
     }
 
     /// The store's current revision (the cluster's resourceVersion).

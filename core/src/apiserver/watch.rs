@@ -85,6 +85,7 @@ impl ApiWatchEvent {
 }
 
 /// The API server's state for one open watch.
+#[derive(Clone)]
 pub(crate) struct ApiWatch {
     kind: Kind,
     store_watch: WatchId,
@@ -104,7 +105,7 @@ const NODE_NAME_FIELD: &str = "spec.nodeName";
 
 /// Pod watches by the node name their field selector pins, fed from one store watch over
 /// all pods.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct NodeNameIndex {
     /// The shared store watch, while some indexed watch is open.
     store_watch: Option<WatchId>,

@@ -103,6 +103,7 @@ const RETRY_BASE: Duration = Duration::from_millis(5);
 const RETRY_MAX: Duration = Duration::from_secs(1000);
 
 /// kube-controller-manager's workload controllers behind one sans-IO interface.
+#[derive(Clone)]
 pub struct ControllerManager {
     now: Timestamp,
     cache: InformerCache,

@@ -109,6 +109,7 @@ impl KubeletConfig {
 }
 
 /// The kubelet of one node.
+#[derive(Clone)]
 pub struct Kubelet {
     config: KubeletConfig,
     now: Timestamp,

@@ -49,6 +49,7 @@ pub const DISRUPTION_TARGET: &str = "DisruptionTarget";
 pub const PREEMPTION_BY_SCHEDULER: &str = "PreemptionByScheduler";
 
 /// The running scheduler.
+#[derive(Clone)]
 pub struct KubeScheduler {
     scheduler: Scheduler,
     rng: SimRng,

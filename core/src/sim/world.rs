@@ -173,6 +173,7 @@ impl crate::kubectl::PodLogs for NodeLogs<'_> {
 }
 
 /// One simulated node: its kubelet, its runtime, and the kubelet's pod watch.
+#[derive(Clone)]
 struct SimNode {
     kubelet: Kubelet,
     runtime: SimRuntime,
@@ -216,6 +217,7 @@ impl SimNode {
 /// the revision it noted one interval before, so at least one interval of history stays
 /// readable while older revisions are freed (without it a run keeps every revision of every
 /// object: ~6 of a ~14 KB pod each).
+#[derive(Clone)]
 struct Compactor {
     interval: Duration,
     /// When the next compaction is due.
@@ -226,6 +228,7 @@ struct Compactor {
 
 /// A simulated cluster, over an in-memory store unless a host hands it another one
 /// ([`World::with_store`]).
+#[derive(Clone)]
 pub struct World<S: KvStore<Object> = MemoryStore<Object>> {
     clock: VirtualClock,
     api: ApiServer<S>,
@@ -1052,5 +1055,20 @@ spec:
         };
         assert_eq!(run(7), run(7));
         assert_ne!(run(7).0, run(8).0);
+    }
+
+    #[test]
+    fn a_cloned_world_runs_on_exactly_as_the_original() {
+        let mut world = World::new(&WorldConfig::default());
+        deploy_web(&mut world);
+        world.advance(Duration::from_secs(7));
+        let mut copy = world.clone();
+        for each in [&mut world, &mut copy] {
+            each.stop_node("node-2").unwrap();
+            each.advance(Duration::from_secs(400));
+        }
+        assert_eq!(copy.trace().hash(), world.trace().hash());
+        assert_eq!(copy.trace().len(), world.trace().len());
+        assert_eq!(copy.now(), world.now());
     }
 }

@@ -93,6 +93,16 @@ pub(crate) struct KeyHistory<V> {
     latest: KeyRevision<V>,
 }
 
+// A derived Clone would require `V: Clone`; cloning only bumps the Arcs.
+impl<V> Clone for KeyHistory<V> {
+    fn clone(&self) -> Self {
+        Self {
+            older: self.older.clone(),
+            latest: self.latest.clone(),
+        }
+    }
+}
+
 impl<V> KeyHistory<V> {
     /// A history whose only revision is `first`.
     pub(crate) fn new(first: KeyRevision<V>) -> Self {

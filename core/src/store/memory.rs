@@ -33,6 +33,19 @@ pub struct MemoryStore<V> {
     watches: WatchHub<V>,
 }
 
+// A derived Clone would require `V: Clone`; cloning only bumps the Arcs (a World is cloned
+// for the browser's replay checkpoints).
+impl<V> Clone for MemoryStore<V> {
+    fn clone(&self) -> Self {
+        Self {
+            keys: self.keys.clone(),
+            revision: self.revision,
+            compact_revision: self.compact_revision,
+            watches: self.watches.clone(),
+        }
+    }
+}
+
 impl<V> Default for MemoryStore<V> {
     fn default() -> Self {
         Self::new()

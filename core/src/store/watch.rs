@@ -162,8 +162,19 @@ struct LoggedChange<V> {
     previous: Option<KeyRevision<V>>,
 }
 
+// A derived Clone would require `V: Clone`; cloning only bumps the Arcs.
+impl<V> Clone for LoggedChange<V> {
+    fn clone(&self) -> Self {
+        Self {
+            key: Arc::clone(&self.key),
+            change: self.change.clone(),
+            previous: self.previous.clone(),
+        }
+    }
+}
+
 /// One watcher: a filter and a cursor.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Watcher {
     key: KeyRange,
     prev_kv: bool,
@@ -192,6 +203,19 @@ pub(crate) struct WatchHub<V> {
     /// How many watchers sit at each cursor, to find the slowest one quickly.
     cursors: BTreeMap<Revision, usize>,
     next_id: u64,
+}
+
+// A derived Clone would require `V: Clone`; cloning only bumps the Arcs.
+impl<V> Clone for WatchHub<V> {
+    fn clone(&self) -> Self {
+        Self {
+            log: self.log.clone(),
+            log_first_revision: self.log_first_revision,
+            watchers: self.watchers.clone(),
+            cursors: self.cursors.clone(),
+            next_id: self.next_id,
+        }
+    }
 }
 
 impl<V> Default for WatchHub<V> {

@@ -112,6 +112,7 @@ impl NodeReadiness {
 }
 
 /// The node lifecycle and taint eviction controllers.
+#[derive(Clone)]
 pub struct NodeLifecycleController {
     health: BTreeMap<String, NodeHealth>,
     /// Pods with an eviction timer, per node (the taint eviction controller's timed worker
