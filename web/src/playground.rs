@@ -2,15 +2,21 @@
 //!
 //! [`Playground`] owns a [`World`] on a virtual clock. The page's clock driver calls
 //! [`Playground::tick`] with the wall-clock time that passed; the playground turns it into
-//! virtual time at the chosen [`SPEEDS`] and advances the world. Commands from the terminal go
-//! through [`Playground::run_kubectl`] (the core's kubectl on the world's API server) and are
-//! recorded in the [`Session`] with their virtual time; open `get -w` watches are polled after
-//! every advance and their rows appended to the scrollback.
+//! virtual time at the chosen [`SPEEDS`] and advances the world. Lines from the terminal go
+//! through [`Playground::run_line`]: `kubectl …` lines to the core's kubectl on the world's API
+//! server ([`Playground::run_kubectl`]), `play …` lines (wait, advance, node faults, traffic,
+//! dns, help) to the core's playground commands ([`kubeplay_core::play::Session`], which owns
+//! the page's World here, so they print exactly what `kubeplay play` prints); both are recorded
+//! in the [`Session`] with their virtual time. Any other line gets the playground's own error
+//! and changes nothing. Open `get -w` watches are polled after every advance and their rows
+//! appended to the scrollback.
 //!
 //! Going back in time ([`Playground::travel_to`]) builds a new world from the seed and
 //! replays the recorded commands up to the chosen instant. The commands after it stay in the
 //! session and are replayed again as the clock passes them (so one can step back and forth),
-//! until the learner gives a new command: that starts a new branch and drops them.
+//! until the learner gives a new command: that starts a new branch and drops them. A `play`
+//! line that moves time (`play wait`, `play advance`) is replayed whole: going back to an
+//! instant inside it lands where it ended.
 //!
 //! Everything here is plain Rust, tested natively; the Yew components only render it.
 
@@ -18,7 +24,8 @@ use std::time::Duration;
 
 use kubeplay_core::api::manifest::parse_manifests;
 use kubeplay_core::kubectl::{self, GetWatch};
-use kubeplay_core::sim::clock::Timestamp;
+use kubeplay_core::play::{PlayConfig, Session as PlaySession};
+use kubeplay_core::sim::clock::{Timestamp, SIM_EPOCH};
 use kubeplay_core::sim::traffic::{TrafficError, TrafficReport};
 use kubeplay_core::sim::world::{World, WorldConfig};
 
@@ -100,7 +107,8 @@ spec:
 
 /// The simulated cluster, its session and its terminal.
 pub struct Playground {
-    world: World,
+    /// The core's playground session, which owns the page's World (`play` lines run on it).
+    play: PlaySession,
     session: Session,
     /// How many session entries the world has seen (fewer than all after going back).
     applied: usize,
@@ -128,6 +136,17 @@ fn world_config(seed: u64, nodes: usize) -> WorldConfig {
     }
 }
 
+/// The core's playground session over a World (the page runs kubectl lines and its clock
+/// itself; the session is there for `play` lines).
+fn play_session(world: World) -> PlaySession {
+    PlaySession::with_world_started(world, PlayConfig::default(), SIM_EPOCH)
+}
+
+/// A fresh World of the session's seed and size.
+fn fresh_world(session: &Session) -> World {
+    World::new(&world_config(session.seed, session.nodes))
+}
+
 impl Playground {
     /// A fresh cluster of `nodes` nodes from `seed`, paused at speed 1×.
     pub fn new(seed: u64, nodes: usize) -> Playground {
@@ -138,7 +157,7 @@ impl Playground {
 
     /// The cluster of a saved session, replayed up to the time it was left at.
     pub fn restore(session: Session) -> Playground {
-        let world = World::new(&world_config(session.seed, session.nodes));
+        let world = fresh_world(&session);
         let clock = Timestamp::from_millis(session.clock_ms);
         let mut playground = Playground::with(world, session);
         playground.history = playground
@@ -146,7 +165,9 @@ impl Playground {
             .entries
             .iter()
             .filter_map(|entry| match &entry.action {
-                SessionAction::Kubectl { line } => Some(line.clone()),
+                SessionAction::Kubectl { line } | SessionAction::Play { line } => {
+                    Some(line.clone())
+                }
                 SessionAction::Apply { .. }
                 | SessionAction::KubectlApply { .. }
                 | SessionAction::Traffic { .. } => None,
@@ -158,7 +179,7 @@ impl Playground {
 
     fn with(world: World, session: Session) -> Playground {
         Playground {
-            world,
+            play: play_session(world),
             session,
             applied: 0,
             watches: Vec::new(),
@@ -175,12 +196,12 @@ impl Playground {
 
     /// The world, to read (cluster view, inspector, timeline).
     pub fn world(&self) -> &World {
-        &self.world
+        self.play.world_ref()
     }
 
     /// The world, for reads that need the API server (which records reads in the trace).
     pub fn world_mut(&mut self) -> &mut World {
-        &mut self.world
+        self.play.world()
     }
 
     /// The session so far (to save).
@@ -190,7 +211,7 @@ impl Playground {
 
     /// The current virtual time.
     pub fn now(&self) -> Timestamp {
-        self.world.now()
+        self.world().now()
     }
 
     /// The virtual time the cluster started at.
@@ -282,7 +303,7 @@ impl Playground {
     pub fn step(&mut self) -> Timestamp {
         let now = self.now();
         let wakeup = self
-            .world
+            .world_mut()
             .next_wakeup()
             .filter(|t| *t > now)
             .unwrap_or_else(|| now.plus(Duration::from_millis(1)));
@@ -305,39 +326,43 @@ impl Playground {
                 break;
             }
             let action = entry.action.clone();
-            self.world.run_until(at, |_| false);
+            self.world_mut().run_until(at, |_| false);
             self.applied += 1;
             match action {
                 SessionAction::Kubectl { line } => {
-                    let now = self.world.now();
-                    let output = kubectl::run(self.world.api(), now, &line);
+                    let world = self.world_mut();
+                    let now = world.now();
+                    let output = kubectl::run(world.api(), now, &line);
                     if let Some(watch) = output.watch {
-                        watch.stop(self.world.api());
+                        watch.stop(world.api());
                     }
                 }
+                SessionAction::Play { line } => {
+                    let _ = self.play.run_line(&line);
+                }
                 SessionAction::Apply { manifest } => {
-                    let _ = apply_manifest(&mut self.world, &manifest);
+                    let _ = apply_manifest(self.world_mut(), &manifest);
                 }
                 SessionAction::KubectlApply { manifest } => {
-                    let _ = kubectl_apply_stdin(&mut self.world, &manifest);
+                    let _ = kubectl_apply_stdin(self.world_mut(), &manifest);
                 }
                 SessionAction::Traffic { spec } => {
-                    let _ = self.world.send_traffic(&spec.to_request());
+                    let _ = self.world_mut().send_traffic(&spec.to_request());
                 }
             }
-            self.world.settle();
+            self.world_mut().settle();
         }
-        self.world.run_until(target, |_| false);
+        self.world_mut().run_until(target, |_| false);
         self.poll_watches();
         self.version += 1;
     }
 
     /// Appends the rows of open watches to the scrollback.
     fn poll_watches(&mut self) {
-        let now = self.world.now();
+        let now = self.now();
         let mut lines = Vec::new();
         for watch in &mut self.watches {
-            let output = watch.poll(self.world.api(), now);
+            let output = watch.poll(self.play.world().api(), now);
             lines.push((LineKind::Stdout, output.stdout));
             lines.push((LineKind::Stderr, output.stderr));
         }
@@ -346,12 +371,30 @@ impl Playground {
         }
     }
 
-    /// Runs one command line typed in the terminal, records it, and shows its output.
-    pub fn run_kubectl(&mut self, line: &str) {
+    /// Runs one line typed in the terminal and shows its output: `kubectl …` as
+    /// [`Playground::run_kubectl`], `play …` as [`Playground::run_play`]; a comment or any other
+    /// line goes to the core's playground session too, which answers it as `kubeplay play`
+    /// does (nothing, or its error) without touching the cluster, so it is not recorded.
+    pub fn run_line(&mut self, line: &str) {
         let line = line.trim();
         if line.is_empty() {
             return;
         }
+        match line.split_whitespace().next() {
+            Some("kubectl") => self.run_kubectl(line),
+            Some("play") => self.run_play(line),
+            _ => {
+                self.push_input(line);
+                let output = self.play.run_line(line);
+                self.push_text(LineKind::Stdout, &output.stdout);
+                self.push_text(LineKind::Stderr, &output.stderr);
+                self.version += 1;
+            }
+        }
+    }
+
+    /// Shows a typed line after the prompt and keeps it in the history.
+    fn push_input(&mut self, line: &str) {
         self.push_line(LineKind::Input, line.to_string());
         if self.history.last().map(String::as_str) != Some(line) {
             self.history.push(line.to_string());
@@ -359,6 +402,15 @@ impl Playground {
                 self.history.remove(0);
             }
         }
+    }
+
+    /// Runs one kubectl command line, records it, and shows its output.
+    pub fn run_kubectl(&mut self, line: &str) {
+        let line = line.trim();
+        if line.is_empty() {
+            return;
+        }
+        self.push_input(line);
         let now = self.now();
         self.session.record(
             self.applied,
@@ -369,13 +421,39 @@ impl Playground {
         );
         self.applied = self.session.entries.len();
         self.session.clock_ms = now.as_millis();
-        let output = kubectl::run(self.world.api(), now, line);
+        let output = kubectl::run(self.play.world().api(), now, line);
         self.push_text(LineKind::Stdout, &output.stdout);
         self.push_text(LineKind::Stderr, &output.stderr);
         if let Some(watch) = output.watch {
             self.watches.push(watch);
         }
-        self.world.settle();
+        self.world_mut().settle();
+        self.poll_watches();
+        self.version += 1;
+    }
+
+    /// Runs one `play …` line with the core's playground commands, records it, and shows
+    /// exactly what `kubeplay play` prints. `play wait` and `play advance` move the clock;
+    /// open watches print the rows they saw after the line's own output.
+    pub fn run_play(&mut self, line: &str) {
+        let line = line.trim();
+        self.push_input(line);
+        let now = self.now();
+        self.session.record(
+            self.applied,
+            now.as_millis(),
+            SessionAction::Play {
+                line: line.to_string(),
+            },
+        );
+        self.applied = self.session.entries.len();
+        // As a replay does: the world settles before and after each recorded action.
+        self.world_mut().settle();
+        let output = self.play.run_line(line);
+        self.world_mut().settle();
+        self.session.clock_ms = self.now().as_millis();
+        self.push_text(LineKind::Stdout, &output.stdout);
+        self.push_text(LineKind::Stderr, &output.stderr);
         self.poll_watches();
         self.version += 1;
     }
@@ -399,13 +477,13 @@ impl Playground {
         self.applied = self.session.entries.len();
         self.session.clock_ms = now.as_millis();
         self.push_notice(Notice::SampleApplied);
-        for result in apply_manifest(&mut self.world, manifest) {
+        for result in apply_manifest(self.world_mut(), manifest) {
             match result {
                 Ok(text) => self.push_line(LineKind::Stdout, text),
                 Err(text) => self.push_line(LineKind::Stderr, text),
             }
         }
-        self.world.settle();
+        self.world_mut().settle();
         self.poll_watches();
         self.version += 1;
     }
@@ -427,11 +505,11 @@ impl Playground {
         self.push_line(LineKind::Input, EDITOR_APPLY_LINE.to_string());
         // A replay settles the world before each recorded action (`run_until`); so does this,
         // or an apply right after a reset would meet a world that had not yet settled.
-        self.world.settle();
-        let output = kubectl_apply_stdin(&mut self.world, manifest);
+        self.world_mut().settle();
+        let output = kubectl_apply_stdin(self.world_mut(), manifest);
         self.push_text(LineKind::Stdout, &output.stdout);
         self.push_text(LineKind::Stderr, &output.stderr);
-        self.world.settle();
+        self.world_mut().settle();
         self.poll_watches();
         self.version += 1;
     }
@@ -439,12 +517,12 @@ impl Playground {
     /// What the API server would say to the editor's text, without changing the cluster
     /// (see [`crate::editor::check`]).
     pub fn check_manifest(&mut self, text: &str) -> crate::editor::EditorCheck {
-        crate::editor::check(&mut self.world, text, "default")
+        crate::editor::check(self.world_mut(), text, "default")
     }
 
     /// Tab completion of a terminal line against this cluster (see [`crate::completion`]).
     pub fn complete(&mut self, line: &str) -> crate::completion::Completion {
-        crate::completion::complete(line, &mut crate::completion::WorldNames(&mut self.world))
+        crate::completion::complete(line, &mut crate::completion::WorldNames(self.play.world()))
     }
 
     /// Sends a batch of simulated requests now (the traffic view), records it like a
@@ -459,9 +537,9 @@ impl Playground {
         self.applied = self.session.entries.len();
         self.session.clock_ms = now.as_millis();
         // As a replay does: the world settles before and after each recorded action.
-        self.world.settle();
-        let outcome = self.world.send_traffic(&spec.to_request());
-        self.world.settle();
+        self.world_mut().settle();
+        let outcome = self.world_mut().send_traffic(&spec.to_request());
+        self.world_mut().settle();
         self.last_traffic = Some((spec, outcome));
         self.version += 1;
     }
@@ -477,7 +555,7 @@ impl Playground {
             return;
         }
         for watch in self.watches.drain(..) {
-            watch.stop(self.world.api());
+            watch.stop(self.play.world().api());
         }
         self.push_notice(Notice::WatchesStopped);
         self.version += 1;
@@ -491,9 +569,9 @@ impl Playground {
         } else {
             self.watches.clear();
             self.last_traffic = None;
-            self.world = World::new(&world_config(self.session.seed, self.session.nodes));
+            self.play = play_session(fresh_world(&self.session));
             self.applied = 0;
-            self.advance_to(target.max(self.world.now()));
+            self.advance_to(target.max(self.now()));
             self.push_notice(Notice::Replayed);
         }
         self.session.clock_ms = self.now().as_millis();
@@ -769,5 +847,129 @@ mod tests {
             restored.world().trace().hash(),
             playground.world().trace().hash()
         );
+    }
+
+    fn texts(playground: &Playground, from: usize, kind: LineKind) -> Vec<String> {
+        playground.scrollback()[from..]
+            .iter()
+            .filter(|line| line.kind == kind)
+            .map(|line| line.text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn play_lines_print_exactly_what_the_core_playground_session_prints() {
+        let lines = [
+            "play help",
+            "play wait",
+            "play time",
+            "play nodes",
+            "play node stop node-2",
+            "play advance 30s",
+            "play node frobnicate node-2",
+            "play wiat",
+        ];
+        let mut playground = Playground::new(4, 3);
+        playground.apply_from_editor(crate::editor::DEPLOYMENT_TEMPLATE);
+        let mut reference = kubeplay_core::play::Session::with_world_started(
+            World::new(&world_config(4, 3)),
+            kubeplay_core::play::PlayConfig::default(),
+            SIM_EPOCH,
+        );
+        reference.world().settle();
+        let _ = kubectl_apply_stdin(reference.world(), crate::editor::DEPLOYMENT_TEMPLATE);
+        reference.world().settle();
+        for line in lines {
+            let from = playground.scrollback().len();
+            playground.run_line(line);
+            let expected = reference.run_line(line);
+            reference.world().settle();
+            let lines_of = |text: &str| text.lines().map(str::to_string).collect::<Vec<_>>();
+            assert_eq!(
+                texts(&playground, from, LineKind::Stdout),
+                lines_of(&expected.stdout),
+                "{line}"
+            );
+            assert_eq!(
+                texts(&playground, from, LineKind::Stderr),
+                lines_of(&expected.stderr),
+                "{line}"
+            );
+            assert_eq!(playground.now(), reference.world().now(), "{line}");
+        }
+        assert!(playground
+            .scrollback()
+            .iter()
+            .any(|line| line.text.starts_with("cluster settled after ")));
+        assert_eq!(pods_running(&mut playground), 3);
+    }
+
+    #[test]
+    fn a_line_that_is_neither_kubectl_nor_play_gets_the_playground_error_and_is_not_recorded() {
+        let mut playground = Playground::new(1, 3);
+        for line in ["get pods", "kubeclt get pods", "# just a comment"] {
+            playground.run_line(line);
+        }
+        let errors = texts(&playground, 0, LineKind::Stderr);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0].starts_with("error: unknown command \"get\": a line is a kubectl command")
+        );
+        assert!(errors[1].starts_with("error: unknown command \"kubeclt\""));
+        assert!(playground.session().entries.is_empty());
+        assert_eq!(playground.history().len(), 3);
+    }
+
+    #[test]
+    fn a_session_with_play_lines_restores_to_the_same_trace_and_history() {
+        let mut playground = Playground::new(11, 3);
+        playground.run_line("kubectl create deployment web --image=nginx --replicas=4");
+        playground.run_line("play wait");
+        playground.run_line("play node stop node-1");
+        run_for(&mut playground, 3);
+        playground.run_line("play advance 2m");
+        playground.run_line("play traffic web");
+        playground.run_line("play node start node-1");
+        playground.run_line("play wait --timeout 10m");
+        run_for(&mut playground, 2);
+        let saved = Session::from_json(&playground.session().to_json());
+        let restored = Playground::restore(saved.unwrap_or_else(|| Session::new(0, 3, 0)));
+        assert_eq!(restored.now(), playground.now());
+        assert_eq!(
+            restored.world().trace().hash(),
+            playground.world().trace().hash()
+        );
+        assert_eq!(restored.history(), playground.history());
+        assert_eq!(restored.session().entries.len(), 7);
+    }
+
+    #[test]
+    fn going_back_before_a_play_wait_and_forward_again_redoes_it_to_the_same_trace() {
+        let mut playground = Playground::new(12, 3);
+        playground.run_line("kubectl create deployment web --image=nginx --replicas=3");
+        run_for(&mut playground, 1);
+        let before_wait = playground.now();
+        playground.run_line("play wait");
+        let after_wait = playground.now();
+        assert!(after_wait > before_wait);
+        run_for(&mut playground, 2);
+        let end = playground.now();
+        let hash = playground.world().trace().hash();
+
+        let just_before = Timestamp::from_millis(before_wait.as_millis() - 1);
+        playground.travel_to(just_before);
+        assert_eq!(playground.now(), just_before);
+        assert!(playground.has_future());
+        // The wait's own instant, or one inside it: the wait is one step, replayed whole.
+        for inside in [
+            before_wait,
+            Timestamp::from_millis(before_wait.as_millis() + 1),
+        ] {
+            playground.travel_to(just_before);
+            playground.travel_to(inside);
+            assert_eq!(playground.now(), after_wait);
+        }
+        playground.travel_to(end);
+        assert_eq!(playground.world().trace().hash(), hash);
     }
 }

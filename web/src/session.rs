@@ -23,6 +23,12 @@ pub enum SessionAction {
         /// The line (`kubectl get pods -o wide`).
         line: String,
     },
+    /// A playground command line (`play wait`, `play node stop node-2`), run by the core's
+    /// playground session; it may move virtual time.
+    Play {
+        /// The line (`play wait --timeout 10m`).
+        line: String,
+    },
     /// A manifest applied as a whole (the sample button).
     Apply {
         /// The YAML or JSON text.
@@ -128,6 +134,13 @@ mod tests {
                 manifest: "kind: Pod".to_string(),
             },
         );
+        session.record(
+            2,
+            2_500,
+            SessionAction::Play {
+                line: "play wait".to_string(),
+            },
+        );
         session.clock_ms = 3_000;
         assert_eq!(Session::from_json(&session.to_json()), Some(session));
     }
@@ -157,7 +170,7 @@ mod tests {
             .entries
             .iter()
             .map(|e| match &e.action {
-                SessionAction::Kubectl { line } => line.as_str(),
+                SessionAction::Kubectl { line } | SessionAction::Play { line } => line.as_str(),
                 SessionAction::Apply { manifest } | SessionAction::KubectlApply { manifest } => {
                     manifest.as_str()
                 }

@@ -124,8 +124,16 @@ impl Session {
     /// A session over a World the host built (and maybe filled) itself; `config.nodes` and
     /// `config.seed` are not used.
     pub fn with_world(world: World, config: PlayConfig) -> Session {
+        let started = world.now();
+        Session::with_world_started(world, config, started)
+    }
+
+    /// A session over a World that started at `started`, for a host that keeps its World
+    /// across sessions (the browser page resuming a World it cloned or replayed): `play time`
+    /// counts from `started`.
+    pub fn with_world_started(world: World, config: PlayConfig, started: Timestamp) -> Session {
         Session {
-            started: world.now(),
+            started,
             world,
             kubectl: Kubectl::default(),
             config,
@@ -138,6 +146,11 @@ impl Session {
     /// The simulated cluster (for hosts and tests that prepare objects directly).
     pub fn world(&mut self) -> &mut World {
         &mut self.world
+    }
+
+    /// The simulated cluster, to read (views that only look at the store).
+    pub fn world_ref(&self) -> &World {
+        &self.world
     }
 
     /// Whether a `kubectl get -w` is still open.

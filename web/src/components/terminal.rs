@@ -1,6 +1,7 @@
-//! The terminal: the core's kubectl on the simulated cluster.
+//! The terminal: the core's kubectl and playground commands on the simulated cluster.
 //!
-//! Enter runs the line ([`crate::playground::Playground::run_kubectl`]); ↑/↓ walk the
+//! Enter runs the line ([`crate::playground::Playground::run_line`]: `kubectl …` or
+//! `play …`); ↑/↓ walk the
 //! history; Ctrl-C stops the open `get -w` watches, whose rows keep arriving while the clock
 //! runs. Tab completes the word before the cursor as bash completion does
 //! ([`crate::completion`]): the only candidate, or the candidates' common prefix; a second Tab
@@ -89,7 +90,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     let line = field.value();
                     field.set_value("");
                     *history_index.borrow_mut() = None;
-                    handle.update(|p| p.run_kubectl(&line));
+                    handle.update(|p| p.run_line(&line));
                 }
                 "c" | "C" if event.ctrl_key() => {
                     event.prevent_default();
