@@ -30,6 +30,8 @@ use std::collections::{BTreeMap, VecDeque};
 use kubeplay_core::sim::clock::Timestamp;
 use kubeplay_core::sim::trace::TraceRecord;
 
+use crate::i18n::{text, Key, Language};
+
 /// How many nodes get boxes of their own; the rest share one "+N nodes" box.
 pub const SHOWN_NODES: usize = 3;
 
@@ -207,6 +209,64 @@ pub fn controller_of(resource: &str) -> &'static str {
         "events" => "events",
         _ => "other",
     }
+}
+
+/// How a hover title names a component: the Kubernetes program's name (`kube-apiserver`,
+/// `kubelet (node-2)`), translated where it is a description rather than a name. `shown_nodes`
+/// are the names of the nodes with their own box, `rest_nodes` how many the aggregate box
+/// stands for.
+pub fn component_title(
+    component: Component,
+    shown_nodes: &[String],
+    rest_nodes: usize,
+    language: Language,
+) -> String {
+    let node = |slot: NodeSlot| match slot {
+        NodeSlot::Shown(index) => shown_nodes.get(index).cloned().unwrap_or_default(),
+        NodeSlot::Rest => {
+            text(Key::MapOtherNodes, language).replace("{n}", &rest_nodes.to_string())
+        }
+    };
+    match component {
+        Component::User => text(Key::MapUser, language).to_string(),
+        Component::ApiServer => "kube-apiserver".to_string(),
+        Component::Etcd => "etcd".to_string(),
+        Component::Scheduler => "kube-scheduler".to_string(),
+        Component::ControllerManager => "kube-controller-manager".to_string(),
+        Component::Dns => text(Key::MapDnsTitle, language).to_string(),
+        Component::Kubelet(slot) => format!("kubelet ({})", node(slot)),
+        Component::KubeProxy(slot) => format!("kube-proxy ({})", node(slot)),
+        Component::Runtime(slot) => format!("{} ({})", text(Key::MapRuntime, language), node(slot)),
+    }
+}
+
+/// What travels along an edge, in the legend's words.
+pub fn edge_kind_title(kind: EdgeKind, language: Language) -> &'static str {
+    let key = match kind {
+        EdgeKind::Request => Key::MapLegendRequest,
+        EdgeKind::Commit => Key::MapLegendCommit,
+        EdgeKind::Watch => Key::MapLegendWatch,
+        EdgeKind::Derived => Key::MapLegendDerived,
+    };
+    text(key, language)
+}
+
+/// The hover title of a controller line ([`controller_of`]'s label): the controller's
+/// canonical name in kube-controller-manager (`replicaset-controller`, as
+/// `--controllers` and its logs call it), or what the line gathers.
+pub fn controller_title(label: &str, language: Language) -> String {
+    let name = match label {
+        "replicaset" => "replicaset-controller",
+        "deployment" => "deployment-controller",
+        "replication" => "replicationcontroller-controller",
+        "endpoints" => "endpoints-controller",
+        "endpointslice" => "endpointslice-controller",
+        "nodelifecycle" => "node-lifecycle-controller",
+        "namespace" => "namespace-controller",
+        "events" => text(Key::MapControllerEvents, language),
+        _ => text(Key::MapControllerOther, language),
+    };
+    format!("kube-controller-manager: {name}")
 }
 
 /// Everything the map shows, updated from the trace.
@@ -847,5 +907,103 @@ mod tests {
         // 8 control-plane edges + 4 per node slot (3 shown + the aggregate).
         assert_eq!(edges.len(), 8 + 4 * 4);
         assert!(edges.iter().all(|(_, stats)| stats.total == 0));
+    }
+
+    #[test]
+    fn hover_titles_name_components_as_kubernetes_does_in_both_languages() {
+        let nodes = ["node-1".to_string(), "node-2".to_string()];
+        let cases = [
+            (Component::ApiServer, Language::English, "kube-apiserver"),
+            (Component::Etcd, Language::Korean, "etcd"),
+            (Component::Scheduler, Language::English, "kube-scheduler"),
+            (
+                Component::ControllerManager,
+                Language::Korean,
+                "kube-controller-manager",
+            ),
+            (Component::User, Language::English, "kubectl / user"),
+            (Component::Dns, Language::English, "cluster DNS (CoreDNS)"),
+            (Component::Dns, Language::Korean, "클러스터 DNS (CoreDNS)"),
+            (
+                Component::Kubelet(NodeSlot::Shown(1)),
+                Language::English,
+                "kubelet (node-2)",
+            ),
+            (
+                Component::KubeProxy(NodeSlot::Rest),
+                Language::English,
+                "kube-proxy (7 other nodes)",
+            ),
+            (
+                Component::KubeProxy(NodeSlot::Rest),
+                Language::Korean,
+                "kube-proxy (나머지 노드 7개)",
+            ),
+            (
+                Component::Runtime(NodeSlot::Shown(0)),
+                Language::Korean,
+                "컨테이너 런타임 (node-1)",
+            ),
+        ];
+        for (component, language, expected) in cases {
+            assert_eq!(
+                component_title(component, &nodes, 7, language),
+                expected,
+                "{component:?} {language:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn controller_lines_are_titled_with_kube_controller_manager_names() {
+        let cases = [
+            ("pods", "kube-controller-manager: replicaset-controller"),
+            (
+                "deployments",
+                "kube-controller-manager: deployment-controller",
+            ),
+            (
+                "replicationcontrollers",
+                "kube-controller-manager: replicationcontroller-controller",
+            ),
+            ("endpoints", "kube-controller-manager: endpoints-controller"),
+            (
+                "endpointslices",
+                "kube-controller-manager: endpointslice-controller",
+            ),
+            (
+                "nodes/status",
+                "kube-controller-manager: node-lifecycle-controller",
+            ),
+            (
+                "namespaces",
+                "kube-controller-manager: namespace-controller",
+            ),
+            (
+                "events",
+                "kube-controller-manager: Events (every controller records them)",
+            ),
+            (
+                "configmaps",
+                "kube-controller-manager: requests of no known controller",
+            ),
+        ];
+        for (resource, expected) in cases {
+            let label = controller_of(resource);
+            assert_eq!(
+                controller_title(label, Language::English),
+                expected,
+                "{resource}"
+            );
+            let korean = controller_title(label, Language::Korean);
+            assert!(
+                korean.starts_with("kube-controller-manager: ") && !korean.contains("Controller"),
+                "{resource}: {korean}"
+            );
+        }
+        assert_eq!(
+            edge_kind_title(EdgeKind::Commit, Language::English),
+            "etcd commit"
+        );
     }
 }

@@ -286,6 +286,15 @@ pub enum Key {
     MapLegendWatch,
     /// The legend of arrows the trace implies but does not record.
     MapLegendDerived,
+    // The map's hover titles (web-play).
+    /// Cluster DNS in a hover title, with the program that plays it.
+    MapDnsTitle,
+    /// The aggregate node box in a hover title; `{n}` is the count.
+    MapOtherNodes,
+    /// The controller line of Events, which every controller writes.
+    MapControllerEvents,
+    /// The controller line of requests no controller is known for.
+    MapControllerOther,
     /// After the node count of the big-cluster view.
     CanvasNodes,
     /// After the count of pods on nodes.
@@ -299,7 +308,7 @@ pub enum Key {
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 122] = [
+    pub const ALL: [Key; 126] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -418,6 +427,10 @@ impl Key {
         Key::MapLegendCommit,
         Key::MapLegendWatch,
         Key::MapLegendDerived,
+        Key::MapDnsTitle,
+        Key::MapOtherNodes,
+        Key::MapControllerEvents,
+        Key::MapControllerOther,
         Key::CanvasNodes,
         Key::CanvasPodsOnNodes,
         Key::CanvasPending,
@@ -455,7 +468,7 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::Reset => ("새 클러스터", "New cluster"),
         Key::Seed => ("시드", "Seed"),
         Key::TerminalHeading => ("터미널", "Terminal"),
-        Key::TerminalHelp => ("kubectl 명령을 입력하세요. 예: kubectl get nodes, kubectl get pods -w (Ctrl-C로 중지), ↑/↓로 이전 명령, Tab으로 자동 완성 (두 번 누르면 후보 목록)", "Type kubectl commands, e.g. kubectl get nodes, kubectl get pods -w (Ctrl-C stops it); ↑/↓ for history; Tab completes (twice lists the candidates)"),
+        Key::TerminalHelp => ("kubectl 명령이나 play 명령을 입력하세요. 예: kubectl get nodes, kubectl get pods -w (Ctrl-C로 중지), play wait (클러스터가 안정될 때까지 가상 시간 진행), play help, ↑/↓로 이전 명령, Tab으로 자동 완성 (두 번 누르면 후보 목록)", "Type kubectl or play commands, e.g. kubectl get nodes, kubectl get pods -w (Ctrl-C stops it), play wait (virtual time runs until the cluster is quiet), play help; ↑/↓ for history; Tab completes (twice lists the candidates)"),
         Key::TerminalInput => ("kubectl 명령 입력", "kubectl command line"),
         Key::Watching => ("감시 중 (Ctrl-C)", "watching (Ctrl-C)"),
         Key::NoticeReplayed => ("⟲ 시드와 명령을 다시 실행해 이전 시각으로 돌아갔습니다", "⟲ went back in time by replaying the seed and commands"),
@@ -555,6 +568,10 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::MapLegendCommit => ("etcd 커밋", "etcd commit"),
         Key::MapLegendWatch => ("watch 전달", "watch delivery"),
         Key::MapLegendDerived => ("추정 (트레이스에 직접 기록되지 않음)", "implied (not in the trace itself)"),
+        Key::MapDnsTitle => ("클러스터 DNS (CoreDNS)", "cluster DNS (CoreDNS)"),
+        Key::MapOtherNodes => ("나머지 노드 {n}개", "{n} other nodes"),
+        Key::MapControllerEvents => ("이벤트 (모든 컨트롤러가 기록)", "Events (every controller records them)"),
+        Key::MapControllerOther => ("어느 컨트롤러인지 모르는 요청", "requests of no known controller"),
         Key::CanvasNodes => ("노드", "nodes"),
         Key::CanvasPodsOnNodes => ("노드의 파드", "pods on nodes"),
         Key::CanvasPending => ("배정 대기 파드", "pending"),

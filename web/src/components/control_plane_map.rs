@@ -10,9 +10,12 @@
 
 use yew::prelude::*;
 
-use crate::control_plane::{Component, ControlPlaneActivity, EdgeKind, EdgeStats, NodeSlot};
+use crate::control_plane::{
+    component_title, controller_title, edge_kind_title, Component, ControlPlaneActivity, EdgeKind,
+    EdgeStats, NodeSlot,
+};
 use crate::handle::PlaygroundHandle;
-use crate::hooks::use_text;
+use crate::hooks::{use_language, use_text};
 use crate::i18n::Key;
 
 /// What the map needs.
@@ -138,6 +141,7 @@ fn rate_text(stats: &EdgeStats) -> String {
 #[function_component(ControlPlaneMap)]
 pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
     let text = use_text();
+    let language = use_language();
     let activity = use_mut_ref(ControlPlaneActivity::new);
     props.handle.read(|p| {
         let world = p.world();
@@ -154,6 +158,10 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
     });
     let activity = activity.borrow();
     let slots = activity.node_slots();
+    let shown_nodes = activity.shown_nodes();
+    let title_of = |component: Component| {
+        component_title(component, shown_nodes, activity.rest_nodes(), language)
+    };
 
     let edges = activity.edges().into_iter().map(|(edge, stats)| {
         let from = rect_of(edge.from, &slots);
@@ -173,9 +181,10 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
             (stats.rate_per_s > 0.0).then_some("active")
         );
         let title = format!(
-            "{:?} → {:?}: {} ({} {})",
-            edge.from,
-            edge.to,
+            "{} → {} · {}: {} ({} {})",
+            title_of(edge.from),
+            title_of(edge.to),
+            edge_kind_title(edge.kind, language),
             rate_text(&stats),
             stats.total,
             text(Key::MapEventsInAll)
@@ -231,6 +240,7 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
         html! {
             <text class={classes!("controller", (stats.rate_per_s > 0.0).then_some("active"))}
                 x={(r.x + 10.0 + column * 150.0).to_string()} y={(r.y + 40.0 + row * 16.0).to_string()}>
+                <title>{ controller_title(name, language) }</title>
                 { format!("{name} {}", rate_text(stats)) }
             </text>
         }
