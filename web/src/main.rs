@@ -14,6 +14,7 @@
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod app;
+mod checkpoints;
 mod cluster;
 mod cluster_tiles;
 mod completion;

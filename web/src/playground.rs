@@ -29,6 +29,7 @@ use kubeplay_core::sim::clock::{Timestamp, SIM_EPOCH};
 use kubeplay_core::sim::traffic::{TrafficError, TrafficReport};
 use kubeplay_core::sim::world::{World, WorldConfig};
 
+use crate::checkpoints::Checkpoints;
 use crate::session::{Session, SessionAction};
 use crate::traffic::TrafficSpec;
 
@@ -124,6 +125,11 @@ pub struct Playground {
     version: u64,
     /// The traffic view's last batch and its outcome.
     last_traffic: Option<(TrafficSpec, Result<TrafficReport, TrafficError>)>,
+    /// Copies of the World to replay from when going back.
+    checkpoints: Checkpoints,
+    /// Whether the World is exactly what replaying the session builds (an open `get -w`
+    /// polls the API server, which the trace records, so it is not: no checkpoints then).
+    replayable: bool,
 }
 
 fn world_config(seed: u64, nodes: usize) -> WorldConfig {
@@ -191,6 +197,8 @@ impl Playground {
             carry_ms: 0.0,
             version: 0,
             last_traffic: None,
+            checkpoints: Checkpoints::default(),
+            replayable: true,
         }
     }
 
@@ -318,6 +326,40 @@ impl Playground {
         self.now()
     }
 
+    /// Records an action given at `now` (dropping the entries ahead of the clock, and the
+    /// checkpoints of that abandoned branch).
+    fn record(&mut self, now: Timestamp, action: SessionAction) {
+        self.session.record(self.applied, now.as_millis(), action);
+        self.checkpoints.forget_after(self.applied, now);
+        self.applied = self.session.entries.len();
+    }
+
+    /// Keeps a checkpoint of the World when one is due and the World is still exactly what a
+    /// replay of the session would build.
+    fn offer_checkpoint(&mut self) {
+        if self.replayable && self.checkpoints.due(self.now(), self.applied) {
+            self.checkpoints.take(self.play.world_ref(), self.applied);
+        }
+    }
+
+    /// Runs the world to `until` (no entry lies before it), taking the checkpoints that fall
+    /// due on the way.
+    fn run_to(&mut self, until: Timestamp) {
+        self.offer_checkpoint();
+        while self.replayable {
+            let Some(due) = self
+                .checkpoints
+                .next_due(self.now())
+                .filter(|due| *due < until)
+            else {
+                break;
+            };
+            self.world_mut().run_until(due, |_| false);
+            self.offer_checkpoint();
+        }
+        self.world_mut().run_until(until, |_| false);
+    }
+
     /// Advances the world to `target`, replaying recorded commands on the way.
     fn advance_to(&mut self, target: Timestamp) {
         while let Some(entry) = self.session.entries.get(self.applied) {
@@ -326,7 +368,7 @@ impl Playground {
                 break;
             }
             let action = entry.action.clone();
-            self.world_mut().run_until(at, |_| false);
+            self.run_to(at);
             self.applied += 1;
             match action {
                 SessionAction::Kubectl { line } => {
@@ -352,7 +394,8 @@ impl Playground {
             }
             self.world_mut().settle();
         }
-        self.world_mut().run_until(target, |_| false);
+        self.run_to(target);
+        self.offer_checkpoint();
         self.poll_watches();
         self.version += 1;
     }
@@ -412,20 +455,19 @@ impl Playground {
         }
         self.push_input(line);
         let now = self.now();
-        self.session.record(
-            self.applied,
-            now.as_millis(),
+        self.record(
+            now,
             SessionAction::Kubectl {
                 line: line.to_string(),
             },
         );
-        self.applied = self.session.entries.len();
         self.session.clock_ms = now.as_millis();
         let output = kubectl::run(self.play.world().api(), now, line);
         self.push_text(LineKind::Stdout, &output.stdout);
         self.push_text(LineKind::Stderr, &output.stderr);
         if let Some(watch) = output.watch {
             self.watches.push(watch);
+            self.replayable = false;
         }
         self.world_mut().settle();
         self.poll_watches();
@@ -439,14 +481,12 @@ impl Playground {
         let line = line.trim();
         self.push_input(line);
         let now = self.now();
-        self.session.record(
-            self.applied,
-            now.as_millis(),
+        self.record(
+            now,
             SessionAction::Play {
                 line: line.to_string(),
             },
         );
-        self.applied = self.session.entries.len();
         // As a replay does: the world settles before and after each recorded action.
         self.world_mut().settle();
         let output = self.play.run_line(line);
@@ -467,14 +507,12 @@ impl Playground {
     /// Applies a manifest, records it, and shows what was created or what failed.
     pub fn apply(&mut self, manifest: &str) {
         let now = self.now();
-        self.session.record(
-            self.applied,
-            now.as_millis(),
+        self.record(
+            now,
             SessionAction::Apply {
                 manifest: manifest.to_string(),
             },
         );
-        self.applied = self.session.entries.len();
         self.session.clock_ms = now.as_millis();
         self.push_notice(Notice::SampleApplied);
         for result in apply_manifest(self.world_mut(), manifest) {
@@ -493,14 +531,12 @@ impl Playground {
     /// output in the terminal.
     pub fn apply_from_editor(&mut self, manifest: &str) {
         let now = self.now();
-        self.session.record(
-            self.applied,
-            now.as_millis(),
+        self.record(
+            now,
             SessionAction::KubectlApply {
                 manifest: manifest.to_string(),
             },
         );
-        self.applied = self.session.entries.len();
         self.session.clock_ms = now.as_millis();
         self.push_line(LineKind::Input, EDITOR_APPLY_LINE.to_string());
         // A replay settles the world before each recorded action (`run_until`); so does this,
@@ -529,12 +565,7 @@ impl Playground {
     /// command, and keeps the outcome for the view.
     pub fn send_traffic(&mut self, spec: TrafficSpec) {
         let now = self.now();
-        self.session.record(
-            self.applied,
-            now.as_millis(),
-            SessionAction::Traffic { spec: spec.clone() },
-        );
-        self.applied = self.session.entries.len();
+        self.record(now, SessionAction::Traffic { spec: spec.clone() });
         self.session.clock_ms = now.as_millis();
         // As a replay does: the world settles before and after each recorded action.
         self.world_mut().settle();
@@ -569,13 +600,33 @@ impl Playground {
         } else {
             self.watches.clear();
             self.last_traffic = None;
-            self.play = play_session(fresh_world(&self.session));
-            self.applied = 0;
+            match self.checkpoints.nearest(target) {
+                Some(checkpoint) => {
+                    self.play = play_session(checkpoint.world.clone());
+                    self.applied = checkpoint.applied;
+                }
+                None => {
+                    self.play = play_session(fresh_world(&self.session));
+                    self.applied = 0;
+                }
+            }
+            self.replayable = true;
             self.advance_to(target.max(self.now()));
             self.push_notice(Notice::Replayed);
         }
         self.session.clock_ms = self.now().as_millis();
         self.version += 1;
+    }
+
+    /// Turns replay checkpoints off (every going back replays from the seed), for comparing.
+    pub fn without_checkpoints(mut self) -> Playground {
+        self.checkpoints = Checkpoints::disabled();
+        self
+    }
+
+    /// How many replay checkpoints are kept now.
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
     }
 
     /// Starts over: a new cluster from a new seed, an empty session.
@@ -971,5 +1022,129 @@ mod tests {
         }
         playground.travel_to(end);
         assert_eq!(playground.world().trace().hash(), hash);
+    }
+
+    /// A long session: `commands` lines (kubectl, play, the editor, traffic) spread over
+    /// `minutes` of virtual time with the clock running between them.
+    fn long_session(commands: usize, minutes: u64) -> Playground {
+        let mut playground = Playground::new(21, 3);
+        let gap_ms = minutes * 60_000 / commands as u64;
+        for index in 0..commands {
+            match index % 10 {
+                0 => playground.run_line(&format!(
+                    "kubectl create deployment app{index} --image=nginx --replicas=2"
+                )),
+                1 => playground.run_line("kubectl get pods -o wide"),
+                2 => playground.run_line(&format!(
+                    "kubectl scale deployment app{} --replicas=3",
+                    index - 2
+                )),
+                3 => playground.run_line("play nodes"),
+                4 => playground.run_line(&format!(
+                    "kubectl expose deployment app{} --port=80",
+                    index - 4
+                )),
+                5 => playground.run_line(&format!("play traffic app{} --requests 20", index - 5)),
+                6 => playground.run_line("kubectl get deploy,rs,svc"),
+                7 if index % 20 == 7 => playground.run_line("play node stop node-3"),
+                7 => playground.run_line("play node start node-3"),
+                8 => playground.run_line(&format!("kubectl delete deployment app{}", index - 8)),
+                _ => playground.run_line("kubectl get events"),
+            }
+            playground.set_running(true);
+            playground.set_speed(64.0);
+            let mut left = gap_ms;
+            while left > 0 {
+                let wall = (left as f64 / 64.0).min(250.0);
+                playground.tick(wall);
+                left = left.saturating_sub((wall * 64.0) as u64);
+            }
+            playground.set_running(false);
+        }
+        playground
+    }
+
+    #[test]
+    fn going_back_from_checkpoints_reaches_the_same_world_as_a_replay_from_the_seed() {
+        let mut playground = long_session(60, 12);
+        assert!(playground.checkpoint_count() > 0);
+        let start = playground.start().as_millis();
+        let end = playground.now().as_millis();
+        let span = end - start;
+        let targets = [
+            end - 1,
+            start + span / 2,
+            start + span * 9 / 10,
+            start + span / 7,
+            start + span * 3 / 4,
+            start + 5,
+        ];
+        for target in targets {
+            let target = Timestamp::from_millis(target);
+            playground.travel_to(target);
+            let mut saved = playground.session().clone();
+            saved.clock_ms = target.as_millis();
+            let replayed = Playground::restore(saved);
+            assert_eq!(replayed.now(), playground.now(), "{target}");
+            assert_eq!(
+                replayed.world().trace().hash(),
+                playground.world().trace().hash(),
+                "{target}"
+            );
+            assert_eq!(
+                replayed.world().trace().len(),
+                playground.world().trace().len()
+            );
+        }
+        // Forward again to the end, then a new branch drops the checkpoints ahead of it.
+        playground.travel_to(Timestamp::from_millis(end));
+        playground.travel_to(Timestamp::from_millis(start + span / 3));
+        playground.run_line("kubectl get pods");
+        let branch_at = playground.now();
+        assert!(playground
+            .checkpoints
+            .nearest(Timestamp::from_millis(end))
+            .is_none_or(|c| c.at() <= branch_at));
+    }
+
+    /// The figures for BENCHMARKS.md: `cargo test -p kubeplay-web --release -- --ignored
+    /// --nocapture replay_benchmark`.
+    #[test]
+    #[ignore = "a measurement, not a check: run it by name"]
+    fn replay_benchmark() {
+        let built = std::time::Instant::now();
+        let mut playground = long_session(200, 30);
+        println!(
+            "session: 200 commands, {} virtual, built in {:?}, {} checkpoints",
+            playground.now().since(playground.start()).as_secs(),
+            built.elapsed(),
+            playground.checkpoint_count()
+        );
+        let session = playground.session().clone();
+        let start = playground.start().as_millis();
+        let span = playground.now().as_millis() - start;
+        let targets: Vec<Timestamp> = [95, 75, 50, 25, 90]
+            .iter()
+            .map(|percent| Timestamp::from_millis(start + span * percent / 100))
+            .collect();
+        let mut plain = Playground::restore(session).without_checkpoints();
+        for target in targets {
+            let timed = std::time::Instant::now();
+            plain.travel_to(target);
+            let without = timed.elapsed();
+            let timed = std::time::Instant::now();
+            playground.travel_to(target);
+            let with = timed.elapsed();
+            assert_eq!(
+                plain.world().trace().hash(),
+                playground.world().trace().hash()
+            );
+            println!(
+                "back to {:>4}s: from the seed {without:?}, from a checkpoint {with:?}",
+                target.since(playground.start()).as_secs()
+            );
+            playground.travel_to(Timestamp::from_millis(start + span));
+            plain.travel_to(Timestamp::from_millis(start + span));
+        }
     }
 }

@@ -365,6 +365,13 @@ fn completion_and_editor(session: &Session, screenshots: &Path) -> Result<()> {
     session.screenshot(&screenshots.join("completion-en.png"))?;
     session.type_into("#terminal-input", ENTER)?;
 
+    println!("  play wait: the core's playground command in the terminal");
+    session.type_into("#terminal-input", &format!("play wait{ENTER}"))?;
+    session.wait_for(
+        "`play wait` to print that the cluster settled",
+        "[...document.querySelectorAll('#scrollback .line.stdout')].some(l => l.textContent.startsWith('cluster settled after '))",
+    )?;
+
     println!("  the YAML editor marks a field error at its line, then applies");
     session.click("#editor-template-deployment")?;
     session.value("document.querySelector('.editor').scrollIntoView() || true")?;
