@@ -1107,6 +1107,21 @@ mod tests {
             .is_none_or(|c| c.at() <= branch_at));
     }
 
+    /// The process's resident memory in KiB (Linux), 0 elsewhere.
+    #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+    fn resident_kib() -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find(|line| line.starts_with("VmRSS:"))
+                    .and_then(|line| line.split_whitespace().nth(1))
+                    .and_then(|kib| kib.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
     /// The figures for BENCHMARKS.md: `cargo test -p kubeplay-web --release -- --ignored
     /// --nocapture replay_benchmark`.
     #[test]
@@ -1120,6 +1135,7 @@ mod tests {
             built.elapsed(),
             playground.checkpoint_count()
         );
+        let rss_with = resident_kib();
         let session = playground.session().clone();
         let start = playground.start().as_millis();
         let span = playground.now().as_millis() - start;
@@ -1127,6 +1143,16 @@ mod tests {
             .iter()
             .map(|percent| Timestamp::from_millis(start + span * percent / 100))
             .collect();
+        let timed = std::time::Instant::now();
+        let copies: Vec<World> = (0..12).map(|_| playground.world().clone()).collect();
+        let clone_time = timed.elapsed() / 12;
+        let per_copy = resident_kib().saturating_sub(rss_with) / 12;
+        println!(
+            "one more World copy at the end: {clone_time:?}, ~{per_copy} KiB resident \
+             (store values are shared); {} KiB resident in all before the copies",
+            rss_with
+        );
+        drop(copies);
         let mut plain = Playground::restore(session).without_checkpoints();
         for target in targets {
             let timed = std::time::Instant::now();
