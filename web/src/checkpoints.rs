@@ -64,6 +64,7 @@ impl Default for Checkpoints {
 
 impl Checkpoints {
     /// No checkpoints ever: every replay starts from the seed.
+    #[cfg(test)]
     pub fn disabled() -> Checkpoints {
         Checkpoints {
             disabled: true,
@@ -72,16 +73,19 @@ impl Checkpoints {
     }
 
     /// How many are kept.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.list.len()
     }
 
     /// The virtual time between checkpoints now.
+    #[cfg(test)]
     pub fn every(&self) -> Duration {
         self.every
     }
 
     /// The session entries between checkpoints now.
+    #[cfg(test)]
     pub fn every_entries(&self) -> usize {
         self.every_entries
     }

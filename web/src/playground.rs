@@ -619,12 +619,14 @@ impl Playground {
     }
 
     /// Turns replay checkpoints off (every going back replays from the seed), for comparing.
+    #[cfg(test)]
     pub fn without_checkpoints(mut self) -> Playground {
         self.checkpoints = Checkpoints::disabled();
         self
     }
 
     /// How many replay checkpoints are kept now.
+    #[cfg(test)]
     pub fn checkpoint_count(&self) -> usize {
         self.checkpoints.len()
     }
@@ -1126,6 +1128,7 @@ mod tests {
     /// --nocapture replay_benchmark`.
     #[test]
     #[ignore = "a measurement, not a check: run it by name"]
+    #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
     fn replay_benchmark() {
         let built = std::time::Instant::now();
         let mut playground = long_session(200, 30);
