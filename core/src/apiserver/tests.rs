@@ -288,6 +288,77 @@ fn the_main_resource_ignores_status_and_the_status_subresource_ignores_spec() {
     assert!(through_status.labels().get("x").is_none());
 }
 
+/// A pod carrying only a name and the given status, as the kubelet sends it.
+fn status_only(name: &str, status: serde_json::Value) -> Object {
+    Object::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name}, "status": status
+    }))
+    .unwrap()
+}
+
+#[test]
+fn a_pod_status_write_keeps_the_stored_spec_metadata_and_qos_class() {
+    let mut api = server();
+    let created = api
+        .create("default", pod("web", json!({"app": "web"})))
+        .unwrap();
+    let stored = api
+        .update_status(
+            "default",
+            status_only("web", json!({"phase": "Running", "podIP": "10.244.0.5"})),
+        )
+        .unwrap();
+    let (before, after) = (created.to_value(), stored.to_value());
+    assert_eq!(after["spec"], before["spec"]);
+    assert_eq!(after["metadata"]["labels"], json!({"app": "web"}));
+    assert_eq!(after["metadata"]["uid"], before["metadata"]["uid"]);
+    assert_eq!(after["status"]["phase"], "Running");
+    assert_eq!(after["status"]["qosClass"], before["status"]["qosClass"]);
+    assert_ne!(
+        after["metadata"]["resourceVersion"],
+        before["metadata"]["resourceVersion"]
+    );
+}
+
+#[test]
+fn the_same_pod_status_twice_writes_nothing_the_second_time() {
+    let mut api = server();
+    api.create("default", pod("web", json!({}))).unwrap();
+    let status = json!({"phase": "Running"});
+    let first = api
+        .update_status("default", status_only("web", status.clone()))
+        .unwrap();
+    let revision = api.current_revision();
+    let second = api
+        .update_status("default", status_only("web", status))
+        .unwrap();
+    assert_eq!(api.current_revision(), revision);
+    assert_eq!(
+        second.metadata().resource_version,
+        first.metadata().resource_version
+    );
+}
+
+#[test]
+fn a_pod_status_write_is_validated_as_a_status_with_kubernetes_messages() {
+    let mut api = server();
+    api.create("default", pod("web", json!({}))).unwrap();
+    let refused = api
+        .update_status(
+            "default",
+            status_only(
+                "web",
+                json!({"phase": "Running", "qosClass": "Guaranteed", "podIPs": [{"ip": "ten"}]}),
+            ),
+        )
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "Pod \"web\" is invalid: [status.qosClass: Invalid value: \"Guaranteed\": field is immutable, status.podIPs[0]: Invalid value: \"ten\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)]"
+    );
+}
+
 #[test]
 fn lists_filter_by_label_and_field_selectors() {
     let mut api = server();

@@ -468,6 +468,10 @@ impl<S: KvStore<Object>> ApiServer<S> {
             }
         }
 
+        if part == Part::Status && kind == Kind::Pod {
+            return self.update_pod_status(&namespace, &name, object, &current);
+        }
+
         let mut updated = match part {
             Part::Main => {
                 {
@@ -544,6 +548,83 @@ impl<S: KvStore<Object>> ApiServer<S> {
                 self.allocator.release_node_ports(&allocated);
                 Err(e)
             }
+        }
+    }
+
+    /// `PUT pods/<name>/status`, as the pod status strategy does it: the stored spec and
+    /// metadata stay (`PrepareForUpdate` copies them from the old pod, and an empty QoS class
+    /// is filled in from it), only the new status is taken from `sent`, and only what
+    /// `ValidatePodStatusUpdate` checks is validated, not the whole spec again. The stored pod
+    /// is copied once, and not at all when the status did not change.
+    fn update_pod_status(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        sent: Object,
+        current: &KeyValue<Object>,
+    ) -> Result<Arc<Object>, ApiError> {
+        let kind = Kind::Pod;
+        let old = Arc::clone(&current.value);
+        let (Object::Pod(sent), Object::Pod(old_pod)) = (sent, old.as_ref()) else {
+            return Err(ApiError::Internal(format!(
+                "pods \"{name}\" is stored as another kind"
+            )));
+        };
+        let mut status = sent.status;
+        if let Some(status) = status.as_mut() {
+            if status.qos_class.as_deref().unwrap_or("").is_empty() {
+                status.qos_class = old_pod.status.as_ref().and_then(|s| s.qos_class.clone());
+            }
+        }
+        let unchanged = status == old_pod.status;
+        let namespace_state = self.namespace_state(kind, namespace);
+        let mut updated = if unchanged && self.admission.plugins.is_empty() {
+            // Nothing to merge and no plugin that could change it: admission has nothing
+            // to do on a pod status update (the pod's priority is the stored one).
+            None
+        } else {
+            let mut merged = old.as_ref().clone();
+            if let Object::Pod(pod) = &mut merged {
+                pod.status = status;
+            }
+            self.admission.admit(
+                Operation::Update,
+                &mut merged,
+                Some(&old),
+                namespace_state,
+                &[],
+            )?;
+            Some(merged)
+        };
+        let errors = match &updated {
+            Some(Object::Pod(new_pod)) => {
+                crate::api::validation::validate_pod_status_update(new_pod, old_pod)
+            }
+            Some(other) => registry::validate_update(other, &old),
+            None => crate::api::validation::validate_pod_status_update(old_pod, old_pod),
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(kind, name, errors));
+        }
+        let key = registry::object_key(kind, namespace, name);
+        if should_delete_during_update(updated.as_ref().unwrap_or(&old)) {
+            let updated = updated.take().unwrap_or_else(|| old.as_ref().clone());
+            return match self.commit_delete(&key, current.mod_revision, &updated)? {
+                Some(DeleteOutcome::Deleted(o) | DeleteOutcome::Pending(o)) => Ok(o),
+                None => Err(ApiError::modified(kind, name)),
+            };
+        }
+        // Without plugins the merged pod differs from the stored one exactly when the status
+        // does, so the whole pod is only compared when a plugin may have changed it.
+        let no_plugins = self.admission.plugins.is_empty();
+        let Some(updated) = updated.filter(|u| (no_plugins && !unchanged) || u != old.as_ref())
+        else {
+            // A no-op update writes nothing and keeps the resourceVersion, as in Kubernetes.
+            return Ok(old);
+        };
+        match self.commit_put(&key, updated, Some(current.mod_revision))? {
+            Some(stored) => Ok(stored),
+            None => Err(ApiError::modified(kind, name)),
         }
     }
 

@@ -27,6 +27,7 @@ pub mod node;
 pub mod object_meta;
 pub mod pod;
 pub mod pod_spec;
+pub mod pod_status;
 pub mod priority_class;
 pub mod quantity;
 pub mod replica_set;
@@ -43,6 +44,7 @@ pub use lease::{validate_lease, validate_lease_update};
 pub use namespace::{validate_namespace, validate_namespace_update};
 pub use node::{validate_node, validate_node_update};
 pub use pod::{validate_pod, validate_pod_update};
+pub use pod_status::validate_pod_status_update;
 pub use priority_class::{validate_priority_class, validate_priority_class_update};
 pub use replica_set::{validate_replica_set, validate_replica_set_update};
 pub use replication_controller::{

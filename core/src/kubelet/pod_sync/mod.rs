@@ -26,7 +26,8 @@ pub mod status;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::PodStatus;
+use k8s_openapi::api::core::v1::{Pod, PodStatus};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::objects::{Kind, Object};
 use crate::apiserver::{ApiRequest, DeleteOptions};
@@ -1123,9 +1124,20 @@ impl PodWorker {
         if !resend && self.last_status.as_ref() == Some(&status) {
             return;
         }
-        let mut pod = self.pod.clone();
-        pod.metadata.resource_version = None;
-        pod.status = Some(status.clone());
+        // The status subresource takes only the status from the object sent (the API server
+        // keeps the stored spec and metadata), so the request carries the pod's name,
+        // namespace and uid (a precondition, like the kubelet's status manager's) and the
+        // status, not a copy of the whole pod.
+        let pod = Pod {
+            metadata: ObjectMeta {
+                name: self.pod.metadata.name.clone(),
+                namespace: self.pod.metadata.namespace.clone(),
+                uid: self.pod.metadata.uid.clone(),
+                ..ObjectMeta::default()
+            },
+            spec: None,
+            status: Some(status.clone()),
+        };
         self.last_status = Some(status);
         ctx.api.push_back(ApiRequest::UpdateStatus {
             namespace: self.namespace().to_string(),
