@@ -24,7 +24,7 @@ mod status_reconcile_tests;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -114,6 +114,11 @@ pub struct Kubelet {
     config: KubeletConfig,
     now: Timestamp,
     workers: BTreeMap<String, PodWorker>,
+    /// Every worker's next timeout, ordered by time (then uid): the kubelet's own timer
+    /// queue, so neither a tick nor [`Kubelet::poll_timeout`] looks at every pod.
+    timeouts: BTreeSet<(Timestamp, String)>,
+    /// The entry each worker has in `timeouts`.
+    timeout_of: BTreeMap<String, Timestamp>,
     api_out: VecDeque<ApiRequest>,
     runtime_out: VecDeque<RuntimeCommand>,
     events: EventRecorder,
@@ -131,6 +136,8 @@ impl Kubelet {
             config,
             now,
             workers: BTreeMap::new(),
+            timeouts: BTreeSet::new(),
+            timeout_of: BTreeMap::new(),
             api_out: VecDeque::new(),
             runtime_out: VecDeque::new(),
             crash_backoff: Backoff::default(),
@@ -184,10 +191,34 @@ impl Kubelet {
             error_resync: self.config.error_resync,
         };
         let result = f(worker, &mut ctx);
-        if worker.is_done() {
+        let next = if worker.is_done() {
             self.workers.remove(uid);
-        }
+            None
+        } else {
+            worker.poll_timeout()
+        };
+        self.set_timeout(uid, next);
         Some(result)
+    }
+
+    /// Files a worker's next timeout (None: it needs no tick) in the timer queue.
+    fn set_timeout(&mut self, uid: &str, next: Option<Timestamp>) {
+        let previous = self.timeout_of.get(uid).copied();
+        if previous == next {
+            return;
+        }
+        if let Some(at) = previous {
+            self.timeouts.remove(&(at, uid.to_string()));
+        }
+        match next {
+            Some(at) => {
+                self.timeouts.insert((at, uid.to_string()));
+                self.timeout_of.insert(uid.to_string(), at);
+            }
+            None => {
+                self.timeout_of.remove(uid);
+            }
+        }
     }
 
     /// A pod bound to this node was added or changed. Pods of other nodes are ignored.
@@ -263,11 +294,12 @@ impl Kubelet {
                 object: Object::from(node),
             });
         }
-        let due: Vec<String> = self
-            .workers
+        // The due workers, synced in uid order (as a walk over every worker would).
+        let due: BTreeSet<String> = self
+            .timeouts
             .iter()
-            .filter(|(_, w)| w.poll_timeout().is_some_and(|t| t <= self.now))
-            .map(|(uid, _)| uid.clone())
+            .take_while(|(at, _)| *at <= self.now)
+            .map(|(_, uid)| uid.clone())
             .collect();
         for uid in due {
             self.with_context(&uid, |w, ctx| w.handle_tick(ctx));
@@ -295,11 +327,7 @@ impl Kubelet {
 
     /// When the kubelet next needs a tick.
     pub fn poll_timeout(&self) -> Option<Timestamp> {
-        let workers = self
-            .workers
-            .values()
-            .filter_map(PodWorker::poll_timeout)
-            .min();
+        let workers = self.timeouts.first().map(|(at, _)| *at);
         let own = self.next_lease_at.min(self.next_node_status_at);
         Some(workers.map_or(own, |w| w.min(own)))
     }
