@@ -176,6 +176,12 @@ impl<S: KvStore<Object>> ApiServer<S> {
         self.store.sync()
     }
 
+    /// The store itself, for a host's own bookkeeping watches (the World's pod counts).
+    /// Writes never go this way: they take the API server's write path.
+    pub(crate) fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+
     /// Drains the trace records written since the last call.
     pub fn poll_trace(&mut self) -> Vec<TraceRecord> {
         std::mem::take(&mut self.trace)

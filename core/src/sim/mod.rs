@@ -7,6 +7,7 @@
 //! to a [`trace::Trace`], whose running hash lets two runs be compared bit for bit.
 
 pub mod clock;
+mod pod_counts;
 pub mod queue;
 mod restart;
 pub mod rng;

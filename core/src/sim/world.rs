@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::objects::{Kind, Object};
-use crate::apiserver::{ApiServer, ApiWatchId, ListOptions, WatchOptions};
+use crate::apiserver::{ApiServer, ApiWatchId, WatchOptions};
 use crate::controllers::ControllerManager;
 use crate::kubelet::sim_runtime::logs::{self, ContainerLog, LogsError};
 use crate::kubelet::sim_runtime::{SimRuntime, SimRuntimeConfig};
@@ -39,9 +39,6 @@ use super::trace::Trace;
 /// How many rounds of message passing one instant may take before the world gives up on
 /// it (a component that keeps answering itself would otherwise spin forever).
 const MAX_ROUNDS_PER_INSTANT: usize = 10_000;
-
-/// The user the world's own reads ([`World::pod_summary`]) are made as.
-const OBSERVER_USER: &str = "kubeplay";
 
 /// How the world is built.
 #[derive(Clone, Debug)]
@@ -250,6 +247,8 @@ pub struct World<S: KvStore<Object> = MemoryStore<Object>> {
     stored: super::restart::StoredCluster,
     /// When and how far the store's history is compacted.
     compactor: Compactor,
+    /// What [`World::pod_summary`] reports, kept from a store watch.
+    pod_counts: super::pod_counts::PodCounts,
 }
 
 impl World {
@@ -324,6 +323,7 @@ impl<S: KvStore<Object>> World<S> {
                 next_at: start.plus(config.compaction_interval),
                 noted_revision: 0,
             },
+            pod_counts: super::pod_counts::PodCounts::default(),
         };
         world.pod_cidrs = config
             .cluster_cidr
@@ -520,6 +520,9 @@ impl<S: KvStore<Object>> World<S> {
         if compactor.interval.is_zero() || now < compactor.next_at {
             return;
         }
+        // The pod counts' watch is only drained when asked: drain it so it holds nothing back.
+        self.pod_counts.catch_up(self.api.store_mut(), false);
+        let compactor = &mut self.compactor;
         let store = self.api.store();
         let target = store
             .oldest_watch_cursor()
@@ -826,47 +829,10 @@ impl<S: KvStore<Object>> World<S> {
     }
 
     /// Counts pods by phase (`Pending`, `Running`, …) and how many are bound to a node.
+    /// The counts are kept from a store watch ([`super::pod_counts`]), not by listing every
+    /// pod: this is the world's own bookkeeping, not a request, and leaves no trace records.
     pub fn pod_summary(&mut self) -> PodSummary {
-        let mut summary = PodSummary::default();
-        // The read is the world's own, whoever spoke last.
-        self.api.set_user(OBSERVER_USER);
-        let Ok(list) = self.api.list(Kind::Pod, None, &ListOptions::default()) else {
-            return summary;
-        };
-        for object in list.items {
-            let Object::Pod(pod) = object.as_ref() else {
-                continue;
-            };
-            summary.total += 1;
-            if pod
-                .spec
-                .as_ref()
-                .and_then(|s| s.node_name.as_deref())
-                .is_some()
-            {
-                summary.scheduled += 1;
-            }
-            let phase = pod
-                .status
-                .as_ref()
-                .and_then(|s| s.phase.clone())
-                .unwrap_or_default();
-            let ready = pod
-                .status
-                .as_ref()
-                .and_then(|s| s.conditions.as_ref())
-                .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-            match phase.as_str() {
-                "Running" if ready => summary.running_ready += 1,
-                "Running" => summary.running_not_ready += 1,
-                "Pending" => summary.pending += 1,
-                "Succeeded" | "Failed" => summary.finished += 1,
-                _ => summary.pending += 1,
-            }
-        }
-        // Trace the reads above like any other request: they are part of the run.
-        self.collect_trace();
-        summary
+        self.pod_counts.summary(self.api.store_mut())
     }
 }
 
@@ -891,6 +857,7 @@ pub struct PodSummary {
 mod tests {
     use super::*;
     use crate::api::manifest::parse_manifests;
+    use crate::apiserver::ListOptions;
 
     const WEB: &str = "
 apiVersion: apps/v1
