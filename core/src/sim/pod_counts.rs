@@ -66,7 +66,7 @@ fn count(summary: &mut PodSummary, object: &Object, add: bool) {
 }
 
 /// Pod counts kept from a store watch (see the module docs).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct PodCounts {
     /// The watch, once the counts were first asked for.
     watch: Option<WatchId>,
