@@ -34,7 +34,7 @@ use crate::sim::trace::TraceRecord;
 use super::framework::{Decision, Scheduler};
 use super::plugins::default_preemption::{Nomination, PostFilterResult};
 use super::queue::{ClusterEvent, SchedulingQueue};
-use super::snapshot::{pod_priority, NodeInfo, PodSummary, Snapshot};
+use super::snapshot::{pod_priority, LabelSets, NodeInfo, PodSummary, Snapshot};
 use super::Config;
 
 /// The scheduler name this component answers to.
@@ -54,27 +54,39 @@ pub struct KubeScheduler {
     scheduler: Scheduler,
     rng: SimRng,
     queue: SchedulingQueue,
-    /// Each node's info without its pods.
-    node_infos: BTreeMap<String, NodeInfo>,
     pending: BTreeMap<String, Arc<Object>>,
     /// Pods on nodes (bound, or assumed by this scheduler before the watch shows the
-    /// binding): key → (node, summary).
-    placed: BTreeMap<String, (String, PodSummary)>,
-    /// The uid of each placed pod (a preemption event names its victim by uid).
-    placed_uids: BTreeMap<String, String>,
+    /// binding): key → where. Their summaries live in the snapshot (or in `detached`).
+    placed: BTreeMap<String, PlacedPod>,
+    /// Summaries of placed pods whose node the snapshot does not have (not seen yet, or
+    /// deleted): node → pods, put back when the node (re)appears.
+    detached: BTreeMap<String, Vec<PodSummary>>,
+    /// One shared copy of each distinct label set of placed pods.
+    label_sets: LabelSets,
     /// Pending pods nominated to a node by preemption: key → (node, summary).
     nominated: BTreeMap<String, (String, PodSummary)>,
     trace: Vec<TraceRecord>,
     /// Pods bound by this scheduler whose binding the watch has not shown yet.
     assumed: BTreeSet<String>,
-    /// The scheduler cache, kept up to date pod by pod; rebuilt when nodes change.
+    /// The scheduler cache, kept up to date pod by pod and node by node.
     snapshot: Snapshot,
-    snapshot_stale: bool,
     out: VecDeque<ApiRequest>,
     events: EventRecorder,
-    /// Whether to write the kube-scheduler-simulator result annotations on each pod.
+    /// Whether to write the kube-scheduler-simulator result annotations on each pod. When
+    /// off, cycles skip recording the per-node explanation they would show ([`Config::explain`]).
     pub publish_annotations: bool,
     now: Timestamp,
+}
+
+/// Where a placed pod is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PlacedPod {
+    node: String,
+    /// Its uid once the watch has shown it bound (a preemption event names its victim by
+    /// uid).
+    uid: Option<String>,
+    /// Whether it is being deleted.
+    terminating: bool,
 }
 
 fn key_of(object: &Object) -> String {
@@ -109,15 +121,14 @@ impl KubeScheduler {
             scheduler: Scheduler::new(config),
             rng,
             queue: SchedulingQueue::new(),
-            node_infos: BTreeMap::new(),
             pending: BTreeMap::new(),
             placed: BTreeMap::new(),
-            placed_uids: BTreeMap::new(),
+            detached: BTreeMap::new(),
+            label_sets: LabelSets::default(),
             nominated: BTreeMap::new(),
             trace: Vec::new(),
             assumed: BTreeSet::new(),
             snapshot: Snapshot::default(),
-            snapshot_stale: false,
             out: VecDeque::new(),
             events: EventRecorder::new(Reporter::component(DEFAULT_SCHEDULER_NAME)),
             publish_annotations: true,
@@ -139,11 +150,13 @@ impl KubeScheduler {
                 let Ok(info) = NodeInfo::from_node(node) else {
                     return;
                 };
-                let added = self
-                    .node_infos
-                    .insert(object.name().to_string(), info)
-                    .is_none();
-                self.snapshot_stale = true;
+                let added = self.snapshot.get(object.name()).is_none();
+                self.snapshot.upsert_node(info);
+                if let Some(pods) = added.then(|| self.detached.remove(object.name())).flatten() {
+                    for summary in pods {
+                        let _ = self.snapshot.add_pod(object.name(), summary);
+                    }
+                }
                 let cluster_event = if added {
                     ClusterEvent::NodeAdded
                 } else {
@@ -152,35 +165,55 @@ impl KubeScheduler {
                 self.queue.handle_cluster_event(cluster_event, now_ms);
             }
             (Kind::Node, WatchEventType::Deleted) => {
-                self.node_infos.remove(object.name());
-                self.snapshot_stale = true;
+                if let Some(removed) = self.snapshot.remove_node(object.name()) {
+                    if !removed.pods.is_empty() {
+                        self.detached
+                            .entry(object.name().to_string())
+                            .or_default()
+                            .extend(removed.pods);
+                    }
+                }
             }
             (Kind::Pod, WatchEventType::Added | WatchEventType::Modified) => {
                 let Some(pod) = pod_of(object) else { return };
                 if let Some(node) = node_name_of(pod) {
-                    self.pending.remove(&key);
-                    self.assumed.remove(&key);
-                    self.nominated.remove(&key);
-                    self.queue.delete(&key);
                     let finished = matches!(
                         pod.status.as_ref().and_then(|s| s.phase.as_deref()),
                         Some("Succeeded" | "Failed")
                     );
                     let terminating = pod.metadata.deletion_timestamp.is_some();
+                    // A status update of a pod the cache already holds as it is: nothing
+                    // to do (it left the queue, pending and nominated pods when the watch
+                    // first showed it bound).
+                    let unchanged = !finished
+                        && self
+                            .placed
+                            .get(&key)
+                            .is_some_and(|p| p.node == node && p.terminating == terminating)
+                        && !self.assumed.contains(&key);
+                    if unchanged {
+                        return;
+                    }
+                    self.pending.remove(&key);
+                    self.assumed.remove(&key);
+                    self.nominated.remove(&key);
+                    self.queue.delete(&key);
                     if finished {
                         self.unplace(&key);
                     } else if self
                         .placed
                         .get(&key)
-                        .is_none_or(|(n, s)| n != node || s.terminating != terminating)
+                        .is_none_or(|p| p.node != node || p.terminating != terminating)
                     {
                         self.unplace(&key);
-                        if let Ok(summary) = PodSummary::from_pod(pod) {
-                            self.place(&key, node, summary);
-                        }
+                        self.place(&key, node, pod);
                     }
-                    if let (true, Some(uid)) = (self.placed.contains_key(&key), &pod.metadata.uid) {
-                        self.placed_uids.insert(key, uid.clone());
+                    if let (Some(placed), Some(uid)) =
+                        (self.placed.get_mut(&key), &pod.metadata.uid)
+                    {
+                        if placed.uid.as_ref() != Some(uid) {
+                            placed.uid = Some(uid.clone());
+                        }
                     }
                 } else if is_ours(pod) && pod.metadata.deletion_timestamp.is_none() {
                     if !self.pending.contains_key(&key) && !self.assumed.contains(&key) {
@@ -197,7 +230,6 @@ impl KubeScheduler {
                 self.pending.remove(&key);
                 self.assumed.remove(&key);
                 self.nominated.remove(&key);
-                self.placed_uids.remove(&key);
                 self.queue.delete(&key);
                 if self.unplace(&key) {
                     self.queue
@@ -208,36 +240,60 @@ impl KubeScheduler {
         }
     }
 
-    fn place(&mut self, key: &str, node: &str, summary: PodSummary) {
-        if !self.snapshot_stale {
-            let _ = self.snapshot.add_pod(node, summary.clone());
+    /// Records a pod on a node (reserving it, or as the watch shows it bound).
+    fn place(&mut self, key: &str, node: &str, pod: &Pod) {
+        let labels = self.label_sets.intern(pod.metadata.labels.as_ref());
+        let Ok(summary) = PodSummary::from_pod_with_labels(pod, labels) else {
+            return;
+        };
+        let terminating = summary.terminating;
+        if self.snapshot.get(node).is_some() {
+            let _ = self.snapshot.add_pod(node, summary);
+        } else {
+            self.detached
+                .entry(node.to_string())
+                .or_default()
+                .push(summary);
         }
-        self.placed
-            .insert(key.to_string(), (node.to_string(), summary));
+        self.placed.insert(
+            key.to_string(),
+            PlacedPod {
+                node: node.to_string(),
+                uid: None,
+                terminating,
+            },
+        );
     }
 
+    /// Forgets a placed pod; returns whether it was placed.
     fn unplace(&mut self, key: &str) -> bool {
-        self.placed_uids.remove(key);
-        let Some((node, summary)) = self.placed.remove(key) else {
+        let Some(placed) = self.placed.remove(key) else {
             return false;
         };
-        if !self.snapshot_stale {
-            self.snapshot
-                .remove_pod(&node, &summary.namespace, &summary.name);
+        let (namespace, name) = key.split_once('/').unwrap_or(("", key));
+        let removed = self
+            .snapshot
+            .remove_pod(&placed.node, namespace, name)
+            .or_else(|| {
+                let pods = self.detached.get_mut(&placed.node)?;
+                let index = pods
+                    .iter()
+                    .position(|p| p.namespace == namespace && p.name == name)?;
+                let summary = pods.remove(index);
+                if pods.is_empty() {
+                    self.detached.remove(&placed.node);
+                }
+                Some(summary)
+            });
+        if let Some(summary) = removed {
+            self.label_sets.release(&summary.labels);
         }
         true
     }
 
-    /// The scheduler cache, rebuilt from the node infos and placed pods when nodes changed.
+    /// The scheduler cache, its nodes in name order.
     fn fresh_snapshot(&mut self) -> &Snapshot {
-        if self.snapshot_stale {
-            let mut snapshot = Snapshot::new(self.node_infos.values().cloned());
-            for (node, summary) in self.placed.values() {
-                let _ = snapshot.add_pod(node, summary.clone());
-            }
-            self.snapshot = snapshot;
-            self.snapshot_stale = false;
-        }
+        self.snapshot.order_nodes();
         &self.snapshot
     }
 
@@ -260,6 +316,8 @@ impl KubeScheduler {
         self.now = now;
         let now_ms = now.as_millis();
         self.queue.handle_tick(now_ms);
+        // The per-node explanation is only worth recording when it is published.
+        self.scheduler.config.explain = self.publish_annotations;
         while let Some(queued) = self.queue.pop(now_ms) {
             let Some(object) = self.pending.get(&queued.key).cloned() else {
                 self.queue.done(&queued.key);
@@ -289,9 +347,7 @@ impl KubeScheduler {
             match &result.decision {
                 Decision::Scheduled { node } => {
                     self.assumed.insert(queued.key.clone());
-                    if let Ok(summary) = PodSummary::from_pod(pod) {
-                        self.place(&queued.key, node, summary);
-                    }
+                    self.place(&queued.key, node, pod);
                     self.queue.done(&queued.key);
                     self.out.push_back(ApiRequest::Bind {
                         namespace: namespace.clone(),
@@ -389,7 +445,7 @@ impl KubeScheduler {
             let already_going = self
                 .placed
                 .get(&victim_key)
-                .is_some_and(|(_, summary)| summary.terminating);
+                .is_some_and(|placed| placed.terminating);
             if already_going {
                 // Graceful deletion is under way: nothing more to send.
                 continue;
@@ -418,7 +474,7 @@ impl KubeScheduler {
                 kind: Some("Pod".to_string()),
                 namespace: Some(namespace.clone()),
                 name: Some(name.clone()),
-                uid: self.placed_uids.get(&victim_key).cloned(),
+                uid: self.placed.get(&victim_key).and_then(|p| p.uid.clone()),
                 ..ObjectReference::default()
             };
             let mut event = self.events.record(

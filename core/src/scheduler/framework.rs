@@ -41,6 +41,11 @@ pub struct Config {
     pub score_plugins: Vec<(PluginName, i64)>,
     /// Whether DefaultPreemption runs as the post-filter.
     pub preemption: bool,
+    /// Whether each cycle records every node's filter statuses and scores in its
+    /// [`Explanation`] (what the simulator annotations show). The decision, the rotating
+    /// start index and the FailedScheduling message are the same either way; hosts that
+    /// publish no explanation (`kubeplay sim`) turn it off to save the per-node bookkeeping.
+    pub explain: bool,
 }
 
 impl Default for Config {
@@ -67,6 +72,7 @@ impl Default for Config {
                 (PluginName::ImageLocality, 1),
             ],
             preemption: true,
+            explain: true,
         }
     }
 }
@@ -331,49 +337,78 @@ pub fn schedule_one(
     run_cycle(pod, snapshot, config, 0, rng)
 }
 
+/// Whether a filter plugin has work for this pod (PreFilter returned Skip otherwise, and
+/// score-only plugins never filter).
+fn filter_runs(plugin: PluginName, state: &CycleState<'_>) -> bool {
+    match plugin {
+        PluginName::NodeUnschedulable
+        | PluginName::NodeName
+        | PluginName::TaintToleration
+        | PluginName::NodeResourcesFit => true,
+        PluginName::NodeAffinity => !state.required_affinity.is_empty(),
+        PluginName::PodTopologySpread => !pod_topology_spread::skips_filter(state),
+        PluginName::PrioritySort
+        | PluginName::DefaultPreemption
+        | PluginName::NodeResourcesBalancedAllocation
+        | PluginName::ImageLocality
+        | PluginName::DefaultBinder => false,
+    }
+}
+
 fn run_filter_plugin(
     plugin: PluginName,
     state: &CycleState<'_>,
     spread: &PreFilterState,
     node: &NodeInfo,
-) -> Option<Status> {
+) -> Status {
     match plugin {
-        PluginName::NodeUnschedulable => Some(node_unschedulable::filter(state, node)),
-        PluginName::NodeName => Some(node_name::filter(state, node)),
-        PluginName::TaintToleration => Some(taint_toleration::filter(state, node)),
-        PluginName::NodeAffinity => {
-            (!state.required_affinity.is_empty()).then(|| node_affinity::filter(state, node))
-        }
-        PluginName::NodeResourcesFit => Some(node_resources_fit::filter(state, node)),
-        PluginName::PodTopologySpread => (!pod_topology_spread::skips_filter(state))
-            .then(|| pod_topology_spread::filter_with(state, spread, node)),
+        PluginName::NodeUnschedulable => node_unschedulable::filter(state, node),
+        PluginName::NodeName => node_name::filter(state, node),
+        PluginName::TaintToleration => taint_toleration::filter(state, node),
+        PluginName::NodeAffinity => node_affinity::filter(state, node),
+        PluginName::NodeResourcesFit => node_resources_fit::filter(state, node),
+        PluginName::PodTopologySpread => pod_topology_spread::filter_with(state, spread, node),
         PluginName::PrioritySort
         | PluginName::DefaultPreemption
         | PluginName::NodeResourcesBalancedAllocation
         | PluginName::ImageLocality
-        | PluginName::DefaultBinder => None,
+        | PluginName::DefaultBinder => Status::success(),
     }
 }
 
-/// Runs the filter plugins in order, stopping at the first failure; returns what ran.
+/// Runs the filter plugins that have work for this pod, in order, stopping at the first
+/// failure: `None` when the node fits, else the failing plugin's position in `active` and
+/// its status (every plugin before it passed).
 fn run_filters(
-    config: &Config,
+    active: &[PluginName],
     state: &CycleState<'_>,
     spread: &PreFilterState,
     node: &NodeInfo,
-) -> (Status, Vec<(PluginName, Status)>) {
-    let mut ran = Vec::with_capacity(config.filter_plugins.len());
-    for &plugin in &config.filter_plugins {
-        let Some(status) = run_filter_plugin(plugin, state, spread, node) else {
-            continue;
-        };
-        let failed = !status.is_success();
-        ran.push((plugin, status.clone()));
-        if failed {
-            return (status, ran);
+) -> Option<(usize, Status)> {
+    active.iter().enumerate().find_map(|(position, &plugin)| {
+        let status = run_filter_plugin(plugin, state, spread, node);
+        (!status.is_success()).then_some((position, status))
+    })
+}
+
+/// The filter plugins that ran on one node, each with its status, as the explanation lists
+/// them: every plugin before the failing one passed.
+fn filter_record(
+    active: &[PluginName],
+    failure: Option<&(usize, Status)>,
+) -> Vec<(PluginName, Status)> {
+    let passed = failure.map_or(active.len(), |(position, _)| *position);
+    let mut ran: Vec<(PluginName, Status)> = active
+        .iter()
+        .take(passed)
+        .map(|&plugin| (plugin, Status::success()))
+        .collect();
+    if let Some((position, status)) = failure {
+        if let Some(&plugin) = active.get(*position) {
+            ran.push((plugin, status.clone()));
         }
     }
-    (Status::success(), ran)
+    ran
 }
 
 fn run_cycle(
@@ -408,33 +443,51 @@ fn run_cycle(
     {
         pod_topology_spread::pre_filter(&mut state, snapshot);
     }
+    let active: Vec<PluginName> = config
+        .filter_plugins
+        .iter()
+        .copied()
+        .filter(|&plugin| filter_runs(plugin, &state))
+        .collect();
 
-    // Filter.
+    // Filter: from the rotating start index until enough nodes fit.
     let num_nodes_to_find =
         num_feasible_nodes_to_find(config.percentage_of_nodes_to_score, num_all_nodes);
     let nodes = snapshot.nodes();
-    let mut feasible: Vec<&NodeInfo> = Vec::new();
-    let mut node_to_status = BTreeMap::new();
-    for offset in 0..num_all_nodes {
+    let mut feasible: Vec<&NodeInfo> = Vec::with_capacity(num_nodes_to_find.min(num_all_nodes));
+    let mut failures: Vec<(&NodeInfo, (usize, Status))> = Vec::new();
+    let start = start_index % num_all_nodes;
+    let in_turn = nodes.iter().skip(start).chain(nodes.iter().take(start));
+    for node in in_turn {
         if feasible.len() >= num_nodes_to_find {
             break;
         }
-        let Some(node) = nodes.get((start_index + offset) % num_all_nodes) else {
-            continue;
-        };
-        let (status, ran) = run_filters(config, &state, &state.spread_filter, node);
-        explanation.filter.insert(node.name.clone(), ran);
-        if status.is_success() {
-            feasible.push(node);
-        } else {
-            node_to_status.insert(node.name.clone(), status);
+        match run_filters(&active, &state, &state.spread_filter, node) {
+            None => feasible.push(node),
+            Some(failure) => failures.push((node, failure)),
         }
     }
-    explanation.evaluated_nodes = feasible.len() + node_to_status.len();
+    explanation.evaluated_nodes = feasible.len() + failures.len();
     explanation.feasible_nodes = feasible.len();
+    if config.explain {
+        for node in &feasible {
+            explanation
+                .filter
+                .insert(node.name.clone(), filter_record(&active, None));
+        }
+        for (node, failure) in &failures {
+            explanation
+                .filter
+                .insert(node.name.clone(), filter_record(&active, Some(failure)));
+        }
+    }
 
     if feasible.is_empty() {
         // PostFilter.
+        let node_to_status: BTreeMap<String, Status> = failures
+            .into_iter()
+            .map(|(node, (_, status))| (node.name.clone(), status))
+            .collect();
         let mut fit_error = FitError {
             num_all_nodes,
             node_to_status,
@@ -445,7 +498,8 @@ fn run_cycle(
         let mut nominated_node = None;
         if config.preemption {
             let rerun = |s: &CycleState<'_>, spread: &PreFilterState, node: &NodeInfo| {
-                run_filters(config, s, spread, node).0
+                run_filters(&active, s, spread, node)
+                    .map_or_else(Status::success, |(_, status)| status)
             };
             let result = default_preemption::post_filter(
                 &state,
@@ -478,27 +532,31 @@ fn run_cycle(
 
     // PreScore, Score, NormalizeScore, weights.
     let mut totals = vec![0i64; feasible.len()];
-    let mut per_node: Vec<Vec<PluginScore>> = vec![Vec::new(); feasible.len()];
+    let mut per_node: Vec<Vec<PluginScore>> = if config.explain {
+        vec![Vec::with_capacity(config.score_plugins.len()); feasible.len()]
+    } else {
+        Vec::new()
+    };
     for &(plugin, weight) in &config.score_plugins {
-        let raw = score_plugin(plugin, &state, &feasible, snapshot);
-        let (raw, mut normalized) = match raw {
-            Some((raw, normalized)) => (raw.into_iter().map(Some).collect::<Vec<_>>(), normalized),
-            None => (vec![None; feasible.len()], vec![0; feasible.len()]),
-        };
-        for (i, ((raw, normalized), total)) in raw
-            .into_iter()
-            .zip(normalized.iter_mut())
-            .zip(totals.iter_mut())
-            .enumerate()
-        {
-            let weighted = *normalized * weight;
-            *total += weighted;
-            if let Some(scores) = per_node.get_mut(i) {
+        let scored = score_plugin(plugin, &state, &feasible, snapshot);
+        if let Some((_, normalized)) = &scored {
+            for (total, normalized) in totals.iter_mut().zip(normalized) {
+                *total += *normalized * weight;
+            }
+        }
+        if config.explain {
+            for (i, scores) in per_node.iter_mut().enumerate() {
+                let (raw, normalized) = match &scored {
+                    Some((raw, normalized)) => {
+                        (raw.get(i).copied(), normalized.get(i).copied().unwrap_or(0))
+                    }
+                    None => (None, 0),
+                };
                 scores.push(PluginScore {
                     plugin,
                     raw,
-                    normalized: *normalized,
-                    weighted,
+                    normalized,
+                    weighted: normalized * weight,
                 });
             }
         }
@@ -520,9 +578,11 @@ fn run_cycle(
             }
         }
     }
-    for ((node, scores), total) in feasible.iter().zip(per_node).zip(&totals) {
-        explanation.score.insert(node.name.clone(), scores);
-        explanation.total_score.insert(node.name.clone(), *total);
+    if config.explain {
+        for ((node, scores), total) in feasible.iter().zip(per_node).zip(&totals) {
+            explanation.score.insert(node.name.clone(), scores);
+            explanation.total_score.insert(node.name.clone(), *total);
+        }
     }
     let node = feasible
         .get(selected)
@@ -585,7 +645,8 @@ fn score_plugin(
             Some((raw.clone(), raw))
         }
         PluginName::ImageLocality => {
-            let raw = each(&|n| image_locality::score(state, n, snapshot));
+            let spreads = image_locality::image_spreads(state, snapshot);
+            let raw = each(&|n| image_locality::score_with_spreads(state, &spreads, n));
             Some((raw.clone(), raw))
         }
         PluginName::PrioritySort

@@ -9,6 +9,7 @@
 //! [`schedule_one`](super::framework::schedule_one); nothing here reads a clock or does I/O.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Container, Node, Pod, Taint};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -243,8 +244,9 @@ pub struct PodSummary {
     pub namespace: String,
     /// The pod's name.
     pub name: String,
-    /// The pod's labels.
-    pub labels: BTreeMap<String, String>,
+    /// The pod's labels, shared between pods with the same set (the pods of one
+    /// ReplicaSet) when the host interns them.
+    pub labels: Arc<BTreeMap<String, String>>,
     /// `spec.priority` (0 when unset).
     pub priority: i32,
     /// Its requests.
@@ -257,6 +259,16 @@ pub struct PodSummary {
 impl PodSummary {
     /// Summarises a pod object.
     pub fn from_pod(pod: &Pod) -> Result<PodSummary, SnapshotError> {
+        let labels = Arc::new(pod.metadata.labels.clone().unwrap_or_default());
+        PodSummary::from_pod_with_labels(pod, labels)
+    }
+
+    /// Summarises a pod object whose labels the caller already holds (see
+    /// [`LabelSets`]).
+    pub fn from_pod_with_labels(
+        pod: &Pod,
+        labels: Arc<BTreeMap<String, String>>,
+    ) -> Result<PodSummary, SnapshotError> {
         Ok(PodSummary {
             namespace: pod
                 .metadata
@@ -264,11 +276,56 @@ impl PodSummary {
                 .clone()
                 .unwrap_or_else(|| "default".to_string()),
             name: pod.metadata.name.clone().unwrap_or_default(),
-            labels: pod.metadata.labels.clone().unwrap_or_default(),
+            labels,
             priority: pod_priority(pod),
             resources: PodResources::from_pod(pod)?,
             terminating: pod.metadata.deletion_timestamp.is_some(),
         })
+    }
+}
+
+/// Interned label sets: the pods of one ReplicaSet carry the same labels, so the scheduler
+/// keeps one copy per distinct set instead of one per pod.
+#[derive(Clone, Debug, Default)]
+pub struct LabelSets {
+    sets: BTreeMap<BTreeMap<String, String>, Arc<BTreeMap<String, String>>>,
+}
+
+impl LabelSets {
+    /// The shared copy of a pod's labels.
+    pub fn intern(
+        &mut self,
+        labels: Option<&BTreeMap<String, String>>,
+    ) -> Arc<BTreeMap<String, String>> {
+        static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
+        let labels = labels.unwrap_or(&NO_LABELS);
+        if let Some(shared) = self.sets.get(labels) {
+            return Arc::clone(shared);
+        }
+        let shared = Arc::new(labels.clone());
+        self.sets.insert(labels.clone(), Arc::clone(&shared));
+        shared
+    }
+
+    /// Forgets a set once `released` (a summary being dropped) was its last user.
+    pub fn release(&mut self, released: &Arc<BTreeMap<String, String>>) {
+        let last_user = self
+            .sets
+            .get(released.as_ref())
+            .is_some_and(|shared| Arc::ptr_eq(shared, released) && Arc::strong_count(shared) <= 2);
+        if last_user {
+            self.sets.remove(released.as_ref());
+        }
+    }
+
+    /// How many distinct sets are kept.
+    pub fn len(&self) -> usize {
+        self.sets.len()
+    }
+
+    /// Whether no set is kept.
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
     }
 }
 
@@ -390,6 +447,15 @@ impl NodeInfo {
     }
 }
 
+fn release_image(image_num_nodes: &mut BTreeMap<String, usize>, image: &str) {
+    if let Some(count) = image_num_nodes.get_mut(image) {
+        *count = count.saturating_sub(1);
+        if *count == 0 {
+            image_num_nodes.remove(image);
+        }
+    }
+}
+
 /// `normalizedImageName`: an image without a tag means `:latest`.
 pub fn normalized_image_name(name: &str) -> String {
     let last_colon = name.rfind(':');
@@ -412,6 +478,8 @@ pub struct Snapshot {
     nodes: Vec<NodeInfo>,
     index: BTreeMap<String, usize>,
     image_num_nodes: BTreeMap<String, usize>,
+    /// A node was added after a node with a greater name: [`Snapshot::order_nodes`] sorts.
+    out_of_order: bool,
 }
 
 impl Snapshot {
@@ -438,7 +506,81 @@ impl Snapshot {
             nodes,
             index,
             image_num_nodes,
+            out_of_order: false,
         }
+    }
+
+    /// Adds a node, or updates one in place: its labels, taints, allocatable and images
+    /// change, the pods on it and their requests stay (the scheduler cache's `UpdateNode`).
+    /// A node added out of name order is appended; call [`Snapshot::order_nodes`] before
+    /// scheduling.
+    pub fn upsert_node(&mut self, mut info: NodeInfo) {
+        if let Some(existing) = self
+            .index
+            .get(&info.name)
+            .and_then(|&i| self.nodes.get_mut(i))
+        {
+            for image in existing.images.keys() {
+                release_image(&mut self.image_num_nodes, image);
+            }
+            info.pods = std::mem::take(&mut existing.pods);
+            info.requested = existing.requested;
+            info.non_zero_requested = existing.non_zero_requested;
+            for image in info.images.keys() {
+                *self.image_num_nodes.entry(image.clone()).or_insert(0) += 1;
+            }
+            *existing = info;
+            return;
+        }
+        for image in info.images.keys() {
+            *self.image_num_nodes.entry(image.clone()).or_insert(0) += 1;
+        }
+        if self.nodes.last().is_some_and(|last| last.name > info.name) {
+            self.out_of_order = true;
+        }
+        self.index.insert(info.name.clone(), self.nodes.len());
+        self.nodes.push(info);
+    }
+
+    /// Removes a node; returns it with the pods that were on it.
+    pub fn remove_node(&mut self, name: &str) -> Option<NodeInfo> {
+        let position = self.index.remove(name)?;
+        if position >= self.nodes.len() {
+            return None;
+        }
+        let removed = self.nodes.remove(position);
+        for image in removed.images.keys() {
+            release_image(&mut self.image_num_nodes, image);
+        }
+        for i in self.index.values_mut() {
+            if *i > position {
+                *i -= 1;
+            }
+        }
+        Some(removed)
+    }
+
+    /// Puts nodes added out of order back in name order (cheap when they are in order).
+    pub fn order_nodes(&mut self) {
+        if !self.out_of_order {
+            return;
+        }
+        self.nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.index = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.name.clone(), i))
+            .collect();
+        self.out_of_order = false;
+    }
+
+    /// The pod `namespace/name` on `node`, if the snapshot has it there.
+    pub fn pod(&self, node: &str, namespace: &str, name: &str) -> Option<&PodSummary> {
+        self.get(node)?
+            .pods
+            .iter()
+            .find(|p| p.namespace == namespace && p.name == name)
     }
 
     /// Builds a snapshot from Node and Pod objects. Pods without `spec.nodeName` and pods

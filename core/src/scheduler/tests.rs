@@ -53,7 +53,7 @@ fn running(name: &str, milli_cpu: i64, memory_bytes: i64, priority: i32) -> PodS
     PodSummary {
         namespace: "default".to_string(),
         name: name.to_string(),
-        labels: BTreeMap::from([("app".to_string(), "web".to_string())]),
+        labels: std::sync::Arc::new(BTreeMap::from([("app".to_string(), "web".to_string())])),
         priority,
         resources: super::snapshot::PodResources {
             requested: resources,
@@ -568,4 +568,88 @@ fn snapshot_reads_nodes_and_bound_pods_from_objects() {
     );
     assert!(n1.unschedulable);
     assert_eq!(snapshot.image_num_nodes("nginx:1.27"), 1);
+}
+
+#[test]
+fn updating_a_node_in_the_snapshot_keeps_its_pods_and_recounts_its_images() {
+    let mut first = node("node-b", 2000, 8 * GI);
+    first.images.insert("nginx:1.27".to_string(), 1000);
+    let mut snapshot = Snapshot::new([first]);
+    snapshot
+        .add_pod("node-b", running("busy", 500, GI, 0))
+        .expect("node-b is known");
+    let mut updated = node("node-b", 4000, 8 * GI);
+    updated.images.insert("redis:7".to_string(), 2000);
+    snapshot.upsert_node(updated);
+    let b = snapshot.get("node-b").expect("node-b");
+    assert_eq!(b.allocatable.milli_cpu, 4000);
+    assert_eq!(b.requested.milli_cpu, 500);
+    assert_eq!(b.pods.len(), 1);
+    assert_eq!(snapshot.image_num_nodes("nginx:1.27"), 0);
+    assert_eq!(snapshot.image_num_nodes("redis:7"), 1);
+}
+
+#[test]
+fn nodes_added_out_of_name_order_are_sorted_before_scheduling_and_removal_keeps_the_index() {
+    let mut snapshot = Snapshot::default();
+    for name in ["node-2", "node-10", "node-1"] {
+        snapshot.upsert_node(node(name, 1000, GI));
+    }
+    snapshot.order_nodes();
+    let names: Vec<&str> = snapshot.nodes().iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["node-1", "node-10", "node-2"]);
+    let removed = snapshot.remove_node("node-10").expect("node-10 was there");
+    assert_eq!(removed.name, "node-10");
+    assert_eq!(
+        snapshot.get("node-2").map(|n| n.name.as_str()),
+        Some("node-2")
+    );
+    assert_eq!(snapshot.num_nodes(), 2);
+}
+
+#[test]
+fn pods_with_the_same_labels_share_one_interned_set_until_the_last_is_released() {
+    let mut sets = super::snapshot::LabelSets::default();
+    let labels = BTreeMap::from([("app".to_string(), "web".to_string())]);
+    let a = sets.intern(Some(&labels));
+    let b = sets.intern(Some(&labels));
+    assert!(std::sync::Arc::ptr_eq(&a, &b));
+    assert_eq!(sets.len(), 1);
+    sets.release(&a);
+    drop(a);
+    assert_eq!(sets.len(), 1, "b still uses the set");
+    sets.release(&b);
+    drop(b);
+    assert!(sets.is_empty());
+}
+
+#[test]
+fn a_cycle_without_explanation_decides_exactly_as_one_with_it() {
+    let nodes: Vec<NodeInfo> = (0..300)
+        .map(|i| {
+            let mut n = node(&format!("node-{i:03}"), 1000 + (i % 7) * 500, 8 * GI);
+            if i % 5 == 0 {
+                n.add_pod(running(&format!("busy-{i}"), 900, GI, 0));
+            }
+            n
+        })
+        .collect();
+    let snapshot = Snapshot::new(nodes);
+    let quiet = Config {
+        explain: false,
+        ..Config::default()
+    };
+    let mut explained = Scheduler::new(Config::default());
+    let mut unexplained = Scheduler::new(quiet);
+    let (mut rng_a, mut rng_b) = (rng(7), rng(7));
+    for cpu in ["100m", "700m", "3", "250m"] {
+        let p = pod_requesting(cpu, "64Mi");
+        let a = explained.schedule_one(&p, &snapshot, &mut rng_a);
+        let b = unexplained.schedule_one(&p, &snapshot, &mut rng_b);
+        assert_eq!(a.decision, b.decision);
+        assert_eq!(a.failure_message(), b.failure_message());
+        assert_eq!(a.explanation.evaluated_nodes, b.explanation.evaluated_nodes);
+        assert!(b.explanation.filter.is_empty() && b.explanation.score.is_empty());
+        assert_eq!(a.explanation.filter.len(), a.explanation.evaluated_nodes);
+    }
 }

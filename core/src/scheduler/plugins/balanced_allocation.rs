@@ -24,13 +24,14 @@ pub fn score(state: &CycleState<'_>, node: &NodeInfo) -> i64 {
             node.allocatable.memory_bytes,
         ),
     ];
-    let fractions: Vec<f64> = pairs
+    // The fractions of the resources the node has (allocatable 0 is left out); with both
+    // present the standard deviation of two values is half their distance.
+    let mut fractions = pairs
         .iter()
         .filter(|(_, allocatable)| *allocatable != 0)
-        .map(|&(requested, allocatable)| (requested as f64 / allocatable as f64).min(1.0))
-        .collect();
-    let std = match fractions.as_slice() {
-        [a, b] => ((a - b) / 2.0).abs(),
+        .map(|&(requested, allocatable)| (requested as f64 / allocatable as f64).min(1.0));
+    let std = match (fractions.next(), fractions.next(), fractions.next()) {
+        (Some(a), Some(b), None) => ((a - b) / 2.0).abs(),
         _ => 0.0,
     };
     ((1.0 - std) * MAX_NODE_SCORE as f64) as i64

@@ -317,7 +317,7 @@ mod tests {
         PodSummary {
             namespace: "default".to_string(),
             name: name.to_string(),
-            labels: BTreeMap::new(),
+            labels: std::sync::Arc::default(),
             priority,
             resources: PodResources {
                 requested,

@@ -14,13 +14,31 @@ pub const MAX_CONTAINER_THRESHOLD_BYTES: i64 = 1000 * MB;
 
 /// `calculatePriority(sumImageScores(...), containers)`.
 pub fn score(state: &CycleState<'_>, node: &NodeInfo, snapshot: &Snapshot) -> i64 {
-    let total_nodes = snapshot.num_nodes();
+    score_with_spreads(state, &image_spreads(state, snapshot), node)
+}
+
+/// The share of nodes holding each of the pod's images (in `state.image_names` order),
+/// computed once per cycle rather than once per node.
+pub fn image_spreads(state: &CycleState<'_>, snapshot: &Snapshot) -> Vec<f64> {
+    let total_nodes = snapshot.num_nodes().max(1) as f64;
+    state
+        .image_names
+        .iter()
+        .map(|image| snapshot.image_num_nodes(image) as f64 / total_nodes)
+        .collect()
+}
+
+/// [`score`] with the spreads of [`image_spreads`].
+pub fn score_with_spreads(state: &CycleState<'_>, spreads: &[f64], node: &NodeInfo) -> i64 {
+    if node.images.is_empty() {
+        return calculate_priority(0, state.num_containers);
+    }
     let sum: i64 = state
         .image_names
         .iter()
-        .filter_map(|image| {
+        .zip(spreads)
+        .filter_map(|(image, spread)| {
             let size = *node.images.get(image)?;
-            let spread = snapshot.image_num_nodes(image) as f64 / total_nodes.max(1) as f64;
             Some((size as f64 * spread) as i64)
         })
         .sum();

@@ -134,13 +134,16 @@ pub struct CycleState<'a> {
     /// Its namespace.
     pub namespace: &'a str,
     /// Its labels.
-    pub labels: BTreeMap<String, String>,
+    pub labels: &'a BTreeMap<String, String>,
     /// Its requests.
     pub resources: PodResources,
     /// `spec.priority`.
     pub priority: i32,
     /// `spec.tolerations`.
     pub tolerations: &'a [Toleration],
+    /// The tolerations TaintToleration scores with: those without an effect or with
+    /// `PreferNoSchedule` (its PreScore state).
+    pub prefer_no_schedule_tolerations: Vec<Toleration>,
     /// `spec.nodeName`, if set.
     pub node_name: Option<&'a str>,
     /// `spec.nodeSelector` and required node affinity.
@@ -161,7 +164,8 @@ impl<'a> CycleState<'a> {
     /// Reads the pod once. Fails when a request or a topology spread selector is invalid.
     pub fn new(pod: &'a Pod) -> Result<CycleState<'a>, SchedulePodError> {
         let spec = pod.spec.as_ref();
-        let labels = pod.metadata.labels.clone().unwrap_or_default();
+        static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
+        let labels = pod.metadata.labels.as_ref().unwrap_or(&NO_LABELS);
         let mut image_names: Vec<String> = spec
             .into_iter()
             .flat_map(|s| {
@@ -178,15 +182,27 @@ impl<'a> CycleState<'a> {
             .unwrap_or(0);
         image_names.sort();
         image_names.dedup();
-        let (hard, soft) = pod_topology_spread::constraints(pod, &labels)?;
+        let (hard, soft) = pod_topology_spread::constraints(pod, labels)?;
+        let tolerations: &[Toleration] = spec
+            .and_then(|s| s.tolerations.as_deref())
+            .unwrap_or_default();
+        let prefer_no_schedule_tolerations = tolerations
+            .iter()
+            .filter(|t| {
+                matches!(
+                    t.effect.as_deref(),
+                    None | Some("") | Some("PreferNoSchedule")
+                )
+            })
+            .cloned()
+            .collect();
         Ok(CycleState {
             pod,
             namespace: pod.metadata.namespace.as_deref().unwrap_or("default"),
             resources: PodResources::from_pod(pod)?,
             priority: pod_priority(pod),
-            tolerations: spec
-                .and_then(|s| s.tolerations.as_deref())
-                .unwrap_or_default(),
+            tolerations,
+            prefer_no_schedule_tolerations,
             node_name: spec
                 .and_then(|s| s.node_name.as_deref())
                 .filter(|n| !n.is_empty()),

@@ -135,7 +135,7 @@ fn node_included(
 }
 
 fn pod_counts(pod: &PodSummary, selector: &Selector, namespace: &str) -> bool {
-    !pod.terminating && pod.namespace == namespace && selector.matches(&pod.labels)
+    !pod.terminating && pod.namespace == namespace && selector.matches(pod.labels.as_ref())
 }
 
 fn count_matching(node: &NodeInfo, selector: &Selector, namespace: &str) -> i64 {
@@ -251,7 +251,7 @@ pub fn filter_with(state: &CycleState<'_>, spread: &PreFilterState, node: &NodeI
         } else {
             spread.min_counts.get(i).copied().unwrap_or(0)
         };
-        let self_match = i64::from(constraint.selector.matches(&state.labels));
+        let self_match = i64::from(constraint.selector.matches(state.labels));
         let match_num = counts.and_then(|c| c.get(value)).copied().unwrap_or(0);
         if match_num + self_match - min_match > constraint.max_skew {
             return Status::new(Code::Unschedulable, ERR_REASON_CONSTRAINTS_NOT_MATCH);

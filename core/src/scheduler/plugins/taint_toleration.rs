@@ -58,21 +58,16 @@ pub fn filter(state: &CycleState<'_>, node: &NodeInfo) -> Status {
 /// The number of `PreferNoSchedule` taints not tolerated by the pod's tolerations whose
 /// effect is empty or `PreferNoSchedule`.
 pub fn score(state: &CycleState<'_>, node: &NodeInfo) -> i64 {
-    let prefer: Vec<Toleration> = state
-        .tolerations
-        .iter()
-        .filter(|t| {
-            matches!(
-                t.effect.as_deref(),
-                None | Some("") | Some("PreferNoSchedule")
-            )
-        })
-        .cloned()
-        .collect();
+    if node.taints.is_empty() {
+        return 0;
+    }
     let count = node
         .taints
         .iter()
-        .filter(|t| t.effect == "PreferNoSchedule" && !tolerations_tolerate_taint(&prefer, t))
+        .filter(|t| {
+            t.effect == "PreferNoSchedule"
+                && !tolerations_tolerate_taint(&state.prefer_no_schedule_tolerations, t)
+        })
         .count();
     i64::try_from(count).unwrap_or(i64::MAX)
 }
