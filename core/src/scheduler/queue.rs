@@ -76,8 +76,14 @@ pub struct SchedulingQueue {
     pods: BTreeMap<String, (QueuedPod, QueueName)>,
     active: BTreeMap<ActiveSlot, String>,
     backoff: BTreeMap<BackoffSlot, String>,
-    /// Where each pod of `active` or `backoff` sits there, so taking it out is one lookup
-    /// instead of a scan of both queues (which made queueing 150,000 pods quadratic).
+    /// The unschedulable pods by the time they were put there, so the 5-minute flush and
+    /// [`SchedulingQueue::poll_timeout_ms`] read the oldest ones instead of scanning every
+    /// queued pod (with 10,000 pods Pending for want of nodes, that scan on every turn of
+    /// `kubeplay serve`'s loop took most of its CPU).
+    unschedulable: BTreeMap<UnschedulableSlot, String>,
+    /// Where each pod of `active`, `backoff` or `unschedulable` sits there, so taking it out
+    /// is one lookup instead of a scan of the queues (which made queueing 150,000 pods
+    /// quadratic).
     slots: BTreeMap<String, Slot>,
     sequence: u64,
 }
@@ -86,12 +92,15 @@ pub struct SchedulingQueue {
 type ActiveSlot = (Reverse<i32>, u64, u64);
 /// A backoffQ position: backoff expiry, then arrival.
 type BackoffSlot = (u64, u64);
+/// A place among the unschedulable pods: when it was put there, then arrival.
+type UnschedulableSlot = (u64, u64);
 
 /// Where a pod sits in the activeQ or backoffQ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
     Active(ActiveSlot),
     Backoff(BackoffSlot),
+    Unschedulable(UnschedulableSlot),
 }
 
 impl SchedulingQueue {
@@ -136,6 +145,9 @@ impl SchedulingQueue {
             Some(Slot::Backoff(slot)) => {
                 self.backoff.remove(&slot);
             }
+            Some(Slot::Unschedulable(slot)) => {
+                self.unschedulable.remove(&slot);
+            }
             None => {}
         }
     }
@@ -165,12 +177,11 @@ impl SchedulingQueue {
 
     /// How many pods wait in each queue: (active, backoff, unschedulable).
     pub fn len(&self) -> (usize, usize, usize) {
-        let unschedulable = self
-            .pods
-            .values()
-            .filter(|(_, q)| *q == QueueName::Unschedulable)
-            .count();
-        (self.active.len(), self.backoff.len(), unschedulable)
+        (
+            self.active.len(),
+            self.backoff.len(),
+            self.unschedulable.len(),
+        )
     }
 
     /// Whether no pod waits anywhere.
@@ -194,6 +205,10 @@ impl SchedulingQueue {
     pub fn add_unschedulable(&mut self, mut pod: QueuedPod, now_ms: u64) {
         self.forget_position(&pod.key);
         pod.timestamp_ms = now_ms;
+        let slot = (now_ms, self.next_sequence());
+        self.unschedulable.insert(slot, pod.key.clone());
+        self.slots
+            .insert(pod.key.clone(), Slot::Unschedulable(slot));
         self.pods
             .insert(pod.key.clone(), (pod, QueueName::Unschedulable));
     }
@@ -211,17 +226,26 @@ impl SchedulingQueue {
     }
 
     fn move_unschedulable(&mut self, now_ms: u64, only_older_than_ms: Option<u64>) {
-        let keys: Vec<String> = self
-            .pods
-            .iter()
-            .filter(|(_, (pod, queue))| {
-                *queue == QueueName::Unschedulable
-                    && only_older_than_ms
-                        .is_none_or(|age| now_ms.saturating_sub(pod.timestamp_ms) >= age)
-            })
-            .map(|(key, _)| key.clone())
-            .collect();
+        // The pods put there at or before this time qualify.
+        let put_by_ms = match only_older_than_ms {
+            None => u64::MAX,
+            Some(age) => match now_ms.checked_sub(age) {
+                Some(time) => time,
+                None => return,
+            },
+        };
+        let mut keys: Vec<String> = Vec::new();
+        while let Some(entry) = self.unschedulable.first_entry() {
+            if entry.key().0 > put_by_ms {
+                break;
+            }
+            keys.push(entry.remove());
+        }
+        // They move in name order, as when they were found by scanning the pods by key:
+        // the order gives them their place among activeQ pods of the same priority and time.
+        keys.sort_unstable();
         for key in keys {
+            self.slots.remove(&key);
             let Some((pod, _)) = self.pods.remove(&key) else {
                 continue;
             };
@@ -269,14 +293,10 @@ impl SchedulingQueue {
     pub fn poll_timeout_ms(&self) -> Option<u64> {
         let backoff = self.backoff.keys().next().map(|(expiry, _)| *expiry);
         let flush = self
-            .pods
-            .values()
-            .filter(|(_, q)| *q == QueueName::Unschedulable)
-            .map(|(p, _)| {
-                p.timestamp_ms
-                    .saturating_add(POD_MAX_IN_UNSCHEDULABLE_PODS_MS)
-            })
-            .min();
+            .unschedulable
+            .keys()
+            .next()
+            .map(|(put_at, _)| put_at.saturating_add(POD_MAX_IN_UNSCHEDULABLE_PODS_MS));
         match (backoff, flush) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -327,5 +347,42 @@ mod tests {
             ["default/a", "default/c"]
         );
         assert_eq!(queue.len(), (0, 0, 0));
+    }
+
+    #[test]
+    fn unschedulable_pods_flush_after_five_minutes_oldest_first_and_deleted_ones_never() {
+        let mut queue = SchedulingQueue::new();
+        for (key, at) in [("default/c", 1), ("default/a", 2), ("default/b", 3)] {
+            queue.add(key, 0, at);
+        }
+        let popped: Vec<QueuedPod> = std::iter::from_fn(|| queue.pop(3)).collect();
+        // c and a fail at 1,000 ms, b at 2,000 ms.
+        for pod in popped {
+            let at = if pod.key == "default/b" { 2_000 } else { 1_000 };
+            queue.add_unschedulable(pod, at);
+        }
+        assert_eq!(queue.len(), (0, 0, 3));
+        assert_eq!(
+            queue.poll_timeout_ms(),
+            Some(1_000 + POD_MAX_IN_UNSCHEDULABLE_PODS_MS)
+        );
+        queue.delete("default/a");
+        // Just before c's five minutes nothing moves; at them only c does.
+        queue.handle_tick(999 + POD_MAX_IN_UNSCHEDULABLE_PODS_MS);
+        assert_eq!(queue.len(), (0, 0, 2));
+        queue.handle_tick(1_000 + POD_MAX_IN_UNSCHEDULABLE_PODS_MS);
+        assert_eq!(queue.len(), (1, 0, 1));
+        assert_eq!(queue.queue_of("default/c"), Some(QueueName::Active));
+        assert_eq!(
+            queue.poll_timeout_ms(),
+            Some(2_000 + POD_MAX_IN_UNSCHEDULABLE_PODS_MS)
+        );
+        // A cluster event moves the rest at once.
+        queue.handle_cluster_event(
+            ClusterEvent::NodeAdded,
+            2_000 + POD_MAX_IN_UNSCHEDULABLE_PODS_MS - 1,
+        );
+        assert_eq!(queue.len().2, 0);
+        assert_eq!(queue.queue_of("default/a"), None);
     }
 }
