@@ -1,26 +1,9 @@
 //! `kubeplay play` end to end: a script piped into the binary prints the session's output
 //! on stdout and stderr, and the exit code says whether a line failed.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn play(args: &[&str], script: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
-        .arg("play")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubeplay starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(script.as_bytes())
-        .expect("the script is written");
-    child.wait_with_output().expect("kubeplay ends")
-}
+use common::play;
 
 #[test]
 fn a_piped_script_prints_the_settled_cluster_and_exits_0() {

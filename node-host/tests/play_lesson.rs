@@ -1,26 +1,9 @@
 //! `kubeplay play --lesson ID` end to end: a script piped into the binary completes a lesson,
 //! and the transcript shows each step, its `✓ step done` line and the completion message.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn play(args: &[&str], script: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
-        .arg("play")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubeplay starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(script.as_bytes())
-        .expect("the script is written");
-    child.wait_with_output().expect("kubeplay ends")
-}
+use common::play;
 
 /// The pods lesson's own commands, with a `play lesson` in the middle.
 const PODS_SCRIPT: &str = "\

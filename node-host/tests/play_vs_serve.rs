@@ -25,9 +25,8 @@
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -150,20 +149,7 @@ fn run_play() -> Vec<(Step, String)> {
         }
         script.push_str("play time\n");
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
-        .args(["play", "--nodes", NODES])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubeplay play starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(script.as_bytes())
-        .expect("the script is written");
-    let output = child.wait_with_output().expect("kubeplay play ends");
+    let output = common::play(&["--nodes", NODES], &script);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
