@@ -18,9 +18,11 @@ use crate::components::{
     CanvasBench, ClusterView, ControlPlaneMap, Controls, Editor, Footer, Header, InspectorPanel,
     Terminal, TimelinePanel, ViewPanels,
 };
-use crate::handle::PlaygroundHandle;
-use crate::i18n::Language;
+use crate::handle::{LiveHandle, PlaygroundHandle};
+use crate::i18n::{Key, Language};
 use crate::inspector::ObjectRef;
+use crate::live::view::LiveSummary;
+use crate::live::{LiveInfo, LiveState};
 use crate::playground::{Playground, DEFAULT_NODES};
 use crate::session::{Session, STORAGE_KEY};
 use crate::state::{Action, AppState};
@@ -32,6 +34,40 @@ const TICK_MS: u32 = 50;
 /// How often a running clock's position is saved, in wall-clock milliseconds.
 const SAVE_EVERY_MS: f64 = 1_000.0;
 
+/// Live mode while the page shows a `kubeplay serve`: its state and the driver filling it
+/// (dropping the link stops the driver).
+struct LiveLink {
+    state: Rc<std::cell::RefCell<LiveState>>,
+    #[cfg(target_arch = "wasm32")]
+    _driver: crate::live::client::LiveDriver,
+}
+
+impl LiveLink {
+    fn start(token: String, info: LiveInfo) -> LiveLink {
+        let state = Rc::new(std::cell::RefCell::new(LiveState::new(
+            token,
+            info,
+            wall_clock_now(),
+        )));
+        LiveLink {
+            #[cfg(target_arch = "wasm32")]
+            _driver: crate::live::client::LiveDriver::start(&state),
+            state,
+        }
+    }
+}
+
+/// The wall-clock time, as the live server's cluster counts it.
+fn wall_clock_now() -> kubeplay_core::sim::clock::Timestamp {
+    // Date.now() is a whole number of milliseconds since 1970, well inside u64.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let ms = js_sys::Date::now().max(0.0) as u64;
+    kubeplay_core::sim::clock::Timestamp::from_millis(ms)
+}
+
+/// How often a live page re-renders even when nothing changed (ages move on), in ms.
+const LIVE_REFRESH_MS: f64 = 1_000.0;
+
 /// The whole playground page.
 #[function_component(App)]
 pub fn app() -> Html {
@@ -42,6 +78,8 @@ pub fn app() -> Html {
     let playground = use_mut_ref(load_playground);
     let force_update = use_force_update();
     let selected = use_state(|| None::<ObjectRef>);
+    let live = use_mut_ref(|| None::<LiveLink>);
+    let text = text_for(language);
 
     use_effect_with(language, |language| set_document_language(*language));
     // The page's first render, in ms since navigation, for the browser test's measurement.
@@ -61,11 +99,29 @@ pub fn app() -> Html {
     {
         let playground = Rc::clone(&playground);
         let force_update = force_update.clone();
+        let live = Rc::clone(&live);
         use_effect_with((), move |()| {
             let mut last = now_ms();
             let mut last_save = last;
+            let mut live_seen = (u64::MAX, 0.0);
             let interval = Interval::new(TICK_MS, move || {
                 let now = now_ms();
+                // Live: the simulation waits (its session stays as it was); the page re-renders
+                // when the driver changed something, and every second for the ages.
+                let live_state = live.borrow().as_ref().map(|link| Rc::clone(&link.state));
+                if let Some(state) = live_state {
+                    last = now;
+                    let version = {
+                        let mut state = state.borrow_mut();
+                        state.now = wall_clock_now();
+                        state.version()
+                    };
+                    if version != live_seen.0 || now - live_seen.1 >= LIVE_REFRESH_MS {
+                        live_seen = (version, now);
+                        force_update.force_update();
+                    }
+                    return;
+                }
                 let moved = playground.borrow_mut().tick(now - last);
                 last = now;
                 if moved {
@@ -84,6 +140,40 @@ pub fn app() -> Html {
         version: playground.borrow().version(),
         playground: Rc::clone(&playground),
         changed,
+        live: live.borrow().as_ref().map(|link| LiveHandle {
+            version: link.state.borrow().version(),
+            state: Rc::clone(&link.state),
+        }),
+    };
+    let live_summary = live.borrow().as_ref().map(|link| {
+        let state = link.state.borrow();
+        LiveSummary {
+            version: state.info.version.clone(),
+            nodes: state.node_names().len(),
+            health: state.health.clone(),
+        }
+    });
+    let is_live = live_summary.is_some();
+    let on_live_connected = {
+        let live = Rc::clone(&live);
+        let selected = selected.clone();
+        let force_update = force_update.clone();
+        Callback::from(move |(token, info): (String, LiveInfo)| {
+            selected.set(None);
+            *live.borrow_mut() = Some(LiveLink::start(token, info));
+            force_update.force_update();
+        })
+    };
+    let on_live_leave = {
+        let live = Rc::clone(&live);
+        let selected = selected.clone();
+        let force_update = force_update.clone();
+        Callback::from(move |()| {
+            selected.set(None);
+            // Dropping the link stops its driver: every request to the server ends.
+            live.borrow_mut().take();
+            force_update.force_update();
+        })
     };
     let on_language_change = {
         let state = state.dispatcher();
@@ -115,10 +205,16 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<Language> context={language}>
             <div class="app">
-                <Header {on_language_change} />
+                <Header {on_language_change} live={live_summary} {on_live_connected} {on_live_leave} />
                 <main class="main">
                     <div class="left">
-                        <Controls handle={handle.clone()} {on_reset} />
+                        if is_live {
+                            <section class="controls card live-note" id="live-controls-note">
+                                <p class="muted">{ text(Key::ControlsLiveNote) }</p>
+                            </section>
+                        } else {
+                            <Controls handle={handle.clone()} {on_reset} />
+                        }
                         <ClusterView handle={handle.clone()} on_select={on_select.clone()} selected={(*selected).clone()} />
                         if let Some(target) = (*selected).clone() {
                             <InspectorPanel handle={handle.clone()} {target} {on_select} {on_close} />
@@ -128,7 +224,13 @@ pub fn app() -> Html {
                     </div>
                     <div class="right">
                         <Terminal handle={handle.clone()} />
-                        <Editor handle={handle.clone()} />
+                        if is_live {
+                            <section class="editor card live-note">
+                                <p class="muted">{ text(Key::EditorSimulationOnly) }</p>
+                            </section>
+                        } else {
+                            <Editor handle={handle.clone()} />
+                        }
                         <TimelinePanel handle={handle} />
                     </div>
                 </main>
@@ -136,6 +238,11 @@ pub fn app() -> Html {
             </div>
         </ContextProvider<Language>>
     }
+}
+
+/// The text lookup for `language` (the app renders above its own language context).
+fn text_for(language: Language) -> impl Fn(Key) -> &'static str {
+    move |key| crate::i18n::text(key, language)
 }
 
 /// The saved session's cluster, or a fresh one with a new seed. `?nodes=N` asks for a

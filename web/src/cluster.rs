@@ -1,9 +1,10 @@
 //! What the cluster view shows, read from the world: nodes as cards with their pods, and the
-//! pods no node runs yet.
+//! pods no node runs yet; and [`ObjectSource`], where every view reads objects from (the
+//! simulation's world, or the live mirror of a `kubeplay serve`).
 //!
 //! [`ClusterSnapshot::read`] reads Nodes and Pods straight from the API server's store (not
 //! through the API, which would add a request to the trace on every frame and make the trace
-//! depend on how often the page renders). Each pod becomes a [`PodChip`] whose status text
+//! depend on how often the page renders), or from the live mirror. Each pod becomes a [`PodChip`] whose status text
 //! is kubectl's STATUS column (the core's printer derives it exactly as kubectl does), whose
 //! [`PodState`] picks its style, and whose colour comes from its `app` label or its owner.
 //! Node capacity bars sum the pods' container requests against the node's allocatable.
@@ -18,8 +19,11 @@ use kubeplay_core::api::validation::quantity::ParsedQuantity;
 use kubeplay_core::apiserver::registry::list_prefix;
 use kubeplay_core::printers::{cells, Cell};
 use kubeplay_core::sim::clock::Timestamp;
+use kubeplay_core::sim::trace::TraceRecord;
 use kubeplay_core::sim::world::World;
 use kubeplay_core::store::{KeyRange, KvStore, RangeRequest};
+
+use crate::live::LiveState;
 
 /// How a pod looks: the families of kubectl's STATUS values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,6 +149,80 @@ pub struct ClusterSnapshot {
     pub pending: Vec<PodChip>,
 }
 
+/// Where the views read objects from: the in-page simulation's world, or the live mirror of
+/// a `kubeplay serve` ([`crate::live`]). Both give `Arc<Object>`s in namespace/name order, so
+/// a view reads the same way in both modes.
+pub enum ObjectSource<'a> {
+    /// The simulation: read straight from the world's store.
+    Simulation(&'a mut World),
+    /// Live mode: read from the mirror of the server.
+    Live(&'a LiveState),
+}
+
+impl<'a> From<&'a mut World> for ObjectSource<'a> {
+    fn from(world: &'a mut World) -> ObjectSource<'a> {
+        ObjectSource::Simulation(world)
+    }
+}
+
+impl<'a> From<&'a LiveState> for ObjectSource<'a> {
+    fn from(live: &'a LiveState) -> ObjectSource<'a> {
+        ObjectSource::Live(live)
+    }
+}
+
+impl<'a, 'b: 'a> From<&'a mut ObjectSource<'b>> for ObjectSource<'a> {
+    /// Reborrows a source (a view's closure gets `&mut ObjectSource`).
+    fn from(source: &'a mut ObjectSource<'b>) -> ObjectSource<'a> {
+        match source {
+            ObjectSource::Simulation(world) => ObjectSource::Simulation(world),
+            ObjectSource::Live(live) => ObjectSource::Live(live),
+        }
+    }
+}
+
+impl ObjectSource<'_> {
+    /// Every object of `kind`, by namespace and name.
+    pub fn objects(&mut self, kind: Kind) -> Vec<Arc<Object>> {
+        match self {
+            ObjectSource::Simulation(world) => stored_objects(world, kind),
+            ObjectSource::Live(live) => live.mirror.objects(kind),
+        }
+    }
+
+    /// The current time: virtual in the simulation, the wall clock live.
+    pub fn now(&self) -> Timestamp {
+        match self {
+            ObjectSource::Simulation(world) => world.now(),
+            ObjectSource::Live(live) => live.now,
+        }
+    }
+
+    /// The nodes' names.
+    pub fn node_names(&self) -> Vec<String> {
+        match self {
+            ObjectSource::Simulation(world) => world.node_names(),
+            ObjectSource::Live(live) => live.node_names(),
+        }
+    }
+
+    /// The recent trace records, oldest first.
+    pub fn trace_records(&self) -> Vec<&TraceRecord> {
+        match self {
+            ObjectSource::Simulation(world) => world.trace().records().collect(),
+            ObjectSource::Live(live) => live.trace.records().collect(),
+        }
+    }
+
+    /// The simulation's world; None live.
+    pub fn world(&mut self) -> Option<&mut World> {
+        match self {
+            ObjectSource::Simulation(world) => Some(world),
+            ObjectSource::Live(_) => None,
+        }
+    }
+}
+
 /// Every stored object of a kind, read from the store without going through the API (the
 /// world hands out its API server only mutably; reading the store changes nothing).
 pub fn stored_objects(world: &mut World, kind: Kind) -> Vec<Arc<Object>> {
@@ -158,11 +236,12 @@ pub fn stored_objects(world: &mut World, kind: Kind) -> Vec<Arc<Object>> {
 }
 
 impl ClusterSnapshot {
-    /// Reads the nodes and pods of the world.
-    pub fn read(world: &mut World) -> ClusterSnapshot {
-        let now = world.now();
-        let nodes = stored_objects(world, Kind::Node);
-        let pods = stored_objects(world, Kind::Pod);
+    /// Reads the nodes and pods of the world or the live mirror.
+    pub fn read<'a>(source: impl Into<ObjectSource<'a>>) -> ClusterSnapshot {
+        let mut source = source.into();
+        let now = source.now();
+        let nodes = source.objects(Kind::Node);
+        let pods = source.objects(Kind::Pod);
         let node_names: Vec<&str> = nodes.iter().map(|n| n.name()).collect();
         let mut by_node: BTreeMap<&str, Vec<(&Arc<Object>, &Pod)>> = BTreeMap::new();
         let mut pending = Vec::new();

@@ -303,12 +303,66 @@ pub enum Key {
     CanvasPending,
     /// What clicking the big-cluster canvas does.
     CanvasHint,
+    /// The header button that opens the live-mode form.
+    LiveOpen,
+    /// What the live button does.
+    LiveOpenHint,
+    /// The label of the token field.
+    LiveTokenLabel,
+    /// Where the token is.
+    LiveTokenHint,
+    /// The button that checks the token and goes live.
+    LiveConnect,
+    /// Shown while the token is checked.
+    LiveChecking,
+    /// The button that forgets the kept token.
+    LiveForget,
+    /// The button that closes the form.
+    LiveCancel,
+    /// The badge shown while live.
+    LiveBadge,
+    /// After the live server's node count.
+    LiveNodes,
+    /// The button that goes back to the simulation.
+    LiveLeave,
+    /// Shown while a live stream reconnects.
+    LiveReconnecting,
+    /// Shown when the server stopped accepting the token.
+    LiveRefused,
+    /// The token field is empty.
+    LiveErrorEmpty,
+    /// The token has spaces inside.
+    LiveErrorSpaces,
+    /// The server refused the token.
+    LiveErrorUnauthorized,
+    /// The server did not answer.
+    LiveErrorUnreachable,
+    /// The page is not served by kubeplay serve.
+    LiveErrorNotServe,
+    /// The server answered with an error status.
+    LiveErrorStatus,
+    /// The server's answer is not kubeplay's.
+    LiveErrorBadAnswer,
+    /// The traffic tab while live.
+    TrafficSimulationOnly,
+    /// The timeline's note while live.
+    TimelineLiveNote,
+    /// The editor's place while live.
+    EditorSimulationOnly,
+    /// The clock controls' place while live.
+    ControlsLiveNote,
+    /// The images tab's note while live.
+    ImagesLiveNote,
+    /// The live terminal's first line.
+    LiveTerminalHelp,
+    /// Shown while a live command runs.
+    LiveRunning,
 }
 
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 126] = [
+    pub const ALL: [Key; 153] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -435,6 +489,33 @@ impl Key {
         Key::CanvasPodsOnNodes,
         Key::CanvasPending,
         Key::CanvasHint,
+        Key::LiveOpen,
+        Key::LiveOpenHint,
+        Key::LiveTokenLabel,
+        Key::LiveTokenHint,
+        Key::LiveConnect,
+        Key::LiveChecking,
+        Key::LiveForget,
+        Key::LiveCancel,
+        Key::LiveBadge,
+        Key::LiveNodes,
+        Key::LiveLeave,
+        Key::LiveReconnecting,
+        Key::LiveRefused,
+        Key::LiveErrorEmpty,
+        Key::LiveErrorSpaces,
+        Key::LiveErrorUnauthorized,
+        Key::LiveErrorUnreachable,
+        Key::LiveErrorNotServe,
+        Key::LiveErrorStatus,
+        Key::LiveErrorBadAnswer,
+        Key::TrafficSimulationOnly,
+        Key::TimelineLiveNote,
+        Key::EditorSimulationOnly,
+        Key::ControlsLiveNote,
+        Key::ImagesLiveNote,
+        Key::LiveTerminalHelp,
+        Key::LiveRunning,
     ];
 }
 
@@ -576,6 +657,33 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::CanvasPodsOnNodes => ("노드의 파드", "pods on nodes"),
         Key::CanvasPending => ("배정 대기 파드", "pending"),
         Key::CanvasHint => ("노드 타일을 누르면 인스펙터에서 열립니다", "Click a node's tile to inspect it"),
+        Key::LiveOpen => ("라이브 연결", "Go live"),
+        Key::LiveOpenHint => ("실행 중인 kubeplay serve에 화면을 연결합니다", "Attach the views to a running kubeplay serve"),
+        Key::LiveTokenLabel => ("서버 토큰", "Server token"),
+        Key::LiveTokenHint => ("데이터 디렉터리의 token 파일(또는 kubeconfig의 token:)에 있습니다. 이 탭을 닫으면 잊습니다.", "It is in the data directory's token file (or the kubeconfig's token:). Forgotten when this tab closes."),
+        Key::LiveConnect => ("연결", "Connect"),
+        Key::LiveChecking => ("확인하는 중…", "Checking…"),
+        Key::LiveForget => ("토큰 잊기", "Forget token"),
+        Key::LiveCancel => ("취소", "Cancel"),
+        Key::LiveBadge => ("라이브", "LIVE"),
+        Key::LiveNodes => ("개 노드", "nodes"),
+        Key::LiveLeave => ("시뮬레이션으로 돌아가기", "Back to the simulation"),
+        Key::LiveReconnecting => ("다시 연결하는 중", "reconnecting"),
+        Key::LiveRefused => ("서버가 토큰을 더 이상 받지 않습니다", "The server no longer accepts the token"),
+        Key::LiveErrorEmpty => ("서버의 토큰을 입력하세요", "Enter the server's token"),
+        Key::LiveErrorSpaces => ("토큰은 공백 없는 한 단어입니다", "A token is one word without spaces"),
+        Key::LiveErrorUnauthorized => ("서버가 이 토큰을 거부했습니다 (401). 데이터 디렉터리의 token 파일을 확인하세요.", "The server refused this token (401). Check the data directory's token file."),
+        Key::LiveErrorUnreachable => ("서버에 연결할 수 없습니다. kubeplay serve가 실행 중인지 확인하세요.", "The server cannot be reached. Check that kubeplay serve is running."),
+        Key::LiveErrorNotServe => ("이 페이지는 kubeplay serve가 제공하지 않아 라이브 모드가 없습니다. kubeplay serve가 보여 주는 주소로 여세요.", "This page is not served by kubeplay serve, so it has no live mode. Open the address kubeplay serve prints."),
+        Key::LiveErrorStatus => ("서버가 오류로 응답했습니다", "The server answered with an error"),
+        Key::LiveErrorBadAnswer => ("서버의 응답을 읽을 수 없습니다", "The server's answer could not be read"),
+        Key::TrafficSimulationOnly => ("트래픽은 페이지 안의 시뮬레이션이 보냅니다. 라이브 서버에서는 시뮬레이션으로 돌아가서 쓰세요.", "Traffic is sent by the in-page simulation: go back to the simulation to use it."),
+        Key::TimelineLiveNote => ("라이브: 실제 서버의 시간은 되돌릴 수 없어 시간 이동은 시뮬레이션에서만 됩니다", "Live: a real server's time cannot be rewound, so going back in time works in the simulation only"),
+        Key::EditorSimulationOnly => ("편집기는 시뮬레이션에 적용됩니다. 라이브 서버에는 터미널의 kubectl을 쓰세요.", "The editor applies to the simulation; use kubectl in the terminal against the live server."),
+        Key::ControlsLiveNote => ("라이브: 서버의 클러스터는 실제 시간으로 움직입니다 (재생, 일시정지, 속도는 시뮬레이션 전용)", "Live: the server's cluster runs on the wall clock (play, pause and speed are simulation-only)"),
+        Key::ImagesLiveNote => ("라이브: 서버 노드의 이미지 캐시는 볼 수 없고, 이벤트에 기록된 이미지 풀만 보입니다", "Live: the server's image caches are out of reach; the pulls come from the events"),
+        Key::LiveTerminalHelp => ("라이브: 명령은 서버에서 실행됩니다 (예: kubectl get pods)", "Live: commands run on the server (for example kubectl get pods)"),
+        Key::LiveRunning => ("실행 중…", "running…"),
     }
 }
 

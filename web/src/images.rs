@@ -12,11 +12,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::cluster::ObjectSource;
 use k8s_openapi::api::core::v1::Event;
 use kubeplay_core::api::objects::{Kind, Object};
-use kubeplay_core::sim::world::World;
-
-use crate::cluster::stored_objects;
 
 /// One cached layer of an image.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,17 +83,20 @@ pub struct NodeImages {
     pub pulls: Vec<PullRecord>,
 }
 
-/// Reads every node's image cache and pulls.
-pub fn read_node_images(world: &mut World) -> Vec<NodeImages> {
-    let mut pulls = pulls_by_node(&stored_objects(world, Kind::Event));
-    world
-        .node_names()
+/// Reads every node's image cache and pulls. Live, the server's runtimes are out of reach:
+/// only the pulls (from the Events) are shown, each cache is empty.
+pub fn read_node_images<'a>(source: impl Into<ObjectSource<'a>>) -> Vec<NodeImages> {
+    let mut source = source.into();
+    let mut pulls = pulls_by_node(&source.objects(Kind::Event));
+    let node_names = source.node_names();
+    let world = source.world();
+    node_names
         .into_iter()
         .map(|node| {
             let mut images = Vec::new();
             let mut disk_bytes = 0;
             let mut layer_count = 0;
-            if let Some(runtime) = world.node_runtime(&node) {
+            if let Some(runtime) = world.as_ref().and_then(|w| w.node_runtime(&node)) {
                 let cache = runtime.cache();
                 let catalogue = runtime.catalogue();
                 let held: Vec<_> = cache

@@ -1,7 +1,7 @@
 //! What the object inspector shows for one object: its YAML, its owner chain and its events.
 //!
 //! [`Inspection::read`] looks the object up in the store (like the cluster view, without an
-//! API request in the trace), follows the controller owner references upwards
+//! API request in the trace) or the live mirror, follows the controller owner references upwards
 //! (Pod → ReplicaSet → Deployment) and collects the Events whose `involvedObject` is it,
 //! oldest first. The YAML is the core's `kubectl get -o yaml` form.
 
@@ -11,8 +11,7 @@ use k8s_openapi::api::core::v1::Event;
 use kubeplay_core::api::manifest::to_yaml;
 use kubeplay_core::api::objects::{Kind, Object};
 
-use crate::cluster::stored_objects;
-use kubeplay_core::sim::world::World;
+use crate::cluster::ObjectSource;
 
 /// Which object is inspected.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,16 +53,23 @@ pub struct Inspection {
     pub resource_version: String,
 }
 
-fn find(world: &mut World, kind: Kind, namespace: &str, name: &str) -> Option<Arc<Object>> {
-    stored_objects(world, kind)
+fn find(
+    source: &mut ObjectSource<'_>,
+    kind: Kind,
+    namespace: &str,
+    name: &str,
+) -> Option<Arc<Object>> {
+    source
+        .objects(kind)
         .into_iter()
         .find(|o| o.name() == name && (!kind.namespaced() || o.namespace() == namespace))
 }
 
 impl Inspection {
     /// Reads the object and what relates to it; None when it does not exist (any more).
-    pub fn read(world: &mut World, target: &ObjectRef) -> Option<Inspection> {
-        let object = find(world, target.kind, &target.namespace, &target.name)?;
+    pub fn read<'a>(source: impl Into<ObjectSource<'a>>, target: &ObjectRef) -> Option<Inspection> {
+        let mut source = source.into();
+        let object = find(&mut source, target.kind, &target.namespace, &target.name)?;
         let mut owners = vec![target.clone()];
         let mut current = Arc::clone(&object);
         // Owner chains are short; the bound only guards against a reference cycle.
@@ -85,13 +91,13 @@ impl Inspection {
                 name: owner.name.clone(),
             };
             owners.insert(0, reference);
-            match find(world, kind, &target.namespace, &owner.name) {
+            match find(&mut source, kind, &target.namespace, &owner.name) {
                 Some(next) => current = next,
                 None => break,
             }
         }
         let mut events: Vec<&Event> = Vec::new();
-        let stored = stored_objects(world, Kind::Event);
+        let stored = source.objects(Kind::Event);
         for event in &stored {
             if let Object::Event(event) = event.as_ref() {
                 let involved = &event.involved_object;

@@ -26,6 +26,7 @@ mod hooks;
 mod i18n;
 mod images;
 mod inspector;
+mod live;
 mod playground;
 mod scheduler_explain;
 mod session;

@@ -7,12 +7,13 @@
 //! raw score) and `finalscore-result` (node → score plugin → normalised score × weight).
 //! [`explain_annotations`] turns those three JSON maps into one [`NodeExplanation`] per node
 //! (pure, tested without a world); [`SchedulingExplanation::read`] reads the pod from the
-//! store (no API request, so the trace does not depend on rendering), adds its
+//! store or the live mirror (no API request, so the trace does not depend on rendering), adds its
 //! `PodScheduled=False` message (the `FailedScheduling` text), its nominated node and the
 //! scheduler's trace notes about it (preemption).
 
 use std::collections::BTreeMap;
 
+use crate::cluster::ObjectSource;
 use k8s_openapi::api::core::v1::Pod;
 use kubeplay_core::api::objects::{Kind, Object};
 use kubeplay_core::scheduler::component::TRACE_COMPONENT;
@@ -22,9 +23,6 @@ use kubeplay_core::scheduler::framework::{
 };
 use kubeplay_core::scheduler::Config;
 use kubeplay_core::sim::trace::TraceRecord;
-use kubeplay_core::sim::world::World;
-
-use crate::cluster::stored_objects;
 
 /// A pod the learner can pick.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,8 +43,10 @@ impl PodChoice {
 }
 
 /// Every pod, pending ones first (they are the interesting ones), then by namespace and name.
-pub fn pod_choices(world: &mut World) -> Vec<PodChoice> {
-    let mut choices: Vec<PodChoice> = stored_objects(world, Kind::Pod)
+pub fn pod_choices<'a>(source: impl Into<ObjectSource<'a>>) -> Vec<PodChoice> {
+    let mut choices: Vec<PodChoice> = source
+        .into()
+        .objects(Kind::Pod)
         .iter()
         .filter_map(|object| match object.as_ref() {
             Object::Pod(pod) => Some(PodChoice {
@@ -270,8 +270,13 @@ fn unschedulable_message(pod: &Pod) -> Option<String> {
 
 impl SchedulingExplanation {
     /// Reads the pod and what the scheduler said about it; None when it does not exist.
-    pub fn read(world: &mut World, namespace: &str, name: &str) -> Option<SchedulingExplanation> {
-        let pods = stored_objects(world, Kind::Pod);
+    pub fn read<'a>(
+        source: impl Into<ObjectSource<'a>>,
+        namespace: &str,
+        name: &str,
+    ) -> Option<SchedulingExplanation> {
+        let mut source = source.into();
+        let pods = source.objects(Kind::Pod);
         let pod = pods.iter().find_map(|object| match object.as_ref() {
             Object::Pod(pod)
                 if pod.metadata.namespace.as_deref() == Some(namespace)
@@ -287,11 +292,11 @@ impl SchedulingExplanation {
             .and_then(|s| s.node_name.clone())
             .filter(|n| !n.is_empty());
         let annotations = pod.metadata.annotations.clone().unwrap_or_default();
-        let nodes = explain_annotations(&annotations, &world.node_names(), node.as_deref());
+        let nodes = explain_annotations(&annotations, &source.node_names(), node.as_deref());
         let key = format!("{namespace}/{name}");
-        let notes = world
-            .trace()
-            .records()
+        let notes = source
+            .trace_records()
+            .into_iter()
             .filter_map(|record| match record {
                 TraceRecord::Note {
                     component, message, ..

@@ -29,8 +29,9 @@ pub struct ClusterViewProps {
 pub fn cluster_view(props: &ClusterViewProps) -> Html {
     let text = use_text();
     // Big clusters: tiles on a canvas instead of a card per node (see cluster_tiles).
+    // (Live, the cards are drawn at any size: the tiles read the simulation's store.)
     let node_count = props.handle.read(|p| p.world().node_names().len());
-    if node_count >= CANVAS_THRESHOLD {
+    if node_count >= CANVAS_THRESHOLD && !props.handle.is_live() {
         let started = crate::components::cluster_canvas::now_ms();
         let cluster = std::rc::Rc::new(props.handle.read(|p| TileCluster::read(p.world_mut())));
         let read_ms = crate::components::cluster_canvas::now_ms() - started;
@@ -41,7 +42,7 @@ pub fn cluster_view(props: &ClusterViewProps) -> Html {
             </section>
         };
     }
-    let snapshot = props.handle.read(|p| ClusterSnapshot::read(p.world_mut()));
+    let snapshot = props.handle.source(|source| ClusterSnapshot::read(source));
     let chip = |chip: &PodChip| -> Html {
         let target = ObjectRef {
             kind: Kind::Pod,

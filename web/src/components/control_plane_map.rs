@@ -143,19 +143,35 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
     let text = use_text();
     let language = use_language();
     let activity = use_mut_ref(ControlPlaneActivity::new);
-    props.handle.read(|p| {
-        let world = p.world();
+    if let Some(live) = &props.handle.live {
+        // Live: the server's trace, read from /kubeplay/v1/trace; which component opened
+        // which watch is not published, so watch deliveries go to kube-apiserver's readers
+        // as the trace's users name them.
+        let state = live.state.borrow();
         let mut activity = activity.borrow_mut();
-        activity.set_nodes(&world.node_names());
-        activity.set_watch_owners(&world.watch_owners());
-        let trace = world.trace();
+        activity.set_nodes(&state.node_names());
+        activity.set_watch_owners(&[]);
         activity.consume(
-            trace.len(),
-            trace.records().count(),
-            trace.records(),
-            world.now(),
+            state.trace.len(),
+            state.trace.kept(),
+            state.trace.records(),
+            state.now,
         );
-    });
+    } else {
+        props.handle.read(|p| {
+            let world = p.world();
+            let mut activity = activity.borrow_mut();
+            activity.set_nodes(&world.node_names());
+            activity.set_watch_owners(&world.watch_owners());
+            let trace = world.trace();
+            activity.consume(
+                trace.len(),
+                trace.records().count(),
+                trace.records(),
+                world.now(),
+            );
+        });
+    }
     let activity = activity.borrow();
     let slots = activity.node_slots();
     let shown_nodes = activity.shown_nodes();

@@ -88,7 +88,7 @@ fn node_card(node: &NodeImages, slowest_ms: u64, text: &impl Fn(Key) -> &'static
 #[function_component(ImagesPanel)]
 pub fn images_panel(props: &ImagesProps) -> Html {
     let text = use_text();
-    let nodes = props.handle.read(|p| read_node_images(p.world_mut()));
+    let nodes = props.handle.source(|source| read_node_images(source));
     let slowest_ms = nodes
         .iter()
         .flat_map(|n| &n.pulls)
@@ -101,6 +101,9 @@ pub fn images_panel(props: &ImagesProps) -> Html {
     html! {
         <div class="images-view" id="images">
             <p class="muted hint">{ text(Key::ImagesHint) }</p>
+            if props.handle.is_live() {
+                <p class="muted hint live-note">{ text(Key::ImagesLiveNote) }</p>
+            }
             <div class="image-nodes">{ for nodes.iter().map(|n| node_card(n, slowest_ms, &text)) }</div>
         </div>
     }

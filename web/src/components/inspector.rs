@@ -26,7 +26,7 @@ pub fn inspector_panel(props: &InspectorProps) -> Html {
     let text = use_text();
     let inspection = props
         .handle
-        .read(|p| Inspection::read(p.world_mut(), &props.target));
+        .source(|source| Inspection::read(source, &props.target));
     let close = {
         let on_close = props.on_close.clone();
         Callback::from(move |_| on_close.emit(()))

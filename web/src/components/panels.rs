@@ -128,6 +128,10 @@ pub fn view_panels(props: &ViewPanelsProps) -> Html {
         PanelTab::Scheduler => html! {
             <SchedulerExplainPanel handle={props.handle.clone()} selected={props.selected.clone()} />
         },
+        // Traffic is sent by the in-page simulation (World::send_traffic): not live.
+        PanelTab::Traffic if props.handle.is_live() => html! {
+            <p class="muted live-note" id="traffic-simulation-only">{ text(Key::TrafficSimulationOnly) }</p>
+        },
         PanelTab::Traffic => html! { <TrafficPanel handle={props.handle.clone()} /> },
         PanelTab::Images => html! { <ImagesPanel handle={props.handle.clone()} /> },
     };

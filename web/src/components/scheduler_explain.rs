@@ -122,11 +122,11 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
         let picked = picked.clone();
         use_effect_with(props.selected.clone(), move |_| picked.set(None));
     }
-    let (choices, explanation) = props.handle.read(|p| {
-        let choices = pod_choices(p.world_mut());
+    let (choices, explanation) = props.handle.source(|source| {
+        let choices = pod_choices(&mut *source);
         let current = effective_choice(&choices, picked.as_ref(), props.selected.as_ref());
         let explanation =
-            current.and_then(|c| SchedulingExplanation::read(p.world_mut(), &c.namespace, &c.name));
+            current.and_then(|c| SchedulingExplanation::read(source, &c.namespace, &c.name));
         (choices, explanation)
     });
     let on_pick = {

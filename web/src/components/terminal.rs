@@ -73,7 +73,13 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 "Tab" => {
                     event.prevent_default();
                     let line = field.value();
-                    let completion = handle.read(|p| p.complete(&line));
+                    let completion = match &handle.live {
+                        // Live: names from the mirror of the server.
+                        Some(live) => {
+                            crate::completion::complete(&line, &mut live.state.borrow_mut().mirror)
+                        }
+                        None => handle.read(|p| p.complete(&line)),
+                    };
                     let completed = completion.apply(&line);
                     let ambiguous = completion.candidates.len() > 1;
                     if completed != line {
@@ -90,6 +96,10 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     let line = field.value();
                     field.set_value("");
                     *history_index.borrow_mut() = None;
+                    if let Some(live) = &handle.live {
+                        run_live(&live.state, &line);
+                        return;
+                    }
                     handle.update(|p| p.run_line(&line));
                 }
                 "c" | "C" if event.ctrl_key() => {
@@ -99,7 +109,10 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 }
                 "ArrowUp" | "ArrowDown" => {
                     event.prevent_default();
-                    let history = handle.read(|p| p.history().to_vec());
+                    let history = match &handle.live {
+                        Some(live) => live.state.borrow().terminal.history.clone(),
+                        None => handle.read(|p| p.history().to_vec()),
+                    };
                     let mut index = history_index.borrow_mut();
                     let next = step_history(*index, history.len(), event.key() == "ArrowUp");
                     *index = next;
@@ -114,30 +127,52 @@ pub fn terminal(props: &TerminalProps) -> Html {
         })
     };
 
-    let (lines, watching) = handle.read(|p| {
-        let notices = p.notices();
-        let lines: Vec<Html> = p
-            .scrollback()
+    let live_lines = handle.live.as_ref().map(|live| {
+        let state = live.state.borrow();
+        let lines: Vec<Html> = state
+            .terminal
+            .scrollback
             .iter()
-            .enumerate()
-            .map(|(index, line)| {
+            .map(|line| {
                 let (class, content) = match line.kind {
                     LineKind::Input => ("input", format!("$ {}", line.text)),
                     LineKind::Stdout => ("stdout", line.text.clone()),
-                    LineKind::Stderr => ("stderr", line.text.clone()),
-                    LineKind::Info => {
-                        let notice = notices.iter().find(|(i, _)| *i == index).map(|(_, n)| *n);
-                        (
-                            "info",
-                            notice.map_or(String::new(), |n| text(notice_key(n)).to_string()),
-                        )
-                    }
+                    LineKind::Stderr | LineKind::Info => ("stderr", line.text.clone()),
                 };
                 html! { <div class={classes!("line", class)}>{ content }</div> }
             })
             .collect();
-        (lines, p.watching())
+        (lines, state.terminal.busy)
     });
+    let live_busy = live_lines.as_ref().is_some_and(|(_, busy)| *busy);
+    let is_live = live_lines.is_some();
+    let (lines, watching) = match live_lines {
+        Some((lines, _)) => (lines, false),
+        None => handle.read(|p| {
+            let notices = p.notices();
+            let lines: Vec<Html> = p
+                .scrollback()
+                .iter()
+                .enumerate()
+                .map(|(index, line)| {
+                    let (class, content) = match line.kind {
+                        LineKind::Input => ("input", format!("$ {}", line.text)),
+                        LineKind::Stdout => ("stdout", line.text.clone()),
+                        LineKind::Stderr => ("stderr", line.text.clone()),
+                        LineKind::Info => {
+                            let notice = notices.iter().find(|(i, _)| *i == index).map(|(_, n)| *n);
+                            (
+                                "info",
+                                notice.map_or(String::new(), |n| text(notice_key(n)).to_string()),
+                            )
+                        }
+                    };
+                    html! { <div class={classes!("line", class)}>{ content }</div> }
+                })
+                .collect();
+            (lines, p.watching())
+        }),
+    };
     let focus = {
         let input = input.clone();
         Callback::from(move |_| {
@@ -151,7 +186,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
             <h2>{ text(Key::TerminalHeading) }</h2>
             <div class="scrollback" id="scrollback" ref={scroll} onclick={focus}>
                 if lines.is_empty() {
-                    <div class="line info">{ text(Key::TerminalHelp) }</div>
+                    <div class="line info">{ text(if is_live { Key::LiveTerminalHelp } else { Key::TerminalHelp }) }</div>
                 }
                 { for lines }
             </div>
@@ -175,8 +210,42 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 if watching {
                     <span class="watching">{ text(Key::Watching) }</span>
                 }
+                if live_busy {
+                    <span class="watching" id="live-running">{ text(Key::LiveRunning) }</span>
+                }
             </div>
         </section>
+    }
+}
+
+/// Live mode: shows the line, runs it on the server (`POST /kubeplay/v1/exec`), shows the
+/// answer, then lists the polled kinds again so its effect shows at once.
+fn run_live(state: &std::rc::Rc<std::cell::RefCell<crate::live::LiveState>>, line: &str) {
+    let line = line.trim().to_string();
+    if line.is_empty() {
+        return;
+    }
+    {
+        let mut live = state.borrow_mut();
+        live.terminal.push_input(&line);
+        live.touch();
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let state = std::rc::Rc::clone(state);
+        wasm_bindgen_futures::spawn_local(async move {
+            let token = state.borrow().token.clone();
+            let answer = crate::live::client::exec(&token, &line).await;
+            {
+                let mut live = state.borrow_mut();
+                match answer {
+                    Ok(output) => live.terminal.push_output(&output),
+                    Err(error) => live.terminal.push_failure(&format!("error: {error}")),
+                }
+                live.touch();
+            }
+            crate::live::client::refresh(&state);
+        });
     }
 }
 

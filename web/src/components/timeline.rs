@@ -35,13 +35,25 @@ pub fn timeline_panel(props: &TimelineProps) -> Html {
     let text = use_text();
     let filter = use_state(TimelineFilter::default);
     let handle = &props.handle;
-    let (shown, total) = handle.read(|p| {
-        let records: Vec<_> = p.world().trace().records().collect();
-        (
-            rows(records.into_iter(), &filter, ROWS_SHOWN),
-            p.world().trace().len(),
-        )
-    });
+    let live = handle.live.clone();
+    let (shown, total) = match &live {
+        // Live: the server's trace; its time cannot be rewound (see the note below).
+        Some(live) => {
+            let state = live.state.borrow();
+            (
+                rows(state.trace.records(), &filter, ROWS_SHOWN),
+                state.trace.len() + state.trace.dropped(),
+            )
+        }
+        None => handle.read(|p| {
+            let records: Vec<_> = p.world().trace().records().collect();
+            (
+                rows(records.into_iter(), &filter, ROWS_SHOWN),
+                p.world().trace().len(),
+            )
+        }),
+    };
+    let is_live = live.is_some();
     let on_kind = {
         let filter = filter.clone();
         Callback::from(move |event: Event| {
@@ -74,9 +86,14 @@ pub fn timeline_panel(props: &TimelineProps) -> Html {
         let handle = handle.clone();
         let at = row.at;
         let go = Callback::from(move |_| handle.update(|p| p.travel_to(at)));
+        let time = if is_live {
+            html! { <span class="time" title={text(Key::TimelineLiveNote)}>{ crate::live::wall_clock(row.at) }</span> }
+        } else {
+            html! { <button type="button" class="link time" onclick={go} title={text(Key::GoToTime)}>{ since_start(row.at) }</button> }
+        };
         html! {
             <tr class={classes!("kind", kind_class(row.kind))}>
-                <td><button type="button" class="link time" onclick={go} title={text(Key::GoToTime)}>{ since_start(row.at) }</button></td>
+                <td>{ time }</td>
                 <td class="who">{ row.component }</td>
                 <td class="what">{ row.text }</td>
             </tr>
@@ -85,6 +102,9 @@ pub fn timeline_panel(props: &TimelineProps) -> Html {
     html! {
         <section class="timeline card" aria-label={text(Key::TimelineHeading)}>
             <h2>{ text(Key::TimelineHeading) }<span class="muted">{ format!(" ({total})") }</span></h2>
+            if is_live {
+                <p class="muted live-note" id="timeline-live-note">{ text(Key::TimelineLiveNote) }</p>
+            }
             <div class="filters">
                 <select id="timeline-kind" onchange={on_kind} aria-label={text(Key::RecordKindFilter)}>{ for options }</select>
                 <input id="timeline-text" type="search" value={filter.text.clone()} oninput={on_text}

@@ -1,0 +1,353 @@
+//! The live driver (wasm32 only): the browser's `fetch` against `kubeplay serve`, filling a
+//! [`LiveState`].
+//!
+//! Every request carries `Authorization: Bearer TOKEN` and goes to the page's own origin
+//! (`kubeplay serve` serves the page at `/` and the API next to it). [`LiveDriver::start`]
+//! spawns one task per watched kind ([`super::WATCHED_KINDS`]: list, then watch from the
+//! list's resourceVersion, reading the response body as a stream of lines; when a stream ends
+//! it watches again from the last resourceVersion, on 410 Gone it lists again, on 401 it
+//! stops) and one polling task (the other kinds' lists and the trace's next page every
+//! [`super::POLL_INTERVAL_MS`]). Tasks never hold the state's `RefCell` borrow across an
+//! await. [`LiveDriver::stop`] (also on drop) aborts every open request through one
+//! `AbortController` and tells the tasks to end.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use kubeplay_core::api::objects::Kind;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{
+    AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, Response,
+};
+
+use super::mirror::{list_path, next_step_after_status, watch_path, NextStep, WatchOutcome};
+use super::token::{authorization, read_info_answer, ConnectError, LiveInfo, INFO_PATH};
+use super::{
+    ExecOutput, LiveHealth, LiveState, EXEC_PATH, POLLED_KINDS, POLL_INTERVAL_MS, WATCHED_KINDS,
+};
+
+/// How long a task waits before trying again after a failure, in milliseconds.
+const RETRY_MS: i32 = 2_000;
+
+/// A running live connection; stopping it (or dropping it) ends every request.
+pub struct LiveDriver {
+    abort: Option<AbortController>,
+    stopped: Rc<Cell<bool>>,
+}
+
+impl LiveDriver {
+    /// Starts filling `state` from the server.
+    pub fn start(state: &Rc<RefCell<LiveState>>) -> LiveDriver {
+        let abort = AbortController::new().ok();
+        let stopped = Rc::new(Cell::new(false));
+        let signal = abort.as_ref().map(AbortController::signal);
+        for kind in WATCHED_KINDS {
+            spawn_local(mirror_kind(
+                Rc::clone(state),
+                kind,
+                signal.clone(),
+                Rc::clone(&stopped),
+            ));
+        }
+        spawn_local(poll(Rc::clone(state), signal, Rc::clone(&stopped)));
+        LiveDriver { abort, stopped }
+    }
+
+    /// Ends every request and task.
+    pub fn stop(&self) {
+        self.stopped.set(true);
+        if let Some(abort) = &self.abort {
+            abort.abort();
+        }
+    }
+}
+
+impl Drop for LiveDriver {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Asks the server who it is with `token`: its info, or why not.
+pub async fn check_token(token: &str) -> Result<LiveInfo, ConnectError> {
+    let (status, body) = fetch_text("GET", INFO_PATH, token, None, None).await;
+    read_info_answer(status, &body)
+}
+
+/// Runs one kubectl line on the server.
+pub async fn exec(token: &str, line: &str) -> Result<ExecOutput, String> {
+    let body = serde_json::json!({ "line": line }).to_string();
+    let (status, text) = fetch_text("POST", EXEC_PATH, token, Some(&body), None).await;
+    match status {
+        0 => Err(text),
+        200..=299 => serde_json::from_str(&text).map_err(|error| error.to_string()),
+        other => Err(format!("the server answered {other}: {}", text.trim())),
+    }
+}
+
+/// Lists the polled kinds once now (after a terminal command, so its effect shows at once).
+pub fn refresh(state: &Rc<RefCell<LiveState>>) {
+    let state = Rc::clone(state);
+    spawn_local(async move {
+        list_polled(&state, None).await;
+    });
+}
+
+/// Sends a request; None and the browser's error when no answer came.
+async fn send(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+    signal: Option<&AbortSignal>,
+) -> Result<Response, String> {
+    let window = web_sys::window().ok_or_else(|| "no window".to_string())?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    let headers = Headers::new().map_err(describe)?;
+    headers
+        .set("Authorization", &authorization(token))
+        .map_err(describe)?;
+    headers
+        .set("Accept", "application/json")
+        .map_err(describe)?;
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(describe)?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    init.set_cache(web_sys::RequestCache::NoStore);
+    init.set_signal(signal);
+    let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(describe)?;
+    response.dyn_into::<Response>().map_err(describe)
+}
+
+/// Sends a request and reads the whole answer: (status, body), or (0, the error).
+async fn fetch_text(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+    signal: Option<&AbortSignal>,
+) -> (u16, String) {
+    let response = match send(method, path, token, body, signal).await {
+        Ok(response) => response,
+        Err(error) => return (0, error),
+    };
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise).await.map_err(describe),
+        Err(error) => Err(describe(error)),
+    };
+    match text {
+        Ok(text) => (response.status(), text.as_string().unwrap_or_default()),
+        Err(error) => (0, error),
+    }
+}
+
+/// Reads a streamed answer line by line until it ends, `on_line` says stop, or it fails.
+async fn read_lines(
+    response: &Response,
+    mut on_line: impl FnMut(&str) -> bool,
+) -> Result<(), String> {
+    let Some(body) = response.body() else {
+        return Ok(());
+    };
+    let reader: ReadableStreamDefaultReader = body
+        .get_reader()
+        .dyn_into()
+        .map_err(|object: js_sys::Object| describe(object.into()))?;
+    let mut buffer: Vec<u8> = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(describe)?;
+        let done = js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))
+            .map(|d| d.is_truthy())
+            .unwrap_or(true);
+        if done {
+            return Ok(());
+        }
+        if let Ok(value) = js_sys::Reflect::get(&chunk, &JsValue::from_str("value")) {
+            if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+                buffer.extend(bytes.to_vec());
+            }
+        }
+        while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = buffer.drain(..=end).collect();
+            let text = String::from_utf8_lossy(line.get(..end).unwrap_or_default());
+            if !on_line(&text) {
+                // Cancelling only ends the download early; failing to is harmless.
+                let _ = reader.cancel();
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn describe(error: JsValue) -> String {
+    error
+        .as_string()
+        .or_else(|| {
+            error
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| format!("{error:?}"))
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            // Without a timer the task simply never wakes: there is no page to update.
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+fn set_health(state: &Rc<RefCell<LiveState>>, health: LiveHealth) {
+    let mut state = state.borrow_mut();
+    if state.health != health && state.health != LiveHealth::Refused {
+        state.health = health;
+        state.touch();
+    }
+}
+
+/// Lists then watches one kind, for as long as the driver runs.
+async fn mirror_kind(
+    state: Rc<RefCell<LiveState>>,
+    kind: Kind,
+    signal: Option<AbortSignal>,
+    stopped: Rc<Cell<bool>>,
+) {
+    let token = state.borrow().token.clone();
+    'list: while !stopped.get() {
+        let (status, body) =
+            fetch_text("GET", &list_path(kind), &token, None, signal.as_ref()).await;
+        if stopped.get() {
+            return;
+        }
+        match next_step_after_status(status) {
+            NextStep::Stop => {
+                state.borrow_mut().health = LiveHealth::Refused;
+                state.borrow_mut().touch();
+                return;
+            }
+            NextStep::RetryLater | NextStep::Relist => {
+                set_health(
+                    &state,
+                    LiveHealth::Reconnecting(format!(
+                        "{}: {status} {}",
+                        kind.plural(),
+                        body.trim()
+                    )),
+                );
+                sleep(RETRY_MS).await;
+                continue 'list;
+            }
+            NextStep::Watch => {}
+        }
+        let listed = state.borrow_mut().mirror.apply_list(kind, &body);
+        if let Err(error) = listed {
+            set_health(&state, LiveHealth::Reconnecting(error.to_string()));
+            sleep(RETRY_MS).await;
+            continue 'list;
+        }
+        state.borrow_mut().touch();
+        set_health(&state, LiveHealth::Connected);
+        while !stopped.get() {
+            let resource_version = state.borrow().mirror.resource_version(kind).to_string();
+            let path = watch_path(kind, &resource_version);
+            let response = match send("GET", &path, &token, None, signal.as_ref()).await {
+                Ok(response) => response,
+                Err(error) => {
+                    if stopped.get() {
+                        return;
+                    }
+                    set_health(&state, LiveHealth::Reconnecting(error));
+                    sleep(RETRY_MS).await;
+                    continue;
+                }
+            };
+            match next_step_after_status(response.status()) {
+                NextStep::Watch => {}
+                NextStep::Stop => {
+                    state.borrow_mut().health = LiveHealth::Refused;
+                    state.borrow_mut().touch();
+                    return;
+                }
+                NextStep::Relist => continue 'list,
+                NextStep::RetryLater => {
+                    sleep(RETRY_MS).await;
+                    continue 'list;
+                }
+            }
+            let mut gone = false;
+            let read = read_lines(&response, |line| {
+                if stopped.get() {
+                    return false;
+                }
+                let mut state = state.borrow_mut();
+                match state.mirror.apply_watch_line(kind, line) {
+                    Ok(WatchOutcome::Changed) => state.touch(),
+                    Ok(WatchOutcome::Unchanged) => {}
+                    Ok(WatchOutcome::Gone) => {
+                        gone = true;
+                        return false;
+                    }
+                    // One unreadable line is skipped; the next list repairs what it missed.
+                    Err(_) => {}
+                }
+                true
+            })
+            .await;
+            if stopped.get() {
+                return;
+            }
+            if gone {
+                continue 'list;
+            }
+            if let Err(error) = read {
+                set_health(&state, LiveHealth::Reconnecting(error));
+                sleep(RETRY_MS).await;
+            }
+        }
+    }
+}
+
+/// Lists every polled kind once.
+async fn list_polled(state: &Rc<RefCell<LiveState>>, signal: Option<&AbortSignal>) {
+    let token = state.borrow().token.clone();
+    for kind in POLLED_KINDS {
+        let (status, body) = fetch_text("GET", &list_path(kind), &token, None, signal).await;
+        if status == 200 {
+            let mut state = state.borrow_mut();
+            if state.mirror.apply_list(kind, &body).is_ok() {
+                state.touch();
+            }
+        }
+    }
+}
+
+/// Reads the polled kinds and the trace's next page, again and again.
+async fn poll(state: Rc<RefCell<LiveState>>, signal: Option<AbortSignal>, stopped: Rc<Cell<bool>>) {
+    let token = state.borrow().token.clone();
+    while !stopped.get() {
+        list_polled(&state, signal.as_ref()).await;
+        let path = state.borrow().trace.next_path();
+        let (status, body) = fetch_text("GET", &path, &token, None, signal.as_ref()).await;
+        if stopped.get() {
+            return;
+        }
+        if status == 200 {
+            let mut state = state.borrow_mut();
+            if matches!(state.trace.apply_page(&body), Ok(n) if n > 0) {
+                state.touch();
+            }
+        }
+        sleep(i32::try_from(POLL_INTERVAL_MS).unwrap_or(1_000)).await;
+    }
+}

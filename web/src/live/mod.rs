@@ -1,0 +1,263 @@
+//! Live mode: the page's views attached to a running `kubeplay serve` instead of the in-page
+//! simulation, after the learner gives the server's token.
+//!
+//! Data flow: the header's live control ([`view::LiveControl`]) checks the token with
+//! `GET /kubeplay/v1/info` ([`token`]); on success the app makes a [`LiveState`] and starts
+//! the driver ([`client`], wasm32 only), which fills it from the server: the object mirror
+//! ([`mirror`]: list + watch of Pods, Nodes and Events, periodic lists of the other kinds), the
+//! trace ([`trace`]: pages of `/kubeplay/v1/trace`), and the terminal's answers
+//! (`POST /kubeplay/v1/exec`). Each change bumps [`LiveState::version`]; the app's clock
+//! driver sees the bump and re-renders. Views read objects through
+//! [`crate::cluster::ObjectSource`], which is either the simulation's world or this state, so
+//! the cluster view, inspector, scheduler explanation and images read the same way in both
+//! modes. Leaving live mode drops the state and aborts every open request; the simulation and
+//! its saved session were never touched.
+//!
+//! Everything but `client` and `view` is plain Rust, tested natively and on wasm32.
+
+#[cfg(target_arch = "wasm32")]
+pub mod client;
+pub mod mirror;
+pub mod token;
+pub mod trace;
+pub mod view;
+
+use kubeplay_core::api::objects::Kind;
+use kubeplay_core::sim::clock::Timestamp;
+use serde::Deserialize;
+
+use crate::playground::{LineKind, TerminalLine};
+pub use mirror::ObjectMirror;
+pub use token::LiveInfo;
+pub use trace::LiveTrace;
+
+/// Kinds kept current by a watch stream (each holds one of the browser's six HTTP/1.1
+/// connections to the server, so only the busiest kinds get one).
+pub const WATCHED_KINDS: [Kind; 3] = [Kind::Node, Kind::Pod, Kind::Event];
+
+/// Kinds listed again every [`POLL_INTERVAL_MS`] (and right after a terminal command).
+pub const POLLED_KINDS: [Kind; 8] = [
+    Kind::Namespace,
+    Kind::Deployment,
+    Kind::ReplicaSet,
+    Kind::ReplicationController,
+    Kind::Service,
+    Kind::Endpoints,
+    Kind::ConfigMap,
+    Kind::PriorityClass,
+];
+
+/// How often the polled kinds and the trace are read, in wall-clock milliseconds.
+pub const POLL_INTERVAL_MS: u32 = 1_000;
+
+/// The path the terminal posts its lines to.
+pub const EXEC_PATH: &str = "/kubeplay/v1/exec";
+
+/// How many scrollback lines the live terminal keeps.
+const SCROLLBACK_LINES: usize = 2_000;
+
+/// What `POST /kubeplay/v1/exec` answers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ExecOutput {
+    /// What the command printed.
+    pub stdout: String,
+    /// Its errors.
+    pub stderr: String,
+    /// Its exit code.
+    pub exit_code: i32,
+}
+
+/// How the connection to the server is doing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LiveHealth {
+    /// Every stream is open or being opened.
+    Connected,
+    /// A request failed; the driver retries.
+    Reconnecting(String),
+    /// The server refused the token: live mode stopped reading.
+    Refused,
+}
+
+/// The live terminal: its lines and history (the simulation's terminal keeps its own).
+#[derive(Clone, Debug, Default)]
+pub struct LiveTerminal {
+    /// The scrollback, oldest first.
+    pub scrollback: Vec<TerminalLine>,
+    /// The lines typed, oldest first.
+    pub history: Vec<String>,
+    /// Whether a command is running on the server.
+    pub busy: bool,
+}
+
+impl LiveTerminal {
+    /// Records a typed line (shown after a prompt) and remembers it for ↑/↓.
+    pub fn push_input(&mut self, line: &str) {
+        self.push(LineKind::Input, line);
+        if self.history.last().map(String::as_str) != Some(line) {
+            self.history.push(line.to_string());
+        }
+        self.busy = true;
+    }
+
+    /// Shows a command's answer.
+    pub fn push_output(&mut self, output: &ExecOutput) {
+        for line in output.stdout.lines() {
+            self.push(LineKind::Stdout, line);
+        }
+        for line in output.stderr.lines() {
+            self.push(LineKind::Stderr, line);
+        }
+        self.busy = false;
+    }
+
+    /// Shows that the command could not be sent.
+    pub fn push_failure(&mut self, message: &str) {
+        self.push(LineKind::Stderr, message);
+        self.busy = false;
+    }
+
+    fn push(&mut self, kind: LineKind, text: &str) {
+        self.scrollback.push(TerminalLine {
+            kind,
+            text: text.to_string(),
+        });
+        if self.scrollback.len() > SCROLLBACK_LINES {
+            let drop = self.scrollback.len() - SCROLLBACK_LINES;
+            self.scrollback.drain(..drop);
+        }
+    }
+}
+
+/// Everything live mode shows, filled by the driver.
+#[derive(Clone, Debug)]
+pub struct LiveState {
+    /// The token (memory only while live).
+    pub token: String,
+    /// What the server said about itself.
+    pub info: LiveInfo,
+    /// The mirrored objects.
+    pub mirror: ObjectMirror,
+    /// The server's trace as read so far.
+    pub trace: LiveTrace,
+    /// The live terminal.
+    pub terminal: LiveTerminal,
+    /// How the connection is doing.
+    pub health: LiveHealth,
+    /// The wall-clock time (the server's cluster runs on it), set by the clock driver.
+    pub now: Timestamp,
+    version: u64,
+}
+
+impl LiveState {
+    /// A fresh live state for a server that accepted `token`.
+    pub fn new(token: String, info: LiveInfo, now: Timestamp) -> LiveState {
+        LiveState {
+            token,
+            info,
+            mirror: ObjectMirror::new(),
+            trace: LiveTrace::new(),
+            terminal: LiveTerminal::default(),
+            health: LiveHealth::Connected,
+            now,
+            version: 0,
+        }
+    }
+
+    /// A number that moves whenever something shown changed.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Marks a change the views should show.
+    pub fn touch(&mut self) {
+        self.version += 1;
+    }
+
+    /// The nodes' names, from the mirrored Nodes (the info's list before the first list).
+    pub fn node_names(&self) -> Vec<String> {
+        if self.mirror.listed(Kind::Node) {
+            self.mirror.names(Kind::Node, "")
+        } else {
+            self.info.nodes.clone()
+        }
+    }
+}
+
+/// A wall-clock time as the live timeline shows it: `12:03:04.567` (UTC).
+pub fn wall_clock(at: Timestamp) -> String {
+    let ms = at.as_millis();
+    let day_ms = ms % 86_400_000;
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        day_ms / 3_600_000,
+        (day_ms / 60_000) % 60,
+        (day_ms / 1_000) % 60,
+        day_ms % 1_000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_live_terminal_shows_commands_and_their_answers_in_order() {
+        let mut terminal = LiveTerminal::default();
+        terminal.push_input("kubectl get pods");
+        assert!(terminal.busy);
+        terminal.push_output(&ExecOutput {
+            stdout: "NAME  READY\nweb-1 1/1\n".to_string(),
+            stderr: "warning\n".to_string(),
+            exit_code: 0,
+        });
+        assert!(!terminal.busy);
+        let kinds: Vec<_> = terminal.scrollback.iter().map(|l| l.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                LineKind::Input,
+                LineKind::Stdout,
+                LineKind::Stdout,
+                LineKind::Stderr
+            ]
+        );
+        assert_eq!(terminal.history, ["kubectl get pods"]);
+    }
+
+    #[test]
+    fn exec_answers_read_with_defaults_for_missing_fields() {
+        let output: Result<ExecOutput, _> =
+            serde_json::from_str(r#"{"stdout":"ok\n","exitCode":1}"#);
+        assert_eq!(
+            output.ok(),
+            Some(ExecOutput {
+                stdout: "ok\n".to_string(),
+                stderr: String::new(),
+                exit_code: 1
+            })
+        );
+    }
+
+    #[test]
+    fn node_names_come_from_the_info_until_nodes_are_listed() {
+        let info = LiveInfo {
+            nodes: vec!["a".to_string()],
+            ..LiveInfo::default()
+        };
+        let mut live = LiveState::new("t".to_string(), info, Timestamp::from_millis(0));
+        assert_eq!(live.node_names(), ["a"]);
+        let list = r#"{"items":[{"metadata":{"name":"n2"}},{"metadata":{"name":"n1"}}],"metadata":{"resourceVersion":"3"}}"#;
+        assert_eq!(live.mirror.apply_list(Kind::Node, list), Ok(()));
+        assert_eq!(live.node_names(), ["n1", "n2"]);
+    }
+
+    #[test]
+    fn wall_clock_times_read_as_hours_minutes_seconds_and_millis() {
+        assert_eq!(wall_clock(Timestamp::from_millis(0)), "00:00:00.000");
+        assert_eq!(
+            wall_clock(Timestamp::from_millis(86_400_000 + 3_723_456)),
+            "01:02:03.456"
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! The live trace: the server's trace records, read page by page from
+//! `GET /kubeplay/v1/trace?since=SEQ`, kept for the timeline, the control-plane map and the
+//! scheduler explanation's notes.
+//!
+//! Each answer is `{"records": […], "next": SEQ2, "dropped": K}`: the records after `since`
+//! (in the core's `TraceRecord` JSON form), where to ask from next time, and how many records
+//! the server no longer had (it keeps only its newest ones). [`LiveTrace::apply_page`] appends
+//! the records, keeping the newest [`LIVE_TRACE_KEPT`]; [`LiveTrace::len`] counts every
+//! record appended since the page went live, which is what the control-plane map's
+//! `consume` needs to tell new records from ones it has seen. A record the page cannot read
+//! (a newer server's record type) is skipped, never a panic.
+
+use std::collections::VecDeque;
+
+use kubeplay_core::sim::trace::TraceRecord;
+use serde_json::Value;
+
+/// How many records the page keeps.
+pub const LIVE_TRACE_KEPT: usize = 5_000;
+
+/// The path of the trace endpoint.
+pub const TRACE_PATH: &str = "/kubeplay/v1/trace";
+
+/// Why a trace page could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TraceError {
+    /// The body is not JSON.
+    #[error("the trace answer is not JSON: {0}")]
+    NotJson(String),
+    /// The body has no `records` array or no `next` number.
+    #[error("the trace answer has no records array or next number")]
+    NotAPage,
+}
+
+/// The server's recent trace, as far as the page has read it.
+#[derive(Clone, Debug, Default)]
+pub struct LiveTrace {
+    records: VecDeque<TraceRecord>,
+    appended: u64,
+    next: u64,
+    dropped: u64,
+}
+
+impl LiveTrace {
+    /// An empty trace that starts reading at sequence 0.
+    pub fn new() -> LiveTrace {
+        LiveTrace::default()
+    }
+
+    /// The path of the next page.
+    pub fn next_path(&self) -> String {
+        format!("{TRACE_PATH}?since={}", self.next)
+    }
+
+    /// Appends one answer's records; returns how many were appended.
+    pub fn apply_page(&mut self, body: &str) -> Result<usize, TraceError> {
+        let value: Value =
+            serde_json::from_str(body).map_err(|error| TraceError::NotJson(error.to_string()))?;
+        let (Some(records), Some(next)) = (
+            value.get("records").and_then(Value::as_array),
+            value.get("next").and_then(Value::as_u64),
+        ) else {
+            return Err(TraceError::NotAPage);
+        };
+        let mut appended = 0;
+        for record in records {
+            // A record type this page does not know (a newer server) is skipped.
+            if let Ok(record) = serde_json::from_value::<TraceRecord>(record.clone()) {
+                self.records.push_back(record);
+                appended += 1;
+            }
+        }
+        while self.records.len() > LIVE_TRACE_KEPT {
+            self.records.pop_front();
+        }
+        self.appended += appended as u64;
+        self.dropped += value.get("dropped").and_then(Value::as_u64).unwrap_or(0);
+        // A server that restarted counts from 0 again: follow it.
+        self.next = next;
+        Ok(appended)
+    }
+
+    /// The kept records, oldest first.
+    pub fn records(&self) -> impl DoubleEndedIterator<Item = &TraceRecord> + '_ {
+        self.records.iter()
+    }
+
+    /// How many records are kept.
+    pub fn kept(&self) -> usize {
+        self.records.len()
+    }
+
+    /// How many records were appended since the page went live (kept or not).
+    pub fn len(&self) -> u64 {
+        self.appended
+    }
+
+    /// How many records the server had dropped before the page read them.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"{"records":[
+        {"type":"apiRequest","at":1735689600001,"user":"kubectl","verb":"create","resource":"deployments","namespace":"default","name":"web","code":201},
+        {"type":"storeCommit","at":1735689600001,"revision":7,"key":"/registry/deployments/default/web","op":"Put"},
+        {"type":"somethingNew","at":1}
+    ],"next":12,"dropped":3}"#;
+
+    #[test]
+    fn a_page_appends_its_records_skips_unreadable_ones_and_moves_next() {
+        let mut trace = LiveTrace::new();
+        assert_eq!(trace.next_path(), "/kubeplay/v1/trace?since=0");
+        assert_eq!(trace.apply_page(PAGE), Ok(2));
+        assert_eq!(trace.len(), 2);
+        assert_eq!(trace.kept(), 2);
+        assert_eq!(trace.dropped(), 3);
+        assert_eq!(trace.next_path(), "/kubeplay/v1/trace?since=12");
+        assert!(matches!(
+            trace.records().next(),
+            Some(TraceRecord::ApiRequest { code: 201, .. })
+        ));
+    }
+
+    #[test]
+    fn only_the_newest_records_are_kept_but_all_are_counted() {
+        let mut trace = LiveTrace::new();
+        let record = r#"{"type":"note","at":1,"component":"kubelet","message":"m"}"#;
+        let records = vec![record; LIVE_TRACE_KEPT + 10].join(",");
+        let page = format!(
+            r#"{{"records":[{records}],"next":{}}}"#,
+            LIVE_TRACE_KEPT + 10
+        );
+        assert_eq!(trace.apply_page(&page), Ok(LIVE_TRACE_KEPT + 10));
+        assert_eq!(trace.kept(), LIVE_TRACE_KEPT);
+        assert_eq!(trace.len(), (LIVE_TRACE_KEPT + 10) as u64);
+    }
+
+    #[test]
+    fn answers_that_are_not_pages_are_errors_and_change_nothing() {
+        let mut trace = LiveTrace::new();
+        for body in ["", "nope", "{}", r#"{"records":[]}"#, r#"{"next":3}"#] {
+            assert!(trace.apply_page(body).is_err(), "{body}");
+        }
+        assert_eq!(trace.len(), 0);
+        assert_eq!(trace.next_path(), "/kubeplay/v1/trace?since=0");
+    }
+}
