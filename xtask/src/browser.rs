@@ -14,6 +14,11 @@
 //!    the YAML editor (the error is marked at its line), fixes and applies it and waits for its
 //!    pods, switches to Korean, reloads and checks the session came back.
 //! 4. Saves screenshots into `docs/screenshots/` (the README shows them).
+//! 5. In Chromium, live mode: starts this workspace's `kubeplay serve --sim-nodes 2` on a free
+//!    loopback port with a temporary data directory, opens its page, checks a wrong token is
+//!    refused with nothing live shown, enters the data directory's token, runs
+//!    `kubectl create deployment web --image=nginx --replicas=2` in the terminal (on the
+//!    server) and waits for the two pods in the cluster view.
 //!
 //! The same scenario then runs in Debian's Firefox ESR through geckodriver (setup installs
 //! firefox-esr with apt and builds geckodriver with `cargo install`); its screenshots go to a
@@ -133,7 +138,12 @@ pub fn run() -> Result<()> {
         let result = (|| {
             let session = driver.new_session(&binary, &profile)?;
             let outcome = scenario(&session, &server.url(), &screenshots)
-                .and_then(|()| big_cluster_scenario(&session, &server.url(), &screenshots));
+                .and_then(|()| big_cluster_scenario(&session, &server.url(), &screenshots))
+                .and_then(|()| match browser {
+                    // Live mode against a real `kubeplay serve` (once, in Chromium).
+                    Browser::Chromium => live_scenario(&session, &screenshots),
+                    Browser::Firefox => Ok(()),
+                });
             session.close();
             outcome
         })();
@@ -472,6 +482,157 @@ fn big_cluster_scenario(session: &Session, url: &str, screenshots: &Path) -> Res
     Ok(())
 }
 
+/// A `kubeplay serve` of this workspace on a free loopback port with a temporary data
+/// directory, killed (and its directory removed) when dropped.
+struct LiveServer {
+    child: Child,
+    port: u16,
+    data_dir: PathBuf,
+}
+
+impl Drop for LiveServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+impl LiveServer {
+    /// Builds the node host, starts `kubeplay serve --sim-nodes 2` serving `dist/`, and waits
+    /// until it accepts connections and has written its token.
+    fn start() -> Result<LiveServer> {
+        util::cargo(&["build", "--package", "kubeplay"])?;
+        let root = util::workspace_root();
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"));
+        let binary = target.join("debug").join("kubeplay");
+        let port = {
+            let probe = TcpListener::bind("127.0.0.1:0")?;
+            probe.local_addr()?.port()
+        };
+        let data_dir = std::env::temp_dir().join(format!("kubeplay-live-e2e-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        let log = std::fs::File::create(std::env::temp_dir().join(format!(
+            "kubeplay-live-e2e-{}.log",
+            std::process::id()
+        )))?;
+        let child = Command::new(&binary)
+            .arg("serve")
+            .arg(format!("--listen=127.0.0.1:{port}"))
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .arg("--ui-dir")
+            .arg(root.join("dist"))
+            .args(["--sim-nodes", "2", "--sim-speed", "10"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("could not start {}", binary.display()))?;
+        let server = LiveServer {
+            child,
+            port,
+            data_dir,
+        };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() || server.token().is_err() {
+            if started.elapsed() > WAIT {
+                bail!("kubeplay serve did not start on port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(server)
+    }
+
+    /// The admin token the server wrote into its data directory.
+    fn token(&self) -> Result<String> {
+        let token = std::fs::read_to_string(self.data_dir.join("token"))?;
+        let token = token.trim();
+        if token.is_empty() {
+            bail!("the token file is empty");
+        }
+        Ok(token.to_string())
+    }
+
+    fn url(&self) -> String {
+        format!("https://127.0.0.1:{}/", self.port)
+    }
+}
+
+/// Live mode: the page served by `kubeplay serve` refuses a wrong token and shows nothing
+/// live, then with the data directory's token mirrors the server's two nodes, runs kubectl
+/// in the terminal on the server and shows the Deployment's two pods; back to the simulation
+/// at the end.
+fn live_scenario(session: &Session, screenshots: &Path) -> Result<()> {
+    println!("  live mode against kubeplay serve --sim-nodes 2");
+    let server = LiveServer::start()?;
+    session.navigate(&server.url())?;
+    session.wait_for("the page from kubeplay serve", "!!document.querySelector('#live-open')")?;
+    session.click(".language[lang=en]")?;
+    session.wait_for(
+        "the simulation's three nodes",
+        "document.querySelectorAll('.node-card').length === 3",
+    )?;
+
+    println!("  a wrong token is refused and nothing live is shown");
+    session.click("#live-open")?;
+    session.type_into("#live-token", "not-the-token")?;
+    session.click("#live-connect")?;
+    session.wait_for(
+        "the 401 error",
+        "(document.querySelector('#live-error')||{textContent:''}).textContent.includes('401')",
+    )?;
+    let live_shown = session.value(
+        "!!document.querySelector('#live-badge') || !!document.querySelector('#live-controls-note') \
+           || document.querySelectorAll('.node-card').length !== 3",
+    )?;
+    if live_shown != Value::Bool(false) {
+        bail!("a wrong token showed something live");
+    }
+
+    println!("  the right token shows the server's two nodes");
+    session.value("(() => { document.querySelector('#live-token').value = ''; return true; })()")?;
+    session.type_into("#live-token", &server.token()?)?;
+    session.click("#live-connect")?;
+    session.wait_for("the live badge", "!!document.querySelector('#live-badge')")?;
+    session.wait_for(
+        "the server's two nodes",
+        "document.querySelectorAll('.node-card').length === 2",
+    )?;
+
+    println!("  kubectl create deployment web --image=nginx --replicas=2 runs on the server");
+    session.type_into(
+        "#terminal-input",
+        &format!("kubectl create deployment web --image=nginx --replicas=2{ENTER}"),
+    )?;
+    session.wait_for(
+        "the server's answer",
+        "document.querySelector('#scrollback').textContent.includes('deployment.apps/web created')",
+    )?;
+    session.wait_for(
+        "two web pods on the server's nodes",
+        "[...document.querySelectorAll('.node-card .pod-chip')].filter(c => c.dataset.name.startsWith('web-')).length === 2",
+    )?;
+    session.wait_for(
+        "the two web pods running",
+        "[...document.querySelectorAll('.node-card .pod-chip.running')].filter(c => c.dataset.name.startsWith('web-')).length === 2",
+    )?;
+    session.wait_for(
+        "the server's trace in the timeline",
+        "document.querySelectorAll('.timeline-rows tr').length > 0",
+    )?;
+    session.screenshot(&screenshots.join("live-en.png"))?;
+
+    println!("  back to the simulation");
+    session.click("#live-leave")?;
+    session.wait_for(
+        "the simulation's three nodes again",
+        "!document.querySelector('#live-badge') && document.querySelectorAll('.node-card').length === 3",
+    )?;
+    Ok(())
+}
+
 /// A static file server for `dist/` on 127.0.0.1, serving until the process ends.
 struct StaticServer {
     port: u16,
@@ -639,6 +800,8 @@ impl Driver {
             "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
                 "goog:chromeOptions": { "binary": binary, "args": args },
+                // `kubeplay serve` (the live-mode test) speaks TLS with its own CA.
+                "acceptInsecureCerts": true,
             }}
         });
         let answer = http(self.port, "POST", "/session", Some(&capabilities))?;
