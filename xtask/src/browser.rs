@@ -512,12 +512,12 @@ impl LiveServer {
             let probe = TcpListener::bind("127.0.0.1:0")?;
             probe.local_addr()?.port()
         };
-        let data_dir = std::env::temp_dir().join(format!("kubeplay-live-e2e-{}", std::process::id()));
+        let data_dir =
+            std::env::temp_dir().join(format!("kubeplay-live-e2e-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
-        let log = std::fs::File::create(std::env::temp_dir().join(format!(
-            "kubeplay-live-e2e-{}.log",
-            std::process::id()
-        )))?;
+        let log = std::fs::File::create(
+            std::env::temp_dir().join(format!("kubeplay-live-e2e-{}.log", std::process::id())),
+        )?;
         let child = Command::new(&binary)
             .arg("serve")
             .arg(format!("--listen=127.0.0.1:{port}"))
@@ -568,7 +568,10 @@ fn live_scenario(session: &Session, screenshots: &Path) -> Result<()> {
     println!("  live mode against kubeplay serve --sim-nodes 2");
     let server = LiveServer::start()?;
     session.navigate(&server.url())?;
-    session.wait_for("the page from kubeplay serve", "!!document.querySelector('#live-open')")?;
+    session.wait_for(
+        "the page from kubeplay serve",
+        "!!document.querySelector('#live-open')",
+    )?;
     session.click(".language[lang=en]")?;
     session.wait_for(
         "the simulation's three nodes",
@@ -592,7 +595,8 @@ fn live_scenario(session: &Session, screenshots: &Path) -> Result<()> {
     }
 
     println!("  the right token shows the server's two nodes");
-    session.value("(() => { document.querySelector('#live-token').value = ''; return true; })()")?;
+    session
+        .value("(() => { document.querySelector('#live-token').value = ''; return true; })()")?;
     session.type_into("#live-token", &server.token()?)?;
     session.click("#live-connect")?;
     session.wait_for("the live badge", "!!document.querySelector('#live-badge')")?;
