@@ -320,8 +320,13 @@ async fn mirror_kind(
 
 /// Lists every polled kind once.
 async fn list_polled(state: &Rc<RefCell<LiveState>>, signal: Option<&AbortSignal>) {
+    list_kinds(state, &POLLED_KINDS, signal).await;
+}
+
+/// Lists each of `kinds` once.
+async fn list_kinds(state: &Rc<RefCell<LiveState>>, kinds: &[Kind], signal: Option<&AbortSignal>) {
     let token = state.borrow().token.clone();
-    for kind in POLLED_KINDS {
+    for &kind in kinds {
         let (status, body) = fetch_text("GET", &list_path(kind), &token, None, signal).await;
         if status == 200 {
             let mut state = state.borrow_mut();
@@ -332,22 +337,40 @@ async fn list_polled(state: &Rc<RefCell<LiveState>>, signal: Option<&AbortSignal
     }
 }
 
-/// Reads the polled kinds and the trace's next page, again and again.
+/// Reads the trace's next page again and again, and lists again the polled kinds its new
+/// records committed (all of them first, and every [`FULL_RELIST_ROUNDS`] rounds in case the
+/// trace missed something: a server with its trace off, or records dropped).
 async fn poll(state: Rc<RefCell<LiveState>>, signal: Option<AbortSignal>, stopped: Rc<Cell<bool>>) {
     let token = state.borrow().token.clone();
+    let mut round: u32 = 0;
     while !stopped.get() {
-        list_polled(&state, signal.as_ref()).await;
         let path = state.borrow().trace.next_path();
         let (status, body) = fetch_text("GET", &path, &token, None, signal.as_ref()).await;
         if stopped.get() {
             return;
         }
-        if status == 200 {
+        let changed = if status == 200 {
             let mut state = state.borrow_mut();
-            if matches!(state.trace.apply_page(&body), Ok(n) if n > 0) {
-                state.touch();
+            match state.trace.apply_page(&body) {
+                Ok(appended) if appended > 0 => {
+                    state.touch();
+                    state.trace.kinds_committed_in_last(appended, &POLLED_KINDS)
+                }
+                Ok(_) => Vec::new(),
+                Err(_) => POLLED_KINDS.to_vec(),
             }
+        } else {
+            POLLED_KINDS.to_vec()
+        };
+        if round % FULL_RELIST_ROUNDS == 0 {
+            list_polled(&state, signal.as_ref()).await;
+        } else if !changed.is_empty() {
+            list_kinds(&state, &changed, signal.as_ref()).await;
         }
+        round = round.wrapping_add(1);
         sleep(i32::try_from(POLL_INTERVAL_MS).unwrap_or(1_000)).await;
     }
 }
+
+/// Every this many polling rounds every polled kind is listed, whatever the trace said.
+const FULL_RELIST_ROUNDS: u32 = 30;

@@ -4,7 +4,8 @@
 //! Data flow: the header's live control ([`view::LiveControl`]) checks the token with
 //! `GET /kubeplay/v1/info` ([`token`]); on success the app makes a [`LiveState`] and starts
 //! the driver ([`client`], wasm32 only), which fills it from the server: the object mirror
-//! ([`mirror`]: list + watch of Pods, Nodes and Events, periodic lists of the other kinds), the
+//! ([`mirror`]: list + watch of Pods, Nodes and Events; the other kinds are listed again when
+//! the trace shows a commit of theirs), the
 //! trace ([`trace`]: pages of `/kubeplay/v1/trace`), and the terminal's answers
 //! (`POST /kubeplay/v1/exec`). Each change bumps [`LiveState::version`]; the app's clock
 //! driver sees the bump and re-renders. Views read objects through
@@ -35,7 +36,8 @@ pub use trace::LiveTrace;
 /// connections to the server, so only the busiest kinds get one).
 pub const WATCHED_KINDS: [Kind; 3] = [Kind::Node, Kind::Pod, Kind::Event];
 
-/// Kinds listed again every [`POLL_INTERVAL_MS`] (and right after a terminal command).
+/// Kinds listed again when the trace shows a commit of theirs (and right after a terminal
+/// command, and every half minute).
 pub const POLLED_KINDS: [Kind; 8] = [
     Kind::Namespace,
     Kind::Deployment,
@@ -47,7 +49,7 @@ pub const POLLED_KINDS: [Kind; 8] = [
     Kind::PriorityClass,
 ];
 
-/// How often the polled kinds and the trace are read, in wall-clock milliseconds.
+/// How often the trace is read, in wall-clock milliseconds.
 pub const POLL_INTERVAL_MS: u32 = 1_000;
 
 /// The path the terminal posts its lines to.

@@ -12,6 +12,8 @@
 
 use std::collections::VecDeque;
 
+use kubeplay_core::api::objects::Kind;
+use kubeplay_core::apiserver::registry::list_prefix;
 use kubeplay_core::sim::trace::TraceRecord;
 use serde_json::Value;
 
@@ -80,6 +82,23 @@ impl LiveTrace {
         Ok(appended)
     }
 
+    /// Which of `kinds` the newest `count` records committed to the store (so only those are
+    /// listed again: listing every kind every second would fill the trace with the page's
+    /// own requests).
+    pub fn kinds_committed_in_last(&self, count: usize, kinds: &[Kind]) -> Vec<Kind> {
+        let skip = self.records.len().saturating_sub(count);
+        kinds
+            .iter()
+            .copied()
+            .filter(|kind| {
+                let prefix = list_prefix(*kind, None);
+                self.records.iter().skip(skip).any(|record| {
+                    matches!(record, TraceRecord::StoreCommit { key, .. } if key.starts_with(&prefix))
+                })
+            })
+            .collect()
+    }
+
     /// The kept records, oldest first.
     pub fn records(&self) -> impl DoubleEndedIterator<Item = &TraceRecord> + '_ {
         self.records.iter()
@@ -124,6 +143,18 @@ mod tests {
             trace.records().next(),
             Some(TraceRecord::ApiRequest { code: 201, .. })
         ));
+    }
+
+    #[test]
+    fn only_kinds_the_newest_records_committed_are_named() {
+        let mut trace = LiveTrace::new();
+        assert_eq!(trace.apply_page(PAGE), Ok(2));
+        let kinds = [Kind::Deployment, Kind::Service, Kind::ReplicaSet];
+        assert_eq!(trace.kinds_committed_in_last(2, &kinds), [Kind::Deployment]);
+        assert!(trace.kinds_committed_in_last(0, &kinds).is_empty());
+        let page = r#"{"records":[{"type":"storeCommit","at":2,"revision":8,"key":"/registry/services/specs/default/web","op":"Put"}],"next":13}"#;
+        assert_eq!(trace.apply_page(page), Ok(1));
+        assert_eq!(trace.kinds_committed_in_last(1, &kinds), [Kind::Service]);
     }
 
     #[test]
