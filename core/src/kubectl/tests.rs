@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use super::*;
 use crate::api::manifest::parse_manifests;
-use crate::apiserver::ApiServer;
 use crate::sim::world::{World, WorldConfig};
 
 const MANIFESTS: &str = "apiVersion: apps/v1
@@ -201,6 +200,7 @@ fn watching_several_kinds_is_refused_like_kubectl() {
 #[cfg(not(target_arch = "wasm32"))]
 mod properties {
     use super::*;
+    use crate::apiserver::ApiServer;
     use proptest::prelude::*;
 
     fn word() -> impl Strategy<Value = String> {
