@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use kubeplay_core::sim::clock::Timestamp;
 use kubeplay_core::sim::trace::TraceRecord;
+use kubeplay_core::sim::world::World;
 
 use crate::i18n::{text, Key, Language};
 
@@ -345,6 +346,20 @@ impl ControlPlaneActivity {
         self.seen = 0;
         self.now = Timestamp::default();
         // next_seq goes on: the view never mistakes a new dot for an old one.
+    }
+
+    /// Follows an in-page World: its nodes, who owns its watches, and the trace records it
+    /// keeps, at its virtual time (see [`ControlPlaneActivity::consume`]).
+    pub fn follow_world(&mut self, world: &World) {
+        self.set_nodes(&world.node_names());
+        self.set_watch_owners(&world.watch_owners());
+        let trace = world.trace();
+        self.consume(
+            trace.len(),
+            trace.records().count(),
+            trace.records(),
+            world.now(),
+        );
     }
 
     /// Reads the records of a trace that has `trace_len` records in all and keeps the newest
@@ -750,17 +765,8 @@ mod tests {
         for _ in 0..40 {
             playground.tick(250.0);
         }
-        let world = playground.world();
         let mut activity = ControlPlaneActivity::new();
-        activity.set_nodes(&world.node_names());
-        activity.set_watch_owners(&world.watch_owners());
-        let trace = world.trace();
-        activity.consume(
-            trace.len(),
-            trace.records().count(),
-            trace.records(),
-            world.now(),
-        );
+        activity.follow_world(playground.world());
         let total = |from, to, kind| activity.edge(&Edge::new(from, to, kind)).total;
         assert!(total(Component::User, ApiServer, EdgeKind::Request) >= 1);
         assert!(total(Component::Scheduler, ApiServer, EdgeKind::Request) >= 3);

@@ -724,6 +724,13 @@ mod tests {
         output.stdout.lines().count()
     }
 
+    /// The playground its saved session (through its JSON form) brings back, as after a
+    /// reload.
+    fn restored_after_reload(playground: &Playground) -> Playground {
+        let saved = Session::from_json(&playground.session().to_json());
+        Playground::restore(saved.unwrap_or_else(|| Session::new(0, 3, 0)))
+    }
+
     fn run_for(playground: &mut Playground, seconds: u64) {
         playground.set_running(true);
         for _ in 0..seconds * 4 {
@@ -875,8 +882,7 @@ mod tests {
             "{texts:?}"
         );
         // (`pods_running` reads through the API server, which the trace records: compare first.)
-        let saved = Session::from_json(&playground.session().to_json());
-        let mut restored = Playground::restore(saved.unwrap_or_else(|| Session::new(0, 3, 0)));
+        let mut restored = restored_after_reload(&playground);
         assert_eq!(
             restored.world().trace().hash(),
             playground.world().trace().hash()
@@ -893,8 +899,7 @@ mod tests {
         run_for(&mut playground, 5);
         playground.run_kubectl("kubectl get pods");
         run_for(&mut playground, 5);
-        let saved = Session::from_json(&playground.session().to_json());
-        let restored = Playground::restore(saved.unwrap_or_else(|| Session::new(0, 3, 0)));
+        let restored = restored_after_reload(&playground);
         assert_eq!(restored.now(), playground.now());
         assert_eq!(
             restored.world().trace().hash(),
@@ -985,8 +990,7 @@ mod tests {
         playground.run_line("play node start node-1");
         playground.run_line("play wait --timeout 10m");
         run_for(&mut playground, 2);
-        let saved = Session::from_json(&playground.session().to_json());
-        let restored = Playground::restore(saved.unwrap_or_else(|| Session::new(0, 3, 0)));
+        let restored = restored_after_reload(&playground);
         assert_eq!(restored.now(), playground.now());
         assert_eq!(
             restored.world().trace().hash(),

@@ -158,19 +158,9 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
             state.now,
         );
     } else {
-        props.handle.read(|p| {
-            let world = p.world();
-            let mut activity = activity.borrow_mut();
-            activity.set_nodes(&world.node_names());
-            activity.set_watch_owners(&world.watch_owners());
-            let trace = world.trace();
-            activity.consume(
-                trace.len(),
-                trace.records().count(),
-                trace.records(),
-                world.now(),
-            );
-        });
+        props
+            .handle
+            .read(|p| activity.borrow_mut().follow_world(p.world()));
     }
     let activity = activity.borrow();
     let slots = activity.node_slots();
