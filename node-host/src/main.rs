@@ -204,35 +204,15 @@ fn run_play(args: PlayArgs) -> anyhow::Result<()> {
 #[allow(clippy::disallowed_types, clippy::disallowed_methods)] // the host measures wall time
 fn run_sim(args: SimArgs) -> anyhow::Result<()> {
     use kubeplay_core::sim::run::{run_keeping_world, SimRunConfig};
-    use kubeplay_core::sim::world::WorldConfig;
     use std::io::{IsTerminal, Write};
 
-    let config = SimRunConfig {
-        world: WorldConfig {
-            seed: args.seed,
-            nodes: args.nodes,
-            max_pods: args.max_pods,
-            scheduler_annotations: false,
-            trace_records_kept: 0,
-            // Keep one virtual second of history, not kube-apiserver's five minutes: the run
-            // lasts minutes of virtual time and every pod writes ~6 revisions in its first
-            // seconds, which would otherwise all stay in memory.
-            compaction_interval: std::time::Duration::from_secs(1),
-            // The default /16 holds 256 podCIDRs of /24: nodes beyond that get none and run
-            // no pods. A larger cluster gets a wider range, as a real one would: a /9 holds
-            // 32,768 nodes and stays clear of the 10.96.0.0/12 service range.
-            cluster_cidr: if args.nodes > 256 {
-                "10.128.0.0/9".to_string()
-            } else {
-                WorldConfig::default().cluster_cidr
-            },
-            ..WorldConfig::default()
-        },
-        pods: args.pods,
-        pods_per_deployment: 500,
-        max_virtual: std::time::Duration::from_secs(args.max_virtual_seconds),
-        ..SimRunConfig::default()
-    };
+    let config = SimRunConfig::command_line(
+        args.nodes,
+        args.pods,
+        args.seed,
+        args.max_pods,
+        std::time::Duration::from_secs(args.max_virtual_seconds),
+    );
     let show_progress = std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let (report, world) = run_keeping_world(&config, |summary| {

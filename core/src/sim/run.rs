@@ -39,6 +39,46 @@ impl Default for SimRunConfig {
     }
 }
 
+impl SimRunConfig {
+    /// The run `kubeplay sim` makes: `nodes` nodes of `max_pods` pods each, `pods` pods through
+    /// Deployments of 500 replicas, no scheduler annotations and no kept trace records (the
+    /// trace is still hashed), and a compactor that keeps one virtual second of history.
+    pub fn command_line(
+        nodes: usize,
+        pods: usize,
+        seed: u64,
+        max_pods: u32,
+        max_virtual: Duration,
+    ) -> SimRunConfig {
+        SimRunConfig {
+            world: WorldConfig {
+                seed,
+                nodes,
+                max_pods,
+                scheduler_annotations: false,
+                trace_records_kept: 0,
+                // Keep one virtual second of history, not kube-apiserver's five minutes: the
+                // run lasts minutes of virtual time and every pod writes ~6 revisions in its
+                // first seconds, which would otherwise all stay in memory.
+                compaction_interval: Duration::from_secs(1),
+                // The default /16 holds 256 podCIDRs of /24: nodes beyond that get none and
+                // run no pods. A larger cluster gets a wider range, as a real one would: a /9
+                // holds 32,768 nodes and stays clear of the 10.96.0.0/12 service range.
+                cluster_cidr: if nodes > 256 {
+                    "10.128.0.0/9".to_string()
+                } else {
+                    WorldConfig::default().cluster_cidr
+                },
+                ..WorldConfig::default()
+            },
+            pods,
+            pods_per_deployment: 500,
+            max_virtual,
+            ..SimRunConfig::default()
+        }
+    }
+}
+
 /// The deterministic figures of a run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SimRunReport {
