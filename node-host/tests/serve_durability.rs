@@ -341,3 +341,66 @@ fn a_damaged_record_in_the_middle_of_the_log_refuses_to_start_naming_the_file() 
         "nothing is served from a damaged store"
     );
 }
+
+#[test]
+fn a_restart_with_fewer_simulated_nodes_warns_about_the_nodes_left_without_a_kubelet() {
+    if !have_kubectl() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("temp data dir");
+    let logs = tempfile::tempdir().expect("temp log dir");
+    let two = ServeProcess::spawn_on(
+        data.path(),
+        logs.path(),
+        &["--sim-speed", TEST_SIM_SPEED, "--sim-nodes", "2"],
+    );
+    two.wait_for_kubeconfig(READY_TIMEOUT);
+    let deadline = Instant::now() + READY_TIMEOUT;
+    let nodes = loop {
+        let (_, stdout, _) = kubectl(&two.kubeconfig(), &["get", "nodes", "-o", "name"]);
+        let nodes: Vec<String> = stdout
+            .lines()
+            .filter_map(|line| line.strip_prefix("node/"))
+            .map(str::to_string)
+            .collect();
+        if nodes.len() == 2 {
+            break nodes;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "two nodes never registered: {stdout}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let first_log = two.log_text();
+    assert!(!first_log.contains("no simulated kubelet"), "{first_log}");
+    let mut two = two;
+    two.kill();
+
+    let one = ServeProcess::spawn_on(
+        data.path(),
+        logs.path(),
+        &["--sim-speed", TEST_SIM_SPEED, "--sim-nodes", "1"],
+    );
+    one.wait_for_kubeconfig(READY_TIMEOUT);
+    // The warning comes when the cluster starts, which may be just after the kubeconfig.
+    let deadline = Instant::now() + READY_TIMEOUT;
+    let log = loop {
+        let log = one.log_text();
+        if log.contains("no simulated kubelet") || Instant::now() > deadline {
+            break log;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let warning = log
+        .lines()
+        .find(|line| line.contains("no simulated kubelet"))
+        .unwrap_or_else(|| panic!("no warning about the extra node; log:\n{log}"));
+    // Exactly one of the two stored nodes has no kubelet in this run, and the warning names it.
+    let named: Vec<&String> = nodes
+        .iter()
+        .filter(|n| warning.contains(n.as_str()))
+        .collect();
+    assert_eq!(named.len(), 1, "{warning}");
+    assert!(warning.contains("--sim-nodes"), "{warning}");
+}

@@ -60,8 +60,9 @@ pub const COMMANDS: &[PlayCommand] = &[
         name: "wait",
         short: "Advance virtual time until the cluster is quiet",
         long: "Runs the simulated cluster until every Deployment has rolled out, every ReplicaSet \
-and ReplicationController has its replicas ready, no pod is Pending, ContainerCreating or \
-Terminating (pods on stopped or cut-off nodes aside: they wait for their node), and nothing is \
+and ReplicationController has its replicas ready, no pod is Pending, ContainerCreating, \
+waiting for a crashed container to restart, or Terminating (pods on stopped or cut-off nodes \
+aside: they wait for their node), and nothing is \
 due at the current instant. Gives up after --timeout of virtual time and says what still moves.\n\n\
 Examples:\n  play wait\n  play wait --timeout 10m",
         usage: "play wait [--timeout=5m0s]",

@@ -8,7 +8,9 @@
 //!   updated replicas not available);
 //! - a ReplicaSet or ReplicationController whose controller has not observed its spec or
 //!   whose ready replicas differ from its desired ones;
-//! - a pod that is Pending (unscheduled, pulling, `ContainerCreating`) or Terminating.
+//! - a pod that is Pending (unscheduled, pulling, `ContainerCreating`), Running with a
+//!   container that exited and will be started again (`Error`, `CrashLoopBackOff`), or
+//!   Terminating.
 //!
 //! Pods bound to a node under a fault (stopped or cut off) are left out: nothing will change
 //! for them until the node is back, exactly as on a real cluster, where the pods of an
@@ -155,7 +157,42 @@ fn replica_progress(object: &Object) -> Option<String> {
     None
 }
 
-/// A pod still on its way: Pending (with the STATUS kubectl shows) or Terminating.
+/// Whether a Running pod has a container that exited and that the kubelet will start again
+/// (restartPolicy Always, or OnFailure after a failure): its STATUS reads `Error` or
+/// `CrashLoopBackOff` until the restart, so the pod is still moving.
+fn restarting(pod: &k8s_openapi::api::core::v1::Pod) -> bool {
+    let policy = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.as_deref())
+        .unwrap_or("Always");
+    let statuses = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_deref())
+        .unwrap_or_default();
+    statuses.iter().any(|status| {
+        let state = status.state.as_ref();
+        if let Some(terminated) = state.and_then(|s| s.terminated.as_ref()) {
+            return match policy {
+                "Never" => false,
+                "OnFailure" => terminated.exit_code != 0,
+                _ => true,
+            };
+        }
+        // A container waiting after it has run before is waiting for its restart (back-off);
+        // one that never ran yet is still being created, which the pod's phase shows.
+        state.and_then(|s| s.waiting.as_ref()).is_some()
+            && status
+                .last_state
+                .as_ref()
+                .and_then(|s| s.terminated.as_ref())
+                .is_some()
+    })
+}
+
+/// A pod still on its way: Pending (with the STATUS kubectl shows), Running with a container
+/// about to restart, or Terminating.
 fn pod_progress(
     object: &std::sync::Arc<Object>,
     now: crate::sim::clock::Timestamp,
@@ -169,7 +206,7 @@ fn pod_progress(
         .as_ref()
         .and_then(|s| s.phase.as_deref())
         .unwrap_or("Pending");
-    if !terminating && phase != "Pending" {
+    if !terminating && phase != "Pending" && !(phase == "Running" && restarting(pod)) {
         return None;
     }
     let status_column = printers::columns(Kind::Pod)

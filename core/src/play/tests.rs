@@ -392,6 +392,34 @@ kubectl get pod solo",
 }
 
 #[test]
+fn play_wait_after_a_crash_waits_for_the_restart_and_a_never_policy_pod_stays_settled() {
+    let mut session = session_with(&[SOLO]);
+    assert!(session.run_line("play wait").stdout.contains("settled"));
+    session.run_line("play crash solo");
+    let waited = session.run_line("play wait");
+    assert!(
+        waited.stdout.contains("cluster settled after"),
+        "{}",
+        waited.stdout
+    );
+    assert_ne!(waited.stdout, "cluster settled after 0s\n");
+    let row = session.run_line("kubectl get pod solo").stdout;
+    assert!(row.contains("Running") && row.contains("1/1"), "{row}");
+
+    // A container that exits under restartPolicy Never is not started again: nothing moves.
+    let never = SOLO
+        .replace("name: solo", "name: once")
+        .replace("containers:", "restartPolicy: Never\n  containers:");
+    let mut session = session_with(&[&never]);
+    session.run_line("play wait");
+    session.run_line("play crash once");
+    let waited = session.run_line("play wait").stdout;
+    assert!(waited.contains("cluster settled after"), "{waited}");
+    let row = session.run_line("kubectl get pod once").stdout;
+    assert!(row.contains("Error"), "{row}");
+}
+
+#[test]
 fn a_kubelet_status_write_keeps_the_conditions_the_kubelet_does_not_own() {
     use crate::api::objects::Kind;
     use k8s_openapi::api::core::v1::PodCondition;
