@@ -6,19 +6,12 @@
 // process with wall-clock timeouts and reads its credentials, which is its job.
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use rustls_pki_types::pem::PemObject as _;
-use rustls_pki_types::{CertificateDer, ServerName};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::{Method, Response, StatusCode};
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
 
 mod common;
 use common::ServeProcess;
@@ -31,8 +24,7 @@ const WAIT: Duration = Duration::from_secs(30);
 
 /// A TLS client of one server.
 struct Client {
-    address: SocketAddr,
-    connector: TlsConnector,
+    https: common::HttpsClient,
     token: String,
 }
 
@@ -49,19 +41,8 @@ enum Token<'a> {
 
 impl Client {
     fn of(server: &ServeProcess) -> Client {
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in CertificateDer::pem_slice_iter(&server.ca_pem()) {
-            roots.add(cert.expect("PEM certificate")).expect("CA added");
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
         Client {
-            address: server.address(),
-            connector: TlsConnector::from(Arc::new(config)),
+            https: common::HttpsClient::new(server.address(), &server.ca_pem()),
             token: server.token(),
         }
     }
@@ -74,58 +55,30 @@ impl Client {
         token: Token<'_>,
         body: Vec<u8>,
     ) -> Response<Incoming> {
-        let stream = TcpStream::connect(self.address).await.expect("connect");
-        let name = ServerName::try_from("127.0.0.1").expect("server name");
-        let tls = self
-            .connector
-            .connect(name, stream)
-            .await
-            .expect("TLS handshake with the server's CA");
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
-            .await
-            .expect("HTTP/1 handshake");
-        tokio::spawn(connection);
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(hyper::header::HOST, self.address.to_string())
-            .header(hyper::header::CONTENT_TYPE, "application/json");
         let bearer = match token {
             Token::Admin => Some(self.token.as_str()),
             Token::Missing => None,
             Token::Other(other) => Some(other),
         };
-        if let Some(bearer) = bearer {
-            request = request.header(hyper::header::AUTHORIZATION, format!("Bearer {bearer}"));
-        }
-        let request = request
-            .body(Full::new(Bytes::from(body)))
-            .expect("valid request");
-        sender.send_request(request).await.expect("response")
+        self.https
+            .open(method, path, bearer, "application/json", body)
+            .await
     }
 
     /// Sends one request and reads the answer as JSON, or None when the connection broke
     /// first (a server refusing a huge body may answer and close before it was all sent).
     async fn try_send(&self, path: &str, body: Vec<u8>) -> Option<(StatusCode, Value)> {
-        let stream = TcpStream::connect(self.address).await.ok()?;
-        let name = ServerName::try_from("127.0.0.1").ok()?;
-        let tls = self.connector.connect(name, stream).await.ok()?;
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+        let response = self
+            .https
+            .try_open(
+                Method::POST,
+                path,
+                Some(&self.token),
+                "application/json",
+                body,
+            )
             .await
             .ok()?;
-        tokio::spawn(connection);
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(hyper::header::HOST, self.address.to_string())
-            .header(hyper::header::CONTENT_TYPE, "application/json")
-            .header(
-                hyper::header::AUTHORIZATION,
-                format!("Bearer {}", self.token),
-            )
-            .body(Full::new(Bytes::from(body)))
-            .ok()?;
-        let response = sender.send_request(request).await.ok()?;
         let status = response.status();
         let bytes = response.into_body().collect().await.ok()?.to_bytes();
         Some((status, serde_json::from_slice(&bytes).ok()?))

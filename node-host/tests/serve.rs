@@ -2,21 +2,18 @@
 //! `127.0.0.1:0` with a fresh data directory, and a hyper client over rustls (trusting the
 //! CA the server made) asks it what a browser or `kubectl` would.
 
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Bytes;
-use hyper::{HeaderMap, Method, Request, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper::{HeaderMap, Method, StatusCode};
 use kubeplay::serve::{self, ClusterConfig, ServeConfig, UiFiles};
-use rustls_pki_types::pem::PemObject as _;
-use rustls_pki_types::{CertificateDer, ServerName};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tokio_rustls::TlsConnector;
+
+mod common;
 
 const INDEX_HTML: &str = "<!doctype html><title>kubeplay test page</title>";
 const WASM_BYTES: &[u8] = b"\0asm\x01\0\0\0";
@@ -27,7 +24,7 @@ struct TestServer {
     address: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), serve::ServeError>>,
-    connector: TlsConnector,
+    client: common::HttpsClient,
     token: String,
     _data_dir: tempfile::TempDir,
 }
@@ -64,21 +61,12 @@ impl TestServer {
             .expect("token written")
             .trim()
             .to_string();
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in CertificateDer::pem_slice_iter(&ca) {
-            roots.add(cert.expect("PEM certificate")).expect("CA added");
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let client = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+        let client = common::HttpsClient::new(address, &ca);
         TestServer {
             address,
             stop: Some(stop),
             task,
-            connector: TlsConnector::from(Arc::new(client)),
+            client,
             token,
             _data_dir: data_dir,
         }
@@ -109,29 +97,10 @@ impl TestServer {
         content_type: &str,
         body: Vec<u8>,
     ) -> (StatusCode, HeaderMap, Bytes) {
-        let stream = TcpStream::connect(self.address).await.expect("connect");
-        let name = ServerName::try_from("127.0.0.1").expect("server name");
-        let tls = self
-            .connector
-            .connect(name, stream)
-            .await
-            .expect("TLS handshake with the server's CA");
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
-            .await
-            .expect("HTTP/1 handshake");
-        tokio::spawn(connection);
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(hyper::header::HOST, self.address.to_string())
-            .header(hyper::header::CONTENT_TYPE, content_type);
-        if let Some(token) = token {
-            request = request.header(hyper::header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        let request = request
-            .body(Full::new(Bytes::from(body)))
-            .expect("valid request");
-        let response = sender.send_request(request).await.expect("response");
+        let response = self
+            .client
+            .open(method, path, token, content_type, body)
+            .await;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response

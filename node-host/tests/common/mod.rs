@@ -2,7 +2,8 @@
 //! `kubeplay play` ([`play`]); start `kubeplay serve`
 //! on a free loopback port with a data directory (a fresh temporary one, or one the test
 //! keeps across restarts), wait for its kubeconfig, read its URL and token, run the real
-//! kubectl against it with a time limit, and kill the server on drop.
+//! kubectl against it with a time limit, and kill the server on drop; send one HTTPS request
+//! to a server trusting the CA it made ([`HttpsClient`]).
 //!
 //! Each test file includes it with `mod common;` and uses what it needs.
 
@@ -259,4 +260,92 @@ pub fn spawn_kubectl(kubeconfig: &Path, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start kubectl")
+}
+
+/// An HTTPS client of one server: trusts only the CA the server made, opens a fresh
+/// connection per request (HTTP/1.1 over rustls).
+pub struct HttpsClient {
+    address: std::net::SocketAddr,
+    connector: tokio_rustls::TlsConnector,
+}
+
+impl HttpsClient {
+    /// A client of the server at `address` whose certificate `ca_pem` signed.
+    pub fn new(address: std::net::SocketAddr, ca_pem: &[u8]) -> HttpsClient {
+        use rustls_pki_types::pem::PemObject as _;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls_pki_types::CertificateDer::pem_slice_iter(ca_pem) {
+            roots.add(cert.expect("PEM certificate")).expect("CA added");
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        HttpsClient {
+            address,
+            connector: tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)),
+        }
+    }
+
+    /// Sends one request (with `Authorization: Bearer` when `bearer` is given) and returns the
+    /// response with its body unread, or which step failed.
+    pub async fn try_open(
+        &self,
+        method: hyper::Method,
+        path: &str,
+        bearer: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<hyper::Response<hyper::body::Incoming>, String> {
+        let stream = tokio::net::TcpStream::connect(self.address)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        let name = rustls_pki_types::ServerName::try_from("127.0.0.1")
+            .map_err(|e| format!("server name: {e}"))?;
+        let tls = self
+            .connector
+            .connect(name, stream)
+            .await
+            .map_err(|e| format!("TLS handshake with the server's CA: {e}"))?;
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
+                .await
+                .map_err(|e| format!("HTTP/1 handshake: {e}"))?;
+        tokio::spawn(connection);
+        let mut request = hyper::Request::builder()
+            .method(method)
+            .uri(path)
+            .header(hyper::header::HOST, self.address.to_string())
+            .header(hyper::header::CONTENT_TYPE, content_type);
+        if let Some(token) = bearer {
+            request = request.header(hyper::header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = request
+            .body(http_body_util::Full::new(hyper::body::Bytes::from(body)))
+            .map_err(|e| format!("request: {e}"))?;
+        sender
+            .send_request(request)
+            .await
+            .map_err(|e| format!("response: {e}"))
+    }
+
+    /// [`HttpsClient::try_open`], panicking with the step that failed.
+    pub async fn open(
+        &self,
+        method: hyper::Method,
+        path: &str,
+        bearer: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> hyper::Response<hyper::body::Incoming> {
+        match self
+            .try_open(method, path, bearer, content_type, body)
+            .await
+        {
+            Ok(response) => response,
+            Err(step) => panic!("{path}: {step}"),
+        }
+    }
 }
