@@ -141,7 +141,6 @@ fn read_container_log<A: crate::kubectl::KubectlApi + ?Sized>(
     Ok(nodes
         .get(node_name)
         .and_then(|node| node.runtime.container_log(&container_id))
-        .cloned()
         .unwrap_or_default())
 }
 

@@ -23,6 +23,7 @@
 //! | anything else | nothing (many servers print nothing until they serve a request) | |
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Container, Pod};
 use k8s_openapi::jiff;
@@ -241,12 +242,47 @@ pub fn script_for(image: &str, command: &[String], args: &[String]) -> LogScript
     }
 }
 
-/// One run in the book.
+/// One run in the book: its script and when it started and ended. The lines are rendered
+/// when someone reads the log (`kubectl logs`), not kept: at 150,000 nginx pods the rendered
+/// start lines alone would be ~750 MB, and a log nobody reads costs two timestamps.
 #[derive(Clone, Debug)]
 struct Run {
-    script: LogScript,
-    log: ContainerLog,
+    script: Arc<LogScript>,
+    started: Option<Timestamp>,
+    ended: Option<(Timestamp, RunEnd)>,
 }
+
+impl Run {
+    /// The lines the run printed so far, as they would be in its log file.
+    fn render(&self) -> ContainerLog {
+        let mut lines = Vec::new();
+        if let Some(at) = self.started {
+            lines.extend(self.script.on_start.iter().map(|l| LogLine {
+                time: at,
+                text: l.render(at),
+            }));
+        }
+        if let Some((at, end)) = self.ended {
+            let script: &[ScriptLine] = match end {
+                RunEnd::Stopped => &self.script.on_stop,
+                RunEnd::Exited(0) => &[],
+                RunEnd::Exited(_) => &self.script.on_crash,
+            };
+            lines.extend(script.iter().map(|l| LogLine {
+                time: at,
+                text: l.render(at),
+            }));
+        }
+        ContainerLog {
+            lines,
+            running: self.started.is_some() && self.ended.is_none(),
+        }
+    }
+}
+
+/// How many distinct scripts a log book shares between its runs (one per image and command
+/// in practice; past this many, new scripts are simply not shared).
+const SHARED_SCRIPTS: usize = 32;
 
 /// Every kept container run's log on one node, by container id.
 #[derive(Clone, Debug, Default)]
@@ -254,6 +290,8 @@ pub struct LogBook {
     runs: BTreeMap<String, Run>,
     /// Per pod uid and container name, the ids of its kept runs, oldest first.
     by_container: BTreeMap<String, BTreeMap<String, VecDeque<String>>>,
+    /// The distinct scripts of this node's runs: the pods of one Deployment share one.
+    scripts: Vec<Arc<LogScript>>,
 }
 
 impl LogBook {
@@ -278,11 +316,22 @@ impl LogBook {
                 self.runs.remove(&old);
             }
         }
+        let script = match self.scripts.iter().find(|known| ***known == script) {
+            Some(known) => Arc::clone(known),
+            None => {
+                let script = Arc::new(script);
+                if self.scripts.len() < SHARED_SCRIPTS {
+                    self.scripts.push(Arc::clone(&script));
+                }
+                script
+            }
+        };
         self.runs.insert(
             container_id.to_string(),
             Run {
                 script,
-                log: ContainerLog::default(),
+                started: None,
+                ended: None,
             },
         );
     }
@@ -290,29 +339,16 @@ impl LogBook {
     /// The run's process started at `at`: it prints its start lines.
     pub fn handle_started(&mut self, container_id: &str, at: Timestamp) {
         if let Some(run) = self.runs.get_mut(container_id) {
-            run.log.running = true;
-            let lines = run.script.on_start.iter().map(|l| LogLine {
-                time: at,
-                text: l.render(at),
-            });
-            run.log.lines.extend(lines);
+            run.started = Some(at);
         }
     }
 
     /// The run's process ended at `at`, as `end` says.
     pub fn handle_ended(&mut self, container_id: &str, at: Timestamp, end: RunEnd) {
         if let Some(run) = self.runs.get_mut(container_id) {
-            run.log.running = false;
-            let script = match end {
-                RunEnd::Stopped => &run.script.on_stop,
-                RunEnd::Exited(0) => return,
-                RunEnd::Exited(_) => &run.script.on_crash,
-            };
-            let lines = script.iter().map(|l| LogLine {
-                time: at,
-                text: l.render(at),
-            });
-            run.log.lines.extend(lines);
+            if run.ended.is_none() {
+                run.ended = Some((at, end));
+            }
         }
     }
 
@@ -326,8 +362,8 @@ impl LogBook {
     }
 
     /// The log of a run, by container id.
-    pub fn log(&self, container_id: &str) -> Option<&ContainerLog> {
-        self.runs.get(container_id).map(|run| &run.log)
+    pub fn log(&self, container_id: &str) -> Option<ContainerLog> {
+        self.runs.get(container_id).map(Run::render)
     }
 }
 
@@ -532,8 +568,8 @@ mod tests {
         line.split(' ').map(str::to_string).collect()
     }
 
-    fn texts(log: &ContainerLog) -> Vec<&str> {
-        log.lines.iter().map(|l| l.text.as_str()).collect()
+    fn texts(log: &ContainerLog) -> Vec<String> {
+        log.lines.iter().map(|l| l.text.clone()).collect()
     }
 
     #[test]
@@ -543,13 +579,15 @@ mod tests {
         book.handle_started("id-1", SIM_EPOCH);
         let log = book.log("id-1").unwrap();
         assert!(log.running);
-        let lines = texts(log);
+        let lines = texts(&log);
         assert_eq!(
-            lines.first().copied(),
+            lines.first().map(String::as_str),
             Some("/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration")
         );
         assert!(
-            lines.contains(&"2025/01/01 00:00:00 [notice] 1#1: nginx/1.25"),
+            lines
+                .iter()
+                .any(|l| l == "2025/01/01 00:00:00 [notice] 1#1: nginx/1.25"),
             "{lines:?}"
         );
     }
@@ -572,7 +610,7 @@ mod tests {
             let mut book = LogBook::default();
             book.handle_created("u", "c", "id", script_for(image, &command, &[]));
             book.handle_started("id", SIM_EPOCH);
-            assert_eq!(texts(book.log("id").unwrap()), expected, "{image} {line}");
+            assert_eq!(texts(&book.log("id").unwrap()), expected, "{image} {line}");
         }
     }
 
@@ -585,14 +623,17 @@ mod tests {
         book.handle_ended("a", later, RunEnd::Exited(1));
         let log = book.log("a").unwrap();
         assert!(!log.running);
-        assert!(texts(log).last().unwrap().starts_with("fatal: "), "{log:?}");
+        assert!(
+            texts(&log).last().unwrap().starts_with("fatal: "),
+            "{log:?}"
+        );
 
         book.handle_created("u", "web", "n", script_for("nginx", &[], &[]));
         book.handle_started("n", SIM_EPOCH);
         book.handle_ended("n", later, RunEnd::Stopped);
-        let lines = texts(book.log("n").unwrap());
+        let lines = texts(&book.log("n").unwrap());
         assert_eq!(
-            lines.last().copied(),
+            lines.last().map(String::as_str),
             Some("2025/01/01 00:00:03 [notice] 1#1: exit")
         );
     }
@@ -700,7 +741,8 @@ spec:
         assert!(current.running);
         assert!(
             texts(&current)
-                .contains(&"/docker-entrypoint.sh: Configuration complete; ready for start up"),
+                .iter()
+                .any(|l| l == "/docker-entrypoint.sh: Configuration complete; ready for start up"),
             "{current:?}"
         );
         assert!(matches!(

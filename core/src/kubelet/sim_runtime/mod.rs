@@ -194,7 +194,7 @@ impl SimRuntime {
 
     /// What a container run printed, by the container id the kubelet reports in the pod's
     /// status (`containerd://…`); `None` once the run or its pod is gone.
-    pub fn container_log(&self, container_id: &str) -> Option<&ContainerLog> {
+    pub fn container_log(&self, container_id: &str) -> Option<ContainerLog> {
         self.logs.log(container_id)
     }
 
