@@ -125,6 +125,10 @@ pub struct PodWorker {
     pub reconcile_at: Option<Timestamp>,
     /// Send the status at the next sync even if it did not change.
     resend_status: bool,
+    /// What the status was computed from when it last came out equal to `last_status`
+    /// (cleared when a status is sent): while nothing of it changed, a sync skips computing
+    /// the status again.
+    status_inputs: Option<status::StatusInputs>,
 }
 
 impl PodWorker {
@@ -174,6 +178,7 @@ impl PodWorker {
             last_status: None,
             reconcile_at: None,
             resend_status: false,
+            status_inputs: None,
         };
         reboot::carry_over_previous_boot(&mut worker, now);
         worker
@@ -1119,11 +1124,22 @@ impl PodWorker {
 
     /// Sends `UpdateStatus` if the status differs from the last one sent.
     fn update_status(&mut self, ctx: &mut SyncContext<'_>) {
-        let status = self.compute_status(ctx.node_ip, ctx.now);
         let resend = std::mem::take(&mut self.resend_status);
-        if !resend && self.last_status.as_ref() == Some(&status) {
+        if !resend
+            && self
+                .status_inputs
+                .as_ref()
+                .is_some_and(|inputs| self.status_inputs_unchanged(inputs, ctx.node_ip))
+        {
+            // The status would come out as the one last sent (see `StatusInputs`).
             return;
         }
+        let status = self.compute_status(ctx.node_ip, ctx.now);
+        if !resend && self.last_status.as_ref() == Some(&status) {
+            self.status_inputs = self.status_inputs(ctx.node_ip);
+            return;
+        }
+        self.status_inputs = None;
         // The status subresource takes only the status from the object sent (the API server
         // keeps the stored spec and metadata), so the request carries the pod's name,
         // namespace and uid (a precondition, like the kubelet's status manager's) and the
