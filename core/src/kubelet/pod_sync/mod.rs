@@ -125,9 +125,9 @@ pub struct PodWorker {
     pub reconcile_at: Option<Timestamp>,
     /// Send the status at the next sync even if it did not change.
     resend_status: bool,
-    /// What the status was computed from when it last came out equal to `last_status`
-    /// (cleared when a status is sent): while nothing of it changed, a sync skips computing
-    /// the status again.
+    /// What `last_status` was computed from (None while a container is in crash-loop
+    /// back-off, whose status moves with the time): while nothing of it changed, a sync
+    /// skips computing the status again.
     status_inputs: Option<status::StatusInputs>,
 }
 
@@ -1139,7 +1139,6 @@ impl PodWorker {
             self.status_inputs = self.status_inputs(ctx.node_ip);
             return;
         }
-        self.status_inputs = None;
         // The status subresource takes only the status from the object sent (the API server
         // keeps the stored spec and metadata), so the request carries the pod's name,
         // namespace and uid (a precondition, like the kubelet's status manager's) and the
@@ -1155,6 +1154,10 @@ impl PodWorker {
             status: Some(status.clone()),
         };
         self.last_status = Some(status);
+        // Computed again from the same inputs, with this status as the last one sent, the
+        // status would come out the same (every transition time and earlier state it takes
+        // from the last status is the one just computed): keep the inputs.
+        self.status_inputs = self.status_inputs(ctx.node_ip);
         ctx.api.push_back(ApiRequest::UpdateStatus {
             namespace: self.namespace().to_string(),
             object: Object::from(pod),

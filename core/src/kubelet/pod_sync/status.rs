@@ -459,9 +459,11 @@ impl ContainerInputs {
 }
 
 /// Everything [`PodWorker::compute_status`] reads except the time and the status last sent,
-/// as it was when a computed status came out equal to the status last sent. While the
-/// worker still holds exactly these values (and has sent nothing since), computing the
-/// status again would give the status last sent once more: the sync can skip it.
+/// as it was when the status last sent was computed (or when a computed status came out
+/// equal to it). While the worker still holds exactly these values, computing the status
+/// again would give the status last sent once more: a condition keeps its transition time
+/// and a container its earlier state from the last status, which are the ones computed from
+/// these inputs. The sync can skip it.
 ///
 /// The time only matters when a condition changes its status (its transition time, which a
 /// change of these inputs would show) and for a container in `CrashLoopBackOff` (shown as
