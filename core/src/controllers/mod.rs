@@ -285,7 +285,7 @@ impl ControllerManager {
         new: Option<&Object>,
     ) {
         let object = &event.object;
-        if self.garbage_collector.handle_watch_event(event) {
+        if self.garbage_collector.handle_watch_event(event, old) {
             self.enqueue(ControllerName::GarbageCollector, ObjectKey::new("", ""));
         }
         // A namespace being emptied looks again whenever something in it goes.

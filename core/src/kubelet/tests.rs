@@ -535,3 +535,23 @@ fn runtime_results_for_unknown_pods_are_ignored() {
     assert_eq!(h.kubelet.pod_count(), 0);
     h.pump();
 }
+
+#[test]
+fn a_running_pod_synced_again_with_nothing_changed_gets_no_status_write() {
+    let mut h = Harness::new(1);
+    h.create_pod("web", nginx());
+    h.run_for(10);
+    assert_eq!(h.phase("web"), "Running");
+    let pod = h.api.get(Kind::Pod, "default", "web").unwrap();
+    // The first sync computes the status and keeps what it came from; the second skips it.
+    h.kubelet.handle_pod(std::sync::Arc::clone(&pod));
+    h.kubelet.handle_pod(pod);
+    let mut status_writes = 0;
+    while let Some(request) = h.kubelet.poll_api_request() {
+        if matches!(request, crate::apiserver::ApiRequest::UpdateStatus { .. }) {
+            status_writes += 1;
+        }
+    }
+    assert_eq!(status_writes, 0);
+    assert_eq!(h.phase("web"), "Running");
+}

@@ -96,6 +96,24 @@ fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
     hash
 }
 
+/// A writer that feeds every byte written into the running FNV-1a hash, so a record's JSON
+/// is hashed as the serializer produces it, without an intermediate buffer. FNV-1a takes one
+/// byte at a time, so the hash is the same however the serializer splits its writes.
+struct FnvWriter<'h> {
+    hash: &'h mut u64,
+}
+
+impl std::io::Write for FnvWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        *self.hash = fnv1a(*self.hash, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Collects trace records, keeping a running hash of all of them and the most recent ones.
 #[derive(Clone, Debug)]
 pub struct Trace {
@@ -129,10 +147,14 @@ impl Trace {
 
     /// Appends one record.
     pub fn record(&mut self, record: TraceRecord) {
-        // Serializing our own plain enum to JSON cannot fail; an empty encoding would still
-        // count the record through the separator byte.
-        let bytes = serde_json::to_vec(&record).unwrap_or_default();
-        self.hash = fnv1a(self.hash, &bytes);
+        // Serializing our own plain enum to JSON cannot fail (and the writer never does); the
+        // separator byte counts the record whatever happens.
+        let _ = serde_json::to_writer(
+            FnvWriter {
+                hash: &mut self.hash,
+            },
+            &record,
+        );
         self.hash = fnv1a(self.hash, b"\n");
         self.count += 1;
         if self.keep_last > 0 {
@@ -251,6 +273,19 @@ mod tests {
         none.record(note("a"));
         assert_eq!(none.first_kept(), 1);
         assert_eq!(none.records_since(0).count(), 0);
+    }
+
+    #[test]
+    fn the_hash_is_fnv1a_over_each_records_json_and_a_newline() {
+        let records = [note("x"), note("y")];
+        let mut trace = Trace::keeping_last(0);
+        trace.extend(records.clone());
+        let mut expected = FNV_OFFSET;
+        for record in &records {
+            expected = fnv1a(expected, serde_json::to_string(record).unwrap().as_bytes());
+            expected = fnv1a(expected, b"\n");
+        }
+        assert_eq!(trace.hash(), expected);
     }
 
     #[test]

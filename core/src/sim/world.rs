@@ -183,6 +183,11 @@ struct SimNode {
     busy: bool,
     /// The time of the kubelet's last tick.
     ticked_at: Timestamp,
+    /// Whether the node was ticked in the current round (its requests, commands and results
+    /// are moved at the end of the round).
+    ticked_this_round: bool,
+    /// The user its kubelet's requests are made as (`system:node:NAME`).
+    user: String,
 }
 
 impl SimNode {
@@ -426,6 +431,8 @@ impl<S: KvStore<Object>> World<S> {
                 wake_at: None,
                 busy: true,
                 ticked_at: now,
+                ticked_this_round: false,
+                user: format!("system:node:{name}"),
             },
         );
     }
@@ -582,15 +589,14 @@ impl<S: KvStore<Object>> World<S> {
         // Ticks.
         self.scheduler.handle_tick(now);
         self.controllers.handle_tick(now);
-        let mut due = Vec::new();
-        for (name, node) in self.nodes.iter_mut() {
+        for node in self.nodes.values_mut() {
             if node.fault == NodeFault::Stopped || !node.is_due(now) {
                 continue;
             }
             node.kubelet.handle_tick(now);
             node.runtime.handle_tick(now);
             node.ticked_at = now;
-            due.push(name.clone());
+            node.ticked_this_round = true;
         }
         // Requests back into the API server, runtime commands and results.
         self.api.set_user("system:kube-scheduler");
@@ -608,10 +614,10 @@ impl<S: KvStore<Object>> World<S> {
             moved += 1;
         }
         // Only the nodes ticked above can have anything queued.
-        for name in due {
-            let Some(node) = self.nodes.get_mut(&name) else {
+        for node in self.nodes.values_mut() {
+            if !std::mem::take(&mut node.ticked_this_round) {
                 continue;
-            };
+            }
             let mut node_moved = 0;
             match node.fault {
                 NodeFault::Stopped => continue,
@@ -622,7 +628,7 @@ impl<S: KvStore<Object>> World<S> {
                     }
                 }
                 NodeFault::None => {
-                    self.api.set_user(&format!("system:node:{name}"));
+                    self.api.set_user(&node.user);
                     while let Some(request) = node.kubelet.poll_api_request() {
                         let _ = self.api.handle(request);
                         node_moved += 1;

@@ -97,6 +97,18 @@ fn owner_references(object: &Object) -> &[OwnerReference] {
         .unwrap_or_default()
 }
 
+/// Whether two states of one object look the same to the collector: the same uid, owner
+/// references and finalizers, and neither being deleted. (An object being deleted is always
+/// looked at again: a finalizer removal that conflicted comes back through its next event.)
+fn same_ownership(previous: &Object, current: &Object) -> bool {
+    let (before, after) = (previous.metadata(), current.metadata());
+    before.deletion_timestamp.is_none()
+        && after.deletion_timestamp.is_none()
+        && before.uid == after.uid
+        && before.owner_references == after.owner_references
+        && before.finalizers == after.finalizers
+}
+
 /// The garbage collector.
 #[derive(Clone, Debug, Default)]
 pub struct GarbageCollector {
@@ -122,11 +134,24 @@ impl GarbageCollector {
     }
 
     /// Feeds one watch event of a [`GC_KINDS`] kind (others are ignored): updates the graph
-    /// and marks what must be looked at. Returns whether a sync is needed.
-    pub fn handle_watch_event(&mut self, event: &ApiWatchEvent) -> bool {
+    /// and marks what must be looked at. `previous` is the state the object had before the
+    /// event, as the informer cache held it (None when it was new or is not known). Returns
+    /// whether a sync is needed.
+    ///
+    /// Like the graph builder's `processGraphChanges`, an update that leaves the object's
+    /// owner references, finalizers and deletion state as they were (a status write, most pod
+    /// events) changes nothing in the graph and marks nothing: nothing the collector decides
+    /// on moved. It still asks for a sync (an empty one), so the collector's place in the work
+    /// queue is where every other event would have put it.
+    pub fn handle_watch_event(&mut self, event: &ApiWatchEvent, previous: Option<&Object>) -> bool {
         let object = &event.object;
         if !GC_KINDS.contains(&object.kind()) {
             return false;
+        }
+        if event.event_type == WatchEventType::Modified
+            && previous.is_some_and(|previous| same_ownership(previous, object))
+        {
+            return true;
         }
         let item = ItemKey::of(object);
         let uid = object.metadata().uid.clone().unwrap_or_default();
@@ -399,10 +424,13 @@ mod tests {
         let mut gc = GarbageCollector::new();
         for object in owner.into_iter().chain([pod]) {
             cache.insert(object.clone());
-            gc.handle_watch_event(&ApiWatchEvent {
-                event_type: WatchEventType::Added,
-                object: Arc::new(object),
-            });
+            gc.handle_watch_event(
+                &ApiWatchEvent {
+                    event_type: WatchEventType::Added,
+                    object: Arc::new(object),
+                },
+                None,
+            );
         }
         gc.sync(&cache)
     }
@@ -419,6 +447,41 @@ mod tests {
             options.propagation_policy,
             Some(PropagationPolicy::Background)
         );
+    }
+
+    #[test]
+    fn an_update_that_leaves_ownership_alone_marks_nothing_but_one_that_changes_it_does() {
+        let pod = pod_owned_by("ReplicaSet", "apps/v1", "rs-uid");
+        let mut gc = GarbageCollector::new();
+        let added = ApiWatchEvent {
+            event_type: WatchEventType::Added,
+            object: Arc::new(pod.clone()),
+        };
+        assert!(gc.handle_watch_event(&added, None));
+        gc.sync(&InformerCache::new());
+        assert!(!gc.has_work());
+
+        let mut relabelled = pod.clone();
+        relabelled
+            .metadata_mut()
+            .labels
+            .get_or_insert_with(Default::default)
+            .insert("tier".into(), "web".into());
+        let status_only = ApiWatchEvent {
+            event_type: WatchEventType::Modified,
+            object: Arc::new(relabelled.clone()),
+        };
+        gc.handle_watch_event(&status_only, Some(&pod));
+        assert!(!gc.has_work());
+
+        let mut released = relabelled.clone();
+        released.metadata_mut().owner_references = None;
+        let release = ApiWatchEvent {
+            event_type: WatchEventType::Modified,
+            object: Arc::new(released),
+        };
+        assert!(gc.handle_watch_event(&release, Some(&relabelled)));
+        assert!(gc.has_work());
     }
 
     #[test]

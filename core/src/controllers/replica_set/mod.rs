@@ -77,8 +77,6 @@ pub struct ReplicaSetView {
     pub min_ready_seconds: i32,
     /// The pod selector (set-based for ReplicaSets, equality for ReplicationControllers).
     pub selector: Selector,
-    /// `spec.template`.
-    pub template: Option<PodTemplateSpec>,
     /// `metadata.generation`.
     pub generation: i64,
     /// The status as stored.
@@ -92,26 +90,43 @@ impl ReplicaSetView {
         match object.as_ref() {
             Object::ReplicationController(rc) => Some(replication_controller::view(object, rc)),
             Object::ReplicaSet(rs) => {
-                let spec = rs.spec.clone().unwrap_or_default();
-                let selector = Selector::from_label_selector(Some(&spec.selector)).ok()?;
-                let status = rs.status.clone().unwrap_or_default();
+                // Read in place: the template stays in the object (see `template`).
+                let spec = rs.spec.as_ref();
+                let no_selector = Default::default();
+                let selector = Selector::from_label_selector(Some(
+                    spec.map_or(&no_selector, |spec| &spec.selector),
+                ))
+                .ok()?;
+                let status = rs.status.as_ref();
                 Some(ReplicaSetView {
                     object: Arc::clone(object),
                     owner: Owner::of(object),
-                    replicas: spec.replicas.unwrap_or(1),
-                    min_ready_seconds: spec.min_ready_seconds.unwrap_or(0),
+                    replicas: spec.and_then(|s| s.replicas).unwrap_or(1),
+                    min_ready_seconds: spec.and_then(|s| s.min_ready_seconds).unwrap_or(0),
                     selector,
-                    template: spec.template,
                     generation: rs.metadata.generation.unwrap_or(0),
                     counts: ReplicaCounts {
-                        replicas: status.replicas,
-                        fully_labeled_replicas: status.fully_labeled_replicas.unwrap_or(0),
-                        ready_replicas: status.ready_replicas.unwrap_or(0),
-                        available_replicas: status.available_replicas.unwrap_or(0),
-                        observed_generation: status.observed_generation.unwrap_or(0),
+                        replicas: status.map_or(0, |s| s.replicas),
+                        fully_labeled_replicas: status
+                            .and_then(|s| s.fully_labeled_replicas)
+                            .unwrap_or(0),
+                        ready_replicas: status.and_then(|s| s.ready_replicas).unwrap_or(0),
+                        available_replicas: status.and_then(|s| s.available_replicas).unwrap_or(0),
+                        observed_generation: status
+                            .and_then(|s| s.observed_generation)
+                            .unwrap_or(0),
                     },
                 })
             }
+            _ => None,
+        }
+    }
+
+    /// `spec.template`, as stored.
+    pub fn template(&self) -> Option<&PodTemplateSpec> {
+        match self.object.as_ref() {
+            Object::ReplicationController(rc) => rc.spec.as_ref()?.template.as_ref(),
+            Object::ReplicaSet(rs) => rs.spec.as_ref()?.template.as_ref(),
             _ => None,
         }
     }
@@ -133,6 +148,17 @@ impl ReplicaSetView {
             other => other.clone(),
         }
     }
+}
+
+/// `spec.minReadySeconds` of a ReplicaSet or ReplicationController (0 for other kinds), read
+/// without building a [`ReplicaSetView`] (pod events need only this).
+fn min_ready_seconds(object: &Object) -> i32 {
+    match object {
+        Object::ReplicationController(rc) => rc.spec.as_ref().and_then(|s| s.min_ready_seconds),
+        Object::ReplicaSet(rs) => rs.spec.as_ref().and_then(|s| s.min_ready_seconds),
+        _ => None,
+    }
+    .unwrap_or(0)
 }
 
 /// Pod creations of one sync still waiting for their slow-start batch.
@@ -226,10 +252,11 @@ impl ReplicaSetController {
             }
             wake.push((key.clone(), None));
             // A pod that just turned ready becomes available minReadySeconds later.
-            if let (Some(view), Some(pod)) = (ReplicaSetView::of(owner), new.and_then(as_pod)) {
+            let min_ready_seconds = min_ready_seconds(owner);
+            if let Some(pod) = new.and_then(as_pod).filter(|_| min_ready_seconds > 0) {
                 let was_ready = old.and_then(as_pod).is_some_and(is_pod_ready);
-                if view.min_ready_seconds > 0 && !was_ready && is_pod_ready(pod) {
-                    let seconds = u64::try_from(view.min_ready_seconds).unwrap_or(0) + 1;
+                if !was_ready && is_pod_ready(pod) {
+                    let seconds = u64::try_from(min_ready_seconds).unwrap_or(0) + 1;
                     wake.push((key, Some(Duration::from_secs(seconds))));
                 }
             }
@@ -302,7 +329,7 @@ impl ReplicaSetController {
         let want = usize::try_from(view.replicas).unwrap_or(0);
         if have < want {
             let diff = (want - have).min(BURST_REPLICAS);
-            let Some(template) = view.template.as_ref() else {
+            let Some(template) = view.template() else {
                 return;
             };
             self.expectations.expect_creations(key, diff, now);
@@ -487,12 +514,12 @@ pub fn calculate_status(
     pods: &[Arc<Object>],
     now: Timestamp,
 ) -> ReplicaCounts {
+    let no_labels = BTreeMap::new();
     let template_labels = view
-        .template
-        .as_ref()
+        .template()
         .and_then(|t| t.metadata.as_ref())
-        .and_then(|m| m.labels.clone())
-        .unwrap_or_default();
+        .and_then(|m| m.labels.as_ref())
+        .unwrap_or(&no_labels);
     let mut counts = ReplicaCounts {
         replicas: i32::try_from(pods.len()).unwrap_or(i32::MAX),
         observed_generation: view.generation,

@@ -26,34 +26,31 @@ pub fn new_replication_manager() -> ReplicaSetController {
 /// The shared view of a ReplicationController: `spec.selector` is a label map; when it is
 /// missing the template's labels stand in (as RC defaulting sets it).
 pub fn view(object: &Arc<Object>, rc: &ReplicationController) -> ReplicaSetView {
-    let spec = rc.spec.clone().unwrap_or_default();
-    let template = spec.template.clone();
-    let set = spec.selector.clone().or_else(|| {
-        template
-            .as_ref()
+    let spec = rc.spec.as_ref();
+    let set = spec.and_then(|s| s.selector.as_ref()).or_else(|| {
+        spec.and_then(|s| s.template.as_ref())
             .and_then(|t| t.metadata.as_ref())
-            .and_then(|m| m.labels.clone())
+            .and_then(|m| m.labels.as_ref())
     });
     let selector = match set {
-        Some(set) if !set.is_empty() => Selector::from_set(&set),
+        Some(set) if !set.is_empty() => Selector::from_set(set),
         // An RC with no selector at all selects nothing rather than every pod.
         Some(_) | None => Selector::nothing(),
     };
-    let status = rc.status.clone().unwrap_or_default();
+    let status = rc.status.as_ref();
     ReplicaSetView {
         object: Arc::clone(object),
         owner: Owner::of(object),
-        replicas: spec.replicas.unwrap_or(1),
-        min_ready_seconds: spec.min_ready_seconds.unwrap_or(0),
+        replicas: spec.and_then(|s| s.replicas).unwrap_or(1),
+        min_ready_seconds: spec.and_then(|s| s.min_ready_seconds).unwrap_or(0),
         selector,
-        template,
         generation: rc.metadata.generation.unwrap_or(0),
         counts: ReplicaCounts {
-            replicas: status.replicas,
-            fully_labeled_replicas: status.fully_labeled_replicas.unwrap_or(0),
-            ready_replicas: status.ready_replicas.unwrap_or(0),
-            available_replicas: status.available_replicas.unwrap_or(0),
-            observed_generation: status.observed_generation.unwrap_or(0),
+            replicas: status.map_or(0, |s| s.replicas),
+            fully_labeled_replicas: status.and_then(|s| s.fully_labeled_replicas).unwrap_or(0),
+            ready_replicas: status.and_then(|s| s.ready_replicas).unwrap_or(0),
+            available_replicas: status.and_then(|s| s.available_replicas).unwrap_or(0),
+            observed_generation: status.and_then(|s| s.observed_generation).unwrap_or(0),
         },
     }
 }

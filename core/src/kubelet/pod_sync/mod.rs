@@ -125,6 +125,10 @@ pub struct PodWorker {
     pub reconcile_at: Option<Timestamp>,
     /// Send the status at the next sync even if it did not change.
     resend_status: bool,
+    /// What `last_status` was computed from (None while a container is in crash-loop
+    /// back-off, whose status moves with the time): while nothing of it changed, a sync
+    /// skips computing the status again.
+    status_inputs: Option<status::StatusInputs>,
 }
 
 impl PodWorker {
@@ -174,6 +178,7 @@ impl PodWorker {
             last_status: None,
             reconcile_at: None,
             resend_status: false,
+            status_inputs: None,
         };
         reboot::carry_over_previous_boot(&mut worker, now);
         worker
@@ -1119,9 +1124,19 @@ impl PodWorker {
 
     /// Sends `UpdateStatus` if the status differs from the last one sent.
     fn update_status(&mut self, ctx: &mut SyncContext<'_>) {
-        let status = self.compute_status(ctx.node_ip, ctx.now);
         let resend = std::mem::take(&mut self.resend_status);
+        if !resend
+            && self
+                .status_inputs
+                .as_ref()
+                .is_some_and(|inputs| self.status_inputs_unchanged(inputs, ctx.node_ip))
+        {
+            // The status would come out as the one last sent (see `StatusInputs`).
+            return;
+        }
+        let status = self.compute_status(ctx.node_ip, ctx.now);
         if !resend && self.last_status.as_ref() == Some(&status) {
+            self.status_inputs = self.status_inputs(ctx.node_ip);
             return;
         }
         // The status subresource takes only the status from the object sent (the API server
@@ -1139,6 +1154,10 @@ impl PodWorker {
             status: Some(status.clone()),
         };
         self.last_status = Some(status);
+        // Computed again from the same inputs, with this status as the last one sent, the
+        // status would come out the same (every transition time and earlier state it takes
+        // from the last status is the one just computed): keep the inputs.
+        self.status_inputs = self.status_inputs(ctx.node_ip);
         ctx.api.push_back(ApiRequest::UpdateStatus {
             namespace: self.namespace().to_string(),
             object: Object::from(pod),

@@ -412,6 +412,147 @@ impl PodWorker {
     }
 }
 
+/// What one container's status is computed from (its record less the spec and probes).
+#[derive(Clone, Debug, PartialEq)]
+struct ContainerInputs {
+    name: String,
+    image: String,
+    step: ContainerStep,
+    restart_count: u32,
+    last_termination: Option<Termination>,
+    container_id: Option<String>,
+    image_id: Option<String>,
+    ready: bool,
+    started: bool,
+    backoff_event_for: Option<Timestamp>,
+}
+
+impl ContainerInputs {
+    fn of(record: &ContainerRecord) -> ContainerInputs {
+        ContainerInputs {
+            name: record.name().to_string(),
+            image: record.image().to_string(),
+            step: record.step.clone(),
+            restart_count: record.restart_count,
+            last_termination: record.last_termination.clone(),
+            container_id: record.container_id.clone(),
+            image_id: record.image_id.clone(),
+            ready: record.ready,
+            started: record.started,
+            backoff_event_for: record.backoff_event_for,
+        }
+    }
+
+    /// Whether `record` still holds these values (compared in place, nothing copied).
+    fn match_record(&self, record: &ContainerRecord) -> bool {
+        self.step == record.step
+            && self.ready == record.ready
+            && self.started == record.started
+            && self.restart_count == record.restart_count
+            && self.last_termination == record.last_termination
+            && self.container_id == record.container_id
+            && self.image_id == record.image_id
+            && self.backoff_event_for == record.backoff_event_for
+            && self.name == record.name()
+            && self.image == record.image()
+    }
+}
+
+/// Everything [`PodWorker::compute_status`] reads except the time and the status last sent,
+/// as it was when the status last sent was computed (or when a computed status came out
+/// equal to it). While the worker still holds exactly these values, computing the status
+/// again would give the status last sent once more: a condition keeps its transition time
+/// and a container its earlier state from the last status, which are the ones computed from
+/// these inputs. The sync can skip it.
+///
+/// The time only matters when a condition changes its status (its transition time, which a
+/// change of these inputs would show) and for a container in `CrashLoopBackOff` (shown as
+/// terminated until the pod worker's back-off passes): such a worker keeps no inputs, so
+/// it computes its status at every sync.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatusInputs {
+    node_ip: String,
+    state: PodState,
+    pod_ip: Option<String>,
+    start_time: Option<Timestamp>,
+    restart_policy: String,
+    containers: Vec<ContainerInputs>,
+    /// `status.qosClass` of the API's copy.
+    qos_class: Option<String>,
+    /// The conditions of the API's copy that the kubelet does not own (kept from it). The
+    /// kubelet's own conditions there are read only before it sent any status, and then it
+    /// keeps no inputs.
+    others_conditions: Vec<PodCondition>,
+}
+
+impl PodWorker {
+    fn crash_looping(&self) -> bool {
+        self.init.iter().chain(&self.app).any(|c| {
+            matches!(
+                c.step,
+                ContainerStep::Waiting {
+                    reason: WaitingReason::CrashLoopBackOff,
+                    ..
+                }
+            )
+        })
+    }
+
+    /// The inputs of the status now, or None when the status also depends on the time (see
+    /// [`StatusInputs`]).
+    pub(super) fn status_inputs(&self, node_ip: &str) -> Option<StatusInputs> {
+        if self.crash_looping() || self.last_status.is_none() {
+            return None;
+        }
+        let api = self.pod.status.as_ref();
+        Some(StatusInputs {
+            node_ip: node_ip.to_string(),
+            state: self.state.clone(),
+            pod_ip: self.pod_ip.clone(),
+            start_time: self.start_time,
+            restart_policy: self.restart_policy.clone(),
+            containers: self
+                .init
+                .iter()
+                .chain(&self.app)
+                .map(ContainerInputs::of)
+                .collect(),
+            qos_class: api.and_then(|s| s.qos_class.clone()),
+            others_conditions: self.others_conditions().cloned().collect(),
+        })
+    }
+
+    /// Whether the worker still holds the values of `inputs`, compared in place.
+    pub(super) fn status_inputs_unchanged(&self, inputs: &StatusInputs, node_ip: &str) -> bool {
+        let api = self.pod.status.as_ref();
+        inputs.node_ip == node_ip
+            && inputs.state == self.state
+            && inputs.pod_ip == self.pod_ip
+            && inputs.start_time == self.start_time
+            && inputs.restart_policy == self.restart_policy
+            && inputs.containers.len() == self.init.len() + self.app.len()
+            && inputs
+                .containers
+                .iter()
+                .zip(self.init.iter().chain(&self.app))
+                .all(|(saved, record)| saved.match_record(record))
+            && inputs.qos_class.as_ref() == api.and_then(|s| s.qos_class.as_ref())
+            && inputs.others_conditions.iter().eq(self.others_conditions())
+            && !self.crash_looping()
+    }
+
+    /// The conditions of the API's copy of the status that the kubelet does not own.
+    fn others_conditions(&self) -> impl Iterator<Item = &PodCondition> {
+        self.pod
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .into_iter()
+            .flatten()
+            .filter(|c| !KUBELET_CONDITIONS.contains(&c.type_.as_str()))
+    }
+}
+
 fn find_status<'s>(
     statuses: Option<&'s [ContainerStatus]>,
     name: &str,
