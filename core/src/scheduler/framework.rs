@@ -683,8 +683,8 @@ fn score_plugin(
             Some((raw.clone(), raw))
         }
         PluginName::ImageLocality => {
-            let spreads = image_locality::image_spreads(state, snapshot);
-            let raw = each(&|n| image_locality::score_with_spreads(state, &spreads, n));
+            let images = image_locality::pod_images(state, snapshot);
+            let raw = each(&|n| image_locality::score_with_ids(state, &images, n));
             Some((raw.clone(), raw))
         }
         PluginName::PrioritySort

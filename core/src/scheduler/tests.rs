@@ -867,3 +867,53 @@ fn listed_feasible_nodes_are_the_ones_with_the_highest_final_scores() {
         assert_eq!(Some(scores), full.explanation.score.get(node), "{node}");
     }
 }
+
+#[test]
+fn image_locality_by_image_id_scores_exactly_as_by_image_name() {
+    let mut nodes = Vec::new();
+    for (i, images) in [
+        vec![("nginx:1.25", 700_000_000), ("redis:7", 300_000_000)],
+        vec![("nginx:1.25", 700_000_000)],
+        vec![("busybox:latest", 2_000_000), ("redis:7", 300_000_000)],
+        vec![],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut n = node(&format!("n{i}"), 4000, 8 * GI);
+        for (image, size) in images {
+            n.images.insert(image.to_string(), size);
+        }
+        nodes.push(n);
+    }
+    let mut snapshot = Snapshot::new(nodes);
+    let p = pod(json!({"containers": [{"name": "a", "image": "nginx:1.25"},
+        {"name": "b", "image": "redis:7"}], "initContainers": [{"name": "i", "image": "busybox"}]}));
+    let state = CycleState::new(&p).expect("valid pod");
+    let compare = |snapshot: &Snapshot| {
+        let spreads = image_locality::image_spreads(&state, snapshot);
+        let images = image_locality::pod_images(&state, snapshot);
+        let by_name: Vec<i64> = snapshot
+            .nodes()
+            .iter()
+            .map(|n| image_locality::score_with_spreads(&state, &spreads, n))
+            .collect();
+        let by_id: Vec<i64> = snapshot
+            .nodes()
+            .iter()
+            .map(|n| image_locality::score_with_ids(&state, &images, n))
+            .collect();
+        assert_eq!(by_id, by_name);
+        by_id
+    };
+    let before = compare(&snapshot);
+    // A pull, and a node update that changes its images, renumber as they go.
+    snapshot.add_image("n3", "nginx:1.25", 700_000_000);
+    let mut updated = node("n1", 4000, 8 * GI);
+    updated
+        .images
+        .insert("busybox:latest".to_string(), 2_000_000);
+    snapshot.upsert_node(updated);
+    let after = compare(&snapshot);
+    assert_ne!(before, after);
+}
