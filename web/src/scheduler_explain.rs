@@ -546,13 +546,14 @@ mod tests {
         };
         assert_eq!(
             unlisted.summary(&english),
-            "5 more nodes not listed: 3 feasible with lower final scores, 2 Insufficient cpu, \
-             1 Insufficient memory. 2 nodes not evaluated."
+            "5 more nodes not listed: 3 feasible with lower final scores, 1 Insufficient memory, \
+             2 Insufficient cpu. 2 nodes not evaluated.",
+            "reasons sorted as the FailedScheduling message sorts them (as text)"
         );
         assert_eq!(
             unlisted.summary(&korean),
-            "목록에 없는 노드 5개 더: 통과했지만 최종 점수가 더 낮은 노드 3개, 2 Insufficient cpu, \
-             1 Insufficient memory. 평가하지 않은 노드 2개."
+            "목록에 없는 노드 5개 더: 통과했지만 최종 점수가 더 낮은 노드 3개, 1 Insufficient memory, \
+             2 Insufficient cpu. 평가하지 않은 노드 2개."
         );
     }
 
