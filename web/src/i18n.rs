@@ -200,6 +200,12 @@ pub enum Key {
     FilteredOutBy,
     /// A node the scheduler did not look at.
     NotEvaluated,
+    /// How many evaluated nodes a capped explanation leaves out; `{n}` is the count.
+    NodesNotListed,
+    /// How many of the unlisted nodes were feasible; `{n}` is the count.
+    NotListedFeasible,
+    /// How many nodes the scheduler did not evaluate; `{n}` is the count.
+    NodesNotEvaluated,
     /// The plugin column's heading.
     Plugin,
     /// The weight column's heading.
@@ -362,7 +368,7 @@ pub enum Key {
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 153] = [
+    pub const ALL: [Key; 156] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -438,6 +444,9 @@ impl Key {
         Key::Feasible,
         Key::FilteredOutBy,
         Key::NotEvaluated,
+        Key::NodesNotListed,
+        Key::NotListedFeasible,
+        Key::NodesNotEvaluated,
         Key::Plugin,
         Key::Weight,
         Key::RawScore,
@@ -606,6 +615,9 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::Feasible => ("통과 (실행 가능)", "passed (feasible)"),
         Key::FilteredOutBy => ("제외됨:", "filtered out by"),
         Key::NotEvaluated => ("평가하지 않음", "not evaluated"),
+        Key::NodesNotListed => ("목록에 없는 노드 {n}개 더", "{n} more nodes not listed"),
+        Key::NotListedFeasible => ("통과했지만 최종 점수가 더 낮은 노드 {n}개", "{n} feasible with lower final scores"),
+        Key::NodesNotEvaluated => ("평가하지 않은 노드 {n}개", "{n} nodes not evaluated"),
         Key::Plugin => ("플러그인", "Plugin"),
         Key::Weight => ("가중치", "Weight"),
         Key::RawScore => ("원점수", "Raw score"),

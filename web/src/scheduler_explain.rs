@@ -10,16 +10,23 @@
 //! store or the live mirror (no API request, so the trace does not depend on rendering), adds its
 //! `PodScheduled=False` message (the `FailedScheduling` text), its nominated node and the
 //! scheduler's trace notes about it (preemption).
+//!
+//! On big clusters the scheduler lists at most `explain_max_nodes` (100) of the nodes it
+//! evaluated and counts the rest in `kubeplay.dev/explain-omitted-nodes`; the view then shows
+//! the listed nodes and, in [`UnlistedNodes`], how many more there were and why they failed,
+//! rather than calling the unlisted ones "not evaluated".
 
 use std::collections::BTreeMap;
 
 use crate::cluster::ObjectSource;
+use crate::i18n::Key;
 use k8s_openapi::api::core::v1::Pod;
 use kubeplay_core::api::objects::{Kind, Object};
 use kubeplay_core::scheduler::component::TRACE_COMPONENT;
+use kubeplay_core::scheduler::explain::OmittedNodes;
 use kubeplay_core::scheduler::framework::{
-    FILTER_RESULT_ANNOTATION, FINAL_SCORE_RESULT_ANNOTATION, PASSED_FILTER_MESSAGE,
-    SCORE_RESULT_ANNOTATION,
+    FILTER_RESULT_ANNOTATION, FINAL_SCORE_RESULT_ANNOTATION, OMITTED_NODES_ANNOTATION,
+    PASSED_FILTER_MESSAGE, SCORE_RESULT_ANNOTATION,
 };
 use kubeplay_core::scheduler::Config;
 use kubeplay_core::sim::trace::TraceRecord;
@@ -132,8 +139,9 @@ fn rank(order: &[&str], plugin: &str) -> usize {
 
 /// Turns the three simulator annotations into one explanation per node: feasible nodes by
 /// final score (highest first), then the filtered ones, then those in `node_names` the
-/// scheduler did not evaluate. None when the pod carries no readable filter annotation
-/// (the scheduler has not tried it yet).
+/// scheduler did not evaluate (only when the annotations list every evaluated node, see
+/// [`unlisted_nodes`]). None when the pod carries no readable filter annotation (the
+/// scheduler has not tried it yet).
 pub fn explain_annotations(
     annotations: &BTreeMap<String, String>,
     node_names: &[String],
@@ -158,7 +166,11 @@ pub fn explain_annotations(
     };
 
     let mut names: Vec<&String> = filter.keys().chain(score.keys()).collect();
-    names.extend(node_names);
+    // With nodes left out of the annotations, an unlisted node may have been evaluated:
+    // only the counts in `UnlistedNodes` are known about them.
+    if !annotations.contains_key(OMITTED_NODES_ANNOTATION) {
+        names.extend(node_names);
+    }
     names.sort();
     names.dedup();
 
@@ -236,6 +248,69 @@ pub fn explain_annotations(
     Some(nodes)
 }
 
+/// The nodes a capped explanation does not list, counted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnlistedNodes {
+    /// The evaluated nodes the scheduler left out: how many, how many were feasible, and
+    /// the filter failure reasons of the others.
+    pub omitted: OmittedNodes,
+    /// The cluster's other nodes, which the scheduler did not evaluate (it had found enough
+    /// feasible nodes), as far as the current node list tells.
+    pub not_evaluated: usize,
+}
+
+impl UnlistedNodes {
+    /// One line for the view: `320 more nodes not listed: 300 feasible with lower final
+    /// scores, 12 Insufficient cpu, 8 node(s) were unschedulable.` (reasons as the
+    /// `FailedScheduling` message prints them: count, then Kubernetes' text, sorted).
+    pub fn summary(&self, text: &impl Fn(Key) -> &'static str) -> String {
+        let count = |key: Key, n: usize| text(key).replace("{n}", &n.to_string());
+        let mut parts = Vec::new();
+        if self.omitted.feasible > 0 {
+            parts.push(count(Key::NotListedFeasible, self.omitted.feasible));
+        }
+        let mut reasons: Vec<String> = self
+            .omitted
+            .reasons
+            .iter()
+            .map(|(reason, n)| format!("{n} {reason}"))
+            .collect();
+        reasons.sort();
+        parts.extend(reasons);
+        let mut line = count(Key::NodesNotListed, self.omitted.count);
+        if !parts.is_empty() {
+            line.push_str(": ");
+            line.push_str(&parts.join(", "));
+        }
+        line.push('.');
+        if self.not_evaluated > 0 {
+            line.push(' ');
+            line.push_str(&count(Key::NodesNotEvaluated, self.not_evaluated));
+            line.push('.');
+        }
+        line
+    }
+}
+
+/// What the annotations leave out, when the scheduler capped them
+/// (`kubeplay.dev/explain-omitted-nodes`); None when they list every evaluated node.
+pub fn unlisted_nodes(
+    annotations: &BTreeMap<String, String>,
+    node_names: &[String],
+) -> Option<UnlistedNodes> {
+    let omitted = OmittedNodes::from_json(annotations.get(OMITTED_NODES_ANNOTATION)?)?;
+    let listed = result_map(annotations, FILTER_RESULT_ANNOTATION)
+        .map(|filter| filter.keys().filter(|n| node_names.contains(n)).count())
+        .unwrap_or(0);
+    Some(UnlistedNodes {
+        not_evaluated: node_names
+            .len()
+            .saturating_sub(listed)
+            .saturating_sub(omitted.count),
+        omitted,
+    })
+}
+
 /// The whole view for one pod.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchedulingExplanation {
@@ -252,6 +327,8 @@ pub struct SchedulingExplanation {
     pub failure: Option<String>,
     /// Per node; None before the scheduler's first attempt.
     pub nodes: Option<Vec<NodeExplanation>>,
+    /// The evaluated nodes `nodes` leaves out (big clusters), counted.
+    pub unlisted: Option<UnlistedNodes>,
     /// The scheduler's trace notes naming the pod (preemption decisions), oldest first.
     pub notes: Vec<String>,
 }
@@ -292,7 +369,9 @@ impl SchedulingExplanation {
             .and_then(|s| s.node_name.clone())
             .filter(|n| !n.is_empty());
         let annotations = pod.metadata.annotations.clone().unwrap_or_default();
-        let nodes = explain_annotations(&annotations, &source.node_names(), node.as_deref());
+        let node_names = source.node_names();
+        let nodes = explain_annotations(&annotations, &node_names, node.as_deref());
+        let unlisted = unlisted_nodes(&annotations, &node_names);
         let key = format!("{namespace}/{name}");
         let notes = source
             .trace_records()
@@ -321,6 +400,7 @@ impl SchedulingExplanation {
                 .filter(|n| !n.is_empty()),
             node,
             nodes,
+            unlisted,
             notes,
         })
     }
@@ -425,6 +505,77 @@ mod tests {
         for given in cases {
             assert_eq!(explain_annotations(&given, &names(&["a"]), None), None);
         }
+    }
+
+    fn capped(omitted: &str) -> BTreeMap<String, String> {
+        let mut given = annotations(
+            r#"{"a":{"NodeUnschedulable":"node(s) were unschedulable"},
+                "c":{"NodeUnschedulable":"passed","NodeResourcesFit":"passed"}}"#,
+            r#"{"c":{"NodeResourcesFit":"81"}}"#,
+            r#"{"c":{"NodeResourcesFit":"81"}}"#,
+        );
+        given.insert(OMITTED_NODES_ANNOTATION.to_string(), omitted.to_string());
+        given
+    }
+
+    #[test]
+    fn a_capped_explanation_lists_only_its_nodes_and_counts_the_rest() {
+        let given = capped(
+            r#"{"count":5,"feasible":3,"reasons":{"Insufficient cpu":2,"Insufficient memory":1}}"#,
+        );
+        let cluster = names(&["a", "b", "c", "d", "e", "f", "g", "h", "i"]);
+        let nodes = explain_annotations(&given, &cluster, Some("c")).unwrap_or_default();
+        let listed: Vec<_> = nodes.iter().map(|n| n.node.as_str()).collect();
+        assert_eq!(
+            listed,
+            ["c", "a"],
+            "unlisted nodes are not shown as not evaluated"
+        );
+        let unlisted = unlisted_nodes(&given, &cluster);
+        assert_eq!(
+            unlisted
+                .as_ref()
+                .map(|u| (u.omitted.count, u.not_evaluated)),
+            Some((5, 2)),
+            "9 nodes: 2 listed, 5 left out, 2 not evaluated"
+        );
+        let english = |key| crate::i18n::text(key, crate::i18n::Language::English);
+        let korean = |key| crate::i18n::text(key, crate::i18n::Language::Korean);
+        let Some(unlisted) = unlisted else {
+            panic!("no unlisted nodes")
+        };
+        assert_eq!(
+            unlisted.summary(&english),
+            "5 more nodes not listed: 3 feasible with lower final scores, 1 Insufficient memory, \
+             2 Insufficient cpu. 2 nodes not evaluated.",
+            "reasons sorted as the FailedScheduling message sorts them (as text)"
+        );
+        assert_eq!(
+            unlisted.summary(&korean),
+            "목록에 없는 노드 5개 더: 통과했지만 최종 점수가 더 낮은 노드 3개, 1 Insufficient memory, \
+             2 Insufficient cpu. 평가하지 않은 노드 2개."
+        );
+    }
+
+    #[test]
+    fn an_uncapped_explanation_has_no_unlisted_nodes() {
+        let given = annotations(r#"{"a":{"NodeUnschedulable":"passed"}}"#, "{}", "{}");
+        assert_eq!(unlisted_nodes(&given, &names(&["a", "b"])), None);
+        let unreadable = capped("12");
+        assert_eq!(unlisted_nodes(&unreadable, &names(&["a", "b"])), None);
+    }
+
+    #[test]
+    fn an_unschedulable_pod_with_every_node_left_out_but_examples_says_only_why() {
+        let given = capped(r#"{"count":998,"feasible":0,"reasons":{"Insufficient cpu":998}}"#);
+        let mut cluster: Vec<String> = (0..998).map(|i| format!("n{i}")).collect();
+        cluster.extend(names(&["a", "c"]));
+        let english = |key| crate::i18n::text(key, crate::i18n::Language::English);
+        let summary = unlisted_nodes(&given, &cluster).map(|u| u.summary(&english));
+        assert_eq!(
+            summary.as_deref(),
+            Some("998 more nodes not listed: 998 Insufficient cpu.")
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ use crate::sim::clock::Timestamp;
 use crate::sim::rng::SimRng;
 use crate::sim::trace::TraceRecord;
 
-use super::framework::{Decision, Scheduler};
+use super::framework::{Decision, Explanation, Scheduler, OMITTED_NODES_ANNOTATION};
 use super::plugins::default_preemption::{Nomination, PostFilterResult};
 use super::queue::{ClusterEvent, SchedulingQueue};
 use super::snapshot::{pod_priority, LabelSets, NodeInfo, PodSummary, Snapshot};
@@ -105,6 +105,30 @@ fn node_name_of(pod: &Pod) -> Option<&str> {
         .as_ref()
         .and_then(|s| s.node_name.as_deref())
         .filter(|n| !n.is_empty())
+}
+
+/// The merge patch that writes a cycle's explanation on the pod: the simulator annotations
+/// (moved into the patch, not copied), plus [`OMITTED_NODES_ANNOTATION`] when nodes were
+/// left out, or `null` for it when an earlier attempt left some out and this one did not.
+fn annotations_patch(explanation: &Explanation, pod: &Pod) -> serde_json::Value {
+    let mut annotations: BTreeMap<String, serde_json::Value> = explanation
+        .simulator_annotations()
+        .into_iter()
+        .map(|(key, value)| (key, serde_json::Value::String(value)))
+        .collect();
+    let stale = pod
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(OMITTED_NODES_ANNOTATION));
+    if stale && !annotations.contains_key(OMITTED_NODES_ANNOTATION) {
+        annotations.insert(
+            OMITTED_NODES_ANNOTATION.to_string(),
+            serde_json::Value::Null,
+        );
+    }
+    let annotations: serde_json::Map<String, serde_json::Value> = annotations.into_iter().collect();
+    json!({"metadata": {"annotations": annotations}})
 }
 
 fn is_ours(pod: &Pod) -> bool {
@@ -334,13 +358,13 @@ impl KubeScheduler {
             let namespace = object.namespace().to_string();
             let name = object.name().to_string();
             if self.publish_annotations {
-                let annotations = result.explanation.simulator_annotations();
+                let patch = annotations_patch(&result.explanation, pod);
                 self.out.push_back(ApiRequest::Patch {
                     kind: Kind::Pod,
                     namespace: namespace.clone(),
                     name: name.clone(),
                     patch_type: PatchType::MergePatch,
-                    patch: json!({"metadata": {"annotations": annotations}}),
+                    patch,
                     status: false,
                 });
             }
@@ -824,5 +848,122 @@ mod tests {
         let b = api.get(Kind::Pod, "default", "b").unwrap().to_value();
         assert!(a["spec"]["nodeName"].is_string() && b["spec"]["nodeName"].is_string());
         assert_ne!(a["spec"]["nodeName"], b["spec"]["nodeName"]);
+    }
+
+    #[test]
+    fn the_omitted_nodes_annotation_is_written_when_nodes_were_left_out_and_cleared_after() {
+        let left_out = Explanation {
+            omitted: crate::scheduler::explain::OmittedNodes {
+                count: 3,
+                feasible: 3,
+                reasons: BTreeMap::new(),
+            },
+            ..Explanation::default()
+        };
+        let complete = Explanation::default();
+        let fresh = Pod::default();
+        let mut marked = Pod::default();
+        marked.metadata.annotations = Some(BTreeMap::from([(
+            OMITTED_NODES_ANNOTATION.to_string(),
+            "{}".to_string(),
+        )]));
+        let cases = [
+            (
+                &left_out,
+                &fresh,
+                json!(r#"{"count":3,"feasible":3,"reasons":{}}"#),
+            ),
+            (&complete, &marked, serde_json::Value::Null),
+        ];
+        for (explanation, pod, expected) in cases {
+            let patch = annotations_patch(explanation, pod);
+            assert_eq!(
+                patch["metadata"]["annotations"][OMITTED_NODES_ANNOTATION], expected,
+                "{patch}"
+            );
+            assert!(
+                patch["metadata"]["annotations"]["scheduler-simulator/filter-result"].is_string()
+            );
+        }
+        let untouched = annotations_patch(&complete, &fresh);
+        let keys: Vec<&String> = untouched["metadata"]["annotations"]
+            .as_object()
+            .map(|a| a.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "scheduler-simulator/filter-result",
+                "scheduler-simulator/finalscore-result",
+                "scheduler-simulator/score-result"
+            ],
+            "a small cluster's patch is exactly the simulator's three annotations"
+        );
+    }
+
+    /// Bytes of explanation annotations the scheduler writes per pod when it places `pods`
+    /// pods onto `nodes` empty nodes (the scheduler bench's cluster).
+    fn annotation_bytes_per_pod(config: Config, nodes: usize, pods: usize) -> usize {
+        let mut scheduler = KubeScheduler::new(config, SimRng::seed_from(1));
+        let added = |object: Object| ApiWatchEvent {
+            event_type: WatchEventType::Added,
+            object: Arc::new(object),
+        };
+        for i in 0..nodes {
+            let name = format!("node-{i:05}");
+            let node = Object::from_value(json!({
+                "apiVersion": "v1", "kind": "Node",
+                "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+                "status": {"allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"}}
+            }))
+            .unwrap();
+            scheduler.handle_watch_event(&added(node));
+        }
+        for i in 0..pods {
+            let pod = Object::from_value(json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": format!("web-{i:04}"), "namespace": "default",
+                             "labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "web", "image": "nginx:1.25",
+                         "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}
+            }))
+            .unwrap();
+            scheduler.handle_watch_event(&added(pod));
+        }
+        scheduler.handle_tick(SIM_EPOCH);
+        let mut bytes = 0;
+        while let Some(request) = scheduler.poll_api_request() {
+            if let ApiRequest::Patch {
+                patch,
+                status: false,
+                ..
+            } = request
+            {
+                let annotations = patch["metadata"]["annotations"].as_object().cloned();
+                bytes += annotations
+                    .iter()
+                    .flatten()
+                    .map(|(key, value)| key.len() + value.as_str().map_or(0, str::len))
+                    .sum::<usize>();
+            }
+        }
+        bytes / pods
+    }
+
+    #[test]
+    fn at_1000_nodes_the_cap_keeps_each_pods_annotations_a_fraction_of_the_full_listing() {
+        let capped = annotation_bytes_per_pod(Config::default(), 1_000, 20);
+        let full = annotation_bytes_per_pod(
+            Config {
+                explain_max_nodes: usize::MAX,
+                ..Config::default()
+            },
+            1_000,
+            20,
+        );
+        // 420 nodes evaluated per pod; 100 listed.
+        eprintln!("annotation bytes per pod at 1,000 nodes: {full} listing all, {capped} capped");
+        assert!(capped * 4 < full, "{capped} capped vs {full} in full");
+        assert!(capped < 64 * 1024, "{capped} bytes");
     }
 }

@@ -6,7 +6,8 @@
 //! PostFilter (DefaultPreemption when nothing fits), PreScore/Score/NormalizeScore with the
 //! plugin weights, and host selection with ties broken by the injected RNG. Reserve and Bind
 //! are the host's: it records the pod on the chosen node ([`Snapshot::add_pod`]) and sends
-//! the Binding. Every step is kept in an [`Explanation`], which also renders as the
+//! the Binding. Every step is kept in an [`Explanation`] (for at most
+//! [`Config::explain_max_nodes`] nodes, see [`super::explain`]), which also renders as the
 //! kube-scheduler-simulator annotations.
 
 use std::cmp::Ordering;
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Pod;
 use rand_core::RngCore;
 
+use super::explain::{select_explained_nodes, OmittedNodes, Rejection, DEFAULT_EXPLAIN_MAX_NODES};
 use super::plugins::default_preemption::{self, PostFilterResult};
 use super::plugins::pod_topology_spread::{self, PreFilterState};
 use super::plugins::{
@@ -46,6 +48,12 @@ pub struct Config {
     /// start index and the FailedScheduling message are the same either way; hosts that
     /// publish no explanation (`kubeplay sim`) turn it off to save the per-node bookkeeping.
     pub explain: bool,
+    /// At most how many nodes an [`Explanation`] (and so each pod's annotations) lists; the
+    /// rest are counted in [`Explanation::omitted`]. Which nodes are kept is fixed by
+    /// [`select_explained_nodes`]: the chosen node, the first node each distinct filter
+    /// failure rejected, the feasible nodes with the highest final scores, then the other
+    /// filtered-out nodes. Defaults to [`DEFAULT_EXPLAIN_MAX_NODES`] (100).
+    pub explain_max_nodes: usize,
 }
 
 impl Default for Config {
@@ -73,6 +81,7 @@ impl Default for Config {
             ],
             preemption: true,
             explain: true,
+            explain_max_nodes: DEFAULT_EXPLAIN_MAX_NODES,
         }
     }
 }
@@ -192,6 +201,9 @@ pub struct Explanation {
     pub feasible_nodes: usize,
     /// The post-filter's verdict, when it ran.
     pub post_filter: Option<PostFilterResult>,
+    /// The evaluated nodes that `filter` and `score` leave out (more than
+    /// [`Config::explain_max_nodes`] were evaluated).
+    pub omitted: OmittedNodes,
 }
 
 /// `scheduler-simulator/filter-result`.
@@ -202,52 +214,10 @@ pub const SCORE_RESULT_ANNOTATION: &str = "scheduler-simulator/score-result";
 pub const FINAL_SCORE_RESULT_ANNOTATION: &str = "scheduler-simulator/finalscore-result";
 /// What the simulator writes for a passing filter plugin.
 pub const PASSED_FILTER_MESSAGE: &str = "passed";
-
-impl Explanation {
-    /// The kube-scheduler-simulator annotations: each value is a JSON object
-    /// node → plugin → string (`"passed"` or the failure message for filters, the raw
-    /// score for `score-result`, normalised × weight for `finalscore-result`; plugins that
-    /// PreScore skipped show `"0"`).
-    pub fn simulator_annotations(&self) -> BTreeMap<String, String> {
-        let mut filter: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
-        for (node, results) in &self.filter {
-            let entry = filter.entry(node).or_default();
-            for (plugin, status) in results {
-                let text = if status.is_success() {
-                    PASSED_FILTER_MESSAGE.to_string()
-                } else {
-                    status.message()
-                };
-                entry.insert(plugin.as_str(), text);
-            }
-        }
-        let mut score: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
-        let mut final_score: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
-        for (node, results) in &self.score {
-            for result in results {
-                score
-                    .entry(node)
-                    .or_default()
-                    .insert(result.plugin.as_str(), result.raw.unwrap_or(0).to_string());
-                final_score
-                    .entry(node)
-                    .or_default()
-                    .insert(result.plugin.as_str(), result.weighted.to_string());
-            }
-        }
-        let json = |value: &BTreeMap<&str, BTreeMap<&str, String>>| {
-            serde_json::to_string(value).unwrap_or_else(|_| "{}".to_string())
-        };
-        BTreeMap::from([
-            (FILTER_RESULT_ANNOTATION.to_string(), json(&filter)),
-            (SCORE_RESULT_ANNOTATION.to_string(), json(&score)),
-            (
-                FINAL_SCORE_RESULT_ANNOTATION.to_string(),
-                json(&final_score),
-            ),
-        ])
-    }
-}
+/// kubeplay's own annotation, written next to the simulator's only when the explanation
+/// left evaluated nodes out (see [`Config::explain_max_nodes`]): how many, how many of them
+/// were feasible, and each filter failure reason with how many of them it rejected.
+pub const OMITTED_NODES_ANNOTATION: &str = "kubeplay.dev/explain-omitted-nodes";
 
 /// What happened to the pod.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -469,20 +439,19 @@ fn run_cycle(
     }
     explanation.evaluated_nodes = feasible.len() + failures.len();
     explanation.feasible_nodes = feasible.len();
-    if config.explain {
-        for node in &feasible {
-            explanation
-                .filter
-                .insert(node.name.clone(), filter_record(&active, None));
-        }
-        for (node, failure) in &failures {
-            explanation
-                .filter
-                .insert(node.name.clone(), filter_record(&active, Some(failure)));
-        }
-    }
 
     if feasible.is_empty() {
+        if config.explain {
+            record_explanation(
+                &mut explanation,
+                config,
+                &active,
+                &feasible,
+                &failures,
+                None,
+                None,
+            );
+        }
         // PostFilter.
         let node_to_status: BTreeMap<String, Status> = failures
             .into_iter()
@@ -522,6 +491,17 @@ fn run_cycle(
         };
     }
     if let [only] = feasible.as_slice() {
+        if config.explain {
+            record_explanation(
+                &mut explanation,
+                config,
+                &active,
+                &feasible,
+                &failures,
+                None,
+                Some(0),
+            );
+        }
         return ScheduleResult {
             decision: Decision::Scheduled {
                 node: only.name.clone(),
@@ -532,11 +512,7 @@ fn run_cycle(
 
     // PreScore, Score, NormalizeScore, weights.
     let mut totals = vec![0i64; feasible.len()];
-    let mut per_node: Vec<Vec<PluginScore>> = if config.explain {
-        vec![Vec::with_capacity(config.score_plugins.len()); feasible.len()]
-    } else {
-        Vec::new()
-    };
+    let mut plugin_scores: Vec<ScoredPlugin> = Vec::new();
     for &(plugin, weight) in &config.score_plugins {
         let scored = score_plugin(plugin, &state, &feasible, snapshot);
         if let Some((_, normalized)) = &scored {
@@ -545,20 +521,7 @@ fn run_cycle(
             }
         }
         if config.explain {
-            for (i, scores) in per_node.iter_mut().enumerate() {
-                let (raw, normalized) = match &scored {
-                    Some((raw, normalized)) => {
-                        (raw.get(i).copied(), normalized.get(i).copied().unwrap_or(0))
-                    }
-                    None => (None, 0),
-                };
-                scores.push(PluginScore {
-                    plugin,
-                    raw,
-                    normalized,
-                    weighted: normalized * weight,
-                });
-            }
+            plugin_scores.push((plugin, weight, scored));
         }
     }
 
@@ -579,10 +542,15 @@ fn run_cycle(
         }
     }
     if config.explain {
-        for ((node, scores), total) in feasible.iter().zip(per_node).zip(&totals) {
-            explanation.score.insert(node.name.clone(), scores);
-            explanation.total_score.insert(node.name.clone(), *total);
-        }
+        record_explanation(
+            &mut explanation,
+            config,
+            &active,
+            &feasible,
+            &failures,
+            Some((&plugin_scores, &totals)),
+            Some(selected),
+        );
     }
     let node = feasible
         .get(selected)
@@ -592,6 +560,76 @@ fn run_cycle(
         decision: Decision::Scheduled { node },
         explanation,
     }
+}
+
+/// One score plugin's weight and its raw and normalised scores over the feasible nodes
+/// (`None` when PreScore skipped it).
+type ScoredPlugin = (PluginName, i64, Option<(Vec<i64>, Vec<i64>)>);
+
+/// Records in `explanation` the nodes [`select_explained_nodes`] keeps: their filter
+/// results, and for scored cycles their per-plugin scores and totals; the rest are counted
+/// in [`Explanation::omitted`].
+fn record_explanation(
+    explanation: &mut Explanation,
+    config: &Config,
+    active: &[PluginName],
+    feasible: &[&NodeInfo],
+    failures: &[(&NodeInfo, (usize, Status))],
+    scores: Option<(&[ScoredPlugin], &[i64])>,
+    chosen: Option<usize>,
+) {
+    let feasible_names: Vec<&str> = feasible.iter().map(|n| n.name.as_str()).collect();
+    let rejected: Vec<Rejection<'_>> = failures
+        .iter()
+        .map(|(node, (position, status))| (node.name.as_str(), *position, status))
+        .collect();
+    let listed = select_explained_nodes(
+        config.explain_max_nodes,
+        &feasible_names,
+        scores.map(|(_, totals)| totals),
+        chosen,
+        &rejected,
+    );
+    for &i in &listed.feasible {
+        let Some(node) = feasible.get(i) else {
+            continue;
+        };
+        explanation
+            .filter
+            .insert(node.name.clone(), filter_record(active, None));
+        let Some((plugins, totals)) = scores else {
+            continue;
+        };
+        let per_plugin = plugins
+            .iter()
+            .map(|(plugin, weight, scored)| {
+                let (raw, normalized) = match scored {
+                    Some((raw, normalized)) => {
+                        (raw.get(i).copied(), normalized.get(i).copied().unwrap_or(0))
+                    }
+                    None => (None, 0),
+                };
+                PluginScore {
+                    plugin: *plugin,
+                    raw,
+                    normalized,
+                    weighted: normalized * weight,
+                }
+            })
+            .collect();
+        explanation.score.insert(node.name.clone(), per_plugin);
+        explanation
+            .total_score
+            .insert(node.name.clone(), totals.get(i).copied().unwrap_or(0));
+    }
+    for &i in &listed.filtered {
+        if let Some((node, failure)) = failures.get(i) {
+            explanation
+                .filter
+                .insert(node.name.clone(), filter_record(active, Some(failure)));
+        }
+    }
+    explanation.omitted = listed.omitted;
 }
 
 /// Raw and normalised scores of one plugin over the feasible nodes, or `None` when the
@@ -645,8 +683,8 @@ fn score_plugin(
             Some((raw.clone(), raw))
         }
         PluginName::ImageLocality => {
-            let spreads = image_locality::image_spreads(state, snapshot);
-            let raw = each(&|n| image_locality::score_with_spreads(state, &spreads, n));
+            let images = image_locality::pod_images(state, snapshot);
+            let raw = each(&|n| image_locality::score_with_ids(state, &images, n));
             Some((raw.clone(), raw))
         }
         PluginName::PrioritySort

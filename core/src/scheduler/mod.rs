@@ -6,11 +6,13 @@
 //! keeps the rotating start index) with a seeded RNG, and gets a
 //! [`framework::ScheduleResult`]: the chosen node or the exact `0/N nodes are available: …`
 //! message, plus a per-node, per-plugin [`framework::Explanation`] (also rendered as the
-//! kube-scheduler-simulator annotations). The host then reserves (adds the pod to the
+//! kube-scheduler-simulator annotations, capped at [`Config::explain_max_nodes`] nodes by
+//! [`explain`]). The host then reserves (adds the pod to the
 //! snapshot) and binds, or hands the pod back to the queue as unschedulable. Plugins live in
 //! [`plugins`], one file each.
 
 pub mod component;
+pub mod explain;
 pub mod framework;
 pub mod plugins;
 pub mod queue;

@@ -357,6 +357,10 @@ pub struct NodeInfo {
     pub pods: Vec<PodSummary>,
     /// Images present on the node: normalised name (with a tag) → size in bytes.
     pub images: BTreeMap<String, i64>,
+    /// `images` by the snapshot's image ids (see [`Snapshot::image_id`]), sorted by id: the
+    /// [`Snapshot`] fills it when the node enters it or gains an image, so ImageLocality
+    /// looks a pod's images up by number on each node instead of comparing names.
+    image_ids: Vec<(u32, i64)>,
 }
 
 impl NodeInfo {
@@ -373,6 +377,7 @@ impl NodeInfo {
             non_zero_requested: Resources::default(),
             pods: Vec::new(),
             images: BTreeMap::new(),
+            image_ids: Vec::new(),
         }
     }
 
@@ -425,6 +430,16 @@ impl NodeInfo {
         Ok(info)
     }
 
+    /// The size of the image with this snapshot image id, if the node holds it (only for
+    /// nodes inside a [`Snapshot`]).
+    pub fn image_size_by_id(&self, id: u32) -> Option<i64> {
+        self.image_ids
+            .binary_search_by_key(&id, |&(image, _)| image)
+            .ok()
+            .and_then(|at| self.image_ids.get(at))
+            .map(|&(_, size)| size)
+    }
+
     /// Adds a pod's requests to the node.
     pub fn add_pod(&mut self, pod: PodSummary) {
         self.requested.add(pod.resources.requested);
@@ -456,6 +471,23 @@ fn release_image(image_num_nodes: &mut BTreeMap<String, usize>, image: &str) {
     }
 }
 
+/// Numbers `node.images` with the snapshot's image ids (new names get the next id).
+fn number_images(image_ids: &mut BTreeMap<String, u32>, node: &mut NodeInfo) {
+    node.image_ids.clear();
+    for (image, &size) in &node.images {
+        let id = match image_ids.get(image) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(image_ids.len()).unwrap_or(u32::MAX);
+                image_ids.insert(image.clone(), id);
+                id
+            }
+        };
+        node.image_ids.push((id, size));
+    }
+    node.image_ids.sort_unstable();
+}
+
 /// `normalizedImageName`: an image without a tag means `:latest`.
 pub fn normalized_image_name(name: &str) -> String {
     let last_colon = name.rfind(':');
@@ -478,6 +510,9 @@ pub struct Snapshot {
     nodes: Vec<NodeInfo>,
     index: BTreeMap<String, usize>,
     image_num_nodes: BTreeMap<String, usize>,
+    /// A small number for each image name any node has held, so nodes list their images by
+    /// number ([`NodeInfo::image_size_by_id`]). Ids are never reused.
+    image_ids: BTreeMap<String, u32>,
     /// A node was added after a node with a greater name: [`Snapshot::order_nodes`] sorts.
     out_of_order: bool,
 }
@@ -490,7 +525,11 @@ impl Snapshot {
         for node in nodes {
             by_name.insert(node.name.clone(), node);
         }
-        let nodes: Vec<NodeInfo> = by_name.into_values().collect();
+        let mut nodes: Vec<NodeInfo> = by_name.into_values().collect();
+        let mut image_ids = BTreeMap::new();
+        for node in &mut nodes {
+            number_images(&mut image_ids, node);
+        }
         let index = nodes
             .iter()
             .enumerate()
@@ -506,6 +545,7 @@ impl Snapshot {
             nodes,
             index,
             image_num_nodes,
+            image_ids,
             out_of_order: false,
         }
     }
@@ -515,6 +555,7 @@ impl Snapshot {
     /// A node added out of name order is appended; call [`Snapshot::order_nodes`] before
     /// scheduling.
     pub fn upsert_node(&mut self, mut info: NodeInfo) {
+        number_images(&mut self.image_ids, &mut info);
         if let Some(existing) = self
             .index
             .get(&info.name)
@@ -619,6 +660,12 @@ impl Snapshot {
         self.index.get(name).and_then(|&i| self.nodes.get(i))
     }
 
+    /// The id nodes list this (normalised) image under, if any node of the snapshot ever
+    /// held it.
+    pub fn image_id(&self, image: &str) -> Option<u32> {
+        self.image_ids.get(image).copied()
+    }
+
     /// How many nodes hold this (normalised) image.
     pub fn image_num_nodes(&self, image: &str) -> usize {
         self.image_num_nodes.get(image).copied().unwrap_or(0)
@@ -649,6 +696,7 @@ impl Snapshot {
             if info.images.insert(image.clone(), size_bytes).is_none() {
                 *self.image_num_nodes.entry(image).or_insert(0) += 1;
             }
+            number_images(&mut self.image_ids, info);
         }
     }
 }

@@ -8,7 +8,12 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
-use super::framework::{num_feasible_nodes_to_find, schedule_one, Config, Decision, Scheduler};
+use super::explain::OmittedNodes;
+use super::framework::{
+    num_feasible_nodes_to_find, schedule_one, Config, Decision, Scheduler,
+    FILTER_RESULT_ANNOTATION, FINAL_SCORE_RESULT_ANNOTATION, OMITTED_NODES_ANNOTATION,
+    SCORE_RESULT_ANNOTATION,
+};
 use super::plugins::{
     balanced_allocation, image_locality, node_affinity, node_resources_fit, taint_toleration,
     CycleState,
@@ -650,6 +655,265 @@ fn a_cycle_without_explanation_decides_exactly_as_one_with_it() {
         assert_eq!(a.failure_message(), b.failure_message());
         assert_eq!(a.explanation.evaluated_nodes, b.explanation.evaluated_nodes);
         assert!(b.explanation.filter.is_empty() && b.explanation.score.is_empty());
-        assert_eq!(a.explanation.filter.len(), a.explanation.evaluated_nodes);
+        assert_eq!(
+            a.explanation.filter.len() + a.explanation.omitted.count,
+            a.explanation.evaluated_nodes
+        );
+        assert!(a.explanation.filter.len() <= Config::default().explain_max_nodes);
     }
+}
+
+/// The annotations as the scheduler wrote them before they were serialised directly and
+/// capped: maps of cloned strings handed to `serde_json` (kept to prove the output is the
+/// same for small clusters).
+fn annotations_through_intermediate_maps(
+    explanation: &super::Explanation,
+) -> BTreeMap<String, String> {
+    let mut filter: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
+    for (node, results) in &explanation.filter {
+        let entry = filter.entry(node).or_default();
+        for (plugin, status) in results {
+            let text = if status.is_success() {
+                "passed".to_string()
+            } else {
+                status.message()
+            };
+            entry.insert(plugin.as_str(), text);
+        }
+    }
+    let mut score: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
+    let mut final_score: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
+    for (node, results) in &explanation.score {
+        for result in results {
+            score
+                .entry(node)
+                .or_default()
+                .insert(result.plugin.as_str(), result.raw.unwrap_or(0).to_string());
+            final_score
+                .entry(node)
+                .or_default()
+                .insert(result.plugin.as_str(), result.weighted.to_string());
+        }
+    }
+    let json = |value: &BTreeMap<&str, BTreeMap<&str, String>>| {
+        serde_json::to_string(value).unwrap_or_else(|_| "{}".to_string())
+    };
+    BTreeMap::from([
+        (FILTER_RESULT_ANNOTATION.to_string(), json(&filter)),
+        (SCORE_RESULT_ANNOTATION.to_string(), json(&score)),
+        (
+            FINAL_SCORE_RESULT_ANNOTATION.to_string(),
+            json(&final_score),
+        ),
+    ])
+}
+
+/// A small cluster with a bit of everything: cordoned, tainted, full, busy and empty
+/// nodes, image holders.
+fn mixed_cluster(count: usize) -> Snapshot {
+    let nodes = (0..count).map(|i| {
+        let mut n = node(
+            &format!("node-{i:03}"),
+            1000 + (i as i64 % 4) * 1000,
+            4 * GI,
+        );
+        match i % 6 {
+            0 => n.unschedulable = true,
+            1 => n.taints.push(Taint {
+                key: "dedicated".to_string(),
+                value: Some("gpu \"a\"".to_string()),
+                effect: "NoSchedule".to_string(),
+                ..Taint::default()
+            }),
+            2 => n.add_pod(running(&format!("busy-{i}"), 900, 3 * GI, 0)),
+            3 => {
+                n.images.insert("nginx:latest".to_string(), 200_000_000);
+            }
+            4 => n.taints.push(Taint {
+                key: "spot".to_string(),
+                value: None,
+                effect: "PreferNoSchedule".to_string(),
+                ..Taint::default()
+            }),
+            _ => {}
+        }
+        n
+    });
+    Snapshot::new(nodes.collect::<Vec<_>>())
+}
+
+#[test]
+fn small_clusters_get_byte_for_byte_the_annotations_the_intermediate_maps_gave() {
+    let pods = [
+        pod_requesting("500m", "1Gi"),
+        pod_requesting("1500m", "256Mi"),
+        pod_requesting("64", "1Gi"),
+        pod_requesting("100m", "3Gi"),
+        pod(
+            json!({"containers": [{"name": "c", "image": "nginx"}], "affinity": {"nodeAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 5, "preference":
+            {"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In",
+            "values": ["node-005"]}]}}]}}}),
+        ),
+    ];
+    let mut compared = 0;
+    for count in [1, 3, 12, 99] {
+        let snapshot = mixed_cluster(count);
+        for (i, p) in pods.iter().enumerate() {
+            let result = schedule_one(p, &snapshot, &Config::default(), &mut rng(i as u64));
+            assert_eq!(result.explanation.omitted, OmittedNodes::default());
+            assert_eq!(
+                result.explanation.filter.len(),
+                count.min(result.explanation.evaluated_nodes)
+            );
+            let ours = result.explanation.simulator_annotations();
+            assert_eq!(
+                ours,
+                annotations_through_intermediate_maps(&result.explanation),
+                "{count} nodes, pod {i}"
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 20);
+}
+
+#[test]
+fn big_clusters_list_at_most_explain_max_nodes_and_count_the_rest() {
+    let snapshot = mixed_cluster(600);
+    let config = Config {
+        percentage_of_nodes_to_score: 100,
+        explain_max_nodes: 40,
+        ..Config::default()
+    };
+    let p = pod_requesting("500m", "1Gi");
+    let result = schedule_one(&p, &snapshot, &config, &mut rng(3));
+    let Decision::Scheduled { node: chosen } = &result.decision else {
+        panic!("not scheduled: {:?}", result.decision);
+    };
+    let explanation = &result.explanation;
+    assert_eq!(explanation.evaluated_nodes, 600);
+    assert_eq!(explanation.filter.len(), 40);
+    assert_eq!(explanation.omitted.count, 600 - 40);
+    assert!(explanation.filter.contains_key(chosen));
+    // One listed example per distinct failure: cordoned, tainted, full.
+    let failures: std::collections::BTreeSet<String> = explanation
+        .filter
+        .values()
+        .filter_map(|r| r.last())
+        .filter(|(_, s)| !s.is_success())
+        .map(|(_, s)| s.message())
+        .collect();
+    assert_eq!(failures.len(), 3, "{failures:?}");
+    // The listed feasible nodes score at least as high as any omitted one: the lowest
+    // listed total is the 37th best of all feasible nodes' totals.
+    let listed_feasible = explanation.score.len();
+    assert_eq!(listed_feasible, 40 - 3);
+    let omitted_rejected: usize = explanation.omitted.count - explanation.omitted.feasible;
+    let rejected_total = 600 - explanation.feasible_nodes;
+    assert_eq!(omitted_rejected, rejected_total - 3);
+    // Each omitted rejected node counts once per reason (these statuses have one reason).
+    assert_eq!(
+        explanation.omitted.reasons.values().sum::<usize>(),
+        omitted_rejected
+    );
+    let annotations = explanation.simulator_annotations();
+    let omitted = annotations
+        .get(OMITTED_NODES_ANNOTATION)
+        .and_then(|text| OmittedNodes::from_json(text));
+    assert_eq!(omitted.as_ref(), Some(&explanation.omitted));
+    let filter: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&annotations[FILTER_RESULT_ANNOTATION]).unwrap_or_default();
+    assert_eq!(filter.len(), 40);
+    // Deterministic: the same cycle lists the same nodes.
+    let again = schedule_one(&p, &snapshot, &config, &mut rng(3));
+    assert_eq!(again.explanation.simulator_annotations(), annotations);
+}
+
+#[test]
+fn listed_feasible_nodes_are_the_ones_with_the_highest_final_scores() {
+    // Nodes of growing size: bigger nodes have more room left and score higher.
+    let nodes: Vec<NodeInfo> = (0..200)
+        .map(|i| node(&format!("node-{i:03}"), 1000 + i * 100, 4 * GI))
+        .collect();
+    let snapshot = Snapshot::new(nodes);
+    let config = Config {
+        percentage_of_nodes_to_score: 100,
+        explain_max_nodes: 10,
+        ..Config::default()
+    };
+    let everything = Config {
+        explain_max_nodes: usize::MAX,
+        ..config.clone()
+    };
+    let p = pod_requesting("500m", "1Gi");
+    let capped = schedule_one(&p, &snapshot, &config, &mut rng(5));
+    let full = schedule_one(&p, &snapshot, &everything, &mut rng(5));
+    assert_eq!(capped.decision, full.decision);
+    let mut all: Vec<(i64, &String)> = full
+        .explanation
+        .total_score
+        .iter()
+        .map(|(n, t)| (*t, n))
+        .collect();
+    all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let lowest_listed = capped.explanation.total_score.values().min().copied();
+    let tenth_best = all.get(9).map(|(t, _)| *t);
+    assert_eq!(lowest_listed, tenth_best);
+    assert_eq!(capped.explanation.total_score.len(), 10);
+    assert_eq!(capped.explanation.omitted.feasible, 190);
+    // Listed nodes carry the same scores as in the full explanation.
+    for (node, scores) in &capped.explanation.score {
+        assert_eq!(Some(scores), full.explanation.score.get(node), "{node}");
+    }
+}
+
+#[test]
+fn image_locality_by_image_id_scores_exactly_as_by_image_name() {
+    let mut nodes = Vec::new();
+    for (i, images) in [
+        vec![("nginx:1.25", 700_000_000), ("redis:7", 300_000_000)],
+        vec![("nginx:1.25", 700_000_000)],
+        vec![("busybox:latest", 2_000_000), ("redis:7", 300_000_000)],
+        vec![],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut n = node(&format!("n{i}"), 4000, 8 * GI);
+        for (image, size) in images {
+            n.images.insert(image.to_string(), size);
+        }
+        nodes.push(n);
+    }
+    let mut snapshot = Snapshot::new(nodes);
+    let p = pod(json!({"containers": [{"name": "a", "image": "nginx:1.25"},
+        {"name": "b", "image": "redis:7"}], "initContainers": [{"name": "i", "image": "busybox"}]}));
+    let state = CycleState::new(&p).expect("valid pod");
+    let compare = |snapshot: &Snapshot| {
+        let spreads = image_locality::image_spreads(&state, snapshot);
+        let images = image_locality::pod_images(&state, snapshot);
+        let by_name: Vec<i64> = snapshot
+            .nodes()
+            .iter()
+            .map(|n| image_locality::score_with_spreads(&state, &spreads, n))
+            .collect();
+        let by_id: Vec<i64> = snapshot
+            .nodes()
+            .iter()
+            .map(|n| image_locality::score_with_ids(&state, &images, n))
+            .collect();
+        assert_eq!(by_id, by_name);
+        by_id
+    };
+    let before = compare(&snapshot);
+    // A pull, and a node update that changes its images, renumber as they go.
+    snapshot.add_image("n3", "nginx:1.25", 700_000_000);
+    let mut updated = node("n1", 4000, 8 * GI);
+    updated
+        .images
+        .insert("busybox:latest".to_string(), 2_000_000);
+    snapshot.upsert_node(updated);
+    let after = compare(&snapshot);
+    assert_ne!(before, after);
 }

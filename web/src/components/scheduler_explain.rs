@@ -166,6 +166,9 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
                     <p class="explain-summary">{ text(Key::NominatedNode) }{ ": " }<strong>{ node }</strong></p>
                 }
                 { nodes_view(explanation.nodes.as_deref(), &text) }
+                if let Some(unlisted) = &explanation.unlisted {
+                    <p class="muted explain-unlisted" id="explain-unlisted">{ unlisted.summary(&text) }</p>
+                }
                 if !explanation.notes.is_empty() {
                     <h3>{ text(Key::SchedulerNotes) }</h3>
                     <ul class="notes mono">{ for explanation.notes.iter().map(|n| html! { <li>{ n }</li> }) }</ul>

@@ -28,6 +28,37 @@ pub fn image_spreads(state: &CycleState<'_>, snapshot: &Snapshot) -> Vec<f64> {
         .collect()
 }
 
+/// The pod's images as the framework scores them once per cycle: each image's snapshot id
+/// (`None` when no node has it) and spread, in `state.image_names` order.
+pub fn pod_images(state: &CycleState<'_>, snapshot: &Snapshot) -> Vec<(Option<u32>, f64)> {
+    state
+        .image_names
+        .iter()
+        .zip(image_spreads(state, snapshot))
+        .map(|(image, spread)| (snapshot.image_id(image), spread))
+        .collect()
+}
+
+/// [`score`] for a node of the snapshot [`pod_images`] came from, looking images up by id
+/// (the same sum in the same order as [`score_with_spreads`]).
+pub fn score_with_ids(
+    state: &CycleState<'_>,
+    images: &[(Option<u32>, f64)],
+    node: &NodeInfo,
+) -> i64 {
+    if node.images.is_empty() {
+        return calculate_priority(0, state.num_containers);
+    }
+    let sum: i64 = images
+        .iter()
+        .filter_map(|&(id, spread)| {
+            let size = node.image_size_by_id(id?)?;
+            Some((size as f64 * spread) as i64)
+        })
+        .sum();
+    calculate_priority(sum, state.num_containers)
+}
+
 /// [`score`] with the spreads of [`image_spreads`].
 pub fn score_with_spreads(state: &CycleState<'_>, spreads: &[f64], node: &NodeInfo) -> i64 {
     if node.images.is_empty() {
