@@ -11,6 +11,10 @@
 //! indexes objects by the uid of their controller reference and keeps the set of objects with
 //! no controller (orphans): a ReplicaSet sync reads its own pods and the adoptable ones
 //! without scanning every pod of the namespace, which at 150,000 pods was most of its cost.
+//! Orphans are indexed only for the kinds a controller adopts (Pods, ReplicaSets): Events,
+//! Leases, Nodes and the rest have no controller either, and a copy of each of their keys
+//! (six Events per pod) cost more memory than the pods' own index; asking for another kind's
+//! orphans scans its namespace instead.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -72,8 +76,29 @@ pub struct InformerCache {
     objects: BTreeMap<Kind, BTreeMap<ObjectKey, Arc<Object>>>,
     /// Keys by kind and the uid of their controller reference.
     controlled: BTreeMap<(Kind, String), BTreeSet<ObjectKey>>,
-    /// Keys by kind of the objects without a controller reference.
+    /// Keys by kind of the objects without a controller reference, for the kinds
+    /// [`adopted_by_controllers`] names.
     orphans: BTreeMap<Kind, BTreeSet<ObjectKey>>,
+}
+
+/// Whether a controller may adopt objects of `kind` that have no controller (the ReplicaSet
+/// and ReplicationController managers adopt Pods, the Deployment controller ReplicaSets), so
+/// the cache keeps their orphans indexed.
+fn adopted_by_controllers(kind: Kind) -> bool {
+    match kind {
+        Kind::Pod | Kind::ReplicaSet => true,
+        Kind::Namespace
+        | Kind::Node
+        | Kind::ReplicationController
+        | Kind::Deployment
+        | Kind::Service
+        | Kind::Endpoints
+        | Kind::EndpointSlice
+        | Kind::Event
+        | Kind::ConfigMap
+        | Kind::Lease
+        | Kind::PriorityClass => false,
+    }
 }
 
 impl InformerCache {
@@ -122,9 +147,14 @@ impl InformerCache {
             self.unindex(kind, &key, previous);
         }
         match new_owner {
-            Some(uid) => self.controlled.entry((kind, uid)).or_default().insert(key),
-            None => self.orphans.entry(kind).or_default().insert(key),
-        };
+            Some(uid) => {
+                self.controlled.entry((kind, uid)).or_default().insert(key);
+            }
+            None if adopted_by_controllers(kind) => {
+                self.orphans.entry(kind).or_default().insert(key);
+            }
+            None => {}
+        }
         old
     }
 
@@ -198,6 +228,14 @@ impl InformerCache {
         namespace: &str,
         owner_uid: &str,
     ) -> Vec<Arc<Object>> {
+        if !adopted_by_controllers(kind) {
+            // No orphan index for this kind: one pass over the namespace, in name order.
+            return self
+                .list(kind, Some(namespace))
+                .filter(|o| controller_ref(o).is_none_or(|r| r.uid == owner_uid))
+                .cloned()
+                .collect();
+        }
         let owned = self.controlled_keys(kind, owner_uid);
         let orphans = self
             .orphans
@@ -326,6 +364,41 @@ mod tests {
             .map(|o| o.name().to_string())
             .collect();
         assert_eq!(owned, ["b", "c"]);
+    }
+
+    #[test]
+    fn kinds_nobody_adopts_keep_no_orphan_index_but_answer_the_same() {
+        let config_map = |name: &str, owner_uid: Option<&str>| {
+            let mut meta = json!({"name": name, "namespace": "default"});
+            if let Some(uid) = owner_uid {
+                meta["ownerReferences"] = json!([{
+                    "apiVersion": "v1", "kind": "Service", "name": "web",
+                    "uid": uid, "controller": true
+                }]);
+            }
+            Object::from_value(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta}))
+                .unwrap()
+        };
+        let mut cache = InformerCache::new();
+        cache.insert(config_map("c", None));
+        cache.insert(config_map("b", Some("u1")));
+        cache.insert(config_map("a", Some("u2")));
+        cache.insert(pod("p", json!({}), None));
+        assert!(!cache.orphans.contains_key(&Kind::ConfigMap));
+        assert_eq!(cache.orphans[&Kind::Pod].len(), 1);
+        let names: Vec<String> = cache
+            .controlled_by_or_orphaned(Kind::ConfigMap, "default", "u1")
+            .iter()
+            .map(|o| o.name().to_string())
+            .collect();
+        assert_eq!(names, ["b", "c"]);
+        assert!(cache
+            .controlled_by_or_orphaned(Kind::ConfigMap, "other", "u1")
+            .is_empty());
+        // Deleting an unindexed orphan leaves the index alone.
+        cache.apply(&event(WatchEventType::Deleted, config_map("c", None)));
+        assert_eq!(cache.count(Kind::ConfigMap), 2);
+        assert_eq!(cache.orphans[&Kind::Pod].len(), 1);
     }
 
     #[test]

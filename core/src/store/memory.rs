@@ -122,6 +122,12 @@ impl<V> MemoryStore<V> {
         self.watches.watcher_count()
     }
 
+    /// How many changes the shared watch log has room for (for tests).
+    #[cfg(test)]
+    pub(crate) fn watch_log_capacity(&self) -> usize {
+        self.watches.log_capacity()
+    }
+
     /// How many changes the shared watch log holds (all watchers' undelivered changes).
     pub fn logged_changes(&self) -> usize {
         self.watches.logged_changes()

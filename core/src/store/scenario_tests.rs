@@ -637,6 +637,24 @@ fn the_watch_log_is_trimmed_to_the_slowest_watcher_and_dropped_without_watchers(
 }
 
 #[test]
+fn the_watch_log_gives_back_the_room_a_burst_took_once_watchers_catch_up() {
+    let mut store = Store::new();
+    let id = watch(&mut store, WatchRequest::new(KeyRange::prefix("/")));
+    for i in 0..20_000 {
+        put(&mut store, &format!("/k{i}"), "v");
+    }
+    assert!(store.watch_log_capacity() >= 20_000);
+    assert_eq!(poll(&mut store, id).len(), 20_000);
+    put(&mut store, "/after", "v");
+    assert_eq!(poll(&mut store, id).len(), 1);
+    assert!(
+        store.watch_log_capacity() <= 2_048,
+        "kept room for {} changes",
+        store.watch_log_capacity()
+    );
+}
+
+#[test]
 fn watchers_share_values_with_the_store() {
     let mut store = Store::new();
     let id = watch(&mut store, WatchRequest::new(KeyRange::prefix("/")));

@@ -153,6 +153,10 @@ impl<V> WatchEvent<V> {
     }
 }
 
+/// Log capacity (changes) the hub always keeps once it has grown, so a steady stream of
+/// writes does not reallocate the log after every poll.
+const LOG_CAPACITY_KEPT: usize = 1024;
+
 /// One committed change in the shared log.
 #[derive(Debug)]
 struct LoggedChange<V> {
@@ -234,6 +238,12 @@ impl<V> WatchHub<V> {
     /// Whether any watch exists (only then are changes logged).
     pub(crate) fn is_active(&self) -> bool {
         !self.watchers.is_empty()
+    }
+
+    /// How many changes the log has room for without growing (for tests).
+    #[cfg(test)]
+    pub(crate) fn log_capacity(&self) -> usize {
+        self.log.capacity()
     }
 
     /// How many changes the log holds (for tests and metrics).
@@ -374,6 +384,13 @@ impl<V> WatchHub<V> {
         }
         if self.watchers.is_empty() {
             self.log = VecDeque::new();
+        } else if self.log.capacity() > LOG_CAPACITY_KEPT
+            && self.log.len() < self.log.capacity() / 8
+        {
+            // A burst (thousands of pods starting at once) grew the log; once the watchers
+            // have caught up, give most of it back instead of keeping the peak for good.
+            self.log
+                .shrink_to((self.log.len() * 2).max(LOG_CAPACITY_KEPT));
         }
         self.log_first_revision = self.log_first_revision.max(slowest);
     }
