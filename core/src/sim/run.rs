@@ -61,6 +61,9 @@ impl SimRunConfig {
                 // run lasts minutes of virtual time and every pod writes ~6 revisions in its
                 // first seconds, which would otherwise all stay in memory.
                 compaction_interval: Duration::from_secs(1),
+                // And within a virtual second: the first seconds create, bind and start
+                // thousands of pods in one instant, each write a full copy of the pod.
+                compaction_retained_revisions: 10_000,
                 // The default /16 holds 256 podCIDRs of /24: nodes beyond that get none and
                 // run no pods. A larger cluster gets a wider range, as a real one would: a /9
                 // holds 32,768 nodes and stays clear of the 10.96.0.0/12 service range.

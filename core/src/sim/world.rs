@@ -69,6 +69,12 @@ pub struct WorldConfig {
     /// `--etcd-compaction-interval`, 5 minutes by default; zero never compacts). Each
     /// compaction forgets the revisions older than the one the store had an interval before.
     pub compaction_interval: Duration,
+    /// Also compact whenever the store's history holds twice this many revisions, keeping
+    /// the last this-many (etcd's `--auto-compaction-mode=revision`); zero turns it off, the
+    /// default. Compaction is checked after every round, so a burst within one virtual instant
+    /// (thousands of pods created, bound and started at once) does not keep every
+    /// intermediate copy of every object until the next interval. `kubeplay sim` uses it.
+    pub compaction_retained_revisions: u64,
 }
 
 impl Default for WorldConfig {
@@ -86,6 +92,7 @@ impl Default for WorldConfig {
             start: SIM_EPOCH,
             runtime: SimRuntimeConfig::default(),
             compaction_interval: Duration::from_secs(5 * 60),
+            compaction_retained_revisions: 0,
         }
     }
 }
@@ -225,6 +232,8 @@ struct Compactor {
     next_at: Timestamp,
     /// The store revision noted at the last compaction (or at the start).
     noted_revision: crate::store::Revision,
+    /// Revisions kept by the revision-count compaction (0: off).
+    retained_revisions: u64,
 }
 
 /// A simulated cluster, over an in-memory store unless a host hands it another one
@@ -324,6 +333,7 @@ impl<S: KvStore<Object>> World<S> {
             stored,
             compactor: Compactor {
                 interval: config.compaction_interval,
+                retained_revisions: config.compaction_retained_revisions,
                 next_at: start.plus(config.compaction_interval),
                 noted_revision: 0,
             },
@@ -509,6 +519,7 @@ impl<S: KvStore<Object>> World<S> {
             let moved = self.round(now);
             moved_total += moved;
             self.collect_trace();
+            self.compact_if_history_is_long();
             if moved == 0 {
                 break;
             }
@@ -541,6 +552,30 @@ impl<S: KvStore<Object>> World<S> {
         }
         compactor.noted_revision = self.api.current_revision();
         compactor.next_at = now.plus(compactor.interval);
+    }
+
+    /// The revision-count compaction ([`WorldConfig::compaction_retained_revisions`]): when
+    /// the history since the last compaction is twice the retained count, compacts to the
+    /// retained count back (never above the slowest watch's cursor).
+    fn compact_if_history_is_long(&mut self) {
+        let retained = self.compactor.retained_revisions;
+        if retained == 0 {
+            return;
+        }
+        let current = self.api.current_revision();
+        let compacted = self.api.store().compact_revision();
+        if current.saturating_sub(compacted) < retained.saturating_mul(2) {
+            return;
+        }
+        self.pod_counts.catch_up(self.api.store_mut(), false);
+        let store = self.api.store();
+        let wanted = current.saturating_sub(retained);
+        let target = store
+            .oldest_watch_cursor()
+            .map_or(wanted, |cursor| cursor.min(wanted));
+        if target > store.compact_revision() {
+            let _ = self.api.compact(target);
+        }
     }
 
     fn collect_trace(&mut self) {
@@ -1000,6 +1035,32 @@ spec:
         assert!(compacted >= noted, "{compacted} < {noted}");
         assert!(compacted <= world.api().current_revision());
         assert!(all_running(&mut world, 3));
+    }
+
+    #[test]
+    fn revision_count_compaction_keeps_the_history_short_without_changing_the_run() {
+        use crate::store::KvStore;
+        let run = |retained: u64| {
+            let mut world = World::new(&WorldConfig {
+                compaction_interval: Duration::ZERO,
+                compaction_retained_revisions: retained,
+                ..WorldConfig::default()
+            });
+            deploy_web(&mut world);
+            world.advance(Duration::from_secs(30));
+            let history = world.api().current_revision() - world.api().store().compact_revision();
+            assert!(all_running(&mut world, 3));
+            (history, world.trace().hash())
+        };
+        let (history_off, hash_off) = run(0);
+        let (history_on, hash_on) = run(5);
+        assert!(history_off > 10, "{history_off}");
+        // Checked after every round: at most twice the retained count, plus one round's writes.
+        assert!(history_on < 10 + 5, "{history_on}");
+        assert_eq!(
+            hash_on, hash_off,
+            "compaction is invisible to the components"
+        );
     }
 
     #[test]
