@@ -17,6 +17,11 @@
 //! [`YamlLineIndex`] maps it back to the line of that key in the document (or of its nearest
 //! parent that is written, for a missing required field), so the view can mark it in the
 //! gutter and print the message under the line.
+//!
+//! Live (the page attached to a `kubeplay serve`) the check reads the server's mirror instead
+//! of the world ([`crate::cluster::ObjectSource`]), and Apply goes to the server; its answer's
+//! field errors (`Deployment.apps "web" is invalid: spec.replicas: …`) are put at their lines
+//! by [`place_server_errors`], with the same path-to-line index.
 
 use kubeplay_core::api::defaulting;
 use kubeplay_core::api::manifest::{parse_manifests, ManifestError};

@@ -377,7 +377,7 @@ fn apply_live(
 ) {
     {
         let mut live = state.borrow_mut();
-        live.terminal.push_input(EDITOR_APPLY_LINE);
+        live.terminal.push_run_for_page(EDITOR_APPLY_LINE);
         live.touch();
     }
     #[cfg(target_arch = "wasm32")]

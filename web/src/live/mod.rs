@@ -127,6 +127,14 @@ impl LiveTerminal {
         self.busy = true;
     }
 
+    /// Records a line run for another part of the page (the editor's `kubectl apply -f -`):
+    /// shown after a prompt like a typed line, but not kept for ↑/↓ (it needs the editor's
+    /// text as its input).
+    pub fn push_run_for_page(&mut self, line: &str) {
+        self.push(LineKind::Input, line);
+        self.busy = true;
+    }
+
     /// Shows a command's answer.
     pub fn push_output(&mut self, output: &ExecOutput) {
         for line in output.stdout.lines() {
@@ -250,6 +258,25 @@ mod tests {
             ]
         );
         assert_eq!(terminal.history, ["kubectl get pods"]);
+    }
+
+    #[test]
+    fn the_editors_apply_shows_in_the_live_terminal_but_not_in_its_history() {
+        let mut terminal = LiveTerminal::default();
+        terminal.push_run_for_page("kubectl apply -f -");
+        assert!(terminal.busy);
+        terminal.push_output(&ExecOutput {
+            stdout: "service/web created\n".to_string(),
+            ..ExecOutput::default()
+        });
+        let texts: Vec<&str> = terminal
+            .scrollback
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(texts, ["kubectl apply -f -", "service/web created"]);
+        assert!(terminal.history.is_empty());
+        assert!(!terminal.busy);
     }
 
     #[test]
