@@ -224,13 +224,7 @@ pub fn app() -> Html {
                     </div>
                     <div class="right">
                         <Terminal handle={handle.clone()} />
-                        if is_live {
-                            <section class="editor card live-note">
-                                <p class="muted">{ text(Key::EditorSimulationOnly) }</p>
-                            </section>
-                        } else {
-                            <Editor handle={handle.clone()} />
-                        }
+                        <Editor handle={handle.clone()} />
                         <TimelinePanel handle={handle} />
                     </div>
                 </main>

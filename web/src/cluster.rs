@@ -16,7 +16,7 @@ use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use kubeplay_core::api::objects::{Kind, Object};
 use kubeplay_core::api::validation::quantity::ParsedQuantity;
-use kubeplay_core::apiserver::registry::list_prefix;
+use kubeplay_core::apiserver::registry::{list_prefix, object_key};
 use kubeplay_core::printers::{cells, Cell};
 use kubeplay_core::sim::clock::Timestamp;
 use kubeplay_core::sim::trace::TraceRecord;
@@ -187,6 +187,42 @@ impl ObjectSource<'_> {
         match self {
             ObjectSource::Simulation(world) => stored_objects(world, kind),
             ObjectSource::Live(live) => live.mirror.objects(kind),
+        }
+    }
+
+    /// The object of `kind` named `name` in `namespace` (ignored for cluster-scoped kinds),
+    /// read without a request (so nothing reaches the simulation's trace).
+    pub fn object(&mut self, kind: Kind, namespace: &str, name: &str) -> Option<Arc<Object>> {
+        match self {
+            ObjectSource::Simulation(world) => {
+                let namespace = if kind.namespaced() { namespace } else { "" };
+                let key = object_key(kind, namespace, name);
+                world
+                    .api()
+                    .store()
+                    .get(&key)
+                    .ok()
+                    .flatten()
+                    .map(|kv| kv.value)
+            }
+            ObjectSource::Live(live) => live.mirror.get(kind, namespace, name),
+        }
+    }
+
+    /// Whether the source can say which objects of `kind` exist: always in the simulation;
+    /// live, once the mirror has listed the kind (it mirrors only some kinds).
+    pub fn knows(&self, kind: Kind) -> bool {
+        match self {
+            ObjectSource::Simulation(_) => true,
+            ObjectSource::Live(live) => live.mirror.listed(kind),
+        }
+    }
+
+    /// How many nodes the cluster has.
+    pub fn node_count(&self) -> usize {
+        match self {
+            ObjectSource::Simulation(world) => world.node_names().len(),
+            ObjectSource::Live(live) => live.node_names().len(),
         }
     }
 

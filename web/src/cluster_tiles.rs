@@ -2,8 +2,9 @@
 //! state's colour, drawn into one RGBA buffer.
 //!
 //! Above [`CANVAS_THRESHOLD`] nodes, DOM cards per node and chips per pod get too many for
-//! the browser to lay out fluidly, so the cluster view switches to a `<canvas>`. Data flows:
-//! [`TileCluster::read`] reads a compact summary from the world's store (per node: readiness,
+//! the browser to lay out fluidly, so the cluster view switches to a `<canvas>` ([`uses_canvas`],
+//! in live mode too). Data flows: [`TileCluster::read`] reads a compact summary from the
+//! world's store or the live mirror ([`ObjectSource`]; per node: readiness,
 //! cordon, and one [`PodState`] per pod, derived cheaply from the pod's status rather than by
 //! the full kubectl printer), [`TileLayout::new`] fits the tiles to the canvas width, and
 //! [`rasterize`] paints the buffer the component hands to `putImageData` in one call.
@@ -17,12 +18,17 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Pod;
 use kubeplay_core::api::objects::{Kind, Object};
-use kubeplay_core::sim::world::World;
 
-use crate::cluster::{stored_objects, NodeReadiness, PodState};
+use crate::cluster::{NodeReadiness, ObjectSource, PodState};
 
 /// From this many nodes on, the cluster view draws a canvas instead of cards.
 pub const CANVAS_THRESHOLD: usize = 200;
+
+/// Whether a cluster of `nodes` nodes is drawn on the canvas (in the simulation and live
+/// alike: the tiles read through [`ObjectSource`]).
+pub fn uses_canvas(nodes: usize) -> bool {
+    nodes >= CANVAS_THRESHOLD
+}
 
 /// A tile's side in pixels at 2-pixel pods (a 1-pixel border around 6 × 6 pods).
 const TILE_PX: u32 = 15;
@@ -53,10 +59,11 @@ pub struct TileCluster {
 }
 
 impl TileCluster {
-    /// Reads the world's nodes and pods from its store.
-    pub fn read(world: &mut World) -> TileCluster {
-        let nodes = stored_objects(world, Kind::Node);
-        let pods = stored_objects(world, Kind::Pod);
+    /// Reads the nodes and pods of the world's store or of the live mirror.
+    pub fn read<'a>(source: impl Into<ObjectSource<'a>>) -> TileCluster {
+        let mut source = source.into();
+        let nodes = source.objects(Kind::Node);
+        let pods = source.objects(Kind::Pod);
         let mut tiles: Vec<NodeTile> = nodes
             .iter()
             .filter_map(|object| match object.as_ref() {
@@ -460,5 +467,64 @@ mod tests {
             .iter()
             .flat_map(|n| n.pods.iter())
             .all(|s| *s == PodState::Running));
+    }
+
+    #[test]
+    fn a_big_live_cluster_is_drawn_on_the_canvas_from_the_mirror() {
+        use crate::live::{LiveInfo, LiveState};
+        use kubeplay_core::sim::clock::Timestamp;
+        let mut live = LiveState::new(
+            "t".to_string(),
+            LiveInfo::default(),
+            Timestamp::from_millis(0),
+        );
+        let nodes: Vec<serde_json::Value> = (1..=CANVAS_THRESHOLD + 100)
+            .map(|n| {
+                serde_json::json!({
+                    "metadata": { "name": format!("node-{n}") },
+                    "status": { "conditions": [{ "type": "Ready", "status": if n == 7 { "False" } else { "True" } }] }
+                })
+            })
+            .collect();
+        let pods = serde_json::json!({
+            "items": [
+                { "metadata": { "name": "a", "namespace": "default" },
+                  "spec": { "nodeName": "node-10", "containers": [{ "name": "c", "image": "nginx" }] },
+                  "status": { "phase": "Running" } },
+                { "metadata": { "name": "b", "namespace": "default" },
+                  "spec": { "containers": [{ "name": "c", "image": "nginx" }] },
+                  "status": { "phase": "Pending" } }
+            ],
+            "metadata": { "resourceVersion": "3" }
+        });
+        let node_list =
+            serde_json::json!({ "items": nodes, "metadata": { "resourceVersion": "3" } });
+        assert_eq!(
+            live.mirror.apply_list(Kind::Node, &node_list.to_string()),
+            Ok(())
+        );
+        assert_eq!(live.mirror.apply_list(Kind::Pod, &pods.to_string()), Ok(()));
+        let count = ObjectSource::from(&live).node_count();
+        assert_eq!(count, CANVAS_THRESHOLD + 100);
+        assert!(uses_canvas(count));
+        assert!(!uses_canvas(CANVAS_THRESHOLD - 1));
+        let cluster = TileCluster::read(&live);
+        assert_eq!(cluster.nodes.len(), CANVAS_THRESHOLD + 100);
+        let names: Vec<&str> = cluster
+            .nodes
+            .iter()
+            .take(3)
+            .map(|n| n.name.as_str())
+            .collect();
+        assert_eq!(names, ["node-1", "node-2", "node-3"]);
+        assert_eq!(
+            cluster.nodes.get(6).map(|n| n.readiness),
+            Some(NodeReadiness::NotReady)
+        );
+        assert_eq!(
+            cluster.nodes.get(9).map(|n| n.pods.clone()),
+            Some(vec![PodState::Running])
+        );
+        assert_eq!((cluster.pods_on_nodes(), cluster.pending), (1, 1));
     }
 }

@@ -17,8 +17,11 @@
 //! [`YamlLineIndex`] maps it back to the line of that key in the document (or of its nearest
 //! parent that is written, for a missing required field), so the view can mark it in the
 //! gutter and print the message under the line.
-
-use std::sync::Arc;
+//!
+//! Live (the page attached to a `kubeplay serve`) the check reads the server's mirror instead
+//! of the world ([`crate::cluster::ObjectSource`]), and Apply goes to the server; its answer's
+//! field errors (`Deployment.apps "web" is invalid: spec.replicas: …`) are put at their lines
+//! by [`place_server_errors`], with the same path-to-line index.
 
 use kubeplay_core::api::defaulting;
 use kubeplay_core::api::manifest::{parse_manifests, ManifestError};
@@ -26,9 +29,9 @@ use kubeplay_core::api::objects::{Kind, Object};
 use kubeplay_core::api::patch::{apply_patch, PatchType};
 use kubeplay_core::apiserver::registry;
 use kubeplay_core::kubectl::apply_patch::{three_way_patch, LAST_APPLIED_ANNOTATION};
-use kubeplay_core::sim::world::World;
-use kubeplay_core::store::KvStore;
 use serde_json::Value;
+
+use crate::cluster::ObjectSource;
 
 /// The Deployment template of the editor (the sample Deployment with a Service beside it).
 pub const DEPLOYMENT_TEMPLATE: &str = "\
@@ -359,17 +362,17 @@ pub struct EditorCheck {
     pub markers: Vec<Marker>,
 }
 
-impl EditorCheck {
-    /// Whether the API server would accept every object.
-    pub fn is_clean(&self) -> bool {
-        self.markers.is_empty()
-    }
-}
-
 /// Checks the editor's text against the cluster without changing it: syntax, then what the
 /// API server would say to each object. `default_namespace` is the namespace of objects
-/// that name none (kubectl's).
-pub fn check(world: &mut World, text: &str, default_namespace: &str) -> EditorCheck {
+/// that name none (kubectl's). The cluster is the simulation's world or, live, the mirror of
+/// the server ([`ObjectSource`]): there an object of a kind the mirror does not hold is
+/// checked as a create, and the namespace only once the mirror has listed namespaces.
+pub fn check<'a>(
+    source: impl Into<ObjectSource<'a>>,
+    text: &str,
+    default_namespace: &str,
+) -> EditorCheck {
+    let mut source = source.into();
     let mut result = EditorCheck::default();
     for document in split_documents(text) {
         let index = YamlLineIndex::build(&document.text, document.first_line);
@@ -394,7 +397,7 @@ pub fn check(world: &mut World, text: &str, default_namespace: &str) -> EditorCh
             } else {
                 Vec::new()
             };
-            for problem in object_problems(world, object, default_namespace) {
+            for problem in object_problems(&mut source, object, default_namespace) {
                 let mut path = prefix.clone();
                 path.extend(parse_field_path(&problem.path));
                 let position = index.locate(&path).map(|(position, _)| position);
@@ -409,6 +412,158 @@ pub fn check(world: &mut World, text: &str, default_namespace: &str) -> EditorCh
     }
     result.markers.sort_by_key(|marker| marker.line);
     result
+}
+
+/// What the server's answer to the editor's apply says about the text (live mode): its field
+/// errors placed at their lines, and every other error line as the server wrote it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServerProblems {
+    /// Field errors of objects the text holds, at the line of their field (or of the
+    /// object's first line when the field is not written).
+    pub markers: Vec<Marker>,
+    /// Error lines that name no object of the text, or no field (`Error from server
+    /// (NotFound): namespaces "x" not found`), as they are.
+    pub unplaced: Vec<String>,
+}
+
+/// One `… KIND "NAME" is invalid: …` error of the server, taken apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct InvalidObject {
+    /// The kind as the message names it, group cut off (`Deployment` of `Deployment.apps`).
+    kind: String,
+    /// The object's name.
+    name: String,
+    /// (field path, message) per field error; the message starts with the path, as
+    /// [`check`]'s markers do.
+    errors: Vec<(String, String)>,
+}
+
+/// Places the field errors of the server's answer to `kubectl apply -f -` of `text` (its
+/// stderr) at their lines, as [`check`] does with the errors it finds itself: each line of the
+/// form `… Deployment.apps "web" is invalid: spec.x: Invalid value: …` (one field error, or
+/// several in brackets, as Kubernetes joins them) is matched to the object of that kind and
+/// name in the text, and each field path to its line. The rest is kept as it is.
+pub fn place_server_errors(text: &str, stderr: &str) -> ServerProblems {
+    let mut problems = ServerProblems::default();
+    // Every object of the text, with its document's line index and its path prefix.
+    let mut objects: Vec<(Object, YamlLineIndex, Vec<PathSegment>, usize)> = Vec::new();
+    for document in split_documents(text) {
+        let Ok(parsed) = parse_manifests(&document.text) else {
+            continue;
+        };
+        let index = YamlLineIndex::build(&document.text, document.first_line);
+        let is_list = parsed.len() != 1
+            || index
+                .locate(&[PathSegment::Key("items".to_string())])
+                .is_some_and(|(_, exact)| exact);
+        let first_line = first_content_line(&document);
+        for (item, object) in parsed.into_iter().enumerate() {
+            let prefix = if is_list {
+                vec![
+                    PathSegment::Key("items".to_string()),
+                    PathSegment::Index(item),
+                ]
+            } else {
+                Vec::new()
+            };
+            let line = index
+                .locate(&prefix)
+                .map_or(first_line, |(position, _)| position.line);
+            objects.push((object, index.clone(), prefix, line));
+        }
+    }
+    for line in stderr.lines().filter(|line| !line.trim().is_empty()) {
+        let placed = parse_invalid(line).and_then(|invalid| {
+            let (_, index, prefix, object_line) = objects.iter().find(|(object, ..)| {
+                object.kind().kind_name() == invalid.kind && object.name() == invalid.name
+            })?;
+            Some(
+                invalid
+                    .errors
+                    .into_iter()
+                    .map(|(path, message)| {
+                        let mut full = prefix.clone();
+                        full.extend(parse_field_path(&path));
+                        let position = index.locate(&full).map(|(position, _)| position);
+                        Marker {
+                            line: position.map_or(*object_line, |p| p.line),
+                            column: position.map(|p| p.column),
+                            kind: MarkerKind::Invalid,
+                            message,
+                        }
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        });
+        match placed {
+            Some(markers) => problems.markers.extend(markers),
+            None => problems.unplaced.push(line.to_string()),
+        }
+    }
+    problems.markers.sort_by_key(|marker| marker.line);
+    problems
+}
+
+/// Takes apart `… KIND "NAME" is invalid: ERRORS`; None for any other line.
+fn parse_invalid(line: &str) -> Option<InvalidObject> {
+    const INVALID: &str = " is invalid: ";
+    let at = line.find(INVALID)?;
+    let head = line.get(..at)?.strip_suffix('"')?;
+    let name_start = head.rfind('"')?;
+    let name = head.get(name_start + 1..)?.to_string();
+    let before = head.get(..name_start)?.strip_suffix(' ')?;
+    let kind_word = before.rsplit([' ', ':']).next()?;
+    let kind = kind_word.split('.').next()?.to_string();
+    if kind.is_empty() {
+        return None;
+    }
+    let body = line.get(at + INVALID.len()..)?.trim();
+    if body.is_empty() {
+        return None;
+    }
+    let body = body
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(body);
+    let errors = split_field_errors(body);
+    (!errors.is_empty()).then_some(InvalidObject { kind, name, errors })
+}
+
+/// The characters of a field path (`spec.containers[0].image`, `metadata.labels[a.io/b]`).
+fn is_path_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '[' | ']' | '-' | '_' | '/')
+}
+
+/// The field path a field error starts with (`spec.replicas` of `spec.replicas: Invalid
+/// value: …`), if it starts with one.
+fn leading_path(text: &str) -> Option<&str> {
+    let end = text.find(|c: char| !is_path_char(c))?;
+    let path = text.get(..end)?;
+    let starts_with_letter = path.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    (starts_with_letter && text.get(end..)?.starts_with(": ")).then_some(path)
+}
+
+/// Cuts Kubernetes' joined field errors (`a: Required value, b.c: Invalid value: 1: …`) at
+/// each `, ` followed by a field path and `: `: a message's own commas are followed by words
+/// and spaces or by quoted values, never by a path and a colon.
+fn split_field_errors(body: &str) -> Vec<(String, String)> {
+    let mut starts = vec![0];
+    for (at, _) in body.match_indices(", ") {
+        if body.get(at + 2..).and_then(leading_path).is_some() {
+            starts.push(at + 2);
+        }
+    }
+    let mut errors = Vec::new();
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(body.len(), |next| next - 2);
+        let Some(message) = body.get(start..end) else {
+            continue;
+        };
+        // An error about the whole object has no path: it is marked at the object.
+        let path = leading_path(message).unwrap_or_default();
+        errors.push((path.to_string(), message.to_string()));
+    }
+    errors
 }
 
 /// A marker for a document the manifest parser rejected.
@@ -475,7 +630,11 @@ struct Problem {
 }
 
 /// What the API server would say to `kubectl apply` of this object, read-only.
-fn object_problems(world: &mut World, mut object: Object, default_namespace: &str) -> Vec<Problem> {
+fn object_problems(
+    source: &mut ObjectSource<'_>,
+    mut object: Object,
+    default_namespace: &str,
+) -> Vec<Problem> {
     let kind = object.kind();
     let namespace = if kind.namespaced() {
         let own = object.namespace().to_string();
@@ -491,14 +650,22 @@ fn object_problems(world: &mut World, mut object: Object, default_namespace: &st
         String::new()
     };
     let mut problems = Vec::new();
-    if kind.namespaced() && stored(world, Kind::Namespace, "", &namespace).is_none() {
+    if kind.namespaced()
+        && source.knows(Kind::Namespace)
+        && source.object(Kind::Namespace, "", &namespace).is_none()
+    {
         problems.push(Problem {
             path: "metadata.namespace".to_string(),
             message: format!("namespaces \"{namespace}\" not found"),
         });
     }
     let name = object.name().to_string();
-    let errors = match stored(world, kind, &namespace, &name).filter(|_| !name.is_empty()) {
+    let live = if name.is_empty() {
+        None
+    } else {
+        source.object(kind, &namespace, &name)
+    };
+    let errors = match live {
         None => {
             defaulting::apply_defaults(&mut object);
             defaulting::prepare_for_create(&mut object);
@@ -523,18 +690,6 @@ fn object_problems(world: &mut World, mut object: Object, default_namespace: &st
         message: error.to_string(),
     }));
     problems
-}
-
-/// The stored object, read from the store (no request, so nothing reaches the trace).
-fn stored(world: &mut World, kind: Kind, namespace: &str, name: &str) -> Option<Arc<Object>> {
-    let key = registry::object_key(kind, namespace, name);
-    world
-        .api()
-        .store()
-        .get(&key)
-        .ok()
-        .flatten()
-        .map(|kv| kv.value)
 }
 
 /// The object `kubectl apply` would leave: the three-way patch of the last applied
@@ -563,7 +718,7 @@ fn patched(live: &Object, config: &Object) -> Result<Object, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kubeplay_core::sim::world::WorldConfig;
+    use kubeplay_core::sim::world::{World, WorldConfig};
 
     fn key(name: &str) -> PathSegment {
         PathSegment::Key(name.to_string())
@@ -798,5 +953,159 @@ data:
             result.markers
         );
         assert_eq!(marker.map(|m| m.line), Some(9));
+    }
+
+    fn kubectl_apply(world: &mut World, text: &str) -> kubeplay_core::kubectl::Output {
+        let kubectl = kubeplay_core::kubectl::Kubectl::default();
+        let files = [("-".to_string(), text.to_string())].into();
+        world.kubectl(&kubectl, "kubectl apply -f -", files)
+    }
+
+    #[test]
+    fn joined_field_errors_split_at_paths_and_not_at_a_messages_own_commas() {
+        let cases: [(&str, Vec<&str>); 4] = [
+            ("spec.replicas: Invalid value: -1: must be greater than or equal to 0", vec!["spec.replicas"]),
+            (
+                "spec.template.spec.containers[0].image: Required value, spec.replicas: Invalid value: -1: must be greater than or equal to 0",
+                vec!["spec.template.spec.containers[0].image", "spec.replicas"],
+            ),
+            (
+                "spec.type: Unsupported value: \"Big\": supported values: \"ClusterIP\", \"NodePort\", metadata.labels[app.io/x]: Invalid value: \"-\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+                vec!["spec.type", "metadata.labels[app.io/x]"],
+            ),
+            ("Invalid value: the object as a whole", vec![""]),
+        ];
+        for (body, paths) in cases {
+            let found: Vec<String> = split_field_errors(body)
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect();
+            assert_eq!(found, paths, "{body}");
+        }
+        let joined = split_field_errors("a: Required value, b.c: Invalid value: 1");
+        assert_eq!(
+            joined,
+            [
+                ("a".to_string(), "a: Required value".to_string()),
+                ("b.c".to_string(), "b.c: Invalid value: 1".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn the_servers_field_errors_are_marked_at_their_lines_in_the_right_document() {
+        let mut world = world();
+        let broken = DEPLOYMENT_TEMPLATE
+            .replace("image: nginx", "image: \"\"")
+            .replace("replicas: 3", "replicas: -1");
+        let text = format!("{SERVICE_TEMPLATE}---\n{broken}");
+        let output = kubectl_apply(&mut world, &text);
+        assert!(output.stderr.contains("is invalid"), "{}", output.stderr);
+        let placed = place_server_errors(&text, &output.stderr);
+        let shift = SERVICE_TEMPLATE.lines().count() + 1;
+        let lines: Vec<usize> = placed.markers.iter().map(|m| m.line).collect();
+        assert_eq!(lines, [shift + 8, shift + 19], "{placed:?}");
+        let local = check(&mut world, &text, "default");
+        let local_messages: Vec<&str> = local.markers.iter().map(|m| m.message.as_str()).collect();
+        let server_messages: Vec<&str> =
+            placed.markers.iter().map(|m| m.message.as_str()).collect();
+        assert_eq!(server_messages, local_messages);
+        assert_eq!(placed.unplaced, Vec::<String>::new());
+    }
+
+    #[test]
+    fn server_errors_that_name_no_object_of_the_text_are_kept_as_they_are() {
+        let stderr = "Error from server (NotFound): error when creating \"STDIN\": namespaces \"nowhere\" not found\n\
+            Error from server (Invalid): error when creating \"STDIN\": ConfigMap \"other\" is invalid: data[a b]: Invalid value: \"a b\": a valid config key must consist of alphanumeric characters\n\n";
+        let placed = place_server_errors(SERVICE_TEMPLATE, stderr);
+        assert_eq!(placed.markers, Vec::new());
+        assert_eq!(placed.unplaced.len(), 2);
+        assert!(placed
+            .unplaced
+            .iter()
+            .all(|line| line.starts_with("Error from server")));
+    }
+
+    #[test]
+    fn a_servers_error_about_a_field_not_written_is_marked_at_its_object() {
+        let stderr = "The Service \"web\" is invalid: spec.clusterIP: Invalid value: \"None\": field is immutable";
+        let text = format!("{DEPLOYMENT_TEMPLATE}---\n{SERVICE_TEMPLATE}");
+        let placed = place_server_errors(&text, stderr);
+        let service_first_line = DEPLOYMENT_TEMPLATE.lines().count() + 2;
+        let marker = placed.markers.first();
+        // `spec` is written: the missing clusterIP is marked at it.
+        assert_eq!(marker.map(|m| m.line), Some(service_first_line + 4));
+        assert_eq!(
+            marker.map(|m| m.message.as_str()),
+            Some("spec.clusterIP: Invalid value: \"None\": field is immutable")
+        );
+        for garbage in [
+            "is invalid: ",
+            "\" is invalid: x",
+            "Deployment \"web\" is invalid: ",
+            "x \"\" is invalid",
+        ] {
+            let placed = place_server_errors(&text, garbage);
+            assert_eq!(placed.markers, Vec::new(), "{garbage}");
+            assert_eq!(placed.unplaced, [garbage.to_string()], "{garbage}");
+        }
+    }
+
+    #[test]
+    fn a_live_check_reads_the_mirror_and_skips_what_it_does_not_hold() {
+        use crate::live::{LiveInfo, LiveState};
+        use kubeplay_core::sim::clock::Timestamp;
+        let mut live = LiveState::new(
+            "t".to_string(),
+            LiveInfo::default(),
+            Timestamp::from_millis(0),
+        );
+        let in_nowhere = SERVICE_TEMPLATE.replace("name: web", "name: web\n  namespace: nowhere");
+        // Namespaces not mirrored yet: the namespace is not judged; the field check still is.
+        let result = check(&live, &in_nowhere, "default");
+        assert_eq!(result.markers, Vec::new());
+        let broken = DEPLOYMENT_TEMPLATE.replace("image: nginx", "image: \"\"");
+        let result = check(&live, &broken, "default");
+        assert_eq!(result.markers.first().map(|m| m.line), Some(19));
+        let namespaces =
+            r#"{"items":[{"metadata":{"name":"default"}}],"metadata":{"resourceVersion":"5"}}"#;
+        assert_eq!(live.mirror.apply_list(Kind::Namespace, namespaces), Ok(()));
+        let result = check(&live, &in_nowhere, "default");
+        let found: Vec<&str> = result.markers.iter().map(|m| m.message.as_str()).collect();
+        assert_eq!(found, ["namespaces \"nowhere\" not found"]);
+        assert_eq!(
+            check(&live, SERVICE_TEMPLATE, "default").markers,
+            Vec::new()
+        );
+        // A mirrored Deployment is checked as the update apply would send.
+        let deployments = format!(
+            r#"{{"items":[{}],"metadata":{{"resourceVersion":"9"}}}}"#,
+            deployment_json()
+        );
+        assert_eq!(
+            live.mirror.apply_list(Kind::Deployment, &deployments),
+            Ok(())
+        );
+        let changed = DEPLOYMENT_TEMPLATE.replace("app: web\n  template", "app: other\n  template");
+        let result = check(&live, &changed, "default");
+        assert!(
+            result
+                .markers
+                .first()
+                .is_some_and(|m| m.line == 9 && m.message.contains("field is immutable")),
+            "{:?}",
+            result.markers
+        );
+    }
+
+    /// The template Deployment as the server would list it.
+    fn deployment_json() -> String {
+        let mut world = world();
+        let output = kubectl_apply(&mut world, DEPLOYMENT_TEMPLATE);
+        assert_eq!(output.stdout, "deployment.apps/web created\n");
+        crate::cluster::stored_objects(&mut world, Kind::Deployment)
+            .first()
+            .map(|object| object.to_value().to_string())
+            .unwrap_or_default()
     }
 }

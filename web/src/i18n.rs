@@ -170,6 +170,18 @@ pub enum Key {
     EditorProblems,
     /// The word before a line number.
     EditorLine,
+    /// What clicking (or Enter on) a problem of the editor does.
+    EditorGoToLine,
+    /// The apply button while live (the server applies).
+    EditorApplyLive,
+    /// What the apply button does while live.
+    EditorApplyLiveHint,
+    /// Shown while the server applies the editor's text.
+    EditorApplyingLive,
+    /// Above the server's answer when the apply succeeded.
+    EditorServerApplied,
+    /// Above the server's answer when the apply failed.
+    EditorServerRefused,
     /// The accessible label of the scheduler/traffic/images tabs.
     PanelsLabel,
     /// The scheduler-explain tab.
@@ -353,8 +365,6 @@ pub enum Key {
     TrafficSimulationOnly,
     /// The timeline's note while live.
     TimelineLiveNote,
-    /// The editor's place while live.
-    EditorSimulationOnly,
     /// The clock controls' place while live.
     ControlsLiveNote,
     /// The images tab's note while live.
@@ -368,7 +378,7 @@ pub enum Key {
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 156] = [
+    pub const ALL: [Key; 161] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -429,6 +439,12 @@ impl Key {
         Key::EditorObjectsPass,
         Key::EditorProblems,
         Key::EditorLine,
+        Key::EditorGoToLine,
+        Key::EditorApplyLive,
+        Key::EditorApplyLiveHint,
+        Key::EditorApplyingLive,
+        Key::EditorServerApplied,
+        Key::EditorServerRefused,
         Key::PanelsLabel,
         Key::TabScheduler,
         Key::TabTraffic,
@@ -520,7 +536,6 @@ impl Key {
         Key::LiveErrorBadAnswer,
         Key::TrafficSimulationOnly,
         Key::TimelineLiveNote,
-        Key::EditorSimulationOnly,
         Key::ControlsLiveNote,
         Key::ImagesLiveNote,
         Key::LiveTerminalHelp,
@@ -595,11 +610,17 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::EditorHeading => ("YAML 편집기", "YAML editor"),
         Key::EditorTemplates => ("템플릿:", "Templates:"),
         Key::EditorApply => ("적용 (kubectl apply)", "Apply (kubectl apply)"),
-        Key::EditorApplyHint => ("편집기의 내용을 kubectl apply -f - 로 클러스터에 적용합니다", "Runs kubectl apply -f - with the editor's text on the cluster"),
+        Key::EditorApplyHint => ("편집기의 내용을 kubectl apply -f - 로 클러스터에 적용합니다 (Ctrl+Enter)", "Runs kubectl apply -f - with the editor's text on the cluster (Ctrl+Enter)"),
         Key::EditorChecking => ("확인 중…", "Checking…"),
         Key::EditorObjectsPass => ("개 오브젝트: API 서버 검증 통과 (적용하지 않고 검사함)", "object(s) pass the API server's validation (checked without applying)"),
         Key::EditorProblems => ("개 문제: 적용하면 거부됩니다", "problem(s): applying would be refused"),
         Key::EditorLine => ("줄", "line"),
+        Key::EditorGoToLine => ("편집기에서 이 줄로 이동 (Enter)", "Go to this line in the editor (Enter)"),
+        Key::EditorApplyLive => ("서버에 적용 (kubectl apply)", "Apply on the server (kubectl apply)"),
+        Key::EditorApplyLiveHint => ("편집기의 내용을 연결된 kubeplay serve에서 kubectl apply -f - 로 적용합니다 (Ctrl+Enter)", "Runs kubectl apply -f - with the editor's text on the attached kubeplay serve (Ctrl+Enter)"),
+        Key::EditorApplyingLive => ("서버에 적용하는 중…", "Applying on the server…"),
+        Key::EditorServerApplied => ("서버의 응답:", "The server answered:"),
+        Key::EditorServerRefused => ("서버가 거부했습니다:", "The server refused:"),
         Key::PanelsLabel => ("보기", "Views"),
         Key::TabScheduler => ("스케줄러 설명", "Scheduler explain"),
         Key::TabTraffic => ("트래픽", "Traffic"),
@@ -691,7 +712,6 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::LiveErrorBadAnswer => ("서버의 응답을 읽을 수 없습니다", "The server's answer could not be read"),
         Key::TrafficSimulationOnly => ("트래픽은 페이지 안의 시뮬레이션이 보냅니다. 라이브 서버에서는 시뮬레이션으로 돌아가서 쓰세요.", "Traffic is sent by the in-page simulation: go back to the simulation to use it."),
         Key::TimelineLiveNote => ("라이브: 실제 서버의 시간은 되돌릴 수 없어 시간 이동은 시뮬레이션에서만 됩니다", "Live: a real server's time cannot be rewound, so going back in time works in the simulation only"),
-        Key::EditorSimulationOnly => ("편집기는 시뮬레이션에 적용됩니다. 라이브 서버에는 터미널의 kubectl을 쓰세요.", "The editor applies to the simulation; use kubectl in the terminal against the live server."),
         Key::ControlsLiveNote => ("라이브: 서버의 클러스터는 실제 시간으로 움직입니다 (재생, 일시정지, 속도는 시뮬레이션 전용)", "Live: the server's cluster runs on the wall clock (play, pause and speed are simulation-only)"),
         Key::ImagesLiveNote => ("라이브: 서버 노드의 이미지 캐시는 볼 수 없고, 이벤트에 기록된 이미지 풀만 보입니다", "Live: the server's image caches are out of reach; the pulls come from the events"),
         Key::LiveTerminalHelp => ("라이브: 명령은 서버에서 실행됩니다 (예: kubectl get pods)", "Live: commands run on the server (for example kubectl get pods)"),

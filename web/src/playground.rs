@@ -550,12 +550,6 @@ impl Playground {
         self.version += 1;
     }
 
-    /// What the API server would say to the editor's text, without changing the cluster
-    /// (see [`crate::editor::check`]).
-    pub fn check_manifest(&mut self, text: &str) -> crate::editor::EditorCheck {
-        crate::editor::check(self.world_mut(), text, "default")
-    }
-
     /// Tab completion of a terminal line against this cluster (see [`crate::completion`]).
     pub fn complete(&mut self, line: &str) -> crate::completion::Completion {
         crate::completion::complete(line, &mut crate::completion::WorldNames(self.play.world()))

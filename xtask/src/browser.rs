@@ -18,7 +18,10 @@
 //!    loopback port with a temporary data directory, opens its page, checks a wrong token is
 //!    refused with nothing live shown, enters the data directory's token, runs
 //!    `kubectl create deployment web --image=nginx --replicas=2` in the terminal (on the
-//!    server) and waits for the two pods in the cluster view.
+//!    server), waits for the two pods in the cluster view, opens one in the inspector (its
+//!    owner chain Deployment → ReplicaSet → Pod), applies a Service from the YAML editor on the
+//!    server (its answer under the editor), applies a Deployment with a negative replica count
+//!    with Ctrl+Enter (the refusal marked at its line), fixes it and sees its pod run.
 //!
 //! The same scenario then runs in Debian's Firefox ESR through geckodriver (setup installs
 //! firefox-esr with apt and builds geckodriver with `cargo install`); its screenshots go to a
@@ -339,6 +342,9 @@ fn views(session: &Session, screenshots: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Ctrl+Enter, then every modifier released (WebDriver's Control, Enter and Null keys).
+const CTRL_ENTER: &str = "\u{e009}\u{e007}\u{e000}";
+
 /// WebDriver's Tab key.
 const TAB: &str = "\u{e004}";
 
@@ -626,7 +632,56 @@ fn live_scenario(session: &Session, screenshots: &Path) -> Result<()> {
         "the server's trace in the timeline",
         "document.querySelectorAll('.timeline-rows tr').length > 0",
     )?;
+
+    println!("  the inspector shows a live pod's owners: Deployment → ReplicaSet → Pod");
+    session.click(".node-card .pod-chip[data-name^='web-']")?;
+    session.wait_for(
+        "the owner chain Deployment/web → ReplicaSet/web-… → Pod/web-…",
+        "(() => { const c = document.querySelector('#inspector .owner-chain'); if (!c) return false; \
+           const t = c.textContent; return t.includes('Deployment/web') \
+           && /ReplicaSet\\/web-[a-z0-9]+/.test(t) && t.includes('Pod/web-'); })()",
+    )?;
     session.screenshot(&screenshots.join("live-en.png"))?;
+
+    println!("  the YAML editor applies a Service on the server");
+    session.click("#editor-template-service")?;
+    session.value("document.querySelector('.editor').scrollIntoView() || true")?;
+    session.wait_for(
+        "the Service passing the check against the mirror",
+        "(document.querySelector('#editor-status .clean')||{textContent:''}).textContent.includes('1')",
+    )?;
+    session.click("#editor-apply")?;
+    session.wait_for(
+        "the server's answer under the editor",
+        "(document.querySelector('#editor-answer.ok')||{textContent:''}).textContent.includes('service/web created')",
+    )?;
+    session.wait_for(
+        "the apply in the live terminal",
+        "document.querySelector('#scrollback').textContent.includes('service/web created')",
+    )?;
+
+    println!("  Ctrl+Enter applies; the server's refusal is marked at the field's line");
+    let broken = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: -1\n  selector:\n    matchLabels:\n      app: api\n  template:\n    metadata:\n      labels:\n        app: api\n    spec:\n      containers:\n      - name: api\n        image: nginx\n";
+    set_editor_text(session, broken)?;
+    session.type_into("#editor-text", CTRL_ENTER)?;
+    session.wait_for(
+        "the refusal under the editor and spec.replicas marked on line 6",
+        "!!document.querySelector('#editor-answer.failed') \
+         && !!document.querySelector('.gutter-line.bad[data-line=\"6\"]') \
+         && (document.querySelector('.editor-problems li[data-line=\"6\"]')||{textContent:''}).textContent.includes('spec.replicas: Invalid value: -1')",
+    )?;
+    session.screenshot(&screenshots.join("live-editor-error-en.png"))?;
+    set_editor_text(session, &broken.replace("replicas: -1", "replicas: 1"))?;
+    session.type_into("#editor-text", CTRL_ENTER)?;
+    session.wait_for(
+        "the server's answer to the fixed Deployment",
+        "(document.querySelector('#editor-answer.ok')||{textContent:''}).textContent.includes('deployment.apps/api created')",
+    )?;
+    session.wait_for(
+        "the api pod running on a server's node",
+        "[...document.querySelectorAll('.node-card .pod-chip.running')].some(c => c.dataset.name.startsWith('api-'))",
+    )?;
+    session.value("window.scrollTo(0, 0) || true")?;
 
     println!("  back to the simulation");
     session.click("#live-leave")?;

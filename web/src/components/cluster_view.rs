@@ -1,12 +1,13 @@
 //! The cluster view: one card per node with its pods as coloured chips, and the pods no node
 //! runs yet. Clicking a chip opens it in the inspector. From
-//! [`crate::cluster_tiles::CANVAS_THRESHOLD`] nodes on it draws a canvas of tiles instead.
+//! [`crate::cluster_tiles::CANVAS_THRESHOLD`] nodes on it draws a canvas of tiles instead, in
+//! the simulation and in live mode alike (both read through [`crate::cluster::ObjectSource`]).
 
 use kubeplay_core::api::objects::Kind;
 use yew::prelude::*;
 
 use crate::cluster::{ClusterSnapshot, NodeCard, NodeReadiness, PodChip, Usage};
-use crate::cluster_tiles::{TileCluster, CANVAS_THRESHOLD};
+use crate::cluster_tiles::{uses_canvas, TileCluster};
 use crate::components::ClusterCanvas;
 use crate::handle::PlaygroundHandle;
 use crate::hooks::use_text;
@@ -28,12 +29,12 @@ pub struct ClusterViewProps {
 #[function_component(ClusterView)]
 pub fn cluster_view(props: &ClusterViewProps) -> Html {
     let text = use_text();
-    // Big clusters: tiles on a canvas instead of a card per node (see cluster_tiles).
-    // (Live, the cards are drawn at any size: the tiles read the simulation's store.)
-    let node_count = props.handle.read(|p| p.world().node_names().len());
-    if node_count >= CANVAS_THRESHOLD && !props.handle.is_live() {
+    // Big clusters: tiles on a canvas instead of a card per node (see cluster_tiles), read
+    // from what the page shows: the simulation's world or the live mirror.
+    let node_count = props.handle.source(|source| source.node_count());
+    if uses_canvas(node_count) {
         let started = crate::components::cluster_canvas::now_ms();
-        let cluster = std::rc::Rc::new(props.handle.read(|p| TileCluster::read(p.world_mut())));
+        let cluster = std::rc::Rc::new(props.handle.source(|source| TileCluster::read(source)));
         let read_ms = crate::components::cluster_canvas::now_ms() - started;
         return html! {
             <section class="cluster card" aria-label={text(Key::ClusterHeading)}>

@@ -24,7 +24,8 @@ use web_sys::{
 use super::mirror::{list_path, next_step_after_status, watch_path, NextStep, WatchOutcome};
 use super::token::{authorization, read_info_answer, ConnectError, LiveInfo, INFO_PATH};
 use super::{
-    ExecOutput, LiveHealth, LiveState, EXEC_PATH, POLLED_KINDS, POLL_INTERVAL_MS, WATCHED_KINDS,
+    exec_body, ExecOutput, LiveHealth, LiveState, EXEC_PATH, POLLED_KINDS, POLL_INTERVAL_MS,
+    WATCHED_KINDS,
 };
 
 /// How long a task waits before trying again after a failure, in milliseconds.
@@ -77,8 +78,17 @@ pub async fn check_token(token: &str) -> Result<LiveInfo, ConnectError> {
 
 /// Runs one kubectl line on the server.
 pub async fn exec(token: &str, line: &str) -> Result<ExecOutput, String> {
-    let body = serde_json::json!({ "line": line }).to_string();
-    let (status, text) = fetch_text("POST", EXEC_PATH, token, Some(&body), None).await;
+    post_exec(token, &exec_body(line, None)).await
+}
+
+/// Runs one kubectl line on the server with `stdin` as its standard input (`-f -`): the
+/// editor's apply.
+pub async fn exec_with_stdin(token: &str, line: &str, stdin: &str) -> Result<ExecOutput, String> {
+    post_exec(token, &exec_body(line, Some(stdin))).await
+}
+
+async fn post_exec(token: &str, body: &str) -> Result<ExecOutput, String> {
+    let (status, text) = fetch_text("POST", EXEC_PATH, token, Some(body), None).await;
     match status {
         0 => Err(text),
         200..=299 => serde_json::from_str(&text).map_err(|error| error.to_string()),

@@ -261,6 +261,17 @@ impl ObjectMirror {
             .unwrap_or_default()
     }
 
+    /// The object of `kind` named `name` in `namespace` (ignored for cluster-scoped kinds),
+    /// if the mirror has it.
+    pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<Arc<Object>> {
+        let namespace = if kind.namespaced() { namespace } else { "" };
+        self.kinds
+            .get(&kind)?
+            .objects
+            .get(&(namespace.to_string(), name.to_string()))
+            .cloned()
+    }
+
     /// The names of the objects of `kind` in `namespace` (any namespace for cluster-scoped
     /// kinds), sorted.
     pub fn names(&self, kind: Kind, namespace: &str) -> Vec<String> {
@@ -433,5 +444,29 @@ mod tests {
             watch_path(Kind::Node, "12"),
             "/api/v1/nodes?watch=true&resourceVersion=12&allowWatchBookmarks=true"
         );
+    }
+
+    #[test]
+    fn objects_are_found_by_namespace_and_name_and_cluster_scoped_ones_by_name_alone() {
+        let mut mirror = ObjectMirror::new();
+        assert_eq!(mirror.apply_list(Kind::Pod, POD_LIST), Ok(()));
+        let nodes =
+            r#"{"items":[{"metadata":{"name":"node-1"}}],"metadata":{"resourceVersion":"2"}}"#;
+        assert_eq!(mirror.apply_list(Kind::Node, nodes), Ok(()));
+        let found = |kind, namespace, name| {
+            mirror
+                .get(kind, namespace, name)
+                .map(|o| o.name().to_string())
+        };
+        assert_eq!(
+            found(Kind::Pod, "default", "web-a"),
+            Some("web-a".to_string())
+        );
+        assert_eq!(found(Kind::Pod, "other", "web-a"), None);
+        assert_eq!(
+            found(Kind::Node, "default", "node-1"),
+            Some("node-1".to_string())
+        );
+        assert_eq!(found(Kind::Deployment, "default", "web"), None);
     }
 }

@@ -4,8 +4,9 @@
 //! Data flow: the header's live control ([`view::LiveControl`]) checks the token with
 //! `GET /kubeplay/v1/info` ([`token`]); on success the app makes a [`LiveState`] and starts
 //! the driver ([`client`], wasm32 only), which fills it from the server: the object mirror
-//! ([`mirror`]: list + watch of Pods, Nodes and Events; the other kinds are listed again when
-//! the trace shows a commit of theirs), the
+//! ([`mirror`]: list + watch of Nodes, Pods, Events, ReplicaSets and Deployments, resuming
+//! from the last resourceVersion and listing again on 410 Gone; the other kinds are listed
+//! again when the trace shows a commit of theirs), the
 //! trace ([`trace`]: pages of `/kubeplay/v1/trace`), and the terminal's answers
 //! (`POST /kubeplay/v1/exec`). Each change bumps [`LiveState::version`]; the app's clock
 //! driver sees the bump and re-renders. Views read objects through
@@ -32,16 +33,30 @@ pub use mirror::ObjectMirror;
 pub use token::LiveInfo;
 pub use trace::LiveTrace;
 
-/// Kinds kept current by a watch stream (each holds one of the browser's six HTTP/1.1
-/// connections to the server, so only the busiest kinds get one).
-pub const WATCHED_KINDS: [Kind; 3] = [Kind::Node, Kind::Pod, Kind::Event];
+/// The most watch streams live mode keeps open at once (the browser's six connections to
+/// one HTTP/1.1 server, less one for everything else).
+pub const MAX_WATCHES: usize = 5;
+
+/// Kinds kept current by a watch stream: the cluster view's (Nodes, Pods), the inspector's
+/// events, and the owners a pod's colour and owner chain come from (Deployment → ReplicaSet →
+/// Pod), which change with every rollout and scale.
+///
+/// Each watch holds one of the six HTTP/1.1 connections a browser opens to one server
+/// (`kubeplay serve` speaks HTTP/1.1 only), so at most [`MAX_WATCHES`]: the last connection
+/// is left to the short requests (trace pages, lists of the polled kinds, the terminal's
+/// exec), which would otherwise wait for a watch to end.
+pub const WATCHED_KINDS: [Kind; MAX_WATCHES] = [
+    Kind::Node,
+    Kind::Pod,
+    Kind::Event,
+    Kind::ReplicaSet,
+    Kind::Deployment,
+];
 
 /// Kinds listed again when the trace shows a commit of theirs (and right after a terminal
 /// command, and every half minute).
-pub const POLLED_KINDS: [Kind; 8] = [
+pub const POLLED_KINDS: [Kind; 6] = [
     Kind::Namespace,
-    Kind::Deployment,
-    Kind::ReplicaSet,
     Kind::ReplicationController,
     Kind::Service,
     Kind::Endpoints,
@@ -68,6 +83,16 @@ pub struct ExecOutput {
     pub stderr: String,
     /// Its exit code.
     pub exit_code: i32,
+}
+
+/// The JSON body of `POST /kubeplay/v1/exec`: the line, and the text of `-f -` when given
+/// (`"files": {"-": …}`).
+pub fn exec_body(line: &str, stdin: Option<&str>) -> String {
+    match stdin {
+        Some(text) => serde_json::json!({ "line": line, "files": { "-": text } }),
+        None => serde_json::json!({ "line": line }),
+    }
+    .to_string()
 }
 
 /// How the connection to the server is doing.
@@ -99,6 +124,14 @@ impl LiveTerminal {
         if self.history.last().map(String::as_str) != Some(line) {
             self.history.push(line.to_string());
         }
+        self.busy = true;
+    }
+
+    /// Records a line run for another part of the page (the editor's `kubectl apply -f -`):
+    /// shown after a prompt like a typed line, but not kept for ↑/↓ (it needs the editor's
+    /// text as its input).
+    pub fn push_run_for_page(&mut self, line: &str) {
+        self.push(LineKind::Input, line);
         self.busy = true;
     }
 
@@ -228,6 +261,52 @@ mod tests {
     }
 
     #[test]
+    fn the_editors_apply_shows_in_the_live_terminal_but_not_in_its_history() {
+        let mut terminal = LiveTerminal::default();
+        terminal.push_run_for_page("kubectl apply -f -");
+        assert!(terminal.busy);
+        terminal.push_output(&ExecOutput {
+            stdout: "service/web created\n".to_string(),
+            ..ExecOutput::default()
+        });
+        let texts: Vec<&str> = terminal
+            .scrollback
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(texts, ["kubectl apply -f -", "service/web created"]);
+        assert!(terminal.history.is_empty());
+        assert!(!terminal.busy);
+    }
+
+    #[test]
+    fn exec_bodies_carry_the_line_and_the_editors_text_as_the_file_dash() {
+        let plain: serde_json::Value =
+            serde_json::from_str(&exec_body("kubectl get pods", None)).unwrap_or_default();
+        assert_eq!(plain, serde_json::json!({ "line": "kubectl get pods" }));
+        let yaml = "kind: Service\nmetadata:\n  name: \"web\"\n";
+        let with_stdin: serde_json::Value =
+            serde_json::from_str(&exec_body("kubectl apply -f -", Some(yaml))).unwrap_or_default();
+        assert_eq!(
+            with_stdin,
+            serde_json::json!({ "line": "kubectl apply -f -", "files": { "-": yaml } })
+        );
+    }
+
+    #[test]
+    fn owners_are_watched_within_the_browsers_connections_and_never_also_polled() {
+        for owner in [Kind::Deployment, Kind::ReplicaSet, Kind::Pod, Kind::Node] {
+            assert!(WATCHED_KINDS.contains(&owner), "{owner:?}");
+        }
+        for kind in POLLED_KINDS {
+            assert!(
+                !WATCHED_KINDS.contains(&kind),
+                "{kind:?} is watched and polled"
+            );
+        }
+    }
+
+    #[test]
     fn exec_answers_read_with_defaults_for_missing_fields() {
         let output: Result<ExecOutput, _> =
             serde_json::from_str(r#"{"stdout":"ok\n","exitCode":1}"#);
@@ -261,5 +340,97 @@ mod tests {
             wall_clock(Timestamp::from_millis(86_400_000 + 3_723_456)),
             "01:02:03.456"
         );
+    }
+
+    /// The objects of `kind` in a simulated cluster, as the server's list answer.
+    fn list_body(world: &mut kubeplay_core::sim::world::World, kind: Kind, rv: &str) -> String {
+        let items: Vec<serde_json::Value> = crate::cluster::stored_objects(world, kind)
+            .iter()
+            .map(|object| object.to_value())
+            .collect();
+        serde_json::json!({ "items": items, "metadata": { "resourceVersion": rv } }).to_string()
+    }
+
+    /// A live state mirroring a simulated cluster that runs the sample Deployment: Nodes,
+    /// Pods and ReplicaSets listed, the Deployment arriving on its watch.
+    fn mirrored_sample() -> LiveState {
+        let mut playground = crate::playground::Playground::new(1, 3);
+        playground.apply_sample();
+        playground.set_running(true);
+        for _ in 0..120 {
+            playground.tick(250.0);
+        }
+        let world = playground.world_mut();
+        let mut live = LiveState::new(
+            "t".to_string(),
+            LiveInfo::default(),
+            Timestamp::from_millis(0),
+        );
+        for kind in [Kind::Node, Kind::Pod, Kind::ReplicaSet] {
+            assert_eq!(
+                live.mirror.apply_list(kind, &list_body(world, kind, "10")),
+                Ok(())
+            );
+        }
+        assert_eq!(
+            live.mirror.apply_list(
+                Kind::Deployment,
+                r#"{"items":[],"metadata":{"resourceVersion":"10"}}"#
+            ),
+            Ok(())
+        );
+        for object in crate::cluster::stored_objects(world, Kind::Deployment) {
+            let line =
+                serde_json::json!({ "type": "ADDED", "object": object.to_value() }).to_string();
+            assert_eq!(
+                live.mirror.apply_watch_line(Kind::Deployment, &line),
+                Ok(mirror::WatchOutcome::Changed)
+            );
+        }
+        live
+    }
+
+    #[test]
+    fn a_live_pods_owner_chain_runs_from_the_watched_deployment_through_its_replica_set() {
+        let live = mirrored_sample();
+        let pods = live.mirror.objects(Kind::Pod);
+        let pod = pods.iter().find(|p| p.name().starts_with("web-"));
+        let Some(pod) = pod else {
+            panic!("no web pod was mirrored");
+        };
+        let target = crate::inspector::ObjectRef {
+            kind: Kind::Pod,
+            namespace: pod.namespace().to_string(),
+            name: pod.name().to_string(),
+        };
+        let inspection = crate::inspector::Inspection::read(&live, &target);
+        let chain: Vec<String> = inspection
+            .map(|i| {
+                i.owners
+                    .iter()
+                    .map(|o| format!("{}/{}", o.kind.kind_name(), o.name))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(chain.len(), 3, "{chain:?}");
+        assert_eq!(chain.first().map(String::as_str), Some("Deployment/web"));
+        assert!(
+            chain
+                .get(1)
+                .is_some_and(|rs| rs.starts_with("ReplicaSet/web-")),
+            "{chain:?}"
+        );
+        assert_eq!(chain.get(2), Some(&format!("Pod/{}", pod.name())));
+    }
+
+    #[test]
+    fn live_pods_are_coloured_by_their_owner_on_the_cluster_view() {
+        let live = mirrored_sample();
+        let snapshot = crate::cluster::ClusterSnapshot::read(&live);
+        let chips: Vec<_> = snapshot.nodes.iter().flat_map(|n| n.chips.iter()).collect();
+        assert_eq!(chips.len(), 3);
+        assert!(chips
+            .iter()
+            .all(|c| c.group == "web" && c.hue == crate::cluster::hue("web")));
     }
 }
