@@ -383,20 +383,10 @@ pub fn check<'a>(
                 continue;
             }
         };
-        let is_list = objects.len() != 1
-            || index
-                .locate(&[PathSegment::Key("items".to_string())])
-                .is_some_and(|(_, exact)| exact);
+        let is_list = is_list(objects.len(), &index);
         for (item, object) in objects.into_iter().enumerate() {
             result.objects += 1;
-            let prefix = if is_list {
-                vec![
-                    PathSegment::Key("items".to_string()),
-                    PathSegment::Index(item),
-                ]
-            } else {
-                Vec::new()
-            };
+            let prefix = item_prefix(is_list, item);
             for problem in object_problems(&mut source, object, default_namespace) {
                 let mut path = prefix.clone();
                 path.extend(parse_field_path(&problem.path));
@@ -452,20 +442,10 @@ pub fn place_server_errors(text: &str, stderr: &str) -> ServerProblems {
             continue;
         };
         let index = YamlLineIndex::build(&document.text, document.first_line);
-        let is_list = parsed.len() != 1
-            || index
-                .locate(&[PathSegment::Key("items".to_string())])
-                .is_some_and(|(_, exact)| exact);
+        let is_list = is_list(parsed.len(), &index);
         let first_line = first_content_line(&document);
         for (item, object) in parsed.into_iter().enumerate() {
-            let prefix = if is_list {
-                vec![
-                    PathSegment::Key("items".to_string()),
-                    PathSegment::Index(item),
-                ]
-            } else {
-                Vec::new()
-            };
+            let prefix = item_prefix(is_list, item);
             let line = index
                 .locate(&prefix)
                 .map_or(first_line, |(position, _)| position.line);
@@ -608,6 +588,27 @@ fn without_location(message: &str) -> String {
         message = format!("{}{after}", message.get(..at).unwrap_or(""));
     }
     message
+}
+
+/// Whether a document is read as a list (`kind: List` with `items`, or several objects), so
+/// each object's fields sit under `items[N]`.
+fn is_list(objects: usize, index: &YamlLineIndex) -> bool {
+    objects != 1
+        || index
+            .locate(&[PathSegment::Key("items".to_string())])
+            .is_some_and(|(_, exact)| exact)
+}
+
+/// The path prefix of the `item`th object of a document: `items[item]` in a list, none alone.
+fn item_prefix(is_list: bool, item: usize) -> Vec<PathSegment> {
+    if is_list {
+        vec![
+            PathSegment::Key("items".to_string()),
+            PathSegment::Index(item),
+        ]
+    } else {
+        Vec::new()
+    }
 }
 
 /// The first line of a document that is neither blank, a comment nor `---`.

@@ -342,16 +342,7 @@ impl PodWorker {
         let (ready, ready_r, ready_m) = ready_reason();
         let (cready, cready_r, cready_m) = ready_reason();
         // mergePodStatus: the conditions others own first, as the API has them.
-        let mut conditions: Vec<PodCondition> = self
-            .pod
-            .status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .into_iter()
-            .flatten()
-            .filter(|c| !KUBELET_CONDITIONS.contains(&c.type_.as_str()))
-            .cloned()
-            .collect();
+        let mut conditions: Vec<PodCondition> = self.others_conditions().cloned().collect();
         conditions.extend([
             self.condition("PodReadyToStartContainers", sandbox_ready, None, None, now),
             self.condition("Initialized", init_ok, init_reason, init_message, now),
