@@ -22,7 +22,10 @@ pub async fn read(headers: &HeaderMap, body: Body) -> Result<Bytes, StatusError>
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_REQUEST_BODY_BYTES) {
+    if let Some(length) = declared.filter(|length| *length > MAX_REQUEST_BODY_BYTES) {
+        if length <= DRAIN_LIMIT_BYTES {
+            drain(body).await;
+        }
         return Err(StatusError::too_large());
     }
     axum::body::to_bytes(body, MAX_REQUEST_BODY_BYTES)
@@ -37,6 +40,32 @@ pub async fn read(headers: &HeaderMap, body: Body) -> Result<Bytes, StatusError>
             }
             StatusError::bad_request(format!("unable to read the request body: {error}"))
         })
+}
+
+/// How much of a refused body the server still reads (and drops) before it answers 413.
+const DRAIN_LIMIT_BYTES: usize = 4 * MAX_REQUEST_BODY_BYTES;
+
+/// How long the server reads a refused body at most.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Reads and drops a refused body (up to [`DRAIN_LIMIT_BYTES`] and [`DRAIN_TIME`]) before the
+/// 413 goes out. A server that answers and closes while the client is still sending leaves
+/// unread bytes in its socket, and closing such a socket resets the connection: the client then
+/// loses the answer it was about to read and sees only "connection reset". Go's net/http
+/// server reads on after a handler for the same reason.
+async fn drain(mut body: Body) {
+    use http_body_util::BodyExt as _;
+    let mut left = DRAIN_LIMIT_BYTES;
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        while let Some(Ok(frame)) = body.frame().await {
+            let read = frame.data_ref().map_or(0, Bytes::len);
+            left = left.saturating_sub(read);
+            if left == 0 {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// The media type of the body (`application/json` when the client sent none).
