@@ -533,25 +533,13 @@ impl<S: KvStore<Object>> World<S> {
     /// histories would end). Every component here is fed by watches, which read the store's
     /// watch log rather than the histories, so none of them needs the old revisions.
     fn compact_if_due(&mut self, now: Timestamp) {
-        let compactor = &mut self.compactor;
+        let compactor = &self.compactor;
         if compactor.interval.is_zero() || now < compactor.next_at {
             return;
         }
-        // The pod counts' watch is only drained when asked: drain it so it holds nothing back.
-        self.pod_counts.catch_up(self.api.store_mut(), false);
-        let compactor = &mut self.compactor;
-        let store = self.api.store();
-        let target = store
-            .oldest_watch_cursor()
-            .map_or(compactor.noted_revision, |cursor| {
-                cursor.min(compactor.noted_revision)
-            });
-        if target > store.compact_revision() {
-            // Refused only for a revision already compacted: nothing to do then.
-            let _ = self.api.compact(target);
-        }
-        compactor.noted_revision = self.api.current_revision();
-        compactor.next_at = now.plus(compactor.interval);
+        self.compact_towards(compactor.noted_revision);
+        self.compactor.noted_revision = self.api.current_revision();
+        self.compactor.next_at = now.plus(self.compactor.interval);
     }
 
     /// The revision-count compaction ([`WorldConfig::compaction_retained_revisions`]): when
@@ -567,13 +555,19 @@ impl<S: KvStore<Object>> World<S> {
         if current.saturating_sub(compacted) < retained.saturating_mul(2) {
             return;
         }
+        self.compact_towards(current.saturating_sub(retained));
+    }
+
+    /// Compacts the store to `wanted`, or to the slowest watch's cursor when that is older,
+    /// after draining the pod counts' watch (only drained when asked) so it holds nothing back.
+    fn compact_towards(&mut self, wanted: crate::store::Revision) {
         self.pod_counts.catch_up(self.api.store_mut(), false);
         let store = self.api.store();
-        let wanted = current.saturating_sub(retained);
         let target = store
             .oldest_watch_cursor()
             .map_or(wanted, |cursor| cursor.min(wanted));
         if target > store.compact_revision() {
+            // Refused only for a revision already compacted: nothing to do then.
             let _ = self.api.compact(target);
         }
     }

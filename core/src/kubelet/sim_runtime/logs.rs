@@ -257,10 +257,7 @@ impl Run {
     fn render(&self) -> ContainerLog {
         let mut lines = Vec::new();
         if let Some(at) = self.started {
-            lines.extend(self.script.on_start.iter().map(|l| LogLine {
-                time: at,
-                text: l.render(at),
-            }));
+            lines.extend(printed(&self.script.on_start, at));
         }
         if let Some((at, end)) = self.ended {
             let script: &[ScriptLine] = match end {
@@ -268,16 +265,21 @@ impl Run {
                 RunEnd::Exited(0) => &[],
                 RunEnd::Exited(_) => &self.script.on_crash,
             };
-            lines.extend(script.iter().map(|l| LogLine {
-                time: at,
-                text: l.render(at),
-            }));
+            lines.extend(printed(script, at));
         }
         ContainerLog {
             lines,
             running: self.started.is_some() && self.ended.is_none(),
         }
     }
+}
+
+/// The lines a script prints at `at`.
+fn printed(script: &[ScriptLine], at: Timestamp) -> impl Iterator<Item = LogLine> + '_ {
+    script.iter().map(move |l| LogLine {
+        time: at,
+        text: l.render(at),
+    })
 }
 
 /// How many distinct scripts a log book shares between its runs (one per image and command
