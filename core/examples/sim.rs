@@ -14,6 +14,10 @@ use std::time::{Duration, Instant};
 
 use kubeplay_core::sim::run::{run_keeping_world, SimRunConfig};
 
+// The node host's allocator (node-host/src/main.rs), so the figures are the ones `kubeplay sim` gives.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let number = |index: usize, default: u64| -> u64 {

@@ -14,6 +14,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
+// mimalloc (v2: ~1.5 % less peak memory than v3 in `kubeplay sim`, the same CPU) instead of
+// glibc malloc: see node-host/Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// kubeplay: a Kubernetes learning playground. The node host serves the web playground and
 /// the Kubernetes API on this machine.
 #[derive(Debug, Parser)]
