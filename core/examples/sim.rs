@@ -1,46 +1,20 @@
 //! `kubeplay sim` without the node host: the same deterministic run
-//! ([`SimRunConfig::command_line`]) built from the core crate alone, so profiling a change to
-//! the core needs no release build of tokio, hyper and rustls.
+//! ([`kubeplay_core::sim::run::SimRunConfig::command_line`]) built from the core crate alone,
+//! so profiling a change to the core needs no release build of tokio, hyper and rustls.
 //!
 //! `cargo run --release -p kubeplay-core --example sim -- NODES PODS [SEED]` prints the run's
-//! report as one JSON object with the wall time added. Under a profiler (`perf record`,
-//! `heaptrack`) this is the process to attach to; the figures recorded in BENCHMARKS.md come
-//! from `kubeplay sim`, which runs the same configuration.
+//! report as one JSON object with the wall time added. Under `perf record` or callgrind this is
+//! the process to profile; it allocates with mimalloc as `kubeplay sim` does, so the figures
+//! are the node host's. For heaptrack, which sees only the C library's `malloc`, run the
+//! `sim_system_alloc` example instead (the same run on the system allocator).
 
-// An example measures wall time; clippy.toml bans the clock for the sans-IO library only.
-#![allow(clippy::disallowed_types, clippy::disallowed_methods)]
+#[path = "common/sim_main.rs"]
+mod sim_main;
 
-use std::time::{Duration, Instant};
-
-use kubeplay_core::sim::run::{run_keeping_world, SimRunConfig};
-
-// The node host's allocator (node-host/src/main.rs), so the figures are the ones `kubeplay sim` gives.
+// The node host's allocator (node-host/src/main.rs).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let number = |index: usize, default: u64| -> u64 {
-        match args.get(index) {
-            None => default,
-            Some(text) => text.parse().unwrap_or_else(|_| {
-                eprintln!("usage: sim NODES PODS [SEED] (whole numbers; got {text:?})");
-                std::process::exit(2)
-            }),
-        }
-    };
-    let nodes = number(0, 100) as usize;
-    let pods = number(1, 3_000) as usize;
-    let seed = number(2, 1);
-    let config = SimRunConfig::command_line(nodes, pods, seed, 110, Duration::from_secs(3600));
-    let started = Instant::now();
-    let (report, world) = run_keeping_world(&config, |_| {});
-    let wall_seconds = started.elapsed().as_secs_f64();
-    // As `kubeplay sim`: the OS takes the memory back faster than freeing it piece by piece.
-    std::mem::forget(world);
-    let mut value = serde_json::to_value(&report).unwrap_or_default();
-    if let Some(map) = value.as_object_mut() {
-        map.insert("wall_seconds".into(), serde_json::json!(wall_seconds));
-    }
-    println!("{value}");
+    sim_main::main();
 }
