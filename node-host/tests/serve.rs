@@ -301,6 +301,62 @@ async fn api_paths_need_the_token_and_answer_401_status_without_it() {
 }
 
 #[tokio::test]
+async fn a_watch_and_a_write_share_one_http2_connection() {
+    let server = TestServer::start_with_ui_folder("http2").await;
+    let bearer = format!("Bearer {}", server.token);
+    let mut sender = server.client.connect_h2().await;
+    let request = |method: Method, path: &str, body: &str| {
+        hyper::Request::builder()
+            .method(method)
+            .uri(format!("https://{}{path}", server.address))
+            .header(hyper::header::AUTHORIZATION, bearer.as_str())
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .body(http_body_util::Full::new(Bytes::from(body.to_string())))
+            .expect("request")
+    };
+    let path = "/api/v1/namespaces/default/configmaps";
+    // The watch stays open on its stream while the create goes over another one.
+    let watch = sender
+        .send_request(request(Method::GET, &format!("{path}?watch=true"), ""))
+        .await
+        .expect("watch answered");
+    assert_eq!(watch.status(), StatusCode::OK);
+    assert_eq!(watch.version(), hyper::Version::HTTP_2);
+    let created = sender
+        .send_request(request(
+            Method::POST,
+            path,
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"over-h2"}}"#,
+        ))
+        .await
+        .expect("create answered");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let mut body = watch.into_body();
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !String::from_utf8_lossy(&seen).contains("over-h2") {
+        let frame = tokio::time::timeout_at(deadline, body.frame())
+            .await
+            .expect("the watch event came within 10 s")
+            .expect("the watch stream stays open")
+            .expect("a frame");
+        if let Ok(data) = frame.into_data() {
+            seen.extend_from_slice(&data);
+        }
+    }
+    let line = String::from_utf8_lossy(&seen);
+    let event: serde_json::Value = serde_json::from_str(
+        line.lines()
+            .find(|l| l.contains("over-h2"))
+            .expect("the event's line"),
+    )
+    .expect("a watch event as JSON");
+    assert_eq!(event["type"], "ADDED");
+    assert_eq!(event["object"]["metadata"]["name"], "over-h2");
+    server.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
 async fn bad_bodies_are_413_and_400_statuses() {
     let server = TestServer::start_with_ui_folder("bodies").await;
     let token = server.token.clone();

@@ -7,7 +7,8 @@
 //! controllers, scheduler, simulated nodes on the wall clock) and serves TLS until the
 //! shutdown future completes, or until the store's disk fails (then it returns
 //! [`ServeError::StoreFailed`]). A request
-//! flows: rustls → hyper (HTTP/1.1) → axum's [`router`] → the [`require_token`] check for
+//! flows: rustls → hyper (HTTP/2 when the client offers `h2` in ALPN, as kube-apiserver
+//! does; HTTP/1.1 otherwise) → axum's [`router`] → the [`require_token`] check for
 //! API paths → [`api`] (REST, discovery, `pods/log` in [`api::logs`]), [`openapi`], [`live`],
 //! [`version`], the health checks, or the web playground's files ([`ui`]).
 //!
@@ -37,7 +38,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -153,9 +154,21 @@ pub async fn serve(
                         }
                     };
                     let service = hyper_util::service::TowerToHyperService::new(app);
-                    let connection = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(tls), service);
-                    if let Err(error) = watcher.watch(connection).await {
+                    // ALPN chose the protocol during the handshake. HTTP/2 multiplexes every
+                    // request and watch of a client over one connection: a browser keeps at
+                    // most six HTTP/1.1 connections per server, which live mode's watches and
+                    // requests would otherwise share.
+                    let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
+                    let ended = if h2 {
+                        let connection = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                            .serve_connection(TokioIo::new(tls), service);
+                        watcher.watch(connection).await
+                    } else {
+                        let connection = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(tls), service);
+                        watcher.watch(connection).await
+                    };
+                    if let Err(error) = ended {
                         tracing::debug!(%peer, %error, "connection ended with an error");
                     }
                 });

@@ -183,9 +183,10 @@ impl Credentials {
                 vec![CertificateDer::from(serving_cert.der().to_vec())],
                 PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(serving_key.serialize_der())),
             )?;
-        // HTTP/1.1 only: kubectl and client libraries fall back to it, and watches stream as
-        // chunked bodies.
-        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        // HTTP/2 first, as kube-apiserver offers it (kubectl and browsers then multiplex their
+        // requests and watches over one connection), HTTP/1.1 for clients without it (the
+        // Python client); watches stream as chunked bodies there.
+        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
 
         let token = load_or_create_token(&data_dir.join(TOKEN_FILE))?;
         let kubeconfig = data_dir.join(KUBECONFIG_FILE);

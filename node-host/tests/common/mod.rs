@@ -263,10 +263,11 @@ pub fn spawn_kubectl(kubeconfig: &Path, args: &[&str]) -> Child {
 }
 
 /// An HTTPS client of one server: trusts only the CA the server made, opens a fresh
-/// connection per request (HTTP/1.1 over rustls).
+/// connection per request (HTTP/1.1 over rustls), or one HTTP/2 connection for many.
 pub struct HttpsClient {
     address: std::net::SocketAddr,
     connector: tokio_rustls::TlsConnector,
+    h2_connector: tokio_rustls::TlsConnector,
 }
 
 impl HttpsClient {
@@ -283,9 +284,12 @@ impl HttpsClient {
             .expect("TLS versions")
             .with_root_certificates(roots)
             .with_no_client_auth();
+        let mut h2_config = config.clone();
+        h2_config.alpn_protocols = vec![b"h2".to_vec()];
         HttpsClient {
             address,
             connector: tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)),
+            h2_connector: tokio_rustls::TlsConnector::from(std::sync::Arc::new(h2_config)),
         }
     }
 
@@ -329,6 +333,35 @@ impl HttpsClient {
             .send_request(request)
             .await
             .map_err(|e| format!("response: {e}"))
+    }
+
+    /// One HTTP/2 connection to the server (ALPN `h2` offered and, checked here, chosen), to
+    /// send several requests over at the same time.
+    pub async fn connect_h2(
+        &self,
+    ) -> hyper::client::conn::http2::SendRequest<http_body_util::Full<hyper::body::Bytes>> {
+        let stream = tokio::net::TcpStream::connect(self.address)
+            .await
+            .expect("connect");
+        let name = rustls_pki_types::ServerName::try_from("127.0.0.1").expect("server name");
+        let tls = self
+            .h2_connector
+            .connect(name, stream)
+            .await
+            .expect("TLS handshake with the server's CA");
+        assert_eq!(
+            tls.get_ref().1.alpn_protocol(),
+            Some(b"h2".as_slice()),
+            "the server did not choose HTTP/2 in ALPN"
+        );
+        let (sender, connection) = hyper::client::conn::http2::handshake(
+            hyper_util::rt::TokioExecutor::new(),
+            hyper_util::rt::TokioIo::new(tls),
+        )
+        .await
+        .expect("HTTP/2 handshake");
+        tokio::spawn(connection);
+        sender
     }
 
     /// [`HttpsClient::try_open`], panicking with the step that failed.
