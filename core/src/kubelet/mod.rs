@@ -115,10 +115,9 @@ pub struct Kubelet {
     now: Timestamp,
     workers: BTreeMap<String, PodWorker>,
     /// Every worker's next timeout, ordered by time (then uid): the kubelet's own timer
-    /// queue, so neither a tick nor [`Kubelet::poll_timeout`] looks at every pod.
+    /// queue, so neither a tick nor [`Kubelet::poll_timeout`] looks at every pod. Each
+    /// worker keeps the entry it has here (`PodWorker::queued_timeout`).
     timeouts: BTreeSet<(Timestamp, String)>,
-    /// The entry each worker has in `timeouts`.
-    timeout_of: BTreeMap<String, Timestamp>,
     api_out: VecDeque<ApiRequest>,
     runtime_out: VecDeque<RuntimeCommand>,
     events: EventRecorder,
@@ -137,7 +136,6 @@ impl Kubelet {
             now,
             workers: BTreeMap::new(),
             timeouts: BTreeSet::new(),
-            timeout_of: BTreeMap::new(),
             api_out: VecDeque::new(),
             runtime_out: VecDeque::new(),
             crash_backoff: Backoff::default(),
@@ -191,34 +189,21 @@ impl Kubelet {
             error_resync: self.config.error_resync,
         };
         let result = f(worker, &mut ctx);
-        let next = if worker.is_done() {
-            self.workers.remove(uid);
-            None
-        } else {
-            worker.poll_timeout()
-        };
-        self.set_timeout(uid, next);
-        Some(result)
-    }
-
-    /// Files a worker's next timeout (None: it needs no tick) in the timer queue.
-    fn set_timeout(&mut self, uid: &str, next: Option<Timestamp>) {
-        let previous = self.timeout_of.get(uid).copied();
-        if previous == next {
-            return;
-        }
-        if let Some(at) = previous {
-            self.timeouts.remove(&(at, uid.to_string()));
-        }
-        match next {
-            Some(at) => {
+        let done = worker.is_done();
+        let next = if done { None } else { worker.poll_timeout() };
+        let previous = std::mem::replace(&mut worker.queued_timeout, next);
+        if previous != next {
+            if let Some(at) = previous {
+                self.timeouts.remove(&(at, uid.to_string()));
+            }
+            if let Some(at) = next {
                 self.timeouts.insert((at, uid.to_string()));
-                self.timeout_of.insert(uid.to_string(), at);
-            }
-            None => {
-                self.timeout_of.remove(uid);
             }
         }
+        if done {
+            self.workers.remove(uid);
+        }
+        Some(result)
     }
 
     /// A pod bound to this node was added or changed. Pods of other nodes are ignored.

@@ -201,7 +201,7 @@ pub enum ImagePullFailure {
 }
 
 /// Why a container stopped, as the runtime reports it in `state.terminated.reason`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ExitReason {
     /// Exit code 0.
     Completed,

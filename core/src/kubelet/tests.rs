@@ -555,3 +555,118 @@ fn a_running_pod_synced_again_with_nothing_changed_gets_no_status_write() {
     assert_eq!(status_writes, 0);
     assert_eq!(h.phase("web"), "Running");
 }
+
+/// Every status the API stored for `pod`, in order, as `(waiting reason or state, imageID,
+/// containerID)` of its first container.
+fn stored_container_states(
+    h: &mut Harness,
+    watch: ApiWatchId,
+    pod: &str,
+) -> Vec<(String, String, Option<String>)> {
+    h.api
+        .poll_watch(watch)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == WatchEventType::Modified && e.object.name() == pod)
+        .filter_map(|e| match e.object.as_ref() {
+            Object::Pod(p) => p
+                .status
+                .as_ref()?
+                .container_statuses
+                .as_ref()?
+                .first()
+                .cloned(),
+            _ => None,
+        })
+        .map(|c| {
+            let state = c.state.unwrap_or_default();
+            let shown = match (state.waiting, state.running, state.terminated) {
+                (Some(w), _, _) => w.reason.unwrap_or_default(),
+                (None, Some(_), _) => "Running".to_string(),
+                (None, None, Some(t)) => t.reason.unwrap_or_default(),
+                (None, None, None) => String::new(),
+            };
+            (shown, c.image_id, c.container_id)
+        })
+        .collect()
+}
+
+#[test]
+fn a_starting_container_shows_no_image_or_container_id_until_it_runs() {
+    let mut h = Harness::new(1);
+    let watch = h
+        .api
+        .watch(Kind::Pod, None, &WatchOptions::default())
+        .unwrap();
+    h.create_pod("web", nginx());
+    h.run_for(10);
+    let states = stored_container_states(&mut h, watch, "web");
+    // Pending, then the sandbox's IP, then Running: neither the pull nor the create is a
+    // status of its own (the kubelet creates and starts in one sync).
+    assert_eq!(states.len(), 3, "{states:?}");
+    for (shown, image_id, container_id) in &states[..2] {
+        assert_eq!(shown, "ContainerCreating");
+        assert_eq!(image_id, "");
+        assert_eq!(container_id, &None);
+    }
+    let (shown, image_id, container_id) = &states[2];
+    assert_eq!(shown, "Running");
+    assert!(
+        image_id.starts_with("docker.io/library/nginx@sha256:"),
+        "{image_id}"
+    );
+    assert!(container_id
+        .as_deref()
+        .is_some_and(|id| id.starts_with("containerd://")));
+}
+
+#[test]
+fn a_container_that_failed_to_pull_shows_no_image_id() {
+    let mut h = Harness::new(3);
+    let watch = h
+        .api
+        .watch(Kind::Pod, None, &WatchOptions::default())
+        .unwrap();
+    h.create_pod(
+        "typo",
+        json!({"containers": [{"name": "app", "image": "nginx:9.99"}]}),
+    );
+    h.run_for(5);
+    let states = stored_container_states(&mut h, watch, "typo");
+    assert!(states.iter().any(|(shown, _, _)| shown == "ErrImagePull"));
+    assert!(states
+        .iter()
+        .all(|(_, image, id)| image.is_empty() && id.is_none()));
+}
+
+#[test]
+fn a_restarting_container_shows_the_ids_of_the_run_that_ended_until_the_new_one_runs() {
+    let mut h = Harness::new(4);
+    let watch = h
+        .api
+        .watch(Kind::Pod, None, &WatchOptions::default())
+        .unwrap();
+    h.create_pod(
+        "crash",
+        json!({"containers": [{"name": "app", "image": "kubeplay/crash"}]}),
+    );
+    h.run_for(60);
+    let states = stored_container_states(&mut h, watch, "crash");
+    let mut shown_id: Option<String> = None;
+    for (shown, image_id, container_id) in &states {
+        match shown.as_str() {
+            "ContainerCreating" => assert!(container_id.is_none() && image_id.is_empty()),
+            "Running" => {
+                // A new run: a new id, written once it runs.
+                assert_ne!(container_id, &shown_id, "{states:?}");
+                shown_id = container_id.clone();
+            }
+            // Exited, then backing off: still the run that ended.
+            _ => assert_eq!(container_id, &shown_id, "{shown}: {states:?}"),
+        }
+    }
+    assert!(
+        states.iter().filter(|(s, _, _)| s == "Running").count() >= 2,
+        "{states:?}"
+    );
+}

@@ -11,7 +11,7 @@ use crate::kubelet::runtime::{ContainerConfig, ContainerKind, ExitReason, PullPo
 use crate::sim::clock::Timestamp;
 
 /// Why a container is waiting, as `state.waiting.reason` names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WaitingReason {
     /// Sandbox, pull, create or start in progress.
     ContainerCreating,
@@ -45,7 +45,7 @@ impl WaitingReason {
 }
 
 /// How a run of the container ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Termination {
     /// Exit code.
     pub exit_code: i32,
@@ -60,7 +60,7 @@ pub struct Termination {
 }
 
 /// Where a container stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ContainerStep {
     /// Not running and nothing asked of the runtime; tried again at `retry_at` if set.
     Waiting {
@@ -74,9 +74,19 @@ pub enum ContainerStep {
     /// `PullImage` sent.
     Pulling,
     /// `CreateContainer` sent.
-    Creating,
-    /// `StartContainer` sent.
-    Starting,
+    Creating {
+        /// The digest reference of the image it is created from.
+        image_id: String,
+    },
+    /// `StartContainer` sent: the container exists and has not run yet. The kubelet creates
+    /// and starts a container in one sync, so no status shows it in between: its ids become
+    /// the record's once it started.
+    Starting {
+        /// The digest reference of its image.
+        image_id: String,
+        /// The runtime's id of the new container.
+        container_id: String,
+    },
     /// Its process runs.
     Running {
         /// Since when.
@@ -96,16 +106,23 @@ impl ContainerStep {
     pub fn in_flight(&self) -> bool {
         matches!(
             self,
-            ContainerStep::Pulling | ContainerStep::Creating | ContainerStep::Starting
+            ContainerStep::Pulling
+                | ContainerStep::Creating { .. }
+                | ContainerStep::Starting { .. }
         )
     }
 }
 
-/// The kubelet's record of one container of a pod.
+/// The kubelet's record of one container of a pod. It keeps the container's name and image
+/// (what its status shows) and reads the rest of the spec from the worker's pod, which it
+/// shares with the store, when it needs it ([`ContainerRecord::pull_policy`],
+/// [`ContainerRecord::config`]).
 #[derive(Clone, Debug)]
 pub struct ContainerRecord {
-    /// The container's spec.
-    pub spec: Container,
+    /// `name`.
+    name: String,
+    /// `image`, as the container was accepted with.
+    image: String,
     /// Init or app container.
     pub kind: ContainerKind,
     /// Where it stands.
@@ -114,9 +131,11 @@ pub struct ContainerRecord {
     pub restart_count: u32,
     /// `lastState.terminated`.
     pub last_termination: Option<Termination>,
-    /// The current run's runtime id.
+    /// The runtime id of the container started last (the current or last run): what
+    /// `containerID` shows. A container being created or started has its id in its step.
     pub container_id: Option<String>,
-    /// The digest reference of its image, once pulled or found.
+    /// The digest reference of the image of the container started last: what `imageID`
+    /// shows (a container that does not exist in the runtime yet shows none).
     pub image_id: Option<String>,
     /// `ready`.
     pub ready: bool,
@@ -130,10 +149,11 @@ pub struct ContainerRecord {
 
 impl ContainerRecord {
     /// A record of a container the kubelet has not started yet.
-    pub fn new(spec: Container, kind: ContainerKind, waiting: WaitingReason) -> ContainerRecord {
-        let probes = ProbeWorker::for_container(&spec);
+    pub fn new(spec: &Container, kind: ContainerKind, waiting: WaitingReason) -> ContainerRecord {
+        let probes = ProbeWorker::for_container(spec);
         ContainerRecord {
-            spec,
+            name: spec.name.clone(),
+            image: spec.image.clone().unwrap_or_default(),
             kind,
             step: ContainerStep::Waiting {
                 reason: waiting,
@@ -153,47 +173,44 @@ impl ContainerRecord {
 
     /// The container's name.
     pub fn name(&self) -> &str {
-        &self.spec.name
+        &self.name
     }
 
     /// The image reference.
     pub fn image(&self) -> &str {
-        self.spec.image.as_deref().unwrap_or("")
+        &self.image
     }
 
     /// `spec.containers{name}` or `spec.initContainers{name}`, for events.
     pub fn field_path(&self) -> String {
         match self.kind {
-            ContainerKind::Init => format!("spec.initContainers{{{}}}", self.spec.name),
-            ContainerKind::App => format!("spec.containers{{{}}}", self.spec.name),
+            ContainerKind::Init => format!("spec.initContainers{{{}}}", self.name),
+            ContainerKind::App => format!("spec.containers{{{}}}", self.name),
         }
     }
 
-    /// The pull policy, defaulted from the image when unset.
-    pub fn pull_policy(&self) -> PullPolicy {
-        let policy = self
-            .spec
-            .image_pull_policy
-            .clone()
+    /// The pull policy of `spec` (this container's spec), defaulted from the image when
+    /// unset.
+    pub fn pull_policy(&self, spec: Option<&Container>) -> PullPolicy {
+        let policy = spec
+            .and_then(|s| s.image_pull_policy.clone())
             .unwrap_or_else(|| default_image_pull_policy(self.image()).to_string());
         PullPolicy::parse(&policy)
     }
 
-    /// What the runtime needs to create it.
-    pub fn config(&self) -> ContainerConfig {
-        let memory_limit_bytes = self
-            .spec
-            .resources
-            .as_ref()
+    /// What the runtime needs to create it; `spec` is this container's spec.
+    pub fn config(&self, spec: Option<&Container>) -> ContainerConfig {
+        let memory_limit_bytes = spec
+            .and_then(|s| s.resources.as_ref())
             .and_then(|r| r.limits.as_ref())
             .and_then(|l| l.get("memory"))
             .and_then(|q| ParsedQuantity::parse(&q.0).ok())
             .and_then(|q| u64::try_from(q.nanos / 1_000_000_000).ok());
         ContainerConfig {
-            name: self.spec.name.clone(),
+            name: self.name.clone(),
             image: self.image().to_string(),
-            command: self.spec.command.clone().unwrap_or_default(),
-            args: self.spec.args.clone().unwrap_or_default(),
+            command: spec.and_then(|s| s.command.clone()).unwrap_or_default(),
+            args: spec.and_then(|s| s.args.clone()).unwrap_or_default(),
             memory_limit_bytes,
             attempt: self.restart_count,
         }

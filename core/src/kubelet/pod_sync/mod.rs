@@ -26,7 +26,7 @@ pub mod status;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Pod, PodStatus};
+use k8s_openapi::api::core::v1::{Container, Pod, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::objects::{Kind, Object};
@@ -46,7 +46,7 @@ use probes::ProbeVerdict;
 pub const STATUS_SYNC_PERIOD: Duration = Duration::from_secs(10);
 
 /// Where a pod stands on this node.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PodState {
     /// Admission refused the pod; it is Failed for good.
     Rejected {
@@ -99,6 +99,17 @@ pub struct SyncContext<'a> {
     pub error_resync: Duration,
 }
 
+/// Where the worker keeps the status it last sent.
+#[derive(Clone, Debug)]
+enum SentStatus {
+    /// None sent yet.
+    None,
+    /// The API's copy of the pod shows it: read it there.
+    Echoed,
+    /// Sent and not (or no longer) what the API's copy shows: the worker's own copy.
+    Pending(Box<PodStatus>),
+}
+
 /// The kubelet's worker for one pod.
 #[derive(Clone, Debug)]
 pub struct PodWorker {
@@ -119,16 +130,18 @@ pub struct PodWorker {
     pub pod_ip: Option<String>,
     /// When the kubelet accepted the pod.
     pub start_time: Option<Timestamp>,
-    /// The status last sent.
-    pub last_status: Option<PodStatus>,
-    /// When the status sync looks again at an API status that differs from `last_status`.
+    /// The status last sent (see [`PodWorker::last_status`]).
+    sent_status: SentStatus,
+    /// When the status sync looks again at an API status that differs from the last sent.
     pub reconcile_at: Option<Timestamp>,
     /// Send the status at the next sync even if it did not change.
     resend_status: bool,
-    /// What `last_status` was computed from (None while a container is in crash-loop
+    /// What the last status sent was computed from (None while a container is in crash-loop
     /// back-off, whose status moves with the time): while nothing of it changed, a sync
     /// skips computing the status again.
     status_inputs: Option<status::StatusInputs>,
+    /// The time this worker is filed under in the kubelet's timer queue.
+    pub(super) queued_timeout: Option<Timestamp>,
 }
 
 impl PodWorker {
@@ -139,13 +152,13 @@ impl PodWorker {
         now: Timestamp,
     ) -> PodWorker {
         let uid = pod.metadata.uid.clone().unwrap_or_default();
-        let spec = pod.spec.clone().unwrap_or_default();
-        let has_init = spec.init_containers.as_ref().is_some_and(|i| !i.is_empty());
-        let init = spec
-            .init_containers
-            .clone()
-            .unwrap_or_default()
-            .into_iter()
+        let spec = pod.spec.as_ref();
+        let init_specs = spec
+            .and_then(|s| s.init_containers.as_deref())
+            .unwrap_or_default();
+        let has_init = !init_specs.is_empty();
+        let init = init_specs
+            .iter()
             .map(|c| ContainerRecord::new(c, ContainerKind::Init, WaitingReason::PodInitializing))
             .collect();
         let app_waiting = if has_init {
@@ -154,11 +167,14 @@ impl PodWorker {
             WaitingReason::ContainerCreating
         };
         let app = spec
-            .containers
-            .clone()
-            .into_iter()
+            .map(|s| s.containers.as_slice())
+            .unwrap_or_default()
+            .iter()
             .map(|c| ContainerRecord::new(c, ContainerKind::App, app_waiting))
             .collect();
+        let restart_policy = spec
+            .and_then(|s| s.restart_policy.clone())
+            .unwrap_or_else(|| "Always".to_string());
         let state = match admission {
             Ok(()) => PodState::StartingSandbox,
             Err(rejection) => PodState::Rejected {
@@ -172,13 +188,14 @@ impl PodWorker {
             state,
             init,
             app,
-            restart_policy: spec.restart_policy.unwrap_or_else(|| "Always".to_string()),
+            restart_policy,
             pod_ip: None,
             start_time: Some(now),
-            last_status: None,
+            sent_status: SentStatus::None,
             reconcile_at: None,
             resend_status: false,
             status_inputs: None,
+            queued_timeout: None,
         };
         reboot::carry_over_previous_boot(&mut worker, now);
         worker
@@ -267,6 +284,23 @@ impl PodWorker {
             .map(|i| (false, i))
     }
 
+    /// The spec of a container, read from the pod (shared with the store): the record at
+    /// `index` of its list, found by name.
+    fn container_spec(&self, init: bool, index: usize) -> Option<&Container> {
+        let list = if init { &self.init } else { &self.app };
+        let name = list.get(index)?.name();
+        let spec = self.pod.spec.as_ref()?;
+        let specs = if init {
+            spec.init_containers.as_deref().unwrap_or_default()
+        } else {
+            spec.containers.as_slice()
+        };
+        match specs.get(index) {
+            Some(c) if c.name == name => Some(c),
+            Some(_) | None => specs.iter().find(|c| c.name == name),
+        }
+    }
+
     fn container(&mut self, init: bool, index: usize) -> Option<&mut ContainerRecord> {
         if init {
             self.init.get_mut(index)
@@ -275,9 +309,36 @@ impl PodWorker {
         }
     }
 
+    /// The status last sent: kept by the worker until the API's copy of the pod shows it,
+    /// then read from that copy (shared with the store) for as long as it stays the same.
+    pub fn last_status(&self) -> Option<&PodStatus> {
+        match &self.sent_status {
+            SentStatus::None => None,
+            SentStatus::Echoed => self.pod.status.as_ref(),
+            SentStatus::Pending(status) => Some(status),
+        }
+    }
+
+    /// Takes `pod` as the API's copy, keeping the status last sent: when the new copy's
+    /// status is another than the one that showed it, the worker takes its own copy again;
+    /// when the new copy shows the status it sent, it drops its own.
+    fn replace_pod(&mut self, pod: SharedPod) {
+        if matches!(self.sent_status, SentStatus::Echoed) && pod.status != self.pod.status {
+            if let Some(status) = self.pod.status.clone() {
+                self.sent_status = SentStatus::Pending(Box::new(status));
+            }
+        }
+        self.pod = pod;
+        if let SentStatus::Pending(sent) = &self.sent_status {
+            if self.pod.status.as_ref() == Some(sent.as_ref()) {
+                self.sent_status = SentStatus::Echoed;
+            }
+        }
+    }
+
     /// The pod changed in the API (spec, deletionTimestamp).
     pub fn handle_pod_update(&mut self, pod: SharedPod, ctx: &mut SyncContext<'_>) {
-        self.pod = pod;
+        self.replace_pod(pod);
         if self.reconcile_at.is_none() && self.api_status_differs() {
             self.reconcile_at = Some(ctx.now.plus(STATUS_SYNC_PERIOD));
         }
@@ -287,7 +348,7 @@ impl PodWorker {
     /// `needsReconcile`, for the conditions the kubelet reports: whether the API's copy of
     /// the status lacks one of them or has it with another status.
     pub fn api_status_differs(&self) -> bool {
-        let (Some(sent), Some(api)) = (self.last_status.as_ref(), self.pod.status.as_ref()) else {
+        let (Some(sent), Some(api)) = (self.last_status(), self.pod.status.as_ref()) else {
             return false;
         };
         let api_conditions = api.conditions.as_deref().unwrap_or_default();
@@ -474,15 +535,31 @@ impl PodWorker {
                     );
                     let uid = self.uid.clone();
                     if let Some(c) = self.container(init, i) {
-                        c.container_id = Some(container_id);
+                        let image_id = match &mut c.step {
+                            ContainerStep::Creating { image_id } => Some(std::mem::take(image_id)),
+                            ContainerStep::Waiting { .. }
+                            | ContainerStep::Pulling
+                            | ContainerStep::Starting { .. }
+                            | ContainerStep::Running { .. }
+                            | ContainerStep::Stopping { .. }
+                            | ContainerStep::Terminated(_) => None,
+                        };
                         if terminating {
+                            // Created and never started: the runtime keeps it as it is.
+                            c.container_id = Some(container_id);
+                            if image_id.is_some() {
+                                c.image_id = image_id;
+                            }
                             c.step = ContainerStep::Waiting {
                                 reason: WaitingReason::ContainerCreating,
                                 message: None,
                                 retry_at: None,
                             };
                         } else {
-                            c.step = ContainerStep::Starting;
+                            c.step = ContainerStep::Starting {
+                                image_id: image_id.unwrap_or_default(),
+                                container_id,
+                            };
                             ctx.runtime.push_back(RuntimeCommand::StartContainer {
                                 pod_uid: uid,
                                 container: name,
@@ -526,7 +603,18 @@ impl PodWorker {
                     let now = ctx.now;
                     let terminating = self.deleting();
                     if let Some(c) = self.container(init, i) {
-                        c.step = ContainerStep::Running { started_at: now };
+                        let step = std::mem::replace(
+                            &mut c.step,
+                            ContainerStep::Running { started_at: now },
+                        );
+                        if let ContainerStep::Starting {
+                            image_id,
+                            container_id,
+                        } = step
+                        {
+                            c.image_id = Some(image_id);
+                            c.container_id = Some(container_id);
+                        }
                         let has_startup = c.probes.iter().any(|p| p.kind == ProbeKind::Startup);
                         let has_readiness = c.probes.iter().any(|p| p.kind == ProbeKind::Readiness);
                         c.started = !has_startup;
@@ -556,8 +644,8 @@ impl PodWorker {
                             | ContainerStep::Stopping { started_at } => started_at,
                             ContainerStep::Waiting { .. }
                             | ContainerStep::Pulling
-                            | ContainerStep::Creating
-                            | ContainerStep::Starting
+                            | ContainerStep::Creating { .. }
+                            | ContainerStep::Starting { .. }
                             | ContainerStep::Terminated(_) => now,
                         };
                         c.step = ContainerStep::Terminated(Termination {
@@ -593,8 +681,9 @@ impl PodWorker {
     fn image_ready(&mut self, init: bool, i: usize, image_id: String, ctx: &mut SyncContext<'_>) {
         let uid = self.uid.clone();
         let terminating = self.deleting();
-        if let Some(c) = self.container(init, i) {
-            c.image_id = Some(image_id);
+        let list = if init { &self.init } else { &self.app };
+        let config = list.get(i).map(|c| c.config(self.container_spec(init, i)));
+        if let (Some(c), Some(config)) = (self.container(init, i), config) {
             if terminating {
                 c.step = ContainerStep::Waiting {
                     reason: WaitingReason::ContainerCreating,
@@ -603,10 +692,10 @@ impl PodWorker {
                 };
                 return;
             }
-            c.step = ContainerStep::Creating;
+            c.step = ContainerStep::Creating { image_id };
             ctx.runtime.push_back(RuntimeCommand::CreateContainer {
                 pod_uid: uid,
-                config: c.config(),
+                config,
             });
         }
     }
@@ -851,12 +940,12 @@ impl PodWorker {
     pub fn sync(&mut self, ctx: &mut SyncContext<'_>) {
         match self.state.clone() {
             PodState::Rejected { reason, message } => {
-                if self.last_status.is_none() {
+                if self.last_status().is_none() {
                     self.event(ctx, None, false, EventType::Warning, &reason, message);
                 }
             }
             PodState::StartingSandbox => {
-                if self.last_status.is_none() {
+                if self.last_status().is_none() {
                     ctx.runtime.push_back(RuntimeCommand::RunPodSandbox {
                         pod_uid: self.uid.clone(),
                         pod_name: format!("{}/{}", self.namespace(), self.name()),
@@ -917,7 +1006,7 @@ impl PodWorker {
             if !matches!(c.step, ContainerStep::Running { .. }) {
                 continue;
             }
-            let name = c.spec.name.clone();
+            let name = c.name().to_string();
             for p in &mut c.probes {
                 if p.take_due(ctx.now) {
                     ctx.runtime.push_back(RuntimeCommand::ExecProbe {
@@ -1037,8 +1126,8 @@ impl PodWorker {
                 self.begin_start(init, i, ctx);
             }
             ContainerStep::Pulling
-            | ContainerStep::Creating
-            | ContainerStep::Starting
+            | ContainerStep::Creating { .. }
+            | ContainerStep::Starting { .. }
             | ContainerStep::Running { .. }
             | ContainerStep::Stopping { .. } => {}
         }
@@ -1074,7 +1163,7 @@ impl PodWorker {
         let Some(c) = list.get(i) else { return };
         let image = c.image().to_string();
         let key = self.image_key(&image);
-        let policy = c.pull_policy();
+        let policy = c.pull_policy(self.container_spec(init, i));
         let previously_failed = matches!(
             c.step,
             ContainerStep::Waiting {
@@ -1135,7 +1224,7 @@ impl PodWorker {
             return;
         }
         let status = self.compute_status(ctx.node_ip, ctx.now);
-        if !resend && self.last_status.as_ref() == Some(&status) {
+        if !resend && self.last_status() == Some(&status) {
             self.status_inputs = self.status_inputs(ctx.node_ip);
             return;
         }
@@ -1153,7 +1242,7 @@ impl PodWorker {
             spec: None,
             status: Some(status.clone()),
         };
-        self.last_status = Some(status);
+        self.sent_status = SentStatus::Pending(Box::new(status));
         // Computed again from the same inputs, with this status as the last one sent, the
         // status would come out the same (every transition time and earlier state it takes
         // from the last status is the one just computed): keep the inputs.

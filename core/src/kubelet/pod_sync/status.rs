@@ -21,6 +21,8 @@ use k8s_openapi::api::core::v1::{
     ContainerStatus, HostIP, PodCondition, PodIP, PodStatus,
 };
 
+use std::fmt::Write as _;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
 use super::containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
@@ -136,7 +138,9 @@ fn container_status(
             last_terminated.clone().unwrap_or_default(),
             restarts,
         ),
-        ContainerStep::Pulling | ContainerStep::Creating | ContainerStep::Starting => {
+        ContainerStep::Pulling
+        | ContainerStep::Creating { .. }
+        | ContainerStep::Starting { .. } => {
             match &record.last_termination {
                 // A restart under way: the new container does not exist yet, so the status
                 // shows the run that ended (and its restart count).
@@ -175,6 +179,10 @@ fn container_status(
             restarts,
         ),
     };
+    // The ids are those of the container started last (`convertToAPIContainerStatuses`
+    // reads them from the runtime's containers): a container still being pulled, created or
+    // started has none yet — the kubelet creates and starts it in one sync, so no status
+    // shows it created and not started — and a restart under way shows the run that ended.
     ContainerStatus {
         name: record.name().to_string(),
         image: record.image().to_string(),
@@ -203,8 +211,8 @@ fn app_phase(worker: &PodWorker) -> PodPhase {
             }
             ContainerStep::Waiting { .. }
             | ContainerStep::Pulling
-            | ContainerStep::Creating
-            | ContainerStep::Starting => {
+            | ContainerStep::Creating { .. }
+            | ContainerStep::Starting { .. } => {
                 if c.last_termination.is_some() {
                     stopped += 1;
                 } else {
@@ -254,8 +262,7 @@ impl PodWorker {
         // compares with the status it sent last, or with the API's copy before it sent any
         // (so `PodScheduled` keeps the scheduler's time).
         let since = self
-            .last_status
-            .as_ref()
+            .last_status()
             .or(self.pod.status.as_ref())
             .and_then(|s| s.conditions.as_ref())
             .and_then(|cs| cs.iter().find(|c| c.type_ == kind))
@@ -351,7 +358,7 @@ impl PodWorker {
             self.condition("PodScheduled", true, None, None, now),
         ]);
         status.conditions = Some(conditions);
-        let sent = self.last_status.as_ref();
+        let sent = self.last_status();
         if !self.init.is_empty() {
             let previous = sent.and_then(|s| s.init_container_statuses.as_deref());
             status.init_container_statuses = Some(
@@ -375,7 +382,7 @@ impl PodWorker {
     /// status still shows it terminated switches to `CrashLoopBackOff` at the pod worker's
     /// next sync ([`POD_WORKER_BACK_OFF`] after the exit).
     pub fn status_change_due(&self) -> Option<Timestamp> {
-        let sent = self.last_status.as_ref()?;
+        let sent = self.last_status()?;
         let shown = |name: &str| {
             sent.container_statuses
                 .iter()
@@ -403,77 +410,37 @@ impl PodWorker {
     }
 }
 
-/// What one container's status is computed from (its record less the spec and probes).
-#[derive(Clone, Debug, PartialEq)]
-struct ContainerInputs {
-    name: String,
-    image: String,
-    step: ContainerStep,
-    restart_count: u32,
-    last_termination: Option<Termination>,
-    container_id: Option<String>,
-    image_id: Option<String>,
-    ready: bool,
-    started: bool,
-    backoff_event_for: Option<Timestamp>,
-}
-
-impl ContainerInputs {
-    fn of(record: &ContainerRecord) -> ContainerInputs {
-        ContainerInputs {
-            name: record.name().to_string(),
-            image: record.image().to_string(),
-            step: record.step.clone(),
-            restart_count: record.restart_count,
-            last_termination: record.last_termination.clone(),
-            container_id: record.container_id.clone(),
-            image_id: record.image_id.clone(),
-            ready: record.ready,
-            started: record.started,
-            backoff_event_for: record.backoff_event_for,
-        }
-    }
-
-    /// Whether `record` still holds these values (compared in place, nothing copied).
-    fn match_record(&self, record: &ContainerRecord) -> bool {
-        self.step == record.step
-            && self.ready == record.ready
-            && self.started == record.started
-            && self.restart_count == record.restart_count
-            && self.last_termination == record.last_termination
-            && self.container_id == record.container_id
-            && self.image_id == record.image_id
-            && self.backoff_event_for == record.backoff_event_for
-            && self.name == record.name()
-            && self.image == record.image()
-    }
-}
-
-/// Everything [`PodWorker::compute_status`] reads except the time and the status last sent,
-/// as it was when the status last sent was computed (or when a computed status came out
-/// equal to it). While the worker still holds exactly these values, computing the status
-/// again would give the status last sent once more: a condition keeps its transition time
-/// and a container its earlier state from the last status, which are the ones computed from
-/// these inputs. The sync can skip it.
+/// A fingerprint of everything [`PodWorker::compute_status`] reads except the time and the
+/// status last sent, as it was when the status last sent was computed (or when a computed
+/// status came out equal to it). While the worker's values still give the same
+/// fingerprint, computing the status again would give the status last sent once more: a
+/// condition keeps its transition time and a container its earlier state from the last
+/// status, which are the ones computed from these values. The sync can skip it.
+///
+/// The values hashed: the node IP, the pod's state, IP, start time and restart policy,
+/// each container's name, image, step, restart count, last termination, ids, readiness,
+/// `started` and back-off mark, and from the API's copy of the status its `qosClass` and
+/// the conditions the kubelet does not own (kept from it; the kubelet's own conditions
+/// there are read only before it sent any status, and then it keeps no fingerprint). A
+/// 64-bit SipHash (std's, with its fixed keys: the same on every target) stands for them in
+/// 8 bytes instead of a copy of each; two different sets of values giving the same
+/// fingerprint has a chance of 2^-64.
 ///
 /// The time only matters when a condition changes its status (its transition time, which a
-/// change of these inputs would show) and for a container in `CrashLoopBackOff` (shown as
-/// terminated until the pod worker's back-off passes): such a worker keeps no inputs, so
-/// it computes its status at every sync.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StatusInputs {
-    node_ip: String,
-    state: PodState,
-    pod_ip: Option<String>,
-    start_time: Option<Timestamp>,
-    restart_policy: String,
-    containers: Vec<ContainerInputs>,
-    /// `status.qosClass` of the API's copy.
-    qos_class: Option<String>,
-    /// The conditions of the API's copy that the kubelet does not own (kept from it). The
-    /// kubelet's own conditions there are read only before it sent any status, and then it
-    /// keeps no inputs.
-    others_conditions: Vec<PodCondition>,
+/// change of these values would show) and for a container in `CrashLoopBackOff` (shown as
+/// terminated until the pod worker's back-off passes): such a worker keeps no fingerprint,
+/// so it computes its status at every sync.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusInputs(u64);
+
+/// Feeds `Debug` text to a hasher (for the k8s-openapi conditions, which are not `Hash`).
+struct DebugHasher<'h>(&'h mut DefaultHasher);
+
+impl std::fmt::Write for DebugHasher<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.write(s.as_bytes());
+        Ok(())
+    }
 }
 
 impl PodWorker {
@@ -489,47 +456,53 @@ impl PodWorker {
         })
     }
 
+    /// The fingerprint of the status's inputs now (see [`StatusInputs`]).
+    fn status_fingerprint(&self, node_ip: &str) -> StatusInputs {
+        let mut h = DefaultHasher::new();
+        node_ip.hash(&mut h);
+        self.state.hash(&mut h);
+        self.pod_ip.hash(&mut h);
+        self.start_time.hash(&mut h);
+        self.restart_policy.hash(&mut h);
+        h.write_usize(self.init.len());
+        for c in self.init.iter().chain(&self.app) {
+            c.name().hash(&mut h);
+            c.image().hash(&mut h);
+            c.step.hash(&mut h);
+            c.restart_count.hash(&mut h);
+            c.last_termination.hash(&mut h);
+            c.container_id.hash(&mut h);
+            c.image_id.hash(&mut h);
+            c.ready.hash(&mut h);
+            c.started.hash(&mut h);
+            c.backoff_event_for.hash(&mut h);
+        }
+        h.write_u8(0xff);
+        self.pod
+            .status
+            .as_ref()
+            .and_then(|s| s.qos_class.as_ref())
+            .hash(&mut h);
+        for condition in self.others_conditions() {
+            // Writing into a hasher cannot fail.
+            let _ = write!(DebugHasher(&mut h), "{condition:?}");
+            h.write_u8(0xfe);
+        }
+        StatusInputs(h.finish())
+    }
+
     /// The inputs of the status now, or None when the status also depends on the time (see
     /// [`StatusInputs`]).
     pub(super) fn status_inputs(&self, node_ip: &str) -> Option<StatusInputs> {
-        if self.crash_looping() || self.last_status.is_none() {
+        if self.crash_looping() || self.last_status().is_none() {
             return None;
         }
-        let api = self.pod.status.as_ref();
-        Some(StatusInputs {
-            node_ip: node_ip.to_string(),
-            state: self.state.clone(),
-            pod_ip: self.pod_ip.clone(),
-            start_time: self.start_time,
-            restart_policy: self.restart_policy.clone(),
-            containers: self
-                .init
-                .iter()
-                .chain(&self.app)
-                .map(ContainerInputs::of)
-                .collect(),
-            qos_class: api.and_then(|s| s.qos_class.clone()),
-            others_conditions: self.others_conditions().cloned().collect(),
-        })
+        Some(self.status_fingerprint(node_ip))
     }
 
-    /// Whether the worker still holds the values of `inputs`, compared in place.
+    /// Whether the worker's values still give `inputs`.
     pub(super) fn status_inputs_unchanged(&self, inputs: &StatusInputs, node_ip: &str) -> bool {
-        let api = self.pod.status.as_ref();
-        inputs.node_ip == node_ip
-            && inputs.state == self.state
-            && inputs.pod_ip == self.pod_ip
-            && inputs.start_time == self.start_time
-            && inputs.restart_policy == self.restart_policy
-            && inputs.containers.len() == self.init.len() + self.app.len()
-            && inputs
-                .containers
-                .iter()
-                .zip(self.init.iter().chain(&self.app))
-                .all(|(saved, record)| saved.match_record(record))
-            && inputs.qos_class.as_ref() == api.and_then(|s| s.qos_class.as_ref())
-            && inputs.others_conditions.iter().eq(self.others_conditions())
-            && !self.crash_looping()
+        !self.crash_looping() && self.status_fingerprint(node_ip) == *inputs
     }
 
     /// The conditions of the API's copy of the status that the kubelet does not own.
