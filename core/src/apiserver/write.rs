@@ -37,7 +37,7 @@ impl Part {
     fn resource(self, kind: Kind) -> String {
         match self {
             Part::Main => kind.plural().to_string(),
-            Part::Status => format!("{}/status", kind.plural()),
+            Part::Status => [kind.plural(), "/status"].concat(),
         }
     }
 }
@@ -264,8 +264,19 @@ impl<S: KvStore<Object>> ApiServer<S> {
         let namespace_state = self.namespace_state(kind, &namespace);
         let priority_classes = self.priority_classes_for(kind, Operation::Create);
 
+        // Only a generated name can be retried: then each attempt starts from a copy of the
+        // prepared object; otherwise the object itself is the one candidate.
+        let mut template = Some(object);
         for attempt in 0..GENERATE_NAME_ATTEMPTS {
-            let mut candidate = object.clone();
+            let mut candidate = match template.take() {
+                Some(object) if needs_generated_name => {
+                    let candidate = object.clone();
+                    template = Some(object);
+                    candidate
+                }
+                Some(object) => object,
+                None => break,
+            };
             if needs_generated_name {
                 let suffix = self.rng.generate_name_suffix();
                 // Like Kubernetes' SimpleNameGenerator: the base is cut so that base + suffix
@@ -293,9 +304,9 @@ impl<S: KvStore<Object>> ApiServer<S> {
                 return Err(ApiError::invalid(kind, candidate.name(), errors));
             }
             let key = registry::object_key(kind, &namespace, candidate.name());
-            match self.commit_put(&key, candidate.clone(), None)? {
-                Some(stored) => return Ok(stored),
-                None => {
+            match self.commit_put_or_return(&key, candidate, None)? {
+                Ok(stored) => return Ok(stored),
+                Err(candidate) => {
                     self.release_service(&candidate);
                     if !needs_generated_name || attempt + 1 == GENERATE_NAME_ATTEMPTS {
                         return Err(ApiError::AlreadyExists {
@@ -389,9 +400,20 @@ impl<S: KvStore<Object>> ApiServer<S> {
     pub(crate) fn commit_put(
         &mut self,
         key: &str,
-        mut object: Object,
+        object: Object,
         expected: Option<Revision>,
     ) -> Result<Option<Arc<Object>>, ApiError> {
+        Ok(self.commit_put_or_return(key, object, expected)?.ok())
+    }
+
+    /// [`Self::commit_put`], giving the object back (with its `resourceVersion` stamped)
+    /// when the precondition failed, so a caller that retries or cleans up needs no copy.
+    pub(crate) fn commit_put_or_return(
+        &mut self,
+        key: &str,
+        mut object: Object,
+        expected: Option<Revision>,
+    ) -> Result<Result<Arc<Object>, Arc<Object>>, ApiError> {
         let revision = self.store.current_revision() + 1;
         object.metadata_mut().resource_version = Some(revision.to_string());
         let stored = Arc::new(object);
@@ -408,7 +430,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
             })
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         if !response.succeeded {
-            return Ok(None);
+            return Ok(Err(stored));
         }
         if response.revision != revision {
             return Err(ApiError::Internal(format!(
@@ -417,7 +439,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
             )));
         }
         self.record_commit(revision, key, StoreOp::Put);
-        Ok(Some(stored))
+        Ok(Ok(stored))
     }
 
     pub(crate) fn update_inner(
@@ -565,12 +587,12 @@ impl<S: KvStore<Object>> ApiServer<S> {
     ) -> Result<Arc<Object>, ApiError> {
         let kind = Kind::Pod;
         let old = Arc::clone(&current.value);
-        let (Object::Pod(sent), Object::Pod(old_pod)) = (sent, old.as_ref()) else {
+        let (Object::Pod(mut sent), Object::Pod(old_pod)) = (sent, old.as_ref()) else {
             return Err(ApiError::Internal(format!(
                 "pods \"{name}\" is stored as another kind"
             )));
         };
-        let mut status = sent.status;
+        let mut status = sent.status.take();
         if let Some(status) = status.as_mut() {
             if status.qos_class.as_deref().unwrap_or("").is_empty() {
                 status.qos_class = old_pod.status.as_ref().and_then(|s| s.qos_class.clone());
@@ -583,10 +605,13 @@ impl<S: KvStore<Object>> ApiServer<S> {
             // to do on a pod status update (the pod's priority is the stored one).
             None
         } else {
-            let mut merged = old.as_ref().clone();
-            if let Object::Pod(pod) = &mut merged {
-                pod.status = status;
-            }
+            // The stored metadata and spec with the new status, in the box the request came
+            // in (the stored status is not copied only to be replaced).
+            let mut pod = sent;
+            pod.metadata = old_pod.metadata.clone();
+            pod.spec = old_pod.spec.clone();
+            pod.status = status;
+            let mut merged = Object::Pod(pod);
             self.admission.admit(
                 Operation::Update,
                 &mut merged,

@@ -167,7 +167,9 @@ impl<V> KeyHistory<V> {
             self.older.drain(..keep_from);
             if self.older.is_empty() {
                 self.older = Vec::new();
-            } else {
+            } else if self.older.capacity() > 2 * self.older.len() + 4 {
+                // Only a vector mostly empty is given back: compaction runs every round and
+                // shrinking at each one reallocated the same few revisions again and again.
                 self.older.shrink_to_fit();
             }
         }

@@ -7,13 +7,17 @@
 //! anything changed. Transactions are validated completely before their first write, so a
 //! failing transaction changes nothing.
 //!
+//! Every write that replaces a key's revision is also queued with its revision; compaction at
+//! revision `r` takes the queued writes at or below `r` and compacts only their keys, so its
+//! cost follows what was written since the last compaction, not how many keys exist.
+//!
 //! A durable host rebuilds a store from what it saved with [`MemoryStore::restore`]: each
 //! live key's latest revision and the store revision, no older history, so the restored store
 //! is compacted at its revision (reads and watches from before it get
 //! [`StoreError::Compacted`], as Kubernetes clients see after an etcd compaction).
 
 use std::collections::btree_map::Entry;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use super::history::{KeyHistory, KeyRevision};
@@ -28,6 +32,10 @@ use super::{
 #[derive(Debug)]
 pub struct MemoryStore<V> {
     keys: BTreeMap<Arc<str>, KeyHistory<V>>,
+    /// Every write that replaced a revision (an overwrite, a delete, a re-creation), in
+    /// revision order: compaction at `r` only has work on the keys written so at or below
+    /// `r`, so it visits those instead of every key.
+    superseding_writes: VecDeque<(Revision, Arc<str>)>,
     revision: Revision,
     compact_revision: Revision,
     watches: WatchHub<V>,
@@ -39,6 +47,7 @@ impl<V> Clone for MemoryStore<V> {
     fn clone(&self) -> Self {
         Self {
             keys: self.keys.clone(),
+            superseding_writes: self.superseding_writes.clone(),
             revision: self.revision,
             compact_revision: self.compact_revision,
             watches: self.watches.clone(),
@@ -57,6 +66,7 @@ impl<V> MemoryStore<V> {
     pub fn new() -> Self {
         Self {
             keys: BTreeMap::new(),
+            superseding_writes: VecDeque::new(),
             revision: 1,
             compact_revision: 0,
             watches: WatchHub::default(),
@@ -106,6 +116,7 @@ impl<V> MemoryStore<V> {
         }
         Ok(Self {
             keys,
+            superseding_writes: VecDeque::new(),
             revision,
             compact_revision: revision,
             watches: WatchHub::default(),
@@ -199,30 +210,14 @@ impl<V> MemoryStore<V> {
 
     /// Writes `request` at revision `at` (not yet committed).
     fn write_put(&mut self, request: PutRequest<V>, at: Revision) -> PutResponse<V> {
-        let logging = self.watches.is_active();
-        if !logging && !request.prev_kv {
-            // The common case needs no shared key handle: one plain lookup.
-            if let Some(history) = self.keys.get_mut(request.key.as_str()) {
-                let next = history.latest().successor(at, request.value);
-                history.push(next);
-                return PutResponse {
-                    revision: at,
-                    prev_kv: None,
-                };
-            }
-            self.insert_new_key(request.key, request.value, at, false);
-            return PutResponse {
-                revision: at,
-                prev_kv: None,
-            };
-        }
-        // Events and `prev_kv` need the shared key handle, which `get_mut` does not give;
-        // two plain lookups measured faster than one single-key `range_mut`.
+        // Compaction's queue and events need the shared key handle, which `get_mut` does not
+        // give; two plain lookups measured faster than one single-key `range_mut`.
         let Some(key) = self
             .keys
             .get_key_value(request.key.as_str())
             .map(|(k, _)| Arc::clone(k))
         else {
+            let logging = self.watches.is_active();
             self.insert_new_key(request.key, request.value, at, logging);
             return PutResponse {
                 revision: at,
@@ -231,6 +226,7 @@ impl<V> MemoryStore<V> {
         };
         let Some(history) = self.keys.get_mut(&key) else {
             // Unreachable: the key was just found. Creating it is still the right answer.
+            let logging = self.watches.is_active();
             self.insert_new_key(request.key, request.value, at, logging);
             return PutResponse {
                 revision: at,
@@ -243,10 +239,11 @@ impl<V> MemoryStore<V> {
         } else {
             None
         };
-        if logging {
+        if self.watches.is_active() {
             self.watches.record(&key, &next, Some(history.latest()));
         }
         history.push(next);
+        self.superseding_writes.push_back((at, key));
         PutResponse {
             revision: at,
             prev_kv,
@@ -285,6 +282,7 @@ impl<V> MemoryStore<V> {
                 self.watches.record(key, &tombstone, Some(history.latest()));
             }
             history.push(tombstone);
+            self.superseding_writes.push_back((at, Arc::clone(key)));
         }
         DeleteRangeResponse {
             revision: at,
@@ -497,7 +495,28 @@ impl<V> KvStore<V> for MemoryStore<V> {
                 compact_revision: self.compact_revision,
             });
         }
-        self.keys.retain(|_, history| history.compact(revision));
+        // Only a key written over at or below `revision` has revisions to drop (or is a
+        // tombstone to remove); every other key's history is already what compaction leaves.
+        while self
+            .superseding_writes
+            .front()
+            .is_some_and(|(written, _)| *written <= revision)
+        {
+            let Some((_, key)) = self.superseding_writes.pop_front() else {
+                break;
+            };
+            let keep = match self.keys.get_mut(&key) {
+                Some(history) => history.compact(revision),
+                None => continue,
+            };
+            if !keep {
+                self.keys.remove(&key);
+            }
+        }
+        if self.superseding_writes.capacity() > 4 * self.superseding_writes.len().max(1024) {
+            self.superseding_writes
+                .shrink_to(self.superseding_writes.len() * 2);
+        }
         self.compact_revision = revision;
         Ok(CompactResponse {
             revision: self.revision,
@@ -559,6 +578,19 @@ impl<V> KvStore<V> for MemoryStore<V> {
 
     fn oldest_watch_cursor(&self) -> Option<Revision> {
         self.watches.slowest_cursor()
+    }
+
+    fn get(&self, key: &str) -> Result<Option<KeyValue<V>>, StoreError> {
+        // The same answer as a single-key range at the current revision, without building
+        // the request and the answer's list (the API server reads one key per write).
+        if key.is_empty() {
+            return Err(StoreError::EmptyKey);
+        }
+        Ok(self.keys.get_key_value(key).and_then(|(key, history)| {
+            history
+                .live_at(self.revision)
+                .and_then(|visible| visible.to_key_value(key))
+        }))
     }
 
     fn cancel_watch(&mut self, id: WatchId) -> Result<(), StoreError> {

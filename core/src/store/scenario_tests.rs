@@ -452,6 +452,41 @@ fn compaction_removes_keys_deleted_at_or_before_it() {
 }
 
 #[test]
+fn compacting_in_steps_drops_each_replaced_revision_once_its_successor_is_compacted() {
+    let mut store = Store::new();
+    put(&mut store, "/a", "a1"); // 2
+    put(&mut store, "/b", "b1"); // 3
+    put(&mut store, "/a", "a2"); // 4
+    delete(&mut store, KeyRange::key("/b")); // 5
+    put(&mut store, "/a", "a3"); // 6
+    put(&mut store, "/b", "b2"); // 7
+    let history = |store: &Store, key: &str, at: Revision| {
+        range(
+            store,
+            RangeRequest::new(KeyRange::key(key)).with_revision(at),
+        )
+        .kvs
+        .first()
+        .map(|kv| kv.value.as_str().to_string())
+    };
+    assert!(store.compact(4).is_ok());
+    assert_eq!(history(&store, "/a", 4).as_deref(), Some("a2"));
+    assert_eq!(history(&store, "/b", 4).as_deref(), Some("b1"));
+    assert!(store.compact(5).is_ok());
+    assert_eq!(history(&store, "/b", 5), None);
+    assert_eq!(history(&store, "/a", 5).as_deref(), Some("a2"));
+    assert!(store.compact(7).is_ok());
+    assert_eq!(history(&store, "/a", 7).as_deref(), Some("a3"));
+    assert_eq!(history(&store, "/b", 7).as_deref(), Some("b2"));
+    assert_eq!(store.key_count(), 2);
+    put(&mut store, "/a", "a4"); // 8
+    delete(&mut store, KeyRange::key("/b")); // 9
+    assert!(store.compact(9).is_ok());
+    assert_eq!(store.key_count(), 1);
+    assert_eq!(get(&store, "/a").map(|kv| kv.version), Some(4));
+}
+
+#[test]
 fn a_watch_from_now_sees_only_later_changes_in_revision_order() {
     let mut store = pods_store();
     let id = watch(

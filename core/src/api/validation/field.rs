@@ -219,70 +219,60 @@ fn render_value(value: &Value) -> String {
 
 pub use crate::api::labels::go_quote;
 
-/// One step of a [`FieldPath`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum PathElement {
-    /// A named child: `.name`.
-    Child(String),
-    /// A list index: `[3]`.
-    Index(usize),
-    /// A map key: `[app]` (printed unquoted, as Kubernetes does).
-    Key(String),
-}
-
 /// A path to a field, built the way Kubernetes' `field.Path` is: `FieldPath::new("spec")
 /// .child("containers").index(0).child("name")` prints `spec.containers[0].name`.
+///
+/// It is kept rendered (one string), so each step is one allocation: validation builds a
+/// path for every checked field, and only the few that fail are ever printed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldPath {
-    elements: Vec<PathElement>,
+    rendered: String,
 }
 
 impl FieldPath {
     /// A path starting at the top-level field `root` (may be empty for "the whole object").
     pub fn new(root: &str) -> Self {
         FieldPath {
-            elements: vec![PathElement::Child(root.to_string())],
+            rendered: root.to_string(),
         }
     }
 
     /// The path to the child field `name`.
     pub fn child(&self, name: &str) -> Self {
-        self.with(PathElement::Child(name.to_string()))
+        // Kubernetes puts a dot before every non-empty named element except the first.
+        let mut rendered = String::with_capacity(self.rendered.len() + 1 + name.len());
+        rendered.push_str(&self.rendered);
+        if !name.is_empty() {
+            rendered.push('.');
+        }
+        rendered.push_str(name);
+        FieldPath { rendered }
     }
 
     /// The path to list element `index`.
     pub fn index(&self, index: usize) -> Self {
-        self.with(PathElement::Index(index))
+        use std::fmt::Write as _;
+        let mut rendered = String::with_capacity(self.rendered.len() + 8);
+        rendered.push_str(&self.rendered);
+        // Writing to a String cannot fail.
+        let _ = write!(rendered, "[{index}]");
+        FieldPath { rendered }
     }
 
     /// The path to map entry `key`.
     pub fn key(&self, key: &str) -> Self {
-        self.with(PathElement::Key(key.to_string()))
-    }
-
-    fn with(&self, element: PathElement) -> Self {
-        let mut elements = self.elements.clone();
-        elements.push(element);
-        FieldPath { elements }
+        let mut rendered = String::with_capacity(self.rendered.len() + key.len() + 2);
+        rendered.push_str(&self.rendered);
+        rendered.push('[');
+        rendered.push_str(key);
+        rendered.push(']');
+        FieldPath { rendered }
     }
 }
 
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, element) in self.elements.iter().enumerate() {
-            match element {
-                // Kubernetes puts a dot before every non-empty named element except the first.
-                PathElement::Child(name) => {
-                    if i > 0 && !name.is_empty() {
-                        f.write_str(".")?;
-                    }
-                    f.write_str(name)?;
-                }
-                PathElement::Index(index) => write!(f, "[{index}]")?,
-                PathElement::Key(key) => write!(f, "[{key}]")?,
-            }
-        }
-        Ok(())
+        f.write_str(&self.rendered)
     }
 }
 
