@@ -285,10 +285,12 @@ impl Sent {
                     if previous == Some(fingerprint) {
                         continue;
                     }
-                    let event_type = match (event.event_type, previous) {
-                        (WatchEventType::Added, _) | (_, None) => "ADDED",
-                        _ => "MODIFIED",
-                    };
+                    let event_type =
+                        if event.event_type == WatchEventType::Added || previous.is_none() {
+                            "ADDED"
+                        } else {
+                            "MODIFIED"
+                        };
                     lines.push(summary.into_line(event_type));
                 }
                 WatchEventType::Deleted => {
