@@ -149,6 +149,8 @@ async fn every_live_endpoint_refuses_a_missing_or_wrong_token_with_401() {
             "/kubeplay/v1/exec",
             br#"{"line":"kubectl get pods"}"#.to_vec(),
         ),
+        (Method::GET, "/kubeplay/v1/summary", Vec::new()),
+        (Method::GET, "/kubeplay/v1/summary?watch=true", Vec::new()),
         (Method::GET, "/kubeplay/v1/unknown", Vec::new()),
     ];
     for (method, path, body) in endpoints {
@@ -173,6 +175,7 @@ async fn info_names_the_version_the_nodes_and_the_kept_trace() {
     assert_eq!(info["nodes"], json!(["node-1", "node-2"]));
     assert_eq!(info["traceKept"], 20_000);
     assert!(info["traceNext"].as_u64().is_some_and(|n| n > 0), "{info}");
+    assert_eq!(info["pods"], 0, "{info}");
     let (status, answer) = client
         .send(Method::POST, "/kubeplay/v1/info", Token::Admin, Vec::new())
         .await;
@@ -458,4 +461,186 @@ async fn a_server_keeping_no_trace_says_how_to_turn_the_trace_on() {
     }
     let (_, info) = client.get("/kubeplay/v1/info").await;
     assert_eq!(info["traceKept"], 0);
+}
+
+/// Reads newline-delimited JSON from `body` until `done` says a line is the one wanted;
+/// returns every line read.
+async fn read_lines_until(body: &mut Incoming, mut done: impl FnMut(&Value) -> bool) -> Vec<Value> {
+    let mut buffered = Vec::new();
+    let mut lines = Vec::new();
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let frame = body
+                .frame()
+                .await
+                .expect("the stream stays open")
+                .expect("a chunk");
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            buffered.extend_from_slice(&data);
+            while let Some(end) = buffered.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = buffered.drain(..=end).collect();
+                let value: Value = serde_json::from_slice(&line).expect("one JSON object a line");
+                let found = done(&value);
+                lines.push(value);
+                if found {
+                    return;
+                }
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the wanted line never came; got {lines:?}"));
+    lines
+}
+
+#[tokio::test]
+async fn the_summary_lists_nodes_and_pods_compactly_and_streams_only_what_changes_them() {
+    let (_server, client) = start(&["--sim-nodes", "2", "--sim-speed", SIM_SPEED]);
+    let (status, list) = client.get("/kubeplay/v1/summary").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let nodes = list["nodes"].as_array().cloned().unwrap_or_default();
+    let names: Vec<&str> = nodes.iter().filter_map(|n| n["name"].as_str()).collect();
+    assert_eq!(names, ["node-1", "node-2"], "{list}");
+    for node in &nodes {
+        assert_eq!(node["podCapacity"], 110, "{node}");
+        assert!(
+            node["podCIDR"].as_str().is_some_and(|c| c.contains('/')),
+            "{node}"
+        );
+        assert!(node["resourceVersion"].as_str().is_some(), "{node}");
+        // Only what the canvas draws: no status, no spec.
+        assert!(
+            node.get("status").is_none() && node.get("spec").is_none(),
+            "{node}"
+        );
+    }
+    let since = list["resourceVersion"]
+        .as_str()
+        .expect("a resourceVersion")
+        .to_string();
+    let response = client
+        .open(
+            Method::GET,
+            &format!("/kubeplay/v1/summary?watch=true&resourceVersion={since}"),
+            Token::Admin,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let created = client
+        .exec("kubectl create deployment sum --image=nginx --replicas=2")
+        .await;
+    assert_eq!(created["exitCode"], 0, "{created}");
+    let mut running = std::collections::BTreeSet::new();
+    let lines = read_lines_until(&mut body, |line| {
+        let pod = &line["pod"];
+        if pod["status"] == "Running" && pod["nodeName"].as_str().is_some() {
+            running.insert(pod["name"].as_str().unwrap_or_default().to_string());
+        }
+        running.len() == 2
+    })
+    .await;
+    let pods: Vec<&Value> = lines
+        .iter()
+        .map(|l| &l["pod"])
+        .filter(|p| p.is_object())
+        .collect();
+    assert!(!pods.is_empty(), "{lines:?}");
+    for pod in &pods {
+        assert_eq!(pod["namespace"], "default", "{pod}");
+        assert_eq!(pod["app"], "sum", "{pod}");
+        assert!(
+            pod["owner"]
+                .as_str()
+                .is_some_and(|o| o.starts_with("ReplicaSet/sum-")),
+            "{pod}"
+        );
+        assert!(pod["templateHash"].as_str().is_some(), "{pod}");
+        assert!(
+            pod.get("spec").is_none() && pod.get("metadata").is_none(),
+            "{pod}"
+        );
+    }
+    // Each pod's lines show a change of its summary: never the same one twice in a row.
+    for name in &running {
+        let mine: Vec<&&Value> = pods.iter().filter(|p| p["name"] == name.as_str()).collect();
+        for pair in mine.windows(2) {
+            let strip = |v: &Value| {
+                let mut v = v.clone();
+                v.as_object_mut().map(|o| o.remove("resourceVersion"));
+                v
+            };
+            assert_ne!(strip(pair[0]), strip(pair[1]), "{name}: {mine:?}");
+        }
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["type"] == "BOOKMARK" && l["resourceVersion"].as_str().is_some()),
+        "{lines:?}"
+    );
+    drop(body);
+    // The list now holds the two pods, running.
+    let (_, list) = client.get("/kubeplay/v1/summary").await;
+    let listed = list["pods"].as_array().map(|pods| {
+        pods.iter()
+            .filter(|p| p["app"] == "sum" && p["status"] == "Running")
+            .count()
+    });
+    assert_eq!(listed, Some(2), "{list}");
+    let (_, info) = client.get("/kubeplay/v1/info").await;
+    assert!(info["pods"].as_u64().is_some_and(|n| n >= 2), "{info}");
+}
+
+#[tokio::test]
+async fn a_summary_watch_without_a_resource_version_starts_with_every_node_and_bad_queries_are_400()
+{
+    let (_server, client) = start(&["--sim-nodes", "2"]);
+    let response = client
+        .open(
+            Method::GET,
+            "/kubeplay/v1/summary?watch=true",
+            Token::Admin,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let mut added = Vec::new();
+    read_lines_until(&mut body, |line| {
+        if line["type"] == "ADDED" {
+            if let Some(name) = line["node"]["name"].as_str() {
+                added.push(name.to_string());
+            }
+        }
+        line["type"] == "BOOKMARK"
+    })
+    .await;
+    added.sort();
+    assert_eq!(added, ["node-1", "node-2"]);
+    drop(body);
+    for path in [
+        "/kubeplay/v1/summary?watch=maybe",
+        "/kubeplay/v1/summary?watch=true&resourceVersion=abc",
+    ] {
+        let (status, answer) = client.get(path).await;
+        assert_status(status, &answer, StatusCode::BAD_REQUEST, "BadRequest");
+    }
+    let (status, answer) = client
+        .send(
+            Method::POST,
+            "/kubeplay/v1/summary",
+            Token::Admin,
+            Vec::new(),
+        )
+        .await;
+    assert_status(
+        status,
+        &answer,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+    );
 }

@@ -111,6 +111,22 @@ pub fn app() -> Html {
                 let live_state = live.borrow().as_ref().map(|link| Rc::clone(&link.state));
                 if let Some(state) = live_state {
                     last = now;
+                    // A cluster that grew past the summary cutover: connect again, mirroring
+                    // summaries (the full mirror would keep every pod).
+                    let outgrown = {
+                        let state = state.borrow();
+                        state.outgrown().then(|| {
+                            let mut info = state.info.clone();
+                            info.pods = state.mirror.count(kubeplay_core::api::objects::Kind::Pod);
+                            info.nodes = state.node_names();
+                            (state.token.clone(), info)
+                        })
+                    };
+                    if let Some((token, info)) = outgrown {
+                        *live.borrow_mut() = Some(LiveLink::start(token, info));
+                        force_update.force_update();
+                        return;
+                    }
                     let version = {
                         let mut state = state.borrow_mut();
                         state.now = wall_clock_now();

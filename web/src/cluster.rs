@@ -218,6 +218,15 @@ impl ObjectSource<'_> {
         }
     }
 
+    /// Whether the page mirrors only node and pod summaries (a big live cluster: the
+    /// cluster view draws the canvas, full objects come only for the inspected one).
+    pub fn summarized(&self) -> bool {
+        match self {
+            ObjectSource::Simulation(_) => false,
+            ObjectSource::Live(live) => live.mode == crate::live::summary::MirrorMode::Summary,
+        }
+    }
+
     /// How many nodes the cluster has.
     pub fn node_count(&self) -> usize {
         match self {
@@ -412,23 +421,40 @@ fn pod_chip(object: &Object, pod: &Pod, now: Timestamp) -> PodChip {
 /// rollouts), else the pod's own name.
 pub fn colour_group(pod: &Pod) -> String {
     let labels = pod.metadata.labels.as_ref();
-    if let Some(app) = labels.and_then(|l| l.get("app").or_else(|| l.get("app.kubernetes.io/name")))
-    {
-        return app.clone();
-    }
+    let app = labels.and_then(|l| l.get("app").or_else(|| l.get("app.kubernetes.io/name")));
     let owner = pod
         .metadata
         .owner_references
         .as_ref()
         .and_then(|owners| owners.iter().find(|o| o.controller == Some(true)));
-    if let Some(owner) = owner {
-        let hash = labels.and_then(|l| l.get("pod-template-hash"));
-        return match hash.and_then(|h| owner.name.strip_suffix(&format!("-{h}"))) {
+    colour_group_of(
+        app.map(String::as_str),
+        owner.map(|o| o.name.as_str()),
+        labels
+            .and_then(|l| l.get("pod-template-hash"))
+            .map(String::as_str),
+        pod.metadata.name.as_deref().unwrap_or_default(),
+    )
+}
+
+/// [`colour_group`] from its ingredients (a full pod's, or a live summary's): the `app`
+/// label, the controller owner's name, the `pod-template-hash` label and the pod's name.
+pub fn colour_group_of(
+    app: Option<&str>,
+    owner_name: Option<&str>,
+    template_hash: Option<&str>,
+    pod_name: &str,
+) -> String {
+    if let Some(app) = app {
+        return app.to_string();
+    }
+    if let Some(owner) = owner_name {
+        return match template_hash.and_then(|h| owner.strip_suffix(&format!("-{h}"))) {
             Some(deployment) => deployment.to_string(),
-            None => owner.name.clone(),
+            None => owner.to_string(),
         };
     }
-    pod.metadata.name.clone().unwrap_or_default()
+    pod_name.to_string()
 }
 
 /// A stable hue for a group name (FNV-1a, so the same app has the same colour everywhere).

@@ -62,6 +62,11 @@ impl TileCluster {
     /// Reads the nodes and pods of the world's store or of the live mirror.
     pub fn read<'a>(source: impl Into<ObjectSource<'a>>) -> TileCluster {
         let mut source = source.into();
+        if let ObjectSource::Live(live) = &source {
+            if live.mode == crate::live::MirrorMode::Summary {
+                return TileCluster::from_summary(&live.summary);
+            }
+        }
         let nodes = source.objects(Kind::Node);
         let pods = source.objects(Kind::Pod);
         let mut tiles: Vec<NodeTile> = nodes
@@ -95,6 +100,42 @@ impl TileCluster {
             let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
             match node.and_then(|name| index.get(name)) {
                 Some(&i) => on_node.push((i, tile_state(pod))),
+                None => pending += 1,
+            }
+        }
+        for (i, state) in on_node {
+            if let Some(tile) = tiles.get_mut(i) {
+                tile.pods.push(state);
+            }
+        }
+        TileCluster {
+            nodes: tiles,
+            pending,
+        }
+    }
+
+    /// Reads the tiles from a live summary mirror (a big cluster: no full objects).
+    pub fn from_summary(summary: &crate::live::SummaryMirror) -> TileCluster {
+        let mut tiles: Vec<NodeTile> = summary
+            .nodes()
+            .map(|node| NodeTile {
+                name: node.name.clone(),
+                readiness: node.readiness(),
+                cordoned: node.unschedulable,
+                pods: Vec::new(),
+            })
+            .collect();
+        tiles.sort_by(|a, b| natural(&a.name, &b.name));
+        let index: BTreeMap<&str, usize> = tiles
+            .iter()
+            .enumerate()
+            .map(|(i, tile)| (tile.name.as_str(), i))
+            .collect();
+        let mut on_node: Vec<(usize, PodState)> = Vec::with_capacity(summary.pod_count());
+        let mut pending = 0;
+        for pod in summary.pods() {
+            match pod.node_name.as_deref().and_then(|name| index.get(name)) {
+                Some(&i) => on_node.push((i, pod.state())),
                 None => pending += 1,
             }
         }
@@ -366,6 +407,51 @@ pub fn rasterize(cluster: &TileCluster, layout: &TileLayout, buffer: &mut Vec<u8
 mod tests {
     use super::*;
     use crate::playground::Playground;
+
+    #[test]
+    fn a_live_cluster_mirrored_as_summaries_reads_its_tiles_from_them() {
+        let info = crate::live::LiveInfo {
+            nodes: vec!["node-1".to_string(), "node-2".to_string()],
+            pods: crate::live::summary::SUMMARY_POD_THRESHOLD,
+            ..crate::live::LiveInfo::default()
+        };
+        let mut live = crate::live::LiveState::new(
+            "t".to_string(),
+            info,
+            kubeplay_core::sim::clock::Timestamp::from_millis(0),
+        );
+        assert_eq!(live.mode, crate::live::MirrorMode::Summary);
+        let list = r#"{"resourceVersion":"9",
+            "nodes":[{"name":"node-10","ready":"True"},{"name":"node-2","ready":"False","unschedulable":true}],
+            "pods":[{"namespace":"a","name":"p1","nodeName":"node-2","status":"Running"},
+                    {"namespace":"a","name":"p2","nodeName":"node-2","status":"CrashLoopBackOff"},
+                    {"namespace":"a","name":"p3","nodeName":"node-10","status":"ContainerCreating"},
+                    {"namespace":"a","name":"p4","status":"Pending"},
+                    {"namespace":"a","name":"p5","nodeName":"gone","status":"Running"}]}"#;
+        assert_eq!(live.summary.apply_list(list), Ok(()));
+        let tiles = TileCluster::read(&live);
+        let names: Vec<&str> = tiles.nodes.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["node-2", "node-10"]);
+        assert_eq!(
+            tiles
+                .nodes
+                .first()
+                .map(|n| (n.readiness, n.cordoned, n.pods.clone())),
+            Some((
+                NodeReadiness::NotReady,
+                true,
+                vec![PodState::Running, PodState::Failing]
+            ))
+        );
+        assert_eq!(
+            tiles.nodes.get(1).map(|n| n.pods.clone()),
+            Some(vec![PodState::Creating])
+        );
+        assert_eq!(tiles.pending, 2);
+        assert_eq!(live.node_names(), ["node-10", "node-2"]);
+        // The cluster view draws it on the canvas although it has two nodes.
+        assert!(crate::cluster::ObjectSource::from(&live).summarized());
+    }
 
     fn pixel(buffer: &[u8], layout: &TileLayout, x: u32, y: u32) -> [u8; 4] {
         let at = ((y * layout.width + x) * 4) as usize;

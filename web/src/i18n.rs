@@ -373,12 +373,16 @@ pub enum Key {
     LiveTerminalHelp,
     /// Shown while a live command runs.
     LiveRunning,
+    /// Shown while the inspected object is read from a big live cluster (web-scale).
+    InspectorLoading,
+    /// Under the canvas of a big live cluster mirrored as summaries.
+    CanvasSummaryNote,
 }
 
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 161] = [
+    pub const ALL: [Key; 163] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -540,6 +544,8 @@ impl Key {
         Key::ImagesLiveNote,
         Key::LiveTerminalHelp,
         Key::LiveRunning,
+        Key::InspectorLoading,
+        Key::CanvasSummaryNote,
     ];
 }
 
@@ -716,6 +722,8 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::ImagesLiveNote => ("라이브: 서버 노드의 이미지 캐시는 볼 수 없고, 이벤트에 기록된 이미지 풀만 보입니다", "Live: the server's image caches are out of reach; the pulls come from the events"),
         Key::LiveTerminalHelp => ("라이브: 명령은 서버에서 실행됩니다 (예: kubectl get pods)", "Live: commands run on the server (for example kubectl get pods)"),
         Key::LiveRunning => ("실행 중…", "running…"),
+        Key::InspectorLoading => ("서버에서 오브젝트를 읽는 중…", "Reading the object from the server…"),
+        Key::CanvasSummaryNote => ("큰 클러스터: 노드와 파드의 요약만 받아 그립니다. 타일을 누르면 그 노드의 전체 오브젝트를 서버에서 읽습니다.", "Big cluster: only node and pod summaries are mirrored; click a tile to read its node's full object from the server."),
     }
 }
 

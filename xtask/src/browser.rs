@@ -23,6 +23,12 @@
 //!    server (its answer under the editor), applies a Deployment with a negative replica count
 //!    with Ctrl+Enter (the refusal marked at its line), fixes it and sees its pod run.
 //!
+//! With `KUBEPLAY_LIVE_BENCH=NODESxPODS` set (e.g. `1000x30000`) the run is instead the live
+//! mode benchmark at scale ([`live_scale_bench`], Chromium only; BENCHMARKS.md "Live mode at
+//! scale"): a release `kubeplay serve --sim-nodes NODES` gets PODS pods in Deployments of
+//! 1,000, then the page goes live and the time to the first full canvas and the frame times
+//! while pods change are printed. A benchmark, not a test: it asserts only that it finishes.
+//!
 //! The same scenario then runs in Debian's Firefox ESR through geckodriver (setup installs
 //! firefox-esr with apt and builds geckodriver with `cargo install`); its screenshots go to a
 //! temporary folder. When a browser or its driver is missing (setup could not install them)
@@ -112,6 +118,9 @@ pub fn run() -> Result<()> {
     let dist = root.join("dist");
     if !dist.join("index.html").is_file() || !dist.join("kubeplay_web_bg.wasm").is_file() {
         bail!("dist/ has no built playground; run `cargo xtask dist` first");
+    }
+    if let Ok(size) = std::env::var("KUBEPLAY_LIVE_BENCH") {
+        return live_bench_in_chromium(&size);
     }
     let server = StaticServer::start(dist)?;
     for browser in [Browser::Chromium, Browser::Firefox] {
@@ -508,12 +517,24 @@ impl LiveServer {
     /// Builds the node host, starts `kubeplay serve --sim-nodes 2` serving `dist/`, and waits
     /// until it accepts connections and has written its token.
     fn start() -> Result<LiveServer> {
-        util::cargo(&["build", "--package", "kubeplay"])?;
+        LiveServer::start_with(false, &["--sim-nodes", "2", "--sim-speed", "10"])
+    }
+
+    /// Builds the node host (`release`: optimized), starts `kubeplay serve ARGS` serving
+    /// `dist/`, and waits until it accepts connections and has written its token.
+    fn start_with(release: bool, args: &[&str]) -> Result<LiveServer> {
+        if release {
+            util::cargo(&["build", "--release", "--package", "kubeplay"])?;
+        } else {
+            util::cargo(&["build", "--package", "kubeplay"])?;
+        }
         let root = util::workspace_root();
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| root.join("target"));
-        let binary = target.join("debug").join("kubeplay");
+        let binary = target
+            .join(if release { "release" } else { "debug" })
+            .join("kubeplay");
         let port = {
             let probe = TcpListener::bind("127.0.0.1:0")?;
             probe.local_addr()?.port()
@@ -531,7 +552,7 @@ impl LiveServer {
             .arg(&data_dir)
             .arg("--ui-dir")
             .arg(root.join("dist"))
-            .args(["--sim-nodes", "2", "--sim-speed", "10"])
+            .args(args)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -564,6 +585,181 @@ impl LiveServer {
     fn url(&self) -> String {
         format!("https://127.0.0.1:{}/", self.port)
     }
+
+    /// Runs the real kubectl against the server; fails unless it succeeds.
+    fn kubectl(&self, args: &[&str]) -> Result<String> {
+        let output = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(self.data_dir.join("kubeconfig"))
+            .args(args)
+            .output()
+            .context("could not run kubectl")?;
+        if !output.status.success() {
+            bail!(
+                "kubectl {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// The summary's pod count and how many of them run on a node (`curl` over TLS).
+    fn pod_counts(&self) -> Result<(usize, usize)> {
+        let output = Command::new("curl")
+            .args(["-sk", "--max-time", "120", "-H"])
+            .arg(format!("Authorization: Bearer {}", self.token()?))
+            .arg(format!("{}kubeplay/v1/summary", self.url()))
+            .output()
+            .context("could not run curl")?;
+        let summary: Value = serde_json::from_slice(&output.stdout)
+            .with_context(|| "the summary is not JSON".to_string())?;
+        let pods = summary["pods"].as_array().cloned().unwrap_or_default();
+        let running = pods
+            .iter()
+            .filter(|p| p["status"] == "Running" && p["nodeName"].is_string())
+            .count();
+        Ok((pods.len(), running))
+    }
+
+    /// The server's resident memory in MB (Linux `/proc`).
+    fn rss_mb(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse::<u64>().ok())
+            })
+            .map_or(0, |kb| kb / 1024)
+    }
+}
+
+/// Opens Chromium and runs [`live_scale_bench`] for `size` (`NODESxPODS`).
+fn live_bench_in_chromium(size: &str) -> Result<()> {
+    let Some((nodes, pods)) = size
+        .split_once('x')
+        .and_then(|(n, p)| Some((n.parse::<usize>().ok()?, p.parse::<usize>().ok()?)))
+    else {
+        bail!("KUBEPLAY_LIVE_BENCH must be NODESxPODS, like 1000x30000 (got {size:?})");
+    };
+    let (binary, driver) = Browser::Chromium.programs().map_err(anyhow::Error::msg)?;
+    let driver = Driver::start(Browser::Chromium, &driver)?;
+    let profile = std::env::temp_dir().join(format!("kubeplay-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    let result = (|| {
+        let session = driver.new_session(&binary, &profile)?;
+        let outcome = live_scale_bench(&session, nodes, pods);
+        session.close();
+        outcome
+    })();
+    let _ = std::fs::remove_dir_all(&profile);
+    result
+}
+
+/// Live mode at scale: a release `kubeplay serve --sim-nodes NODES` runs PODS pods (in
+/// Deployments of 1,000 replicas, created with the real kubectl), then the page connects
+/// and mirrors summaries. Prints: how long the server took to run every pod and its memory;
+/// from the click on Connect to the first canvas showing every pod; then, while a sixth of
+/// the Deployments roll out (their pods replaced), the canvas's own frame times (read +
+/// rasterize + put, `window.kubeplayCanvasStats`) and the gaps between animation frames
+/// (what the user sees: a gap over 50 ms is a visible stall), and the page's JS heap.
+fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> {
+    const PER_DEPLOYMENT: usize = 1_000;
+    let nodes_arg = nodes.to_string();
+    println!("  live mode at scale: kubeplay serve --sim-nodes {nodes} (release), {pods} pods");
+    let server = LiveServer::start_with(true, &["--sim-nodes", &nodes_arg, "--sim-speed", "10"])?;
+    let started = Instant::now();
+    let deployments = pods.div_ceil(PER_DEPLOYMENT);
+    for index in 0..deployments {
+        let replicas = (pods - index * PER_DEPLOYMENT)
+            .min(PER_DEPLOYMENT)
+            .to_string();
+        server.kubectl(&[
+            "create",
+            "deployment",
+            &format!("bench-{index}"),
+            "--image=nginx",
+            "--replicas",
+            &replicas,
+        ])?;
+    }
+    loop {
+        let (total, running) = server.pod_counts()?;
+        if running >= pods {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(3_600) {
+            bail!("only {running} of {total} pods ran within an hour");
+        }
+        std::thread::sleep(Duration::from_secs(5));
+    }
+    println!(
+        "  measured: the server ran {pods} pods on {nodes} nodes in {:.0} s (polled every 5 s), RSS {} MB",
+        started.elapsed().as_secs_f64(),
+        server.rss_mb()
+    );
+
+    session.navigate(&server.url())?;
+    session.wait_for(
+        "the page from kubeplay serve",
+        "!!document.querySelector('#live-open')",
+    )?;
+    session.click(".language[lang=en]")?;
+    session.click("#live-open")?;
+    session.type_into("#live-token", &server.token()?)?;
+    // The page notes the moment every pod is on the canvas (checked every 20 ms).
+    session.value(&format!(
+        "(() => {{ window.kubeplayLiveClick = performance.now(); window.kubeplayFullCanvasMs = null; \
+           const id = setInterval(() => {{ const c = document.querySelector('#cluster-canvas'); \
+             if (c && c.dataset.pods === '{pods}') {{ window.kubeplayFullCanvasMs = performance.now() - window.kubeplayLiveClick; clearInterval(id); }} }}, 20); \
+           return true; }})()"
+    ))?;
+    session.click("#live-connect")?;
+    let Some(full) = session.try_wait("window.kubeplayFullCanvasMs", Duration::from_secs(600))?
+    else {
+        let shown = session.value("document.querySelector('#cluster-canvas')?.dataset.pods")?;
+        bail!("the canvas never showed all {pods} pods within 10 minutes (it shows {shown})");
+    };
+    let heap = session.value(
+        "performance.memory ? Math.round(performance.memory.usedJSHeapSize / 1048576) : null",
+    )?;
+    println!(
+        "  measured: click on Connect → canvas with all {pods} pods: {full} ms; JS heap {heap} MB"
+    );
+    session.screenshot(&std::env::temp_dir().join(format!("kubeplay-live-{nodes}x{pods}.png")))?;
+
+    // Pods change: a sixth of the Deployments roll out (every pod of theirs replaced).
+    session.value(
+        "(() => { window.kubeplayCanvasStats = undefined; window.kubeplayGaps = []; \
+           let last = performance.now(); \
+           const tick = (t) => { window.kubeplayGaps.push(t - last); last = t; \
+             if (!window.kubeplayGapsDone) requestAnimationFrame(tick); }; \
+           window.kubeplayGapsDone = false; requestAnimationFrame(tick); return true; })()",
+    )?;
+    let restarted = deployments.div_ceil(6);
+    for index in 0..restarted {
+        server.kubectl(&["rollout", "restart", &format!("deployment/bench-{index}")])?;
+    }
+    std::thread::sleep(Duration::from_secs(30));
+    let stats = session.value(
+        "(() => { window.kubeplayGapsDone = true; const g = window.kubeplayGaps.slice(1).sort((a, b) => a - b); \
+           const at = (q) => g.length ? Math.round(g[Math.min(g.length - 1, Math.floor(q * g.length))]) : null; \
+           const s = window.kubeplayCanvasStats || { frames: 0, totalMs: 0, maxMs: 0 }; \
+           return JSON.stringify({ canvasFrames: s.frames, canvasMeanMs: s.frames ? Math.round(s.totalMs / s.frames) : null, \
+             canvasMaxMs: Math.round(s.maxMs), animationFrames: g.length, gapP50Ms: at(0.5), gapP95Ms: at(0.95), \
+             gapMaxMs: g.length ? Math.round(g[g.length - 1]) : null, stallsOver50Ms: g.filter(x => x > 50).length, \
+             heapMB: performance.memory ? Math.round(performance.memory.usedJSHeapSize / 1048576) : null, \
+             podsShown: document.querySelector('#cluster-canvas')?.dataset.pods }); })()",
+    )?;
+    println!(
+        "  measured: 30 s while {restarted} Deployments ({} pods) roll out: {stats}; server RSS {} MB",
+        restarted * PER_DEPLOYMENT,
+        server.rss_mb()
+    );
+    Ok(())
 }
 
 /// Live mode: the page served by `kubeplay serve` refuses a wrong token and shows nothing

@@ -10,7 +10,8 @@
 //!   "traceKept": N, "traceNext": SEQ}`: the Kubernetes version the server speaks, the Node
 //!   objects' names, how many trace records the server keeps (`--trace-keep`; 0: the trace
 //!   endpoint is off) and the sequence number the next trace record will get (so a page can
-//!   follow only what happens from now on).
+//!   follow only what happens from now on). `"pods": N` counts the pods (so the page can
+//!   choose between mirroring full objects and the compact [`summary`]).
 //! - `GET /kubeplay/v1/trace?since=SEQ` → `{"records": [TraceRecord…], "next": SEQ2,
 //!   "dropped": K}`. Records are the core's [`TraceRecord`] in its serde form (`type` tag,
 //!   camelCase fields). Every record has a sequence number: its position among all records
@@ -38,8 +39,13 @@
 //!   ([`MAX_REQUEST_BODY_BYTES`](super::api::status::MAX_REQUEST_BODY_BYTES), 413 above
 //!   it); a body that is not that JSON, or a line with a line break, is 400.
 //!
+//! - `GET /kubeplay/v1/summary[?watch=true[&resourceVersion=N]]`: every node and pod in a
+//!   compact form (only what the page's cluster view and canvas draw), as a list or a
+//!   newline-delimited stream of changes; see [`summary`], which the page uses instead of
+//!   full Pods and Nodes for big clusters (`info`'s `pods` tells it how big).
+//!
 //! Beyond the protocol agreed with the page (additions only, nothing changed): `info`'s
-//! `traceNext`, `exec`'s optional `files`, 410 for a trace watch from before the window, and
+//! `traceNext` and `pods`, `exec`'s optional `files`, 410 for a trace watch from before the window, and
 //! 404 `NotFound` naming `--trace-keep` from both trace forms when the server keeps no trace.
 //!
 //! The trace lives in the cluster actor's [`World`] as a bounded ring
@@ -72,6 +78,8 @@ use super::api::{body, json_response};
 use super::cluster::{Cluster, ADMIN_USER};
 use super::version::VersionInfo;
 
+pub mod summary;
+
 /// How long a trace stream stays open (as a Kubernetes watch without `timeoutSeconds`); the
 /// page reconnects with `since` set to where it got.
 pub const TRACE_WATCH_TIMEOUT: Duration = Duration::from_secs(1800);
@@ -100,6 +108,7 @@ pub fn router(cluster: Cluster) -> Router {
         .route("/kubeplay/v1/info", any(info))
         .route("/kubeplay/v1/trace", any(trace))
         .route("/kubeplay/v1/exec", any(exec))
+        .route("/kubeplay/v1/summary", any(summary_endpoint))
         .route("/kubeplay", any(not_found))
         .route("/kubeplay/{*rest}", any(not_found))
         .with_state(cluster)
@@ -130,18 +139,22 @@ pub struct Info {
     pub trace_kept: usize,
     /// The sequence number the next trace record will get.
     pub trace_next: u64,
+    /// How many pods the cluster has.
+    #[serde(default)]
+    pub pods: usize,
 }
 
 /// `GET /kubeplay/v1/info`.
 async fn info(State(cluster): State<Cluster>, method: Method) -> Response {
     let answer = async {
         only(&method, &Method::GET)?;
-        let (nodes, trace_next) = cluster
+        let (nodes, trace_next, pods) = cluster
             .call_world(|world| {
                 let next = world.trace().len();
+                let pods = world.pod_summary().total;
                 world.api().set_user(ADMIN_USER);
                 let nodes = world.api().list(Kind::Node, None, &ListOptions::default());
-                (nodes, next)
+                (nodes, next, pods)
             })
             .await
             .map_err(|_| StatusError::stopped())?;
@@ -155,6 +168,7 @@ async fn info(State(cluster): State<Cluster>, method: Method) -> Response {
                 .collect(),
             trace_kept: cluster.trace_keep(),
             trace_next,
+            pods,
         };
         Ok::<_, StatusError>(json_body(&info))
     };
@@ -192,17 +206,7 @@ impl TraceQuery {
                     })?;
                     query.since = Some(since);
                 }
-                "watch" => {
-                    query.watch = match value.as_str() {
-                        "true" | "1" => true,
-                        "false" | "0" | "" => false,
-                        _ => {
-                            return Err(StatusError::bad_request(format!(
-                                "watch: Invalid value: {value:?}: must be true or false"
-                            )))
-                        }
-                    }
-                }
+                "watch" => query.watch = parse_watch(&value)?,
                 // Unknown parameters are ignored, as kube-apiserver ignores them.
                 _ => {}
             }
@@ -342,6 +346,76 @@ async fn stream_trace(
             () = sender.closed() => return,
         }
     }
+}
+
+/// The query of `GET /kubeplay/v1/summary`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct SummaryQuery {
+    watch: bool,
+    resource_version: Option<String>,
+}
+
+impl SummaryQuery {
+    fn parse(pairs: Vec<(String, String)>) -> Result<SummaryQuery, StatusError> {
+        let mut query = SummaryQuery::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "watch" => query.watch = parse_watch(&value)?,
+                "resourceVersion" => {
+                    if !value.is_empty() && value.parse::<u64>().is_err() {
+                        return Err(StatusError::bad_request(format!(
+                            "resourceVersion: Invalid value: {value:?}: must be a resourceVersion from a summary list or a BOOKMARK"
+                        )));
+                    }
+                    query.resource_version = Some(value).filter(|v| !v.is_empty());
+                }
+                // Unknown parameters are ignored, as kube-apiserver ignores them.
+                _ => {}
+            }
+        }
+        Ok(query)
+    }
+}
+
+/// `watch=…` as kube-apiserver reads it.
+fn parse_watch(value: &str) -> Result<bool, StatusError> {
+    match value {
+        "true" | "1" => Ok(true),
+        "false" | "0" | "" => Ok(false),
+        _ => Err(StatusError::bad_request(format!(
+            "watch: Invalid value: {value:?}: must be true or false"
+        ))),
+    }
+}
+
+/// `GET /kubeplay/v1/summary[?watch=true[&resourceVersion=N]]`.
+async fn summary_endpoint(
+    State(cluster): State<Cluster>,
+    method: Method,
+    query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let answer = async {
+        only(&method, &Method::GET)?;
+        let pairs = match query {
+            Ok(Query(pairs)) => pairs,
+            Err(rejection) => return Err(StatusError::bad_request(rejection.body_text())),
+        };
+        let query = SummaryQuery::parse(pairs)?;
+        if query.watch {
+            return summary::watch(cluster, query.resource_version).await;
+        }
+        let list = summary::list(&cluster).await?;
+        // Straight to bytes: a big cluster's list is tens of megabytes of JSON.
+        let bytes = serde_json::to_vec(&list)
+            .map_err(|error| StatusError::from(ApiError::Internal(error.to_string())))?;
+        Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            bytes,
+        )
+            .into_response())
+    };
+    answer.await.unwrap_or_else(IntoResponse::into_response)
 }
 
 /// The body of `POST /kubeplay/v1/exec`.

@@ -31,6 +31,9 @@ pub struct ClusterCanvasProps {
     /// Milliseconds the cluster took to read, counted into the frame time.
     #[prop_or_default]
     pub read_ms: f64,
+    /// Whether the tiles come from a live cluster's summaries (a note says so).
+    #[prop_or_default]
+    pub summarized: bool,
 }
 
 /// Nodes as tiles on a canvas.
@@ -102,6 +105,9 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
     html! {
         <div class="cluster-canvas">
             <p class="canvas-summary">{ summary }</p>
+            if props.summarized {
+                <p class="muted canvas-note" id="canvas-summary-note">{ text(Key::CanvasSummaryNote) }</p>
+            }
             <canvas
                 id="cluster-canvas"
                 ref={canvas}
@@ -109,6 +115,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                 height={layout.height.to_string()}
                 title={text(Key::CanvasHint)}
                 data-nodes={props.cluster.nodes.len().to_string()}
+                data-pods={props.cluster.pods_on_nodes().to_string()}
                 {onclick}
             />
         </div>

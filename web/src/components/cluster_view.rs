@@ -1,7 +1,8 @@
 //! The cluster view: one card per node with its pods as coloured chips, and the pods no node
 //! runs yet. Clicking a chip opens it in the inspector. From
 //! [`crate::cluster_tiles::CANVAS_THRESHOLD`] nodes on it draws a canvas of tiles instead, in
-//! the simulation and in live mode alike (both read through [`crate::cluster::ObjectSource`]).
+//! the simulation and in live mode alike (both read through [`crate::cluster::ObjectSource`]),
+//! and always for a live cluster mirrored as summaries ([`crate::live::MirrorMode::Summary`]).
 
 use kubeplay_core::api::objects::Kind;
 use yew::prelude::*;
@@ -31,15 +32,19 @@ pub fn cluster_view(props: &ClusterViewProps) -> Html {
     let text = use_text();
     // Big clusters: tiles on a canvas instead of a card per node (see cluster_tiles), read
     // from what the page shows: the simulation's world or the live mirror.
-    let node_count = props.handle.source(|source| source.node_count());
-    if uses_canvas(node_count) {
+    // A live cluster mirrored as summaries (a big one) is drawn on the canvas whatever its
+    // node count: the cards need full objects.
+    let (node_count, summarized) = props
+        .handle
+        .source(|source| (source.node_count(), source.summarized()));
+    if uses_canvas(node_count) || summarized {
         let started = crate::components::cluster_canvas::now_ms();
         let cluster = std::rc::Rc::new(props.handle.source(|source| TileCluster::read(source)));
         let read_ms = crate::components::cluster_canvas::now_ms() - started;
         return html! {
             <section class="cluster card" aria-label={text(Key::ClusterHeading)}>
                 <h2>{ text(Key::ClusterHeading) }</h2>
-                <ClusterCanvas {cluster} on_select={props.on_select.clone()} {read_ms} />
+                <ClusterCanvas {cluster} on_select={props.on_select.clone()} {read_ms} {summarized} />
             </section>
         };
     }

@@ -24,6 +24,31 @@ pub struct InspectorProps {
 #[function_component(InspectorPanel)]
 pub fn inspector_panel(props: &InspectorProps) -> Html {
     let text = use_text();
+    // A big live cluster mirrors only summaries: the inspected object and its events are
+    // read from the server when the target changes and whenever its summary moves.
+    let live_summary = props.handle.live.as_ref().and_then(|live| {
+        let state = live.state.borrow();
+        (state.mode == crate::live::MirrorMode::Summary).then(|| {
+            let fetched = state
+                .inspected
+                .as_ref()
+                .is_some_and(|(target, _)| *target == props.target);
+            (state.summary_version_of(&props.target), fetched)
+        })
+    });
+    {
+        let live = props.handle.live.as_ref().map(|live| live.state.clone());
+        let version = live_summary.as_ref().map(|(version, _)| version.clone());
+        use_effect_with((props.target.clone(), version), move |(target, version)| {
+            if let (Some(state), Some(_)) = (live, version) {
+                #[cfg(target_arch = "wasm32")]
+                crate::live::client::inspect(&state, target.clone());
+                #[cfg(not(target_arch = "wasm32"))]
+                let _ = (state, target);
+            }
+        });
+    }
+    let loading = live_summary.is_some_and(|(_, fetched)| !fetched);
     let inspection = props
         .handle
         .source(|source| Inspection::read(source, &props.target));
@@ -33,6 +58,9 @@ pub fn inspector_panel(props: &InspectorProps) -> Html {
     };
     let title = format!("{}/{}", props.target.kind.kind_name(), props.target.name);
     let body = match inspection {
+        None if loading => {
+            html! { <p class="muted" id="inspector-loading">{ text(Key::InspectorLoading) }</p> }
+        }
         None => html! { <p class="muted">{ text(Key::ObjectGone) }</p> },
         Some(inspection) => {
             let chain = inspection.owners.iter().enumerate().map(|(index, owner)| {

@@ -7,7 +7,10 @@
 //! list's resourceVersion, reading the response body as a stream of lines; when a stream ends
 //! it watches again from the last resourceVersion, on 410 Gone it lists again, on 401 it
 //! stops) and one polling task (the other kinds' lists and the trace's next page every
-//! [`super::POLL_INTERVAL_MS`]). Tasks never hold the state's `RefCell` borrow across an
+//! [`super::POLL_INTERVAL_MS`]). A big cluster ([`super::MirrorMode::Summary`]) gets one
+//! task for the summary stream (`/kubeplay/v1/summary`: list, then watch from its
+//! resourceVersion, the same steps) and watches only [`super::SUMMARY_WATCHED_KINDS`]; the
+//! inspector's object is then fetched on its own ([`inspect`]). Tasks never hold the state's `RefCell` borrow across an
 //! await. [`LiveDriver::stop`] (also on drop) aborts every open request through one
 //! `AbortController` and tells the tasks to end.
 
@@ -21,12 +24,63 @@ use web_sys::{
     AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, Response,
 };
 
-use super::mirror::{list_path, next_step_after_status, watch_path, NextStep, WatchOutcome};
+use super::mirror::{
+    events_path, list_path, next_step_after_status, object_path, watch_path, MirrorError, NextStep,
+    WatchOutcome,
+};
+use super::summary::{summary_watch_path, MirrorMode, SUMMARY_PATH};
 use super::token::{authorization, read_info_answer, ConnectError, LiveInfo, INFO_PATH};
 use super::{
     exec_body, ExecOutput, LiveHealth, LiveState, EXEC_PATH, POLLED_KINDS, POLL_INTERVAL_MS,
-    WATCHED_KINDS,
+    SUMMARY_WATCHED_KINDS, WATCHED_KINDS,
 };
+use crate::inspector::ObjectRef;
+
+/// One list + watch stream the driver keeps: a kind's full objects, or the summary.
+#[derive(Clone, Copy, Debug)]
+enum Stream {
+    /// Full objects of one kind.
+    Kind(Kind),
+    /// Node and pod summaries.
+    Summary,
+}
+
+impl Stream {
+    fn name(self) -> &'static str {
+        match self {
+            Stream::Kind(kind) => kind.plural(),
+            Stream::Summary => "summary",
+        }
+    }
+
+    fn list_path(self) -> String {
+        match self {
+            Stream::Kind(kind) => list_path(kind),
+            Stream::Summary => SUMMARY_PATH.to_string(),
+        }
+    }
+
+    fn watch_path(self, state: &LiveState) -> String {
+        match self {
+            Stream::Kind(kind) => watch_path(kind, state.mirror.resource_version(kind)),
+            Stream::Summary => summary_watch_path(state.summary.resource_version()),
+        }
+    }
+
+    fn apply_list(self, state: &mut LiveState, body: &str) -> Result<(), MirrorError> {
+        match self {
+            Stream::Kind(kind) => state.mirror.apply_list(kind, body),
+            Stream::Summary => state.summary.apply_list(body),
+        }
+    }
+
+    fn apply_line(self, state: &mut LiveState, line: &str) -> Result<WatchOutcome, MirrorError> {
+        match self {
+            Stream::Kind(kind) => state.mirror.apply_watch_line(kind, line),
+            Stream::Summary => state.summary.apply_watch_line(line),
+        }
+    }
+}
 
 /// How long a task waits before trying again after a failure, in milliseconds.
 const RETRY_MS: i32 = 2_000;
@@ -43,10 +97,16 @@ impl LiveDriver {
         let abort = AbortController::new().ok();
         let stopped = Rc::new(Cell::new(false));
         let signal = abort.as_ref().map(AbortController::signal);
-        for kind in WATCHED_KINDS {
-            spawn_local(mirror_kind(
+        let streams: Vec<Stream> = match state.borrow().mode {
+            MirrorMode::Full => WATCHED_KINDS.iter().map(|k| Stream::Kind(*k)).collect(),
+            MirrorMode::Summary => std::iter::once(Stream::Summary)
+                .chain(SUMMARY_WATCHED_KINDS.iter().map(|k| Stream::Kind(*k)))
+                .collect(),
+        };
+        for stream in streams {
+            spawn_local(mirror_stream(
                 Rc::clone(state),
-                kind,
+                stream,
                 signal.clone(),
                 Rc::clone(&stopped),
             ));
@@ -226,17 +286,17 @@ fn set_health(state: &Rc<RefCell<LiveState>>, health: LiveHealth) {
     }
 }
 
-/// Lists then watches one kind, for as long as the driver runs.
-async fn mirror_kind(
+/// Lists then watches one stream, for as long as the driver runs.
+async fn mirror_stream(
     state: Rc<RefCell<LiveState>>,
-    kind: Kind,
+    stream: Stream,
     signal: Option<AbortSignal>,
     stopped: Rc<Cell<bool>>,
 ) {
     let token = state.borrow().token.clone();
     'list: while !stopped.get() {
         let (status, body) =
-            fetch_text("GET", &list_path(kind), &token, None, signal.as_ref()).await;
+            fetch_text("GET", &stream.list_path(), &token, None, signal.as_ref()).await;
         if stopped.get() {
             return;
         }
@@ -251,7 +311,7 @@ async fn mirror_kind(
                     &state,
                     LiveHealth::Reconnecting(format!(
                         "{}: {status} {}",
-                        kind.plural(),
+                        stream.name(),
                         body.trim()
                     )),
                 );
@@ -260,7 +320,7 @@ async fn mirror_kind(
             }
             NextStep::Watch => {}
         }
-        let listed = state.borrow_mut().mirror.apply_list(kind, &body);
+        let listed = stream.apply_list(&mut state.borrow_mut(), &body);
         if let Err(error) = listed {
             set_health(&state, LiveHealth::Reconnecting(error.to_string()));
             sleep(RETRY_MS).await;
@@ -269,8 +329,7 @@ async fn mirror_kind(
         state.borrow_mut().touch();
         set_health(&state, LiveHealth::Connected);
         while !stopped.get() {
-            let resource_version = state.borrow().mirror.resource_version(kind).to_string();
-            let path = watch_path(kind, &resource_version);
+            let path = stream.watch_path(&state.borrow());
             let response = match send("GET", &path, &token, None, signal.as_ref()).await {
                 Ok(response) => response,
                 Err(error) => {
@@ -301,7 +360,7 @@ async fn mirror_kind(
                     return false;
                 }
                 let mut state = state.borrow_mut();
-                match state.mirror.apply_watch_line(kind, line) {
+                match stream.apply_line(&mut state, line) {
                     Ok(WatchOutcome::Changed) => state.touch(),
                     Ok(WatchOutcome::Unchanged) => {}
                     Ok(WatchOutcome::Gone) => {
@@ -326,6 +385,39 @@ async fn mirror_kind(
             }
         }
     }
+}
+
+/// Fetches the inspected object on its own, with its Events (summary mode, where neither
+/// is mirrored), and records the summary resourceVersion it was fetched at. A 404 removes
+/// it (the inspector then says it is gone).
+pub fn inspect(state: &Rc<RefCell<LiveState>>, target: ObjectRef) {
+    let state = Rc::clone(state);
+    spawn_local(async move {
+        let (token, version) = {
+            let state = state.borrow();
+            (state.token.clone(), state.summary_version_of(&target))
+        };
+        let path = object_path(target.kind, &target.namespace, &target.name);
+        let (status, body) = fetch_text("GET", &path, &token, None, None).await;
+        let events_path = events_path(target.kind, &target.namespace, &target.name);
+        let (events_status, events) = fetch_text("GET", &events_path, &token, None, None).await;
+        let mut state = state.borrow_mut();
+        match status {
+            200 => {
+                // An unreadable answer leaves the last one shown.
+                let _ = state.mirror.apply_object(target.kind, &body);
+            }
+            404 => state
+                .mirror
+                .remove(target.kind, &target.namespace, &target.name),
+            _ => {}
+        }
+        if events_status == 200 {
+            let _ = state.mirror.apply_list(Kind::Event, &events);
+        }
+        state.inspected = Some((target, version));
+        state.touch();
+    });
 }
 
 /// Lists every polled kind once.

@@ -114,6 +114,30 @@ pub fn list_path(kind: Kind) -> String {
     }
 }
 
+/// The API path of one object of `kind` (`namespace` is ignored for cluster-scoped kinds).
+pub fn object_path(kind: Kind, namespace: &str, name: &str) -> String {
+    let base = list_path(kind);
+    if kind.namespaced() {
+        // `/api/v1/pods` → `/api/v1/namespaces/NS/pods/NAME`.
+        let (prefix, plural) = base.rsplit_once('/').unwrap_or((base.as_str(), ""));
+        format!("{prefix}/namespaces/{namespace}/{plural}/{name}")
+    } else {
+        format!("{base}/{name}")
+    }
+}
+
+/// The path listing the Events about one object (all namespaces, by field selector).
+pub fn events_path(kind: Kind, namespace: &str, name: &str) -> String {
+    let mut selector = format!(
+        "involvedObject.kind={},involvedObject.name={name}",
+        kind.kind_name()
+    );
+    if kind.namespaced() {
+        selector.push_str(&format!(",involvedObject.namespace={namespace}"));
+    }
+    format!("{}?fieldSelector={selector}", list_path(Kind::Event))
+}
+
 /// The API path of a watch of `kind` from `resource_version`, with bookmarks.
 pub fn watch_path(kind: Kind, resource_version: &str) -> String {
     format!(
@@ -253,6 +277,35 @@ impl ObjectMirror {
         self.kinds.get(&kind).is_some_and(|mirror| mirror.listed)
     }
 
+    /// Stores one object read on its own (`GET /api/v1/namespaces/NS/pods/NAME`: the
+    /// inspected object in summary mode), without marking its kind listed.
+    pub fn apply_object(&mut self, kind: Kind, body: &str) -> Result<(), MirrorError> {
+        let object = decode(kind, parse(body)?)?;
+        self.kinds
+            .entry(kind)
+            .or_default()
+            .objects
+            .insert(key_of(&object), Arc::new(object));
+        Ok(())
+    }
+
+    /// Removes one object (the inspected object is gone: 404).
+    pub fn remove(&mut self, kind: Kind, namespace: &str, name: &str) {
+        let namespace = if kind.namespaced() { namespace } else { "" };
+        if let Some(mirror) = self.kinds.get_mut(&kind) {
+            mirror
+                .objects
+                .remove(&(namespace.to_string(), name.to_string()));
+        }
+    }
+
+    /// How many objects of `kind` the mirror holds.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.kinds
+            .get(&kind)
+            .map_or(0, |mirror| mirror.objects.len())
+    }
+
     /// Every object of `kind`, by namespace and name.
     pub fn objects(&self, kind: Kind) -> Vec<Arc<Object>> {
         self.kinds
@@ -378,6 +431,43 @@ mod tests {
                 code: 500,
                 message: "boom".to_string()
             })
+        );
+    }
+
+    #[test]
+    fn an_object_read_on_its_own_is_stored_without_listing_its_kind_and_can_be_removed() {
+        let mut mirror = ObjectMirror::new();
+        let pod = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-a","namespace":"default","resourceVersion":"7"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}"#;
+        assert_eq!(mirror.apply_object(Kind::Pod, pod), Ok(()));
+        assert!(!mirror.listed(Kind::Pod));
+        assert_eq!(mirror.count(Kind::Pod), 1);
+        assert!(mirror.get(Kind::Pod, "default", "web-a").is_some());
+        assert!(mirror.apply_object(Kind::Pod, "{}").is_err());
+        mirror.remove(Kind::Pod, "default", "web-a");
+        assert_eq!(mirror.count(Kind::Pod), 0);
+    }
+
+    #[test]
+    fn object_and_event_paths_name_one_object() {
+        assert_eq!(
+            object_path(Kind::Pod, "default", "web-a"),
+            "/api/v1/namespaces/default/pods/web-a"
+        );
+        assert_eq!(
+            object_path(Kind::ReplicaSet, "shop", "web-1"),
+            "/apis/apps/v1/namespaces/shop/replicasets/web-1"
+        );
+        assert_eq!(
+            object_path(Kind::Node, "", "node-7"),
+            "/api/v1/nodes/node-7"
+        );
+        assert_eq!(
+            events_path(Kind::Pod, "default", "web-a"),
+            "/api/v1/events?fieldSelector=involvedObject.kind=Pod,involvedObject.name=web-a,involvedObject.namespace=default"
+        );
+        assert_eq!(
+            events_path(Kind::Node, "", "node-7"),
+            "/api/v1/events?fieldSelector=involvedObject.kind=Node,involvedObject.name=node-7"
         );
     }
 

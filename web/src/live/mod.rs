@@ -20,6 +20,7 @@
 #[cfg(target_arch = "wasm32")]
 pub mod client;
 pub mod mirror;
+pub mod summary;
 pub mod token;
 pub mod trace;
 pub mod view;
@@ -30,6 +31,7 @@ use serde::Deserialize;
 
 use crate::playground::{LineKind, TerminalLine};
 pub use mirror::ObjectMirror;
+pub use summary::{MirrorMode, SummaryMirror};
 pub use token::LiveInfo;
 pub use trace::LiveTrace;
 
@@ -52,6 +54,12 @@ pub const WATCHED_KINDS: [Kind; MAX_WATCHES] = [
     Kind::ReplicaSet,
     Kind::Deployment,
 ];
+
+/// Kinds kept current by a watch stream next to the summary stream in
+/// [`MirrorMode::Summary`]: only the owners a pod's owner chain goes through, which stay few
+/// however many pods there are (Nodes and Pods come as summaries, Events only for the
+/// inspected object). With the summary stream that is three of [`MAX_WATCHES`].
+pub const SUMMARY_WATCHED_KINDS: [Kind; 2] = [Kind::ReplicaSet, Kind::Deployment];
 
 /// Kinds listed again when the trace shows a commit of theirs (and right after a terminal
 /// command, and every half minute).
@@ -171,8 +179,16 @@ pub struct LiveState {
     pub token: String,
     /// What the server said about itself.
     pub info: LiveInfo,
-    /// The mirrored objects.
+    /// What is mirrored: full objects, or summaries for a big cluster.
+    pub mode: MirrorMode,
+    /// The mirrored objects (in [`MirrorMode::Summary`]: the owners, and the inspected
+    /// object with its events).
     pub mirror: ObjectMirror,
+    /// The node and pod summaries ([`MirrorMode::Summary`] only).
+    pub summary: SummaryMirror,
+    /// The object the inspector asked for and the summary resourceVersion it was fetched at
+    /// ([`MirrorMode::Summary`]: fetched again when the summary moves).
+    pub inspected: Option<(crate::inspector::ObjectRef, String)>,
     /// The server's trace as read so far.
     pub trace: LiveTrace,
     /// The live terminal.
@@ -189,8 +205,11 @@ impl LiveState {
     pub fn new(token: String, info: LiveInfo, now: Timestamp) -> LiveState {
         LiveState {
             token,
+            mode: MirrorMode::for_cluster(info.nodes.len(), info.pods),
             info,
             mirror: ObjectMirror::new(),
+            summary: SummaryMirror::new(),
+            inspected: None,
             trace: LiveTrace::new(),
             terminal: LiveTerminal::default(),
             health: LiveHealth::Connected,
@@ -209,8 +228,40 @@ impl LiveState {
         self.version += 1;
     }
 
-    /// The nodes' names, from the mirrored Nodes (the info's list before the first list).
+    /// Whether a full mirror now holds a cluster big enough for summaries (the app then
+    /// connects again in [`MirrorMode::Summary`]).
+    pub fn outgrown(&self) -> bool {
+        let nodes = self.mirror.count(Kind::Node);
+        let pods = self.mirror.count(Kind::Pod);
+        self.mode.outgrown(nodes, pods)
+    }
+
+    /// The summary resourceVersion of the object the inspector shows (pods and nodes; empty
+    /// for other kinds), so the driver knows when to fetch it again.
+    pub fn summary_version_of(&self, target: &crate::inspector::ObjectRef) -> String {
+        match target.kind {
+            Kind::Pod => self
+                .summary
+                .pod(&target.namespace, &target.name)
+                .map(|p| p.resource_version.clone()),
+            Kind::Node => self
+                .summary
+                .node(&target.name)
+                .map(|n| n.resource_version.clone()),
+            _ => None,
+        }
+        .unwrap_or_default()
+    }
+
+    /// The nodes' names, from the mirrored Nodes or summaries (the info's list before the
+    /// first list).
     pub fn node_names(&self) -> Vec<String> {
+        if self.mode == MirrorMode::Summary {
+            if self.summary.listed() {
+                return self.summary.node_names();
+            }
+            return self.info.nodes.clone();
+        }
         if self.mirror.listed(Kind::Node) {
             self.mirror.names(Kind::Node, "")
         } else {

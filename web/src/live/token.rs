@@ -29,6 +29,8 @@ pub struct LiveInfo {
     pub nodes: Vec<String>,
     /// How many trace records the server keeps.
     pub trace_kept: u64,
+    /// How many pods the server's cluster has (0 from a server that does not say).
+    pub pods: usize,
 }
 
 /// Why the page could not go live.
@@ -123,7 +125,7 @@ mod tests {
     fn the_info_answer_is_the_server_or_says_what_went_wrong() {
         let info = read_info_answer(
             200,
-            r#"{"version":"0.4.0","nodes":["node-1","node-2"],"traceKept":20000}"#,
+            r#"{"version":"0.4.0","nodes":["node-1","node-2"],"traceKept":20000,"pods":31}"#,
         );
         assert_eq!(
             info,
@@ -131,6 +133,7 @@ mod tests {
                 version: "0.4.0".to_string(),
                 nodes: vec!["node-1".to_string(), "node-2".to_string()],
                 trace_kept: 20_000,
+                pods: 31,
             })
         );
         let cases = [

@@ -1,0 +1,457 @@
+//! The compact mirror of a big live cluster: per node and per pod only what the cluster
+//! canvas draws, from `kubeplay serve`'s `/kubeplay/v1/summary` (list, then a
+//! newline-delimited stream of changes), instead of every full Pod and Node.
+//!
+//! Why: a browser cannot hold 150,000 full pods (the page's memory and the JSON to decode),
+//! and each watched kind holds one of the six HTTP/1.1 connections a browser opens to one
+//! server. The summary is one stream for both kinds, a few dozen bytes a pod, and the server
+//! sends a pod's change only when what the canvas shows of it changed.
+//!
+//! The cutover ([`MirrorMode::for_cluster`]): from [`SUMMARY_POD_THRESHOLD`] pods or
+//! [`crate::cluster_tiles::CANVAS_THRESHOLD`] nodes (what `/kubeplay/v1/info` says when the
+//! page connects, and what the full mirror holds later: [`MirrorMode::outgrown`]) live mode
+//! mirrors summaries and the cluster view draws the canvas; full objects are then fetched only
+//! for the object the inspector shows ([`super::client`]), again whenever its summary's
+//! `resourceVersion` moves.
+//!
+//! Data flow: the driver hands the list body to [`SummaryMirror::apply_list`] (replaces
+//! everything, remembers the revision) and each stream line to
+//! [`SummaryMirror::apply_watch_line`] (ADDED/MODIFIED store, DELETED removes, BOOKMARK moves
+//! the revision, ERROR 410 asks for a new list). Nothing here panics on what the server sends.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::mirror::{MirrorError, WatchOutcome};
+use crate::cluster::{colour_group_of, NodeReadiness, PodState};
+
+/// The path of the summary list.
+pub const SUMMARY_PATH: &str = "/kubeplay/v1/summary";
+
+/// From this many pods on, live mode mirrors summaries instead of full objects.
+pub const SUMMARY_POD_THRESHOLD: usize = 2_000;
+
+/// The path of a summary stream from `resource_version`.
+pub fn summary_watch_path(resource_version: &str) -> String {
+    format!("{SUMMARY_PATH}?watch=true&resourceVersion={resource_version}")
+}
+
+/// What live mode mirrors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MirrorMode {
+    /// Full objects of the watched kinds (small clusters: every view has everything).
+    Full,
+    /// Node and pod summaries for the canvas; full objects only for the inspected one.
+    Summary,
+}
+
+impl MirrorMode {
+    /// The mode for a cluster of `nodes` nodes and `pods` pods.
+    pub fn for_cluster(nodes: usize, pods: usize) -> MirrorMode {
+        if pods >= SUMMARY_POD_THRESHOLD || crate::cluster_tiles::uses_canvas(nodes) {
+            MirrorMode::Summary
+        } else {
+            MirrorMode::Full
+        }
+    }
+
+    /// Whether a full mirror now holding `nodes` and `pods` should switch to summaries. A
+    /// quarter more than the threshold, so a cluster hovering around it does not flip back
+    /// and forth (the page never switches back on its own: leaving and entering live mode
+    /// chooses again).
+    pub fn outgrown(self, nodes: usize, pods: usize) -> bool {
+        match self {
+            MirrorMode::Full => {
+                pods >= SUMMARY_POD_THRESHOLD + SUMMARY_POD_THRESHOLD / 4
+                    || crate::cluster_tiles::uses_canvas(nodes)
+            }
+            MirrorMode::Summary => false,
+        }
+    }
+}
+
+/// One node as the summary gives it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NodeSummary {
+    /// The node's name.
+    pub name: String,
+    /// The Ready condition's status (`True`, `False`, `Unknown`), if any.
+    pub ready: Option<String>,
+    /// `spec.unschedulable`.
+    pub unschedulable: bool,
+    /// `spec.podCIDR`.
+    #[serde(rename = "podCIDR")]
+    pub pod_cidr: Option<String>,
+    /// The allocatable pod count.
+    pub pod_capacity: i64,
+    /// The resourceVersion of the node's last change the summary shows.
+    pub resource_version: String,
+}
+
+impl NodeSummary {
+    /// The Ready condition as the views show it.
+    pub fn readiness(&self) -> NodeReadiness {
+        match self.ready.as_deref() {
+            Some("True") => NodeReadiness::Ready,
+            Some("False") => NodeReadiness::NotReady,
+            _ => NodeReadiness::Unknown,
+        }
+    }
+}
+
+/// One pod as the summary gives it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PodSummary {
+    /// The pod's namespace.
+    pub namespace: String,
+    /// The pod's name.
+    pub name: String,
+    /// `spec.nodeName`, once bound.
+    pub node_name: Option<String>,
+    /// kubectl's STATUS column.
+    pub status: String,
+    /// The `app` label.
+    pub app: Option<String>,
+    /// The controller owner as `Kind/name`.
+    pub owner: Option<String>,
+    /// The `pod-template-hash` label.
+    pub template_hash: Option<String>,
+    /// The resourceVersion of the pod's last change the summary shows.
+    pub resource_version: String,
+}
+
+impl PodSummary {
+    /// The pod's state family (its colour on the canvas), from its STATUS text.
+    pub fn state(&self) -> PodState {
+        PodState::from_status(&self.status)
+    }
+
+    /// What the pod's colour stands for, by the same rule as a full pod's
+    /// ([`crate::cluster::colour_group`]). The canvas colours pods by state; this keeps the
+    /// owner colour available from the summary (checked against a full pod's in the tests)
+    /// for a view that shows it.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn colour_group(&self) -> String {
+        let owner_name = self
+            .owner
+            .as_deref()
+            .and_then(|owner| owner.split_once('/'))
+            .map(|(_, name)| name);
+        colour_group_of(
+            self.app.as_deref(),
+            owner_name,
+            self.template_hash.as_deref(),
+            &self.name,
+        )
+    }
+}
+
+/// The list answer.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct SummaryList {
+    resource_version: String,
+    nodes: Vec<NodeSummary>,
+    pods: Vec<PodSummary>,
+}
+
+/// Every node and pod summary, and the revision they are current at.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryMirror {
+    nodes: BTreeMap<String, NodeSummary>,
+    pods: BTreeMap<(String, String), PodSummary>,
+    resource_version: String,
+    listed: bool,
+}
+
+impl SummaryMirror {
+    /// An empty mirror.
+    pub fn new() -> SummaryMirror {
+        SummaryMirror::default()
+    }
+
+    /// Replaces everything with a list answer. On an error the mirror keeps what it had.
+    pub fn apply_list(&mut self, body: &str) -> Result<(), MirrorError> {
+        let value: Value =
+            serde_json::from_str(body).map_err(|error| MirrorError::NotJson(error.to_string()))?;
+        let is_list = ["nodes", "pods"]
+            .iter()
+            .all(|field| value.get(field).is_some_and(Value::is_array));
+        if !is_list {
+            return Err(MirrorError::NotAList("summary"));
+        }
+        let list = SummaryList::deserialize(&value).map_err(|error| MirrorError::BadObject {
+            kind: "summary",
+            reason: error.to_string(),
+        })?;
+        self.nodes = list
+            .nodes
+            .into_iter()
+            .map(|node| (node.name.clone(), node))
+            .collect();
+        self.pods = list
+            .pods
+            .into_iter()
+            .map(|pod| ((pod.namespace.clone(), pod.name.clone()), pod))
+            .collect();
+        self.resource_version = list.resource_version;
+        self.listed = true;
+        Ok(())
+    }
+
+    /// Applies one line of a summary stream.
+    pub fn apply_watch_line(&mut self, line: &str) -> Result<WatchOutcome, MirrorError> {
+        if line.trim().is_empty() {
+            return Ok(WatchOutcome::Unchanged);
+        }
+        let value: Value =
+            serde_json::from_str(line).map_err(|error| MirrorError::NotJson(error.to_string()))?;
+        let event_type = value
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let bad = |reason: String| MirrorError::BadObject {
+            kind: "summary",
+            reason,
+        };
+        match event_type {
+            "ADDED" | "MODIFIED" | "DELETED" => {
+                let deleted = event_type == "DELETED";
+                if let Some(node) = value.get("node") {
+                    let node = NodeSummary::deserialize(node).map_err(|e| bad(e.to_string()))?;
+                    if node.name.is_empty() {
+                        return Err(bad("a node without a name".to_string()));
+                    }
+                    if deleted {
+                        self.nodes.remove(&node.name);
+                    } else {
+                        self.nodes.insert(node.name.clone(), node);
+                    }
+                } else if let Some(pod) = value.get("pod") {
+                    let pod = PodSummary::deserialize(pod).map_err(|e| bad(e.to_string()))?;
+                    if pod.name.is_empty() {
+                        return Err(bad("a pod without a name".to_string()));
+                    }
+                    let key = (pod.namespace.clone(), pod.name.clone());
+                    if deleted {
+                        self.pods.remove(&key);
+                    } else {
+                        self.pods.insert(key, pod);
+                    }
+                } else {
+                    return Err(bad("neither a node nor a pod".to_string()));
+                }
+                Ok(WatchOutcome::Changed)
+            }
+            "BOOKMARK" => {
+                if let Some(rv) = value.get("resourceVersion").and_then(Value::as_str) {
+                    self.resource_version = rv.to_string();
+                }
+                Ok(WatchOutcome::Unchanged)
+            }
+            "ERROR" => {
+                let object = value.get("object").cloned().unwrap_or(Value::Null);
+                let code = object.get("code").and_then(Value::as_i64).unwrap_or(0);
+                if code == 410 {
+                    return Ok(WatchOutcome::Gone);
+                }
+                Err(MirrorError::WatchError {
+                    code,
+                    message: object
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                })
+            }
+            other => Err(MirrorError::UnknownEventType(other.to_string())),
+        }
+    }
+
+    /// The revision to watch from (the list's, then each BOOKMARK's).
+    pub fn resource_version(&self) -> &str {
+        &self.resource_version
+    }
+
+    /// Whether the summary has been listed.
+    pub fn listed(&self) -> bool {
+        self.listed
+    }
+
+    /// Every node, by name.
+    pub fn nodes(&self) -> impl Iterator<Item = &NodeSummary> {
+        self.nodes.values()
+    }
+
+    /// Every pod, by namespace and name.
+    pub fn pods(&self) -> impl Iterator<Item = &PodSummary> {
+        self.pods.values()
+    }
+
+    /// How many pods the mirror holds.
+    pub fn pod_count(&self) -> usize {
+        self.pods.len()
+    }
+
+    /// The nodes' names, sorted.
+    pub fn node_names(&self) -> Vec<String> {
+        self.nodes.keys().cloned().collect()
+    }
+
+    /// One pod's summary.
+    pub fn pod(&self, namespace: &str, name: &str) -> Option<&PodSummary> {
+        self.pods.get(&(namespace.to_string(), name.to_string()))
+    }
+
+    /// One node's summary.
+    pub fn node(&self, name: &str) -> Option<&NodeSummary> {
+        self.nodes.get(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIST: &str = r#"{"resourceVersion":"40",
+        "nodes":[{"name":"node-2","ready":"True","podCIDR":"10.244.1.0/24","podCapacity":110,"resourceVersion":"7"},
+                 {"name":"node-1","ready":"False","unschedulable":true,"podCapacity":110,"resourceVersion":"8"}],
+        "pods":[{"namespace":"default","name":"web-7d4b9-b","nodeName":"node-1","status":"Running","owner":"ReplicaSet/web-7d4b9","templateHash":"7d4b9","resourceVersion":"39"},
+                {"namespace":"default","name":"solo","status":"Pending","resourceVersion":"38"}]}"#;
+
+    fn pod_line(event_type: &str, name: &str, status: &str, rv: &str) -> String {
+        format!(
+            r#"{{"type":"{event_type}","pod":{{"namespace":"default","name":"{name}","nodeName":"node-2","status":"{status}","app":"shop","resourceVersion":"{rv}"}}}}"#
+        )
+    }
+
+    fn pod_names(mirror: &SummaryMirror) -> Vec<&str> {
+        mirror.pods().map(|p| p.name.as_str()).collect()
+    }
+
+    #[test]
+    fn a_summary_list_fills_nodes_and_pods_in_key_order_with_its_revision() {
+        let mut mirror = SummaryMirror::new();
+        assert!(!mirror.listed());
+        assert_eq!(mirror.apply_list(LIST), Ok(()));
+        assert!(mirror.listed());
+        assert_eq!(mirror.resource_version(), "40");
+        assert_eq!(mirror.node_names(), ["node-1", "node-2"]);
+        assert_eq!(pod_names(&mirror), ["solo", "web-7d4b9-b"]);
+        let node = mirror.node("node-1");
+        assert_eq!(
+            node.map(NodeSummary::readiness),
+            Some(NodeReadiness::NotReady)
+        );
+        assert_eq!(node.map(|n| n.unschedulable), Some(true));
+        assert_eq!(
+            mirror.node("node-2").and_then(|n| n.pod_cidr.as_deref()),
+            Some("10.244.1.0/24")
+        );
+    }
+
+    #[test]
+    fn summary_stream_lines_add_change_remove_and_move_the_revision() {
+        let mut mirror = SummaryMirror::new();
+        assert_eq!(mirror.apply_list(LIST), Ok(()));
+        let steps = [
+            (
+                pod_line("ADDED", "shop-1", "Pending", "41"),
+                WatchOutcome::Changed,
+                vec!["shop-1", "solo", "web-7d4b9-b"],
+                "40",
+            ),
+            (
+                pod_line("MODIFIED", "shop-1", "Running", "42"),
+                WatchOutcome::Changed,
+                vec!["shop-1", "solo", "web-7d4b9-b"],
+                "40",
+            ),
+            (
+                pod_line("DELETED", "solo", "Pending", "43"),
+                WatchOutcome::Changed,
+                vec!["shop-1", "web-7d4b9-b"],
+                "40",
+            ),
+            (
+                r#"{"type":"BOOKMARK","resourceVersion":"44"}"#.to_string(),
+                WatchOutcome::Unchanged,
+                vec!["shop-1", "web-7d4b9-b"],
+                "44",
+            ),
+            (
+                String::new(),
+                WatchOutcome::Unchanged,
+                vec!["shop-1", "web-7d4b9-b"],
+                "44",
+            ),
+        ];
+        for (line, outcome, names, rv) in steps {
+            assert_eq!(mirror.apply_watch_line(&line), Ok(outcome), "{line}");
+            assert_eq!(pod_names(&mirror), names, "{line}");
+            assert_eq!(mirror.resource_version(), rv, "{line}");
+        }
+        let shop = mirror.pod("default", "shop-1");
+        assert_eq!(shop.map(PodSummary::state), Some(PodState::Running));
+        assert_eq!(shop.map(|p| p.resource_version.as_str()), Some("42"));
+        let cordoned = r#"{"type":"MODIFIED","node":{"name":"node-2","ready":"True","unschedulable":true,"podCapacity":110,"resourceVersion":"45"}}"#;
+        assert_eq!(mirror.apply_watch_line(cordoned), Ok(WatchOutcome::Changed));
+        assert_eq!(mirror.node("node-2").map(|n| n.unschedulable), Some(true));
+    }
+
+    #[test]
+    fn a_410_error_line_asks_for_a_new_list_and_bad_lines_are_errors() {
+        let mut mirror = SummaryMirror::new();
+        let gone = r#"{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old resource version"}}"#;
+        assert_eq!(mirror.apply_watch_line(gone), Ok(WatchOutcome::Gone));
+        let cases = [
+            "not json",
+            r#"{"type":"ADDED"}"#,
+            r#"{"type":"ADDED","pod":{"namespace":"default"}}"#,
+            r#"{"type":"ADDED","pod":"text"}"#,
+            r#"{"type":"SOMETHING"}"#,
+            r#"{"type":"ERROR","object":{"code":500,"message":"boom"}}"#,
+        ];
+        for line in cases {
+            assert!(mirror.apply_watch_line(line).is_err(), "{line}");
+        }
+        assert_eq!(mirror.pod_count(), 0);
+        assert!(mirror.apply_list("[]").is_err());
+        assert!(mirror.apply_list(r#"{"nodes":[]}"#).is_err());
+        assert!(!mirror.listed());
+    }
+
+    #[test]
+    fn a_summarized_pod_gets_the_colour_a_full_pod_of_its_owner_gets() {
+        let mut mirror = SummaryMirror::new();
+        assert_eq!(mirror.apply_list(LIST), Ok(()));
+        let web = mirror.pod("default", "web-7d4b9-b");
+        assert_eq!(web.map(PodSummary::colour_group).as_deref(), Some("web"));
+        let solo = mirror.pod("default", "solo");
+        assert_eq!(solo.map(PodSummary::colour_group).as_deref(), Some("solo"));
+    }
+
+    #[test]
+    fn big_clusters_are_mirrored_as_summaries_and_a_growing_one_switches_once() {
+        let cases = [
+            (3, 10, MirrorMode::Full),
+            (3, SUMMARY_POD_THRESHOLD - 1, MirrorMode::Full),
+            (30, SUMMARY_POD_THRESHOLD, MirrorMode::Summary),
+            (
+                crate::cluster_tiles::CANVAS_THRESHOLD,
+                0,
+                MirrorMode::Summary,
+            ),
+        ];
+        for (nodes, pods, mode) in cases {
+            assert_eq!(MirrorMode::for_cluster(nodes, pods), mode, "{nodes} {pods}");
+        }
+        assert!(!MirrorMode::Full.outgrown(30, SUMMARY_POD_THRESHOLD));
+        assert!(MirrorMode::Full.outgrown(30, SUMMARY_POD_THRESHOLD * 2));
+        assert!(!MirrorMode::Summary.outgrown(30, 0));
+    }
+}
