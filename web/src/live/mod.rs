@@ -36,17 +36,18 @@ pub use token::LiveInfo;
 pub use trace::LiveTrace;
 
 /// The most watch streams live mode keeps open at once (the browser's six connections to
-/// one HTTP/1.1 server, less one for everything else).
+/// one server over HTTP/1.1, less one for everything else; see [`WATCHED_KINDS`]).
 pub const MAX_WATCHES: usize = 5;
 
 /// Kinds kept current by a watch stream: the cluster view's (Nodes, Pods), the inspector's
 /// events, and the owners a pod's colour and owner chain come from (Deployment → ReplicaSet →
 /// Pod), which change with every rollout and scale.
 ///
-/// Each watch holds one of the six HTTP/1.1 connections a browser opens to one server
-/// (`kubeplay serve` speaks HTTP/1.1 only), so at most [`MAX_WATCHES`]: the last connection
-/// is left to the short requests (trace pages, lists of the polled kinds, the terminal's
-/// exec), which would otherwise wait for a watch to end.
+/// `kubeplay serve` offers HTTP/2, over which a browser multiplexes every stream on one
+/// connection; but behind a proxy that speaks HTTP/1.1 each watch holds one of the six
+/// connections a browser opens to one server, so at most [`MAX_WATCHES`]: the last
+/// connection is left to the short requests (trace pages, lists of the polled kinds, the
+/// terminal's exec), which would otherwise wait for a watch to end.
 pub const WATCHED_KINDS: [Kind; MAX_WATCHES] = [
     Kind::Node,
     Kind::Pod,
