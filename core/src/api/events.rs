@@ -173,7 +173,7 @@ impl EventRecorder {
     ) -> CorrelatedEvent {
         let event = self.record(now, involved, event_type, reason, message);
         let Some(mut correlator) = self.correlator.take() else {
-            return CorrelatedEvent::Create(event);
+            return CorrelatedEvent::Create(Box::new(event));
         };
         let outcome = correlator.correlate(event, now, || self.next_nanos(now));
         self.correlator = Some(correlator);
@@ -199,7 +199,7 @@ impl EventRecorder {
 #[derive(Clone, Debug, PartialEq)]
 pub enum CorrelatedEvent {
     /// A new Event (`POST`).
-    Create(Event),
+    Create(Box<Event>),
     /// A strategic merge patch of an Event written before: `count`, `lastTimestamp` and
     /// `message` (`PATCH`).
     Patch {
@@ -221,7 +221,7 @@ impl CorrelatedEvent {
     /// The requests client-go sends, in order.
     pub fn into_requests(self) -> Vec<ApiRequest> {
         match self {
-            CorrelatedEvent::Create(event) => vec![create_request(event)],
+            CorrelatedEvent::Create(event) => vec![create_request(*event)],
             CorrelatedEvent::Patch {
                 namespace,
                 name,
@@ -577,7 +577,7 @@ impl EventCorrelator {
             }
         }
         if event.count.unwrap_or(1) <= 1 {
-            return CorrelatedEvent::Create(event);
+            return CorrelatedEvent::Create(Box::new(event));
         }
         let patch = json!({
             "count": event.count,
