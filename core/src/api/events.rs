@@ -1,11 +1,28 @@
 //! Building `v1 Event` objects the way Kubernetes' event recorder does: named
 //! `<object>.<hex timestamp>`, pointing at the object through `involvedObject`, with the
-//! component that reported it. Components create them with an `ApiRequest::Create`.
+//! component that reported it.
+//!
+//! Components that use client-go's legacy recorder (kube-controller-manager's controllers, the
+//! kubelet) pass each event through an [`EventCorrelator`] first, as client-go's
+//! `events_cache.go` does: the event goes through the [`EventAggregator`] (the tenth similar
+//! event within ten minutes becomes one `(combined from similar events): …` event), then the
+//! dedup log (an event seen before becomes a `PATCH` of its count, lastTimestamp and message),
+//! then the per source and object spam filter (a token bucket of 25, refilled once every five
+//! minutes of virtual time; events over it are dropped). The outcome, a [`CorrelatedEvent`],
+//! turns into the `Create` or `Patch` requests client-go would send. The scheduler records
+//! through events.k8s.io in Kubernetes, which does not correlate: it uses
+//! [`EventRecorder::record`] directly.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::{json, Value};
 
-use crate::api::objects::Object;
+use crate::api::objects::{Kind, Object};
+use crate::api::patch::PatchType;
+use crate::apiserver::ApiRequest;
 use crate::sim::clock::Timestamp;
 
 /// Whether an event is routine or a problem (the TYPE column of `kubectl get events`).
@@ -68,14 +85,26 @@ pub fn object_reference(object: &Object) -> ObjectReference {
 pub struct EventRecorder {
     reporter: Reporter,
     last_nanos: u128,
+    correlator: Option<Box<EventCorrelator>>,
 }
 
 impl EventRecorder {
-    /// A recorder for `reporter`.
+    /// A recorder for `reporter` that writes every event as it comes (events.k8s.io's
+    /// recorder, which the scheduler uses, does no correlation).
     pub fn new(reporter: Reporter) -> EventRecorder {
         EventRecorder {
             reporter,
             last_nanos: 0,
+            correlator: None,
+        }
+    }
+
+    /// A recorder for `reporter` that correlates its events as client-go's legacy recorder
+    /// does (see [`EventCorrelator`]); use [`EventRecorder::correlate`] with it.
+    pub fn correlated(reporter: Reporter) -> EventRecorder {
+        EventRecorder {
+            correlator: Some(Box::new(EventCorrelator::new())),
+            ..EventRecorder::new(reporter)
         }
     }
 
@@ -84,8 +113,15 @@ impl EventRecorder {
         &self.reporter
     }
 
+    /// The next unique event time in nanoseconds at `now`.
+    fn next_nanos(&mut self, now: Timestamp) -> u128 {
+        let nanos = (u128::from(now.as_millis()) * 1_000_000).max(self.last_nanos + 1);
+        self.last_nanos = nanos;
+        nanos
+    }
+
     /// A new event about the object `involved` points at (events of cluster-scoped objects
-    /// go to `default`, as client-go puts them).
+    /// go to `default`, as client-go puts them), without correlation.
     pub fn record(
         &mut self,
         now: Timestamp,
@@ -94,8 +130,7 @@ impl EventRecorder {
         reason: &str,
         message: String,
     ) -> Event {
-        let nanos = (u128::from(now.as_millis()) * 1_000_000).max(self.last_nanos + 1);
-        self.last_nanos = nanos;
+        let nanos = self.next_nanos(now);
         let object_name = involved.name.clone().unwrap_or_default();
         let namespace = involved
             .namespace
@@ -124,6 +159,458 @@ impl EventRecorder {
             reporting_instance: Some(self.reporter.host.clone().unwrap_or_default()),
             ..Event::default()
         }
+    }
+
+    /// Records an event through the correlator (a recorder made with [`EventRecorder::new`]
+    /// has none and always creates): what client-go's broadcaster would send for it.
+    pub fn correlate(
+        &mut self,
+        now: Timestamp,
+        involved: ObjectReference,
+        event_type: EventType,
+        reason: &str,
+        message: String,
+    ) -> CorrelatedEvent {
+        let event = self.record(now, involved, event_type, reason, message);
+        let Some(mut correlator) = self.correlator.take() else {
+            return CorrelatedEvent::Create(Box::new(event));
+        };
+        let outcome = correlator.correlate(event, now, || self.next_nanos(now));
+        self.correlator = Some(correlator);
+        outcome
+    }
+
+    /// [`EventRecorder::correlate`], as the requests to send (none when the spam filter
+    /// dropped the event).
+    pub fn correlate_requests(
+        &mut self,
+        now: Timestamp,
+        involved: ObjectReference,
+        event_type: EventType,
+        reason: &str,
+        message: String,
+    ) -> Vec<ApiRequest> {
+        self.correlate(now, involved, event_type, reason, message)
+            .into_requests()
+    }
+}
+
+/// What client-go's broadcaster sends for one correlated event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CorrelatedEvent {
+    /// A new Event (`POST`).
+    Create(Box<Event>),
+    /// A strategic merge patch of an Event written before: `count`, `lastTimestamp` and
+    /// `message` (`PATCH`).
+    Patch {
+        /// The namespace of the Event.
+        namespace: String,
+        /// The name of the Event.
+        name: String,
+        /// `{"count": n, "lastTimestamp": …, "message": …}`.
+        patch: Value,
+        /// Set when the Event was never written (its first occurrence was dropped by the spam
+        /// filter): the patch fails with NotFound and client-go then creates this event.
+        create_on_not_found: Option<Box<Event>>,
+    },
+    /// Dropped by the spam filter.
+    Skip,
+}
+
+impl CorrelatedEvent {
+    /// The requests client-go sends, in order.
+    pub fn into_requests(self) -> Vec<ApiRequest> {
+        match self {
+            CorrelatedEvent::Create(event) => vec![create_request(*event)],
+            CorrelatedEvent::Patch {
+                namespace,
+                name,
+                patch,
+                create_on_not_found,
+            } => {
+                let mut requests = vec![ApiRequest::Patch {
+                    kind: Kind::Event,
+                    namespace,
+                    name,
+                    patch_type: PatchType::StrategicMergePatch,
+                    patch,
+                    status: false,
+                }];
+                requests.extend(create_on_not_found.map(|event| create_request(*event)));
+                requests
+            }
+            CorrelatedEvent::Skip => Vec::new(),
+        }
+    }
+}
+
+/// The `POST` of a new Event (resourceVersion cleared, as `recordEvent` does).
+fn create_request(mut event: Event) -> ApiRequest {
+    event.metadata.resource_version = None;
+    ApiRequest::Create {
+        namespace: event.metadata.namespace.clone().unwrap_or_default(),
+        object: Object::from(event),
+    }
+}
+
+/// client-go's `maxLruCacheEntries`: the size of each correlator cache.
+pub const MAX_LRU_CACHE_ENTRIES: usize = 4096;
+/// `defaultAggregateMaxEvents`: similar events before aggregation.
+pub const AGGREGATE_MAX_EVENTS: usize = 10;
+/// `defaultAggregateIntervalInSeconds`: how long a group of similar events stays open.
+pub const AGGREGATE_INTERVAL: Duration = Duration::from_secs(600);
+/// `defaultSpamBurst`: events a source may send about one object at once.
+pub const SPAM_BURST: u64 = 25;
+/// One token of the spam filter refills in this long (`defaultSpamQPS` = 1/300).
+pub const SPAM_REFILL: Duration = Duration::from_secs(300);
+/// `EventAggregatorByReasonMessageFunc`'s prefix.
+pub const AGGREGATE_MESSAGE_PREFIX: &str = "(combined from similar events): ";
+
+/// A cache key: the 128-bit FNV-1a hash of client-go's string key (its fields joined with
+/// no separator), so the caches hold 16 bytes a key instead of the whole text.
+type CacheKey = u128;
+
+/// FNV-1a over the parts, as if they were concatenated.
+fn key_of(parts: &[&str]) -> CacheKey {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    let mut hash = OFFSET;
+    for part in parts {
+        for byte in part.bytes() {
+            hash ^= u128::from(byte);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    }
+    hash
+}
+
+fn text(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("")
+}
+
+/// `getEventKey`: source, involved object (with field path), type, reason and message.
+fn event_key(event: &Event) -> CacheKey {
+    let source = event.source.as_ref();
+    let involved = &event.involved_object;
+    key_of(&[
+        source.map_or("", |s| text(&s.component)),
+        source.map_or("", |s| text(&s.host)),
+        text(&involved.kind),
+        text(&involved.namespace),
+        text(&involved.name),
+        text(&involved.field_path),
+        text(&involved.uid),
+        text(&involved.api_version),
+        text(&event.type_),
+        text(&event.reason),
+        text(&event.message),
+    ])
+}
+
+/// `getSpamKey`: source and involved object (without field path).
+fn spam_key(event: &Event) -> CacheKey {
+    let source = event.source.as_ref();
+    let involved = &event.involved_object;
+    key_of(&[
+        source.map_or("", |s| text(&s.component)),
+        source.map_or("", |s| text(&s.host)),
+        text(&involved.kind),
+        text(&involved.namespace),
+        text(&involved.name),
+        text(&involved.uid),
+        text(&involved.api_version),
+    ])
+}
+
+/// `EventAggregatorByReasonFunc`: the aggregate key (source, involved object without field
+/// path, type, reason, reporting controller and instance) and the local key (the message).
+fn aggregate_keys(event: &Event) -> (CacheKey, CacheKey) {
+    let source = event.source.as_ref();
+    let involved = &event.involved_object;
+    let aggregate = key_of(&[
+        source.map_or("", |s| text(&s.component)),
+        source.map_or("", |s| text(&s.host)),
+        text(&involved.kind),
+        text(&involved.namespace),
+        text(&involved.name),
+        text(&involved.uid),
+        text(&involved.api_version),
+        text(&event.type_),
+        text(&event.reason),
+        text(&event.reporting_component),
+        text(&event.reporting_instance),
+    ]);
+    (aggregate, key_of(&[text(&event.message)]))
+}
+
+/// A least-recently-used cache of at most `capacity` entries (groupcache's `lru.Cache`:
+/// `get` and `add` make an entry the newest; adding past capacity drops the oldest).
+#[derive(Clone, Debug)]
+struct LruCache<V> {
+    capacity: usize,
+    tick: u64,
+    entries: BTreeMap<CacheKey, (u64, V)>,
+    by_age: BTreeMap<u64, CacheKey>,
+}
+
+impl<V> LruCache<V> {
+    fn new(capacity: usize) -> LruCache<V> {
+        LruCache {
+            capacity,
+            tick: 0,
+            entries: BTreeMap::new(),
+            by_age: BTreeMap::new(),
+        }
+    }
+
+    fn touch(&mut self, key: CacheKey) {
+        if let Some((age, _)) = self.entries.get_mut(&key) {
+            self.by_age.remove(age);
+            self.tick += 1;
+            *age = self.tick;
+            self.by_age.insert(self.tick, key);
+        }
+    }
+
+    fn get(&mut self, key: CacheKey) -> Option<&mut V> {
+        self.touch(key);
+        self.entries.get_mut(&key).map(|(_, value)| value)
+    }
+
+    fn add(&mut self, key: CacheKey, value: V) {
+        self.tick += 1;
+        if let Some((old_age, _)) = self.entries.insert(key, (self.tick, value)) {
+            self.by_age.remove(&old_age);
+        }
+        self.by_age.insert(self.tick, key);
+        while self.entries.len() > self.capacity {
+            let Some((_, oldest)) = self.by_age.pop_first() else {
+                break;
+            };
+            self.entries.remove(&oldest);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+/// `aggregateRecord`: the messages seen in a group of similar events, and when the last one
+/// came.
+#[derive(Clone, Debug)]
+struct AggregateRecord {
+    local_keys: Vec<CacheKey>,
+    last_timestamp: Timestamp,
+}
+
+/// `EventAggregator`: groups events that differ only in their message; from the tenth
+/// distinct message within ten minutes of the previous similar event on, the event becomes
+/// one aggregate event (`(combined from similar events): <message>`) that later ones patch.
+#[derive(Clone, Debug)]
+pub struct EventAggregator {
+    cache: LruCache<AggregateRecord>,
+}
+
+impl EventAggregator {
+    fn new() -> EventAggregator {
+        EventAggregator {
+            cache: LruCache::new(MAX_LRU_CACHE_ENTRIES),
+        }
+    }
+
+    /// `EventAggregate`: the event to write (the new one, or a fresh aggregate event) and its
+    /// cache key for the dedup log.
+    fn aggregate(
+        &mut self,
+        event: Event,
+        now: Timestamp,
+        nanos: impl FnOnce() -> u128,
+    ) -> (Event, CacheKey) {
+        let full_key = event_key(&event);
+        let (aggregate_key, local_key) = aggregate_keys(&event);
+        let fresh = || AggregateRecord {
+            local_keys: Vec::new(),
+            last_timestamp: now,
+        };
+        let mut record = match self.cache.get(aggregate_key) {
+            Some(record) if now.since(record.last_timestamp) <= AGGREGATE_INTERVAL => {
+                record.clone()
+            }
+            Some(_) | None => fresh(),
+        };
+        if !record.local_keys.contains(&local_key) {
+            record.local_keys.push(local_key);
+        }
+        record.last_timestamp = now;
+        let distinct = record.local_keys.len();
+        if distinct >= AGGREGATE_MAX_EVENTS {
+            // `PopAny`: keep the set below the maximum (which message goes does not matter:
+            // from here on every similar event aggregates while the group stays open).
+            record.local_keys.pop();
+        }
+        self.cache.add(aggregate_key, record);
+        if distinct < AGGREGATE_MAX_EVENTS {
+            return (event, full_key);
+        }
+        let object_name = text(&event.involved_object.name).to_string();
+        let time = now.to_k8s_time();
+        let aggregate = Event {
+            metadata: ObjectMeta {
+                name: Some(format!("{object_name}.{:x}", nanos())),
+                namespace: event.metadata.namespace.clone(),
+                ..ObjectMeta::default()
+            },
+            count: Some(1),
+            first_timestamp: Some(time.clone()),
+            last_timestamp: Some(time),
+            message: Some(format!(
+                "{AGGREGATE_MESSAGE_PREFIX}{}",
+                text(&event.message)
+            )),
+            involved_object: event.involved_object,
+            type_: event.type_,
+            reason: event.reason,
+            source: event.source,
+            ..Event::default()
+        };
+        (aggregate, aggregate_key)
+    }
+}
+
+/// `eventLog`: how often an event was seen, since when, under which name.
+#[derive(Clone, Debug)]
+struct EventLog {
+    count: i32,
+    first_timestamp: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,
+    name: String,
+    /// Whether the Event was written to the API server (`updateState` ran for it).
+    written: bool,
+}
+
+/// `EventSourceObjectSpamFilter`'s token bucket for one source and object, in
+/// token-milliseconds: a token is [`SPAM_REFILL`] worth, and one more accrues each millisecond.
+#[derive(Clone, Debug)]
+struct SpamRecord {
+    tokens: u64,
+    last: Timestamp,
+}
+
+/// client-go's `EventCorrelator`: aggregation, then the dedup log, then the spam filter.
+#[derive(Clone, Debug)]
+pub struct EventCorrelator {
+    aggregator: EventAggregator,
+    logger: LruCache<EventLog>,
+    spam: LruCache<SpamRecord>,
+}
+
+impl Default for EventCorrelator {
+    fn default() -> Self {
+        EventCorrelator::new()
+    }
+}
+
+impl EventCorrelator {
+    /// A correlator with client-go's defaults (`NewEventCorrelator`).
+    pub fn new() -> EventCorrelator {
+        EventCorrelator {
+            aggregator: EventAggregator::new(),
+            logger: LruCache::new(MAX_LRU_CACHE_ENTRIES),
+            spam: LruCache::new(MAX_LRU_CACHE_ENTRIES),
+        }
+    }
+
+    /// How many entries the three caches hold (aggregator, dedup log, spam filter).
+    pub fn cache_sizes(&self) -> (usize, usize, usize) {
+        (
+            self.aggregator.cache.len(),
+            self.logger.len(),
+            self.spam.len(),
+        )
+    }
+
+    /// `EventCorrelate` plus the bookkeeping of `recordToSink`: what to send for `event`
+    /// (just made by [`EventRecorder::record`]); `nanos` names an aggregate event.
+    pub fn correlate(
+        &mut self,
+        event: Event,
+        now: Timestamp,
+        nanos: impl FnOnce() -> u128,
+    ) -> CorrelatedEvent {
+        let (mut event, key) = self.aggregator.aggregate(event, now, nanos);
+        // `eventObserve`.
+        let last = self.logger.get(key).cloned();
+        if let Some(last) = &last {
+            event.metadata.name = Some(last.name.clone());
+            event.first_timestamp = last.first_timestamp.clone();
+            event.count = Some(last.count.saturating_add(1));
+        }
+        let written = last.as_ref().is_some_and(|l| l.written);
+        self.logger.add(
+            key,
+            EventLog {
+                count: event.count.unwrap_or(1),
+                first_timestamp: event.first_timestamp.clone(),
+                name: event.metadata.name.clone().unwrap_or_default(),
+                written,
+            },
+        );
+        if !self.accept(&event, now) {
+            return CorrelatedEvent::Skip;
+        }
+        // `updateState` after the write: keyed by the event's own key (for an aggregate
+        // event that is a second entry beside the aggregate key's).
+        let server_key = event_key(&event);
+        self.logger.add(
+            server_key,
+            EventLog {
+                count: event.count.unwrap_or(1),
+                first_timestamp: event.first_timestamp.clone(),
+                name: event.metadata.name.clone().unwrap_or_default(),
+                written: true,
+            },
+        );
+        if server_key != key {
+            // The aggregate key's entry names the same Event, now written.
+            if let Some(entry) = self.logger.entries.get_mut(&key) {
+                entry.1.written = true;
+            }
+        }
+        if event.count.unwrap_or(1) <= 1 {
+            return CorrelatedEvent::Create(Box::new(event));
+        }
+        let patch = json!({
+            "count": event.count,
+            "lastTimestamp": event.last_timestamp,
+            "message": event.message,
+        });
+        CorrelatedEvent::Patch {
+            namespace: event.metadata.namespace.clone().unwrap_or_default(),
+            name: event.metadata.name.clone().unwrap_or_default(),
+            patch,
+            create_on_not_found: (!written).then(|| Box::new(event)),
+        }
+    }
+
+    /// `EventSourceObjectSpamFilter.Filter`, inverted: whether the source may send this
+    /// event about its object now.
+    fn accept(&mut self, event: &Event, now: Timestamp) -> bool {
+        let key = spam_key(event);
+        let token = u64::try_from(SPAM_REFILL.as_millis()).unwrap_or(u64::MAX);
+        let full = SPAM_BURST.saturating_mul(token);
+        let mut record = self.spam.get(key).cloned().unwrap_or(SpamRecord {
+            tokens: full,
+            last: now,
+        });
+        let elapsed = u64::try_from(now.since(record.last).as_millis()).unwrap_or(u64::MAX);
+        let tokens = record.tokens.saturating_add(elapsed).min(full);
+        let accepted = tokens >= token;
+        if accepted {
+            record.tokens = tokens - token;
+            record.last = now;
+        }
+        self.spam.add(key, record);
+        accepted
     }
 }
 
@@ -156,5 +643,208 @@ mod tests {
         assert_eq!(event.metadata.namespace.as_deref(), Some("lab"));
         let other = record();
         assert_ne!(event.metadata.name, other.metadata.name);
+    }
+
+    fn pod() -> Object {
+        Object::from_value(json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web", "namespace": "lab", "uid": "u-1"}}))
+        .unwrap()
+    }
+
+    fn at(seconds: u64) -> Timestamp {
+        SIM_EPOCH.plus(Duration::from_secs(seconds))
+    }
+
+    /// The kind of each outcome: `C` create, `P<count>` patch, `-` dropped.
+    fn outcome(event: &CorrelatedEvent) -> String {
+        match event {
+            CorrelatedEvent::Create(_) => "C".to_string(),
+            CorrelatedEvent::Patch { patch, .. } => format!("P{}", patch["count"]),
+            CorrelatedEvent::Skip => "-".to_string(),
+        }
+    }
+
+    #[test]
+    fn the_tenth_similar_event_becomes_a_combined_event_that_later_ones_patch() {
+        let mut recorder = EventRecorder::correlated(Reporter::component("replicaset-controller"));
+        let outcomes: Vec<CorrelatedEvent> = (0..13)
+            .map(|i| {
+                recorder.correlate(
+                    at(i),
+                    object_reference(&pod()),
+                    EventType::Normal,
+                    "SuccessfulCreate",
+                    format!("Created pod: web-{i}"),
+                )
+            })
+            .collect();
+        let kinds: Vec<String> = outcomes.iter().map(outcome).collect();
+        assert_eq!(
+            kinds,
+            ["C", "C", "C", "C", "C", "C", "C", "C", "C", "C", "P2", "P3", "P4"]
+        );
+        let CorrelatedEvent::Create(combined) = &outcomes[9] else {
+            panic!("the tenth event is created");
+        };
+        assert_eq!(
+            combined.message.as_deref(),
+            Some("(combined from similar events): Created pod: web-9")
+        );
+        assert_eq!(combined.reporting_component, None);
+        let CorrelatedEvent::Patch { name, patch, .. } = &outcomes[12] else {
+            panic!("the thirteenth event is a patch");
+        };
+        assert_eq!(name, combined.metadata.name.as_ref().unwrap());
+        assert_eq!(
+            patch["message"],
+            "(combined from similar events): Created pod: web-12"
+        );
+        assert_eq!(patch["lastTimestamp"], json!(at(12).to_k8s_time()));
+    }
+
+    #[test]
+    fn similar_events_ten_minutes_apart_do_not_aggregate() {
+        let mut recorder = EventRecorder::correlated(Reporter::component("replicaset-controller"));
+        let kinds: Vec<String> = (0..12)
+            .map(|i| {
+                let event = recorder.correlate(
+                    at(i * 601),
+                    object_reference(&pod()),
+                    EventType::Normal,
+                    "SuccessfulCreate",
+                    format!("Created pod: web-{i}"),
+                );
+                outcome(&event)
+            })
+            .collect();
+        assert!(kinds.iter().all(|k| k == "C"), "{kinds:?}");
+    }
+
+    #[test]
+    fn an_identical_event_patches_the_count_and_keeps_the_first_timestamp() {
+        let mut recorder = EventRecorder::correlated(Reporter {
+            component: "kubelet".to_string(),
+            host: Some("node-1".to_string()),
+        });
+        let mut back_off = |seconds| {
+            recorder.correlate(
+                at(seconds),
+                object_reference(&pod()),
+                EventType::Warning,
+                "BackOff",
+                "Back-off restarting failed container app in pod web_lab(u-1)".to_string(),
+            )
+        };
+        let CorrelatedEvent::Create(first) = back_off(0) else {
+            panic!("the first event is created");
+        };
+        for (seconds, count) in [(10, 2), (30, 3)] {
+            let CorrelatedEvent::Patch {
+                namespace,
+                name,
+                patch,
+                create_on_not_found,
+            } = back_off(seconds)
+            else {
+                panic!("a repeat is a patch");
+            };
+            assert_eq!(namespace, "lab");
+            assert_eq!(Some(&name), first.metadata.name.as_ref());
+            assert_eq!(
+                patch,
+                json!({"count": count, "lastTimestamp": at(seconds).to_k8s_time(),
+                    "message": "Back-off restarting failed container app in pod web_lab(u-1)"})
+            );
+            assert_eq!(create_on_not_found, None);
+        }
+    }
+
+    #[test]
+    fn a_source_may_send_25_events_about_an_object_then_one_every_five_minutes() {
+        let mut recorder = EventRecorder::correlated(Reporter {
+            component: "kubelet".to_string(),
+            host: Some("node-1".to_string()),
+        });
+        // Distinct reasons, so that nothing aggregates and nothing deduplicates.
+        let mut n = 0;
+        let mut send = |seconds| {
+            n += 1;
+            let event = recorder.correlate(
+                at(seconds),
+                object_reference(&pod()),
+                EventType::Normal,
+                &format!("Reason{n}"),
+                "m".to_string(),
+            );
+            outcome(&event)
+        };
+        let burst: Vec<String> = (0..26).map(|_| send(0)).collect();
+        assert!(burst[..25].iter().all(|k| k == "C"));
+        assert_eq!(burst[25], "-");
+        for (seconds, expected) in [(299, "-"), (300, "C"), (301, "-"), (600, "C"), (900, "C")] {
+            assert_eq!(send(seconds), expected, "at {seconds}s");
+        }
+        let other = Object::from_value(json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "db", "namespace": "lab", "uid": "u-2"}}))
+        .unwrap();
+        let fresh = recorder.correlate(
+            at(900),
+            object_reference(&other),
+            EventType::Normal,
+            "Reason",
+            "m".to_string(),
+        );
+        assert_eq!(outcome(&fresh), "C", "each object has its own bucket");
+    }
+
+    #[test]
+    fn a_repeat_of_a_dropped_event_patches_then_creates_it() {
+        let mut recorder = EventRecorder::correlated(Reporter::component("node-controller"));
+        let mut send = |seconds, reason: &str| {
+            recorder.correlate(
+                at(seconds),
+                object_reference(&pod()),
+                EventType::Normal,
+                reason,
+                "m".to_string(),
+            )
+        };
+        for n in 0..25 {
+            send(0, &format!("Reason{n}"));
+        }
+        assert_eq!(send(0, "Late"), CorrelatedEvent::Skip);
+        let requests = send(300, "Late").into_requests();
+        assert!(matches!(
+            requests.as_slice(),
+            [ApiRequest::Patch { .. }, ApiRequest::Create { object: Object::Event(event), .. }]
+                if event.count == Some(2)
+        ));
+    }
+
+    #[test]
+    fn an_uncorrelated_recorder_always_creates() {
+        let mut recorder = EventRecorder::new(Reporter::component("default-scheduler"));
+        for i in 0..30 {
+            let event = recorder.correlate(
+                at(0),
+                object_reference(&pod()),
+                EventType::Normal,
+                "Scheduled",
+                "same".to_string(),
+            );
+            assert_eq!(outcome(&event), "C", "event {i}");
+        }
+    }
+
+    #[test]
+    fn the_caches_forget_the_least_recently_used_entry_past_capacity() {
+        let mut cache = LruCache::new(2);
+        cache.add(1, "a");
+        cache.add(2, "b");
+        assert_eq!(cache.get(1), Some(&mut "a"));
+        cache.add(3, "c");
+        assert_eq!(cache.get(2), None);
+        assert_eq!(cache.get(1), Some(&mut "a"));
+        assert_eq!(cache.len(), 2);
     }
 }

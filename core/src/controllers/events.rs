@@ -1,5 +1,7 @@
 //! Events the controllers record (`kubectl describe` shows them): client-go's legacy
-//! `EventRecorder`, turned into `Create` requests for core/v1 Events.
+//! `EventRecorder` with its correlator, turned into the `Create` and `Patch` requests for
+//! core/v1 Events that client-go's broadcaster sends (see [`crate::api::events`]: similar
+//! events aggregate, repeated ones bump a count, a flood about one object is dropped).
 //!
 //! Each event is named `<object>.<hex nanoseconds>` as client-go names them; the nanoseconds
 //! come from the manager's clock plus a sequence number, so two events in the same
@@ -25,7 +27,7 @@ impl EventRecorder {
     pub fn new(component: &'static str) -> EventRecorder {
         EventRecorder {
             component,
-            inner: crate::api::events::EventRecorder::new(Reporter::component(component)),
+            inner: crate::api::events::EventRecorder::correlated(Reporter::component(component)),
         }
     }
 
@@ -34,7 +36,8 @@ impl EventRecorder {
         self.component
     }
 
-    /// The request that records one event about `object`.
+    /// The requests that record one event about `object`: a create, a patch of an earlier
+    /// event, or nothing when the spam filter drops it.
     pub fn event(
         &mut self,
         object: &Object,
@@ -42,14 +45,9 @@ impl EventRecorder {
         reason: &str,
         message: String,
         now: Timestamp,
-    ) -> ApiRequest {
-        let event = self
-            .inner
-            .record(now, object_reference(object), event_type, reason, message);
-        ApiRequest::Create {
-            namespace: event.metadata.namespace.clone().unwrap_or_default(),
-            object: Object::from(event),
-        }
+    ) -> Vec<ApiRequest> {
+        self.inner
+            .correlate_requests(now, object_reference(object), event_type, reason, message)
     }
 }
 

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{ObjectReference, Pod};
 
-use crate::api::objects::Object;
 use crate::apiserver::ApiRequest;
 use crate::sim::clock::Timestamp;
 
@@ -164,7 +163,7 @@ impl EventRecorder {
     /// A recorder for the kubelet of `node_name`.
     pub fn new(node_name: &str) -> EventRecorder {
         EventRecorder {
-            inner: crate::api::events::EventRecorder::new(crate::api::events::Reporter {
+            inner: crate::api::events::EventRecorder::correlated(crate::api::events::Reporter {
                 component: "kubelet".to_string(),
                 host: Some(node_name.to_string()),
             }),
@@ -172,7 +171,8 @@ impl EventRecorder {
     }
 
     /// The event about a pod (and, with a field path like `spec.containers{nginx}`, one of
-    /// its containers), as a create request.
+    /// its containers), as the requests client-go's correlating recorder sends (a create, a
+    /// count patch of the same event seen before, or nothing when spam-filtered).
     pub fn pod_event(
         &mut self,
         now: Timestamp,
@@ -181,7 +181,7 @@ impl EventRecorder {
         event_type: EventType,
         reason: &str,
         message: String,
-    ) -> ApiRequest {
+    ) -> Vec<ApiRequest> {
         let meta = &pod.metadata;
         let involved = ObjectReference {
             api_version: Some("v1".to_string()),
@@ -203,14 +203,9 @@ impl EventRecorder {
         event_type: EventType,
         reason: &str,
         message: String,
-    ) -> ApiRequest {
-        let event = self
-            .inner
-            .record(now, involved, event_type, reason, message);
-        ApiRequest::Create {
-            namespace: event.metadata.namespace.clone().unwrap_or_default(),
-            object: Object::from(event),
-        }
+    ) -> Vec<ApiRequest> {
+        self.inner
+            .correlate_requests(now, involved, event_type, reason, message)
     }
 }
 

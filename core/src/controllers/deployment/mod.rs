@@ -87,7 +87,7 @@ impl SyncContext<'_> {
         let request = self
             .recorder
             .event(self.object, event_type, reason, message, self.now);
-        self.requests.push(request);
+        self.requests.extend(request);
     }
 
     /// `scaleReplicaSetAndRecordEvent`: scales if the size differs.
@@ -341,7 +341,7 @@ impl DeploymentController {
                         object: Object::from(d),
                     });
                 }
-                out.push(self.recorder.event(
+                out.extend(self.recorder.event(
                     &d_object,
                     EventType::Warning,
                     FAILED_RS_CREATE_REASON,

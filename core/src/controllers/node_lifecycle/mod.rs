@@ -294,7 +294,7 @@ impl NodeLifecycleController {
             }
             readiness = NodeReadiness::Unknown;
             if observed == NodeReadiness::Ready {
-                requests.push(self.node_events.event(
+                requests.extend(self.node_events.event(
                     object,
                     EventType::Normal,
                     "NodeNotReady",
@@ -371,7 +371,7 @@ impl NodeLifecycleController {
                 patch: json!({"status": {"conditions": conditions}}),
                 status: true,
             });
-            requests.push(self.node_events.event(
+            requests.extend(self.node_events.event(
                 object,
                 EventType::Warning,
                 "NodeNotReady",
@@ -419,7 +419,7 @@ impl NodeLifecycleController {
             match eviction {
                 Eviction::Keep => {
                     if was_scheduled.contains(&pod_key) {
-                        requests.push(self.eviction_events.event(
+                        requests.extend(self.eviction_events.event(
                             object,
                             EventType::Normal,
                             EVICTION_EVENT_REASON,
@@ -433,7 +433,7 @@ impl NodeLifecycleController {
                     scheduled.insert(pod_key);
                 }
                 Eviction::Now => {
-                    requests.push(self.eviction_events.event(
+                    requests.extend(self.eviction_events.event(
                         object,
                         EventType::Normal,
                         EVICTION_EVENT_REASON,

@@ -397,7 +397,7 @@ impl ReplicaSetController {
                 let key = ObjectKey::new(namespace, &reference.name);
                 let owner = cache.get(self.kind, namespace, &reference.name).cloned();
                 match (result, owner.as_deref()) {
-                    (Ok(created), Some(owner)) => out.push(self.recorder.event(
+                    (Ok(created), Some(owner)) => out.extend(self.recorder.event(
                         owner,
                         EventType::Normal,
                         "SuccessfulCreate",
@@ -405,7 +405,7 @@ impl ReplicaSetController {
                         now,
                     )),
                     (Err(error), Some(owner)) => {
-                        out.push(self.recorder.event(
+                        out.extend(self.recorder.event(
                             owner,
                             EventType::Warning,
                             "FailedCreate",
@@ -450,7 +450,7 @@ impl ReplicaSetController {
                     return out;
                 };
                 match result {
-                    Ok(_) => out.push(self.recorder.event(
+                    Ok(_) => out.extend(self.recorder.event(
                         &owner,
                         EventType::Normal,
                         "SuccessfulDelete",
@@ -461,7 +461,7 @@ impl ReplicaSetController {
                         if !matches!(error, ApiError::NotFound { .. }) {
                             self.expectations.deletion_observed(&key, &pod_key);
                         }
-                        out.push(self.recorder.event(
+                        out.extend(self.recorder.event(
                             &owner,
                             EventType::Warning,
                             "FailedDelete",

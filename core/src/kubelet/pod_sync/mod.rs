@@ -243,7 +243,7 @@ impl PodWorker {
         let request = ctx
             .events
             .pod_event(ctx.now, &self.pod, field_path, t, reason, message);
-        ctx.api.push_back(request);
+        ctx.api.extend(request);
     }
 
     /// Whether every init container finished successfully.
