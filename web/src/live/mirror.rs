@@ -247,20 +247,7 @@ impl ObjectMirror {
                 }
                 Ok(WatchOutcome::Unchanged)
             }
-            "ERROR" => {
-                let code = object.get("code").and_then(Value::as_i64).unwrap_or(0);
-                if code == 410 {
-                    return Ok(WatchOutcome::Gone);
-                }
-                Err(MirrorError::WatchError {
-                    code,
-                    message: object
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                })
-            }
+            "ERROR" => watch_error(&object),
             other => Err(MirrorError::UnknownEventType(other.to_string())),
         }
     }
@@ -346,6 +333,23 @@ impl crate::completion::CompletionSource for ObjectMirror {
     fn names(&mut self, kind: Kind, namespace: &str) -> Vec<String> {
         ObjectMirror::names(self, kind, namespace)
     }
+}
+
+/// What a watch stream's `ERROR` line means: `410 Gone` (list again from scratch) or a
+/// failure of the stream, with the Status's code and message.
+pub(crate) fn watch_error(status: &Value) -> Result<WatchOutcome, MirrorError> {
+    let code = status.get("code").and_then(Value::as_i64).unwrap_or(0);
+    if code == 410 {
+        return Ok(WatchOutcome::Gone);
+    }
+    Err(MirrorError::WatchError {
+        code,
+        message: status
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::mirror::{MirrorError, WatchOutcome};
+use super::mirror::{watch_error, MirrorError, WatchOutcome};
 use crate::cluster::{colour_group_of, NodeReadiness, PodState};
 
 /// The path of the summary list.
@@ -253,21 +253,7 @@ impl SummaryMirror {
                 }
                 Ok(WatchOutcome::Unchanged)
             }
-            "ERROR" => {
-                let object = value.get("object").cloned().unwrap_or(Value::Null);
-                let code = object.get("code").and_then(Value::as_i64).unwrap_or(0);
-                if code == 410 {
-                    return Ok(WatchOutcome::Gone);
-                }
-                Err(MirrorError::WatchError {
-                    code,
-                    message: object
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                })
-            }
+            "ERROR" => watch_error(value.get("object").unwrap_or(&Value::Null)),
             other => Err(MirrorError::UnknownEventType(other.to_string())),
         }
     }
