@@ -69,7 +69,7 @@ impl TileCluster {
         }
         let nodes = source.objects(Kind::Node);
         let pods = source.objects(Kind::Pod);
-        let mut tiles: Vec<NodeTile> = nodes
+        let tiles: Vec<NodeTile> = nodes
             .iter()
             .filter_map(|object| match object.as_ref() {
                 Object::Node(node) => Some(NodeTile {
@@ -85,38 +85,21 @@ impl TileCluster {
                 _ => None,
             })
             .collect();
-        tiles.sort_by(|a, b| natural(&a.name, &b.name));
-        let index: BTreeMap<&str, usize> = tiles
-            .iter()
-            .enumerate()
-            .map(|(i, tile)| (tile.name.as_str(), i))
-            .collect();
-        let mut on_node: Vec<(usize, PodState)> = Vec::new();
-        let mut pending = 0;
-        for object in &pods {
-            let Object::Pod(pod) = object.as_ref() else {
-                continue;
-            };
-            let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
-            match node.and_then(|name| index.get(name)) {
-                Some(&i) => on_node.push((i, tile_state(pod))),
-                None => pending += 1,
-            }
-        }
-        for (i, state) in on_node {
-            if let Some(tile) = tiles.get_mut(i) {
-                tile.pods.push(state);
-            }
-        }
-        TileCluster {
-            nodes: tiles,
-            pending,
-        }
+        TileCluster::assemble(
+            tiles,
+            pods.iter().filter_map(|object| match object.as_ref() {
+                Object::Pod(pod) => Some((
+                    pod.spec.as_ref().and_then(|s| s.node_name.as_deref()),
+                    tile_state(pod),
+                )),
+                _ => None,
+            }),
+        )
     }
 
     /// Reads the tiles from a live summary mirror (a big cluster: no full objects).
     pub fn from_summary(summary: &crate::live::SummaryMirror) -> TileCluster {
-        let mut tiles: Vec<NodeTile> = summary
+        let tiles = summary
             .nodes()
             .map(|node| NodeTile {
                 name: node.name.clone(),
@@ -125,17 +108,31 @@ impl TileCluster {
                 pods: Vec::new(),
             })
             .collect();
+        TileCluster::assemble(
+            tiles,
+            summary
+                .pods()
+                .map(|pod| (pod.node_name.as_deref(), pod.state())),
+        )
+    }
+
+    /// Puts the tiles in natural name order and each pod (its node's name, if bound, and its
+    /// state) on its node's tile; pods on no known node count as pending.
+    fn assemble<'a>(
+        mut tiles: Vec<NodeTile>,
+        pods: impl Iterator<Item = (Option<&'a str>, PodState)>,
+    ) -> TileCluster {
         tiles.sort_by(|a, b| natural(&a.name, &b.name));
         let index: BTreeMap<&str, usize> = tiles
             .iter()
             .enumerate()
             .map(|(i, tile)| (tile.name.as_str(), i))
             .collect();
-        let mut on_node: Vec<(usize, PodState)> = Vec::with_capacity(summary.pod_count());
+        let mut on_node: Vec<(usize, PodState)> = Vec::with_capacity(pods.size_hint().0);
         let mut pending = 0;
-        for pod in summary.pods() {
-            match pod.node_name.as_deref().and_then(|name| index.get(name)) {
-                Some(&i) => on_node.push((i, pod.state())),
+        for (node, state) in pods {
+            match node.and_then(|name| index.get(name)) {
+                Some(&i) => on_node.push((i, state)),
                 None => pending += 1,
             }
         }

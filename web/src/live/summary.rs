@@ -278,11 +278,6 @@ impl SummaryMirror {
         self.pods.values()
     }
 
-    /// How many pods the mirror holds.
-    pub fn pod_count(&self) -> usize {
-        self.pods.len()
-    }
-
     /// The nodes' names, sorted.
     pub fn node_names(&self) -> Vec<String> {
         self.nodes.keys().cloned().collect()
@@ -405,7 +400,7 @@ mod tests {
         for line in cases {
             assert!(mirror.apply_watch_line(line).is_err(), "{line}");
         }
-        assert_eq!(mirror.pod_count(), 0);
+        assert_eq!(mirror.pods().count(), 0);
         assert!(mirror.apply_list("[]").is_err());
         assert!(mirror.apply_list(r#"{"nodes":[]}"#).is_err());
         assert!(!mirror.listed());
