@@ -189,8 +189,6 @@ struct Watcher {
 /// Where a watcher must read from, as decided by [`WatchHub::begin_poll`].
 #[derive(Debug)]
 pub(crate) struct PollPlan {
-    /// The watcher's filter.
-    pub(crate) key: KeyRange,
     /// Whether to attach previous pairs.
     pub(crate) prev_kv: bool,
     /// Replay `[from, to)` from the key histories first, if set.
@@ -318,10 +316,14 @@ impl<V> WatchHub<V> {
         let replay = (watcher.next_revision < self.log_first_revision)
             .then_some((watcher.next_revision, self.log_first_revision));
         Some(PollPlan {
-            key: watcher.key.clone(),
             prev_kv: watcher.prev_kv,
             replay,
         })
+    }
+
+    /// The keys watcher `id` watches, or `None` if it does not exist.
+    pub(crate) fn filter(&self, id: WatchId) -> Option<&KeyRange> {
+        self.watchers.get(&id).map(|w| &w.key)
     }
 
     /// Appends the logged changes watcher `id` has not seen and its filter covers to `out`,

@@ -117,10 +117,11 @@ pub fn is_dns1123_subdomain(value: &str) -> Vec<String> {
 /// prefix and '/', then a name part of at most 63 characters.
 pub fn is_qualified_name(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
-    let parts: Vec<&str> = value.split('/').collect();
-    let name = match parts.as_slice() {
-        [name] => *name,
-        [prefix, name] => {
+    let mut parts = value.split('/');
+    let parts = (parts.next(), parts.next(), parts.next());
+    let name = match parts {
+        (Some(name), None, _) => name,
+        (Some(prefix), Some(name), None) => {
             if prefix.is_empty() {
                 errs.push("prefix part must be non-empty".to_string());
             } else {
@@ -128,7 +129,7 @@ pub fn is_qualified_name(value: &str) -> Vec<String> {
                     errs.push(format!("prefix part {msg}"));
                 }
             }
-            *name
+            name
         }
         _ => {
             errs.push(format!(
@@ -284,11 +285,59 @@ pub fn is_valid_percent(value: &str) -> Vec<String> {
 /// Checks an IP address (IPv4 or IPv6); the message is Kubernetes' for unparsable addresses.
 pub fn is_valid_ip(value: &str) -> Vec<String> {
     match value.parse::<core::net::IpAddr>() {
-        Ok(ip) if ip.to_string() == value => Vec::new(),
+        Ok(ip) if is_canonical(ip, value) => Vec::new(),
         Ok(ip) => vec![format!("must be in canonical form (\"{ip}\")")],
         Err(_) => {
             vec!["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)".to_string()]
         }
+    }
+}
+
+/// Whether `text`, which parsed as `ip`, is the address's canonical spelling. An IPv4 address
+/// always is (the parser refuses leading zeros and out-of-range octets, the only other
+/// spellings); an IPv6 one is compared with its printed form, printed without allocating
+/// (every pod status write checks its IPs).
+fn is_canonical(ip: core::net::IpAddr, text: &str) -> bool {
+    use std::fmt::Write as _;
+    match ip {
+        core::net::IpAddr::V4(_) => true,
+        core::net::IpAddr::V6(v6) => {
+            let mut printed = FixedText::default();
+            write!(printed, "{v6}").is_ok() && printed.as_str() == Some(text)
+        }
+    }
+}
+
+/// A short text printed into a fixed buffer (the longest IPv6 address, 45 bytes, fits).
+struct FixedText {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Default for FixedText {
+    fn default() -> Self {
+        FixedText {
+            bytes: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl FixedText {
+    fn as_str(&self) -> Option<&str> {
+        self.bytes
+            .get(..self.len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+    }
+}
+
+impl std::fmt::Write for FixedText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -482,5 +531,48 @@ mod tests {
         assert!(is_valid_ip("10.0.0.1").is_empty());
         assert!(is_valid_ip("2001:db8::1").is_empty());
         assert_eq!(is_valid_ip("10.0.0").len(), 1);
+    }
+
+    #[test]
+    fn an_ip_address_is_valid_only_in_its_canonical_spelling() {
+        let cases: [(&str, &[&str]); 7] = [
+            ("192.168.0.10", &[]),
+            ("::ffff:10.1.2.3", &[]),
+            (
+                "2001:DB8::1",
+                &["must be in canonical form (\"2001:db8::1\")"],
+            ),
+            (
+                "2001:db8:0:0:0:0:0:1",
+                &["must be in canonical form (\"2001:db8::1\")"],
+            ),
+            // IPv4 has no other spelling: leading zeros and octets above 255 do not parse.
+            (
+                "010.0.0.1",
+                &["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"],
+            ),
+            (
+                "10.0.0.256",
+                &["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"],
+            ),
+            (
+                "",
+                &["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"],
+            ),
+        ];
+        for (ip, want) in cases {
+            assert_eq!(is_valid_ip(ip), want, "{ip}");
+        }
+    }
+
+    #[test]
+    fn a_qualified_name_has_at_most_one_prefix() {
+        assert!(is_qualified_name("example.com/MyName").is_empty());
+        assert!(is_qualified_name("Ready").is_empty());
+        assert_eq!(is_qualified_name("a/b/c").len(), 1);
+        assert_eq!(
+            is_qualified_name("/name"),
+            vec!["prefix part must be non-empty".to_string()]
+        );
     }
 }
