@@ -39,12 +39,12 @@ pub fn validate_pod_status_update(new: &Pod, old: &Pod) -> ErrorList {
     ));
 
     let status_path = FieldPath::new("status");
-    let node_name = |pod: &Pod| {
+    fn node_name(pod: &Pod) -> &str {
         pod.spec
             .as_ref()
-            .and_then(|s| s.node_name.clone())
+            .and_then(|s| s.node_name.as_deref())
             .unwrap_or_default()
-    };
+    }
     if node_name(new) != node_name(old) {
         errs.push(FieldError::forbidden(
             &status_path.child("nodeName"),
@@ -62,7 +62,9 @@ pub fn validate_pod_status_update(new: &Pod, old: &Pod) -> ErrorList {
             ));
         }
     }
-    let qos = |s: &PodStatus| s.qos_class.clone().unwrap_or_default();
+    fn qos(status: &PodStatus) -> &str {
+        status.qos_class.as_deref().unwrap_or_default()
+    }
     errs.extend(validate_immutable(
         &qos(new_status),
         &qos(old_status),
