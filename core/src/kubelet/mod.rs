@@ -115,7 +115,9 @@ impl KubeletConfig {
 pub struct Kubelet {
     config: KubeletConfig,
     now: Timestamp,
-    workers: BTreeMap<String, PodWorker>,
+    /// The pod workers by uid, boxed: a map node has room for eleven entries, and a worker
+    /// inline in each slot left ~400 bytes of empty room per pod.
+    workers: BTreeMap<String, Box<PodWorker>>,
     /// Every worker's next timeout, ordered by time (then uid): the kubelet's own timer
     /// queue, so neither a tick nor [`Kubelet::poll_timeout`] looks at every pod. Each
     /// worker keeps the entry it has here (`PodWorker::queued_timeout`).
@@ -182,7 +184,7 @@ impl Kubelet {
 
     /// The worker of a pod (for the UI and tests).
     pub fn worker(&self, uid: &str) -> Option<&PodWorker> {
-        self.workers.get(uid)
+        self.workers.get(uid).map(|worker| &**worker)
     }
 
     /// How many pods this kubelet is looking after.
@@ -256,7 +258,7 @@ impl Kubelet {
             self.config.allocatable(),
         );
         let worker = PodWorker::new(pod, verdict, self.now, &mut self.names);
-        self.workers.insert(uid.clone(), worker);
+        self.workers.insert(uid.clone(), Box::new(worker));
         self.with_context(&uid, |w, ctx| w.sync(ctx));
     }
 
