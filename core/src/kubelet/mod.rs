@@ -16,6 +16,7 @@ pub mod events;
 pub mod node_status;
 pub mod pod_sync;
 pub mod runtime;
+pub mod shared_names;
 pub mod shared_pod;
 pub mod sim_runtime;
 
@@ -39,6 +40,7 @@ use events::EventRecorder;
 use pod_sync::admission::{self, Allocatable, ResourceRequest};
 use pod_sync::{PodWorker, SyncContext};
 use runtime::{RuntimeCommand, RuntimeResult};
+use shared_names::SharedNames;
 use shared_pod::SharedPod;
 
 /// How often the kubelet renews its Lease (`renewInterval`: a quarter of 40 s).
@@ -113,7 +115,9 @@ impl KubeletConfig {
 pub struct Kubelet {
     config: KubeletConfig,
     now: Timestamp,
-    workers: BTreeMap<String, PodWorker>,
+    /// The pod workers by uid, boxed: a map node has room for eleven entries, and a worker
+    /// inline in each slot left ~400 bytes of empty room per pod.
+    workers: BTreeMap<String, Box<PodWorker>>,
     /// Every worker's next timeout, ordered by time (then uid): the kubelet's own timer
     /// queue, so neither a tick nor [`Kubelet::poll_timeout`] looks at every pod. Each
     /// worker keeps the entry it has here (`PodWorker::queued_timeout`).
@@ -125,6 +129,21 @@ pub struct Kubelet {
     image_backoff: Backoff,
     next_lease_at: Timestamp,
     next_node_status_at: Timestamp,
+    /// Container names, images and image ids, shared by this node's workers.
+    names: SharedNames,
+}
+
+/// How many entries an outbox keeps room for once drained.
+pub const OUTBOX_KEPT_CAPACITY: usize = 8;
+
+/// Gives back the room a drained outbox grew to in a burst (every pod of the node starting at
+/// once), keeping [`OUTBOX_KEPT_CAPACITY`]: a `VecDeque` never shrinks by itself, and 5,000
+/// kubelets each keeping room for their largest burst in three queues held ~450 bytes per
+/// pod for the rest of the run.
+pub fn release_burst_capacity<T>(queue: &mut VecDeque<T>) {
+    if queue.is_empty() && queue.capacity() > OUTBOX_KEPT_CAPACITY {
+        queue.shrink_to(OUTBOX_KEPT_CAPACITY);
+    }
 }
 
 impl Kubelet {
@@ -142,6 +161,7 @@ impl Kubelet {
             image_backoff: Backoff::default(),
             next_lease_at: now,
             next_node_status_at: now.plus(NODE_STATUS_REPORT_FREQUENCY),
+            names: SharedNames::default(),
         };
         let node = kubelet.node();
         kubelet.api_out.push_back(ApiRequest::Create {
@@ -164,7 +184,7 @@ impl Kubelet {
 
     /// The worker of a pod (for the UI and tests).
     pub fn worker(&self, uid: &str) -> Option<&PodWorker> {
-        self.workers.get(uid)
+        self.workers.get(uid).map(|worker| &**worker)
     }
 
     /// How many pods this kubelet is looking after.
@@ -187,6 +207,7 @@ impl Kubelet {
             crash_backoff: &mut self.crash_backoff,
             image_backoff: &mut self.image_backoff,
             error_resync: self.config.error_resync,
+            names: &mut self.names,
         };
         let result = f(worker, &mut ctx);
         let done = worker.is_done();
@@ -236,8 +257,8 @@ impl Kubelet {
             used_pods,
             self.config.allocatable(),
         );
-        let worker = PodWorker::new(pod, verdict, self.now);
-        self.workers.insert(uid.clone(), worker);
+        let worker = PodWorker::new(pod, verdict, self.now, &mut self.names);
+        self.workers.insert(uid.clone(), Box::new(worker));
         self.with_context(&uid, |w, ctx| w.sync(ctx));
     }
 
@@ -302,12 +323,20 @@ impl Kubelet {
 
     /// The next API request to send.
     pub fn poll_api_request(&mut self) -> Option<ApiRequest> {
-        self.api_out.pop_front()
+        let next = self.api_out.pop_front();
+        if next.is_none() {
+            release_burst_capacity(&mut self.api_out);
+        }
+        next
     }
 
     /// The next runtime command to run.
     pub fn poll_runtime_command(&mut self) -> Option<RuntimeCommand> {
-        self.runtime_out.pop_front()
+        let next = self.runtime_out.pop_front();
+        if next.is_none() {
+            release_burst_capacity(&mut self.runtime_out);
+        }
+        next
     }
 
     /// When the kubelet next needs a tick.

@@ -2,12 +2,15 @@
 //! sequence (pull → create → start) or its run stands, [`WaitingReason`] what
 //! `state.waiting.reason` shows while it is not running.
 
+use std::sync::Arc;
+
 use k8s_openapi::api::core::v1::Container;
 
 use super::probes::ProbeWorker;
 use crate::api::defaulting::default_image_pull_policy;
 use crate::api::validation::quantity::ParsedQuantity;
 use crate::kubelet::runtime::{ContainerConfig, ContainerKind, ExitReason, PullPolicy};
+use crate::kubelet::shared_names::SharedNames;
 use crate::sim::clock::Timestamp;
 
 /// Why a container is waiting, as `state.waiting.reason` names it.
@@ -76,14 +79,14 @@ pub enum ContainerStep {
     /// `CreateContainer` sent.
     Creating {
         /// The digest reference of the image it is created from.
-        image_id: String,
+        image_id: Arc<str>,
     },
     /// `StartContainer` sent: the container exists and has not run yet. The kubelet creates
     /// and starts a container in one sync, so no status shows it in between: its ids become
     /// the record's once it started.
     Starting {
         /// The digest reference of its image.
-        image_id: String,
+        image_id: Arc<str>,
         /// The runtime's id of the new container.
         container_id: String,
     },
@@ -116,27 +119,28 @@ impl ContainerStep {
 /// The kubelet's record of one container of a pod. It keeps the container's name and image
 /// (what its status shows) and reads the rest of the spec from the worker's pod, which it
 /// shares with the store, when it needs it ([`ContainerRecord::pull_policy`],
-/// [`ContainerRecord::config`]).
+/// [`ContainerRecord::config`]). Names, images and image ids are the node's shared texts
+/// ([`SharedNames`]): the replicas of a Deployment hold one copy between them.
 #[derive(Clone, Debug)]
 pub struct ContainerRecord {
     /// `name`.
-    name: String,
+    name: Arc<str>,
     /// `image`, as the container was accepted with.
-    image: String,
+    image: Arc<str>,
     /// Init or app container.
     pub kind: ContainerKind,
     /// Where it stands.
     pub step: ContainerStep,
     /// `restartCount`.
     pub restart_count: u32,
-    /// `lastState.terminated`.
-    pub last_termination: Option<Termination>,
+    /// `lastState.terminated` (boxed: most containers never ended).
+    pub last_termination: Option<Box<Termination>>,
     /// The runtime id of the container started last (the current or last run): what
     /// `containerID` shows. A container being created or started has its id in its step.
     pub container_id: Option<String>,
     /// The digest reference of the image of the container started last: what `imageID`
     /// shows (a container that does not exist in the runtime yet shows none).
-    pub image_id: Option<String>,
+    pub image_id: Option<Arc<str>>,
     /// `ready`.
     pub ready: bool,
     /// `started`: running and past its startup probe.
@@ -148,12 +152,18 @@ pub struct ContainerRecord {
 }
 
 impl ContainerRecord {
-    /// A record of a container the kubelet has not started yet.
-    pub fn new(spec: &Container, kind: ContainerKind, waiting: WaitingReason) -> ContainerRecord {
+    /// A record of a container the kubelet has not started yet; `names` shares its name
+    /// and image with the node's other records.
+    pub fn new(
+        spec: &Container,
+        kind: ContainerKind,
+        waiting: WaitingReason,
+        names: &mut SharedNames,
+    ) -> ContainerRecord {
         let probes = ProbeWorker::for_container(spec);
         ContainerRecord {
-            name: spec.name.clone(),
-            image: spec.image.clone().unwrap_or_default(),
+            name: names.get(&spec.name),
+            image: names.get(spec.image.as_deref().unwrap_or_default()),
             kind,
             step: ContainerStep::Waiting {
                 reason: waiting,
@@ -207,7 +217,7 @@ impl ContainerRecord {
             .and_then(|q| ParsedQuantity::parse(&q.0).ok())
             .and_then(|q| u64::try_from(q.nanos / 1_000_000_000).ok());
         ContainerConfig {
-            name: self.name.clone(),
+            name: self.name().to_string(),
             image: self.image().to_string(),
             command: spec.and_then(|s| s.command.clone()).unwrap_or_default(),
             args: spec.and_then(|s| s.args.clone()).unwrap_or_default(),

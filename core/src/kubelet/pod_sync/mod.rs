@@ -24,6 +24,7 @@ pub mod reboot;
 pub mod status;
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Container, Pod, PodStatus};
@@ -36,6 +37,7 @@ use crate::kubelet::events::{self, EventRecorder, EventType};
 use crate::kubelet::runtime::{
     ContainerKind, ImagePullFailure, ProbeKind, RuntimeCommand, RuntimeResult,
 };
+use crate::kubelet::shared_names::SharedNames;
 use crate::kubelet::shared_pod::SharedPod;
 use crate::sim::clock::Timestamp;
 use containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
@@ -44,6 +46,29 @@ use probes::ProbeVerdict;
 /// The status manager's `syncPeriod`: how long after the API's copy of a pod status
 /// drifted from the kubelet's the kubelet writes its own back.
 pub const STATUS_SYNC_PERIOD: Duration = Duration::from_secs(10);
+
+/// `spec.restartPolicy`, parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RestartPolicy {
+    /// `Always` (the default).
+    Always,
+    /// `OnFailure`.
+    OnFailure,
+    /// `Never`.
+    Never,
+}
+
+impl RestartPolicy {
+    /// The policy of a pod spec's value; unset (or unknown, which validation rejects) reads
+    /// as `Always`.
+    pub fn parse(value: Option<&str>) -> RestartPolicy {
+        match value {
+            Some("OnFailure") => RestartPolicy::OnFailure,
+            Some("Never") => RestartPolicy::Never,
+            Some(_) | None => RestartPolicy::Always,
+        }
+    }
+}
 
 /// Where a pod stands on this node.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -97,6 +122,8 @@ pub struct SyncContext<'a> {
     pub image_backoff: &'a mut Backoff,
     /// How soon a pod whose sync hit an error is synced again.
     pub error_resync: Duration,
+    /// The node's shared texts (container names, images, image ids).
+    pub names: &'a mut SharedNames,
 }
 
 /// Where the worker keeps the status it last sent.
@@ -116,8 +143,6 @@ pub struct PodWorker {
     /// The pod as last seen from the API (shared with the store until the kubelet changes
     /// its copy).
     pub pod: SharedPod,
-    /// The pod's uid.
-    pub uid: String,
     /// Where the pod stands.
     pub state: PodState,
     /// Init containers, in order.
@@ -125,7 +150,7 @@ pub struct PodWorker {
     /// App containers.
     pub app: Vec<ContainerRecord>,
     /// `spec.restartPolicy`.
-    pub restart_policy: String,
+    pub restart_policy: RestartPolicy,
     /// The pod IP, once the sandbox is up.
     pub pod_ip: Option<String>,
     /// When the kubelet accepted the pod.
@@ -145,13 +170,14 @@ pub struct PodWorker {
 }
 
 impl PodWorker {
-    /// A worker for a newly seen pod; `admission` is the admission verdict.
+    /// A worker for a newly seen pod; `admission` is the admission verdict, `names` the
+    /// node's shared texts.
     pub fn new(
         pod: SharedPod,
         admission: Result<(), admission::Rejection>,
         now: Timestamp,
+        names: &mut SharedNames,
     ) -> PodWorker {
-        let uid = pod.metadata.uid.clone().unwrap_or_default();
         let spec = pod.spec.as_ref();
         let init_specs = spec
             .and_then(|s| s.init_containers.as_deref())
@@ -159,7 +185,14 @@ impl PodWorker {
         let has_init = !init_specs.is_empty();
         let init = init_specs
             .iter()
-            .map(|c| ContainerRecord::new(c, ContainerKind::Init, WaitingReason::PodInitializing))
+            .map(|c| {
+                ContainerRecord::new(
+                    c,
+                    ContainerKind::Init,
+                    WaitingReason::PodInitializing,
+                    names,
+                )
+            })
             .collect();
         let app_waiting = if has_init {
             WaitingReason::PodInitializing
@@ -170,11 +203,9 @@ impl PodWorker {
             .map(|s| s.containers.as_slice())
             .unwrap_or_default()
             .iter()
-            .map(|c| ContainerRecord::new(c, ContainerKind::App, app_waiting))
+            .map(|c| ContainerRecord::new(c, ContainerKind::App, app_waiting, names))
             .collect();
-        let restart_policy = spec
-            .and_then(|s| s.restart_policy.clone())
-            .unwrap_or_else(|| "Always".to_string());
+        let restart_policy = RestartPolicy::parse(spec.and_then(|s| s.restart_policy.as_deref()));
         let state = match admission {
             Ok(()) => PodState::StartingSandbox,
             Err(rejection) => PodState::Rejected {
@@ -184,7 +215,6 @@ impl PodWorker {
         };
         let mut worker = PodWorker {
             pod,
-            uid,
             state,
             init,
             app,
@@ -203,6 +233,11 @@ impl PodWorker {
 
     fn name(&self) -> &str {
         self.pod.metadata.name.as_deref().unwrap_or("")
+    }
+
+    /// The pod's uid (read from the pod, which keeps it).
+    pub fn uid(&self) -> &str {
+        self.pod.metadata.uid.as_deref().unwrap_or("")
     }
 
     fn namespace(&self) -> &str {
@@ -253,7 +288,7 @@ impl PodWorker {
 
     /// Whether an init container failed and will not be retried.
     pub fn init_failed(&self) -> bool {
-        self.restart_policy == "Never"
+        self.restart_policy == RestartPolicy::Never
             && self
                 .init
                 .iter()
@@ -265,13 +300,13 @@ impl PodWorker {
             "{}_{}_{}_{}",
             self.name(),
             self.namespace(),
-            self.uid,
+            self.uid(),
             container
         )
     }
 
     fn image_key(&self, image: &str) -> String {
-        format!("{}_{}", self.uid, image)
+        format!("{}_{}", self.uid(), image)
     }
 
     fn record_mut(&mut self, name: &str) -> Option<(bool, usize)> {
@@ -533,10 +568,10 @@ impl PodWorker {
                         events::CREATED_CONTAINER,
                         events::created_message(&name),
                     );
-                    let uid = self.uid.clone();
+                    let uid = self.uid().to_string();
                     if let Some(c) = self.container(init, i) {
                         let image_id = match &mut c.step {
-                            ContainerStep::Creating { image_id } => Some(std::mem::take(image_id)),
+                            ContainerStep::Creating { image_id } => Some(Arc::clone(image_id)),
                             ContainerStep::Waiting { .. }
                             | ContainerStep::Pulling
                             | ContainerStep::Starting { .. }
@@ -557,7 +592,7 @@ impl PodWorker {
                             };
                         } else {
                             c.step = ContainerStep::Starting {
-                                image_id: image_id.unwrap_or_default(),
+                                image_id: image_id.unwrap_or_else(|| Arc::from("")),
                                 container_id,
                             };
                             ctx.runtime.push_back(RuntimeCommand::StartContainer {
@@ -679,7 +714,8 @@ impl PodWorker {
     }
 
     fn image_ready(&mut self, init: bool, i: usize, image_id: String, ctx: &mut SyncContext<'_>) {
-        let uid = self.uid.clone();
+        let image_id = ctx.names.get(&image_id);
+        let uid = self.uid().to_string();
         let terminating = self.deleting();
         let list = if init { &self.init } else { &self.app };
         let config = list.get(i).map(|c| c.config(self.container_spec(init, i)));
@@ -847,7 +883,7 @@ impl PodWorker {
 
     fn send_stop(&mut self, init: bool, i: usize, ctx: &mut SyncContext<'_>) {
         let grace = self.grace(ctx.now);
-        let uid = self.uid.clone();
+        let uid = self.uid().to_string();
         if let Some(c) = self.container(init, i) {
             if let ContainerStep::Running { started_at } = c.step {
                 c.step = ContainerStep::Stopping { started_at };
@@ -910,7 +946,7 @@ impl PodWorker {
         if self.pod_ip.is_some() {
             self.state = PodState::RemovingSandbox;
             ctx.runtime.push_back(RuntimeCommand::RemovePodSandbox {
-                pod_uid: self.uid.clone(),
+                pod_uid: self.uid().to_string(),
             });
         } else {
             self.sandbox_removed(ctx);
@@ -927,7 +963,7 @@ impl PodWorker {
                 name: self.name().to_string(),
                 options: DeleteOptions {
                     grace_period_seconds: Some(0),
-                    precondition_uid: Some(self.uid.clone()),
+                    precondition_uid: Some(self.uid().to_string()),
                     ..DeleteOptions::default()
                 },
             });
@@ -947,7 +983,7 @@ impl PodWorker {
             PodState::StartingSandbox => {
                 if self.last_status().is_none() {
                     ctx.runtime.push_back(RuntimeCommand::RunPodSandbox {
-                        pod_uid: self.uid.clone(),
+                        pod_uid: self.uid().to_string(),
                         pod_name: format!("{}/{}", self.namespace(), self.name()),
                     });
                 }
@@ -958,7 +994,7 @@ impl PodWorker {
                 } else if retry_at <= ctx.now {
                     self.state = PodState::StartingSandbox;
                     ctx.runtime.push_back(RuntimeCommand::RunPodSandbox {
-                        pod_uid: self.uid.clone(),
+                        pod_uid: self.uid().to_string(),
                         pod_name: format!("{}/{}", self.namespace(), self.name()),
                     });
                 }
@@ -1001,7 +1037,7 @@ impl PodWorker {
     }
 
     fn run_probes(&mut self, ctx: &mut SyncContext<'_>) {
-        let uid = self.uid.clone();
+        let uid = self.uid().to_string();
         for c in self.init.iter_mut().chain(self.app.iter_mut()) {
             if !matches!(c.step, ContainerStep::Running { .. }) {
                 continue;
@@ -1049,10 +1085,10 @@ impl PodWorker {
     }
 
     fn should_restart(&self, termination: &Termination) -> bool {
-        match self.restart_policy.as_str() {
-            "Never" => false,
-            "OnFailure" => termination.exit_code != 0,
-            _ => true,
+        match self.restart_policy {
+            RestartPolicy::Never => false,
+            RestartPolicy::OnFailure => termination.exit_code != 0,
+            RestartPolicy::Always => true,
         }
     }
 
@@ -1069,7 +1105,7 @@ impl PodWorker {
             ContainerStep::Terminated(termination) => {
                 // Init containers restart on failure unless the policy is Never.
                 let restart = if init {
-                    termination.exit_code != 0 && self.restart_policy != "Never"
+                    termination.exit_code != 0 && self.restart_policy != RestartPolicy::Never
                 } else {
                     self.should_restart(&termination)
                 };
@@ -1088,7 +1124,7 @@ impl PodWorker {
                         &name,
                         self.name(),
                         self.namespace(),
-                        &self.uid,
+                        self.uid(),
                     );
                     let event_due = c.backoff_event_for != Some(termination.finished_at);
                     if event_due {
@@ -1096,7 +1132,7 @@ impl PodWorker {
                             &name,
                             self.name(),
                             self.namespace(),
-                            &self.uid,
+                            self.uid(),
                         );
                         self.event(
                             ctx,
@@ -1109,7 +1145,7 @@ impl PodWorker {
                     }
                     if let Some(c) = self.container(init, i) {
                         c.backoff_event_for = Some(termination.finished_at);
-                        c.last_termination = Some(termination.clone());
+                        c.last_termination = Some(Box::new(termination.clone()));
                         c.step = ContainerStep::Waiting {
                             reason: WaitingReason::CrashLoopBackOff,
                             message: Some(message),
@@ -1120,7 +1156,7 @@ impl PodWorker {
                 }
                 ctx.crash_backoff.next(&key, termination.finished_at);
                 if let Some(c) = self.container(init, i) {
-                    c.last_termination = Some(termination);
+                    c.last_termination = Some(Box::new(termination));
                     c.restart_count += 1;
                 }
                 self.begin_start(init, i, ctx);
@@ -1199,7 +1235,7 @@ impl PodWorker {
             }
             return;
         }
-        let uid = self.uid.clone();
+        let uid = self.uid().to_string();
         if let Some(c) = self.container(init, i) {
             c.step = ContainerStep::Pulling;
             ctx.runtime.push_back(RuntimeCommand::PullImage {

@@ -12,7 +12,7 @@
 use k8s_openapi::api::core::v1::ContainerStatus;
 
 use super::containers::{ContainerRecord, ContainerStep, Termination};
-use super::PodWorker;
+use super::{PodWorker, RestartPolicy};
 use crate::kubelet::runtime::ExitReason;
 use crate::sim::clock::Timestamp;
 
@@ -37,7 +37,7 @@ pub(super) fn carry_over_previous_boot(worker: &mut PodWorker, now: Timestamp) {
     if let Some(start) = &status.start_time {
         worker.start_time = Some(Timestamp::from_k8s_time(start));
     }
-    let policy = worker.restart_policy.clone();
+    let policy = worker.restart_policy;
     for record in &mut worker.init {
         if let Some(old) = find(&status.init_container_statuses, record.name()) {
             if let Some(run) = last_run(old, now) {
@@ -52,10 +52,10 @@ pub(super) fn carry_over_previous_boot(worker: &mut PodWorker, now: Timestamp) {
         let Some(run) = last_run(old, now) else {
             continue;
         };
-        let restarts = match policy.as_str() {
-            "Never" => false,
-            "OnFailure" => run.exit_code != 0,
-            _ => true,
+        let restarts = match policy {
+            RestartPolicy::Never => false,
+            RestartPolicy::OnFailure => run.exit_code != 0,
+            RestartPolicy::Always => true,
         };
         if restarts {
             restart(record, old, run);
@@ -78,7 +78,7 @@ fn count(old: &ContainerStatus) -> u32 {
 /// The container starts again: one more restart, the lost run as its last state.
 fn restart(record: &mut ContainerRecord, old: &ContainerStatus, run: Termination) {
     record.restart_count = count(old).saturating_add(1);
-    record.last_termination = Some(run);
+    record.last_termination = Some(Box::new(run));
 }
 
 /// How the container's last run ended, if it ever ran: as stored when it had terminated, cut

@@ -26,7 +26,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
 use super::containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
-use super::{PodState, PodWorker};
+use super::{PodState, PodWorker, RestartPolicy};
 use crate::sim::clock::Timestamp;
 
 /// How long the kubelet's pod worker waits before syncing a pod again after a sync that
@@ -106,7 +106,10 @@ fn container_status(
     now: Timestamp,
     previous: Option<&ContainerStatus>,
 ) -> ContainerStatus {
-    let last_terminated = record.last_termination.as_ref().map(terminated_state);
+    let last_terminated = record
+        .last_termination
+        .as_ref()
+        .map(|t| terminated_state(t));
     // The run before `record.last_termination`, as the last status showed it.
     let earlier = || -> ContainerState {
         previous
@@ -186,7 +189,7 @@ fn container_status(
     ContainerStatus {
         name: record.name().to_string(),
         image: record.image().to_string(),
-        image_id: record.image_id.clone().unwrap_or_default(),
+        image_id: record.image_id.as_deref().unwrap_or_default().to_string(),
         container_id: record.container_id.clone(),
         ready: record.ready,
         restart_count: i32::try_from(restart_count).unwrap_or(i32::MAX),
@@ -226,11 +229,13 @@ fn app_phase(worker: &PodWorker) -> PodPhase {
     } else if running > 0 {
         PodPhase::Running
     } else if stopped > 0 {
-        match worker.restart_policy.as_str() {
-            "Always" => PodPhase::Running,
-            _ if stopped == succeeded => PodPhase::Succeeded,
-            "Never" => PodPhase::Failed,
-            _ => PodPhase::Running,
+        match worker.restart_policy {
+            RestartPolicy::Always => PodPhase::Running,
+            RestartPolicy::OnFailure | RestartPolicy::Never if stopped == succeeded => {
+                PodPhase::Succeeded
+            }
+            RestartPolicy::Never => PodPhase::Failed,
+            RestartPolicy::OnFailure => PodPhase::Running,
         }
     } else {
         PodPhase::Pending

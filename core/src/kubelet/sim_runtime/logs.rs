@@ -3,14 +3,15 @@
 //! A real container runtime writes each container's stdout and stderr to a file per run
 //! (`/var/log/pods/…/<container>/<restart>.log`); the kubelet reads the current run's file for
 //! `kubectl logs` and the previous run's for `kubectl logs --previous`. Here the
-//! [`SimRuntime`](super::SimRuntime) keeps a [`LogBook`]: when it creates a container it
-//! chooses the run's [`LogScript`] from the image and command ([`script_for`]), when the
-//! process starts the script's start lines are written with the start time, and when it
+//! [`SimRuntime`](super::SimRuntime) keeps a [`ContainerRuns`] in its record of each
+//! container: when it creates a container it chooses the run's [`LogScript`] from the image
+//! and command ([`script_for`]; a [`ScriptShelf`] shares equal scripts between runs), when
+//! the process starts the script's start lines are written with the start time, and when it
 //! ends the stop or crash lines are written and the run is marked finished. Runs are found by
-//! their container id (`containerd://…`), the id the kubelet reports in the pod's status, so
-//! the caller picks the current or previous run exactly as the kubelet does. Only the last
-//! [`RUNS_KEPT_PER_CONTAINER`] runs of each container are kept, and a pod's runs go when its
-//! sandbox is removed.
+//! their container id (`containerd://<pod uid>-<container>-<instance>`), the id the kubelet
+//! reports in the pod's status, so the caller picks the current or previous run exactly as
+//! the kubelet does. Only the last [`RUNS_KEPT_PER_CONTAINER`] runs of each container are
+//! kept, and a pod's runs go when its sandbox is removed.
 //!
 //! | image or command | start lines | end lines |
 //! |---|---|---|
@@ -22,7 +23,6 @@
 //! | `redis` | redis's startup lines | |
 //! | anything else | nothing (many servers print nothing until they serve a request) | |
 
-use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Container, Pod};
@@ -242,11 +242,13 @@ pub fn script_for(image: &str, command: &[String], args: &[String]) -> LogScript
     }
 }
 
-/// One run in the book: its script and when it started and ended. The lines are rendered
-/// when someone reads the log (`kubectl logs`), not kept: at 150,000 nginx pods the rendered
-/// start lines alone would be ~750 MB, and a log nobody reads costs two timestamps.
+/// One kept run of a container: which run (the runtime's instance number, part of its
+/// container id), its script and when it started and ended. The lines are rendered when
+/// someone reads the log (`kubectl logs`), not kept: at 150,000 nginx pods the rendered start
+/// lines alone would be ~750 MB, and a log nobody reads costs two timestamps.
 #[derive(Clone, Debug)]
 struct Run {
+    instance: u64,
     script: Arc<LogScript>,
     started: Option<Timestamp>,
     ended: Option<(Timestamp, RunEnd)>,
@@ -282,43 +284,20 @@ fn printed(script: &[ScriptLine], at: Timestamp) -> impl Iterator<Item = LogLine
     })
 }
 
-/// How many distinct scripts a log book shares between its runs (one per image and command
-/// in practice; past this many, new scripts are simply not shared).
+/// How many distinct scripts a [`ScriptShelf`] shares (one per image and command in
+/// practice; past this many, new scripts are simply not shared).
 const SHARED_SCRIPTS: usize = 32;
 
-/// Every kept container run's log on one node, by container id.
+/// The distinct scripts of one node's runs, so the pods of one Deployment share one.
 #[derive(Clone, Debug, Default)]
-pub struct LogBook {
-    runs: BTreeMap<String, Run>,
-    /// Per pod uid and container name, the ids of its kept runs, oldest first.
-    by_container: BTreeMap<String, BTreeMap<String, VecDeque<String>>>,
-    /// The distinct scripts of this node's runs: the pods of one Deployment share one.
+pub struct ScriptShelf {
     scripts: Vec<Arc<LogScript>>,
 }
 
-impl LogBook {
-    /// A container run was created: it will print `script`. Forgets the oldest run of the
-    /// same container beyond [`RUNS_KEPT_PER_CONTAINER`].
-    pub fn handle_created(
-        &mut self,
-        pod_uid: &str,
-        container: &str,
-        container_id: &str,
-        script: LogScript,
-    ) {
-        let ids = self
-            .by_container
-            .entry(pod_uid.to_string())
-            .or_default()
-            .entry(container.to_string())
-            .or_default();
-        ids.push_back(container_id.to_string());
-        while ids.len() > RUNS_KEPT_PER_CONTAINER {
-            if let Some(old) = ids.pop_front() {
-                self.runs.remove(&old);
-            }
-        }
-        let script = match self.scripts.iter().find(|known| ***known == script) {
+impl ScriptShelf {
+    /// `script`, shared with the runs that print the same.
+    pub fn share(&mut self, script: LogScript) -> Arc<LogScript> {
+        match self.scripts.iter().find(|known| ***known == script) {
             Some(known) => Arc::clone(known),
             None => {
                 let script = Arc::new(script);
@@ -327,45 +306,70 @@ impl LogBook {
                 }
                 script
             }
+        }
+    }
+}
+
+/// The kept runs of one container, by the runtime's instance number of each run: the last
+/// [`RUNS_KEPT_PER_CONTAINER`] (the current one and the one before). The runtime keeps
+/// them in its record of the container, so they go with the pod's sandbox.
+#[derive(Clone, Debug, Default)]
+pub struct ContainerRuns {
+    /// Oldest first; `None` until that many runs were created.
+    runs: [Option<Run>; RUNS_KEPT_PER_CONTAINER],
+}
+
+impl ContainerRuns {
+    /// A run of the container was created: it will print `script`. Forgets the oldest kept
+    /// run beyond [`RUNS_KEPT_PER_CONTAINER`].
+    pub fn handle_created(&mut self, instance: u64, script: Arc<LogScript>) {
+        let run = Run {
+            instance,
+            script,
+            started: None,
+            ended: None,
         };
-        self.runs.insert(
-            container_id.to_string(),
-            Run {
-                script,
-                started: None,
-                ended: None,
-            },
-        );
+        match self.runs.iter_mut().find(|slot| slot.is_none()) {
+            Some(free) => *free = Some(run),
+            None => {
+                self.runs.rotate_left(1);
+                if let Some(last) = self.runs.last_mut() {
+                    *last = Some(run);
+                }
+            }
+        }
+    }
+
+    fn run_mut(&mut self, instance: u64) -> Option<&mut Run> {
+        self.runs
+            .iter_mut()
+            .flatten()
+            .find(|run| run.instance == instance)
     }
 
     /// The run's process started at `at`: it prints its start lines.
-    pub fn handle_started(&mut self, container_id: &str, at: Timestamp) {
-        if let Some(run) = self.runs.get_mut(container_id) {
+    pub fn handle_started(&mut self, instance: u64, at: Timestamp) {
+        if let Some(run) = self.run_mut(instance) {
             run.started = Some(at);
         }
     }
 
     /// The run's process ended at `at`, as `end` says.
-    pub fn handle_ended(&mut self, container_id: &str, at: Timestamp, end: RunEnd) {
-        if let Some(run) = self.runs.get_mut(container_id) {
+    pub fn handle_ended(&mut self, instance: u64, at: Timestamp, end: RunEnd) {
+        if let Some(run) = self.run_mut(instance) {
             if run.ended.is_none() {
                 run.ended = Some((at, end));
             }
         }
     }
 
-    /// The pod's sandbox was removed: its logs go with it.
-    pub fn remove_pod(&mut self, pod_uid: &str) {
-        if let Some(containers) = self.by_container.remove(pod_uid) {
-            for id in containers.values().flatten() {
-                self.runs.remove(id);
-            }
-        }
-    }
-
-    /// The log of a run, by container id.
-    pub fn log(&self, container_id: &str) -> Option<ContainerLog> {
-        self.runs.get(container_id).map(Run::render)
+    /// The log of a kept run, by its instance number.
+    pub fn log(&self, instance: u64) -> Option<ContainerLog> {
+        self.runs
+            .iter()
+            .flatten()
+            .find(|run| run.instance == instance)
+            .map(Run::render)
     }
 }
 
@@ -576,10 +580,10 @@ mod tests {
 
     #[test]
     fn nginx_prints_its_entrypoint_lines_and_version_when_it_starts() {
-        let mut book = LogBook::default();
-        book.handle_created("u", "nginx", "id-1", script_for("nginx:1.25", &[], &[]));
-        book.handle_started("id-1", SIM_EPOCH);
-        let log = book.log("id-1").unwrap();
+        let mut book = ContainerRuns::default();
+        book.handle_created(1, Arc::new(script_for("nginx:1.25", &[], &[])));
+        book.handle_started(1, SIM_EPOCH);
+        let log = book.log(1).unwrap();
         assert!(log.running);
         let lines = texts(&log);
         assert_eq!(
@@ -609,31 +613,32 @@ mod tests {
         ];
         for (image, line, expected) in cases {
             let command = if line.is_empty() { vec![] } else { words(line) };
-            let mut book = LogBook::default();
-            book.handle_created("u", "c", "id", script_for(image, &command, &[]));
-            book.handle_started("id", SIM_EPOCH);
-            assert_eq!(texts(&book.log("id").unwrap()), expected, "{image} {line}");
+            let mut book = ContainerRuns::default();
+            book.handle_created(1, Arc::new(script_for(image, &command, &[])));
+            book.handle_started(1, SIM_EPOCH);
+            assert_eq!(texts(&book.log(1).unwrap()), expected, "{image} {line}");
         }
     }
 
     #[test]
     fn a_crash_prints_its_last_words_and_a_stop_prints_the_shutdown() {
         let later = SIM_EPOCH.plus(Duration::from_secs(3));
-        let mut book = LogBook::default();
-        book.handle_created("u", "app", "a", script_for("kubeplay/crash", &[], &[]));
-        book.handle_started("a", SIM_EPOCH);
-        book.handle_ended("a", later, RunEnd::Exited(1));
-        let log = book.log("a").unwrap();
+        let mut book = ContainerRuns::default();
+        book.handle_created(1, Arc::new(script_for("kubeplay/crash", &[], &[])));
+        book.handle_started(1, SIM_EPOCH);
+        book.handle_ended(1, later, RunEnd::Exited(1));
+        let log = book.log(1).unwrap();
         assert!(!log.running);
         assert!(
             texts(&log).last().unwrap().starts_with("fatal: "),
             "{log:?}"
         );
 
-        book.handle_created("u", "web", "n", script_for("nginx", &[], &[]));
-        book.handle_started("n", SIM_EPOCH);
-        book.handle_ended("n", later, RunEnd::Stopped);
-        let lines = texts(&book.log("n").unwrap());
+        let mut book = ContainerRuns::default();
+        book.handle_created(2, Arc::new(script_for("nginx", &[], &[])));
+        book.handle_started(2, SIM_EPOCH);
+        book.handle_ended(2, later, RunEnd::Stopped);
+        let lines = texts(&book.log(2).unwrap());
         assert_eq!(
             lines.last().map(String::as_str),
             Some("2025/01/01 00:00:03 [notice] 1#1: exit")
@@ -641,15 +646,15 @@ mod tests {
     }
 
     #[test]
-    fn only_the_last_two_runs_of_a_container_are_kept_and_a_removed_pod_keeps_none() {
-        let mut book = LogBook::default();
-        for id in ["r1", "r2", "r3"] {
-            book.handle_created("u", "app", id, script_for("nginx", &[], &[]));
+    fn only_the_last_two_runs_of_a_container_are_kept() {
+        let mut runs = ContainerRuns::default();
+        let mut shelf = ScriptShelf::default();
+        for instance in [1, 2, 3] {
+            runs.handle_created(instance, shelf.share(script_for("nginx", &[], &[])));
         }
-        assert!(book.log("r1").is_none());
-        assert!(book.log("r2").is_some() && book.log("r3").is_some());
-        book.remove_pod("u");
-        assert!(book.log("r3").is_none());
+        assert!(runs.log(1).is_none());
+        assert!(runs.log(2).is_some() && runs.log(3).is_some());
+        assert_eq!(shelf.scripts.len(), 1, "the three runs share one script");
     }
 
     fn pod(value: serde_json::Value) -> Pod {

@@ -13,7 +13,11 @@
 //! - Pod IPs come from the node's podCIDR through [`HostLocalIpam`], as the host-local CNI
 //!   plugin hands them out.
 //! - What a container does once started follows the conventions in [`workload`]; what it
-//!   prints is kept per run in a [`logs::LogBook`] ([`SimRuntime::container_log`]).
+//!   prints is kept per run in the container's record ([`logs::ContainerRuns`],
+//!   [`SimRuntime::container_log`]).
+//! - Per pod the runtime keeps one map entry (by uid) with one small record per container:
+//!   its name, workload, state, instance number and kept runs. Container ids are not stored:
+//!   `containerd://<pod uid>-<container>-<instance>` is derived from them.
 
 pub mod images;
 pub mod logs;
@@ -31,7 +35,7 @@ use super::runtime::{
     RuntimeCommand, RuntimeResult,
 };
 use images::{normalize_reference, ImageCatalogue, LayerCache};
-use logs::{ContainerLog, LogBook, RunEnd};
+use logs::{ContainerLog, ContainerRuns, RunEnd, ScriptShelf};
 use workload::{workload_for, Workload, SIGTERM_EXIT_DELAY};
 
 /// The delays and rates of the simulated runtime (KWOK-stage-like knobs).
@@ -73,10 +77,14 @@ impl Default for SimRuntimeConfig {
 /// A container the runtime knows.
 #[derive(Clone, Debug)]
 struct SimContainer {
+    /// Its name in the pod.
+    name: String,
     workload: Workload,
     state: SimContainerState,
     /// Bumped on every create, so a timer of an earlier instance is ignored.
     instance: u64,
+    /// What its kept runs printed.
+    runs: ContainerRuns,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,9 +131,10 @@ pub struct SimRuntime {
     scheduled: BTreeMap<(Timestamp, u64), Scheduled>,
     next_seq: u64,
     next_instance: u64,
-    pods: BTreeMap<String, BTreeMap<String, SimContainer>>,
+    /// Per pod uid, its containers (a pod has few: a list, not a map).
+    pods: BTreeMap<String, Vec<SimContainer>>,
     ready: VecDeque<RuntimeResult>,
-    logs: LogBook,
+    scripts: ScriptShelf,
 }
 
 impl SimRuntime {
@@ -144,7 +153,7 @@ impl SimRuntime {
             next_instance: 0,
             pods: BTreeMap::new(),
             ready: VecDeque::new(),
-            logs: LogBook::default(),
+            scripts: ScriptShelf::default(),
         }
     }
 
@@ -195,7 +204,25 @@ impl SimRuntime {
     /// What a container run printed, by the container id the kubelet reports in the pod's
     /// status (`containerd://…`); `None` once the run or its pod is gone.
     pub fn container_log(&self, container_id: &str) -> Option<ContainerLog> {
-        self.logs.log(container_id)
+        // `containerd://<pod uid>-<container>-<instance>`: uids and names may hold dashes, so
+        // every split is tried; the instance number is unique in the runtime, so at most one
+        // container has a run of it.
+        let rest = container_id.strip_prefix(CONTAINER_ID_PREFIX)?;
+        let (pod_and_name, instance_text) = rest.rsplit_once('-')?;
+        let instance: u64 = instance_text.parse().ok()?;
+        pod_and_name.match_indices('-').find_map(|(at, _)| {
+            let pod_uid = pod_and_name.get(..at)?;
+            let name = pod_and_name.get(at + 1..)?;
+            if self::container_id(pod_uid, name, instance) != container_id {
+                return None;
+            }
+            self.pods
+                .get(pod_uid)?
+                .iter()
+                .find(|c| c.name == name)?
+                .runs
+                .log(instance)
+        })
     }
 
     /// Fault injection: the container's process dies now with exit code 1 (`Error`).
@@ -204,7 +231,7 @@ impl SimRuntime {
         let instance = self
             .pods
             .get(pod_uid)
-            .and_then(|p| p.get(container))
+            .and_then(|p| p.iter().find(|c| c.name == container))
             .map(|c| c.instance);
         if let Some(instance) = instance {
             self.schedule(
@@ -245,8 +272,8 @@ impl SimRuntime {
                 grace,
             } => self.stop_container(pod_uid, container, grace),
             RuntimeCommand::RemovePodSandbox { pod_uid } => {
+                // The pod's containers go, and their logs with them.
                 self.pods.remove(&pod_uid);
-                self.logs.remove_pod(&pod_uid);
                 if let Some(ipam) = &mut self.ipam {
                     ipam.release(&pod_uid);
                 }
@@ -280,7 +307,11 @@ impl SimRuntime {
 
     /// The next answer, if one is ready.
     pub fn poll_result(&mut self) -> Option<RuntimeResult> {
-        self.ready.pop_front()
+        let next = self.ready.pop_front();
+        if next.is_none() {
+            crate::kubelet::release_burst_capacity(&mut self.ready);
+        }
+        next
     }
 
     /// When the runtime next has something to do.
@@ -308,9 +339,8 @@ impl SimRuntime {
                     return;
                 }
                 c.state = SimContainerState::Running { since: at };
+                c.runs.handle_started(instance, at);
                 let exit = c.workload.exit;
-                self.logs
-                    .handle_started(&container_id(&pod_uid, &container, instance), at);
                 self.ready.push_back(RuntimeResult::ContainerStarted {
                     pod_uid: pod_uid.clone(),
                     container: container.clone(),
@@ -350,8 +380,7 @@ impl SimRuntime {
                 } else {
                     RunEnd::Exited(exit_code)
                 };
-                self.logs
-                    .handle_ended(&container_id(&pod_uid, &container, instance), at, end);
+                c.runs.handle_ended(instance, at, end);
                 self.ready.push_back(RuntimeResult::ContainerExited {
                     pod_uid,
                     container,
@@ -363,7 +392,10 @@ impl SimRuntime {
     }
 
     fn container_mut(&mut self, pod_uid: &str, container: &str) -> Option<&mut SimContainer> {
-        self.pods.get_mut(pod_uid)?.get_mut(container)
+        self.pods
+            .get_mut(pod_uid)?
+            .iter_mut()
+            .find(|c| c.name == container)
     }
 
     fn image_present(&self, reference: &str) -> bool {
@@ -549,17 +581,34 @@ impl SimRuntime {
         let instance = self.next_instance;
         let workload = workload_for(&config.image, &config.command, &config.args);
         let container_id = container_id(&pod_uid, &config.name, instance);
-        let script = logs::script_for(&config.image, &config.command, &config.args);
-        self.logs
-            .handle_created(&pod_uid, &config.name, &container_id, script);
-        self.pods.entry(pod_uid.clone()).or_default().insert(
-            config.name.clone(),
-            SimContainer {
-                workload,
-                state: SimContainerState::Created,
-                instance,
-            },
-        );
+        let script = self.scripts.share(logs::script_for(
+            &config.image,
+            &config.command,
+            &config.args,
+        ));
+        let containers = self.pods.entry(pod_uid.clone()).or_default();
+        match containers.iter_mut().find(|c| c.name == config.name) {
+            // A new run of a container the pod had: its earlier runs' logs stay.
+            Some(c) => {
+                c.workload = workload;
+                c.state = SimContainerState::Created;
+                c.instance = instance;
+                c.runs.handle_created(instance, script);
+            }
+            None => {
+                let mut runs = ContainerRuns::default();
+                runs.handle_created(instance, script);
+                // One more container, not room for four.
+                containers.reserve_exact(1);
+                containers.push(SimContainer {
+                    name: config.name.clone(),
+                    workload,
+                    state: SimContainerState::Created,
+                    instance,
+                    runs,
+                });
+            }
+        }
         self.schedule(
             at,
             Scheduled::Deliver(RuntimeResult::ContainerCreated {
@@ -673,9 +722,12 @@ impl SimRuntime {
     }
 }
 
+/// The scheme of the simulated runtime's container ids.
+const CONTAINER_ID_PREFIX: &str = "containerd://";
+
 /// The runtime's id of one run of a container, as the kubelet reports it in `containerID`.
 fn container_id(pod_uid: &str, container: &str, instance: u64) -> String {
-    format!("containerd://{pod_uid}-{container}-{instance}")
+    format!("{CONTAINER_ID_PREFIX}{pod_uid}-{container}-{instance}")
 }
 
 /// `bytes` at `rate` bytes per second (zero rate: an hour, a stalled registry).
@@ -757,6 +809,82 @@ mod tests {
             panic!("{nginx:?}")
         };
         assert_eq!((layers_pulled, layers_cached), (4, 1));
+    }
+
+    /// Runs `command` at `now` and then everything due up to `until`, returning the results.
+    fn run(
+        rt: &mut SimRuntime,
+        now: Timestamp,
+        until: Timestamp,
+        command: RuntimeCommand,
+    ) -> Vec<RuntimeResult> {
+        rt.handle_command(now, command);
+        rt.handle_tick(until);
+        std::iter::from_fn(|| rt.poll_result()).collect()
+    }
+
+    #[test]
+    fn a_runs_log_is_found_by_its_container_id_until_the_sandbox_goes() {
+        let mut rt = runtime();
+        // Dashes in the uid and the container name: the id is split where the pod is found.
+        let (uid, name) = ("a-b-c", "web-server");
+        let t = |s: u64| SIM_EPOCH.plus(Duration::from_secs(s));
+        pull(&mut rt, SIM_EPOCH, "nginx:1.25", PullPolicy::IfNotPresent);
+        let sandbox = RuntimeCommand::RunPodSandbox {
+            pod_uid: uid.into(),
+            pod_name: "default/p".into(),
+        };
+        run(&mut rt, t(10), t(11), sandbox);
+        let created = |rt: &mut SimRuntime, at: Timestamp| {
+            let config = ContainerConfig {
+                name: name.into(),
+                image: "nginx:1.25".into(),
+                command: Vec::new(),
+                args: Vec::new(),
+                memory_limit_bytes: None,
+                attempt: 0,
+            };
+            let create = RuntimeCommand::CreateContainer {
+                pod_uid: uid.into(),
+                config,
+            };
+            let results = run(rt, at, at.plus(Duration::from_secs(1)), create);
+            let start = RuntimeCommand::StartContainer {
+                pod_uid: uid.into(),
+                container: name.into(),
+            };
+            run(
+                rt,
+                at.plus(Duration::from_secs(1)),
+                at.plus(Duration::from_secs(2)),
+                start,
+            );
+            let created = results.iter().find_map(|r| match r {
+                RuntimeResult::ContainerCreated { container_id, .. } => Some(container_id.clone()),
+                _ => None,
+            });
+            created.unwrap_or_else(|| panic!("{results:?}"))
+        };
+        let first = created(&mut rt, t(20));
+        assert_eq!(first, format!("containerd://{uid}-{name}-1"));
+        rt.crash_container(t(30), uid, name);
+        let second = created(&mut rt, t(40));
+        let third = created(&mut rt, t(50));
+        let first_log = rt.container_log(&first);
+        assert!(first_log.is_none(), "only two runs are kept: {first_log:?}");
+        assert!(rt
+            .container_log(&second)
+            .is_some_and(|l| !l.lines.is_empty()));
+        assert!(rt.container_log(&third).is_some_and(|l| l.running));
+        assert!(rt
+            .container_log("containerd://a-b-c-web-server-99")
+            .is_none());
+        assert!(rt.container_log("docker://a-b-c-web-server-2").is_none());
+        let remove = RuntimeCommand::RemovePodSandbox {
+            pod_uid: uid.into(),
+        };
+        run(&mut rt, t(60), t(61), remove);
+        assert!(rt.container_log(&third).is_none());
     }
 
     #[test]
