@@ -688,7 +688,14 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
     }
     server.kubectl(&["expose", "deployment", "bench-0", "--port=80"])?;
     loop {
-        let (total, running) = server.pod_counts()?;
+        // A busy server may not answer the summary within curl's limit: ask again later.
+        let (total, running) = match server.pod_counts() {
+            Ok(counts) => counts,
+            Err(error) => {
+                println!("  (no pod counts yet: {error:#})");
+                (0, 0)
+            }
+        };
         if running >= pods {
             break;
         }
