@@ -151,6 +151,7 @@ async fn every_live_endpoint_refuses_a_missing_or_wrong_token_with_401() {
         ),
         (Method::GET, "/kubeplay/v1/summary", Vec::new()),
         (Method::GET, "/kubeplay/v1/summary?watch=true", Vec::new()),
+        (Method::GET, "/kubeplay/v1/images?node=node-1", Vec::new()),
         (Method::GET, "/kubeplay/v1/unknown", Vec::new()),
     ];
     for (method, path, body) in endpoints {
@@ -643,4 +644,53 @@ async fn a_summary_watch_without_a_resource_version_starts_with_every_node_and_b
         StatusCode::METHOD_NOT_ALLOWED,
         "MethodNotAllowed",
     );
+}
+
+#[tokio::test]
+async fn a_nodes_images_answer_its_runtimes_cache_and_its_own_pulls() {
+    let (_server, client) = start(&["--sim-nodes", "2", "--sim-speed", SIM_SPEED]);
+    let created = client
+        .exec("kubectl create deployment img --image=nginx --replicas=4")
+        .await;
+    assert_eq!(created["exitCode"], 0, "{created}");
+    let started = std::time::Instant::now();
+    let (answer, pulls) = loop {
+        let (status, answer) = client.get("/kubeplay/v1/images?node=node-1").await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let pulls = answer["events"].as_array().cloned().unwrap_or_default();
+        if !pulls.is_empty() && answer["images"].as_array().is_some_and(|i| !i.is_empty()) {
+            break (answer, pulls);
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no pull on node-1 within a minute: {answer}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(answer["node"], "node-1", "{answer}");
+    let image = &answer["images"][0];
+    assert!(
+        image["reference"]
+            .as_str()
+            .is_some_and(|r| r.contains("nginx")),
+        "{answer}"
+    );
+    assert!(image["layers"][0]["digest"].as_str().is_some(), "{answer}");
+    assert!(
+        answer["diskBytes"].as_u64().is_some_and(|b| b > 0),
+        "{answer}"
+    );
+    assert!(
+        answer["layerCount"].as_u64().is_some_and(|n| n > 0),
+        "{answer}"
+    );
+    for event in &pulls {
+        assert_eq!(event["reason"], "Pulled", "{event}");
+        assert_eq!(event["source"]["host"], "node-1", "{event}");
+    }
+    let (status, answer) = client.get("/kubeplay/v1/images?node=nope").await;
+    assert_status(status, &answer, StatusCode::NOT_FOUND, "NotFound");
+    assert_eq!(answer["message"], "nodes \"nope\" not found", "{answer}");
+    let (status, answer) = client.get("/kubeplay/v1/images").await;
+    assert_status(status, &answer, StatusCode::BAD_REQUEST, "BadRequest");
 }

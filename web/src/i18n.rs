@@ -377,12 +377,37 @@ pub enum Key {
     InspectorLoading,
     /// Under the canvas of a big live cluster mirrored as summaries.
     CanvasSummaryNote,
+    /// The scheduler-explain picker's note on a big live cluster (`{n}` listed of
+    /// `{matching}` matching, `{total}` pods).
+    ExplainSummaryNote,
+    /// The label of the scheduler-explain picker's name filter.
+    ExplainFilter,
+    /// An endpoint's state: ready.
+    EndpointReady,
+    /// An endpoint's state: not ready.
+    EndpointNotReady,
+    /// An endpoint's state: terminating.
+    EndpointTerminating,
+    /// The endpoints table's address column.
+    EndpointAddress,
+    /// The endpoints table's pod column.
+    EndpointPod,
+    /// The endpoints table's state column.
+    EndpointState,
+    /// The live traffic view's counts (`{ready}`, `{notReady}`, `{slices}`, `{nodes}`).
+    EndpointsCounts,
+    /// Above a long endpoints table (`{n}` of `{total}`).
+    EndpointsCapped,
+    /// The images view's note on a big live cluster.
+    ImagesSummaryNote,
+    /// The images view's node picker on a big live cluster.
+    ImagesNode,
 }
 
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 163] = [
+    pub const ALL: [Key; 175] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -546,6 +571,18 @@ impl Key {
         Key::LiveRunning,
         Key::InspectorLoading,
         Key::CanvasSummaryNote,
+        Key::ExplainSummaryNote,
+        Key::ExplainFilter,
+        Key::EndpointReady,
+        Key::EndpointNotReady,
+        Key::EndpointTerminating,
+        Key::EndpointAddress,
+        Key::EndpointPod,
+        Key::EndpointState,
+        Key::EndpointsCounts,
+        Key::EndpointsCapped,
+        Key::ImagesSummaryNote,
+        Key::ImagesNode,
     ];
 }
 
@@ -716,7 +753,7 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::LiveErrorNotServe => ("이 페이지는 kubeplay serve가 제공하지 않아 라이브 모드가 없습니다. kubeplay serve가 보여 주는 주소로 여세요.", "This page is not served by kubeplay serve, so it has no live mode. Open the address kubeplay serve prints."),
         Key::LiveErrorStatus => ("서버가 오류로 응답했습니다", "The server answered with an error"),
         Key::LiveErrorBadAnswer => ("서버의 응답을 읽을 수 없습니다", "The server's answer could not be read"),
-        Key::TrafficSimulationOnly => ("트래픽은 페이지 안의 시뮬레이션이 보냅니다. 라이브 서버에서는 시뮬레이션으로 돌아가서 쓰세요.", "Traffic is sent by the in-page simulation: go back to the simulation to use it."),
+        Key::TrafficSimulationOnly => ("요청은 페이지 안의 시뮬레이션이 보냅니다 (트래픽을 보내려면 시뮬레이션으로 돌아가세요). 라이브: 서비스의 요청이 갈 수 있는 곳, 서버에서 읽은 엔드포인트를 보여 줍니다.", "Requests are sent by the in-page simulation (go back to it to send traffic). Live: where a Service's requests can go, its endpoints read from the server."),
         Key::TimelineLiveNote => ("라이브: 실제 서버의 시간은 되돌릴 수 없어 시간 이동은 시뮬레이션에서만 됩니다", "Live: a real server's time cannot be rewound, so going back in time works in the simulation only"),
         Key::ControlsLiveNote => ("라이브: 서버의 클러스터는 실제 시간으로 움직입니다 (재생, 일시정지, 속도는 시뮬레이션 전용)", "Live: the server's cluster runs on the wall clock (play, pause and speed are simulation-only)"),
         Key::ImagesLiveNote => ("라이브: 서버 노드의 이미지 캐시는 볼 수 없고, 이벤트에 기록된 이미지 풀만 보입니다", "Live: the server's image caches are out of reach; the pulls come from the events"),
@@ -724,6 +761,18 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::LiveRunning => ("실행 중…", "running…"),
         Key::InspectorLoading => ("서버에서 오브젝트를 읽는 중…", "Reading the object from the server…"),
         Key::CanvasSummaryNote => ("큰 클러스터: 노드와 파드의 요약만 받아 그립니다. 타일을 누르면 그 노드의 전체 오브젝트를 서버에서 읽습니다.", "Big cluster: only node and pod summaries are mirrored; click a tile to read its node's full object from the server."),
+        Key::ExplainSummaryNote => ("큰 클러스터: 파드 {total}개 중 이름이 맞는 {matching}개에서 {n}개를 보여 줍니다 (대기 중인 파드 먼저). 이름 일부를 입력하거나, 캔버스에서 노드를 눌러 그 노드의 파드를 앞에 두세요. 고른 파드는 서버에서 읽습니다.", "Big cluster: listing {n} of the {matching} matching pods ({total} in all, pending ones first). Type part of a name, or click a node on the canvas to list its pods next; the chosen pod is read from the server."),
+        Key::ExplainFilter => ("파드 이름으로 찾기", "Find pods by name"),
+        Key::EndpointReady => ("준비됨", "ready"),
+        Key::EndpointNotReady => ("준비 안 됨", "not ready"),
+        Key::EndpointTerminating => ("종료 중", "terminating"),
+        Key::EndpointAddress => ("주소", "Address"),
+        Key::EndpointPod => ("파드", "Pod"),
+        Key::EndpointState => ("상태", "State"),
+        Key::EndpointsCounts => ("준비된 엔드포인트 {ready}개, 준비 안 된 엔드포인트 {notReady}개 (EndpointSlice {slices}개, 노드 {nodes}개)", "{ready} ready endpoints, {notReady} not ready ({slices} EndpointSlices, {nodes} nodes)"),
+        Key::EndpointsCapped => ("엔드포인트 {total}개 중 {n}개를 보여 줍니다 (준비된 것 먼저)", "Listing {n} of {total} endpoints (ready ones first)"),
+        Key::ImagesSummaryNote => ("큰 클러스터: 한 번에 노드 하나의 이미지 캐시와 풀 기록을 서버에서 읽습니다. 여기서 노드를 고르거나 캔버스에서 노드를 누르세요.", "Big cluster: one node at a time, its image cache and pulls read from the server. Pick a node here or click one on the canvas."),
+        Key::ImagesNode => ("노드", "Node"),
     }
 }
 

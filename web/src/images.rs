@@ -11,10 +11,12 @@
 //! `kubectl describe pod` does.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::cluster::ObjectSource;
 use k8s_openapi::api::core::v1::Event;
 use kubeplay_core::api::objects::{Kind, Object};
+use serde::Deserialize;
 
 /// One cached layer of an image.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,8 +142,82 @@ pub fn read_node_images<'a>(source: impl Into<ObjectSource<'a>>) -> Vec<NodeImag
         .collect()
 }
 
+/// The path of one node's image cache and pulls in live mode (`kubeplay serve`'s
+/// `/kubeplay/v1/images`, read on demand for a big cluster).
+pub fn node_images_path(node: &str) -> String {
+    format!("/kubeplay/v1/images?node={node}")
+}
+
+/// One cached layer as the server gives it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct LayerAnswer {
+    digest: String,
+    size_bytes: u64,
+    used_by: usize,
+}
+
+/// One cached image as the server gives it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct ImageAnswer {
+    reference: String,
+    size_bytes: u64,
+    layers: Vec<LayerAnswer>,
+}
+
+/// The answer of `GET /kubeplay/v1/images?node=NAME`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct NodeImagesAnswer {
+    node: String,
+    images: Vec<ImageAnswer>,
+    disk_bytes: u64,
+    layer_count: usize,
+    events: Vec<serde_json::Value>,
+}
+
+/// Reads the server's answer for one node into the view's column: its cache as the server's
+/// runtime holds it, its pulls from the `Pulled` Events it sent (read as the simulation's).
+pub fn read_node_images_answer(body: &str) -> Result<NodeImages, String> {
+    let answer: NodeImagesAnswer = serde_json::from_str(body).map_err(|error| error.to_string())?;
+    if answer.node.is_empty() {
+        return Err("the answer names no node".to_string());
+    }
+    let events: Vec<Arc<Object>> = answer
+        .events
+        .into_iter()
+        .filter_map(|value| Object::from_value_as(Kind::Event, value).ok())
+        .map(Arc::new)
+        .collect();
+    let mut pulls = pulls_by_node(&events);
+    Ok(NodeImages {
+        pulls: pulls.remove(&answer.node).unwrap_or_default(),
+        images: answer
+            .images
+            .into_iter()
+            .map(|image| CachedImage {
+                reference: image.reference,
+                size_bytes: image.size_bytes,
+                layers: image
+                    .layers
+                    .into_iter()
+                    .map(|layer| CachedLayer {
+                        short_digest: shorten_digest(&layer.digest),
+                        size_bytes: layer.size_bytes,
+                        used_by: layer.used_by,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        disk_bytes: answer.disk_bytes,
+        layer_count: answer.layer_count,
+        node: answer.node,
+    })
+}
+
 /// The kubelet's `Pulled` events per node (`source.host`), oldest first.
-fn pulls_by_node(events: &[std::sync::Arc<Object>]) -> BTreeMap<String, Vec<PullRecord>> {
+fn pulls_by_node(events: &[Arc<Object>]) -> BTreeMap<String, Vec<PullRecord>> {
     let mut pulled: Vec<&Event> = events
         .iter()
         .filter_map(|object| match object.as_ref() {
@@ -273,6 +349,54 @@ pub fn format_bytes(bytes: u64) -> String {
 mod tests {
     use super::*;
     use crate::playground::Playground;
+
+    #[test]
+    fn a_live_nodes_answer_gives_its_cache_and_only_its_own_pulls() {
+        let pulled = |host: &str, pod: &str, message: &str| {
+            serde_json::json!({
+                "metadata": {"namespace": "default", "name": format!("{pod}.1")},
+                "involvedObject": {"kind": "Pod", "namespace": "default", "name": pod},
+                "reason": "Pulled", "message": message,
+                "source": {"component": "kubelet", "host": host},
+                "firstTimestamp": "2026-01-01T00:00:00Z",
+            })
+        };
+        let body = serde_json::json!({
+            "node": "node-7",
+            "images": [{"reference": "docker.io/library/nginx:latest", "sizeBytes": 300,
+                "layers": [{"digest": "sha256:0123456789abcdef", "sizeBytes": 100, "usedBy": 2}]}],
+            "diskBytes": 250, "layerCount": 3,
+            "events": [
+                pulled("node-7", "web-1", "Successfully pulled image \"nginx\" in 7.264s (7.264s including waiting). Image size: 68857691 bytes."),
+                pulled("node-7", "web-2", "Container image \"nginx\" already present on machine"),
+                pulled("node-8", "web-3", "Container image \"nginx\" already present on machine"),
+            ],
+            "eventsOmitted": 0,
+        })
+        .to_string();
+        let node = read_node_images_answer(&body);
+        let node = node.as_ref().ok();
+        assert_eq!(node.map(|n| n.node.as_str()), Some("node-7"));
+        assert_eq!(node.map(|n| (n.disk_bytes, n.layer_count)), Some((250, 3)));
+        let layer = node
+            .and_then(|n| n.images.first())
+            .and_then(|i| i.layers.first());
+        assert_eq!(
+            layer.map(|l| l.short_digest.as_str()),
+            Some("sha256:0…cdef")
+        );
+        assert_eq!(layer.map(|l| l.used_by), Some(2));
+        let pods: Vec<&str> = node
+            .map(|n| n.pulls.iter().map(|p| p.pod.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(pods, ["default/web-1", "default/web-2"]);
+        assert!(read_node_images_answer("{}").is_err());
+        assert!(read_node_images_answer("not json").is_err());
+        assert_eq!(
+            node_images_path("node-7"),
+            "/kubeplay/v1/images?node=node-7"
+        );
+    }
 
     #[test]
     fn kubelet_pulled_messages_are_read_into_image_and_outcome() {

@@ -20,6 +20,8 @@ use std::collections::BTreeMap;
 
 use crate::cluster::ObjectSource;
 use crate::i18n::Key;
+use crate::inspector::ObjectRef;
+use crate::live::summary::PodSummary;
 use k8s_openapi::api::core::v1::Pod;
 use kubeplay_core::api::objects::{Kind, Object};
 use kubeplay_core::scheduler::component::TRACE_COMPONENT;
@@ -72,6 +74,92 @@ pub fn pod_choices<'a>(source: impl Into<ObjectSource<'a>>) -> Vec<PodChoice> {
         (a.node.is_some(), &a.namespace, &a.name).cmp(&(b.node.is_some(), &b.namespace, &b.name))
     });
     choices
+}
+
+/// The most pods the picker lists from a big live cluster's summaries (a `<select>` of
+/// 30,000 options is no picker); the pod picked on the canvas is always listed too.
+pub const MAX_SUMMARY_CHOICES: usize = 200;
+
+/// The picker's pods in [`crate::live::MirrorMode::Summary`]: what is listed, out of how many.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SummaryChoices {
+    /// The listed pods: pending ones first, then by namespace and name, at most
+    /// [`MAX_SUMMARY_CHOICES`] (plus the pod picked in the cluster view).
+    pub choices: Vec<PodChoice>,
+    /// How many pods match the filter.
+    pub matching: usize,
+    /// How many pods the cluster has.
+    pub total: usize,
+}
+
+/// Lists the pods of a big live cluster from their summaries: those whose `namespace/name`
+/// contains `filter` (any case), pending ones first, then (when a node is `selected` in the
+/// cluster view: the canvas picks nodes) that node's pods, then the others, each group by
+/// namespace and name, capped at [`MAX_SUMMARY_CHOICES`]. A pod `selected` in the cluster
+/// view comes first even when the cap or the filter would leave it out.
+pub fn summary_pod_choices<'a>(
+    pods: impl Iterator<Item = &'a PodSummary>,
+    filter: &str,
+    selected: Option<&ObjectRef>,
+) -> SummaryChoices {
+    let filter = filter.trim().to_lowercase();
+    let choice = |pod: &PodSummary| PodChoice {
+        namespace: pod.namespace.clone(),
+        name: pod.name.clone(),
+        node: pod.node_name.clone().filter(|n| !n.is_empty()),
+    };
+    let selected_pod = selected.filter(|s| s.kind == Kind::Pod);
+    let selected_node = selected
+        .filter(|s| s.kind == Kind::Node)
+        .map(|s| s.name.as_str());
+    let mut total = 0;
+    let mut matching = 0;
+    // Pending, on the selected node, the others: each kept up to the cap, enough to fill
+    // the list whichever groups are empty.
+    let mut groups: [Vec<PodChoice>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let mut picked = None;
+    for pod in pods {
+        total += 1;
+        let matches = filter.is_empty()
+            || format!("{}/{}", pod.namespace, pod.name)
+                .to_lowercase()
+                .contains(&filter);
+        if matches {
+            matching += 1;
+        }
+        if selected_pod.is_some_and(|s| s.namespace == pod.namespace && s.name == pod.name) {
+            picked = Some(choice(pod));
+            continue;
+        }
+        if !matches {
+            continue;
+        }
+        let node = pod.node_name.as_deref().filter(|n| !n.is_empty());
+        let group = match node {
+            None => 0,
+            Some(node) if Some(node) == selected_node => 1,
+            Some(_) => 2,
+        };
+        if let Some(list) = groups.get_mut(group) {
+            if list.len() < MAX_SUMMARY_CHOICES {
+                list.push(choice(pod));
+            }
+        }
+    }
+    let mut choices: Vec<PodChoice> = picked.into_iter().collect();
+    let [pending, on_node, others] = groups;
+    choices.extend(
+        pending
+            .into_iter()
+            .chain(on_node)
+            .chain(others)
+            .take(MAX_SUMMARY_CHOICES),
+    );
+    SummaryChoices {
+        choices,
+        matching,
+        total,
+    }
 }
 
 /// What the filters said about one node.
@@ -419,6 +507,88 @@ fn mentions(message: &str, key: &str) -> bool {
 mod tests {
     use super::*;
     use crate::playground::Playground;
+
+    fn pod_summary(name: &str, node: Option<&str>) -> PodSummary {
+        PodSummary {
+            namespace: "default".to_string(),
+            name: name.to_string(),
+            node_name: node.map(str::to_string),
+            status: "Running".to_string(),
+            ..PodSummary::default()
+        }
+    }
+
+    fn listed(choices: &SummaryChoices) -> Vec<&str> {
+        choices.choices.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    #[test]
+    fn summary_choices_list_pending_pods_first_and_filter_by_name() {
+        let pods = [
+            pod_summary("api-1", Some("node-1")),
+            pod_summary("web-1", Some("node-2")),
+            pod_summary("web-2", None),
+            pod_summary("api-2", Some("")),
+        ];
+        let all = summary_pod_choices(pods.iter(), "", None);
+        assert_eq!(listed(&all), ["web-2", "api-2", "api-1", "web-1"]);
+        assert_eq!((all.matching, all.total), (4, 4));
+        assert_eq!(all.choices.get(1).and_then(|c| c.node.clone()), None);
+        let web = summary_pod_choices(pods.iter(), " Default/WEB", None);
+        assert_eq!(listed(&web), ["web-2", "web-1"]);
+        assert_eq!((web.matching, web.total), (2, 4));
+    }
+
+    #[test]
+    fn summary_choices_are_capped_but_keep_the_pod_picked_on_the_canvas() {
+        let pods: Vec<PodSummary> = (0..MAX_SUMMARY_CHOICES + 50)
+            .map(|i| pod_summary(&format!("pod-{i:05}"), (i % 2 == 0).then_some("node-1")))
+            .collect();
+        let last = pods.last().map(|p| p.name.clone()).unwrap_or_default();
+        let picked = ObjectRef {
+            kind: Kind::Pod,
+            namespace: "default".to_string(),
+            name: last.clone(),
+        };
+        let capped = summary_pod_choices(pods.iter(), "", Some(&picked));
+        assert_eq!(capped.choices.len(), MAX_SUMMARY_CHOICES + 1);
+        assert_eq!(capped.choices.first().map(|c| c.name.clone()), Some(last));
+        assert_eq!(capped.matching, MAX_SUMMARY_CHOICES + 50);
+        // The odd pods are pending: after the picked one (pending too), the other 124 come
+        // first, then bound ones fill the rest.
+        let pending = capped
+            .choices
+            .iter()
+            .skip(1)
+            .take_while(|c| c.node.is_none());
+        assert_eq!(pending.count(), (MAX_SUMMARY_CHOICES + 50) / 2 - 1);
+        let filtered = summary_pod_choices(pods.iter(), "pod-0001", Some(&picked));
+        assert_eq!(filtered.choices.len(), 11);
+        let node_pick = ObjectRef {
+            kind: Kind::Node,
+            namespace: String::new(),
+            name: "node-1".to_string(),
+        };
+        let by_node = summary_pod_choices(pods.iter(), "pod-0001", Some(&node_pick));
+        assert_eq!(by_node.choices.len(), 10);
+    }
+
+    #[test]
+    fn summary_choices_put_the_pods_of_the_node_picked_on_the_canvas_after_the_pending() {
+        let pods = [
+            pod_summary("a", Some("node-1")),
+            pod_summary("b", Some("node-2")),
+            pod_summary("c", None),
+            pod_summary("d", Some("node-2")),
+        ];
+        let node_2 = ObjectRef {
+            kind: Kind::Node,
+            namespace: String::new(),
+            name: "node-2".to_string(),
+        };
+        let choices = summary_pod_choices(pods.iter(), "", Some(&node_2));
+        assert_eq!(listed(&choices), ["c", "b", "d", "a"]);
+    }
 
     fn annotations(filter: &str, score: &str, final_score: &str) -> BTreeMap<String, String> {
         BTreeMap::from([

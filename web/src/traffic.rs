@@ -11,6 +11,8 @@
 //! failure reason) that the view draws as SVG, plus the latency figures formatted by
 //! [`format_micros`].
 
+use std::sync::Arc;
+
 use kubeplay_core::api::objects::{Kind, Object};
 use kubeplay_core::sim::traffic::{
     RequestFailure, TrafficReport, TrafficRequest, TrafficSource, TrafficTarget,
@@ -142,32 +144,7 @@ pub struct TrafficChoices {
 impl TrafficChoices {
     /// Reads the Services, pods with an IP, and nodes from the store.
     pub fn read(world: &mut World) -> TrafficChoices {
-        let mut services: Vec<ServiceChoice> = stored_objects(world, Kind::Service)
-            .iter()
-            .filter_map(|object| match object.as_ref() {
-                Object::Service(service) => {
-                    let namespace = service.metadata.namespace.clone().unwrap_or_default();
-                    let name = service.metadata.name.clone().unwrap_or_default();
-                    if namespace == "default" && name == "kubernetes" {
-                        return None;
-                    }
-                    let spec = service.spec.as_ref();
-                    Some(ServiceChoice {
-                        namespace,
-                        name,
-                        service_type: spec
-                            .and_then(|s| s.type_.clone())
-                            .unwrap_or_else(|| "ClusterIP".to_string()),
-                        node_ports: spec
-                            .and_then(|s| s.ports.as_ref())
-                            .map(|ports| ports.iter().filter_map(|p| p.node_port).collect())
-                            .unwrap_or_default(),
-                    })
-                }
-                _ => None,
-            })
-            .collect();
-        services.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        let services = service_choices(&stored_objects(world, Kind::Service));
         let mut pods: Vec<(String, String)> = stored_objects(world, Kind::Pod)
             .iter()
             .filter_map(|object| match object.as_ref() {
@@ -195,6 +172,151 @@ impl TrafficChoices {
             nodes: world.node_names(),
         }
     }
+}
+
+/// The Services a form or list offers, by namespace and name (without `default/kubernetes`,
+/// whose endpoint is the API server, not a pod).
+pub fn service_choices(objects: &[Arc<Object>]) -> Vec<ServiceChoice> {
+    let mut services: Vec<ServiceChoice> = objects
+        .iter()
+        .filter_map(|object| match object.as_ref() {
+            Object::Service(service) => {
+                let namespace = service.metadata.namespace.clone().unwrap_or_default();
+                let name = service.metadata.name.clone().unwrap_or_default();
+                if namespace == "default" && name == "kubernetes" {
+                    return None;
+                }
+                let spec = service.spec.as_ref();
+                Some(ServiceChoice {
+                    namespace,
+                    name,
+                    service_type: spec
+                        .and_then(|s| s.type_.clone())
+                        .unwrap_or_else(|| "ClusterIP".to_string()),
+                    node_ports: spec
+                        .and_then(|s| s.ports.as_ref())
+                        .map(|ports| ports.iter().filter_map(|p| p.node_port).collect())
+                        .unwrap_or_default(),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    services.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    services
+}
+
+/// The label an EndpointSlice names its Service with.
+pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
+
+/// The most endpoints the live view lists one by one (the counts cover them all).
+pub const MAX_ENDPOINT_ROWS: usize = 200;
+
+/// The API path listing a Service's EndpointSlices (live mode reads them on demand).
+pub fn endpoint_slices_path(namespace: &str, service: &str) -> String {
+    format!(
+        "/apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices?labelSelector={SERVICE_NAME_LABEL}%3D{service}"
+    )
+}
+
+/// One endpoint of a Service, as its EndpointSlice gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointRow {
+    /// The endpoint's first address (the pod IP).
+    pub address: String,
+    /// The pod behind it (`targetRef`), if any.
+    pub pod: Option<String>,
+    /// `nodeName`.
+    pub node: Option<String>,
+    /// `conditions.ready` (unset reads as ready, as the API says consumers should).
+    pub ready: bool,
+    /// `conditions.terminating`.
+    pub terminating: bool,
+}
+
+/// Where a Service's requests can go: its endpoints across its EndpointSlices.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServiceEndpoints {
+    /// How many EndpointSlices the Service has.
+    pub slices: usize,
+    /// The ports, as `name:port/protocol` (`http:80/TCP`), without repeats.
+    pub ports: Vec<String>,
+    /// The endpoints, ready ones first, then by pod, at most [`MAX_ENDPOINT_ROWS`].
+    pub rows: Vec<EndpointRow>,
+    /// Ready endpoints (kube-proxy sends requests to these).
+    pub ready: usize,
+    /// Endpoints not ready (no requests go to them).
+    pub not_ready: usize,
+    /// How many ready endpoints each node holds, by node.
+    pub per_node: Vec<(String, usize)>,
+}
+
+/// Reads the endpoints of the Service `namespace/service` from EndpointSlice objects (those
+/// of other Services are ignored).
+pub fn service_endpoints(
+    slices: &[Arc<Object>],
+    namespace: &str,
+    service: &str,
+) -> ServiceEndpoints {
+    let mut endpoints = ServiceEndpoints::default();
+    let mut rows = Vec::new();
+    let mut per_node: std::collections::BTreeMap<String, usize> = Default::default();
+    for object in slices {
+        let Object::EndpointSlice(slice) = object.as_ref() else {
+            continue;
+        };
+        let belongs = slice.metadata.namespace.as_deref() == Some(namespace)
+            && slice
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|labels| labels.get(SERVICE_NAME_LABEL))
+                .is_some_and(|name| name == service);
+        if !belongs {
+            continue;
+        }
+        endpoints.slices += 1;
+        for port in slice.ports.iter().flatten() {
+            let text = format!(
+                "{}{}/{}",
+                port.name
+                    .as_deref()
+                    .filter(|n| !n.is_empty())
+                    .map(|n| format!("{n}:"))
+                    .unwrap_or_default(),
+                port.port.map(|p| p.to_string()).unwrap_or_default(),
+                port.protocol.as_deref().unwrap_or("TCP")
+            );
+            if !endpoints.ports.contains(&text) {
+                endpoints.ports.push(text);
+            }
+        }
+        for endpoint in &slice.endpoints {
+            let conditions = endpoint.conditions.as_ref();
+            let ready = conditions.and_then(|c| c.ready).unwrap_or(true);
+            let terminating = conditions.and_then(|c| c.terminating).unwrap_or(false);
+            if ready {
+                endpoints.ready += 1;
+                if let Some(node) = &endpoint.node_name {
+                    *per_node.entry(node.clone()).or_insert(0) += 1;
+                }
+            } else {
+                endpoints.not_ready += 1;
+            }
+            rows.push(EndpointRow {
+                address: endpoint.addresses.first().cloned().unwrap_or_default(),
+                pod: endpoint.target_ref.as_ref().and_then(|r| r.name.clone()),
+                node: endpoint.node_name.clone(),
+                ready,
+                terminating,
+            });
+        }
+    }
+    rows.sort_by(|a, b| (!a.ready, &a.pod, &a.address).cmp(&(!b.ready, &b.pod, &b.address)));
+    rows.truncate(MAX_ENDPOINT_ROWS);
+    endpoints.rows = rows;
+    endpoints.per_node = per_node.into_iter().collect();
+    endpoints
 }
 
 /// Why the form's current choice cannot be sent.
@@ -419,6 +541,89 @@ mod tests {
     use crate::playground::Playground;
     use crate::session::Session;
     use std::collections::BTreeMap;
+
+    fn object(kind: Kind, value: serde_json::Value) -> Arc<Object> {
+        Arc::new(Object::from_value_as(kind, value).unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    fn slice(name: &str, service: &str, endpoints: serde_json::Value) -> Arc<Object> {
+        object(
+            Kind::EndpointSlice,
+            serde_json::json!({
+                "metadata": {"namespace": "default", "name": name,
+                             "labels": {"kubernetes.io/service-name": service}},
+                "addressType": "IPv4",
+                "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
+                "endpoints": endpoints,
+            }),
+        )
+    }
+
+    #[test]
+    fn a_services_endpoints_are_read_from_its_slices_ready_first_with_counts_per_node() {
+        let slices = [
+            slice(
+                "web-abc",
+                "web",
+                serde_json::json!([
+                    {"addresses": ["10.244.1.5"], "nodeName": "node-2",
+                     "targetRef": {"kind": "Pod", "name": "web-2"},
+                     "conditions": {"ready": false, "terminating": true}},
+                    {"addresses": ["10.244.0.4"], "nodeName": "node-1",
+                     "targetRef": {"kind": "Pod", "name": "web-1"}, "conditions": {"ready": true}},
+                ]),
+            ),
+            slice(
+                "web-def",
+                "web",
+                serde_json::json!([
+                    {"addresses": ["10.244.0.9"], "nodeName": "node-1",
+                     "targetRef": {"kind": "Pod", "name": "web-3"}, "conditions": {}},
+                ]),
+            ),
+            slice(
+                "api-abc",
+                "api",
+                serde_json::json!([{"addresses": ["10.244.2.2"], "nodeName": "node-3"}]),
+            ),
+        ];
+        let web = service_endpoints(&slices, "default", "web");
+        assert_eq!(web.slices, 2);
+        assert_eq!(web.ports, ["http:80/TCP"]);
+        assert_eq!((web.ready, web.not_ready), (2, 1));
+        assert_eq!(web.per_node, [("node-1".to_string(), 2)]);
+        let pods: Vec<_> = web.rows.iter().map(|r| r.pod.as_deref()).collect();
+        assert_eq!(pods, [Some("web-1"), Some("web-3"), Some("web-2")]);
+        assert!(web.rows.last().is_some_and(|r| r.terminating && !r.ready));
+        assert_eq!(service_endpoints(&slices, "other", "web").slices, 0);
+        assert_eq!(
+            endpoint_slices_path("shop", "web"),
+            "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices?labelSelector=kubernetes.io/service-name%3Dweb"
+        );
+    }
+
+    #[test]
+    fn service_choices_leave_out_the_api_servers_own_service() {
+        let services = [
+            object(
+                Kind::Service,
+                serde_json::json!({"metadata": {"namespace": "default", "name": "kubernetes"}}),
+            ),
+            object(
+                Kind::Service,
+                serde_json::json!({"metadata": {"namespace": "shop", "name": "web"},
+                    "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 30080}]}}),
+            ),
+        ];
+        let choices = service_choices(&services);
+        assert_eq!(choices.len(), 1);
+        assert_eq!(
+            choices
+                .first()
+                .map(|c| (c.service_type.as_str(), c.node_ports.clone())),
+            Some(("NodePort", vec![30080]))
+        );
+    }
 
     fn report(per_pod: &[(&str, u32)], failures: &[(RequestFailure, u32)]) -> TrafficReport {
         let succeeded = per_pod.iter().map(|(_, n)| n).sum();

@@ -686,8 +686,16 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
             &replicas,
         ])?;
     }
+    server.kubectl(&["expose", "deployment", "bench-0", "--port=80"])?;
     loop {
-        let (total, running) = server.pod_counts()?;
+        // A busy server may not answer the summary within curl's limit: ask again later.
+        let (total, running) = match server.pod_counts() {
+            Ok(counts) => counts,
+            Err(error) => {
+                println!("  (no pod counts yet: {error:#})");
+                (0, 0)
+            }
+        };
         if running >= pods {
             break;
         }
@@ -759,6 +767,39 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
         restarted * PER_DEPLOYMENT,
         server.rss_mb()
     );
+
+    // The tabbed views on summaries: each reads what it shows from the server on demand.
+    let timed = |what: &str, click: &str, done: &str| -> Result<()> {
+        let started = Instant::now();
+        session.click(click)?;
+        session.wait_for(what, done)?;
+        println!(
+            "  measured: {what}: {} ms from the click",
+            started.elapsed().as_millis()
+        );
+        Ok(())
+    };
+    timed(
+        "scheduler explain of the first listed pod, fetched on demand",
+        "#tab-scheduler",
+        "!!document.querySelector('#explain-summary-note') \
+         && !!document.querySelector('#scheduler-explain .explain-summary, #scheduler-explain .failed-scheduling')",
+    )?;
+    timed(
+        "one node's image cache and pulls",
+        "#tab-images",
+        "!!document.querySelector('#images-summary-note') && !!document.querySelector('#images .image-node')",
+    )?;
+    timed(
+        "the Service bench-0's endpoints",
+        "#tab-traffic",
+        "Number((document.querySelector('#service-endpoints')||{dataset:{}}).dataset.ready) > 0",
+    )?;
+    let ready = session.value("document.querySelector('#service-endpoints').dataset.ready")?;
+    println!("  (bench-0 has {ready} ready endpoints shown)");
+    session.screenshot(
+        &std::env::temp_dir().join(format!("kubeplay-live-{nodes}x{pods}-traffic.png")),
+    )?;
     Ok(())
 }
 
@@ -855,6 +896,15 @@ fn live_scenario(session: &Session, screenshots: &Path) -> Result<()> {
         "the apply in the live terminal",
         "document.querySelector('#scrollback').textContent.includes('service/web created')",
     )?;
+
+    println!("  live traffic: the web Service's endpoints, read from the server");
+    session.click("#tab-traffic")?;
+    session.wait_for(
+        "the web Service's two ready endpoints",
+        "(document.querySelector('#service-endpoints')||{dataset:{}}).dataset.ready === '2' \
+         && !!document.querySelector('#traffic-simulation-only')",
+    )?;
+    session.click("#tab-scheduler")?;
 
     println!("  Ctrl+Enter applies; the server's refusal is marked at the field's line");
     let broken = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: -1\n  selector:\n    matchLabels:\n      app: api\n  template:\n    metadata:\n      labels:\n        app: api\n    spec:\n      containers:\n      - name: api\n        image: nginx\n";

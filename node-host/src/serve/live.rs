@@ -44,6 +44,10 @@
 //!   newline-delimited stream of changes; see [`summary`], which the page uses instead of
 //!   full Pods and Nodes for big clusters (`info`'s `pods` tells it how big).
 //!
+//! - `GET /kubeplay/v1/images?node=NAME`: one node's cached images and layers (its
+//!   simulated runtime's) and its kubelet's `Pulled` Events; see [`images`], which the page's
+//!   images view reads on demand for the node it shows.
+//!
 //! Beyond the protocol agreed with the page (additions only, nothing changed): `info`'s
 //! `traceNext` and `pods`, `exec`'s optional `files`, 410 for a trace watch from before the window, and
 //! 404 `NotFound` naming `--trace-keep` from both trace forms when the server keeps no trace.
@@ -78,6 +82,7 @@ use super::api::{body, json_response};
 use super::cluster::{Cluster, ADMIN_USER};
 use super::version::VersionInfo;
 
+pub mod images;
 pub mod summary;
 
 /// How long a trace stream stays open (as a Kubernetes watch without `timeoutSeconds`); the
@@ -109,6 +114,7 @@ pub fn router(cluster: Cluster) -> Router {
         .route("/kubeplay/v1/trace", any(trace))
         .route("/kubeplay/v1/exec", any(exec))
         .route("/kubeplay/v1/summary", any(summary_endpoint))
+        .route("/kubeplay/v1/images", any(images_endpoint))
         .route("/kubeplay", any(not_found))
         .route("/kubeplay/{*rest}", any(not_found))
         .with_state(cluster)
@@ -414,6 +420,30 @@ async fn summary_endpoint(
             bytes,
         )
             .into_response())
+    };
+    answer.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `GET /kubeplay/v1/images?node=NAME`.
+async fn images_endpoint(
+    State(cluster): State<Cluster>,
+    method: Method,
+    query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let answer = async {
+        only(&method, &Method::GET)?;
+        let pairs = match query {
+            Ok(Query(pairs)) => pairs,
+            Err(rejection) => return Err(StatusError::bad_request(rejection.body_text())),
+        };
+        let node = pairs
+            .into_iter()
+            .find(|(key, _)| key == "node")
+            .map(|(_, value)| value)
+            .filter(|value| !value.is_empty())
+            .ok_or_else(|| StatusError::bad_request("node: Required value"))?;
+        let answer = images::node_images(&cluster, node).await?;
+        Ok(json_body(&answer))
     };
     answer.await.unwrap_or_else(IntoResponse::into_response)
 }

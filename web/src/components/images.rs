@@ -7,12 +7,17 @@ use crate::handle::PlaygroundHandle;
 use crate::hooks::use_text;
 use crate::i18n::Key;
 use crate::images::{format_bytes, read_node_images, NodeImages, PullOutcome};
+use crate::inspector::ObjectRef;
+use kubeplay_core::api::objects::Kind;
+use web_sys::HtmlSelectElement;
 
 /// What the view needs.
 #[derive(Properties, PartialEq)]
 pub struct ImagesProps {
     /// The playground.
     pub handle: PlaygroundHandle,
+    /// The object picked in the cluster view (a big live cluster shows its node).
+    pub selected: Option<ObjectRef>,
 }
 
 /// The bar's share of the slowest pull, in percent (at least 2 so a fast pull still shows).
@@ -84,20 +89,113 @@ fn node_card(node: &NodeImages, slowest_ms: u64, text: &impl Fn(Key) -> &'static
     }
 }
 
-/// The images view.
-#[function_component(ImagesPanel)]
-pub fn images_panel(props: &ImagesProps) -> Html {
-    let text = use_text();
-    let nodes = props.handle.source(|source| read_node_images(source));
-    let slowest_ms = nodes
-        .iter()
+/// The slowest pull among `nodes`, in milliseconds (the bars' full width).
+fn slowest_pull_ms<'a>(nodes: impl Iterator<Item = &'a NodeImages>) -> u64 {
+    nodes
         .flat_map(|n| &n.pulls)
         .filter_map(|p| match p.outcome {
             PullOutcome::Pulled { pull_ms, .. } => Some(pull_ms),
             PullOutcome::AlreadyPresent => None,
         })
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+/// The node a big live cluster's images view shows: the one picked here, else the one the
+/// cluster view picked (a node, or a pod's node), else the first.
+pub fn shown_node(
+    nodes: &[String],
+    picked: Option<&String>,
+    selected_node: Option<&str>,
+) -> Option<String> {
+    picked
+        .filter(|p| nodes.contains(p))
+        .cloned()
+        .or_else(|| {
+            selected_node
+                .filter(|s| nodes.iter().any(|n| n == s))
+                .map(str::to_string)
+        })
+        .or_else(|| nodes.first().cloned())
+}
+
+/// How often a big live cluster's images view reads its node again, in wall-clock ms.
+const NODE_IMAGES_REFRESH_MS: u64 = 5_000;
+
+/// The images view.
+#[function_component(ImagesPanel)]
+pub fn images_panel(props: &ImagesProps) -> Html {
+    let text = use_text();
+    let picked = use_state(|| None::<String>);
+    // A big live cluster: one node at a time, its cache and pulls read from the server.
+    let summarized = props.handle.live.as_ref().and_then(|live| {
+        let state = live.state.borrow();
+        (state.mode == crate::live::MirrorMode::Summary).then(|| {
+            let nodes = state.node_names();
+            let selected_node = props.selected.as_ref().and_then(|s| match s.kind {
+                Kind::Node => Some(s.name.clone()),
+                Kind::Pod => state
+                    .summary
+                    .pod(&s.namespace, &s.name)
+                    .and_then(|p| p.node_name.clone()),
+                _ => None,
+            });
+            let shown = shown_node(&nodes, picked.as_ref(), selected_node.as_deref());
+            let images = state
+                .node_images
+                .clone()
+                .filter(|images| Some(&images.node) == shown.as_ref());
+            let refresh = state.now.as_millis() / NODE_IMAGES_REFRESH_MS;
+            (live.state.clone(), nodes, shown, images, refresh)
+        })
+    });
+    {
+        let fetch = summarized
+            .as_ref()
+            .map(|(state, _, shown, _, refresh)| (state.clone(), shown.clone(), *refresh));
+        let key = fetch
+            .as_ref()
+            .map(|(_, shown, refresh)| (shown.clone(), *refresh));
+        use_effect_with(key, move |_| {
+            if let Some((state, Some(node), _)) = fetch {
+                #[cfg(target_arch = "wasm32")]
+                crate::live::client::fetch_node_images(&state, node);
+                #[cfg(not(target_arch = "wasm32"))]
+                let _ = (state, node);
+            }
+        });
+    }
+    if let Some((_, nodes, shown, images, _)) = summarized {
+        let on_pick = {
+            let picked = picked.clone();
+            Callback::from(move |event: Event| {
+                let select: HtmlSelectElement = event.target_unchecked_into();
+                picked.set(Some(select.value()));
+            })
+        };
+        let options = nodes.iter().map(|node| {
+            html! { <option value={node.clone()} selected={shown.as_ref() == Some(node)}>{ node }</option> }
+        });
+        let body = match &images {
+            Some(node) => node_card(node, slowest_pull_ms(std::iter::once(node)), &text),
+            None => {
+                html! { <p class="muted" id="images-loading">{ text(Key::InspectorLoading) }</p> }
+            }
+        };
+        return html! {
+            <div class="images-view" id="images">
+                <p class="muted hint">{ text(Key::ImagesHint) }</p>
+                <p class="muted hint live-note" id="images-summary-note">{ text(Key::ImagesSummaryNote) }</p>
+                <label class="field">
+                    { text(Key::ImagesNode) }
+                    <select id="images-node" onchange={on_pick}>{ for options }</select>
+                </label>
+                <div class="image-nodes">{ body }</div>
+            </div>
+        };
+    }
+    let nodes = props.handle.source(|source| read_node_images(source));
+    let slowest_ms = slowest_pull_ms(nodes.iter());
     html! {
         <div class="images-view" id="images">
             <p class="muted hint">{ text(Key::ImagesHint) }</p>
@@ -112,6 +210,28 @@ pub fn images_panel(props: &ImagesProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_node_shown_is_the_one_picked_here_then_the_cluster_views_then_the_first() {
+        let nodes = ["n1".to_string(), "n2".to_string(), "n3".to_string()];
+        let n3 = "n3".to_string();
+        let gone = "n9".to_string();
+        let cases = [
+            (Some(&n3), Some("n2"), Some("n3")),
+            (None, Some("n2"), Some("n2")),
+            (Some(&gone), Some("n2"), Some("n2")),
+            (Some(&gone), Some("n9"), Some("n1")),
+            (None, None, Some("n1")),
+        ];
+        for (picked, selected, expected) in cases {
+            assert_eq!(
+                shown_node(&nodes, picked, selected).as_deref(),
+                expected,
+                "{picked:?} {selected:?}"
+            );
+        }
+        assert_eq!(shown_node(&[], None, Some("n1")), None);
+    }
 
     #[test]
     fn pull_bars_scale_to_the_slowest_pull_and_never_vanish() {

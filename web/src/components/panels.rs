@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use super::images::ImagesPanel;
 use super::scheduler_explain::SchedulerExplainPanel;
-use super::traffic::TrafficPanel;
+use super::traffic::{LiveTrafficPanel, TrafficPanel};
 use crate::handle::PlaygroundHandle;
 use crate::hooks::use_text;
 use crate::i18n::Key;
@@ -128,12 +128,15 @@ pub fn view_panels(props: &ViewPanelsProps) -> Html {
         PanelTab::Scheduler => html! {
             <SchedulerExplainPanel handle={props.handle.clone()} selected={props.selected.clone()} />
         },
-        // Traffic is sent by the in-page simulation (World::send_traffic): not live.
+        // Traffic is sent by the in-page simulation (World::send_traffic): live, the view
+        // shows a Service's endpoints instead.
         PanelTab::Traffic if props.handle.is_live() => html! {
-            <p class="muted live-note" id="traffic-simulation-only">{ text(Key::TrafficSimulationOnly) }</p>
+            <LiveTrafficPanel handle={props.handle.clone()} />
         },
         PanelTab::Traffic => html! { <TrafficPanel handle={props.handle.clone()} /> },
-        PanelTab::Images => html! { <ImagesPanel handle={props.handle.clone()} /> },
+        PanelTab::Images => html! {
+            <ImagesPanel handle={props.handle.clone()} selected={props.selected.clone()} />
+        },
     };
     html! {
         <section class="card view-panels" aria-label={text(Key::PanelsLabel)}>

@@ -1,7 +1,7 @@
 //! The scheduler-explain view: pick a pod, see each node's filter verdict and each feasible
 //! node's score per plugin (see [`crate::scheduler_explain`] for where the data comes from).
 
-use web_sys::HtmlSelectElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::handle::PlaygroundHandle;
@@ -9,7 +9,8 @@ use crate::hooks::use_text;
 use crate::i18n::Key;
 use crate::inspector::ObjectRef;
 use crate::scheduler_explain::{
-    pod_choices, FilterVerdict, NodeExplanation, PodChoice, SchedulingExplanation,
+    pod_choices, summary_pod_choices, FilterVerdict, NodeExplanation, PodChoice,
+    SchedulingExplanation,
 };
 use kubeplay_core::api::objects::Kind;
 use kubeplay_core::scheduler::framework::PASSED_FILTER_MESSAGE;
@@ -122,13 +123,74 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
         let picked = picked.clone();
         use_effect_with(props.selected.clone(), move |_| picked.set(None));
     }
+    let filter = use_state(String::new);
+    // A big live cluster mirrors only pod summaries: the picker lists them (capped, pending
+    // first, filtered by name) and the chosen pod is read from the server on demand.
+    let summarized = props.handle.live.as_ref().and_then(|live| {
+        let state = live.state.borrow();
+        (state.mode == crate::live::MirrorMode::Summary)
+            .then(|| summary_pod_choices(state.summary.pods(), &filter, props.selected.as_ref()))
+    });
     let (choices, explanation) = props.handle.source(|source| {
-        let choices = pod_choices(&mut *source);
+        let choices = match &summarized {
+            Some(summary) => summary.choices.clone(),
+            None => pod_choices(&mut *source),
+        };
         let current = effective_choice(&choices, picked.as_ref(), props.selected.as_ref());
-        let explanation =
-            current.and_then(|c| SchedulingExplanation::read(source, &c.namespace, &c.name));
+        let explanation = current
+            .as_ref()
+            .and_then(|c| SchedulingExplanation::read(source, &c.namespace, &c.name));
         (choices, explanation)
     });
+    let current =
+        effective_choice(&choices, picked.as_ref(), props.selected.as_ref()).map(|c| ObjectRef {
+            kind: Kind::Pod,
+            namespace: c.namespace,
+            name: c.name,
+        });
+    let fetch = props
+        .handle
+        .live
+        .as_ref()
+        .filter(|_| summarized.is_some())
+        .map(|live| {
+            let state = live.state.borrow();
+            let version = current
+                .as_ref()
+                .map(|c| state.summary_version_of(c))
+                .unwrap_or_default();
+            let fetched = current.as_ref().is_some_and(|c| {
+                state
+                    .explained
+                    .as_ref()
+                    .is_some_and(|(target, _)| target == c)
+            });
+            (live.state.clone(), version, fetched)
+        });
+    let loading = fetch.as_ref().is_some_and(|(_, _, fetched)| !fetched);
+    {
+        let state = fetch.as_ref().map(|(state, _, _)| state.clone());
+        let version = fetch.as_ref().map(|(_, version, _)| version.clone());
+        use_effect_with((current.clone(), version), move |(target, _)| {
+            if let (Some(state), Some(target)) = (state, target.clone()) {
+                #[cfg(target_arch = "wasm32")]
+                crate::live::client::fetch_on_demand(
+                    &state,
+                    target,
+                    crate::live::client::OnDemand::Explain,
+                );
+                #[cfg(not(target_arch = "wasm32"))]
+                let _ = (state, target);
+            }
+        });
+    }
+    let on_filter = {
+        let filter = filter.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            filter.set(input.value());
+        })
+    };
     let on_pick = {
         let picked = picked.clone();
         Callback::from(move |event: Event| {
@@ -150,6 +212,9 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
         }
     });
     let body = match explanation {
+        None if loading => {
+            html! { <p class="muted" id="explain-loading">{ text(Key::InspectorLoading) }</p> }
+        }
         None => html! { <p class="muted">{ text(Key::NoPods) }</p> },
         Some(explanation) => html! {
             <>
@@ -179,6 +244,18 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
     html! {
         <div class="scheduler-explain" id="scheduler-explain">
             <p class="muted hint">{ text(Key::ExplainHint) }</p>
+            if let Some(summary) = &summarized {
+                <p class="muted hint live-note" id="explain-summary-note">
+                    { text(Key::ExplainSummaryNote)
+                        .replace("{n}", &summary.choices.len().min(summary.matching).to_string())
+                        .replace("{matching}", &summary.matching.to_string())
+                        .replace("{total}", &summary.total.to_string()) }
+                </p>
+                <label class="field">
+                    { text(Key::ExplainFilter) }
+                    <input type="search" id="explain-filter" value={(*filter).clone()} oninput={on_filter} />
+                </label>
+            }
             if !choices.is_empty() {
                 <label class="field">
                     { text(Key::PickPod) }

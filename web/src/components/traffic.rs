@@ -8,8 +8,10 @@ use crate::handle::PlaygroundHandle;
 use crate::hooks::use_text;
 use crate::i18n::Key;
 use crate::traffic::{
-    bar_chart, format_micros, BarKind, MissingChoice, TrafficChoices, TrafficForm, DEFAULT_REQUESTS,
+    bar_chart, format_micros, service_choices, service_endpoints, BarKind, MissingChoice,
+    TrafficChoices, TrafficForm, DEFAULT_REQUESTS,
 };
+use kubeplay_core::api::objects::Kind;
 use kubeplay_core::sim::traffic::TrafficReport;
 
 /// What the view needs.
@@ -190,6 +192,124 @@ pub fn traffic_panel(props: &TrafficProps) -> Html {
                 <p class="muted">{ text(problem) }</p>
             }
             { result }
+        </div>
+    }
+}
+
+/// How often the live view reads the chosen Service's EndpointSlices again, in wall-clock
+/// milliseconds (endpoints follow pods: a rollout moves them within seconds).
+const ENDPOINTS_REFRESH_MS: u64 = 5_000;
+
+/// The traffic view in live mode: requests are sent by the in-page simulation only, so it
+/// shows where a chosen Service's requests can go instead: its EndpointSlices, read from the
+/// server on demand (and again every few seconds while shown), ready endpoints per node.
+#[function_component(LiveTrafficPanel)]
+pub fn live_traffic_panel(props: &TrafficProps) -> Html {
+    let text = use_text();
+    let picked = use_state(|| None::<String>);
+    let Some(live) = props.handle.live.as_ref() else {
+        return Html::default();
+    };
+    let (services, chosen, endpoints, refresh) = {
+        let state = live.state.borrow();
+        let services = service_choices(&state.mirror.objects(Kind::Service));
+        let chosen = picked
+            .as_ref()
+            .and_then(|key| {
+                services
+                    .iter()
+                    .find(|s| format!("{}/{}", s.namespace, s.name) == *key)
+            })
+            .or_else(|| services.first())
+            .map(|s| (s.namespace.clone(), s.name.clone()));
+        let endpoints = chosen
+            .as_ref()
+            .filter(|chosen| state.sliced.as_ref() == Some(chosen))
+            .map(|(namespace, name)| {
+                service_endpoints(&state.mirror.objects(Kind::EndpointSlice), namespace, name)
+            });
+        let refresh = state.now.as_millis() / ENDPOINTS_REFRESH_MS;
+        (services, chosen, endpoints, refresh)
+    };
+    {
+        let state = live.state.clone();
+        use_effect_with((chosen.clone(), refresh), move |(chosen, _)| {
+            if let Some((namespace, name)) = chosen.clone() {
+                #[cfg(target_arch = "wasm32")]
+                crate::live::client::fetch_endpoint_slices(&state, namespace, name);
+                #[cfg(not(target_arch = "wasm32"))]
+                let _ = (state, namespace, name);
+            }
+        });
+    }
+    let on_service = {
+        let picked = picked.clone();
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            picked.set(Some(select.value()));
+        })
+    };
+    let chosen_key = chosen.as_ref().map(|(ns, name)| format!("{ns}/{name}"));
+    let options = services.iter().map(|service| {
+        let key = format!("{}/{}", service.namespace, service.name);
+        html! {
+            <option value={key.clone()} selected={chosen_key.as_ref() == Some(&key)}>
+                { format!("{key} ({})", service.service_type) }
+            </option>
+        }
+    });
+    let body = match (&chosen, endpoints) {
+        (None, _) => html! { <p class="muted">{ text(Key::NoServices) }</p> },
+        (Some(_), None) => {
+            html! { <p class="muted" id="endpoints-loading">{ text(Key::InspectorLoading) }</p> }
+        }
+        (Some(_), Some(endpoints)) => {
+            let rows = endpoints.rows.iter().map(|row| {
+                html! {
+                    <tr class={classes!((!row.ready).then_some("not-ready"))}>
+                        <td class="mono">{ &row.address }</td>
+                        <td>{ row.pod.clone().unwrap_or_default() }</td>
+                        <td>{ row.node.clone().unwrap_or_default() }</td>
+                        <td>{ if row.ready { text(Key::EndpointReady) } else if row.terminating { text(Key::EndpointTerminating) } else { text(Key::EndpointNotReady) } }</td>
+                    </tr>
+                }
+            });
+            let shown = endpoints.rows.len();
+            let all = endpoints.ready + endpoints.not_ready;
+            html! {
+                <div id="service-endpoints" data-ready={endpoints.ready.to_string()}>
+                    <p class="explain-summary">
+                        { text(Key::EndpointsCounts)
+                            .replace("{ready}", &endpoints.ready.to_string())
+                            .replace("{notReady}", &endpoints.not_ready.to_string())
+                            .replace("{slices}", &endpoints.slices.to_string())
+                            .replace("{nodes}", &endpoints.per_node.len().to_string()) }
+                        if !endpoints.ports.is_empty() {
+                            { " · " }<span class="mono">{ endpoints.ports.join(", ") }</span>
+                        }
+                    </p>
+                    if all > shown {
+                        <p class="muted">{ text(Key::EndpointsCapped).replace("{n}", &shown.to_string()).replace("{total}", &all.to_string()) }</p>
+                    }
+                    <table class="events endpoints">
+                        <thead><tr>
+                            <th>{ text(Key::EndpointAddress) }</th><th>{ text(Key::EndpointPod) }</th>
+                            <th>{ text(Key::TrafficNode) }</th><th>{ text(Key::EndpointState) }</th>
+                        </tr></thead>
+                        <tbody>{ for rows }</tbody>
+                    </table>
+                </div>
+            }
+        }
+    };
+    html! {
+        <div class="traffic" id="traffic">
+            <p class="muted live-note" id="traffic-simulation-only">{ text(Key::TrafficSimulationOnly) }</p>
+            <label class="field">
+                { text(Key::TrafficService) }
+                <select id="traffic-service" onchange={on_service} disabled={services.is_empty()}>{ for options }</select>
+            </label>
+            { body }
         </div>
     }
 }

@@ -387,10 +387,27 @@ async fn mirror_stream(
     }
 }
 
+/// Which view asked for an object fetched on demand ([`fetch_on_demand`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDemand {
+    /// The inspector: the object and its Events.
+    Inspector,
+    /// The scheduler-explain view: the pod (its scheduler annotations and conditions).
+    Explain,
+}
+
 /// Fetches the inspected object on its own, with its Events (summary mode, where neither
 /// is mirrored), and records the summary resourceVersion it was fetched at. A 404 removes
 /// it (the inspector then says it is gone).
 pub fn inspect(state: &Rc<RefCell<LiveState>>, target: ObjectRef) {
+    fetch_on_demand(state, target, OnDemand::Inspector);
+}
+
+/// Fetches one object on its own for the view `purpose` (summary mode): the object (and,
+/// for the inspector, its Events) goes into the mirror, and the summary resourceVersion it
+/// was fetched at into the view's record, so the view knows it arrived and when to fetch
+/// again. A 404 removes it (the view then says it is gone).
+pub fn fetch_on_demand(state: &Rc<RefCell<LiveState>>, target: ObjectRef, purpose: OnDemand) {
     let state = Rc::clone(state);
     spawn_local(async move {
         let (token, version) = {
@@ -399,8 +416,13 @@ pub fn inspect(state: &Rc<RefCell<LiveState>>, target: ObjectRef) {
         };
         let path = object_path(target.kind, &target.namespace, &target.name);
         let (status, body) = fetch_text("GET", &path, &token, None, None).await;
-        let events_path = events_path(target.kind, &target.namespace, &target.name);
-        let (events_status, events) = fetch_text("GET", &events_path, &token, None, None).await;
+        let events = match purpose {
+            OnDemand::Inspector => {
+                let events_path = events_path(target.kind, &target.namespace, &target.name);
+                Some(fetch_text("GET", &events_path, &token, None, None).await)
+            }
+            OnDemand::Explain => None,
+        };
         let mut state = state.borrow_mut();
         match status {
             200 => {
@@ -412,11 +434,49 @@ pub fn inspect(state: &Rc<RefCell<LiveState>>, target: ObjectRef) {
                 .remove(target.kind, &target.namespace, &target.name),
             _ => {}
         }
-        if events_status == 200 {
+        if let Some((200, events)) = events {
             let _ = state.mirror.apply_list(Kind::Event, &events);
         }
-        state.inspected = Some((target, version));
+        match purpose {
+            OnDemand::Inspector => state.inspected = Some((target, version)),
+            OnDemand::Explain => state.explained = Some((target, version)),
+        }
         state.touch();
+    });
+}
+
+/// Reads the EndpointSlices of the Service `namespace/name` into the mirror (replacing the
+/// ones read before) for the traffic view, and records whose they are.
+pub fn fetch_endpoint_slices(state: &Rc<RefCell<LiveState>>, namespace: String, name: String) {
+    let state = Rc::clone(state);
+    spawn_local(async move {
+        let token = state.borrow().token.clone();
+        let path = crate::traffic::endpoint_slices_path(&namespace, &name);
+        let (status, body) = fetch_text("GET", &path, &token, None, None).await;
+        let mut state = state.borrow_mut();
+        if status == 200 && state.mirror.apply_list(Kind::EndpointSlice, &body).is_ok() {
+            state.sliced = Some((namespace, name));
+            state.touch();
+        }
+    });
+}
+
+/// Reads one node's image cache and pulls from the server (`/kubeplay/v1/images`) for the
+/// images view of a big cluster. An answer that cannot be read leaves the last one shown.
+pub fn fetch_node_images(state: &Rc<RefCell<LiveState>>, node: String) {
+    let state = Rc::clone(state);
+    spawn_local(async move {
+        let token = state.borrow().token.clone();
+        let path = crate::images::node_images_path(&node);
+        let (status, body) = fetch_text("GET", &path, &token, None, None).await;
+        if status != 200 {
+            return;
+        }
+        if let Ok(images) = crate::images::read_node_images_answer(&body) {
+            let mut state = state.borrow_mut();
+            state.node_images = Some(images);
+            state.touch();
+        }
     });
 }
 

@@ -190,6 +190,15 @@ pub struct LiveState {
     /// The object the inspector asked for and the summary resourceVersion it was fetched at
     /// ([`MirrorMode::Summary`]: fetched again when the summary moves).
     pub inspected: Option<(crate::inspector::ObjectRef, String)>,
+    /// The pod the scheduler-explain view asked for and the summary resourceVersion it was
+    /// fetched at ([`MirrorMode::Summary`], like `inspected`, without its events).
+    pub explained: Option<(crate::inspector::ObjectRef, String)>,
+    /// The Service (`namespace`, `name`) whose EndpointSlices the mirror holds, read on
+    /// demand for the traffic view (EndpointSlices are not mirrored otherwise).
+    pub sliced: Option<(String, String)>,
+    /// The node whose image cache and pulls the images view read on demand, and what the
+    /// server answered ([`MirrorMode::Summary`]).
+    pub node_images: Option<crate::images::NodeImages>,
     /// The server's trace as read so far.
     pub trace: LiveTrace,
     /// The live terminal.
@@ -211,6 +220,9 @@ impl LiveState {
             mirror: ObjectMirror::new(),
             summary: SummaryMirror::new(),
             inspected: None,
+            explained: None,
+            sliced: None,
+            node_images: None,
             trace: LiveTrace::new(),
             terminal: LiveTerminal::default(),
             health: LiveHealth::Connected,
