@@ -11,12 +11,15 @@
 //! indexes objects by the uid of their controller reference and keeps the set of objects with
 //! no controller (orphans): a ReplicaSet sync reads its own pods and the adoptable ones
 //! without scanning every pod of the namespace, which at 150,000 pods was most of its cost.
+//! The index holds the objects' `Arc`s (kept pointing at the latest state on every event),
+//! so such a sync walks its 500 pods without looking each one up by key again.
 //! Orphans are indexed only for the kinds a controller adopts (Pods, ReplicaSets): Events,
 //! Leases, Nodes and the rest have no controller either, and a copy of each of their keys
 //! (six Events per pod) cost more memory than the pods' own index; asking for another kind's
 //! orphans scans its namespace instead.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
@@ -60,6 +63,51 @@ impl std::fmt::Display for ObjectKey {
     }
 }
 
+/// A namespace and a name to look a key up by, without building an [`ObjectKey`] (two
+/// allocations) for every lookup. It orders as [`ObjectKey`] does: namespace, then name.
+trait KeyParts {
+    /// The namespace and the name.
+    fn parts(&self) -> (&str, &str);
+}
+
+impl KeyParts for ObjectKey {
+    fn parts(&self) -> (&str, &str) {
+        (&self.namespace, &self.name)
+    }
+}
+
+impl KeyParts for (&str, &str) {
+    fn parts(&self) -> (&str, &str) {
+        (self.0, self.1)
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyParts + 'a> for ObjectKey {
+    fn borrow(&self) -> &(dyn KeyParts + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn KeyParts + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn KeyParts + '_ {}
+
+impl PartialOrd for dyn KeyParts + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn KeyParts + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
 /// The controller reference of an object: its owner reference with `controller: true`.
 pub fn controller_ref(object: &Object) -> Option<&OwnerReference> {
     object
@@ -70,15 +118,20 @@ pub fn controller_ref(object: &Object) -> Option<&OwnerReference> {
         .find(|r| r.controller == Some(true))
 }
 
+/// Objects by key, as an owner index holds them.
+type Indexed = BTreeMap<ObjectKey, Arc<Object>>;
+
 /// Objects of every watched kind, as the watch events last described them.
 #[derive(Clone, Debug, Default)]
 pub struct InformerCache {
-    objects: BTreeMap<Kind, BTreeMap<ObjectKey, Arc<Object>>>,
-    /// Keys by kind and the uid of their controller reference.
-    controlled: BTreeMap<(Kind, String), BTreeSet<ObjectKey>>,
-    /// Keys by kind of the objects without a controller reference, for the kinds
+    objects: BTreeMap<Kind, Indexed>,
+    /// Objects by kind and the uid of their controller reference. The index holds the
+    /// objects themselves (one more `Arc` each), so a controller reads the objects it owns
+    /// without looking each one up again.
+    controlled: BTreeMap<Kind, BTreeMap<String, Indexed>>,
+    /// The objects without a controller reference, by kind, for the kinds
     /// [`adopted_by_controllers`] names.
-    orphans: BTreeMap<Kind, BTreeSet<ObjectKey>>,
+    orphans: BTreeMap<Kind, Indexed>,
 }
 
 /// Whether a controller may adopt objects of `kind` that have no controller (the ReplicaSet
@@ -134,45 +187,70 @@ impl InformerCache {
     fn put(&mut self, object: Arc<Object>) -> Option<Arc<Object>> {
         let kind = object.kind();
         let key = ObjectKey::of(&object);
-        let new_owner = controller_ref(&object).map(|r| r.uid.clone());
         let old = self
             .objects
             .entry(kind)
             .or_default()
-            .insert(key.clone(), object);
+            .insert(key.clone(), Arc::clone(&object));
+        let new_owner = controller_ref(&object).map(|r| r.uid.as_str());
         if let Some(previous) = &old {
-            if controller_ref(previous).map(|r| r.uid.as_str()) == new_owner.as_deref() {
+            if controller_ref(previous).map(|r| r.uid.as_str()) == new_owner {
+                // Same owner: the index entry stays, pointing at the new state.
+                if let Some(slot) = self.index_slot(kind, new_owner, &key) {
+                    *slot = object;
+                }
                 return old;
             }
             self.unindex(kind, &key, previous);
         }
         match new_owner {
             Some(uid) => {
-                self.controlled.entry((kind, uid)).or_default().insert(key);
+                let owned = self.controlled.entry(kind).or_default();
+                let index = match owned.get_mut(uid) {
+                    Some(index) => index,
+                    None => owned.entry(uid.to_string()).or_default(),
+                };
+                index.insert(key, object);
             }
             None if adopted_by_controllers(kind) => {
-                self.orphans.entry(kind).or_default().insert(key);
+                self.orphans.entry(kind).or_default().insert(key, object);
             }
             None => {}
         }
         old
     }
 
+    /// The owner index entry of `key`, an object of `kind` controlled by `owner` (None: an
+    /// orphan), if the index holds it.
+    fn index_slot(
+        &mut self,
+        kind: Kind,
+        owner: Option<&str>,
+        key: &ObjectKey,
+    ) -> Option<&mut Arc<Object>> {
+        match owner {
+            Some(uid) => self.controlled.get_mut(&kind)?.get_mut(uid)?.get_mut(key),
+            None => self.orphans.get_mut(&kind)?.get_mut(key),
+        }
+    }
+
     /// Removes `key` (holding `old`) from the owner index.
     fn unindex(&mut self, kind: Kind, key: &ObjectKey, old: &Object) {
         match controller_ref(old) {
             Some(reference) => {
-                let slot = (kind, reference.uid.clone());
-                if let Some(keys) = self.controlled.get_mut(&slot) {
-                    keys.remove(key);
-                    if keys.is_empty() {
-                        self.controlled.remove(&slot);
+                let Some(owned) = self.controlled.get_mut(&kind) else {
+                    return;
+                };
+                if let Some(index) = owned.get_mut(reference.uid.as_str()) {
+                    index.remove(key);
+                    if index.is_empty() {
+                        owned.remove(reference.uid.as_str());
                     }
                 }
             }
             None => {
-                if let Some(keys) = self.orphans.get_mut(&kind) {
-                    keys.remove(key);
+                if let Some(index) = self.orphans.get_mut(&kind) {
+                    index.remove(key);
                 }
             }
         }
@@ -180,9 +258,8 @@ impl InformerCache {
 
     /// One object by kind, namespace and name.
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Arc<Object>> {
-        self.objects
-            .get(&kind)?
-            .get(&ObjectKey::new(namespace, name))
+        let key: &dyn KeyParts = &(namespace, name);
+        self.objects.get(&kind)?.get(key)
     }
 
     /// Every object of a kind, in one namespace or (None) in all, ordered by namespace and
@@ -196,7 +273,7 @@ impl InformerCache {
         let all = match namespace {
             None => objects.map(|m| m.range::<ObjectKey, _>(..)),
             // Keys sort by namespace first: one namespace is one contiguous range.
-            Some(ns) => objects.map(|m| m.range(ObjectKey::new(ns, "")..)),
+            Some(ns) => objects.map(|m| m.range::<dyn KeyParts, _>(namespace_start(&(ns, "")))),
         };
         all.into_iter()
             .flatten()
@@ -215,7 +292,7 @@ impl InformerCache {
     /// The objects of a kind in a namespace whose controller reference names the owner with
     /// this uid.
     pub fn controlled_by(&self, kind: Kind, namespace: &str, owner_uid: &str) -> Vec<Arc<Object>> {
-        self.indexed(kind, namespace, self.controlled_keys(kind, owner_uid))
+        self.controlled_in(kind, namespace, owner_uid)
             .cloned()
             .collect()
     }
@@ -228,50 +305,59 @@ impl InformerCache {
         namespace: &str,
         owner_uid: &str,
     ) -> Vec<Arc<Object>> {
-        if !adopted_by_controllers(kind) {
-            // No orphan index for this kind: one pass over the namespace, in name order.
-            return self
-                .list(kind, Some(namespace))
-                .filter(|o| controller_ref(o).is_none_or(|r| r.uid == owner_uid))
-                .cloned()
-                .collect();
-        }
-        let owned = self.controlled_keys(kind, owner_uid);
-        let orphans = self
-            .orphans
-            .get(&kind)
-            .into_iter()
-            .flat_map(|keys| keys.range(ObjectKey::new(namespace, "")..))
-            .take_while(|key| key.namespace == namespace);
-        let mut keys: Vec<&ObjectKey> = owned.chain(orphans).collect();
-        keys.sort_unstable();
-        self.indexed(kind, namespace, keys.into_iter())
+        self.controlled_by_or_orphaned_iter(kind, namespace, owner_uid)
             .cloned()
             .collect()
     }
 
-    /// The keys of the objects of a kind whose controller reference has this uid, in order.
-    fn controlled_keys<'a>(
-        &'a self,
-        kind: Kind,
-        owner_uid: &str,
-    ) -> impl Iterator<Item = &'a ObjectKey> + 'a {
-        self.controlled
-            .get(&(kind, owner_uid.to_string()))
-            .into_iter()
-            .flatten()
-    }
-
-    /// The objects behind index keys, those in `namespace` only.
-    fn indexed<'a>(
+    /// [`InformerCache::controlled_by_or_orphaned`] without collecting: the objects in
+    /// (namespace, name) order, borrowed from the cache.
+    pub fn controlled_by_or_orphaned_iter<'a>(
         &'a self,
         kind: Kind,
         namespace: &'a str,
-        keys: impl Iterator<Item = &'a ObjectKey> + 'a,
+        owner_uid: &str,
     ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
-        let objects = self.objects.get(&kind);
-        keys.filter(move |key| key.namespace == namespace)
-            .filter_map(move |key| objects?.get(key))
+        let (unindexed, orphans) = if adopted_by_controllers(kind) {
+            let orphans = self
+                .orphans
+                .get(&kind)
+                .into_iter()
+                .flat_map(move |index| in_namespace(index, namespace));
+            (None, Some(orphans))
+        } else {
+            // No orphan index for this kind: one pass over the namespace, in name order.
+            let owner_uid = owner_uid.to_string();
+            let all = self
+                .list(kind, Some(namespace))
+                .filter(move |o| controller_ref(o).is_none_or(|r| r.uid == owner_uid));
+            (Some(all), None)
+        };
+        let owned = if unindexed.is_some() {
+            None
+        } else {
+            Some(self.controlled_in(kind, namespace, owner_uid))
+        };
+        let merged = MergeByKey {
+            left: owned.into_iter().flatten().peekable(),
+            right: orphans.into_iter().flatten().peekable(),
+        };
+        unindexed.into_iter().flatten().chain(merged)
+    }
+
+    /// The objects of a kind in a namespace whose controller reference has this uid, in
+    /// name order.
+    fn controlled_in<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: &'a str,
+        owner_uid: &str,
+    ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
+        self.controlled
+            .get(&kind)
+            .and_then(|owned| owned.get(owner_uid))
+            .into_iter()
+            .flat_map(move |index| in_namespace(index, namespace))
     }
 
     /// The object a controller reference points at, if the cache holds it with the same uid
@@ -293,6 +379,59 @@ impl InformerCache {
     /// How many objects of a kind the cache holds.
     pub fn count(&self, kind: Kind) -> usize {
         self.objects.get(&kind).map_or(0, BTreeMap::len)
+    }
+}
+
+/// The keys from the first of a namespace on (`start` is the namespace and an empty name).
+fn namespace_start<'a>(
+    start: &'a (&'a str, &'a str),
+) -> (
+    Bound<&'a (dyn KeyParts + 'a)>,
+    Bound<&'a (dyn KeyParts + 'a)>,
+) {
+    (Bound::Included(start as &dyn KeyParts), Bound::Unbounded)
+}
+
+/// The objects of one namespace in an index, in name order.
+fn in_namespace<'a>(
+    index: &'a Indexed,
+    namespace: &'a str,
+) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
+    // Keys sort by namespace first: one namespace is one contiguous range.
+    index
+        .range::<dyn KeyParts, _>(namespace_start(&(namespace, "")))
+        .take_while(move |(key, _)| key.namespace == namespace)
+        .map(|(_, object)| object)
+}
+
+/// Two iterators of objects, each in (namespace, name) order, merged into one in that order.
+struct MergeByKey<'a, L, R>
+where
+    L: Iterator<Item = &'a Arc<Object>>,
+    R: Iterator<Item = &'a Arc<Object>>,
+{
+    left: std::iter::Peekable<L>,
+    right: std::iter::Peekable<R>,
+}
+
+impl<'a, L, R> Iterator for MergeByKey<'a, L, R>
+where
+    L: Iterator<Item = &'a Arc<Object>>,
+    R: Iterator<Item = &'a Arc<Object>>,
+{
+    type Item = &'a Arc<Object>;
+
+    fn next(&mut self) -> Option<&'a Arc<Object>> {
+        let take_left = match (self.left.peek(), self.right.peek()) {
+            (Some(l), Some(r)) => (l.namespace(), l.name()) <= (r.namespace(), r.name()),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if take_left {
+            self.left.next()
+        } else {
+            self.right.next()
+        }
     }
 }
 

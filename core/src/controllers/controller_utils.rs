@@ -327,40 +327,71 @@ pub struct Claim {
     pub patches: Vec<ApiRequest>,
 }
 
+/// What `ControllerRefManager.ClaimObject` does with one object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimDecision {
+    /// The owner controls it and keeps it (its labels still match, or the owner is being
+    /// deleted).
+    Keep,
+    /// A matching orphan, not being deleted: adopt it.
+    Adopt,
+    /// The owner controls it but its labels stopped matching: release it.
+    Release,
+    /// Controlled by someone else, or an orphan the owner does not adopt: left alone.
+    LeaveAlone,
+}
+
+/// `ControllerRefManager.ClaimObject` for one object: objects controlled by someone else
+/// are left alone without matching their labels.
+pub fn claim_decision(owner: &Owner, selector: &Selector, object: &Object) -> ClaimDecision {
+    match controller_ref(object) {
+        Some(reference) if reference.uid != owner.uid => ClaimDecision::LeaveAlone,
+        Some(_) => {
+            if owner.deleting || selector.matches(object.labels()) {
+                ClaimDecision::Keep
+            } else {
+                ClaimDecision::Release
+            }
+        }
+        None => {
+            if owner.deleting
+                || object.metadata().deletion_timestamp.is_some()
+                || !selector.matches(object.labels())
+            {
+                ClaimDecision::LeaveAlone
+            } else {
+                ClaimDecision::Adopt
+            }
+        }
+    }
+}
+
+/// The object as it is once adopted: the owner's controller reference added, as
+/// Kubernetes treats an object after a successful adoption patch.
+pub fn adopted(owner: &Owner, object: &Object) -> Arc<Object> {
+    let mut adopted = object.clone();
+    adopted
+        .metadata_mut()
+        .owner_references
+        .get_or_insert_with(Vec::new)
+        .push(owner.controller_ref());
+    Arc::new(adopted)
+}
+
 /// `ControllerRefManager.ClaimObject` over a list: keeps owned objects that still match,
 /// releases owned objects that stopped matching, adopts matching orphans that are not being
 /// deleted. Objects controlled by someone else are left alone.
 pub fn claim(owner: &Owner, selector: &Selector, candidates: &[Arc<Object>]) -> Claim {
     let mut result = Claim::default();
     for object in candidates {
-        let reference = controller_ref(object);
-        if reference.is_some_and(|r| r.uid != owner.uid) {
-            // Controlled by someone else: left alone, without matching its labels.
-            continue;
-        }
-        let matches = selector.matches(object.labels());
-        match reference {
-            Some(reference) if reference.uid != owner.uid => {}
-            Some(_) => {
-                if matches || owner.deleting {
-                    result.owned.push(Arc::clone(object));
-                } else {
-                    result.patches.push(release_patch(owner, object));
-                }
-            }
-            None => {
-                if owner.deleting || !matches || object.metadata().deletion_timestamp.is_some() {
-                    continue;
-                }
+        match claim_decision(owner, selector, object) {
+            ClaimDecision::Keep => result.owned.push(Arc::clone(object)),
+            ClaimDecision::Adopt => {
                 result.patches.push(adopt_patch(owner, object));
-                let mut adopted = object.as_ref().clone();
-                adopted
-                    .metadata_mut()
-                    .owner_references
-                    .get_or_insert_with(Vec::new)
-                    .push(owner.controller_ref());
-                result.owned.push(Arc::new(adopted));
+                result.owned.push(adopted(owner, object));
             }
+            ClaimDecision::Release => result.patches.push(release_patch(owner, object)),
+            ClaimDecision::LeaveAlone => {}
         }
     }
     result

@@ -389,10 +389,12 @@ impl DeploymentController {
             return finish(ctx, &original);
         }
 
-        // getReplicaSetsForDeployment: claim ReplicaSets.
+        // getReplicaSetsForDeployment: claim ReplicaSets. The claim leaves ReplicaSets
+        // another controller owns alone, so only this Deployment's and the orphans are read
+        // (from the cache's owner index, in the same name order as a namespace listing).
         let owner = Owner::of(object);
         let candidates: Vec<Arc<Object>> = cache
-            .list(Kind::ReplicaSet, Some(&key.namespace))
+            .controlled_by_or_orphaned_iter(Kind::ReplicaSet, &key.namespace, &owner.uid)
             .cloned()
             .collect();
         let claimed = claim(&owner, &selector, &candidates);

@@ -29,8 +29,8 @@ use crate::sim::clock::Timestamp;
 
 use super::cache::{controller_ref, InformerCache, ObjectKey};
 use super::controller_utils::{
-    as_pod, claim, is_pod_active, is_pod_available, is_pod_ready, pod_from_template,
-    pod_ready_since, pods_to_delete, Owner,
+    adopt_patch, adopted, as_pod, claim_decision, is_pod_active, is_pod_available, is_pod_ready,
+    pod_from_template, pod_ready_since, pods_to_delete, release_patch, ClaimDecision, Owner,
 };
 use super::events::{EventRecorder, EventType};
 use super::expectations::ControllerExpectations;
@@ -288,19 +288,44 @@ impl ReplicaSetController {
             return out;
         };
         let needs_sync = self.expectations.satisfied(key, now);
-        // Pods another controller owns are left alone by `claim`: skip them early.
-        let mut active =
-            cache.controlled_by_or_orphaned(Kind::Pod, &key.namespace, &view.owner.uid);
-        active.retain(|o| as_pod(o).is_some_and(is_pod_active));
-        let claimed = claim(&view.owner, &view.selector, &active);
-        out.requests.extend(claimed.patches);
-        let pods = claimed.owned;
+        // One pass over the active pods this ReplicaSet owns or may adopt (pods another
+        // controller owns are left alone by the claim, so the cache does not return them):
+        // claim each (`claimPods`) and count the claimed ones for the status
+        // (`calculateStatus` counts the same claimed pods, after `manageReplicas`, which
+        // changes no pod in the cache).
+        let mut pods = Vec::new();
+        let mut status = StatusCounter::new(&view, now);
+        let candidates =
+            cache.controlled_by_or_orphaned_iter(Kind::Pod, &key.namespace, &view.owner.uid);
+        for object in candidates {
+            let Some(pod) = as_pod(object).filter(|p| is_pod_active(p)) else {
+                continue;
+            };
+            match claim_decision(&view.owner, &view.selector, object) {
+                ClaimDecision::Keep => {
+                    status.count(pod);
+                    pods.push(Arc::clone(object));
+                }
+                ClaimDecision::Adopt => {
+                    out.requests.push(adopt_patch(&view.owner, object));
+                    let adopted = adopted(&view.owner, object);
+                    if let Some(pod) = as_pod(&adopted) {
+                        status.count(pod);
+                    }
+                    pods.push(adopted);
+                }
+                ClaimDecision::Release => {
+                    out.requests.push(release_patch(&view.owner, object));
+                }
+                ClaimDecision::LeaveAlone => {}
+            }
+        }
 
         if needs_sync && !view.owner.deleting {
             self.manage_replicas(key, &view, &pods, cache, now, &mut out);
         }
 
-        let counts = calculate_status(&view, &pods, now);
+        let counts = status.counts;
         if counts != view.counts {
             out.requests.push(ApiRequest::UpdateStatus {
                 namespace: key.namespace.clone(),
@@ -514,33 +539,58 @@ pub fn calculate_status(
     pods: &[Arc<Object>],
     now: Timestamp,
 ) -> ReplicaCounts {
-    let no_labels = BTreeMap::new();
-    let template_labels = view
-        .template()
-        .and_then(|t| t.metadata.as_ref())
-        .and_then(|m| m.labels.as_ref())
-        .unwrap_or(&no_labels);
-    let mut counts = ReplicaCounts {
-        replicas: i32::try_from(pods.len()).unwrap_or(i32::MAX),
-        observed_generation: view.generation,
-        ..ReplicaCounts::default()
-    };
+    let mut status = StatusCounter::new(view, now);
     for pod in pods.iter().filter_map(|o| as_pod(o)) {
+        status.count(pod);
+    }
+    status.counts
+}
+
+/// `calculateStatus` one pod at a time.
+struct StatusCounter<'a> {
+    template_labels: Option<&'a BTreeMap<String, String>>,
+    min_ready_seconds: i32,
+    now: Timestamp,
+    counts: ReplicaCounts,
+}
+
+impl<'a> StatusCounter<'a> {
+    /// No pods counted yet.
+    fn new(view: &'a ReplicaSetView, now: Timestamp) -> StatusCounter<'a> {
+        StatusCounter {
+            template_labels: view
+                .template()
+                .and_then(|t| t.metadata.as_ref())
+                .and_then(|m| m.labels.as_ref()),
+            min_ready_seconds: view.min_ready_seconds,
+            now,
+            counts: ReplicaCounts {
+                observed_generation: view.generation,
+                ..ReplicaCounts::default()
+            },
+        }
+    }
+
+    /// Counts one owned pod.
+    fn count(&mut self, pod: &Pod) {
+        let counts = &mut self.counts;
+        counts.replicas = counts.replicas.saturating_add(1);
         let labels = pod.metadata.labels.as_ref();
-        if template_labels
-            .iter()
+        if self
+            .template_labels
+            .into_iter()
+            .flatten()
             .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
         {
             counts.fully_labeled_replicas += 1;
         }
         if is_pod_ready(pod) {
             counts.ready_replicas += 1;
-            if is_pod_available(pod, view.min_ready_seconds, now) {
+            if is_pod_available(pod, self.min_ready_seconds, self.now) {
                 counts.available_replicas += 1;
             }
         }
     }
-    counts
 }
 
 /// How long until the next ready pod passes `minReadySeconds`.
