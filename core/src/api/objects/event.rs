@@ -30,7 +30,7 @@ use serde::{Serialize, Serializer};
 /// The strings Events nearly always hold in their word fields, sorted by bytes (looked up by
 /// binary search): types, the reasons and components kubeplay and Kubernetes' core
 /// components write, the API versions and kinds events point at, the system namespaces.
-static WORDS: [&str; 83] = [
+const WORDS: [&str; 83] = [
     "",
     "BackOff",
     "CIDRNotAvailable",
@@ -116,6 +116,65 @@ static WORDS: [&str; 83] = [
     "v1",
 ];
 
+/// Whether two strings are equal, at compile time.
+const fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The index of a word of the table, at compile time (a word outside it fails the build).
+const fn word(text: &str) -> u8 {
+    let mut i = 0;
+    while i < WORDS.len() {
+        if same_text(WORDS[i], text) {
+            return i as u8;
+        }
+        i += 1;
+    }
+    panic!("not in WORDS")
+}
+
+/// The words each field holds most often, tried before the binary search: an Event built
+/// by a recorder then costs one or two short comparisons a field.
+const TYPE_HINTS: &[u8] = &[word("Normal"), word("Warning")];
+const REASON_HINTS: &[u8] = &[
+    word("Scheduled"),
+    word("Pulled"),
+    word("Pulling"),
+    word("Created"),
+    word("Started"),
+    word("SuccessfulCreate"),
+];
+const COMPONENT_HINTS: &[u8] = &[
+    word("kubelet"),
+    word("default-scheduler"),
+    word("replicaset-controller"),
+];
+const INSTANCE_HINTS: &[u8] = &[word("")];
+const API_VERSION_HINTS: &[u8] = &[word("v1")];
+const KIND_HINTS: &[u8] = &[word("Pod")];
+const NAMESPACE_HINTS: &[u8] = &[word("default")];
+
+/// The index of `text` in [`WORDS`], trying `hints` first.
+fn known_word_hinted(text: &str, hints: &[u8]) -> Option<u8> {
+    for &hint in hints {
+        if WORDS.get(usize::from(hint)) == Some(&text) {
+            return Some(hint);
+        }
+    }
+    known_word(text)
+}
+
 /// The index of `text` in [`WORDS`], if it is there.
 fn known_word(text: &str) -> Option<u8> {
     WORDS
@@ -157,6 +216,21 @@ enum WordField {
     InvolvedKind,
     /// `involvedObject.namespace`.
     InvolvedNamespace,
+}
+
+impl WordField {
+    /// The words this field holds most often.
+    fn hints(self) -> &'static [u8] {
+        match self {
+            WordField::Type => TYPE_HINTS,
+            WordField::Reason => REASON_HINTS,
+            WordField::SourceComponent | WordField::ReportingComponent => COMPONENT_HINTS,
+            WordField::ReportingInstance => INSTANCE_HINTS,
+            WordField::InvolvedApiVersion => API_VERSION_HINTS,
+            WordField::InvolvedKind => KIND_HINTS,
+            WordField::InvolvedNamespace => NAMESPACE_HINTS,
+        }
+    }
 }
 
 /// How many [`WordField`]s there are.
@@ -238,6 +312,21 @@ struct EventRest {
     involved_resource_version: Option<String>,
     /// The [`Word::Rare`] strings, by [`WordField::index`].
     texts: [Option<Box<str>>; WORD_FIELDS],
+}
+
+impl EventRest {
+    /// Whether nothing is kept here (then the event needs no rest).
+    fn is_empty(&self) -> bool {
+        self.action.is_none()
+            && self.event_time.is_none()
+            && self.related.is_none()
+            && self.series.is_none()
+            && self.first_timestamp.is_none()
+            && self.last_timestamp.is_none()
+            && self.involved_uid.is_none()
+            && self.involved_resource_version.is_none()
+            && self.texts.iter().all(Option::is_none)
+    }
 }
 
 /// A core/v1 Event, kept compact (see the [module docs](self)). Build one from an `Event`
@@ -467,11 +556,11 @@ impl CompactEvent {
 }
 
 /// Encodes one word field, moving a string outside the table into `rare`.
-fn encode_word(text: Option<String>, rare: &mut Option<Box<str>>) -> Word {
+fn encode_word(text: Option<String>, hints: &[u8], rare: &mut Option<Box<str>>) -> Word {
     let Some(text) = text else {
         return Word::Absent;
     };
-    match known_word(&text) {
+    match known_word_hinted(&text, hints) {
         Some(index) => Word::Known(index),
         None => {
             *rare = Some(text.into_boxed_str());
@@ -558,7 +647,7 @@ impl From<Event> for CompactEvent {
         let involved = event.involved_object;
         let mut words = [Word::Absent; WORD_FIELDS];
         let mut put = |field: WordField, text: Option<String>| {
-            words[field.index()] = encode_word(text, &mut rest.texts[field.index()]);
+            words[field.index()] = encode_word(text, field.hints(), &mut rest.texts[field.index()]);
         };
         put(WordField::Type, event.type_);
         put(WordField::Reason, event.reason);
@@ -569,10 +658,13 @@ impl From<Event> for CompactEvent {
         put(WordField::InvolvedNamespace, involved.namespace);
         let instance = WordField::ReportingInstance;
         words[instance.index()] = match event.reporting_instance {
-            Some(text) if known_word(&text).is_none() && source_host.as_deref() == Some(&text) => {
+            Some(text)
+                if known_word_hinted(&text, instance.hints()).is_none()
+                    && source_host.as_deref() == Some(&text) =>
+            {
                 Word::SourceHost
             }
-            other => encode_word(other, &mut rest.texts[instance.index()]),
+            other => encode_word(other, instance.hints(), &mut rest.texts[instance.index()]),
         };
         let involved_uid = match involved.uid {
             None => UidSlot::Absent,
@@ -596,7 +688,7 @@ impl From<Event> for CompactEvent {
         };
         let first_timestamp = encode_time(event.first_timestamp, &mut rest.first_timestamp);
         let last_timestamp = encode_time(event.last_timestamp, &mut rest.last_timestamp);
-        let rest = (rest != EventRest::default()).then(|| Box::new(rest));
+        let rest = (!rest.is_empty()).then(|| Box::new(rest));
         CompactEvent {
             metadata: event.metadata,
             involved_name: involved.name.map(String::into_boxed_str),
@@ -649,6 +741,15 @@ mod tests {
     #[test]
     fn the_word_table_is_sorted_and_has_no_duplicates() {
         assert!(WORDS.windows(2).all(|pair| pair[0] < pair[1]));
+        assert_eq!(
+            known_word_hinted("Pulled", REASON_HINTS),
+            known_word("Pulled")
+        );
+        assert_eq!(
+            known_word_hinted("Killing", REASON_HINTS),
+            known_word("Killing")
+        );
+        assert_eq!(known_word_hinted("Rare", REASON_HINTS), None);
         assert!(WORDS.len() <= usize::from(u8::MAX));
         for (index, word) in WORDS.iter().enumerate() {
             assert_eq!(known_word(word).map(usize::from), Some(index), "{word}");
