@@ -14,8 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::cluster::ObjectSource;
-use k8s_openapi::api::core::v1::Event;
-use kubeplay_core::api::objects::{Kind, Object};
+use kubeplay_core::api::objects::{CompactEvent, Kind, Object};
 use serde::Deserialize;
 
 /// One cached layer of an image.
@@ -218,35 +217,32 @@ pub fn read_node_images_answer(body: &str) -> Result<NodeImages, String> {
 
 /// The kubelet's `Pulled` events per node (`source.host`), oldest first.
 fn pulls_by_node(events: &[Arc<Object>]) -> BTreeMap<String, Vec<PullRecord>> {
-    let mut pulled: Vec<&Event> = events
+    let mut pulled: Vec<&CompactEvent> = events
         .iter()
         .filter_map(|object| match object.as_ref() {
-            Object::Event(event) if event.reason.as_deref() == Some("Pulled") => {
-                Some(event.as_ref())
-            }
+            Object::Event(event) if event.reason() == Some("Pulled") => Some(event.as_ref()),
             _ => None,
         })
         .collect();
     pulled.sort_by_key(|e| {
-        e.first_timestamp
-            .as_ref()
-            .or(e.last_timestamp.as_ref())
+        e.first_timestamp()
+            .or_else(|| e.last_timestamp())
             .map(|t| t.0.as_millisecond())
     });
     let mut by_node: BTreeMap<String, Vec<PullRecord>> = BTreeMap::new();
     for event in pulled {
-        let Some(node) = event.source.as_ref().and_then(|s| s.host.clone()) else {
+        let Some(node) = event.source_host().map(str::to_string) else {
             continue;
         };
-        let Some((image, outcome)) = event.message.as_deref().and_then(parse_pulled_message) else {
+        let Some((image, outcome)) = event.message().and_then(parse_pulled_message) else {
             continue;
         };
-        let involved = &event.involved_object;
+        let involved = event.involved_object();
         by_node.entry(node).or_default().push(PullRecord {
             pod: format!(
                 "{}/{}",
-                involved.namespace.as_deref().unwrap_or_default(),
-                involved.name.as_deref().unwrap_or_default()
+                involved.namespace().unwrap_or_default(),
+                involved.name().unwrap_or_default()
             ),
             image,
             outcome,

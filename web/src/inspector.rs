@@ -7,9 +7,8 @@
 
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::Event;
 use kubeplay_core::api::manifest::to_yaml;
-use kubeplay_core::api::objects::{Kind, Object};
+use kubeplay_core::api::objects::{CompactEvent, Kind, Object};
 
 use crate::cluster::ObjectSource;
 
@@ -96,23 +95,22 @@ impl Inspection {
                 None => break,
             }
         }
-        let mut events: Vec<&Event> = Vec::new();
+        let mut events: Vec<&CompactEvent> = Vec::new();
         let stored = source.objects(Kind::Event);
         for event in &stored {
             if let Object::Event(event) = event.as_ref() {
-                let involved = &event.involved_object;
-                if involved.kind.as_deref() == Some(target.kind.kind_name())
-                    && involved.name.as_deref() == Some(target.name.as_str())
-                    && involved.namespace.as_deref().unwrap_or("") == target.namespace
+                let involved = event.involved_object();
+                if involved.kind() == Some(target.kind.kind_name())
+                    && involved.name() == Some(target.name.as_str())
+                    && involved.namespace().unwrap_or("") == target.namespace
                 {
                     events.push(event);
                 }
             }
         }
         events.sort_by_key(|e| {
-            e.last_timestamp
-                .as_ref()
-                .or(e.first_timestamp.as_ref())
+            e.last_timestamp()
+                .or_else(|| e.first_timestamp())
                 .map(|t| t.0.as_millisecond())
         });
         Some(Inspection {
@@ -121,16 +119,15 @@ impl Inspection {
             events: events
                 .into_iter()
                 .map(|e| EventLine {
-                    event_type: e.type_.clone().unwrap_or_default(),
-                    reason: e.reason.clone().unwrap_or_default(),
+                    event_type: e.type_().unwrap_or_default().to_string(),
+                    reason: e.reason().unwrap_or_default().to_string(),
                     source: e
-                        .source
-                        .as_ref()
-                        .and_then(|s| s.component.clone())
-                        .or_else(|| e.reporting_component.clone())
-                        .unwrap_or_default(),
-                    message: e.message.clone().unwrap_or_default(),
-                    count: e.count.unwrap_or(1),
+                        .source_component()
+                        .or_else(|| e.reporting_component())
+                        .unwrap_or_default()
+                        .to_string(),
+                    message: e.message().unwrap_or_default().to_string(),
+                    count: e.count().unwrap_or(1),
                 })
                 .collect(),
             resource_version: object

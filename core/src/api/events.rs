@@ -817,7 +817,7 @@ mod tests {
         assert!(matches!(
             requests.as_slice(),
             [ApiRequest::Patch { .. }, ApiRequest::Create { object: Object::Event(event), .. }]
-                if event.count == Some(2)
+                if event.count() == Some(2)
         ));
     }
 

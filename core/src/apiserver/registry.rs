@@ -368,19 +368,19 @@ impl Fields for SelectableFields<'_> {
                 }
             }
             Object::Event(event) => {
-                let involved = &event.involved_object;
+                let involved = event.involved_object();
                 match field {
-                    "involvedObject.kind" => borrowed(&involved.kind),
-                    "involvedObject.namespace" => borrowed(&involved.namespace),
-                    "involvedObject.name" => borrowed(&involved.name),
-                    "involvedObject.uid" => borrowed(&involved.uid),
-                    "involvedObject.apiVersion" => borrowed(&involved.api_version),
-                    "involvedObject.resourceVersion" => borrowed(&involved.resource_version),
-                    "involvedObject.fieldPath" => borrowed(&involved.field_path),
-                    "reason" => borrowed(&event.reason),
-                    "reportingComponent" => borrowed(&event.reporting_component),
-                    "source" => event.source.as_ref().and_then(|s| borrowed(&s.component)),
-                    "type" => borrowed(&event.type_),
+                    "involvedObject.kind" => involved.kind().map(Cow::Borrowed),
+                    "involvedObject.namespace" => involved.namespace().map(Cow::Borrowed),
+                    "involvedObject.name" => involved.name().map(Cow::Borrowed),
+                    "involvedObject.uid" => involved.uid(),
+                    "involvedObject.apiVersion" => involved.api_version().map(Cow::Borrowed),
+                    "involvedObject.resourceVersion" => involved.resource_version(),
+                    "involvedObject.fieldPath" => involved.field_path().map(Cow::Borrowed),
+                    "reason" => event.reason().map(Cow::Borrowed),
+                    "reportingComponent" => event.reporting_component().map(Cow::Borrowed),
+                    "source" => event.source_component().map(Cow::Borrowed),
+                    "type" => event.type_().map(Cow::Borrowed),
                     _ => None,
                 }
             }

@@ -58,8 +58,8 @@ pub fn describe(request: &ApiRequest) -> Option<(String, String)> {
             object: Object::Event(event),
             ..
         } => Some((
-            event.reason.clone().unwrap_or_default(),
-            event.message.clone().unwrap_or_default(),
+            event.reason().unwrap_or_default().to_string(),
+            event.message().unwrap_or_default().to_string(),
         )),
         _ => None,
     }

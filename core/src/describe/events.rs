@@ -53,7 +53,7 @@ pub(crate) fn search_events<A: KubectlApi + ?Sized>(
         .items
         .iter()
         .filter_map(|o| match o.as_ref() {
-            Object::Event(event) => Some(event.as_ref().clone()),
+            Object::Event(event) => Some(event.to_event()),
             _ => None,
         })
         .collect())

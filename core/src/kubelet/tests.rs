@@ -180,10 +180,10 @@ impl Harness {
             .items
             .iter()
             .filter_map(|o| match o.as_ref() {
-                Object::Event(e) if e.involved_object.name.as_deref() == Some(pod) => Some((
+                Object::Event(e) if e.involved_object().name() == Some(pod) => Some((
                     e.metadata.name.clone().unwrap_or_default(),
-                    e.reason.clone().unwrap_or_default(),
-                    e.message.clone().unwrap_or_default(),
+                    e.reason().unwrap_or_default().to_string(),
+                    e.message().unwrap_or_default().to_string(),
                 )),
                 _ => None,
             })
@@ -309,10 +309,9 @@ fn an_unknown_image_goes_from_err_image_pull_to_image_pull_back_off() {
         .iter()
         .filter_map(|o| match o.as_ref() {
             Object::Event(e)
-                if e.involved_object.name.as_deref() == Some("typo")
-                    && e.reason.as_deref() == Some("Pulling") =>
+                if e.involved_object().name() == Some("typo") && e.reason() == Some("Pulling") =>
             {
-                e.count
+                e.count()
             }
             _ => None,
         })

@@ -224,7 +224,7 @@ pub fn cells(object: &Object, now: Timestamp) -> Vec<Cell> {
                 + config_map.binary_data.as_ref().map_or(0, BTreeMap::len);
             vec![name, data.into(), age]
         }
-        Object::Event(event) => event::event_cells(event, name, now),
+        Object::Event(event) => event::event_cells(&event.to_event(), name, now),
         Object::PriorityClass(class) => vec![
             name,
             i64::from(class.value).into(),

@@ -92,7 +92,7 @@ fn event_messages(world: &mut World, reason: &str) -> Vec<String> {
     list.items
         .iter()
         .filter_map(|o| match o.as_ref() {
-            Object::Event(e) if e.reason.as_deref() == Some(reason) => e.message.clone(),
+            Object::Event(e) if e.reason() == Some(reason) => e.message().map(str::to_string),
             _ => None,
         })
         .collect()

@@ -962,8 +962,8 @@ spec:
             .items
             .iter()
             .filter_map(|e| match e.as_ref() {
-                Object::Event(e) if e.reason.as_deref() == Some("CIDRNotAvailable") => {
-                    e.message.clone()
+                Object::Event(e) if e.reason() == Some("CIDRNotAvailable") => {
+                    e.message().map(str::to_string)
                 }
                 _ => None,
             })

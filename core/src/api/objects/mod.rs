@@ -2,10 +2,13 @@
 //!
 //! A manifest's JSON becomes an [`Object`] (one variant per [`Kind`], each wrapping the
 //! k8s-openapi v1.33 type), is defaulted and validated by the sibling modules, stored, and goes
-//! back out as JSON with [`Object::to_value`]. Because k8s-openapi knows every v1.33 field,
+//! back out as JSON with [`Object::to_value`]. Events are the one kind kept in a compact form
+//! of their own ([`CompactEvent`], converted losslessly at the edges), because a cluster holds
+//! several per pod. Because k8s-openapi knows every v1.33 field,
 //! fields kubeplay does not act on survive the round trip unchanged.
 
 mod error;
+mod event;
 mod kind;
 mod object;
 #[cfg(test)]
@@ -13,5 +16,6 @@ mod round_trip_tests;
 
 pub(crate) use error::go_json_type;
 pub use error::ObjectError;
+pub use event::{CompactEvent, InvolvedObject};
 pub use kind::Kind;
 pub use object::Object;

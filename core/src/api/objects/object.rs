@@ -4,7 +4,9 @@
 //! the API server's decoder does, then decodes the typed body and reports type errors with their
 //! field path) and goes out through [`Object::to_value`]. Every v1.33 field is a field of the
 //! k8s-openapi type, so fields kubeplay does not act on still round-trip. Each variant is boxed:
-//! a Pod is over 2 KB inline, an `Object` is two words.
+//! a Pod is over 2 KB inline, an `Object` is two words. Events, of which a cluster holds
+//! several per pod, are kept as [`CompactEvent`], which converts losslessly to and from the
+//! k8s-openapi `Event` at the edges.
 
 use std::collections::BTreeMap;
 
@@ -19,18 +21,19 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
 use super::error::go_json_type;
-use super::{Kind, ObjectError};
+use super::{CompactEvent, Kind, ObjectError};
 
 /// Declares [`Object`] with one boxed variant per kind, and the conversions that every variant
 /// shares, so adding a kind is one line here and one in [`Kind`].
 macro_rules! objects {
-    ($($variant:ident),* $(,)?) => {
-        /// One Kubernetes object of a supported kind, as its k8s-openapi type.
+    ($($variant:ident($stored:ty)),* $(,)?) => {
+        /// One Kubernetes object of a supported kind, as its k8s-openapi type (Events as
+        /// [`CompactEvent`]).
         #[derive(Clone, Debug, PartialEq)]
         pub enum Object {
             $(
                 #[doc = concat!("A `", stringify!($variant), "`.")]
-                $variant(Box<$variant>),
+                $variant(Box<$stored>),
             )*
         }
 
@@ -70,7 +73,7 @@ macro_rules! objects {
             fn decode_as(kind: Kind, value: Value) -> Result<Object, ObjectError> {
                 match kind {
                     $(Kind::$variant => decode::<$variant>(kind, value)
-                        .map(|inner| Object::$variant(Box::new(inner))),)*
+                        .map(|inner| Object::$variant(Box::new(<$stored>::from(inner)))),)*
                 }
             }
         }
@@ -78,7 +81,7 @@ macro_rules! objects {
         $(
             impl From<$variant> for Object {
                 fn from(inner: $variant) -> Object {
-                    Object::$variant(Box::new(inner))
+                    Object::$variant(Box::new(<$stored>::from(inner)))
                 }
             }
 
@@ -88,7 +91,7 @@ macro_rules! objects {
                 /// The typed object, or the object itself back when it is of another kind.
                 fn try_from(object: Object) -> Result<$variant, Object> {
                     match object {
-                        Object::$variant(inner) => Ok(*inner),
+                        Object::$variant(inner) => Ok($variant::from(*inner)),
                         other => Err(other),
                     }
                 }
@@ -98,20 +101,26 @@ macro_rules! objects {
 }
 
 objects!(
-    Namespace,
-    Node,
-    Pod,
-    ReplicationController,
-    ReplicaSet,
-    Deployment,
-    Service,
-    Endpoints,
-    EndpointSlice,
-    Event,
-    ConfigMap,
-    Lease,
-    PriorityClass,
+    Namespace(Namespace),
+    Node(Node),
+    Pod(Pod),
+    ReplicationController(ReplicationController),
+    ReplicaSet(ReplicaSet),
+    Deployment(Deployment),
+    Service(Service),
+    Endpoints(Endpoints),
+    EndpointSlice(EndpointSlice),
+    Event(CompactEvent),
+    ConfigMap(ConfigMap),
+    Lease(Lease),
+    PriorityClass(PriorityClass),
 );
+
+impl From<CompactEvent> for Object {
+    fn from(event: CompactEvent) -> Object {
+        Object::Event(Box::new(event))
+    }
+}
 
 /// The labels of an object that has none.
 static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();

@@ -178,3 +178,62 @@ fn typed_values_convert_into_and_out_of_objects() {
     );
     assert!(k8s_openapi::api::core::v1::Service::try_from(object).is_err());
 }
+
+/// Events are stored compactly: what comes out must still be what the k8s-openapi `Event`
+/// gives for the same JSON (timestamps print with second precision in both).
+#[test]
+fn events_round_trip_as_the_k8s_openapi_event_does() {
+    use k8s_openapi::api::core::v1::Event;
+    let every_field = json!({
+        "apiVersion": "v1",
+        "kind": "Event",
+        "action": "Binding",
+        "count": 3,
+        "eventTime": "2025-01-01T00:00:01.123456Z",
+        "firstTimestamp": "2025-01-01T00:00:00Z",
+        "involvedObject": {"apiVersion": "v1", "kind": "Pod", "name": "web-1",
+            "namespace": "lab", "uid": "0f1e2d3c-4b5a-4697-8879-a0b1c2d3e4f5",
+            "resourceVersion": "42", "fieldPath": "spec.containers{app}"},
+        "lastTimestamp": "2025-01-01T00:00:02Z",
+        "message": "Successfully assigned lab/web-1 to node-1",
+        "metadata": {"name": "web-1.181a", "namespace": "lab", "labels": {"a": "b"},
+            "annotations": {"c": "d"}, "uid": "u-9", "resourceVersion": "5",
+            "creationTimestamp": "2025-01-01T00:00:00Z", "finalizers": ["x/y"],
+            "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "web-1",
+                "uid": "u-1"}],
+            "managedFields": [{"manager": "kubectl", "operation": "Update",
+                "apiVersion": "v1", "time": "2025-01-01T00:00:00Z"}]},
+        "reason": "Scheduled",
+        "related": {"apiVersion": "v1", "kind": "Node", "name": "node-1"},
+        "reportingComponent": "default-scheduler",
+        "reportingInstance": "default-scheduler-node-1",
+        "series": {"count": 4, "lastObservedTime": "2025-01-01T00:00:03.000001Z"},
+        "source": {"component": "default-scheduler", "host": "node-1"},
+        "type": "Normal",
+    });
+    let rare_words = json!({
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": "w.1", "namespace": "team-a"},
+        "involvedObject": {"apiVersion": "example.com/v1", "kind": "Widget", "name": "w",
+            "namespace": "team-a", "uid": "W-1", "resourceVersion": "007"},
+        "firstTimestamp": "2025-01-01T00:00:00.5Z",
+        "reason": "Tuned",
+        "type": "Curious",
+        "source": {},
+        "reportingInstance": "",
+    });
+    let empty = json!({"apiVersion": "v1", "kind": "Event", "metadata": {}});
+    for input in [every_field, rare_words, empty] {
+        let object = Object::from_value(input.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let typed: Event = serde_json::from_value(input.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let mut expected = serde_json::to_value(&typed).unwrap_or_else(|e| panic!("{e}"));
+        if let Value::Object(map) = &mut expected {
+            map.insert("apiVersion".into(), "v1".into());
+            map.insert("kind".into(), "Event".into());
+        }
+        assert_eq!(object.to_value(), expected, "{input}");
+        assert_eq!(Event::try_from(object.clone()), Ok(typed.clone()));
+        assert_eq!(Object::from(typed), object);
+    }
+}

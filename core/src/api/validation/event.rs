@@ -1,9 +1,10 @@
 //! core/v1 Event validation (Kubernetes' legacy event rules, which are all that apply to events
 //! written through the core/v1 API): the event's namespace matches its involved object's, and
 //! new-style events (with `eventTime`) carry a reporting controller, instance, action and reason
-//! within their length limits.
+//! within their length limits. The rules read the stored [`CompactEvent`] through its
+//! accessors.
 
-use k8s_openapi::api::core::v1::Event;
+use crate::api::objects::CompactEvent;
 
 use super::field::{ErrorList, FieldError, FieldPath};
 use super::names::{is_dns1123_subdomain, is_qualified_name};
@@ -14,10 +15,10 @@ const REASON_LIMIT: usize = 128;
 const NOTE_LIMIT: usize = 1024;
 
 /// Validates a new Event.
-pub fn validate_event(event: &Event) -> ErrorList {
+pub fn validate_event(event: &CompactEvent) -> ErrorList {
     let mut errs = ErrorList::new();
     let namespace = event.metadata.namespace.as_deref().unwrap_or("");
-    let involved_namespace = event.involved_object.namespace.as_deref().unwrap_or("");
+    let involved_namespace = event.involved_object().namespace().unwrap_or("");
     let involved_path = FieldPath::new("involvedObject").child("namespace");
     let mismatch = || {
         FieldError::invalid(
@@ -26,7 +27,7 @@ pub fn validate_event(event: &Event) -> ErrorList {
             "does not match event.namespace",
         )
     };
-    if event.event_time.is_none() {
+    if event.event_time().is_none() {
         let matches = if involved_namespace.is_empty() {
             namespace.is_empty() || namespace == "default"
         } else {
@@ -39,7 +40,7 @@ pub fn validate_event(event: &Event) -> ErrorList {
         if involved_namespace.is_empty() && namespace != "default" && namespace != "kube-system" {
             errs.push(mismatch());
         }
-        let controller = event.reporting_component.as_deref().unwrap_or("");
+        let controller = event.reporting_component().unwrap_or("");
         let controller_path = FieldPath::new("reportingController");
         if controller.is_empty() {
             errs.push(FieldError::required(&controller_path, ""));
@@ -50,13 +51,13 @@ pub fn validate_event(event: &Event) -> ErrorList {
         let limited = [
             (
                 "reportingInstance",
-                event.reporting_instance.as_deref(),
+                event.reporting_instance(),
                 REPORTING_INSTANCE_LIMIT,
                 true,
             ),
-            ("action", event.action.as_deref(), ACTION_LIMIT, true),
-            ("reason", event.reason.as_deref(), REASON_LIMIT, true),
-            ("message", event.message.as_deref(), NOTE_LIMIT, false),
+            ("action", event.action(), ACTION_LIMIT, true),
+            ("reason", event.reason(), REASON_LIMIT, true),
+            ("message", event.message(), NOTE_LIMIT, false),
         ];
         for (field, value, limit, required) in limited {
             let value = value.unwrap_or("");
@@ -85,7 +86,7 @@ pub fn validate_event(event: &Event) -> ErrorList {
 
 /// Validates an update of an Event through core/v1: Kubernetes applies only the legacy rules to
 /// the new event there (the stricter immutability rules belong to events.k8s.io/v1).
-pub fn validate_event_update(new: &Event, _old: &Event) -> ErrorList {
+pub fn validate_event_update(new: &CompactEvent, _old: &CompactEvent) -> ErrorList {
     validate_event(new)
 }
 
@@ -93,17 +94,19 @@ pub fn validate_event_update(new: &Event, _old: &Event) -> ErrorList {
 mod tests {
     use super::*;
     use crate::api::validation::object_meta::tests::meta;
-    use k8s_openapi::api::core::v1::ObjectReference;
+    use k8s_openapi::api::core::v1::{Event, ObjectReference};
 
     #[test]
     fn event_namespace_must_match_the_involved_object() {
-        let event = |ns: &str, involved: &str| Event {
-            metadata: meta("web.17a", Some(ns)),
-            involved_object: ObjectReference {
-                namespace: Some(involved.into()),
-                ..ObjectReference::default()
-            },
-            ..Event::default()
+        let event = |ns: &str, involved: &str| {
+            CompactEvent::from(Event {
+                metadata: meta("web.17a", Some(ns)),
+                involved_object: ObjectReference {
+                    namespace: Some(involved.into()),
+                    ..ObjectReference::default()
+                },
+                ..Event::default()
+            })
         };
         let cases = [
             ("matching namespaces are valid", event("default", "default"), vec![]),

@@ -130,10 +130,7 @@ pub async fn node_images(cluster: &Cluster, node: String) -> Result<NodeImagesAn
                     list.items
                         .into_iter()
                         .filter(|object| match object.as_ref() {
-                            Object::Event(event) => {
-                                event.source.as_ref().and_then(|s| s.host.as_deref())
-                                    == Some(name.as_str())
-                            }
+                            Object::Event(event) => event.source_host() == Some(name.as_str()),
                             _ => false,
                         })
                         .collect()
@@ -151,9 +148,8 @@ pub async fn node_images(cluster: &Cluster, node: String) -> Result<NodeImagesAn
     }
     events.sort_by_key(|object| match object.as_ref() {
         Object::Event(event) => event
-            .first_timestamp
-            .as_ref()
-            .or(event.last_timestamp.as_ref())
+            .first_timestamp()
+            .or_else(|| event.last_timestamp())
             .map(|t| t.0.as_millisecond()),
         _ => None,
     });
