@@ -90,7 +90,7 @@ struct PlacedPod {
 }
 
 fn key_of(object: &Object) -> String {
-    format!("{}/{}", object.namespace(), object.name())
+    super::snapshot::join_key(object.namespace(), object.name())
 }
 
 fn pod_of(object: &Object) -> Option<&Pod> {

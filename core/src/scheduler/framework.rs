@@ -356,9 +356,32 @@ fn run_filters(
     node: &NodeInfo,
 ) -> Option<(usize, Status)> {
     active.iter().enumerate().find_map(|(position, &plugin)| {
+        if passes_trivially(plugin, state, node) {
+            return None;
+        }
         let status = run_filter_plugin(plugin, state, spread, node);
         (!status.is_success()).then_some((position, status))
     })
+}
+
+/// Whether `plugin` passes `node` for a reason seen without running it: the first success
+/// branch of its filter (a schedulable node, no `spec.nodeName` or this node's name, a node
+/// without taints). The filters run for every pod on up to hundreds of nodes each, so the
+/// common case skips building and dropping a [`Status`]; any other case runs the plugin.
+fn passes_trivially(plugin: PluginName, state: &CycleState<'_>, node: &NodeInfo) -> bool {
+    match plugin {
+        PluginName::NodeUnschedulable => !node.unschedulable,
+        PluginName::NodeName => state.node_name.is_none_or(|name| name == node.name),
+        PluginName::TaintToleration => node.taints.is_empty(),
+        PluginName::NodeAffinity
+        | PluginName::NodeResourcesFit
+        | PluginName::PodTopologySpread
+        | PluginName::PrioritySort
+        | PluginName::DefaultPreemption
+        | PluginName::NodeResourcesBalancedAllocation
+        | PluginName::ImageLocality
+        | PluginName::DefaultBinder => false,
+    }
 }
 
 /// The filter plugins that ran on one node, each with its status, as the explanation lists
@@ -700,5 +723,72 @@ pub fn is_rejected(code: Code) -> bool {
     match code {
         Code::Unschedulable | Code::UnschedulableAndUnresolvable => true,
         Code::Success | Code::Skip => false,
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use crate::scheduler::snapshot::Resources;
+    use k8s_openapi::api::core::v1::Taint;
+
+    fn pod(spec: serde_json::Value) -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "p", "namespace": "default"},
+            "spec": spec,
+        }))
+        .expect("test pod is valid")
+    }
+
+    #[test]
+    fn a_filter_passed_trivially_is_one_the_plugin_itself_passes() {
+        let pods = [
+            pod(serde_json::json!({"containers": []})),
+            pod(serde_json::json!({"containers": [], "nodeName": "a"})),
+            pod(serde_json::json!({"containers": [], "nodeName": "b"})),
+            pod(serde_json::json!({"containers": [], "tolerations": [
+                {"key": "k", "operator": "Exists", "effect": "NoSchedule"}]})),
+        ];
+        let mut nodes = Vec::new();
+        for unschedulable in [false, true] {
+            for tainted in [false, true] {
+                let mut node = NodeInfo::new(
+                    "a",
+                    Resources {
+                        milli_cpu: 1000,
+                        memory_bytes: 1 << 30,
+                    },
+                    110,
+                );
+                node.unschedulable = unschedulable;
+                if tainted {
+                    node.taints.push(Taint {
+                        key: "k".into(),
+                        effect: "NoSchedule".into(),
+                        ..Taint::default()
+                    });
+                }
+                nodes.push(node);
+            }
+        }
+        let mut trivial = 0;
+        for pod in &pods {
+            let state = CycleState::new(pod).expect("cycle state");
+            for node in &nodes {
+                for plugin in [
+                    PluginName::NodeUnschedulable,
+                    PluginName::NodeName,
+                    PluginName::TaintToleration,
+                ] {
+                    let status = run_filter_plugin(plugin, &state, &state.spread_filter, node);
+                    if passes_trivially(plugin, &state, node) {
+                        trivial += 1;
+                        assert!(status.is_success(), "{plugin:?} on {node:?} for {pod:?}");
+                    }
+                }
+            }
+        }
+        // The fast path is taken in most of these cases (not only never wrong).
+        assert!(trivial > 24, "{trivial}");
     }
 }

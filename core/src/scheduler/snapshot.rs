@@ -89,7 +89,9 @@ impl PodResources {
     /// containers and restartable (sidecar) init containers, at least each ordinary init
     /// container plus the sidecars started before it, plus `spec.overhead`.
     pub fn from_pod(pod: &Pod) -> Result<PodResources, SnapshotError> {
-        let object = pod_key(pod);
+        // The pod's key and a field's path only matter in an error: rendered lazily, as
+        // every pod event of the scheduler passes through here.
+        let object = || pod_key(pod);
         let Some(spec) = &pod.spec else {
             return Ok(PodResources::default());
         };
@@ -126,10 +128,14 @@ impl PodResources {
         non_zero.max_with(init_max_non_zero);
         if let Some(overhead) = &spec.overhead {
             let extra = Resources {
-                milli_cpu: quantity_milli(&object, "spec.overhead[cpu]", overhead.get("cpu"))?,
+                milli_cpu: quantity_milli(
+                    &object,
+                    &|| "spec.overhead[cpu]".to_string(),
+                    overhead.get("cpu"),
+                )?,
                 memory_bytes: quantity_value(
                     &object,
-                    "spec.overhead[memory]",
+                    &|| "spec.overhead[memory]".to_string(),
                     overhead.get("memory"),
                 )?,
             };
@@ -144,7 +150,7 @@ impl PodResources {
 }
 
 fn container_requests(
-    object: &str,
+    object: &dyn Fn() -> String,
     list: &str,
     index: usize,
     container: &Container,
@@ -157,8 +163,8 @@ fn container_requests(
     let memory = requests.and_then(|r| r.get("memory"));
     let field = |name: &str| format!("spec.{list}[{index}].resources.requests[{name}]");
     let requested = Resources {
-        milli_cpu: quantity_milli(object, &field("cpu"), cpu)?,
-        memory_bytes: quantity_value(object, &field("memory"), memory)?,
+        milli_cpu: quantity_milli(object, &|| field("cpu"), cpu)?,
+        memory_bytes: quantity_value(object, &|| field("memory"), memory)?,
     };
     // GetNonzeroRequestForResource: only an absent request gets the default; an explicit
     // zero stays zero.
@@ -177,16 +183,17 @@ fn container_requests(
     Ok((requested, non_zero))
 }
 
+/// Parses a quantity; `object` and `field` name it in the error (rendered only then).
 fn parse_quantity(
-    object: &str,
-    field: &str,
+    object: &dyn Fn() -> String,
+    field: &dyn Fn() -> String,
     quantity: Option<&Quantity>,
 ) -> Result<Option<ParsedQuantity>, SnapshotError> {
     quantity
         .map(|q| {
             ParsedQuantity::parse(&q.0).map_err(|_| SnapshotError::InvalidQuantity {
-                object: object.to_string(),
-                field: field.to_string(),
+                object: object(),
+                field: field(),
                 value: q.0.clone(),
             })
         })
@@ -195,8 +202,8 @@ fn parse_quantity(
 
 /// `Quantity.MilliValue()`: thousandths, rounded up.
 fn quantity_milli(
-    object: &str,
-    field: &str,
+    object: &dyn Fn() -> String,
+    field: &dyn Fn() -> String,
     quantity: Option<&Quantity>,
 ) -> Result<i64, SnapshotError> {
     Ok(parse_quantity(object, field, quantity)?
@@ -206,8 +213,8 @@ fn quantity_milli(
 
 /// `Quantity.Value()`: whole units, rounded up.
 fn quantity_value(
-    object: &str,
-    field: &str,
+    object: &dyn Fn() -> String,
+    field: &dyn Fn() -> String,
     quantity: Option<&Quantity>,
 ) -> Result<i64, SnapshotError> {
     Ok(parse_quantity(object, field, quantity)?
@@ -230,11 +237,20 @@ fn saturate(value: i128) -> i64 {
 
 /// `namespace/name` of a pod.
 pub fn pod_key(pod: &Pod) -> String {
-    format!(
-        "{}/{}",
+    join_key(
         pod.metadata.namespace.as_deref().unwrap_or("default"),
-        pod.metadata.name.as_deref().unwrap_or_default()
+        pod.metadata.name.as_deref().unwrap_or_default(),
     )
+}
+
+/// `namespace/name`, built by concatenation (the scheduler makes one per pod event;
+/// `format!` costs several times as much).
+pub(crate) fn join_key(namespace: &str, name: &str) -> String {
+    let mut key = String::with_capacity(namespace.len() + 1 + name.len());
+    key.push_str(namespace);
+    key.push('/');
+    key.push_str(name);
+    key
 }
 
 /// A pod already on a node, as the scheduler remembers it.
@@ -387,24 +403,24 @@ impl NodeInfo {
     pub fn from_node(node: &Node) -> Result<NodeInfo, SnapshotError> {
         let name = node.metadata.name.clone().unwrap_or_default();
         let allocatable = node.status.as_ref().and_then(|s| s.allocatable.as_ref());
-        let field = |r: &str| format!("status.allocatable[{r}]");
+        let object = || name.clone();
         let mut info = NodeInfo::new(
             &name,
             Resources {
                 milli_cpu: quantity_milli(
-                    &name,
-                    &field("cpu"),
+                    &object,
+                    &|| "status.allocatable[cpu]".to_string(),
                     allocatable.and_then(|a| a.get("cpu")),
                 )?,
                 memory_bytes: quantity_value(
-                    &name,
-                    &field("memory"),
+                    &object,
+                    &|| "status.allocatable[memory]".to_string(),
                     allocatable.and_then(|a| a.get("memory")),
                 )?,
             },
             quantity_value(
-                &name,
-                &field("pods"),
+                &object,
+                &|| "status.allocatable[pods]".to_string(),
                 allocatable.and_then(|a| a.get("pods")),
             )?,
         );
