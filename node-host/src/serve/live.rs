@@ -251,18 +251,21 @@ fn trace_off() -> StatusError {
     )
 }
 
+/// A live endpoint's query: its `name=value` pairs, or axum's reason it could not read them.
+type LiveQuery = Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>;
+
+/// The pairs of a [`LiveQuery`]; a query that cannot be read answers 400 with axum's reason.
+fn query_pairs(query: LiveQuery) -> Result<Vec<(String, String)>, StatusError> {
+    query
+        .map(|Query(pairs)| pairs)
+        .map_err(|rejection| StatusError::bad_request(rejection.body_text()))
+}
+
 /// `GET /kubeplay/v1/trace[?since=SEQ][&watch=true]`.
-async fn trace(
-    State(cluster): State<Cluster>,
-    method: Method,
-    query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
-) -> Response {
+async fn trace(State(cluster): State<Cluster>, method: Method, query: LiveQuery) -> Response {
     let answer = async {
         only(&method, &Method::GET)?;
-        let pairs = match query {
-            Ok(Query(pairs)) => pairs,
-            Err(rejection) => return Err(StatusError::bad_request(rejection.body_text())),
-        };
+        let pairs = query_pairs(query)?;
         let query = TraceQuery::parse(pairs)?;
         if cluster.trace_keep() == 0 {
             return Err(trace_off());
@@ -398,14 +401,11 @@ fn parse_watch(value: &str) -> Result<bool, StatusError> {
 async fn summary_endpoint(
     State(cluster): State<Cluster>,
     method: Method,
-    query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+    query: LiveQuery,
 ) -> Response {
     let answer = async {
         only(&method, &Method::GET)?;
-        let pairs = match query {
-            Ok(Query(pairs)) => pairs,
-            Err(rejection) => return Err(StatusError::bad_request(rejection.body_text())),
-        };
+        let pairs = query_pairs(query)?;
         let query = SummaryQuery::parse(pairs)?;
         if query.watch {
             return summary::watch(cluster, query.resource_version).await;
@@ -428,14 +428,11 @@ async fn summary_endpoint(
 async fn images_endpoint(
     State(cluster): State<Cluster>,
     method: Method,
-    query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+    query: LiveQuery,
 ) -> Response {
     let answer = async {
         only(&method, &Method::GET)?;
-        let pairs = match query {
-            Ok(Query(pairs)) => pairs,
-            Err(rejection) => return Err(StatusError::bad_request(rejection.body_text())),
-        };
+        let pairs = query_pairs(query)?;
         let node = pairs
             .into_iter()
             .find(|(key, _)| key == "node")
@@ -443,7 +440,7 @@ async fn images_endpoint(
             .filter(|value| !value.is_empty())
             .ok_or_else(|| StatusError::bad_request("node: Required value"))?;
         let answer = images::node_images(&cluster, node).await?;
-        Ok(json_body(&answer))
+        Ok::<_, StatusError>(json_body(&answer))
     };
     answer.await.unwrap_or_else(IntoResponse::into_response)
 }
