@@ -56,18 +56,7 @@ impl SimRng {
         self.inner.fill_bytes(&mut bytes);
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        // 8-4-4-4-12 hex digits, written straight into one string (every object gets a uid:
-        // a `format!` per byte was ~6 % of a `kubeplay sim` run).
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut uid = String::with_capacity(36);
-        for (index, byte) in bytes.iter().enumerate() {
-            if matches!(index, 4 | 6 | 8 | 10) {
-                uid.push('-');
-            }
-            uid.push(char::from(HEX[usize::from(byte >> 4)]));
-            uid.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-        uid
+        format_uuid(&bytes)
     }
 
     /// A 5-character suffix for `generateName` (`web-7d4b9c-` + `x2k9q`).
@@ -99,6 +88,21 @@ impl RngCore for SimRng {
     fn fill_bytes(&mut self, dst: &mut [u8]) {
         self.inner.fill_bytes(dst)
     }
+}
+
+/// The canonical lowercase 8-4-4-4-12 text of a UUID, written straight into one string
+/// (every object gets a uid: a `format!` per byte was ~6 % of a `kubeplay sim` run).
+pub(crate) fn format_uuid(bytes: &[u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(36);
+    for (index, byte) in bytes.iter().enumerate() {
+        if matches!(index, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@
 //! table, `Rare` only when it is not, the rest is absent when empty), so the derived equality
 //! is the equality of the Events.
 
+use crate::sim::rng::format_uuid;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -606,20 +607,6 @@ fn parse_uuid(text: &str) -> Option<[u8; 16]> {
         digits += 1;
     }
     (digits == 32).then_some(bytes)
-}
-
-/// The canonical lowercase text of a UUID.
-fn format_uuid(bytes: &[u8; 16]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(36);
-    for (index, byte) in bytes.iter().enumerate() {
-        if matches!(index, 4 | 6 | 8 | 10) {
-            text.push('-');
-        }
-        text.push(char::from(HEX[usize::from(byte >> 4)]));
-        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    text
 }
 
 /// A resourceVersion that reads back the same as a number: digits, no leading zero.
