@@ -16,5 +16,10 @@ mod sim_main;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // As `kubeplay sim` (node-host/src/allocator.rs): keep freed memory instead of purging
+    // it after 10 ms, which made the kernel fault and zero the same pages again and again.
+    // SAFETY: stores an integer in mimalloc's option table before any other thread exists.
+    // 15 is `mi_option_purge_delay` (node-host/src/allocator.rs tests the number).
+    unsafe { libmimalloc_sys::mi_option_set(15, -1) };
     sim_main::main();
 }

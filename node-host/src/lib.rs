@@ -18,6 +18,7 @@
 //! Still to come (see DESIGN.md): wiring [`storage`] into `serve` (the cluster lives in memory
 //! there for now), the control loops and nodes (`--sim-nodes`), `pods/log`, and the real node agent.
 
+pub mod allocator;
 pub mod data_dir;
 pub mod play;
 pub mod serve;

@@ -218,6 +218,7 @@ fn run_sim(args: SimArgs) -> anyhow::Result<()> {
         args.max_pods,
         std::time::Duration::from_secs(args.max_virtual_seconds),
     );
+    kubeplay::allocator::keep_freed_memory();
     let show_progress = std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let (report, world) = run_keeping_world(&config, |summary| {
