@@ -11,15 +11,15 @@
 #[path = "common/sim_main.rs"]
 mod sim_main;
 
-// The node host's allocator (node-host/src/main.rs).
+// The node host's allocator and settings, from the same source file.
+#[path = "../../node-host/src/allocator.rs"]
+#[allow(dead_code)]
+mod allocator;
+
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
 fn main() {
-    // As `kubeplay sim` (node-host/src/allocator.rs): keep freed memory instead of purging
-    // it after 10 ms, which made the kernel fault and zero the same pages again and again.
-    // SAFETY: stores an integer in mimalloc's option table before any other thread exists.
-    // 15 is `mi_option_purge_delay` (node-host/src/allocator.rs tests the number).
-    unsafe { libmimalloc_sys::mi_option_set(15, -1) };
+    allocator::keep_freed_memory();
     sim_main::main();
 }

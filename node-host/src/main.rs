@@ -15,9 +15,9 @@ use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
 // mimalloc (v2: ~1.5 % less peak memory than v3 in `kubeplay sim`, the same CPU) instead of
-// glibc malloc: see node-host/Cargo.toml.
+// glibc malloc: see node-host/Cargo.toml and node-host/src/allocator.rs.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: kubeplay::allocator::Allocator = kubeplay::allocator::Allocator;
 
 /// kubeplay: a Kubernetes learning playground. The node host serves the web playground and
 /// the Kubernetes API on this machine.
