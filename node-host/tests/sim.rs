@@ -25,6 +25,8 @@ fn kubeplay_sim_runs_every_pod_and_reports_the_documented_fields() {
         "pods_running",
         "pods_scheduled",
         "scheduler_pods_per_second",
+        "scheduler_seconds",
+        "pods_per_second",
         "virtual_seconds",
         "wall_seconds",
         "trace_hash",
@@ -33,6 +35,17 @@ fn kubeplay_sim_runs_every_pod_and_reports_the_documented_fields() {
     }
     assert_eq!(report["pods_running"], 60);
     assert_eq!(report["all_running"], true);
+    // The scheduler's own wall time is part of the run's, and was measured.
+    let seconds = |field: &str| report[field].as_f64().unwrap_or(-1.0);
+    assert!(seconds("scheduler_seconds") > 0.0, "{report}");
+    assert!(
+        seconds("scheduler_seconds") <= seconds("wall_seconds"),
+        "{report}"
+    );
+    assert!(
+        seconds("scheduler_pods_per_second") >= seconds("pods_per_second"),
+        "{report}"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::api::objects::Object;
 
-use super::world::{PodSummary, World, WorldConfig};
+use super::world::{PodSummary, Stopwatch, World, WorldConfig};
 
 /// What to simulate.
 #[derive(Clone, Debug)]
@@ -25,6 +25,9 @@ pub struct SimRunConfig {
     pub max_virtual: Duration,
     /// How much virtual time passes between two progress checks.
     pub check_every: Duration,
+    /// The host's clock, to measure the scheduler's wall time
+    /// ([`World::scheduler_wall_seconds`]); the run itself does not depend on it.
+    pub stopwatch: Option<Stopwatch>,
 }
 
 impl Default for SimRunConfig {
@@ -35,6 +38,7 @@ impl Default for SimRunConfig {
             pods_per_deployment: 100,
             max_virtual: Duration::from_secs(3600),
             check_every: Duration::from_secs(1),
+            stopwatch: None,
         }
     }
 }
@@ -138,6 +142,9 @@ pub fn run_keeping_world(
     mut progress: impl FnMut(&PodSummary),
 ) -> (SimRunReport, World) {
     let mut world = World::new(&config.world);
+    if let Some(stopwatch) = config.stopwatch {
+        world.set_stopwatch(stopwatch);
+    }
     let start = world.now();
     world.api().set_user("kubeplay-sim");
     let per = config.pods_per_deployment.max(1);

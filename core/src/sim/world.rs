@@ -236,6 +236,12 @@ struct Compactor {
     retained_revisions: u64,
 }
 
+/// A host's monotonic clock, in nanoseconds, that a world may be given to measure how much
+/// wall time its components take ([`World::set_stopwatch`]). The simulation never acts on
+/// what it reads: it only adds durations up for the host to report, so runs stay
+/// deterministic and the core reads no clock of its own.
+pub type Stopwatch = fn() -> u64;
+
 /// A simulated cluster, over an in-memory store unless a host hands it another one
 /// ([`World::with_store`]).
 #[derive(Clone)]
@@ -262,6 +268,10 @@ pub struct World<S: KvStore<Object> = MemoryStore<Object>> {
     compactor: Compactor,
     /// What [`World::pod_summary`] reports, kept from a store watch.
     pod_counts: super::pod_counts::PodCounts,
+    /// The host's clock for [`World::scheduler_wall_seconds`], if it gave one.
+    stopwatch: Option<Stopwatch>,
+    /// Nanoseconds of that clock spent scheduling (see [`World::scheduler_wall_seconds`]).
+    scheduler_nanos: u64,
 }
 
 impl World {
@@ -338,6 +348,8 @@ impl<S: KvStore<Object>> World<S> {
                 noted_revision: 0,
             },
             pod_counts: super::pod_counts::PodCounts::default(),
+            stopwatch: None,
+            scheduler_nanos: 0,
         };
         world.pod_cidrs = config
             .cluster_cidr
@@ -572,6 +584,26 @@ impl<S: KvStore<Object>> World<S> {
         }
     }
 
+    /// Gives the world the host's clock, to measure [`World::scheduler_wall_seconds`].
+    pub fn set_stopwatch(&mut self, stopwatch: Stopwatch) {
+        self.stopwatch = Some(stopwatch);
+    }
+
+    /// Wall-clock seconds the scheduler took, by the clock [`World::set_stopwatch`] gave (0
+    /// without one): the scheduler's watch events (its cache), its scheduling cycles, and its
+    /// Binding requests through the API server — a pod is scheduled once it is bound, as
+    /// kube-scheduler's own throughput counts it.
+    pub fn scheduler_wall_seconds(&self) -> f64 {
+        self.scheduler_nanos as f64 / 1e9
+    }
+
+    /// Adds the time since `started` (read from the stopwatch) to the scheduler's.
+    fn add_scheduler_time(&mut self, started: Option<u64>) {
+        if let (Some(now), Some(started)) = (self.stopwatch, started) {
+            self.scheduler_nanos += now().saturating_sub(started);
+        }
+    }
+
     fn collect_trace(&mut self) {
         let records = self.api.poll_trace();
         self.trace.extend(records);
@@ -581,12 +613,14 @@ impl<S: KvStore<Object>> World<S> {
     fn round(&mut self, now: Timestamp) -> usize {
         let mut moved = 0;
         // Watch events out of the API server.
+        let scheduling = self.stopwatch.map(|now| now());
         for id in &self.scheduler_watches {
             for event in self.api.poll_watch(*id).unwrap_or_default() {
                 self.scheduler.handle_watch_event(&event);
                 moved += 1;
             }
         }
+        self.add_scheduler_time(scheduling);
         for id in &self.controller_watches {
             for event in self.api.poll_watch(*id).unwrap_or_default() {
                 self.controllers.handle_watch_event(&event);
@@ -616,7 +650,9 @@ impl<S: KvStore<Object>> World<S> {
             }
         }
         // Ticks.
+        let scheduling = self.stopwatch.map(|now| now());
         self.scheduler.handle_tick(now);
+        self.add_scheduler_time(scheduling);
         self.controllers.handle_tick(now);
         for node in self.nodes.values_mut() {
             if node.fault == NodeFault::Stopped || !node.is_due(now) {
@@ -629,10 +665,12 @@ impl<S: KvStore<Object>> World<S> {
         }
         // Requests back into the API server, runtime commands and results.
         self.api.set_user("system:kube-scheduler");
+        let scheduling = self.stopwatch.map(|now| now());
         while let Some(request) = self.scheduler.poll_api_request() {
             let _ = self.api.handle(request);
             moved += 1;
         }
+        self.add_scheduler_time(scheduling);
         // The scheduler's notes (preemptions) follow the requests they explain.
         self.collect_trace();
         self.trace.extend(self.scheduler.poll_trace());
