@@ -22,6 +22,7 @@ use super::plugins::pod_topology_spread::{self, PreFilterState};
 use super::plugins::{
     balanced_allocation, image_locality, node_affinity, node_name, node_resources_fit,
     node_unschedulable, taint_toleration, Code, CycleState, PluginName, SchedulePodError, Status,
+    MAX_NODE_SCORE,
 };
 use super::snapshot::{NodeInfo, Snapshot};
 
@@ -451,9 +452,33 @@ fn run_cycle(
     let mut failures: Vec<(&NodeInfo, (usize, Status))> = Vec::new();
     let start = start_index % num_all_nodes;
     let in_turn = nodes.iter().skip(start).chain(nodes.iter().take(start));
+    // Most pods only meet the four always-on filters and name no node: then a node that is
+    // schedulable, untainted and has room passes them all, read in one test.
+    let only_basic_filters = state.node_name.is_none()
+        && active.iter().all(|plugin| match plugin {
+            PluginName::NodeUnschedulable
+            | PluginName::NodeName
+            | PluginName::TaintToleration
+            | PluginName::NodeResourcesFit => true,
+            PluginName::NodeAffinity
+            | PluginName::PodTopologySpread
+            | PluginName::PrioritySort
+            | PluginName::DefaultPreemption
+            | PluginName::NodeResourcesBalancedAllocation
+            | PluginName::ImageLocality
+            | PluginName::DefaultBinder => false,
+        });
     for node in in_turn {
         if feasible.len() >= num_nodes_to_find {
             break;
+        }
+        if only_basic_filters
+            && !node.unschedulable
+            && node.taints.is_empty()
+            && node_resources_fit::fits(&state, node)
+        {
+            feasible.push(node);
+            continue;
         }
         match run_filters(&active, &state, &state.spread_filter, node) {
             None => feasible.push(node),
@@ -749,6 +774,13 @@ fn add_weighted_scores(
                 }
             }
             PluginName::ImageLocality => images += weight,
+            // No feasible node tainted: every raw score is 0, which the reversed
+            // normalisation turns into the maximum on every node.
+            PluginName::TaintToleration if feasible.iter().all(|n| n.taints.is_empty()) => {
+                for total in totals.iter_mut() {
+                    *total += MAX_NODE_SCORE * weight;
+                }
+            }
             PluginName::TaintToleration
             | PluginName::NodeAffinity
             | PluginName::PodTopologySpread
