@@ -114,8 +114,10 @@ fn same_ownership(previous: &Object, current: &Object) -> bool {
 pub struct GarbageCollector {
     /// Owner uid → the items that reference it.
     dependents: BTreeMap<String, BTreeSet<ItemKey>>,
-    /// Item → the owner uids it references (to keep the index in step).
-    owners_of: BTreeMap<ItemKey, BTreeSet<String>>,
+    /// Item → the owner uids it references (to keep the index in step), sorted and without
+    /// repeats. A boxed slice, not a `BTreeSet`: nearly every object has one owner, and a
+    /// one-entry set takes a whole B-tree leaf (~280 bytes per pod).
+    owners_of: BTreeMap<ItemKey, Box<[String]>>,
     /// Uid → item, for the objects the collector has seen.
     by_uid: BTreeMap<String, ItemKey>,
     /// Items to look at on the next sync.
@@ -165,13 +167,16 @@ impl GarbageCollector {
             }
         }
         let gone = event.event_type == WatchEventType::Deleted;
-        let owners: BTreeSet<String> = if gone {
-            BTreeSet::new()
+        let owners: Box<[String]> = if gone {
+            Box::default()
         } else {
-            owner_references(object)
+            let mut uids: Vec<String> = owner_references(object)
                 .iter()
                 .map(|r| r.uid.clone())
-                .collect()
+                .collect();
+            uids.sort_unstable();
+            uids.dedup();
+            uids.into_boxed_slice()
         };
         for owner in &owners {
             self.dependents
@@ -180,7 +185,7 @@ impl GarbageCollector {
                 .insert(item.clone());
         }
         // Owners that lost or may be waiting on this dependent look again.
-        for owner in previous_owners.union(&owners) {
+        for owner in previous_owners.iter().chain(owners.iter()) {
             if let Some(owner_item) = self.by_uid.get(owner) {
                 self.dirty.insert(owner_item.clone());
             }
