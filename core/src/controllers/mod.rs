@@ -363,7 +363,12 @@ impl ControllerManager {
             if let Some(request) = self.outgoing.pop_front() {
                 return Some(request);
             }
-            let item = self.queue.pop_front()?;
+            let Some(item) = self.queue.pop_front() else {
+                // Drained: give back the room a start-up burst grew the queues to.
+                crate::kubelet::release_burst_capacity(&mut self.queue);
+                crate::kubelet::release_burst_capacity(&mut self.outgoing);
+                return None;
+            };
             self.queued.remove(&item);
             let reconciled = match item.controller {
                 ControllerName::ReplicationController => {

@@ -553,7 +553,12 @@ impl KubeScheduler {
 
     /// The next request to send to the API server.
     pub fn poll_api_request(&mut self) -> Option<ApiRequest> {
-        self.out.pop_front()
+        let request = self.out.pop_front();
+        if request.is_none() {
+            // A start-up burst queues a Binding per pod at once; keep none of that room.
+            crate::kubelet::release_burst_capacity(&mut self.out);
+        }
+        request
     }
 
     /// Drains the trace notes written since the last call (one per preemption: who was
