@@ -385,6 +385,24 @@ fn passes_trivially(plugin: PluginName, state: &CycleState<'_>, node: &NodeInfo)
     }
 }
 
+/// The filters [`passes_trivially`] can pass without running them: the four always-on ones
+/// (a pod whose active filters are all of these is filtered by one expression per node).
+fn has_trivial_pass(plugin: PluginName) -> bool {
+    match plugin {
+        PluginName::NodeUnschedulable
+        | PluginName::NodeName
+        | PluginName::TaintToleration
+        | PluginName::NodeResourcesFit => true,
+        PluginName::NodeAffinity
+        | PluginName::PodTopologySpread
+        | PluginName::PrioritySort
+        | PluginName::DefaultPreemption
+        | PluginName::NodeResourcesBalancedAllocation
+        | PluginName::ImageLocality
+        | PluginName::DefaultBinder => false,
+    }
+}
+
 /// The filter plugins that ran on one node, each with its status, as the explanation lists
 /// them: every plugin before the failing one passed.
 fn filter_record(
@@ -454,20 +472,8 @@ fn run_cycle(
     let in_turn = nodes.iter().skip(start).chain(nodes.iter().take(start));
     // Most pods only meet the four always-on filters and name no node: then a node that is
     // schedulable, untainted and has room passes them all, read in one test.
-    let only_basic_filters = state.node_name.is_none()
-        && active.iter().all(|plugin| match plugin {
-            PluginName::NodeUnschedulable
-            | PluginName::NodeName
-            | PluginName::TaintToleration
-            | PluginName::NodeResourcesFit => true,
-            PluginName::NodeAffinity
-            | PluginName::PodTopologySpread
-            | PluginName::PrioritySort
-            | PluginName::DefaultPreemption
-            | PluginName::NodeResourcesBalancedAllocation
-            | PluginName::ImageLocality
-            | PluginName::DefaultBinder => false,
-        });
+    let only_basic_filters =
+        state.node_name.is_none() && active.iter().all(|&plugin| has_trivial_pass(plugin));
     for node in in_turn {
         if feasible.len() >= num_nodes_to_find {
             break;
