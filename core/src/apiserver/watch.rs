@@ -168,6 +168,32 @@ impl ApiWatch {
 }
 
 impl<S: KvStore<Object>> ApiServer<S> {
+    /// Calls `visit` with every object the API watches hold queued (initial lists and the
+    /// per-node queues the pod index fills), for memory censuses.
+    #[doc(hidden)]
+    pub fn census_watch_queues(&self, mut visit: impl FnMut(&Arc<Object>)) {
+        for watch in self.watches.values() {
+            for event in &watch.initial {
+                visit(&event.object);
+            }
+            for event in &watch.pending {
+                match event {
+                    WatchEvent::Put { kv, prev_kv } => {
+                        visit(&kv.value);
+                        if let Some(prev) = prev_kv {
+                            visit(&prev.value);
+                        }
+                    }
+                    WatchEvent::Delete { prev_kv, .. } => {
+                        if let Some(prev) = prev_kv {
+                            visit(&prev.value);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Opens a watch on a kind in one namespace, or all when `namespace` is None.
     pub fn watch(
         &mut self,

@@ -121,6 +121,15 @@ impl<V> KeyHistory<V> {
         self.older.as_deref().map_or(&[], Vec::as_slice)
     }
 
+    /// Calls `visit` with every retained value (for memory censuses).
+    pub(crate) fn census_values(&self, mut visit: impl FnMut(&Arc<V>)) {
+        for revision in self.older().iter().chain(std::iter::once(&self.latest)) {
+            if let Some(value) = &revision.value {
+                visit(value);
+            }
+        }
+    }
+
     /// The newest revision (possibly a tombstone).
     pub(crate) fn latest(&self) -> &KeyRevision<V> {
         &self.latest

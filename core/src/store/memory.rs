@@ -62,6 +62,17 @@ impl<V> Default for MemoryStore<V> {
 }
 
 impl<V> MemoryStore<V> {
+    /// Calls `visit` with every value the store holds: `true` for the key histories (latest
+    /// and retained older revisions), `false` for the watch log (changes and the revisions
+    /// they replaced). For memory censuses (which holder keeps which revision alive).
+    #[doc(hidden)]
+    pub fn census_values(&self, mut visit: impl FnMut(bool, &Arc<V>)) {
+        for history in self.keys.values() {
+            history.census_values(|value| visit(true, value));
+        }
+        self.watches.census_values(|value| visit(false, value));
+    }
+
     /// An empty store at revision 1.
     pub fn new() -> Self {
         Self {

@@ -249,6 +249,17 @@ impl<V> WatchHub<V> {
         self.log.len()
     }
 
+    /// Calls `visit` with every value the log holds (for memory censuses).
+    pub(crate) fn census_values(&self, mut visit: impl FnMut(&Arc<V>)) {
+        for logged in &self.log {
+            for revision in std::iter::once(&logged.change).chain(logged.previous.as_ref()) {
+                if let Some(value) = &revision.value {
+                    visit(value);
+                }
+            }
+        }
+    }
+
     /// How many watches exist.
     pub(crate) fn watcher_count(&self) -> usize {
         self.watchers.len()

@@ -11,6 +11,7 @@ mod error;
 mod event;
 mod kind;
 mod object;
+mod pod;
 #[cfg(test)]
 mod round_trip_tests;
 
@@ -19,3 +20,4 @@ pub use error::ObjectError;
 pub use event::{CompactEvent, InvolvedObject};
 pub use kind::Kind;
 pub use object::Object;
+pub use pod::StoredPod;
