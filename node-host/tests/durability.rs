@@ -43,6 +43,10 @@ fn api(store: DurableStore) -> ApiServer<DurableStore> {
     ApiServer::with_store(store, rand_seed(), Timestamp(1_700_000_000_000))
 }
 
+fn api_with(dir: &Path, options: StorageOptions) -> ApiServer<DurableStore> {
+    api(storage::open_with(dir, options).expect("open"))
+}
+
 /// A different seed per open, as the host seeds from the OS: a fixed seed would repeat UIDs.
 fn rand_seed() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -266,8 +270,10 @@ fn a_second_server_on_the_same_data_dir_is_refused_until_the_first_stops() {
 #[test]
 fn snapshots_start_the_log_over_and_keep_every_object() {
     let dir = tempfile::tempdir().expect("temp dir");
+    // The fixed limit alone (no ratio to the snapshot's size).
     let options = StorageOptions {
         snapshot_after_wal_bytes: 8 * 1024,
+        wal_to_snapshot_ratio: 0,
     };
     let mut first = api(storage::open_with(dir.path(), options).expect("open"));
     for i in 0..60 {
@@ -310,6 +316,7 @@ fn a_log_left_behind_by_a_crash_while_switching_to_a_new_snapshot_is_replayed_af
             dir.path(),
             StorageOptions {
                 snapshot_after_wal_bytes: 1,
+                ..StorageOptions::default()
             },
         )
         .expect("open"),
@@ -320,6 +327,159 @@ fn a_log_left_behind_by_a_crash_while_switching_to_a_new_snapshot_is_replayed_af
     let mut second = api(storage::open(dir.path()).expect("reopen"));
     assert_eq!(config_maps(&mut second), before);
     assert_eq!(second.store().recovery().replayed_commits, 0);
+}
+
+/// Writes `count` ConfigMaps of `filler` bytes each into `dir`'s store with a limit that takes
+/// no snapshot, so the next open finds a long log and no snapshot.
+fn fill_log_without_snapshot(dir: &Path, count: usize, filler: usize) {
+    let options = StorageOptions {
+        snapshot_after_wal_bytes: u64::MAX,
+        ..StorageOptions::default()
+    };
+    let mut api = api(storage::open_with(dir, options).expect("open"));
+    for i in 0..count {
+        api.create("default", config_map(&format!("big-{i:03}"), filler))
+            .expect("create");
+    }
+}
+
+/// Updates the ConfigMap `name` (creating it first), changing its filler each time.
+fn update_small(api: &mut ApiServer<DurableStore>, name: &str, round: usize) {
+    let object = config_map(name, 200 + round % 7);
+    if round == 0 {
+        api.create("default", object).expect("create");
+    } else {
+        api.update("default", object).expect("update");
+    }
+}
+
+#[test]
+fn the_next_snapshot_waits_until_the_log_outgrows_the_last_snapshot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fill_log_without_snapshot(dir.path(), 100, 2_000);
+    let options = StorageOptions {
+        snapshot_after_wal_bytes: 8 * 1024,
+        wal_to_snapshot_ratio: 2,
+    };
+    // The long log is over the limit: opening saves everything as a snapshot.
+    let mut api = api(storage::open_with(dir.path(), options).expect("open"));
+    let opened = api.store().stats();
+    assert_eq!(opened.snapshots, 1, "{opened:?}");
+    let snapshot_bytes = opened.last_snapshot_bytes;
+    assert!(snapshot_bytes > 200_000, "{opened:?}");
+    assert_eq!(
+        api.store().next_snapshot_at_wal_bytes(),
+        2 * snapshot_bytes,
+        "the next snapshot waits for twice the snapshot's size, not 8 KiB"
+    );
+
+    let mut round = 0;
+    let mut log_before_snapshot = 0;
+    while api.store().stats().snapshots == 1 {
+        log_before_snapshot = api.store().wal_len_bytes();
+        update_small(&mut api, "small", round);
+        round += 1;
+        assert!(round < 10_000, "no second snapshot");
+    }
+    assert!(
+        log_before_snapshot > 8 * 1024,
+        "the fixed limit alone would have snapshotted long before"
+    );
+    assert!(
+        log_before_snapshot < 2 * snapshot_bytes,
+        "the snapshot came once the log passed twice the snapshot: {log_before_snapshot} before the last write"
+    );
+    let second = api.store().stats();
+    assert!(
+        second.wal_bytes >= 2 * snapshot_bytes,
+        "the log had grown to twice the snapshot: {second:?}"
+    );
+    let before = config_maps(&mut api);
+    let revision = api.current_revision();
+    drop(api);
+
+    let mut reopened = api_with(dir.path(), options);
+    assert_eq!(reopened.current_revision(), revision);
+    assert_eq!(config_maps(&mut reopened), before);
+}
+
+#[test]
+fn a_log_smaller_than_the_snapshot_threshold_is_replayed_on_open_and_not_snapshotted_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fill_log_without_snapshot(dir.path(), 60, 2_000);
+    let options = StorageOptions {
+        snapshot_after_wal_bytes: 8 * 1024,
+        wal_to_snapshot_ratio: 2,
+    };
+    let mut first = api(storage::open_with(dir.path(), options).expect("open"));
+    for round in 0..100 {
+        update_small(&mut first, "small", round);
+    }
+    assert!(first.store().wal_len_bytes() > 8 * 1024);
+    assert_eq!(first.store().stats().snapshots, 1);
+    let before = config_maps(&mut first);
+    drop(first);
+
+    let mut second = api(storage::open_with(dir.path(), options).expect("reopen"));
+    let recovery = second.store().recovery().clone();
+    assert_eq!(recovery.replayed_commits, 100, "{recovery:?}");
+    assert_eq!(
+        second.store().stats().snapshots,
+        0,
+        "a log under twice the snapshot's size is kept as it is"
+    );
+    assert_eq!(config_maps(&mut second), before);
+}
+
+#[test]
+fn rewriting_a_large_store_costs_at_most_half_the_log_bytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fill_log_without_snapshot(dir.path(), 100, 2_000);
+    // The old rule (a snapshot every 8 KiB of log whatever its size) would rewrite the ~220 KB
+    // of live keys every ~25 small updates: ~100 snapshots, ~100 times the log's bytes.
+    let options = StorageOptions {
+        snapshot_after_wal_bytes: 8 * 1024,
+        wal_to_snapshot_ratio: 2,
+    };
+    let mut api = api(storage::open_with(dir.path(), options).expect("open"));
+    let first_snapshot = api.store().stats().snapshot_bytes;
+    for round in 0..3_000 {
+        update_small(&mut api, "small", round);
+    }
+    let stats = api.store().stats();
+    assert!(stats.snapshots >= 2, "{stats:?}");
+    assert!(
+        stats.snapshot_bytes - first_snapshot <= stats.wal_bytes / 2,
+        "snapshots after the first wrote at most half the log's bytes: {stats:?}"
+    );
+    let before = config_maps(&mut api);
+    drop(api);
+    let mut reopened = api_with(dir.path(), options);
+    assert_eq!(config_maps(&mut reopened), before);
+}
+
+#[test]
+fn leftover_temporary_files_of_a_crash_mid_snapshot_are_removed_and_the_store_recovers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut first = api(storage::open(dir.path()).expect("open"));
+    for i in 0..10 {
+        first
+            .create("default", config_map(&format!("cm-{i}"), 300))
+            .expect("create");
+    }
+    let before = config_maps(&mut first);
+    let revision = first.current_revision();
+    drop(first);
+    // The crash: half a snapshot and half a new log, neither renamed into place.
+    let store_dir = dir.path().join(storage::STORE_DIR);
+    std::fs::write(store_dir.join("snapshot.tmp"), b"KPSNAP01 half a snapshot").expect("tmp");
+    std::fs::write(store_dir.join("wal.tmp"), b"KPWAL001").expect("tmp");
+
+    let mut second = api(storage::open(dir.path()).expect("reopen"));
+    assert_eq!(second.current_revision(), revision);
+    assert_eq!(config_maps(&mut second), before);
+    assert!(!store_dir.join("snapshot.tmp").exists());
+    assert!(!store_dir.join("wal.tmp").exists());
 }
 
 #[test]

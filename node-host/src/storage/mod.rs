@@ -161,15 +161,51 @@ fn locked_message(dir: &Path, holder: Option<u32>) -> String {
 /// How the store is kept on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StorageOptions {
-    /// Take a snapshot and start a new log once the log reaches this size.
+    /// The log never starts over before it reaches this size (a small store still snapshots
+    /// only this often).
     pub snapshot_after_wal_bytes: u64,
+    /// Nor before it reaches this many times the last snapshot's size, so that rewriting
+    /// every live key costs at most `1 / ratio` of the bytes the log itself wrote (see the
+    /// [module docs](self)); zero keeps only the fixed size above.
+    pub wal_to_snapshot_ratio: u64,
 }
 
 impl Default for StorageOptions {
     fn default() -> Self {
         Self {
             snapshot_after_wal_bytes: 64 * 1024 * 1024,
+            wal_to_snapshot_ratio: 2,
         }
+    }
+}
+
+impl StorageOptions {
+    /// The log size at which the next snapshot is taken, given the last snapshot's size:
+    /// `max(snapshot_after_wal_bytes, wal_to_snapshot_ratio × snapshot_bytes)`.
+    pub fn snapshot_threshold(&self, snapshot_bytes: u64) -> u64 {
+        self.snapshot_after_wal_bytes
+            .max(self.wal_to_snapshot_ratio.saturating_mul(snapshot_bytes))
+    }
+}
+
+/// What the store has written to disk since it was opened (a snapshot written by [`open`]
+/// itself included).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StorageStats {
+    /// Bytes appended to write-ahead logs (headers of new logs included).
+    pub wal_bytes: u64,
+    /// Snapshots written.
+    pub snapshots: u64,
+    /// Bytes of every snapshot written, together.
+    pub snapshot_bytes: u64,
+    /// The size of the snapshot on disk, if there is one (also one found by [`open`]).
+    pub last_snapshot_bytes: u64,
+}
+
+impl StorageStats {
+    /// Every byte written: logs and snapshots.
+    pub fn total_bytes(&self) -> u64 {
+        self.wal_bytes + self.snapshot_bytes
     }
 }
 
@@ -200,6 +236,8 @@ pub struct DurableStore {
     options: StorageOptions,
     /// The log size at which the next snapshot is taken.
     next_snapshot_at: u64,
+    /// What has been written since opening.
+    stats: StorageStats,
     recovery: Recovery,
     /// Why the store stopped accepting requests, once saving failed.
     failure: Option<String>,
@@ -233,6 +271,10 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
     let wal = wal::read(&wal_path)?;
 
     let snapshot_revision = snapshot.as_ref().map(|s| s.revision);
+    let mut stats = StorageStats {
+        last_snapshot_bytes: snapshot.as_ref().map_or(0, |s| s.size_bytes),
+        ..StorageStats::default()
+    };
     let mut revision = snapshot_revision.unwrap_or(1);
     let mut keys: BTreeMap<String, SavedKey> = BTreeMap::new();
     for key in snapshot.map(|s| s.keys).unwrap_or_default() {
@@ -299,12 +341,11 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
 
     // Keep the log if it continues from the snapshot we read (or from the start); otherwise
     // (no log, or one left behind by a crash while switching to a newer snapshot, or one
-    // over the size limit) save everything as a snapshot and start a new log.
+    // over the snapshot threshold) save everything as a snapshot and start a new log.
     let log_continues = |base: Revision| base == snapshot_revision.unwrap_or(1);
+    let threshold = options.snapshot_threshold(stats.last_snapshot_bytes);
     let wal = match wal {
-        Some(w)
-            if log_continues(w.base_revision) && w.valid_len < options.snapshot_after_wal_bytes =>
-        {
+        Some(w) if log_continues(w.base_revision) && w.valid_len < threshold => {
             Wal::open_for_append(&wal_path, w.valid_len)?
         }
         Some(_) | None => {
@@ -315,8 +356,13 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
                 );
             }
             let all = read_all(&memory).map_err(|e| unrestorable(e.to_string()))?;
-            snapshot::write(&store_dir, revision, &all)?;
-            Wal::create(&store_dir, revision)?
+            let size_bytes = snapshot::write(&store_dir, revision, &all)?;
+            stats.snapshots += 1;
+            stats.snapshot_bytes += size_bytes;
+            stats.last_snapshot_bytes = size_bytes;
+            let wal = Wal::create(&store_dir, revision)?;
+            stats.wal_bytes += wal.len_bytes();
+            wal
         }
     };
 
@@ -324,7 +370,7 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
     let changes = memory
         .watch(WatchRequest::new(KeyRange::prefix("")))
         .map_err(|e| unrestorable(e.to_string()))?;
-    let next_snapshot_at = wal.len_bytes() + options.snapshot_after_wal_bytes;
+    let next_snapshot_at = options.snapshot_threshold(stats.last_snapshot_bytes);
     Ok(DurableStore {
         memory,
         changes,
@@ -332,6 +378,7 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
         store_dir,
         options,
         next_snapshot_at,
+        stats,
         recovery: Recovery {
             revision,
             keys: key_count,
@@ -418,6 +465,16 @@ impl DurableStore {
         self.wal.len_bytes()
     }
 
+    /// The log size at which the next snapshot will be taken.
+    pub fn next_snapshot_at_wal_bytes(&self) -> u64 {
+        self.next_snapshot_at
+    }
+
+    /// What the store has written to disk since it was opened.
+    pub fn stats(&self) -> StorageStats {
+        self.stats
+    }
+
     /// Stops the store as a failed save would (the tests of the hosts that must react).
     #[cfg(test)]
     pub(crate) fn fail_for_test(&mut self, reason: &str) {
@@ -470,6 +527,7 @@ impl DurableStore {
             let path = self.wal.path().display().to_string();
             return Err(self.fail(format!("cannot write {path}: {error}")));
         }
+        self.stats.wal_bytes += self.frames.len() as u64;
         if self.sync_each_commit {
             self.sync_log()?;
         }
@@ -500,14 +558,18 @@ impl DurableStore {
             });
         match written {
             Ok(size_bytes) => {
+                self.stats.snapshots += 1;
+                self.stats.snapshot_bytes += size_bytes;
+                self.stats.last_snapshot_bytes = size_bytes;
+                self.next_snapshot_at = self.options.snapshot_threshold(size_bytes);
                 tracing::info!(
-                    "snapshot at revision {revision} written ({size_bytes} bytes); starting a new log"
+                    "snapshot at revision {revision} written ({size_bytes} bytes); starting a new log, the next snapshot after {} bytes of it",
+                    self.next_snapshot_at
                 );
                 match Wal::create(&self.store_dir, revision) {
                     Ok(wal) => {
+                        self.stats.wal_bytes += wal.len_bytes();
                         self.wal = wal;
-                        self.next_snapshot_at =
-                            self.wal.len_bytes() + self.options.snapshot_after_wal_bytes;
                     }
                     Err(error) => {
                         let _ = self.fail(format!("cannot start a new log: {error}"));
@@ -516,8 +578,10 @@ impl DurableStore {
             }
             Err(error) => {
                 tracing::warn!("cannot write a snapshot (the log keeps every change): {error}");
-                self.next_snapshot_at =
-                    self.wal.len_bytes() + self.options.snapshot_after_wal_bytes;
+                self.next_snapshot_at = self.wal.len_bytes()
+                    + self
+                        .options
+                        .snapshot_threshold(self.stats.last_snapshot_bytes);
             }
         }
     }

@@ -34,6 +34,8 @@ pub(crate) struct SnapshotContents {
     pub(crate) revision: Revision,
     /// Every live key then.
     pub(crate) keys: Vec<SavedKey>,
+    /// The file's size in bytes.
+    pub(crate) size_bytes: u64,
 }
 
 /// Reads the snapshot at `path`, or `None` if there is none.
@@ -82,6 +84,7 @@ pub(crate) fn read(path: &Path) -> Result<Option<SnapshotContents>, StorageError
     Ok(Some(SnapshotContents {
         revision: header.revision,
         keys,
+        size_bytes: bytes.len() as u64,
     }))
 }
 
