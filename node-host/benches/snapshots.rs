@@ -10,11 +10,12 @@
 //! every node (as `kubeplay sim` does past 256 nodes), so every pod runs.
 //!
 //! ```text
-//! cargo bench -p kubeplay --bench snapshots -- [NODES PODS STEADY_MINUTES [RATIO [ANNOTATIONS]]]
+//! cargo bench -p kubeplay --bench snapshots -- [NODES PODS STEADY_MINUTES [RATIO [BACKGROUND [ANNOTATIONS]]]]
 //! ```
 //!
 //! RATIO is [`StorageOptions::wal_to_snapshot_ratio`] (default 2; 0 is the fixed 64 MiB rule
-//! of before), ANNOTATIONS `on` (serve's default) or `off`. It prints one line per snapshot
+//! of before), BACKGROUND `on` (default) or `off` ([`StorageOptions::snapshot_in_background`];
+//! `0 off` is the store as it was before), ANNOTATIONS `on` (serve's default) or `off`. It prints one line per snapshot
 //! (revision, size, the wall time of the step that took it), then the totals, what the live
 //! keys weigh by resource, and how long reopening the store takes. The folder is deleted at
 //! the end; the run stops early if the disk has less than 10 GB free.
@@ -47,11 +48,13 @@ fn main() {
     let nodes = number(0, 300) as usize;
     let pods = number(1, 9_000) as usize;
     let steady = Duration::from_secs(60 * number(2, 10));
+    let flag = |i: usize| args.get(i).is_none_or(|a| a != "off");
     let options = StorageOptions {
         wal_to_snapshot_ratio: number(3, 2),
+        snapshot_in_background: flag(4),
         ..StorageOptions::default()
     };
-    let annotations = args.get(4).is_none_or(|a| a != "off");
+    let annotations = flag(5);
     println!(
         "{nodes} nodes, {pods} pods, {} virtual min steady, {options:?}, scheduler annotations {annotations}",
         steady.as_secs() / 60
@@ -94,6 +97,7 @@ fn main() {
     let mut snapshots = world.api().store().stats().snapshots;
     let mut longest_step = Duration::ZERO;
     let mut longest_snapshot_step = Duration::ZERO;
+    let mut in_progress = false;
     let mut all_running_at: Option<Duration> = None;
     let start = world.now();
     let deadline = Duration::from_secs(3600);
@@ -105,11 +109,21 @@ fn main() {
         longest_step = longest_step.max(step);
         let virtual_now = world.now().since(start);
         let stats = world.api().store().stats();
+        if world.api().store().snapshot_in_progress() && !in_progress {
+            println!(
+                "snapshot started at revision {} (virtual {:.0} s), step took {:.2} s",
+                world.api().current_revision(),
+                virtual_now.as_secs_f64(),
+                step.as_secs_f64()
+            );
+            longest_snapshot_step = longest_snapshot_step.max(step);
+        }
+        in_progress = world.api().store().snapshot_in_progress();
         if stats.snapshots != snapshots {
             snapshots = stats.snapshots;
             longest_snapshot_step = longest_snapshot_step.max(step);
             println!(
-                "snapshot {snapshots} at revision {} (virtual {:.0} s): {:.1} MB, step took {:.2} s; log written so far {:.1} MB",
+                "snapshot {snapshots} finished, store at revision {} (virtual {:.0} s): {:.1} MB, step took {:.2} s; log written so far {:.1} MB",
                 world.api().current_revision(),
                 virtual_now.as_secs_f64(),
                 mb(stats.last_snapshot_bytes),
@@ -133,6 +147,10 @@ fn main() {
             println!("stopping: less than 10 GB free on the disk");
             break;
         }
+    }
+    while world.api().store().snapshot_in_progress() {
+        std::thread::sleep(Duration::from_millis(50));
+        world.api().sync_store().expect("sync");
     }
     let wall = started.elapsed();
     let stats = world.api().store().stats();

@@ -29,6 +29,10 @@ const CHILD_DIR_VAR: &str = "KUBEPLAY_DURABILITY_CHILD_DIR";
 /// (empty: one fsync per write).
 const CHILD_GROUP_VAR: &str = "KUBEPLAY_DURABILITY_CHILD_GROUP";
 
+/// The environment variable that tells the child writer to snapshot in the background after
+/// this many bytes of log (empty: the default options).
+const CHILD_SNAPSHOT_VAR: &str = "KUBEPLAY_DURABILITY_CHILD_SNAPSHOT";
+
 fn config_map(name: &str, filler_bytes: usize) -> Object {
     Object::from_value(json!({
         "apiVersion": "v1",
@@ -274,6 +278,7 @@ fn snapshots_start_the_log_over_and_keep_every_object() {
     let options = StorageOptions {
         snapshot_after_wal_bytes: 8 * 1024,
         wal_to_snapshot_ratio: 0,
+        snapshot_in_background: false,
     };
     let mut first = api(storage::open_with(dir.path(), options).expect("open"));
     for i in 0..60 {
@@ -360,6 +365,7 @@ fn the_next_snapshot_waits_until_the_log_outgrows_the_last_snapshot() {
     let options = StorageOptions {
         snapshot_after_wal_bytes: 8 * 1024,
         wal_to_snapshot_ratio: 2,
+        snapshot_in_background: false,
     };
     // The long log is over the limit: opening saves everything as a snapshot.
     let mut api = api(storage::open_with(dir.path(), options).expect("open"));
@@ -410,6 +416,7 @@ fn a_log_smaller_than_the_snapshot_threshold_is_replayed_on_open_and_not_snapsho
     let options = StorageOptions {
         snapshot_after_wal_bytes: 8 * 1024,
         wal_to_snapshot_ratio: 2,
+        snapshot_in_background: false,
     };
     let mut first = api(storage::open_with(dir.path(), options).expect("open"));
     for round in 0..100 {
@@ -440,6 +447,7 @@ fn rewriting_a_large_store_costs_at_most_half_the_log_bytes() {
     let options = StorageOptions {
         snapshot_after_wal_bytes: 8 * 1024,
         wal_to_snapshot_ratio: 2,
+        snapshot_in_background: false,
     };
     let mut api = api(storage::open_with(dir.path(), options).expect("open"));
     let first_snapshot = api.store().stats().snapshot_bytes;
@@ -484,19 +492,66 @@ fn leftover_temporary_files_of_a_crash_mid_snapshot_are_removed_and_the_store_re
 
 #[test]
 fn every_acknowledged_write_survives_kill_9() {
-    kill_9_while_writing(None);
+    kill_9_while_writing(None, None);
+}
+
+/// The child snapshots every 16 KiB (or twice the last snapshot) of log on a thread while it
+/// keeps writing, so the kill lands before, during or after a snapshot or a switch of logs.
+#[test]
+fn every_acknowledged_write_survives_kill_9_during_background_snapshots() {
+    kill_9_while_writing(Some(5), Some(16 * 1024));
+}
+
+#[test]
+fn snapshots_written_in_the_background_keep_every_commit_made_while_they_were_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = StorageOptions {
+        snapshot_after_wal_bytes: 16 * 1024,
+        wal_to_snapshot_ratio: 2,
+        snapshot_in_background: true,
+    };
+    let mut first = api_with(dir.path(), options);
+    let mut writes_during_snapshots = 0;
+    for i in 0..400 {
+        first
+            .create("default", config_map(&format!("cm-{i:03}"), 500))
+            .expect("create");
+        if first.store().snapshot_in_progress() {
+            writes_during_snapshots += 1;
+        }
+    }
+    let mut store_stats = first.store().stats();
+    assert!(store_stats.snapshots >= 3, "{store_stats:?}");
+    let before = config_maps(&mut first);
+    let revision = first.current_revision();
+    drop(first); // waits for a snapshot still being written
+    println!("{writes_during_snapshots} writes while a snapshot was being written");
+
+    let mut second = api_with(dir.path(), options);
+    let recovery = second.store().recovery().clone();
+    assert_eq!(recovery.revision, revision);
+    let snapshot_revision = recovery.snapshot_revision.expect("a snapshot");
+    assert_eq!(
+        recovery.replayed_commits as u64,
+        revision - snapshot_revision,
+        "the new log holds exactly the commits after the snapshot: {recovery:?}"
+    );
+    assert_eq!(config_maps(&mut second), before);
+    store_stats = second.store().stats();
+    assert_eq!(store_stats.snapshots, 0, "{store_stats:?}");
 }
 
 /// Group commit (`kubeplay serve`'s mode): the child writes 7 ConfigMaps, fsyncs them together
 /// with `sync_store`, and only then acknowledges the 7.
 #[test]
 fn every_acknowledged_write_of_grouped_commits_survives_kill_9() {
-    kill_9_while_writing(Some(7));
+    kill_9_while_writing(Some(7), None);
 }
 
-/// Runs [`durability_child_writer`] (in groups of `group` writes per fsync when given), kills
-/// it with SIGKILL after 300 acknowledged writes and checks every one of them came back.
-fn kill_9_while_writing(group: Option<usize>) {
+/// Runs [`durability_child_writer`] (in groups of `group` writes per fsync when given, with
+/// background snapshots after `snapshot_bytes` of log when given), kills it with SIGKILL after
+/// 300 acknowledged writes and checks every one of them came back.
+fn kill_9_while_writing(group: Option<usize>, snapshot_bytes: Option<u64>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
         .args([
@@ -510,6 +565,10 @@ fn kill_9_while_writing(group: Option<usize>) {
         .env(
             CHILD_GROUP_VAR,
             group.map(|n| n.to_string()).unwrap_or_default(),
+        )
+        .env(
+            CHILD_SNAPSHOT_VAR,
+            snapshot_bytes.map(|n| n.to_string()).unwrap_or_default(),
         )
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -545,6 +604,13 @@ fn kill_9_while_writing(group: Option<usize>) {
         .expect("acknowledged writes");
 
     let mut after = api(storage::open(dir.path()).expect("reopen after kill -9"));
+    if snapshot_bytes.is_some() {
+        let recovery = after.store().recovery().clone();
+        assert!(
+            recovery.snapshot_revision.is_some_and(|r| r > 50),
+            "the child took snapshots while writing: {recovery:?}"
+        );
+    }
     let found = config_maps(&mut after);
     for (name, (uid, rv)) in &acknowledged {
         assert_eq!(
@@ -576,7 +642,18 @@ fn durability_child_writer() {
     let group: Option<usize> = std::env::var(CHILD_GROUP_VAR)
         .ok()
         .and_then(|n| n.parse().ok());
-    let mut store = storage::open(Path::new(&dir)).expect("child open");
+    let options = match std::env::var(CHILD_SNAPSHOT_VAR)
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        Some(bytes) => StorageOptions {
+            snapshot_after_wal_bytes: bytes,
+            wal_to_snapshot_ratio: 2,
+            snapshot_in_background: true,
+        },
+        None => StorageOptions::default(),
+    };
+    let mut store = storage::open_with(Path::new(&dir), options).expect("child open");
     if group.is_some() {
         store.save_in_groups();
     }

@@ -24,9 +24,42 @@
 //!    one commit record per revision (a transaction's keys share one).
 //! 3. The commit is framed (length + CRC-32, `frame.rs`), appended to `store/wal` and
 //!    `fdatasync`ed. Only then does the write return, so every acknowledged write is on disk.
-//! 4. When the log passes [`StorageOptions::snapshot_after_wal_bytes`], every live key is
-//!    written to `store/snapshot` (temporary file, fsync, rename, fsync the folder) and the log
-//!    starts over from that revision.
+//! 4. When the log outgrows the last snapshot (see *Snapshot policy*), every live key at the
+//!    current revision is written to `store/snapshot` (temporary file, fsync, rename, fsync
+//!    the folder) and the log starts over from that revision.
+//!
+//! # Snapshot policy
+//!
+//! A snapshot holds only the live keys at one revision, each once, as the object's compact
+//! JSON: no history (the compactor's five minutes of revisions stay in memory), because
+//! [`open`] restores the store compacted at the recovered revision, so a watch or list from
+//! before the restart gets 410 Gone whatever the files hold. Its size is the live data set's:
+//! for `kubeplay serve --sim-nodes 300` with 9,000 pods, ~0.3 GB, almost all of it the
+//! pods' scheduler-simulator annotations (a filter and score result per node per pod).
+//!
+//! The next snapshot is taken once the log reaches `max(`[`StorageOptions::snapshot_after_wal_bytes`]
+//! ` (64 MiB), `[`StorageOptions::wal_to_snapshot_ratio`]` (2) × the last snapshot's size)`.
+//! A fixed log size alone rewrote the whole store every 64 MiB of log, so a 466 MB store
+//! wrote ~7 bytes of snapshot per byte of log and filled the disk (BENCHMARKS.md). With the
+//! ratio `k`, a snapshot is written only after `k` times its predecessor's size in log bytes,
+//! so in a steady cluster snapshots add at most `1/k` to what the log writes (with `k = 2`,
+//! the disk sees at most 1.5 × the log's bytes; while the store grows, a snapshot can also
+//! hold what the log just added, and snapshots grow geometrically, so the factor stays
+//! constant). `k = 2` rather than 1 halves that overhead, and keeps recovery bounded:
+//! [`open`] reads one snapshot and replays at most `k` times its size of log, and the folder
+//! holds at most the snapshot, the log (`k` × it) and a new snapshot being written. No
+//! minimum time between snapshots: the bound above is in bytes already, and a clock would
+//! let a burst of writes grow the log (disk and recovery time) without limit.
+//!
+//! Encoding and writing every live key takes seconds at that size, so it runs on a thread of
+//! its own ([`StorageOptions::snapshot_in_background`]): the write that triggers it only
+//! clones the live keys' `Arc`s at revision R, and writes go on into the current log while
+//! the thread writes `snapshot.tmp`, fsyncs and renames it. The write or [`KvStore::sync`]
+//! that finds it done then starts the new log: `wal.tmp` with base R and a copy of the frames
+//! appended since R (kept in memory meanwhile), fsynced and renamed over `wal`. A crash at
+//! any point leaves a state the recovery rules below already handle: the old snapshot with
+//! the old log (a leftover `snapshot.tmp` is deleted), or the new snapshot with the old log,
+//! whose commits up to R are skipped. Dropping the store waits for the thread.
 //!
 //! [`open`] reverses it: the snapshot's keys, then every commit of the log after the snapshot's
 //! revision (each must be the previous revision plus one), give each key's last value and
@@ -168,6 +201,9 @@ pub struct StorageOptions {
     /// every live key costs at most `1 / ratio` of the bytes the log itself wrote (see the
     /// [module docs](self)); zero keeps only the fixed size above.
     pub wal_to_snapshot_ratio: u64,
+    /// Write snapshots on a thread of their own while writes go on (the default), instead of
+    /// stalling the write that triggered one until every live key is on disk.
+    pub snapshot_in_background: bool,
 }
 
 impl Default for StorageOptions {
@@ -175,6 +211,7 @@ impl Default for StorageOptions {
         Self {
             snapshot_after_wal_bytes: 64 * 1024 * 1024,
             wal_to_snapshot_ratio: 2,
+            snapshot_in_background: true,
         }
     }
 }
@@ -238,6 +275,8 @@ pub struct DurableStore {
     next_snapshot_at: u64,
     /// What has been written since opening.
     stats: StorageStats,
+    /// The snapshot being written on its own thread, if one is.
+    in_flight: Option<SnapshotInFlight>,
     recovery: Recovery,
     /// Why the store stopped accepting requests, once saving failed.
     failure: Option<String>,
@@ -249,6 +288,25 @@ pub struct DurableStore {
     frames: Vec<u8>,
     payload: Vec<u8>,
     _lock: DataDirLock,
+}
+
+/// A snapshot being written on its own thread.
+#[derive(Debug)]
+struct SnapshotInFlight {
+    /// The revision it holds.
+    revision: Revision,
+    /// The frames appended to the log since then: the new log's commits once it is written.
+    frames_after: Vec<u8>,
+    /// The thread; it returns the snapshot's size.
+    writer: std::thread::JoinHandle<Result<u64, String>>,
+}
+
+impl Drop for DurableStore {
+    /// Waits for a snapshot still being written, so no thread renames files in the folder
+    /// after the lock is released.
+    fn drop(&mut self) {
+        self.finish_snapshot_if_done(true);
+    }
 }
 
 /// Opens (creating if needed) the store in `data_dir`'s `store` folder with the default
@@ -360,7 +418,7 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
             stats.snapshots += 1;
             stats.snapshot_bytes += size_bytes;
             stats.last_snapshot_bytes = size_bytes;
-            let wal = Wal::create(&store_dir, revision)?;
+            let wal = Wal::create(&store_dir, revision, &[])?;
             stats.wal_bytes += wal.len_bytes();
             wal
         }
@@ -379,6 +437,7 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
         options,
         next_snapshot_at,
         stats,
+        in_flight: None,
         recovery: Recovery {
             revision,
             keys: key_count,
@@ -475,6 +534,17 @@ impl DurableStore {
         self.stats
     }
 
+    /// Waits for a snapshot being written in the background, if one is, and starts the new
+    /// log after it (a write that finds it finished does the same).
+    pub fn finish_snapshot(&mut self) {
+        self.finish_snapshot_if_done(true);
+    }
+
+    /// Whether a snapshot is being written in the background.
+    pub fn snapshot_in_progress(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
     /// Stops the store as a failed save would (the tests of the hosts that must react).
     #[cfg(test)]
     pub(crate) fn fail_for_test(&mut self, reason: &str) {
@@ -528,11 +598,15 @@ impl DurableStore {
             return Err(self.fail(format!("cannot write {path}: {error}")));
         }
         self.stats.wal_bytes += self.frames.len() as u64;
+        if let Some(flight) = &mut self.in_flight {
+            flight.frames_after.extend_from_slice(&self.frames);
+        }
         if self.sync_each_commit {
             self.sync_log()?;
         }
-        if self.wal.len_bytes() >= self.next_snapshot_at {
-            self.take_snapshot();
+        self.finish_snapshot_if_done(false);
+        if self.in_flight.is_none() && self.wal.len_bytes() >= self.next_snapshot_at {
+            self.start_snapshot();
         }
         Ok(())
     }
@@ -546,16 +620,88 @@ impl DurableStore {
         Ok(())
     }
 
-    /// Writes a snapshot of every live key and starts a new log after it. A failed snapshot
-    /// only delays the next try (the log still holds everything); a failed switch of logs
-    /// stops the store, because its open log might no longer be the one on disk.
-    fn take_snapshot(&mut self) {
+    /// Starts a snapshot of every live key at the current revision: on its own thread when
+    /// [`StorageOptions::snapshot_in_background`] (the write continues at once; the new log
+    /// starts once the snapshot is on disk, see [`DurableStore::finish_snapshot`]), or here.
+    /// Reading the live keys only clones their `Arc`s; encoding and writing them is the slow
+    /// part (seconds for hundreds of MB).
+    fn start_snapshot(&mut self) {
         let revision = self.memory.current_revision();
-        let written = read_all(&self.memory)
-            .map_err(|e| e.to_string())
-            .and_then(|all| {
-                snapshot::write(&self.store_dir, revision, &all).map_err(|e| e.to_string())
-            });
+        let mut all = match read_all(&self.memory) {
+            Ok(all) => all,
+            Err(error) => {
+                self.snapshot_failed(&error.to_string());
+                return;
+            }
+        };
+        if self.options.snapshot_in_background {
+            let store_dir = self.store_dir.clone();
+            let spawned = std::thread::Builder::new()
+                .name("kubeplay-snapshot".to_string())
+                .spawn(move || {
+                    snapshot::write(&store_dir, revision, &all).map_err(|e| e.to_string())
+                });
+            match spawned {
+                Ok(writer) => {
+                    self.in_flight = Some(SnapshotInFlight {
+                        revision,
+                        frames_after: Vec::new(),
+                        writer,
+                    });
+                    return;
+                }
+                Err(error) => {
+                    tracing::warn!(
+                        "cannot start a thread for the snapshot ({error}); writing it now"
+                    );
+                    all = match read_all(&self.memory) {
+                        Ok(all) => all,
+                        Err(error) => {
+                            self.snapshot_failed(&error.to_string());
+                            return;
+                        }
+                    };
+                }
+            }
+        }
+        let written = snapshot::write(&self.store_dir, revision, &all).map_err(|e| e.to_string());
+        self.switch_to_snapshot(revision, written, &[]);
+    }
+
+    /// If a snapshot is being written in the background and has finished (or, with `wait`,
+    /// once it has), starts the new log after it.
+    fn finish_snapshot_if_done(&mut self, wait: bool) {
+        let done = self
+            .in_flight
+            .as_ref()
+            .is_some_and(|flight| wait || flight.writer.is_finished());
+        if !done {
+            return;
+        }
+        let Some(flight) = self.in_flight.take() else {
+            return;
+        };
+        let written = flight
+            .writer
+            .join()
+            .unwrap_or_else(|_| Err("the snapshot thread panicked".to_string()));
+        if self.failure.is_some() {
+            return; // the store has stopped: leave the files as they are for the restart
+        }
+        self.switch_to_snapshot(flight.revision, written, &flight.frames_after);
+    }
+
+    /// After a snapshot at `revision` was written (or failed): starts a new log after it,
+    /// holding `frames_after` (the commits after `revision` that the old log holds too). A
+    /// failed snapshot only delays the next try (the log still holds everything); a failed
+    /// switch of logs stops the store, because its open log might no longer be the one on
+    /// disk.
+    fn switch_to_snapshot(
+        &mut self,
+        revision: Revision,
+        written: Result<u64, String>,
+        frames_after: &[u8],
+    ) {
         match written {
             Ok(size_bytes) => {
                 self.stats.snapshots += 1;
@@ -566,7 +712,7 @@ impl DurableStore {
                     "snapshot at revision {revision} written ({size_bytes} bytes); starting a new log, the next snapshot after {} bytes of it",
                     self.next_snapshot_at
                 );
-                match Wal::create(&self.store_dir, revision) {
+                match Wal::create(&self.store_dir, revision, frames_after) {
                     Ok(wal) => {
                         self.stats.wal_bytes += wal.len_bytes();
                         self.wal = wal;
@@ -576,14 +722,17 @@ impl DurableStore {
                     }
                 }
             }
-            Err(error) => {
-                tracing::warn!("cannot write a snapshot (the log keeps every change): {error}");
-                self.next_snapshot_at = self.wal.len_bytes()
-                    + self
-                        .options
-                        .snapshot_threshold(self.stats.last_snapshot_bytes);
-            }
+            Err(error) => self.snapshot_failed(&error),
         }
+    }
+
+    /// Puts the next try off by another threshold's worth of log.
+    fn snapshot_failed(&mut self, error: &str) {
+        tracing::warn!("cannot write a snapshot (the log keeps every change): {error}");
+        self.next_snapshot_at = self.wal.len_bytes()
+            + self
+                .options
+                .snapshot_threshold(self.stats.last_snapshot_bytes);
     }
 
     /// Answers a write's result after saving what it changed.
@@ -671,7 +820,9 @@ impl KvStore<Object> for DurableStore {
 
     fn sync(&mut self) -> Result<(), StoreError> {
         self.check_available()?;
-        self.sync_log()
+        self.sync_log()?;
+        self.finish_snapshot_if_done(false);
+        Ok(())
     }
 }
 

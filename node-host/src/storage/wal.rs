@@ -102,8 +102,13 @@ pub(crate) struct Wal {
 }
 
 impl Wal {
-    /// Replaces the store folder's log with an empty one continuing from `base_revision`.
-    pub(crate) fn create(store_dir: &Path, base_revision: Revision) -> Result<Self, StorageError> {
+    /// Replaces the store folder's log with one continuing from `base_revision`, holding
+    /// `frames` (whole encoded commit frames after that revision; empty for a fresh log).
+    pub(crate) fn create(
+        store_dir: &Path,
+        base_revision: Revision,
+        frames: &[u8],
+    ) -> Result<Self, StorageError> {
         let path = store_dir.join(WAL_FILE);
         let temporary = store_dir.join("wal.tmp");
         let io = |action, path: &Path| {
@@ -118,6 +123,7 @@ impl Wal {
         let header = serde_json::to_vec(&WalHeader { base_revision })
             .map_err(|e| io("encode the header of", &temporary)(std::io::Error::other(e)))?;
         frame::encode(&header, &mut bytes);
+        bytes.extend_from_slice(frames);
         let mut file = OpenOptions::new()
             .write(true)
             .create(true)
