@@ -15,10 +15,13 @@
 //!
 //! RATIO is [`StorageOptions::wal_to_snapshot_ratio`] (default 2; 0 is the fixed 64 MiB rule
 //! of before), BACKGROUND `on` (default) or `off` ([`StorageOptions::snapshot_in_background`];
-//! `0 off` is the store as it was before), ANNOTATIONS `on` (serve's default) or `off`. It prints one line per snapshot
+//! `0 off` is the store as it was before), ANNOTATIONS `on` (serve's default) or `off`.
+//! `KUBEPLAY_BENCH_DIR` names the folder to make the data directory in (default `/tmp`; a
+//! tmpfs such as `/dev/shm` spares the disk, though its fsyncs cost nothing). It prints one line per snapshot
 //! (revision, size, the wall time of the step that took it), then the totals, what the live
 //! keys weigh by resource, and how long reopening the store takes. The folder is deleted at
-//! the end; the run stops early if the disk has less than 10 GB free.
+//! the end; the run stops early if its file system has less than 10 GB free or the machine
+//! less than 3 GB of available memory.
 
 // A benchmark of the host's files measures the wall clock and reads /proc.
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
@@ -32,8 +35,10 @@ use kubeplay_core::sim::world::{World, WorldConfig};
 use kubeplay_core::store::{KeyRange, KvStore, RangeRequest};
 use serde_json::json;
 
-/// Stop when the disk holding `/tmp` has less than this free.
+/// Stop when the file system of the data directory has less than this free.
 const MIN_FREE_BYTES: u64 = 10_000_000_000;
+/// Or when the machine has less than this memory available (a tmpfs data dir lives in it).
+const MIN_AVAILABLE_MEMORY_BYTES: u64 = 3_000_000_000;
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -60,9 +65,10 @@ fn main() {
         steady.as_secs() / 60
     );
 
+    let parent = std::env::var("KUBEPLAY_BENCH_DIR").unwrap_or_else(|_| "/tmp".to_string());
     let dir = tempfile::Builder::new()
         .prefix("durable-snapshots-bench")
-        .tempdir_in("/tmp")
+        .tempdir_in(&parent)
         .expect("temp dir");
     let io_before = proc_io();
     let mut store = storage::open_with(dir.path(), options).expect("open the store");
@@ -98,6 +104,7 @@ fn main() {
     let mut longest_step = Duration::ZERO;
     let mut longest_snapshot_step = Duration::ZERO;
     let mut in_progress = false;
+    let mut log_when_running = 0;
     let mut all_running_at: Option<Duration> = None;
     let start = world.now();
     let deadline = Duration::from_secs(3600);
@@ -133,6 +140,7 @@ fn main() {
         }
         if all_running_at.is_none() && world.pod_summary().running_ready >= pods {
             all_running_at = Some(virtual_now);
+            log_when_running = stats.wal_bytes;
             println!(
                 "all {pods} pods running at virtual {:.0} s (wall {:.0} s), revision {}",
                 virtual_now.as_secs_f64(),
@@ -143,8 +151,12 @@ fn main() {
         if all_running_at.is_some_and(|at| virtual_now >= at + steady) || virtual_now > deadline {
             break;
         }
-        if free_bytes("/tmp") < MIN_FREE_BYTES {
-            println!("stopping: less than 10 GB free on the disk");
+        if free_bytes(&parent) < MIN_FREE_BYTES {
+            println!("stopping: less than 10 GB free under {parent}");
+            break;
+        }
+        if available_memory_bytes() < MIN_AVAILABLE_MEMORY_BYTES {
+            println!("stopping: less than 3 GB of memory available");
             break;
         }
     }
@@ -171,6 +183,22 @@ fn main() {
         stats.total_bytes() as f64 / stats.wal_bytes.max(1) as f64,
         mb(on_disk)
     );
+    if let Some(at) = all_running_at {
+        let minutes = (world.now().since(start) - at).as_secs_f64() / 60.0;
+        let per_minute = (stats.wal_bytes - log_when_running) as f64 / minutes.max(1.0 / 60.0);
+        let per_day = per_minute * 60.0 * 24.0;
+        let snapshot = stats.last_snapshot_bytes as f64;
+        let fixed = StorageOptions::default().snapshot_after_wal_bytes as f64;
+        println!(
+            "steady state: log {:.2} MB per virtual minute, {:.0} MB per day; a day's snapshots of {:.0} MB: every {:.0} MB of log (fixed rule) {:.0} MB, every 2x the snapshot {:.0} MB",
+            per_minute / 1e6,
+            per_day / 1e6,
+            snapshot / 1e6,
+            fixed / 1e6,
+            per_day / fixed * snapshot / 1e6,
+            per_day / (2.0 * snapshot).max(fixed) * snapshot / 1e6,
+        );
+    }
     weigh_live_keys(world.api().store());
 
     drop(world);
@@ -283,6 +311,18 @@ fn free_bytes(path: &str) -> u64 {
         return 0;
     }
     stat.f_bavail as u64 * stat.f_frsize as u64
+}
+
+/// MemAvailable from /proc/meminfo (unknown: plenty).
+fn available_memory_bytes() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("MemAvailable:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(u64::MAX, |kb| kb * 1024)
 }
 
 /// The bytes of the files in `dir`.

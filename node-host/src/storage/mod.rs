@@ -34,8 +34,8 @@
 //! JSON: no history (the compactor's five minutes of revisions stay in memory), because
 //! [`open`] restores the store compacted at the recovered revision, so a watch or list from
 //! before the restart gets 410 Gone whatever the files hold. Its size is the live data set's:
-//! for `kubeplay serve --sim-nodes 300` with 9,000 pods, ~0.3 GB, almost all of it the
-//! pods' scheduler-simulator annotations (a filter and score result per node per pod).
+//! for `--sim-nodes 300` with 9,000 pods, ~0.5 GB, 53 KB per pod, 44 KB of which are the
+//! scheduler simulator's annotations (a filter and score result per node for each pod).
 //!
 //! The next snapshot is taken once the log reaches `max(`[`StorageOptions::snapshot_after_wal_bytes`]
 //! ` (64 MiB), `[`StorageOptions::wal_to_snapshot_ratio`]` (2) × the last snapshot's size)`.
@@ -59,7 +59,12 @@
 //! appended since R (kept in memory meanwhile), fsynced and renamed over `wal`. A crash at
 //! any point leaves a state the recovery rules below already handle: the old snapshot with
 //! the old log (a leftover `snapshot.tmp` is deleted), or the new snapshot with the old log,
-//! whose commits up to R are skipped. Dropping the store waits for the thread.
+//! whose commits up to R are skipped. Dropping the store waits for the thread. The price is
+//! that commits made while a snapshot is written are written twice (old log, then the new
+//! one): little in a steady cluster, ~30 % more log in a burst of thousands of pods
+//! (BENCHMARKS.md). Log segments (etcd's `wal/*.wal`: start the next log at R at once, delete
+//! the old one once the snapshot is durable) would avoid the copy at the cost of a second log
+//! file to recover from.
 //!
 //! [`open`] reverses it: the snapshot's keys, then every commit of the log after the snapshot's
 //! revision (each must be the previous revision plus one), give each key's last value and
