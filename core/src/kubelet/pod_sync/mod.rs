@@ -275,9 +275,14 @@ impl PodWorker {
             let list = if init { &self.init } else { &self.app };
             list.get(i).map(ContainerRecord::field_path)
         });
-        let request = ctx
-            .events
-            .pod_event(ctx.now, &self.pod, field_path, t, reason, message);
+        let request = ctx.events.pod_event(
+            ctx.now,
+            &self.pod,
+            field_path.as_deref(),
+            t,
+            reason,
+            message,
+        );
         ctx.api.extend(request);
     }
 
