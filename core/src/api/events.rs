@@ -129,9 +129,7 @@ impl EventRecorder {
 
     /// The next unique event time in nanoseconds at `now`.
     fn next_nanos(&mut self, now: Timestamp) -> u128 {
-        let nanos = (u128::from(now.as_millis()) * 1_000_000).max(self.last_nanos + 1);
-        self.last_nanos = nanos;
-        nanos
+        next_nanos(&mut self.last_nanos, now)
     }
 
     /// A new event about the object `involved` points at (events of cluster-scoped objects
@@ -208,7 +206,7 @@ impl EventRecorder {
         message: String,
     ) -> CorrelatedEvent {
         let nanos = self.next_nanos(now);
-        let Some(mut correlator) = self.correlator.take() else {
+        let Some(correlator) = self.correlator.as_mut() else {
             return CorrelatedEvent::Create(Box::new(CompactEvent::recorded(made_event(
                 &self.reporter,
                 nanos,
@@ -219,18 +217,16 @@ impl EventRecorder {
                 message,
             ))));
         };
-        let reporter = self.reporter.clone();
         let made = Made {
-            reporter: &reporter,
+            reporter: &self.reporter,
             nanos,
             involved,
             event_type,
             reason,
             message,
         };
-        let outcome = correlator.correlate(made, now, || self.next_nanos(now));
-        self.correlator = Some(correlator);
-        outcome
+        let last_nanos = &mut self.last_nanos;
+        correlator.correlate(made, now, || next_nanos(last_nanos, now))
     }
 
     /// [`EventRecorder::correlate`], as the requests to send (none when the spam filter
@@ -246,6 +242,13 @@ impl EventRecorder {
         self.correlate(now, involved, event_type, reason, message)
             .into_requests()
     }
+}
+
+/// The next unique event time in nanoseconds at `now`, after `last` (which it becomes).
+fn next_nanos(last: &mut u128, now: Timestamp) -> u128 {
+    let nanos = (u128::from(now.as_millis()) * 1_000_000).max(*last + 1);
+    *last = nanos;
+    nanos
 }
 
 /// The name client-go gives an event: `<involved object name>.<UnixNano in hex>`.
