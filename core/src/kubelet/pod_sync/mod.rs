@@ -1274,7 +1274,12 @@ impl PodWorker {
             return;
         }
         let status = self.compute_status(ctx.node_ip, ctx.now);
-        if !resend && self.last_sent().is_some_and(|sent| sent.is(&status)) {
+        let mut known = None;
+        if !resend
+            && self
+                .last_sent()
+                .is_some_and(|sent| sent.is_with(&status, &mut known))
+        {
             self.status_inputs = self.status_inputs(ctx.node_ip);
             return;
         }
@@ -1292,7 +1297,11 @@ impl PodWorker {
             spec: None,
             status: None,
         };
-        self.sent_status = SentStatus::Pending(Box::new(SentSummary::of(&status)));
+        let fingerprint = known.unwrap_or_else(|| sent_status::fingerprint(&status));
+        self.sent_status = SentStatus::Pending(Box::new(SentSummary::with_fingerprint(
+            &status,
+            fingerprint,
+        )));
         let mut pod = pod;
         pod.status = Some(status);
         // Computed again from the same inputs, with this status as the last one sent, the

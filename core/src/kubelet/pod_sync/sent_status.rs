@@ -58,6 +58,11 @@ pub struct SentSummary {
 impl SentSummary {
     /// The summary of `status`.
     pub fn of(status: &PodStatus) -> SentSummary {
+        SentSummary::with_fingerprint(status, fingerprint(status))
+    }
+
+    /// The summary of `status`, whose [`fingerprint`] is `fingerprint`.
+    pub fn with_fingerprint(status: &PodStatus, fingerprint: u64) -> SentSummary {
         let mut kubelet: [Option<KubeletCondition>; KUBELET_CONDITIONS.len()] = Default::default();
         let mut seen = [false; KUBELET_CONDITIONS.len()];
         let mut others = Vec::new();
@@ -109,7 +114,7 @@ impl SentSummary {
         let mut containers = sent(false, &status.container_statuses);
         containers.extend(sent(true, &status.init_container_statuses));
         SentSummary {
-            fingerprint: fingerprint(status),
+            fingerprint,
             kubelet,
             others,
             containers,
@@ -235,9 +240,17 @@ impl<'a> SentView<'a> {
 
     /// Whether `status` is the status sent (for the summary: has its fingerprint).
     pub fn is(self, status: &PodStatus) -> bool {
+        self.is_with(status, &mut None)
+    }
+
+    /// [`SentView::is`], keeping the fingerprint of `status` in `known` (computed only if
+    /// needed and not known yet).
+    pub fn is_with(self, status: &PodStatus, known: &mut Option<u64>) -> bool {
         match self {
             SentView::Full(sent) => sent == status,
-            SentView::Summary(summary) => summary.fingerprint == fingerprint(status),
+            SentView::Summary(summary) => {
+                summary.fingerprint == *known.get_or_insert_with(|| fingerprint(status))
+            }
         }
     }
 }
@@ -252,8 +265,15 @@ impl std::fmt::Write for DebugHasher<'_> {
     }
 }
 
-fn hash_debug(h: &mut DefaultHasher, value: &impl std::fmt::Debug) {
+/// Hashes a field the kubelet's status never sets: a tag when it is absent (the usual
+/// case, cheap), else its `Debug` text.
+fn hash_debug<T: std::fmt::Debug>(h: &mut DefaultHasher, value: &Option<T>) {
     use std::fmt::Write as _;
+    let Some(value) = value else {
+        h.write_u8(0);
+        return;
+    };
+    h.write_u8(1);
     // Writing into a hasher cannot fail.
     let _ = write!(DebugHasher(h), "{value:?}");
     h.write_u8(0xfe);
@@ -355,6 +375,19 @@ fn hash_container_statuses(h: &mut DefaultHasher, statuses: &Option<Vec<Containe
     }
 }
 
+fn hash_ips<'s>(h: &mut DefaultHasher, ips: Option<impl ExactSizeIterator<Item = &'s String>>) {
+    match ips {
+        None => h.write_u8(0),
+        Some(ips) => {
+            h.write_u8(1);
+            h.write_usize(ips.len());
+            for ip in ips {
+                ip.hash(h);
+            }
+        }
+    }
+}
+
 /// A 64-bit SipHash (std's, with its fixed keys: the same on every target) of every field
 /// of `status`: two different statuses get the same fingerprint with a chance of 2^-64.
 pub fn fingerprint(status: &PodStatus) -> u64 {
@@ -384,15 +417,15 @@ pub fn fingerprint(status: &PodStatus) -> u64 {
     reason.hash(&mut h);
     message.hash(&mut h);
     host_ip.hash(&mut h);
-    host_ips
-        .as_ref()
-        .map(|ips| ips.iter().map(|ip| ip.ip.as_str()).collect::<Vec<_>>())
-        .hash(&mut h);
+    hash_ips(
+        &mut h,
+        host_ips.as_deref().map(|ips| ips.iter().map(|ip| &ip.ip)),
+    );
     pod_ip.hash(&mut h);
-    pod_ips
-        .as_ref()
-        .map(|ips| ips.iter().map(|ip| ip.ip.as_str()).collect::<Vec<_>>())
-        .hash(&mut h);
+    hash_ips(
+        &mut h,
+        pod_ips.as_deref().map(|ips| ips.iter().map(|ip| &ip.ip)),
+    );
     nominated_node_name.hash(&mut h);
     observed_generation.hash(&mut h);
     resize.hash(&mut h);
