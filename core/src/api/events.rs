@@ -20,7 +20,7 @@ use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{json, Value};
 
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{CompactEvent, InvolvedRef, Kind, Object, RecordedEvent};
 use crate::api::patch::PatchType;
 use crate::apiserver::ApiRequest;
 use crate::sim::clock::Timestamp;
@@ -78,6 +78,20 @@ pub fn object_reference(object: &Object) -> ObjectReference {
     }
 }
 
+/// The object an event is about, borrowed from it (what [`object_reference`] copies).
+pub fn involved_ref(object: &Object) -> InvolvedRef<'_> {
+    let meta = object.metadata();
+    InvolvedRef {
+        api_version: Some(object.kind().api_version()),
+        kind: Some(object.kind().kind_name()),
+        name: meta.name.as_deref(),
+        namespace: meta.namespace.as_deref(),
+        uid: meta.uid.as_deref(),
+        resource_version: meta.resource_version.as_deref(),
+        field_path: None,
+    }
+}
+
 /// Writes events for one reporter, naming them uniquely: client-go names events
 /// `<object>.<UnixNano in hex>`, and virtual time moves in milliseconds, so events in the same
 /// millisecond take the next nanosecond.
@@ -115,9 +129,7 @@ impl EventRecorder {
 
     /// The next unique event time in nanoseconds at `now`.
     fn next_nanos(&mut self, now: Timestamp) -> u128 {
-        let nanos = (u128::from(now.as_millis()) * 1_000_000).max(self.last_nanos + 1);
-        self.last_nanos = nanos;
-        nanos
+        next_nanos(&mut self.last_nanos, now)
     }
 
     /// A new event about the object `involved` points at (events of cluster-scoped objects
@@ -161,23 +173,60 @@ impl EventRecorder {
         }
     }
 
+    /// A new event about the object `involved` points at, without correlation, in the
+    /// compact form the store keeps (the same Event [`EventRecorder::record`] makes).
+    pub fn record_compact(
+        &mut self,
+        now: Timestamp,
+        involved: InvolvedRef<'_>,
+        event_type: EventType,
+        reason: &str,
+        message: String,
+    ) -> CompactEvent {
+        let nanos = self.next_nanos(now);
+        CompactEvent::recorded(made_event(
+            &self.reporter,
+            nanos,
+            now,
+            involved,
+            event_type,
+            reason,
+            message,
+        ))
+    }
+
     /// Records an event through the correlator (a recorder made with [`EventRecorder::new`]
     /// has none and always creates): what client-go's broadcaster would send for it.
     pub fn correlate(
         &mut self,
         now: Timestamp,
-        involved: ObjectReference,
+        involved: InvolvedRef<'_>,
         event_type: EventType,
         reason: &str,
         message: String,
     ) -> CorrelatedEvent {
-        let event = self.record(now, involved, event_type, reason, message);
-        let Some(mut correlator) = self.correlator.take() else {
-            return CorrelatedEvent::Create(Box::new(event));
+        let nanos = self.next_nanos(now);
+        let Some(correlator) = self.correlator.as_mut() else {
+            return CorrelatedEvent::Create(Box::new(CompactEvent::recorded(made_event(
+                &self.reporter,
+                nanos,
+                now,
+                involved,
+                event_type,
+                reason,
+                message,
+            ))));
         };
-        let outcome = correlator.correlate(event, now, || self.next_nanos(now));
-        self.correlator = Some(correlator);
-        outcome
+        let made = Made {
+            reporter: &self.reporter,
+            nanos,
+            involved,
+            event_type,
+            reason,
+            message,
+        };
+        let last_nanos = &mut self.last_nanos;
+        correlator.correlate(made, now, || next_nanos(last_nanos, now))
     }
 
     /// [`EventRecorder::correlate`], as the requests to send (none when the spam filter
@@ -185,7 +234,7 @@ impl EventRecorder {
     pub fn correlate_requests(
         &mut self,
         now: Timestamp,
-        involved: ObjectReference,
+        involved: InvolvedRef<'_>,
         event_type: EventType,
         reason: &str,
         message: String,
@@ -195,11 +244,71 @@ impl EventRecorder {
     }
 }
 
+/// The next unique event time in nanoseconds at `now`, after `last` (which it becomes).
+fn next_nanos(last: &mut u128, now: Timestamp) -> u128 {
+    let nanos = (u128::from(now.as_millis()) * 1_000_000).max(*last + 1);
+    *last = nanos;
+    nanos
+}
+
+/// The name client-go gives an event: `<involved object name>.<UnixNano in hex>`.
+fn event_name(involved: &InvolvedRef<'_>, nanos: u128) -> String {
+    format!("{}.{nanos:x}", involved.name.unwrap_or_default())
+}
+
+/// The namespace an event about `involved` goes to (`default` for cluster-scoped objects).
+fn event_namespace(involved: &InvolvedRef<'_>) -> String {
+    involved
+        .namespace
+        .filter(|ns| !ns.is_empty())
+        .unwrap_or("default")
+        .to_string()
+}
+
+/// The Event client-go's `makeEvent` makes (what [`EventRecorder::record`] returns).
+fn made_event<'a>(
+    reporter: &'a Reporter,
+    nanos: u128,
+    now: Timestamp,
+    involved: InvolvedRef<'a>,
+    event_type: EventType,
+    reason: &'a str,
+    message: String,
+) -> RecordedEvent<'a> {
+    let time = now.to_k8s_time();
+    RecordedEvent {
+        name: event_name(&involved, nanos),
+        namespace: event_namespace(&involved),
+        involved,
+        type_: event_type.as_str(),
+        reason,
+        message,
+        source_component: &reporter.component,
+        source_host: reporter.host.as_deref(),
+        first_timestamp: time.clone(),
+        last_timestamp: time,
+        count: 1,
+        reporting_component: Some(&reporter.component),
+        reporting_instance: Some(reporter.host.as_deref().unwrap_or("")),
+    }
+}
+
+/// An event as the recorder made it, before correlation: its parts, borrowed.
+struct Made<'a> {
+    reporter: &'a Reporter,
+    /// The nanoseconds of its name.
+    nanos: u128,
+    involved: InvolvedRef<'a>,
+    event_type: EventType,
+    reason: &'a str,
+    message: String,
+}
+
 /// What client-go's broadcaster sends for one correlated event.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CorrelatedEvent {
     /// A new Event (`POST`).
-    Create(Box<Event>),
+    Create(Box<CompactEvent>),
     /// A strategic merge patch of an Event written before: `count`, `lastTimestamp` and
     /// `message` (`PATCH`).
     Patch {
@@ -211,7 +320,7 @@ pub enum CorrelatedEvent {
         patch: Value,
         /// Set when the Event was never written (its first occurrence was dropped by the spam
         /// filter): the patch fails with NotFound and client-go then creates this event.
-        create_on_not_found: Option<Box<Event>>,
+        create_on_not_found: Option<Box<CompactEvent>>,
     },
     /// Dropped by the spam filter.
     Skip,
@@ -245,7 +354,7 @@ impl CorrelatedEvent {
 }
 
 /// The `POST` of a new Event (resourceVersion cleared, as `recordEvent` does).
-fn create_request(mut event: Event) -> ApiRequest {
+fn create_request(mut event: CompactEvent) -> ApiRequest {
     event.metadata.resource_version = None;
     ApiRequest::Create {
         namespace: event.metadata.namespace.clone().unwrap_or_default(),
@@ -284,73 +393,84 @@ fn key_of(parts: &[&str]) -> CacheKey {
     hash
 }
 
-fn text(value: &Option<String>) -> &str {
-    value.as_deref().unwrap_or("")
+/// The source of a recorder's events, as the keys read it: component and host.
+fn source(reporter: &Reporter) -> (&str, &str) {
+    (
+        reporter.component.as_str(),
+        reporter.host.as_deref().unwrap_or(""),
+    )
 }
 
 /// `getEventKey`: source, involved object (with field path), type, reason and message.
-fn event_key(event: &Event) -> CacheKey {
-    let source = event.source.as_ref();
-    let involved = &event.involved_object;
+fn event_key(made: &Made<'_>, message: &str) -> CacheKey {
+    let (component, host) = source(made.reporter);
+    let involved = &made.involved;
     key_of(&[
-        source.map_or("", |s| text(&s.component)),
-        source.map_or("", |s| text(&s.host)),
-        text(&involved.kind),
-        text(&involved.namespace),
-        text(&involved.name),
-        text(&involved.field_path),
-        text(&involved.uid),
-        text(&involved.api_version),
-        text(&event.type_),
-        text(&event.reason),
-        text(&event.message),
+        component,
+        host,
+        involved.kind.unwrap_or(""),
+        involved.namespace.unwrap_or(""),
+        involved.name.unwrap_or(""),
+        involved.field_path.unwrap_or(""),
+        involved.uid.unwrap_or(""),
+        involved.api_version.unwrap_or(""),
+        made.event_type.as_str(),
+        made.reason,
+        message,
     ])
 }
 
 /// `getSpamKey`: source and involved object (without field path).
-fn spam_key(event: &Event) -> CacheKey {
-    let source = event.source.as_ref();
-    let involved = &event.involved_object;
+fn spam_key(made: &Made<'_>) -> CacheKey {
+    let (component, host) = source(made.reporter);
+    let involved = &made.involved;
     key_of(&[
-        source.map_or("", |s| text(&s.component)),
-        source.map_or("", |s| text(&s.host)),
-        text(&involved.kind),
-        text(&involved.namespace),
-        text(&involved.name),
-        text(&involved.uid),
-        text(&involved.api_version),
+        component,
+        host,
+        involved.kind.unwrap_or(""),
+        involved.namespace.unwrap_or(""),
+        involved.name.unwrap_or(""),
+        involved.uid.unwrap_or(""),
+        involved.api_version.unwrap_or(""),
     ])
 }
 
 /// `EventAggregatorByReasonFunc`: the aggregate key (source, involved object without field
-/// path, type, reason, reporting controller and instance) and the local key (the message).
-fn aggregate_keys(event: &Event) -> (CacheKey, CacheKey) {
-    let source = event.source.as_ref();
-    let involved = &event.involved_object;
+/// path, type, reason, reporting controller and instance — the recorder's component and
+/// host) and the local key (the message).
+fn aggregate_keys(made: &Made<'_>) -> (CacheKey, CacheKey) {
+    let (component, host) = source(made.reporter);
+    let involved = &made.involved;
     let aggregate = key_of(&[
-        source.map_or("", |s| text(&s.component)),
-        source.map_or("", |s| text(&s.host)),
-        text(&involved.kind),
-        text(&involved.namespace),
-        text(&involved.name),
-        text(&involved.uid),
-        text(&involved.api_version),
-        text(&event.type_),
-        text(&event.reason),
-        text(&event.reporting_component),
-        text(&event.reporting_instance),
+        component,
+        host,
+        involved.kind.unwrap_or(""),
+        involved.namespace.unwrap_or(""),
+        involved.name.unwrap_or(""),
+        involved.uid.unwrap_or(""),
+        involved.api_version.unwrap_or(""),
+        made.event_type.as_str(),
+        made.reason,
+        component,
+        host,
     ]);
-    (aggregate, key_of(&[text(&event.message)]))
+    (aggregate, key_of(&[&made.message]))
 }
 
 /// A least-recently-used cache of at most `capacity` entries (groupcache's `lru.Cache`:
 /// `get` and `add` make an entry the newest; adding past capacity drops the oldest).
+///
+/// Each entry keeps its age (a tick that grows with every `get` and `add`). The order of
+/// ages is only needed to find the oldest entry once the cache overflows; until then no
+/// index by age is kept (a cache of one kubelet, a few events per pod, rarely fills), and
+/// the first overflow builds it from the ages, after which it is kept up to date.
 #[derive(Clone, Debug)]
 struct LruCache<V> {
     capacity: usize,
     tick: u64,
     entries: BTreeMap<CacheKey, (u64, V)>,
-    by_age: BTreeMap<u64, CacheKey>,
+    /// Keys by age, oldest first: absent until the cache first overflows.
+    by_age: Option<BTreeMap<u64, CacheKey>>,
 }
 
 impl<V> LruCache<V> {
@@ -359,35 +479,53 @@ impl<V> LruCache<V> {
             capacity,
             tick: 0,
             entries: BTreeMap::new(),
-            by_age: BTreeMap::new(),
+            by_age: None,
         }
     }
 
     fn touch(&mut self, key: CacheKey) {
         if let Some((age, _)) = self.entries.get_mut(&key) {
-            self.by_age.remove(age);
             self.tick += 1;
+            if let Some(by_age) = &mut self.by_age {
+                by_age.remove(age);
+                by_age.insert(self.tick, key);
+            }
             *age = self.tick;
-            self.by_age.insert(self.tick, key);
         }
     }
 
+    /// The entry of `key`, made the newest.
     fn get(&mut self, key: CacheKey) -> Option<&mut V> {
         self.touch(key);
         self.entries.get_mut(&key).map(|(_, value)| value)
     }
 
+    /// The entry of `key`, leaving its age alone.
+    fn peek_mut(&mut self, key: CacheKey) -> Option<&mut V> {
+        self.entries.get_mut(&key).map(|(_, value)| value)
+    }
+
     fn add(&mut self, key: CacheKey, value: V) {
         self.tick += 1;
-        if let Some((old_age, _)) = self.entries.insert(key, (self.tick, value)) {
-            self.by_age.remove(&old_age);
+        let old = self.entries.insert(key, (self.tick, value));
+        if let Some(by_age) = &mut self.by_age {
+            if let Some((old_age, _)) = old {
+                by_age.remove(&old_age);
+            }
+            by_age.insert(self.tick, key);
         }
-        self.by_age.insert(self.tick, key);
-        while self.entries.len() > self.capacity {
-            let Some((_, oldest)) = self.by_age.pop_first() else {
+        if self.entries.len() <= self.capacity {
+            return;
+        }
+        let entries = &mut self.entries;
+        let by_age = self
+            .by_age
+            .get_or_insert_with(|| entries.iter().map(|(key, (age, _))| (*age, *key)).collect());
+        while entries.len() > self.capacity {
+            let Some((_, oldest)) = by_age.pop_first() else {
                 break;
             };
-            self.entries.remove(&oldest);
+            entries.remove(&oldest);
         }
     }
 
@@ -400,6 +538,8 @@ impl<V> LruCache<V> {
 /// came.
 #[derive(Clone, Debug)]
 struct AggregateRecord {
+    /// At most [`AGGREGATE_MAX_EVENTS`] − 1 keys; nearly every group holds one, so the list
+    /// starts with room for one (a `Vec`'s first push would take room for four).
     local_keys: Vec<CacheKey>,
     last_timestamp: Timestamp,
 }
@@ -419,25 +559,27 @@ impl EventAggregator {
         }
     }
 
-    /// `EventAggregate`: the event to write (the new one, or a fresh aggregate event) and its
-    /// cache key for the dedup log.
+    /// `EventAggregate`: whether the event becomes an aggregate event, and then the
+    /// nanoseconds of that event's name (from `nanos`).
     fn aggregate(
         &mut self,
-        event: Event,
+        aggregate_key: CacheKey,
+        local_key: CacheKey,
         now: Timestamp,
         nanos: impl FnOnce() -> u128,
-    ) -> (Event, CacheKey) {
-        let full_key = event_key(&event);
-        let (aggregate_key, local_key) = aggregate_keys(&event);
-        let fresh = || AggregateRecord {
-            local_keys: Vec::new(),
-            last_timestamp: now,
-        };
-        let mut record = match self.cache.get(aggregate_key) {
-            Some(record) if now.since(record.last_timestamp) <= AGGREGATE_INTERVAL => {
-                record.clone()
+    ) -> Option<u128> {
+        let record = match self.cache.get(aggregate_key) {
+            Some(record) if now.since(record.last_timestamp) <= AGGREGATE_INTERVAL => record,
+            Some(_) | None => {
+                self.cache.add(
+                    aggregate_key,
+                    AggregateRecord {
+                        local_keys: Vec::with_capacity(1),
+                        last_timestamp: now,
+                    },
+                );
+                self.cache.peek_mut(aggregate_key)?
             }
-            Some(_) | None => fresh(),
         };
         if !record.local_keys.contains(&local_key) {
             record.local_keys.push(local_key);
@@ -449,32 +591,7 @@ impl EventAggregator {
             // from here on every similar event aggregates while the group stays open).
             record.local_keys.pop();
         }
-        self.cache.add(aggregate_key, record);
-        if distinct < AGGREGATE_MAX_EVENTS {
-            return (event, full_key);
-        }
-        let object_name = text(&event.involved_object.name).to_string();
-        let time = now.to_k8s_time();
-        let aggregate = Event {
-            metadata: ObjectMeta {
-                name: Some(format!("{object_name}.{:x}", nanos())),
-                namespace: event.metadata.namespace.clone(),
-                ..ObjectMeta::default()
-            },
-            count: Some(1),
-            first_timestamp: Some(time.clone()),
-            last_timestamp: Some(time),
-            message: Some(format!(
-                "{AGGREGATE_MESSAGE_PREFIX}{}",
-                text(&event.message)
-            )),
-            involved_object: event.involved_object,
-            type_: event.type_,
-            reason: event.reason,
-            source: event.source,
-            ..Event::default()
-        };
-        (aggregate, aggregate_key)
+        (distinct >= AGGREGATE_MAX_EVENTS).then(nanos)
     }
 }
 
@@ -482,8 +599,11 @@ impl EventAggregator {
 #[derive(Clone, Debug)]
 struct EventLog {
     count: i32,
-    first_timestamp: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,
-    name: String,
+    first_timestamp: Timestamp,
+    /// The nanoseconds of the Event's name, `<involved object name>.<nanos in hex>` (the
+    /// object's name is part of the key the log is filed under, so the name is rebuilt from
+    /// the event that finds it).
+    name_nanos: u128,
     /// Whether the Event was written to the API server (`updateState` ran for it).
     written: bool,
 }
@@ -529,73 +649,113 @@ impl EventCorrelator {
         )
     }
 
-    /// `EventCorrelate` plus the bookkeeping of `recordToSink`: what to send for `event`
-    /// (just made by [`EventRecorder::record`]); `nanos` names an aggregate event.
-    pub fn correlate(
+    /// `EventCorrelate` plus the bookkeeping of `recordToSink`: what to send for the event
+    /// the recorder `made`; `nanos` names an aggregate event.
+    fn correlate(
         &mut self,
-        event: Event,
+        made: Made<'_>,
         now: Timestamp,
         nanos: impl FnOnce() -> u128,
     ) -> CorrelatedEvent {
-        let (mut event, key) = self.aggregator.aggregate(event, now, nanos);
+        let full_key = event_key(&made, &made.message);
+        let (aggregate_key, local_key) = aggregate_keys(&made);
+        let aggregated = self
+            .aggregator
+            .aggregate(aggregate_key, local_key, now, nanos);
+        // The event to write: the one made, or the aggregate event (a new name, the
+        // combined message, no reporting component or instance).
+        let (key, made_nanos, message) = match aggregated {
+            Some(aggregate_nanos) => (
+                aggregate_key,
+                aggregate_nanos,
+                format!("{AGGREGATE_MESSAGE_PREFIX}{}", made.message),
+            ),
+            None => (full_key, made.nanos, made.message.clone()),
+        };
         // `eventObserve`.
         let last = self.logger.get(key).cloned();
-        if let Some(last) = &last {
-            event.metadata.name = Some(last.name.clone());
-            event.first_timestamp = last.first_timestamp.clone();
-            event.count = Some(last.count.saturating_add(1));
-        }
+        let (count, first_timestamp, name_nanos) = match &last {
+            Some(last) => (
+                last.count.saturating_add(1),
+                last.first_timestamp,
+                last.name_nanos,
+            ),
+            None => (1, now, made_nanos),
+        };
         let written = last.as_ref().is_some_and(|l| l.written);
         self.logger.add(
             key,
             EventLog {
-                count: event.count.unwrap_or(1),
-                first_timestamp: event.first_timestamp.clone(),
-                name: event.metadata.name.clone().unwrap_or_default(),
+                count,
+                first_timestamp,
+                name_nanos,
                 written,
             },
         );
-        if !self.accept(&event, now) {
+        if !self.accept(spam_key(&made), now) {
             return CorrelatedEvent::Skip;
         }
         // `updateState` after the write: keyed by the event's own key (for an aggregate
         // event that is a second entry beside the aggregate key's).
-        let server_key = event_key(&event);
+        let server_key = if aggregated.is_some() {
+            event_key(&made, &message)
+        } else {
+            full_key
+        };
         self.logger.add(
             server_key,
             EventLog {
-                count: event.count.unwrap_or(1),
-                first_timestamp: event.first_timestamp.clone(),
-                name: event.metadata.name.clone().unwrap_or_default(),
+                count,
+                first_timestamp,
+                name_nanos,
                 written: true,
             },
         );
         if server_key != key {
             // The aggregate key's entry names the same Event, now written.
-            if let Some(entry) = self.logger.entries.get_mut(&key) {
-                entry.1.written = true;
+            if let Some(entry) = self.logger.peek_mut(key) {
+                entry.written = true;
             }
         }
-        if event.count.unwrap_or(1) <= 1 {
-            return CorrelatedEvent::Create(Box::new(event));
+        let (component, host) = source(made.reporter);
+        let reporting = aggregated.is_none();
+        let name = event_name(&made.involved, name_nanos);
+        let event = |message: String, name: String| {
+            CompactEvent::recorded(RecordedEvent {
+                name,
+                namespace: event_namespace(&made.involved),
+                involved: made.involved,
+                type_: made.event_type.as_str(),
+                reason: made.reason,
+                message,
+                source_component: component,
+                source_host: made.reporter.host.as_deref(),
+                first_timestamp: first_timestamp.to_k8s_time(),
+                last_timestamp: now.to_k8s_time(),
+                count,
+                reporting_component: reporting.then_some(component),
+                reporting_instance: reporting.then_some(host),
+            })
+        };
+        if count <= 1 {
+            return CorrelatedEvent::Create(Box::new(event(message, name)));
         }
         let patch = json!({
-            "count": event.count,
-            "lastTimestamp": event.last_timestamp,
-            "message": event.message,
+            "count": count,
+            "lastTimestamp": now.to_k8s_time(),
+            "message": message,
         });
         CorrelatedEvent::Patch {
-            namespace: event.metadata.namespace.clone().unwrap_or_default(),
-            name: event.metadata.name.clone().unwrap_or_default(),
+            namespace: event_namespace(&made.involved),
+            name: name.clone(),
             patch,
-            create_on_not_found: (!written).then(|| Box::new(event)),
+            create_on_not_found: (!written).then(|| Box::new(event(message, name))),
         }
     }
 
-    /// `EventSourceObjectSpamFilter.Filter`, inverted: whether the source may send this
-    /// event about its object now.
-    fn accept(&mut self, event: &Event, now: Timestamp) -> bool {
-        let key = spam_key(event);
+    /// `EventSourceObjectSpamFilter.Filter`, inverted: whether the source may send an
+    /// event about the object of spam key `key` now.
+    fn accept(&mut self, key: CacheKey, now: Timestamp) -> bool {
         let token = u64::try_from(SPAM_REFILL.as_millis()).unwrap_or(u64::MAX);
         let full = SPAM_BURST.saturating_mul(token);
         let mut record = self.spam.get(key).cloned().unwrap_or(SpamRecord {
@@ -671,7 +831,7 @@ mod tests {
             .map(|i| {
                 recorder.correlate(
                     at(i),
-                    object_reference(&pod()),
+                    involved_ref(&pod()),
                     EventType::Normal,
                     "SuccessfulCreate",
                     format!("Created pod: web-{i}"),
@@ -687,10 +847,10 @@ mod tests {
             panic!("the tenth event is created");
         };
         assert_eq!(
-            combined.message.as_deref(),
+            combined.message(),
             Some("(combined from similar events): Created pod: web-9")
         );
-        assert_eq!(combined.reporting_component, None);
+        assert_eq!(combined.reporting_component(), None);
         let CorrelatedEvent::Patch { name, patch, .. } = &outcomes[12] else {
             panic!("the thirteenth event is a patch");
         };
@@ -709,7 +869,7 @@ mod tests {
             .map(|i| {
                 let event = recorder.correlate(
                     at(i * 601),
-                    object_reference(&pod()),
+                    involved_ref(&pod()),
                     EventType::Normal,
                     "SuccessfulCreate",
                     format!("Created pod: web-{i}"),
@@ -729,7 +889,7 @@ mod tests {
         let mut back_off = |seconds| {
             recorder.correlate(
                 at(seconds),
-                object_reference(&pod()),
+                involved_ref(&pod()),
                 EventType::Warning,
                 "BackOff",
                 "Back-off restarting failed container app in pod web_lab(u-1)".to_string(),
@@ -771,7 +931,7 @@ mod tests {
             n += 1;
             let event = recorder.correlate(
                 at(seconds),
-                object_reference(&pod()),
+                involved_ref(&pod()),
                 EventType::Normal,
                 &format!("Reason{n}"),
                 "m".to_string(),
@@ -789,7 +949,7 @@ mod tests {
         .unwrap();
         let fresh = recorder.correlate(
             at(900),
-            object_reference(&other),
+            involved_ref(&other),
             EventType::Normal,
             "Reason",
             "m".to_string(),
@@ -803,7 +963,7 @@ mod tests {
         let mut send = |seconds, reason: &str| {
             recorder.correlate(
                 at(seconds),
-                object_reference(&pod()),
+                involved_ref(&pod()),
                 EventType::Normal,
                 reason,
                 "m".to_string(),
@@ -827,7 +987,7 @@ mod tests {
         for i in 0..30 {
             let event = recorder.correlate(
                 at(0),
-                object_reference(&pod()),
+                involved_ref(&pod()),
                 EventType::Normal,
                 "Scheduled",
                 "same".to_string(),
@@ -846,5 +1006,148 @@ mod tests {
         assert_eq!(cache.get(2), None);
         assert_eq!(cache.get(1), Some(&mut "a"));
         assert_eq!(cache.len(), 2);
+    }
+
+    /// groupcache's list-based LRU, as the reference: the newest entry first.
+    #[derive(Default)]
+    struct ReferenceLru {
+        order: Vec<(CacheKey, u32)>,
+    }
+
+    impl ReferenceLru {
+        fn get(&mut self, key: CacheKey) -> Option<u32> {
+            let position = self.order.iter().position(|(k, _)| *k == key)?;
+            let entry = self.order.remove(position);
+            self.order.insert(0, entry);
+            Some(entry.1)
+        }
+
+        fn add(&mut self, key: CacheKey, value: u32, capacity: usize) {
+            self.order.retain(|(k, _)| *k != key);
+            self.order.insert(0, (key, value));
+            self.order.truncate(capacity);
+        }
+    }
+
+    #[test]
+    fn the_caches_keep_the_order_of_a_list_based_lru_before_and_after_they_first_overflow() {
+        let capacity = 5;
+        let mut cache = LruCache::new(capacity);
+        let mut reference = ReferenceLru::default();
+        // A fixed pseudo-random walk over twelve keys: gets, adds of new and known keys.
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut overflowed = false;
+        for step in 0..2_000u32 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let key = CacheKey::from((state >> 8) % 12);
+            if state % 3 == 0 {
+                assert_eq!(cache.get(key).copied(), reference.get(key), "step {step}");
+            } else {
+                cache.add(key, step);
+                reference.add(key, step, capacity);
+            }
+            overflowed |= cache.by_age.is_some();
+            assert_eq!(cache.len(), reference.order.len(), "step {step}");
+            let mut oldest_first: Vec<(u64, CacheKey)> = cache
+                .entries
+                .iter()
+                .map(|(k, (age, _))| (*age, *k))
+                .collect();
+            oldest_first.sort_unstable();
+            let newest_first: Vec<CacheKey> = oldest_first.iter().rev().map(|e| e.1).collect();
+            let expected: Vec<CacheKey> = reference.order.iter().map(|e| e.0).collect();
+            assert_eq!(newest_first, expected, "step {step}");
+            if let Some(by_age) = &cache.by_age {
+                assert_eq!(
+                    by_age.iter().map(|(a, k)| (*a, *k)).collect::<Vec<_>>(),
+                    oldest_first
+                );
+            }
+        }
+        assert!(overflowed, "the walk overflows the cache");
+    }
+
+    #[test]
+    fn a_cache_below_capacity_keeps_no_index_by_age() {
+        let mut cache = LruCache::new(3);
+        for key in 0..3 {
+            cache.add(key, ());
+            cache.get(0);
+        }
+        assert!(cache.by_age.is_none());
+        cache.add(3, ());
+        assert!(cache.by_age.is_some());
+        assert_eq!(cache.get(1), None, "the least recently used entry went");
+        assert_eq!(cache.len(), 3);
+    }
+
+    #[test]
+    fn a_group_of_one_message_keeps_room_for_one_key() {
+        let mut recorder = EventRecorder::correlated(Reporter::component("kubelet"));
+        recorder.correlate(
+            at(0),
+            involved_ref(&pod()),
+            EventType::Normal,
+            "Pulled",
+            "m".to_string(),
+        );
+        let correlator = recorder.correlator.as_ref().unwrap();
+        let records: Vec<&AggregateRecord> = correlator
+            .aggregator
+            .cache
+            .entries
+            .values()
+            .map(|e| &e.1)
+            .collect();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].local_keys.capacity(), 1);
+    }
+
+    #[test]
+    fn a_deduplicated_event_keeps_the_name_it_was_first_written_under() {
+        let mut recorder = EventRecorder::correlated(Reporter::component("node-controller"));
+        let mut send = |seconds| {
+            recorder.correlate(
+                at(seconds),
+                involved_ref(&pod()),
+                EventType::Normal,
+                "NodeNotReady",
+                "same".to_string(),
+            )
+        };
+        let CorrelatedEvent::Create(first) = send(0) else {
+            panic!("the first event is created");
+        };
+        let name = first.metadata.name.clone().unwrap();
+        assert!(name.starts_with("web."), "{name}");
+        let CorrelatedEvent::Patch { name: patched, .. } = send(1) else {
+            panic!("a repeat is a patch");
+        };
+        assert_eq!(patched, name);
+    }
+
+    #[test]
+    fn a_compact_recorded_event_is_the_recorded_event() {
+        let mut compact = EventRecorder::new(Reporter::component("default-scheduler"));
+        let mut full = EventRecorder::new(Reporter::component("default-scheduler"));
+        for _ in 0..2 {
+            let made = compact.record_compact(
+                at(1),
+                involved_ref(&pod()),
+                EventType::Normal,
+                "Scheduled",
+                "m".to_string(),
+            );
+            let event = full.record(
+                at(1),
+                object_reference(&pod()),
+                EventType::Normal,
+                "Scheduled",
+                "m".to_string(),
+            );
+            assert_eq!(made, CompactEvent::from(event));
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! come from the manager's clock plus a sequence number, so two events in the same
 //! millisecond still get distinct names.
 
-use crate::api::events::{object_reference, Reporter};
+use crate::api::events::{involved_ref, Reporter};
 
 use crate::api::objects::Object;
 use crate::apiserver::ApiRequest;
@@ -47,7 +47,7 @@ impl EventRecorder {
         now: Timestamp,
     ) -> Vec<ApiRequest> {
         self.inner
-            .correlate_requests(now, object_reference(object), event_type, reason, message)
+            .correlate_requests(now, involved_ref(object), event_type, reason, message)
     }
 }
 

@@ -8,7 +8,9 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{ObjectReference, Pod};
+use k8s_openapi::api::core::v1::Pod;
+
+use crate::api::objects::InvolvedRef;
 
 use crate::apiserver::ApiRequest;
 use crate::sim::clock::Timestamp;
@@ -177,19 +179,19 @@ impl EventRecorder {
         &mut self,
         now: Timestamp,
         pod: &Pod,
-        field_path: Option<String>,
+        field_path: Option<&str>,
         event_type: EventType,
         reason: &str,
         message: String,
     ) -> Vec<ApiRequest> {
         let meta = &pod.metadata;
-        let involved = ObjectReference {
-            api_version: Some("v1".to_string()),
-            kind: Some("Pod".to_string()),
-            name: meta.name.clone(),
-            namespace: meta.namespace.clone(),
-            uid: meta.uid.clone(),
-            resource_version: meta.resource_version.clone(),
+        let involved = InvolvedRef {
+            api_version: Some("v1"),
+            kind: Some("Pod"),
+            name: meta.name.as_deref(),
+            namespace: meta.namespace.as_deref(),
+            uid: meta.uid.as_deref(),
+            resource_version: meta.resource_version.as_deref(),
             field_path,
         };
         self.event(now, involved, event_type, reason, message)
@@ -199,7 +201,7 @@ impl EventRecorder {
     pub fn event(
         &mut self,
         now: Timestamp,
-        involved: ObjectReference,
+        involved: InvolvedRef<'_>,
         event_type: EventType,
         reason: &str,
         message: String,

@@ -237,8 +237,10 @@ pub struct HostLocalIpam {
     range_start: Ipv4Addr,
     range_end: Ipv4Addr,
     gateway: Ipv4Addr,
-    by_ip: BTreeMap<Ipv4Addr, String>,
-    by_id: BTreeMap<String, Ipv4Addr>,
+    /// The addresses held.
+    held: BTreeSet<Ipv4Addr>,
+    /// The address each container (pod sandbox) holds: its id is kept once, here.
+    by_id: BTreeMap<Box<str>, Ipv4Addr>,
     last_reserved: Option<Ipv4Addr>,
 }
 
@@ -260,7 +262,7 @@ impl HostLocalIpam {
             range_start,
             range_end,
             gateway: range_start,
-            by_ip: BTreeMap::new(),
+            held: BTreeSet::new(),
             by_id: BTreeMap::new(),
             last_reserved: None,
         })
@@ -283,7 +285,7 @@ impl HostLocalIpam {
 
     /// How many addresses are held.
     pub fn allocated_count(&self) -> usize {
-        self.by_ip.len()
+        self.held.len()
     }
 
     /// The address a container holds, if any.
@@ -311,13 +313,13 @@ impl HostLocalIpam {
         };
         let free = (0..span)
             .map(|i| Ipv4Addr::from(start + (first + i) % span))
-            .find(|ip| *ip != self.gateway && !self.by_ip.contains_key(ip))
+            .find(|ip| *ip != self.gateway && !self.held.contains(ip))
             .ok_or(HostLocalError::NoAddressesAvailable {
                 range_start: self.range_start,
                 range_end: self.range_end,
             })?;
-        self.by_ip.insert(free, container_id.to_string());
-        self.by_id.insert(container_id.to_string(), free);
+        self.held.insert(free);
+        self.by_id.insert(Box::from(container_id), free);
         self.last_reserved = Some(free);
         Ok(free)
     }
@@ -343,15 +345,15 @@ impl HostLocalIpam {
         if ip == self.gateway {
             return Err(HostLocalError::GatewayRequested(ip));
         }
-        if self.by_ip.contains_key(&ip) {
+        if self.held.contains(&ip) {
             return Err(HostLocalError::NotAvailable {
                 ip,
                 range_start,
                 range_end,
             });
         }
-        self.by_ip.insert(ip, container_id.to_string());
-        self.by_id.insert(container_id.to_string(), ip);
+        self.held.insert(ip);
+        self.by_id.insert(Box::from(container_id), ip);
         if self.last_reserved.is_none_or(|last| last < ip) {
             self.last_reserved = Some(ip);
         }
@@ -361,7 +363,7 @@ impl HostLocalIpam {
     /// Releases whatever address the container holds; releasing twice is harmless (as CNI DEL).
     pub fn release(&mut self, container_id: &str) -> Option<Ipv4Addr> {
         let ip = self.by_id.remove(container_id)?;
-        self.by_ip.remove(&ip);
+        self.held.remove(&ip);
         Some(ip)
     }
 }

@@ -23,7 +23,7 @@ use k8s_openapi::api::core::v1::{Binding, ObjectReference, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::json;
 
-use crate::api::events::{object_reference, EventRecorder, EventType, Reporter};
+use crate::api::events::{involved_ref, object_reference, EventRecorder, EventType, Reporter};
 use crate::api::objects::{Kind, Object};
 use crate::api::patch::PatchType;
 use crate::apiserver::{ApiRequest, ApiWatchEvent, DeleteOptions, WatchEventType};
@@ -322,9 +322,9 @@ impl KubeScheduler {
     }
 
     fn event(&mut self, object: &Object, event_type: EventType, reason: &str, message: &str) {
-        let event = self.events.record(
+        let event = self.events.record_compact(
             self.now,
-            object_reference(object),
+            involved_ref(object),
             event_type,
             reason,
             message.to_string(),

@@ -694,6 +694,197 @@ impl From<Event> for CompactEvent {
     }
 }
 
+/// The object an event is about (`involvedObject`), borrowed from whoever records it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InvolvedRef<'a> {
+    /// `apiVersion`.
+    pub api_version: Option<&'a str>,
+    /// `kind`.
+    pub kind: Option<&'a str>,
+    /// `name`.
+    pub name: Option<&'a str>,
+    /// `namespace`.
+    pub namespace: Option<&'a str>,
+    /// `uid`.
+    pub uid: Option<&'a str>,
+    /// `resourceVersion`.
+    pub resource_version: Option<&'a str>,
+    /// `fieldPath` (`spec.containers{nginx}`).
+    pub field_path: Option<&'a str>,
+}
+
+impl<'a> From<&'a ObjectReference> for InvolvedRef<'a> {
+    fn from(reference: &'a ObjectReference) -> InvolvedRef<'a> {
+        InvolvedRef {
+            api_version: reference.api_version.as_deref(),
+            kind: reference.kind.as_deref(),
+            name: reference.name.as_deref(),
+            namespace: reference.namespace.as_deref(),
+            uid: reference.uid.as_deref(),
+            resource_version: reference.resource_version.as_deref(),
+            field_path: reference.field_path.as_deref(),
+        }
+    }
+}
+
+/// What an event recorder sets on an Event it makes (client-go's `makeEvent`, or the
+/// correlator's aggregate event): [`CompactEvent::recorded`] builds the compact form from it
+/// without going through a k8s-openapi `Event`. `source` is always set.
+#[derive(Clone, Debug)]
+pub struct RecordedEvent<'a> {
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`.
+    pub namespace: String,
+    /// `involvedObject`.
+    pub involved: InvolvedRef<'a>,
+    /// `type`.
+    pub type_: &'a str,
+    /// `reason`.
+    pub reason: &'a str,
+    /// `message`.
+    pub message: String,
+    /// `source.component`.
+    pub source_component: &'a str,
+    /// `source.host`.
+    pub source_host: Option<&'a str>,
+    /// `firstTimestamp`.
+    pub first_timestamp: Time,
+    /// `lastTimestamp`.
+    pub last_timestamp: Time,
+    /// `count`.
+    pub count: i32,
+    /// `reportingComponent`.
+    pub reporting_component: Option<&'a str>,
+    /// `reportingInstance`.
+    pub reporting_instance: Option<&'a str>,
+}
+
+/// Encodes one word field from borrowed text, copying a string outside the table into `rare`.
+fn encode_word_str(text: Option<&str>, hints: &[u8], rare: &mut Option<Box<str>>) -> Word {
+    let Some(text) = text else {
+        return Word::Absent;
+    };
+    match known_word_hinted(text, hints) {
+        Some(index) => Word::Known(index),
+        None => {
+            *rare = Some(Box::from(text));
+            Word::Rare
+        }
+    }
+}
+
+impl CompactEvent {
+    /// The compact form of the Event `recorded` describes: the same value `From<Event>` gives
+    /// for that Event, built without its dozen intermediate strings.
+    pub fn recorded(recorded: RecordedEvent<'_>) -> CompactEvent {
+        let mut rest = EventRest::default();
+        let involved = recorded.involved;
+        let source_host: Option<Box<str>> = recorded.source_host.map(Box::from);
+        let mut words = [Word::Absent; WORD_FIELDS];
+        let mut put = |field: WordField, text: Option<&str>| {
+            words[field.index()] =
+                encode_word_str(text, field.hints(), &mut rest.texts[field.index()]);
+        };
+        put(WordField::Type, Some(recorded.type_));
+        put(WordField::Reason, Some(recorded.reason));
+        put(WordField::SourceComponent, Some(recorded.source_component));
+        put(WordField::ReportingComponent, recorded.reporting_component);
+        put(WordField::InvolvedApiVersion, involved.api_version);
+        put(WordField::InvolvedKind, involved.kind);
+        put(WordField::InvolvedNamespace, involved.namespace);
+        let instance = WordField::ReportingInstance;
+        words[instance.index()] = match recorded.reporting_instance {
+            Some(text)
+                if known_word_hinted(text, instance.hints()).is_none()
+                    && source_host.as_deref() == Some(text) =>
+            {
+                Word::SourceHost
+            }
+            other => encode_word_str(other, instance.hints(), &mut rest.texts[instance.index()]),
+        };
+        let involved_uid = match involved.uid {
+            None => UidSlot::Absent,
+            Some(uid) => match parse_uuid(uid) {
+                Some(bytes) => UidSlot::Uuid(bytes),
+                None => {
+                    rest.involved_uid = Some(uid.to_string());
+                    UidSlot::Rare
+                }
+            },
+        };
+        let involved_resource_version = match involved.resource_version {
+            None => VersionSlot::Absent,
+            Some(version) => match parse_version(version) {
+                Some(number) => VersionSlot::Number(number),
+                None => {
+                    rest.involved_resource_version = Some(version.to_string());
+                    VersionSlot::Rare
+                }
+            },
+        };
+        let first_timestamp =
+            encode_time(Some(recorded.first_timestamp), &mut rest.first_timestamp);
+        let last_timestamp = encode_time(Some(recorded.last_timestamp), &mut rest.last_timestamp);
+        let rest = (!rest.is_empty()).then(|| Box::new(rest));
+        CompactEvent {
+            metadata: ObjectMeta {
+                name: Some(recorded.name),
+                namespace: Some(recorded.namespace),
+                ..ObjectMeta::default()
+            },
+            involved_name: involved.name.map(Box::from),
+            involved_field_path: involved.field_path.map(Box::from),
+            message: Some(recorded.message.into_boxed_str()),
+            source_host,
+            rest,
+            first_timestamp,
+            last_timestamp,
+            involved_resource_version,
+            count: Some(recorded.count),
+            involved_uid,
+            words,
+            has_source: true,
+        }
+    }
+
+    /// The Event a [`RecordedEvent`] stands for, as a k8s-openapi `Event` (what
+    /// [`CompactEvent::recorded`] must agree with).
+    pub fn recorded_event(recorded: &RecordedEvent<'_>) -> Event {
+        let owned = |text: Option<&str>| text.map(str::to_string);
+        let involved = &recorded.involved;
+        Event {
+            metadata: ObjectMeta {
+                name: Some(recorded.name.clone()),
+                namespace: Some(recorded.namespace.clone()),
+                ..ObjectMeta::default()
+            },
+            involved_object: ObjectReference {
+                api_version: owned(involved.api_version),
+                kind: owned(involved.kind),
+                name: owned(involved.name),
+                namespace: owned(involved.namespace),
+                uid: owned(involved.uid),
+                resource_version: owned(involved.resource_version),
+                field_path: owned(involved.field_path),
+            },
+            reason: Some(recorded.reason.to_string()),
+            message: Some(recorded.message.clone()),
+            type_: Some(recorded.type_.to_string()),
+            source: Some(EventSource {
+                component: Some(recorded.source_component.to_string()),
+                host: owned(recorded.source_host),
+            }),
+            first_timestamp: Some(recorded.first_timestamp.clone()),
+            last_timestamp: Some(recorded.last_timestamp.clone()),
+            count: Some(recorded.count),
+            reporting_component: owned(recorded.reporting_component),
+            reporting_instance: owned(recorded.reporting_instance),
+            ..Event::default()
+        }
+    }
+}
+
 impl From<CompactEvent> for Event {
     fn from(event: CompactEvent) -> Event {
         event.to_event()
@@ -939,5 +1130,77 @@ mod tests {
             CompactEvent::from(event("Custom")),
             CompactEvent::from(event("Custom"))
         );
+    }
+
+    #[test]
+    fn a_recorded_event_built_directly_equals_the_conversion_of_its_event() {
+        let ms = |millis| Time(k8s_openapi::jiff::Timestamp::from_millisecond(millis).unwrap());
+        let fine = Time(k8s_openapi::jiff::Timestamp::new(1_735_689_600, 123_456_789).unwrap());
+        let kubelet = RecordedEvent {
+            name: "web-1.181a".to_string(),
+            namespace: "default".to_string(),
+            involved: InvolvedRef {
+                api_version: Some("v1"),
+                kind: Some("Pod"),
+                name: Some("web-1"),
+                namespace: Some("default"),
+                uid: Some("0f1e2d3c-4b5a-4697-8879-a0b1c2d3e4f5"),
+                resource_version: Some("42"),
+                field_path: Some("spec.containers{app}"),
+            },
+            type_: "Normal",
+            reason: "Pulled",
+            message: "Container image \"nginx\" already present on machine".to_string(),
+            source_component: "kubelet",
+            source_host: Some("node-7"),
+            first_timestamp: ms(1_735_689_600_123),
+            last_timestamp: ms(1_735_689_600_123),
+            count: 1,
+            reporting_component: Some("kubelet"),
+            reporting_instance: Some("node-7"),
+        };
+        let controller = RecordedEvent {
+            involved: InvolvedRef {
+                api_version: Some("apps/v1"),
+                kind: Some("ReplicaSet"),
+                name: Some("web-5d4f"),
+                namespace: Some("lab"),
+                uid: Some("u-1"),
+                resource_version: Some("007"),
+                field_path: None,
+            },
+            type_: "Warning",
+            reason: "SomethingRare",
+            source_component: "my-controller",
+            source_host: None,
+            reporting_component: Some("my-controller"),
+            reporting_instance: Some(""),
+            count: 3,
+            first_timestamp: fine.clone(),
+            ..kubelet.clone()
+        };
+        let aggregate = RecordedEvent {
+            message: "(combined from similar events): x".to_string(),
+            involved: InvolvedRef::default(),
+            source_host: Some("default"),
+            reporting_component: None,
+            reporting_instance: None,
+            last_timestamp: fine,
+            ..kubelet.clone()
+        };
+        let instance_known_host = RecordedEvent {
+            source_host: Some("kubelet"),
+            reporting_instance: Some("kubelet"),
+            ..kubelet.clone()
+        };
+        for recorded in [kubelet, controller, aggregate, instance_known_host] {
+            let event = CompactEvent::recorded_event(&recorded);
+            assert_eq!(
+                CompactEvent::recorded(recorded.clone()),
+                CompactEvent::from(event.clone()),
+                "{recorded:?}"
+            );
+            assert_eq!(CompactEvent::recorded(recorded).to_event(), event);
+        }
     }
 }

@@ -17,7 +17,7 @@ mod round_trip_tests;
 
 pub(crate) use error::go_json_type;
 pub use error::ObjectError;
-pub use event::{CompactEvent, InvolvedObject};
+pub use event::{CompactEvent, InvolvedObject, InvolvedRef, RecordedEvent};
 pub use kind::Kind;
 pub use object::Object;
 pub use pod::StoredPod;

@@ -21,13 +21,14 @@ pub mod admission;
 pub mod containers;
 pub mod probes;
 pub mod reboot;
+pub mod sent_status;
 pub mod status;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Container, Pod, PodStatus};
+use k8s_openapi::api::core::v1::{Container, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::objects::{Kind, Object};
@@ -42,6 +43,7 @@ use crate::kubelet::shared_pod::SharedPod;
 use crate::sim::clock::Timestamp;
 use containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
 use probes::ProbeVerdict;
+use sent_status::{SentSummary, SentView};
 
 /// The status manager's `syncPeriod`: how long after the API's copy of a pod status
 /// drifted from the kubelet's the kubelet writes its own back.
@@ -133,8 +135,9 @@ enum SentStatus {
     None,
     /// The API's copy of the pod shows it: read it there.
     Echoed,
-    /// Sent and not (or no longer) what the API's copy shows: the worker's own copy.
-    Pending(Box<PodStatus>),
+    /// Sent and not (or no longer) what the API's copy shows: the worker's own summary of
+    /// it (what the next sync reads, and its fingerprint).
+    Pending(Box<SentSummary>),
 }
 
 /// The kubelet's worker for one pod.
@@ -155,7 +158,7 @@ pub struct PodWorker {
     pub pod_ip: Option<String>,
     /// When the kubelet accepted the pod.
     pub start_time: Option<Timestamp>,
-    /// The status last sent (see [`PodWorker::last_status`]).
+    /// The status last sent (see [`PodWorker::last_sent`]).
     sent_status: SentStatus,
     /// When the status sync looks again at an API status that differs from the last sent.
     pub reconcile_at: Option<Timestamp>,
@@ -275,9 +278,14 @@ impl PodWorker {
             let list = if init { &self.init } else { &self.app };
             list.get(i).map(ContainerRecord::field_path)
         });
-        let request = ctx
-            .events
-            .pod_event(ctx.now, &self.pod, field_path, t, reason, message);
+        let request = ctx.events.pod_event(
+            ctx.now,
+            &self.pod,
+            field_path.as_deref(),
+            t,
+            reason,
+            message,
+        );
         ctx.api.extend(request);
     }
 
@@ -344,13 +352,14 @@ impl PodWorker {
         }
     }
 
-    /// The status last sent: kept by the worker until the API's copy of the pod shows it,
-    /// then read from that copy (shared with the store) for as long as it stays the same.
-    pub fn last_status(&self) -> Option<&PodStatus> {
+    /// The status last sent: summarised by the worker until the API's copy of the pod
+    /// shows it, then read from that copy (shared with the store) for as long as it stays
+    /// the same.
+    pub fn last_sent(&self) -> Option<SentView<'_>> {
         match &self.sent_status {
             SentStatus::None => None,
-            SentStatus::Echoed => self.pod.status.as_ref(),
-            SentStatus::Pending(status) => Some(status),
+            SentStatus::Echoed => self.pod.status.as_ref().map(SentView::Full),
+            SentStatus::Pending(summary) => Some(SentView::Summary(summary)),
         }
     }
 
@@ -359,13 +368,18 @@ impl PodWorker {
     /// when the new copy shows the status it sent, it drops its own.
     fn replace_pod(&mut self, pod: SharedPod) {
         if matches!(self.sent_status, SentStatus::Echoed) && pod.status != self.pod.status {
-            if let Some(status) = self.pod.status.clone() {
-                self.sent_status = SentStatus::Pending(Box::new(status));
+            if let Some(status) = self.pod.status.as_ref() {
+                self.sent_status = SentStatus::Pending(Box::new(SentSummary::of(status)));
             }
         }
         self.pod = pod;
         if let SentStatus::Pending(sent) = &self.sent_status {
-            if self.pod.status.as_ref() == Some(sent.as_ref()) {
+            if self
+                .pod
+                .status
+                .as_ref()
+                .is_some_and(|status| SentView::Summary(sent).is(status))
+            {
                 self.sent_status = SentStatus::Echoed;
             }
         }
@@ -383,14 +397,14 @@ impl PodWorker {
     /// `needsReconcile`, for the conditions the kubelet reports: whether the API's copy of
     /// the status lacks one of them or has it with another status.
     pub fn api_status_differs(&self) -> bool {
-        let (Some(sent), Some(api)) = (self.last_status(), self.pod.status.as_ref()) else {
+        let (Some(sent), Some(api)) = (self.last_sent(), self.pod.status.as_ref()) else {
             return false;
         };
         let api_conditions = api.conditions.as_deref().unwrap_or_default();
-        sent.conditions.iter().flatten().any(|mine| {
+        sent.any_condition(|type_, status| {
             !api_conditions
                 .iter()
-                .any(|c| c.type_ == mine.type_ && c.status == mine.status)
+                .any(|c| c.type_ == type_ && c.status == status)
         })
     }
 
@@ -976,12 +990,12 @@ impl PodWorker {
     pub fn sync(&mut self, ctx: &mut SyncContext<'_>) {
         match self.state.clone() {
             PodState::Rejected { reason, message } => {
-                if self.last_status().is_none() {
+                if self.last_sent().is_none() {
                     self.event(ctx, None, false, EventType::Warning, &reason, message);
                 }
             }
             PodState::StartingSandbox => {
-                if self.last_status().is_none() {
+                if self.last_sent().is_none() {
                     ctx.runtime.push_back(RuntimeCommand::RunPodSandbox {
                         pod_uid: self.uid().to_string(),
                         pod_name: format!("{}/{}", self.namespace(), self.name()),
@@ -1260,7 +1274,12 @@ impl PodWorker {
             return;
         }
         let status = self.compute_status(ctx.node_ip, ctx.now);
-        if !resend && self.last_status() == Some(&status) {
+        let mut known = None;
+        if !resend
+            && self
+                .last_sent()
+                .is_some_and(|sent| sent.is_with(&status, &mut known))
+        {
             self.status_inputs = self.status_inputs(ctx.node_ip);
             return;
         }
@@ -1276,9 +1295,15 @@ impl PodWorker {
                 ..ObjectMeta::default()
             },
             spec: None,
-            status: Some(status.clone()),
+            status: None,
         };
-        self.sent_status = SentStatus::Pending(Box::new(status));
+        let fingerprint = known.unwrap_or_else(|| sent_status::fingerprint(&status));
+        self.sent_status = SentStatus::Pending(Box::new(SentSummary::with_fingerprint(
+            &status,
+            fingerprint,
+        )));
+        let mut pod = pod;
+        pod.status = Some(status);
         // Computed again from the same inputs, with this status as the last one sent, the
         // status would come out the same (every transition time and earlier state it takes
         // from the last status is the one just computed): keep the inputs.

@@ -26,6 +26,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
 use super::containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
+use super::sent_status::{PreviousContainer, SentView};
 use super::{PodState, PodWorker, RestartPolicy};
 use crate::sim::clock::Timestamp;
 
@@ -104,7 +105,7 @@ fn back_off_shown(record: &ContainerRecord, termination: &Termination) -> bool {
 fn container_status(
     record: &ContainerRecord,
     now: Timestamp,
-    previous: Option<&ContainerStatus>,
+    previous: Option<PreviousContainer<'_>>,
 ) -> ContainerStatus {
     let last_terminated = record
         .last_termination
@@ -113,7 +114,7 @@ fn container_status(
     // The run before `record.last_termination`, as the last status showed it.
     let earlier = || -> ContainerState {
         previous
-            .and_then(|p| p.last_state.clone())
+            .and_then(|p| p.last_state.cloned())
             .filter(|state| state != &last_terminated.clone().unwrap_or_default())
             .unwrap_or_default()
     };
@@ -150,10 +151,7 @@ fn container_status(
                 Some(t) if restarts > 0 && back_off_shown(record, t) => (
                     waiting_state(
                         WaitingReason::CrashLoopBackOff.as_str(),
-                        previous
-                            .and_then(|p| p.state.as_ref())
-                            .and_then(|s| s.waiting.as_ref())
-                            .and_then(|w| w.message.clone()),
+                        previous.and_then(|p| p.waiting_message).map(str::to_string),
                     ),
                     terminated_state(t),
                     restarts - 1,
@@ -267,12 +265,9 @@ impl PodWorker {
         // compares with the status it sent last, or with the API's copy before it sent any
         // (so `PodScheduled` keeps the scheduler's time).
         let since = self
-            .last_status()
-            .or(self.pod.status.as_ref())
-            .and_then(|s| s.conditions.as_ref())
-            .and_then(|cs| cs.iter().find(|c| c.type_ == kind))
-            .filter(|c| c.status == status)
-            .and_then(|c| c.last_transition_time.clone())
+            .last_sent()
+            .or(self.pod.status.as_ref().map(SentView::Full))
+            .and_then(|sent| sent.transition_time(kind, status))
             .unwrap_or_else(|| now.to_k8s_time());
         PodCondition {
             type_: kind.to_string(),
@@ -363,21 +358,21 @@ impl PodWorker {
             self.condition("PodScheduled", true, None, None, now),
         ]);
         status.conditions = Some(conditions);
-        let sent = self.last_status();
+        let sent = self.last_sent();
         if !self.init.is_empty() {
-            let previous = sent.and_then(|s| s.init_container_statuses.as_deref());
             status.init_container_statuses = Some(
                 self.init
                     .iter()
-                    .map(|c| container_status(c, now, find_status(previous, c.name())))
+                    .map(|c| {
+                        container_status(c, now, sent.and_then(|s| s.container(true, c.name())))
+                    })
                     .collect(),
             );
         }
-        let previous = sent.and_then(|s| s.container_statuses.as_deref());
         status.container_statuses = Some(
             self.app
                 .iter()
-                .map(|c| container_status(c, now, find_status(previous, c.name())))
+                .map(|c| container_status(c, now, sent.and_then(|s| s.container(false, c.name()))))
                 .collect(),
         );
         status
@@ -387,16 +382,8 @@ impl PodWorker {
     /// status still shows it terminated switches to `CrashLoopBackOff` at the pod worker's
     /// next sync ([`POD_WORKER_BACK_OFF`] after the exit).
     pub fn status_change_due(&self) -> Option<Timestamp> {
-        let sent = self.last_status()?;
-        let shown = |name: &str| {
-            sent.container_statuses
-                .iter()
-                .chain(sent.init_container_statuses.iter())
-                .flatten()
-                .find(|s| s.name == name)
-                .and_then(|s| s.state.as_ref())
-                .is_some_and(|s| s.terminated.is_some())
-        };
+        let sent = self.last_sent()?;
+        let shown = |name: &str| sent.shows_terminated(name);
         self.init
             .iter()
             .chain(&self.app)
@@ -499,7 +486,7 @@ impl PodWorker {
     /// The inputs of the status now, or None when the status also depends on the time (see
     /// [`StatusInputs`]).
     pub(super) fn status_inputs(&self, node_ip: &str) -> Option<StatusInputs> {
-        if self.crash_looping() || self.last_status().is_none() {
+        if self.crash_looping() || self.last_sent().is_none() {
             return None;
         }
         Some(self.status_fingerprint(node_ip))
@@ -520,11 +507,4 @@ impl PodWorker {
             .flatten()
             .filter(|c| !KUBELET_CONDITIONS.contains(&c.type_.as_str()))
     }
-}
-
-fn find_status<'s>(
-    statuses: Option<&'s [ContainerStatus]>,
-    name: &str,
-) -> Option<&'s ContainerStatus> {
-    statuses?.iter().find(|s| s.name == name)
 }
