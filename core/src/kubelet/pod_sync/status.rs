@@ -22,7 +22,9 @@ use k8s_openapi::api::core::v1::{
 };
 
 use std::fmt::Write as _;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+
+use super::sent_status::FingerprintHasher;
 use std::time::Duration;
 
 use super::containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
@@ -414,7 +416,7 @@ impl PodWorker {
 /// `started` and back-off mark, and from the API's copy of the status its `qosClass` and
 /// the conditions the kubelet does not own (kept from it; the kubelet's own conditions
 /// there are read only before it sent any status, and then it keeps no fingerprint). A
-/// 64-bit SipHash (std's, with its fixed keys: the same on every target) stands for them in
+/// 64-bit XXH3 (specified, the same on every target) stands for them in
 /// 8 bytes instead of a copy of each; two different sets of values giving the same
 /// fingerprint has a chance of 2^-64.
 ///
@@ -426,7 +428,7 @@ impl PodWorker {
 pub struct StatusInputs(u64);
 
 /// Feeds `Debug` text to a hasher (for the k8s-openapi conditions, which are not `Hash`).
-struct DebugHasher<'h>(&'h mut DefaultHasher);
+struct DebugHasher<'h>(&'h mut FingerprintHasher);
 
 impl std::fmt::Write for DebugHasher<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
@@ -450,7 +452,7 @@ impl PodWorker {
 
     /// The fingerprint of the status's inputs now (see [`StatusInputs`]).
     fn status_fingerprint(&self, node_ip: &str) -> StatusInputs {
-        let mut h = DefaultHasher::new();
+        let mut h = FingerprintHasher::default();
         node_ip.hash(&mut h);
         self.state.hash(&mut h);
         self.pod_ip.hash(&mut h);
