@@ -84,8 +84,9 @@ pub struct NodeImages {
     pub pulls: Vec<PullRecord>,
 }
 
-/// Reads every node's image cache and pulls. Live, the server's runtimes are out of reach:
-/// only the pulls (from the Events) are shown, each cache is empty.
+/// Reads every node's image cache and pulls from the in-page simulation. (Live, the view
+/// reads one node at a time from the server instead: [`read_node_images_answer`]; given a
+/// mirror, this finds no runtime and shows only the pulls from its Events.)
 pub fn read_node_images<'a>(source: impl Into<ObjectSource<'a>>) -> Vec<NodeImages> {
     let mut source = source.into();
     let mut pulls = pulls_by_node(&source.objects(Kind::Event));

@@ -722,7 +722,7 @@ mod tests {
         );
         assert_eq!(
             unlisted.summary(&korean),
-            "목록에 없는 노드 5개 더: 통과했지만 최종 점수가 더 낮은 노드 3개, 1 Insufficient memory, \
+            "목록에 표시하지 않은 노드 5개: 필터는 통과했지만 최종 점수가 더 낮은 노드 3개, 1 Insufficient memory, \
              2 Insufficient cpu. 평가하지 않은 노드 2개."
         );
     }

@@ -28,6 +28,11 @@
 //! scale"): a release `kubeplay serve --sim-nodes NODES` gets PODS pods in Deployments of
 //! 1,000, then the page goes live and the time to the first full canvas and the frame times
 //! while pods change are printed. A benchmark, not a test: it asserts only that it finishes.
+//! With `KUBEPLAY_LIVE_BENCH_ATTACH=PORT@DATA_DIR` as well it attaches to a `kubeplay serve`
+//! already running on 127.0.0.1:PORT with that data directory (its token and kubeconfig)
+//! instead of starting one, creates only the Deployments `bench-N` it does not have yet, and
+//! leaves the server running: the server half takes many minutes at scale, the page's half
+//! can then be measured again and again.
 //!
 //! The same scenario then runs in Debian's Firefox ESR through geckodriver (setup installs
 //! firefox-esr with apt and builds geckodriver with `cargo install`); its screenshots go to a
@@ -498,18 +503,24 @@ fn big_cluster_scenario(session: &Session, url: &str, screenshots: &Path) -> Res
 }
 
 /// A `kubeplay serve` of this workspace on a free loopback port with a temporary data
-/// directory, killed (and its directory removed) when dropped.
+/// directory, killed (and its directory removed) when dropped; or one already running that
+/// the bench attached to (left as it is).
 struct LiveServer {
-    child: Child,
+    /// The server this run started (None: attached to a running one).
+    child: Option<Child>,
+    /// The server's process id (its memory is read from `/proc`).
+    pid: u32,
     port: u16,
     data_dir: PathBuf,
 }
 
 impl Drop for LiveServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
     }
 }
 
@@ -558,7 +569,8 @@ impl LiveServer {
             .spawn()
             .with_context(|| format!("could not start {}", binary.display()))?;
         let server = LiveServer {
-            child,
+            pid: child.id(),
+            child: Some(child),
             port,
             data_dir,
         };
@@ -569,6 +581,30 @@ impl LiveServer {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+        Ok(server)
+    }
+
+    /// Attaches to a `kubeplay serve` running on 127.0.0.1:`port` with `data_dir` (its token
+    /// and kubeconfig), which this run neither stops nor cleans up.
+    fn attach(port: u16, data_dir: PathBuf) -> Result<LiveServer> {
+        let pid = std::fs::read_dir("/proc")?
+            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .find(|pid| {
+                std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+                    let cmdline = String::from_utf8_lossy(&cmdline);
+                    cmdline.contains("serve") && cmdline.contains(&format!("127.0.0.1:{port}"))
+                })
+            })
+            .unwrap_or(0);
+        let server = LiveServer {
+            child: None,
+            pid,
+            port,
+            data_dir,
+        };
+        server
+            .token()
+            .context("the attached server's data directory has no token")?;
         Ok(server)
     }
 
@@ -624,7 +660,7 @@ impl LiveServer {
 
     /// The server's resident memory in MB (Linux `/proc`).
     fn rss_mb(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid))
             .ok()
             .and_then(|status| {
                 status
@@ -663,17 +699,38 @@ fn live_bench_in_chromium(size: &str) -> Result<()> {
 /// Deployments of 1,000 replicas, created with the real kubectl), then the page connects
 /// and mirrors summaries. Prints: how long the server took to run every pod and its memory;
 /// from the click on Connect to the first canvas showing every pod; then, while a sixth of
-/// the Deployments roll out (their pods replaced), the canvas's own frame times (read +
+/// the Deployments have their pods deleted and replaced, the canvas's own frame times (read +
 /// rasterize + put, `window.kubeplayCanvasStats`) and the gaps between animation frames
-/// (what the user sees: a gap over 50 ms is a visible stall), and the page's JS heap.
+/// (what the user sees: a gap over 50 ms is a visible stall), the main thread's long tasks
+/// (over 50 ms each, Chromium's `longtask` entries: how much of the 30 s the page was busy),
+/// and the page's JS heap.
 fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> {
     const PER_DEPLOYMENT: usize = 1_000;
     let nodes_arg = nodes.to_string();
     println!("  live mode at scale: kubeplay serve --sim-nodes {nodes} (release), {pods} pods");
-    let server = LiveServer::start_with(true, &["--sim-nodes", &nodes_arg, "--sim-speed", "10"])?;
+    let server = match std::env::var("KUBEPLAY_LIVE_BENCH_ATTACH") {
+        Ok(attach) => {
+            let Some((port, data_dir)) = attach
+                .split_once('@')
+                .and_then(|(port, dir)| Some((port.parse::<u16>().ok()?, PathBuf::from(dir))))
+            else {
+                bail!("KUBEPLAY_LIVE_BENCH_ATTACH must be PORT@DATA_DIR (got {attach:?})");
+            };
+            println!("  (attached to the kubeplay serve on port {port})");
+            LiveServer::attach(port, data_dir)?
+        }
+        Err(_) => LiveServer::start_with(true, &["--sim-nodes", &nodes_arg, "--sim-speed", "10"])?,
+    };
     let started = Instant::now();
     let deployments = pods.div_ceil(PER_DEPLOYMENT);
+    let existing = server.kubectl(&["get", "deployments", "-o", "name"])?;
     for index in 0..deployments {
+        if existing
+            .lines()
+            .any(|line| line == format!("deployment.apps/bench-{index}"))
+        {
+            continue;
+        }
         let replicas = (pods - index * PER_DEPLOYMENT)
             .min(PER_DEPLOYMENT)
             .to_string();
@@ -686,8 +743,15 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
             &replicas,
         ])?;
     }
-    server.kubectl(&["expose", "deployment", "bench-0", "--port=80"])?;
-    loop {
+    if !server
+        .kubectl(&["get", "services", "-o", "name"])?
+        .lines()
+        .any(|line| line == "service/bench-0")
+    {
+        server.kubectl(&["expose", "deployment", "bench-0", "--port=80"])?;
+    }
+    let (mut last_running, mut steady_since) = (0, Instant::now());
+    let running = loop {
         // A busy server may not answer the summary within curl's limit: ask again later.
         let (total, running) = match server.pod_counts() {
             Ok(counts) => counts,
@@ -697,15 +761,27 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
             }
         };
         if running >= pods {
-            break;
+            break running;
+        }
+        // Pods that cannot start (e.g. on nodes past the cluster CIDR's 256 podCIDRs, which
+        // get none: FailedCreatePodSandBox) would keep the bench waiting forever: go on once
+        // every pod exists and the running count has not moved for a minute.
+        if total >= pods && running > 0 && running == last_running {
+            if steady_since.elapsed() > Duration::from_secs(60) {
+                println!("  ({running} of {total} pods run; the others cannot start)");
+                break running;
+            }
+        } else {
+            last_running = running;
+            steady_since = Instant::now();
         }
         if started.elapsed() > Duration::from_secs(3_600) {
             bail!("only {running} of {total} pods ran within an hour");
         }
         std::thread::sleep(Duration::from_secs(5));
-    }
+    };
     println!(
-        "  measured: the server ran {pods} pods on {nodes} nodes in {:.0} s (polled every 5 s), RSS {} MB",
+        "  measured: the server ran {running} of {pods} pods on {nodes} nodes in {:.0} s (polled every 5 s), RSS {} MB",
         started.elapsed().as_secs_f64(),
         server.rss_mb()
     );
@@ -721,7 +797,9 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
     // The page notes the moment every pod is on the canvas (checked every 20 ms).
     session.value(&format!(
         "(() => {{ window.kubeplayLiveClick = performance.now(); window.kubeplayFullCanvasMs = null; \
+           window.kubeplayFirstCanvasMs = null; \
            const id = setInterval(() => {{ const c = document.querySelector('#cluster-canvas'); \
+             if (c && window.kubeplayFirstCanvasMs === null && Number(c.dataset.pods) > 0) {{ window.kubeplayFirstCanvasMs = performance.now() - window.kubeplayLiveClick; }} \
              if (c && c.dataset.pods === '{pods}') {{ window.kubeplayFullCanvasMs = performance.now() - window.kubeplayLiveClick; clearInterval(id); }} }}, 20); \
            return true; }})()"
     ))?;
@@ -734,22 +812,37 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
     let heap = session.value(
         "performance.memory ? Math.round(performance.memory.usedJSHeapSize / 1048576) : null",
     )?;
+    let first = session.value("window.kubeplayFirstCanvasMs")?;
     println!(
-        "  measured: click on Connect → canvas with all {pods} pods: {full} ms; JS heap {heap} MB"
+        "  measured: click on Connect → first canvas with pods: {first} ms, with all {pods} pods: {full} ms; JS heap {heap} MB"
     );
     session.screenshot(&std::env::temp_dir().join(format!("kubeplay-live-{nodes}x{pods}.png")))?;
 
-    // Pods change: a sixth of the Deployments roll out (every pod of theirs replaced).
+    // Pods change: every pod of a sixth of the Deployments is deleted and replaced.
     session.value(
         "(() => { window.kubeplayCanvasStats = undefined; window.kubeplayGaps = []; \
            let last = performance.now(); \
            const tick = (t) => { window.kubeplayGaps.push(t - last); last = t; \
              if (!window.kubeplayGapsDone) requestAnimationFrame(tick); }; \
-           window.kubeplayGapsDone = false; requestAnimationFrame(tick); return true; })()",
+           window.kubeplayGapsDone = false; requestAnimationFrame(tick); \
+           window.kubeplayLongTasks = []; \
+           try { new PerformanceObserver((list) => list.getEntries().forEach((e) => window.kubeplayLongTasks.push(e.duration))) \
+             .observe({ entryTypes: ['longtask'] }); } catch (e) { window.kubeplayLongTasks = null; } \
+           return true; })()",
     )?;
+    // Not `kubectl rollout restart`: scaling the old ReplicaSet down ranks its pods with
+    // `compare_for_deletion`, which is not a total order, and the core's sort panics on it at
+    // this size (the cluster actor stops). Deleting the pods makes the ReplicaSets replace
+    // them (create, schedule, start) without that ranking.
     let restarted = deployments.div_ceil(6);
     for index in 0..restarted {
-        server.kubectl(&["rollout", "restart", &format!("deployment/bench-{index}")])?;
+        server.kubectl(&[
+            "delete",
+            "pods",
+            "-l",
+            &format!("app=bench-{index}"),
+            "--wait=false",
+        ])?;
     }
     std::thread::sleep(Duration::from_secs(30));
     let stats = session.value(
@@ -759,11 +852,14 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
            return JSON.stringify({ canvasFrames: s.frames, canvasMeanMs: s.frames ? Math.round(s.totalMs / s.frames) : null, \
              canvasMaxMs: Math.round(s.maxMs), animationFrames: g.length, gapP50Ms: at(0.5), gapP95Ms: at(0.95), \
              gapMaxMs: g.length ? Math.round(g[g.length - 1]) : null, stallsOver50Ms: g.filter(x => x > 50).length, \
+             longTasks: window.kubeplayLongTasks ? window.kubeplayLongTasks.length : null, \
+             longTaskMs: window.kubeplayLongTasks ? Math.round(window.kubeplayLongTasks.reduce((a, b) => a + b, 0)) : null, \
+             longTaskMaxMs: window.kubeplayLongTasks ? Math.round(Math.max(0, ...window.kubeplayLongTasks)) : null, \
              heapMB: performance.memory ? Math.round(performance.memory.usedJSHeapSize / 1048576) : null, \
              podsShown: document.querySelector('#cluster-canvas')?.dataset.pods }); })()",
     )?;
     println!(
-        "  measured: 30 s while {restarted} Deployments ({} pods) roll out: {stats}; server RSS {} MB",
+        "  measured: while {restarted} Deployments' pods ({}) are deleted and replaced, then 30 s: {stats}; server RSS {} MB",
         restarted * PER_DEPLOYMENT,
         server.rss_mb()
     );
@@ -904,6 +1000,19 @@ fn live_scenario(session: &Session, screenshots: &Path) -> Result<()> {
         "(document.querySelector('#service-endpoints')||{dataset:{}}).dataset.ready === '2' \
          && !!document.querySelector('#traffic-simulation-only')",
     )?;
+
+    println!("  live images: the picked pod's node, its cache and pulls read from the server");
+    session.click("#tab-images")?;
+    session.wait_for(
+        "the node of the pod picked in the cluster view, with nginx cached and the web pod's pull",
+        "(() => { const chip = document.querySelector('.node-card .pod-chip.selected[data-name^=\"web-\"]'); \
+           const node = chip && chip.closest('.node-card').dataset.node; \
+           const card = node && document.querySelector(`#images .image-node[data-node=\"${node}\"]`); \
+           return !!document.querySelector('#images-live-note') && !!card \
+             && [...card.querySelectorAll('.image code')].some(c => c.textContent.includes('nginx')) \
+             && [...card.querySelectorAll('.pulls .pod')].some(p => p.textContent.startsWith('default/web-')); })()",
+    )?;
+    session.screenshot(&screenshots.join("live-images-en.png"))?;
     session.click("#tab-scheduler")?;
 
     println!("  Ctrl+Enter applies; the server's refusal is marked at the field's line");

@@ -8,7 +8,6 @@ use crate::hooks::use_text;
 use crate::i18n::Key;
 use crate::images::{format_bytes, read_node_images, NodeImages, PullOutcome};
 use crate::inspector::ObjectRef;
-use kubeplay_core::api::objects::Kind;
 use web_sys::HtmlSelectElement;
 
 /// What the view needs.
@@ -16,7 +15,7 @@ use web_sys::HtmlSelectElement;
 pub struct ImagesProps {
     /// The playground.
     pub handle: PlaygroundHandle,
-    /// The object picked in the cluster view (a big live cluster shows its node).
+    /// The object picked in the cluster view (live, the view shows its node).
     pub selected: Option<ObjectRef>,
 }
 
@@ -101,8 +100,8 @@ fn slowest_pull_ms<'a>(nodes: impl Iterator<Item = &'a NodeImages>) -> u64 {
         .unwrap_or(0)
 }
 
-/// The node a big live cluster's images view shows: the one picked here, else the one the
-/// cluster view picked (a node, or a pod's node), else the first.
+/// The node the live images view shows: the one picked here, else the one the cluster view
+/// picked (a node, or a pod's node), else the first.
 pub fn shown_node(
     nodes: &[String],
     picked: Option<&String>,
@@ -119,7 +118,7 @@ pub fn shown_node(
         .or_else(|| nodes.first().cloned())
 }
 
-/// How often a big live cluster's images view reads its node again, in wall-clock ms.
+/// How often the live images view reads its node again, in wall-clock ms.
 const NODE_IMAGES_REFRESH_MS: u64 = 5_000;
 
 /// The images view.
@@ -127,32 +126,25 @@ const NODE_IMAGES_REFRESH_MS: u64 = 5_000;
 pub fn images_panel(props: &ImagesProps) -> Html {
     let text = use_text();
     let picked = use_state(|| None::<String>);
-    // A big live cluster: one node at a time, its cache and pulls read from the server.
-    let summarized = props.handle.live.as_ref().and_then(|live| {
+    // Live (any cluster size): one node at a time, its cache and pulls read from the server,
+    // which alone holds the runtimes.
+    let live_view = props.handle.live.as_ref().map(|live| {
         let state = live.state.borrow();
-        (state.mode == crate::live::MirrorMode::Summary).then(|| {
-            let nodes = state.node_names();
-            let selected_node = props.selected.as_ref().and_then(|s| match s.kind {
-                Kind::Node => Some(s.name.clone()),
-                Kind::Pod => state
-                    .summary
-                    .pod(&s.namespace, &s.name)
-                    .and_then(|p| p.node_name.clone()),
-                _ => None,
-            });
-            let shown = shown_node(&nodes, picked.as_ref(), selected_node.as_deref());
-            let images = state
-                .node_images
-                .clone()
-                .filter(|images| Some(&images.node) == shown.as_ref());
-            let refresh = state.now.as_millis() / NODE_IMAGES_REFRESH_MS;
-            (live.state.clone(), nodes, shown, images, refresh)
-        })
+        let nodes = state.node_names();
+        let selected_node = props.selected.as_ref().and_then(|s| state.node_of(s));
+        let shown = shown_node(&nodes, picked.as_ref(), selected_node.as_deref());
+        let images = state
+            .node_images
+            .clone()
+            .filter(|images| Some(&images.node) == shown.as_ref());
+        let refresh = state.now.as_millis() / NODE_IMAGES_REFRESH_MS;
+        let big = state.mode == crate::live::MirrorMode::Summary;
+        (live.state.clone(), nodes, shown, images, refresh, big)
     });
     {
-        let fetch = summarized
+        let fetch = live_view
             .as_ref()
-            .map(|(state, _, shown, _, refresh)| (state.clone(), shown.clone(), *refresh));
+            .map(|(state, _, shown, _, refresh, _)| (state.clone(), shown.clone(), *refresh));
         let key = fetch
             .as_ref()
             .map(|(_, shown, refresh)| (shown.clone(), *refresh));
@@ -165,7 +157,7 @@ pub fn images_panel(props: &ImagesProps) -> Html {
             }
         });
     }
-    if let Some((_, nodes, shown, images, _)) = summarized {
+    if let Some((_, nodes, shown, images, _, big)) = live_view {
         let on_pick = {
             let picked = picked.clone();
             Callback::from(move |event: Event| {
@@ -185,7 +177,11 @@ pub fn images_panel(props: &ImagesProps) -> Html {
         return html! {
             <div class="images-view" id="images">
                 <p class="muted hint">{ text(Key::ImagesHint) }</p>
-                <p class="muted hint live-note" id="images-summary-note">{ text(Key::ImagesSummaryNote) }</p>
+                if big {
+                    <p class="muted hint live-note" id="images-summary-note">{ text(Key::ImagesSummaryNote) }</p>
+                } else {
+                    <p class="muted hint live-note" id="images-live-note">{ text(Key::ImagesLiveNote) }</p>
+                }
                 <label class="field">
                     { text(Key::ImagesNode) }
                     <select id="images-node" onchange={on_pick}>{ for options }</select>
@@ -199,9 +195,6 @@ pub fn images_panel(props: &ImagesProps) -> Html {
     html! {
         <div class="images-view" id="images">
             <p class="muted hint">{ text(Key::ImagesHint) }</p>
-            if props.handle.is_live() {
-                <p class="muted hint live-note">{ text(Key::ImagesLiveNote) }</p>
-            }
             <div class="image-nodes">{ for nodes.iter().map(|n| node_card(n, slowest_ms, &text)) }</div>
         </div>
     }

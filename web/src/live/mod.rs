@@ -197,7 +197,7 @@ pub struct LiveState {
     /// demand for the traffic view (EndpointSlices are not mirrored otherwise).
     pub sliced: Option<(String, String)>,
     /// The node whose image cache and pulls the images view read on demand, and what the
-    /// server answered ([`MirrorMode::Summary`]).
+    /// server answered (both modes).
     pub node_images: Option<crate::images::NodeImages>,
     /// The server's trace as read so far.
     pub trace: LiveTrace,
@@ -280,6 +280,29 @@ impl LiveState {
         } else {
             self.info.nodes.clone()
         }
+    }
+    /// The node an object picked in the cluster view stands for: a Node itself, or a Pod's
+    /// node (from its summary in [`MirrorMode::Summary`], else from the mirrored Pod); None
+    /// for other kinds and for pods not bound yet.
+    pub fn node_of(&self, picked: &crate::inspector::ObjectRef) -> Option<String> {
+        match picked.kind {
+            Kind::Node => Some(picked.name.clone()),
+            Kind::Pod if self.mode == MirrorMode::Summary => self
+                .summary
+                .pod(&picked.namespace, &picked.name)
+                .and_then(|p| p.node_name.clone()),
+            Kind::Pod => self
+                .mirror
+                .get(Kind::Pod, &picked.namespace, &picked.name)
+                .and_then(|object| match object.as_ref() {
+                    kubeplay_core::api::objects::Object::Pod(pod) => {
+                        pod.spec.as_ref().and_then(|s| s.node_name.clone())
+                    }
+                    _ => None,
+                }),
+            _ => None,
+        }
+        .filter(|node| !node.is_empty())
     }
 }
 
@@ -381,6 +404,49 @@ mod tests {
                 stderr: String::new(),
                 exit_code: 1
             })
+        );
+    }
+
+    #[test]
+    fn a_picked_pod_stands_for_its_node_from_the_mirror_or_the_summaries() {
+        let picked = |kind: Kind, name: &str| crate::inspector::ObjectRef {
+            kind,
+            namespace: if kind == Kind::Pod { "default" } else { "" }.to_string(),
+            name: name.to_string(),
+        };
+        let mut live = LiveState::new(
+            "t".to_string(),
+            LiveInfo::default(),
+            Timestamp::from_millis(0),
+        );
+        assert_eq!(live.mode, MirrorMode::Full);
+        let pods = r#"{"items":[
+            {"metadata":{"namespace":"default","name":"web-1"},"spec":{"nodeName":"node-2","containers":[{"name":"c","image":"nginx"}]}},
+            {"metadata":{"namespace":"default","name":"pending"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}],
+            "metadata":{"resourceVersion":"9"}}"#;
+        assert_eq!(live.mirror.apply_list(Kind::Pod, pods), Ok(()));
+        let summary = r#"{"resourceVersion":"9","nodes":[{"name":"node-3","ready":"True","resourceVersion":"1"}],
+            "pods":[{"namespace":"default","name":"web-1","nodeName":"node-3","status":"Running","resourceVersion":"8"}]}"#;
+        assert_eq!(live.summary.apply_list(summary), Ok(()));
+        let cases = [
+            (Kind::Pod, "web-1", Some("node-2")),
+            (Kind::Pod, "pending", None),
+            (Kind::Pod, "gone", None),
+            (Kind::Node, "node-1", Some("node-1")),
+            (Kind::Service, "web", None),
+        ];
+        for (kind, name, node) in cases {
+            assert_eq!(
+                live.node_of(&picked(kind, name)).as_deref(),
+                node,
+                "{kind:?} {name}"
+            );
+        }
+        // A big cluster reads the pod's node from its summary.
+        live.mode = MirrorMode::Summary;
+        assert_eq!(
+            live.node_of(&picked(Kind::Pod, "web-1")).as_deref(),
+            Some("node-3")
         );
     }
 
