@@ -170,32 +170,6 @@ fn log2_age_bucket(t: Timestamp, now: Timestamp) -> i64 {
     }
 }
 
-/// Compares two timestamps where the newer one (or a missing one) ranks first, on the
-/// logarithmic scale Kubernetes uses with `LogarithmicScaleDown`; equal buckets tie-break
-/// by UID.
-fn newer_first(
-    a: Option<Timestamp>,
-    b: Option<Timestamp>,
-    a_uid: &str,
-    b_uid: &str,
-    now: Timestamp,
-) -> Ordering {
-    match (a, b) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Less,
-        (Some(_), None) => Ordering::Greater,
-        (Some(a), Some(b)) if a == b => Ordering::Equal,
-        (Some(a), Some(b)) => {
-            let diff = log2_age_bucket(a, now) - log2_age_bucket(b, now);
-            if diff == 0 {
-                a_uid.cmp(b_uid)
-            } else {
-                diff.cmp(&0)
-            }
-        }
-    }
-}
-
 fn uid(pod: &Pod) -> &str {
     pod.metadata.uid.as_deref().unwrap_or("")
 }
@@ -237,32 +211,33 @@ pub fn compare_for_deletion(
     if a_rank != b_rank {
         return b_rank.cmp(&a_rank);
     }
-    // 6. Been ready for less time < more time.
-    if let (Some(ready_a), Some(ready_b)) = (pod_ready_since(a), pod_ready_since(b)) {
-        if ready_a != ready_b {
-            let order = newer_first(ready_a, ready_b, uid(a), uid(b), now);
-            if order != Ordering::Equal {
-                return order;
-            }
-        }
-    }
-    // 7. Higher restart count < lower.
-    let by_restarts = max_container_restarts(b).cmp(&max_container_restarts(a));
-    if by_restarts != Ordering::Equal {
-        return by_restarts;
-    }
-    // 8. Empty creation time < newer < older.
-    let created = |p: &Pod| {
+    // 6. Been ready for less time < more time, on the logarithmic scale (a pod without a
+    //    ready time first). 7. Higher restart count < lower. 8. Empty creation time < newer <
+    //    older, on the same scale. Then by UID.
+    //
+    // Kubernetes breaks a tie inside one bucket by UID at step 6 already, but goes on to
+    // step 7 when the two times are equal, and skips step 6 when either time is missing:
+    // that order is not transitive (three pods can each rank before the next), which Go's
+    // sort tolerates and Rust's `sort_by` may answer with a panic (a 1,000-replica rollout
+    // restart did). Here every step compares a value of each pod alone, and the UID comes
+    // last, so the order is total; it differs from Kubernetes' only among pods whose ready
+    // times fall in the same bucket.
+    let ready_bucket = |p: &Pod| {
+        pod_ready_since(p)
+            .flatten()
+            .map(|t| log2_age_bucket(t, now))
+    };
+    let created_bucket = |p: &Pod| {
         p.metadata
             .creation_timestamp
             .as_ref()
-            .map(Timestamp::from_k8s_time)
+            .map(|t| log2_age_bucket(Timestamp::from_k8s_time(t), now))
     };
-    let (created_a, created_b) = (created(a), created(b));
-    if created_a != created_b {
-        return newer_first(created_a, created_b, uid(a), uid(b), now);
-    }
-    Ordering::Equal
+    ready_bucket(a)
+        .cmp(&ready_bucket(b))
+        .then_with(|| max_container_restarts(b).cmp(&max_container_restarts(a)))
+        .then_with(|| created_bucket(a).cmp(&created_bucket(b)))
+        .then_with(|| uid(a).cmp(uid(b)))
 }
 
 /// `getPodsToDelete`: the `count` pods to delete first, ranked as Kubernetes ranks them.
@@ -646,5 +621,42 @@ mod tests {
         assert!(is_pod_available(pod, 9, now()));
         assert!(!is_pod_available(pod, 10, now()));
         assert!(!is_pod_available(pod, 30, now()));
+    }
+
+    #[test]
+    fn deletion_order_is_total_so_sorting_many_pods_cannot_panic() {
+        // Ready times in one log bucket and equal ones, restarts that disagree with the
+        // UIDs: the mix that made Kubernetes' order intransitive (a < b < c < a).
+        const NAMES: [&str; 12] = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"];
+        let mut pods = Vec::new();
+        for (i, name) in NAMES.iter().enumerate() {
+            let i = i as u64;
+            pods.push(make(&P {
+                name,
+                ready_for_s: [Some(70 + i % 3), Some(70), None][(i % 3) as usize],
+                restarts: (i % 4) as i32,
+                age_s: 1_000 + i % 2,
+                ..BASE
+            }));
+        }
+        let as_pods: Vec<&Pod> = pods.iter().filter_map(|o| as_pod(o)).collect();
+        let cmp = |a: &Pod, b: &Pod| compare_for_deletion(a, 1, b, 1, now());
+        for a in &as_pods {
+            assert_eq!(cmp(a, a), Ordering::Equal);
+            for b in &as_pods {
+                assert_eq!(cmp(a, b), cmp(b, a).reverse(), "antisymmetric");
+                for c in &as_pods {
+                    if cmp(a, b) == Ordering::Less && cmp(b, c) == Ordering::Less {
+                        assert_eq!(cmp(a, c), Ordering::Less, "transitive");
+                    }
+                }
+            }
+        }
+        // A big scale-down sorts them all.
+        let mut many = Vec::new();
+        for _ in 0..100 {
+            many.extend(pods.iter().cloned());
+        }
+        assert_eq!(pods_to_delete(&many, &many, 600, now()).len(), 600);
     }
 }
