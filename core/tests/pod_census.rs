@@ -10,7 +10,6 @@ use std::time::Duration;
 use kubeplay_core::api::objects::Object;
 use kubeplay_core::sim::run::SimRunConfig;
 use kubeplay_core::sim::world::World;
-use serde_json::json;
 
 /// What holds one pod revision at one sample.
 #[derive(Default, Clone, Copy, Debug)]
@@ -59,22 +58,8 @@ fn pod_revision_census_at_the_peak() {
     while remaining > 0 {
         let replicas = remaining.min(500);
         let name = format!("app-{index}");
-        let object = Object::from_value(json!({
-            "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": name, "labels": {"app": name}},
-            "spec": {
-                "replicas": replicas,
-                "selector": {"matchLabels": {"app": name}},
-                "template": {
-                    "metadata": {"labels": {"app": name}},
-                    "spec": {"containers": [{
-                        "name": "web", "image": "nginx:1.25",
-                        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}
-                    }]}
-                }
-            }
-        }));
-        if let Ok(object) = object {
+        let object = kubeplay_core::sim::run::deployment(&name, replicas);
+        if let Some(object) = object {
             let _ = world.api().create("default", object);
         }
         remaining -= replicas;

@@ -111,7 +111,9 @@ pub struct SimRunReport {
     pub trace_records: u64,
 }
 
-fn deployment(name: &str, replicas: usize) -> Option<Object> {
+/// The Deployment `kubeplay sim` creates: `replicas` nginx pods labelled `app: NAME`, each
+/// requesting 10m cpu and 16Mi memory (None only if the object would not decode).
+pub fn deployment(name: &str, replicas: usize) -> Option<Object> {
     Object::from_value(json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": name, "labels": {"app": name}},
