@@ -627,13 +627,32 @@ mod tests {
     fn deletion_order_is_total_so_sorting_many_pods_cannot_panic() {
         // Ready times in one log bucket and equal ones, restarts that disagree with the
         // UIDs: the mix that made Kubernetes' order intransitive (a < b < c < a).
-        const NAMES: [&str; 12] = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"];
-        let mut pods = Vec::new();
+        // In Kubernetes' order: b < c (same bucket, UID), c < a (equal times, restarts),
+        // a < b (same bucket, UID).
+        let mut pods = vec![
+            make(&P {
+                name: "b",
+                ready_for_s: Some(71),
+                ..BASE
+            }),
+            make(&P {
+                name: "c",
+                ready_for_s: Some(70),
+                restarts: 1,
+                ..BASE
+            }),
+            make(&P {
+                name: "a",
+                ready_for_s: Some(70),
+                ..BASE
+            }),
+        ];
+        const NAMES: [&str; 9] = ["d", "e", "f", "g", "h", "i", "j", "k", "l"];
         for (i, name) in NAMES.iter().enumerate() {
             let i = i as u64;
             pods.push(make(&P {
                 name,
-                ready_for_s: [Some(70 + i % 3), Some(70), None][(i % 3) as usize],
+                ready_for_s: [Some(70 + i), Some(70), None][(i % 3) as usize],
                 restarts: (i % 4) as i32,
                 age_s: 1_000 + i % 2,
                 ..BASE
