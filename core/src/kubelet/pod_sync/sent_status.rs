@@ -375,6 +375,26 @@ fn hash_container_statuses(h: &mut FingerprintHasher, statuses: &Option<Vec<Cont
     }
 }
 
+/// Hashes every field of a pod condition.
+pub(super) fn hash_condition(h: &mut FingerprintHasher, condition: &PodCondition) {
+    let PodCondition {
+        last_probe_time,
+        last_transition_time,
+        message,
+        observed_generation,
+        reason,
+        status,
+        type_,
+    } = condition;
+    type_.hash(h);
+    status.hash(h);
+    reason.hash(h);
+    message.hash(h);
+    observed_generation.hash(h);
+    hash_time(h, last_transition_time);
+    hash_time(h, last_probe_time);
+}
+
 fn hash_ips<'s>(h: &mut FingerprintHasher, ips: Option<impl ExactSizeIterator<Item = &'s String>>) {
     match ips {
         None => h.write_u8(0),
@@ -405,7 +425,8 @@ impl Hasher for FingerprintHasher {
 }
 
 /// A 64-bit XXH3 (specified, the same on every target; std's SipHash was ~9 % of a
-/// `kubeplay sim` run's instructions here) of every field of `status`: two different statuses get the same fingerprint with a chance of 2^-64.
+/// `kubeplay sim` run's instructions here) of every field of `status`: two different
+/// statuses get the same fingerprint with a chance of 2^-64.
 pub fn fingerprint(status: &PodStatus) -> u64 {
     let PodStatus {
         conditions,
@@ -451,22 +472,7 @@ pub fn fingerprint(status: &PodStatus) -> u64 {
             h.write_u8(1);
             h.write_usize(conditions.len());
             for c in conditions {
-                let PodCondition {
-                    last_probe_time,
-                    last_transition_time,
-                    message,
-                    observed_generation,
-                    reason,
-                    status,
-                    type_,
-                } = c;
-                type_.hash(&mut h);
-                status.hash(&mut h);
-                reason.hash(&mut h);
-                message.hash(&mut h);
-                observed_generation.hash(&mut h);
-                hash_time(&mut h, last_transition_time);
-                hash_time(&mut h, last_probe_time);
+                hash_condition(&mut h, c);
             }
         }
     }

@@ -21,10 +21,9 @@ use k8s_openapi::api::core::v1::{
     ContainerStatus, HostIP, PodCondition, PodIP, PodStatus,
 };
 
-use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 
-use super::sent_status::FingerprintHasher;
+use super::sent_status::{hash_condition, FingerprintHasher};
 use std::time::Duration;
 
 use super::containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
@@ -427,16 +426,6 @@ impl PodWorker {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StatusInputs(u64);
 
-/// Feeds `Debug` text to a hasher (for the k8s-openapi conditions, which are not `Hash`).
-struct DebugHasher<'h>(&'h mut FingerprintHasher);
-
-impl std::fmt::Write for DebugHasher<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.write(s.as_bytes());
-        Ok(())
-    }
-}
-
 impl PodWorker {
     fn crash_looping(&self) -> bool {
         self.init.iter().chain(&self.app).any(|c| {
@@ -478,9 +467,7 @@ impl PodWorker {
             .and_then(|s| s.qos_class.as_ref())
             .hash(&mut h);
         for condition in self.others_conditions() {
-            // Writing into a hasher cannot fail.
-            let _ = write!(DebugHasher(&mut h), "{condition:?}");
-            h.write_u8(0xfe);
+            hash_condition(&mut h, condition);
         }
         StatusInputs(h.finish())
     }
