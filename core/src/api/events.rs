@@ -143,16 +143,14 @@ impl EventRecorder {
         message: String,
     ) -> Event {
         let nanos = self.next_nanos(now);
-        let object_name = involved.name.clone().unwrap_or_default();
-        let namespace = involved
-            .namespace
-            .clone()
-            .filter(|ns| !ns.is_empty())
-            .unwrap_or_else(|| "default".to_string());
+        let (name, namespace) = {
+            let involved = InvolvedRef::from(&involved);
+            (event_name(&involved, nanos), event_namespace(&involved))
+        };
         let time = now.to_k8s_time();
         Event {
             metadata: ObjectMeta {
-                name: Some(format!("{object_name}.{nanos:x}")),
+                name: Some(name),
                 namespace: Some(namespace),
                 ..ObjectMeta::default()
             },
