@@ -632,8 +632,8 @@ impl DurableStore {
     /// part (seconds for hundreds of MB).
     fn start_snapshot(&mut self) {
         let revision = self.memory.current_revision();
-        let mut all = match read_all(&self.memory) {
-            Ok(all) => all,
+        let all = match read_all(&self.memory) {
+            Ok(all) => std::sync::Arc::new(all),
             Err(error) => {
                 self.snapshot_failed(&error.to_string());
                 return;
@@ -641,10 +641,11 @@ impl DurableStore {
         };
         if self.options.snapshot_in_background {
             let store_dir = self.store_dir.clone();
+            let for_thread = std::sync::Arc::clone(&all);
             let spawned = std::thread::Builder::new()
                 .name("kubeplay-snapshot".to_string())
                 .spawn(move || {
-                    snapshot::write(&store_dir, revision, &all).map_err(|e| e.to_string())
+                    snapshot::write(&store_dir, revision, &for_thread).map_err(|e| e.to_string())
                 });
             match spawned {
                 Ok(writer) => {
@@ -659,13 +660,6 @@ impl DurableStore {
                     tracing::warn!(
                         "cannot start a thread for the snapshot ({error}); writing it now"
                     );
-                    all = match read_all(&self.memory) {
-                        Ok(all) => all,
-                        Err(error) => {
-                            self.snapshot_failed(&error.to_string());
-                            return;
-                        }
-                    };
                 }
             }
         }
