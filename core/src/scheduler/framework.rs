@@ -24,6 +24,7 @@ use super::plugins::{
     node_unschedulable, taint_toleration, Code, CycleState, PluginName, SchedulePodError, Status,
     MAX_NODE_SCORE,
 };
+use super::score_memo::ScoreInputs;
 use super::snapshot::{NodeInfo, Snapshot};
 
 /// `minFeasibleNodesToFind`.
@@ -761,8 +762,9 @@ fn score_plugin(
 /// as the explained path does but without keeping each plugin's scores: the plugins whose
 /// normalised score is their raw score (NodeResourcesFit, BalancedAllocation,
 /// ImageLocality) are scored in one pass over the nodes, so each node is read once instead
-/// of once per plugin; the others go through [`score_plugin`]. Integer sums do not depend on
-/// their order, so the totals are the same.
+/// of once per plugin, and a node whose numbers and the cycle's inputs are those of its last
+/// pass reuses that pass's sum ([`score_memo`](super::score_memo)); the others go through
+/// [`score_plugin`]. Integer sums do not depend on their order, so the totals are the same.
 fn add_weighted_scores(
     score_plugins: &[(PluginName, i64)],
     state: &CycleState<'_>,
@@ -811,16 +813,36 @@ fn add_weighted_scores(
     } else {
         Vec::new()
     };
+    let inputs_id = snapshot.score_inputs_id(ScoreInputs {
+        weights: [fit, balanced, images],
+        requested: state.resources.requested,
+        non_zero_requested: state.resources.non_zero_requested,
+        num_containers: state.num_containers,
+        images: pod_images
+            .iter()
+            .map(|&(id, spread)| (id, spread.to_bits()))
+            .collect(),
+    });
     for (total, node) in totals.iter_mut().zip(feasible) {
-        if fit != 0 {
-            *total += node_resources_fit::score(state, node) * fit;
-        }
-        if balanced != 0 {
-            *total += balanced_allocation::score(state, node) * balanced;
-        }
-        if images != 0 {
-            *total += image_locality::score_with_ids(state, &pod_images, node) * images;
-        }
+        *total += node.score_memo.total(
+            inputs_id,
+            node.allocatable,
+            node.requested,
+            node.non_zero_requested,
+            || {
+                let mut sum = 0;
+                if fit != 0 {
+                    sum += node_resources_fit::score(state, node) * fit;
+                }
+                if balanced != 0 {
+                    sum += balanced_allocation::score(state, node) * balanced;
+                }
+                if images != 0 {
+                    sum += image_locality::score_with_ids(state, &pod_images, node) * images;
+                }
+                sum
+            },
+        );
     }
 }
 
@@ -963,5 +985,86 @@ mod fast_path_tests {
             }
         }
         assert!(passed > 3 && failed > 3, "{passed} passed, {failed} failed");
+    }
+
+    #[test]
+    fn remembered_scores_choose_the_same_nodes_as_scoring_every_node_afresh() {
+        use crate::scheduler::snapshot::PodSummary;
+        use crate::sim::rng::SimRng;
+        let mut nodes = Vec::new();
+        for i in 0..12i64 {
+            let mut node = NodeInfo::new(
+                &format!("n{i:02}"),
+                Resources {
+                    milli_cpu: 1000 + 500 * (i % 3),
+                    memory_bytes: (1 << 30) * (1 + i % 4),
+                },
+                110,
+            );
+            if i % 4 == 0 {
+                node.images.insert("nginx:1.25".into(), 700 << 20);
+            }
+            nodes.push(node);
+        }
+        // The explained path scores every node afresh, plugin by plugin; the other one
+        // reuses each node's remembered sum where its inputs did not change.
+        let mut remembered = Snapshot::new(nodes.clone());
+        let mut afresh = Snapshot::new(nodes);
+        let mut with_memo = Scheduler::new(Config {
+            explain: false,
+            ..Config::default()
+        });
+        let mut without_memo = Scheduler::new(Config {
+            explain: true,
+            ..Config::default()
+        });
+        let (mut rng_a, mut rng_b) = (SimRng::seed_from(3), SimRng::seed_from(3));
+        let mut nodes_used = std::collections::BTreeSet::new();
+        for i in 0..240usize {
+            let cpu = [10, 10, 10, 250, 10][i % 5];
+            let image = if i % 7 == 0 { "redis:7" } else { "nginx:1.25" };
+            let mut pod = pod(serde_json::json!({"containers": [{
+                "name": "c", "image": image,
+                "resources": {"requests": {"cpu": format!("{cpu}m"), "memory": "16Mi"}}}]}));
+            pod.metadata.name = Some(format!("p{i}"));
+            let a = with_memo.schedule_one(&pod, &remembered, &mut rng_a);
+            let b = without_memo.schedule_one(&pod, &afresh, &mut rng_b);
+            assert_eq!(a.decision, b.decision, "pod {i}");
+            if let Decision::Scheduled { node } = &a.decision {
+                let summary = PodSummary::from_pod(&pod).expect("summary");
+                remembered.add_pod(node, summary.clone()).expect("node");
+                afresh.add_pod(node, summary).expect("node");
+                nodes_used.insert(node.clone());
+            }
+            if i == 80 {
+                // A node pulls an image: its images are renumbered, the spreads change.
+                remembered.add_image("n05", "redis:7", 30 << 20);
+                afresh.add_image("n05", "redis:7", 30 << 20);
+            }
+            if i == 120 {
+                // One node loses the image and another gains it: every spread stays as it
+                // was, only those two nodes' image scores change.
+                for snapshot in [&mut remembered, &mut afresh] {
+                    let mut info = snapshot.get("n00").expect("n00").clone();
+                    info.images.clear();
+                    snapshot.upsert_node(info);
+                    snapshot.add_image("n01", "nginx:1.25", 700 << 20);
+                }
+            }
+            if i == 160 {
+                // A pod leaves a node.
+                let (namespace, name) = ("default", "p3");
+                for snapshot in [&mut remembered, &mut afresh] {
+                    let node = snapshot
+                        .nodes()
+                        .iter()
+                        .find(|n| n.pods.iter().any(|p| p.name == name))
+                        .map(|n| n.name.clone())
+                        .expect("p3 was placed");
+                    snapshot.remove_pod(&node, namespace, name).expect("p3");
+                }
+            }
+        }
+        assert!(nodes_used.len() > 6, "{nodes_used:?}");
     }
 }

@@ -16,6 +16,7 @@ pub mod explain;
 pub mod framework;
 pub mod plugins;
 pub mod queue;
+mod score_memo;
 pub mod snapshot;
 
 pub use framework::{

@@ -15,6 +15,7 @@ use k8s_openapi::api::core::v1::{Container, Node, Pod, Taint};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use thiserror::Error;
 
+use super::score_memo::{InputsNumbering, NodeScoreMemo, ScoreInputs};
 use crate::api::validation::quantity::ParsedQuantity;
 
 /// CPU the scheduler counts for a container that requests none (`DefaultMilliCPURequest`),
@@ -377,6 +378,8 @@ pub struct NodeInfo {
     /// [`Snapshot`] fills it when the node enters it or gains an image, so ImageLocality
     /// looks a pod's images up by number on each node instead of comparing names.
     image_ids: Vec<(u32, i64)>,
+    /// The node's last pointwise score total (see [`score_memo`](super::score_memo)).
+    pub(crate) score_memo: NodeScoreMemo,
 }
 
 impl NodeInfo {
@@ -394,6 +397,7 @@ impl NodeInfo {
             pods: Vec::new(),
             images: BTreeMap::new(),
             image_ids: Vec::new(),
+            score_memo: NodeScoreMemo::default(),
         }
     }
 
@@ -489,6 +493,8 @@ fn release_image(image_num_nodes: &mut BTreeMap<String, usize>, image: &str) {
 
 /// Numbers `node.images` with the snapshot's image ids (new names get the next id).
 fn number_images(image_ids: &mut BTreeMap<String, u32>, node: &mut NodeInfo) {
+    // The node's images are about to change: its remembered image score with them.
+    node.score_memo.clear();
     node.image_ids.clear();
     for (image, &size) in &node.images {
         let id = match image_ids.get(image) {
@@ -531,6 +537,8 @@ pub struct Snapshot {
     image_ids: BTreeMap<String, u32>,
     /// A node was added after a node with a greater name: [`Snapshot::order_nodes`] sorts.
     out_of_order: bool,
+    /// Ids for the cycle-wide inputs of the nodes' score memos.
+    score_inputs: InputsNumbering,
 }
 
 impl Snapshot {
@@ -563,6 +571,7 @@ impl Snapshot {
             image_num_nodes,
             image_ids,
             out_of_order: false,
+            score_inputs: InputsNumbering::default(),
         }
     }
 
@@ -680,6 +689,11 @@ impl Snapshot {
     /// held it.
     pub fn image_id(&self, image: &str) -> Option<u32> {
         self.image_ids.get(image).copied()
+    }
+
+    /// The id of a cycle's pointwise score inputs (see [`score_memo`](super::score_memo)).
+    pub(crate) fn score_inputs_id(&self, inputs: ScoreInputs) -> u64 {
+        self.score_inputs.id_of(inputs)
     }
 
     /// How many nodes hold this (normalised) image.
