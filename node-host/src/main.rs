@@ -140,6 +140,14 @@ struct ServeArgs {
         default_value_t = kubeplay::serve::cluster::DEFAULT_TRACE_KEEP
     )]
     trace_keep: usize,
+
+    /// The cluster CIDR cut into one /24 podCIDR per simulated node (kube-controller-manager's
+    /// flag of the same name), /8 to /24. A node beyond its room gets no podCIDR (event
+    /// CIDRNotAvailable) and its pods stay ContainerCreating.
+    /// [default: 10.244.0.0/16, widened to fit --sim-nodes beyond 256 (up to 10.128.0.0/9)]
+    #[arg(long, value_name = "CIDR", env = "KUBEPLAY_CLUSTER_CIDR",
+          value_parser = kubeplay::serve::cluster::parse_cluster_cidr)]
+    cluster_cidr: Option<kubeplay_core::network::cidr::Ipv4Cidr>,
 }
 
 /// A positive, finite speed factor.
@@ -329,6 +337,13 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             speed = args.sim_speed,
             "simulated nodes"
         );
+        let cluster = ClusterConfig {
+            sim_nodes: args.sim_nodes,
+            sim_speed: args.sim_speed,
+            trace_keep: args.trace_keep,
+            cluster_cidr: args.cluster_cidr,
+        };
+        log_pod_cidr_plan(&cluster);
         if matches!(ui, UiFiles::NotBuilt) {
             tracing::warn!("web UI from {ui}");
         } else {
@@ -337,11 +352,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         let config = ServeConfig {
             ui,
             data_dir: data_dir.clone(),
-            cluster: ClusterConfig {
-                sim_nodes: args.sim_nodes,
-                sim_speed: args.sim_speed,
-                trace_keep: args.trace_keep,
-            },
+            cluster,
         };
         serve::serve(listener, config, shutdown_signal())
             .await
@@ -349,6 +360,40 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!("kubeplay stopped");
         Ok(())
     })
+}
+
+/// Says which cluster CIDR the nodes' podCIDRs come from, why when it is not the default,
+/// and how many nodes it has no room for.
+fn log_pod_cidr_plan(cluster: &ClusterConfig) {
+    let plan = cluster.pod_cidr_plan();
+    let cidr = plan.cluster_cidr.to_string();
+    if plan.widened {
+        tracing::info!(
+            cluster_cidr = %cidr,
+            node_podcidrs = plan.capacity,
+            "cluster CIDR widened from the default 10.244.0.0/16 (256 nodes) to hold {} \
+             simulated nodes; set --cluster-cidr to choose another",
+            cluster.sim_nodes
+        );
+    } else {
+        tracing::info!(cluster_cidr = %cidr, node_podcidrs = plan.capacity, "cluster CIDR");
+    }
+    if plan.nodes_without_room > 0 {
+        let first = plan.capacity + 1;
+        let advice = if plan.explicit {
+            "give a wider --cluster-cidr (each bit less in its prefix doubles the room)"
+        } else {
+            "the default does not grow beyond 10.128.0.0/9; give a wider --cluster-cidr"
+        };
+        tracing::warn!(
+            cluster_cidr = %cidr,
+            "the cluster CIDR holds {} node podCIDRs of /24 but --sim-nodes asks for {}: \
+             node-{first} and later get no podCIDR (event CIDRNotAvailable) and their pods stay \
+             ContainerCreating; {advice}",
+            plan.capacity,
+            cluster.sim_nodes
+        );
+    }
 }
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM (what systemd and `docker stop` send).

@@ -37,6 +37,8 @@ use kubeplay_core::api::objects::{Kind, Object};
 use kubeplay_core::apiserver::registry::list_prefix;
 use kubeplay_core::apiserver::ApiServer;
 use kubeplay_core::kubelet::sim_runtime::SimRuntimeConfig;
+use kubeplay_core::network::cidr::Ipv4Cidr;
+use kubeplay_core::network::ipam::{DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE};
 use kubeplay_core::sim::clock::Timestamp;
 use kubeplay_core::sim::world::{World, WorldConfig};
 use kubeplay_core::store::{
@@ -85,6 +87,93 @@ pub struct ClusterConfig {
     /// How many of the latest trace records the server keeps for live mode (0 keeps none and
     /// turns the trace endpoint off).
     pub trace_keep: usize,
+    /// The cluster CIDR cut into one /24 podCIDR per node (kube-controller-manager's
+    /// `--cluster-cidr`), as given; `None` takes 10.244.0.0/16 widened to hold every
+    /// simulated node (see [`ClusterConfig::pod_cidr_plan`]).
+    pub cluster_cidr: Option<Ipv4Cidr>,
+}
+
+/// The widest cluster CIDR the default grows to: 10.128.0.0/9 holds 32,768 podCIDRs of /24
+/// and stays clear of the 10.96.0.0/12 service range (a /8 would overlap it).
+const WIDEST_DEFAULT_PREFIX: u8 = 9;
+
+/// The narrowest cluster CIDR `--cluster-cidr` accepts is one node block (/24); the widest
+/// is 2^16 blocks (/8), Kubernetes' `cidrset` limit.
+const NARROWEST_CLUSTER_PREFIX: u8 = DEFAULT_NODE_CIDR_MASK_SIZE;
+const WIDEST_CLUSTER_PREFIX: u8 = DEFAULT_NODE_CIDR_MASK_SIZE - 16;
+
+/// Which cluster CIDR a run uses and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PodCidrPlan {
+    /// The cluster CIDR.
+    pub cluster_cidr: Ipv4Cidr,
+    /// How many node podCIDRs (/24) it holds.
+    pub capacity: u64,
+    /// The default was widened beyond 10.244.0.0/16 to hold every simulated node.
+    pub widened: bool,
+    /// `--cluster-cidr` was given.
+    pub explicit: bool,
+    /// How many simulated nodes cannot get a podCIDR from it (0 when all fit): they get a
+    /// `CIDRNotAvailable` event and their pods stay ContainerCreating.
+    pub nodes_without_room: usize,
+}
+
+/// Parses a `--cluster-cidr` value: an IPv4 CIDR from /8 to /24 (each node gets a /24).
+pub fn parse_cluster_cidr(text: &str) -> Result<Ipv4Cidr, String> {
+    let cidr: Ipv4Cidr = text
+        .trim()
+        .parse()
+        .map_err(|error| format!("{text:?} is not an IPv4 CIDR such as 10.244.0.0/16: {error}"))?;
+    let prefix = cidr.prefix_len();
+    if !(WIDEST_CLUSTER_PREFIX..=NARROWEST_CLUSTER_PREFIX).contains(&prefix) {
+        return Err(format!(
+            "{text:?} has a /{prefix} prefix; the cluster CIDR must be from /{WIDEST_CLUSTER_PREFIX} \
+             (65,536 nodes) to /{NARROWEST_CLUSTER_PREFIX} (one node), as each node gets a \
+             /{DEFAULT_NODE_CIDR_MASK_SIZE}"
+        ));
+    }
+    Ok(cidr)
+}
+
+/// How many /24 node blocks `cidr` holds.
+fn node_blocks(cidr: Ipv4Cidr) -> u64 {
+    cidr.subnet_count(DEFAULT_NODE_CIDR_MASK_SIZE).unwrap_or(0)
+}
+
+impl ClusterConfig {
+    /// The cluster CIDR this configuration uses: `cluster_cidr` as given, else
+    /// 10.244.0.0/16 (256 nodes), widened one bit at a time (10.244.0.0/15, /14,
+    /// 10.240.0.0/13, … up to 10.128.0.0/9) until it holds `sim_nodes`. Every widened range
+    /// contains the default one, so nodes a smaller run stored keep their podCIDRs.
+    pub fn pod_cidr_plan(&self) -> PodCidrPlan {
+        let (cluster_cidr, widened) = match self.cluster_cidr {
+            Some(cidr) => (cidr, false),
+            None => {
+                let default: Ipv4Cidr = DEFAULT_CLUSTER_CIDR
+                    .parse()
+                    .unwrap_or_else(|_| unreachable!("the default cluster CIDR parses"));
+                let mut cidr = default;
+                while (node_blocks(cidr) as u128) < self.sim_nodes as u128
+                    && cidr.prefix_len() > WIDEST_DEFAULT_PREFIX
+                {
+                    match Ipv4Cidr::new(cidr.network(), cidr.prefix_len() - 1) {
+                        Some(wider) => cidr = wider,
+                        None => break,
+                    }
+                }
+                (cidr, cidr != default)
+            }
+        };
+        let capacity = node_blocks(cluster_cidr);
+        PodCidrPlan {
+            cluster_cidr,
+            capacity,
+            widened,
+            explicit: self.cluster_cidr.is_some(),
+            nodes_without_room: usize::try_from((self.sim_nodes as u64).saturating_sub(capacity))
+                .unwrap_or(usize::MAX),
+        }
+    }
 }
 
 /// How many trace records `kubeplay serve` keeps unless told otherwise: a few minutes of a
@@ -97,6 +186,7 @@ impl Default for ClusterConfig {
             sim_nodes: 1,
             sim_speed: 1.0,
             trace_keep: DEFAULT_TRACE_KEEP,
+            cluster_cidr: None,
         }
     }
 }
@@ -262,6 +352,7 @@ impl Cluster {
     pub fn start_on(config: &ClusterConfig, store: ClusterStore) -> std::io::Result<Cluster> {
         let mut seed_bytes = [0u8; 8];
         getrandom::fill(&mut seed_bytes).map_err(std::io::Error::other)?;
+        let plan = config.pod_cidr_plan();
         let world_config = WorldConfig {
             seed: u64::from_le_bytes(seed_bytes),
             nodes: config.sim_nodes,
@@ -269,6 +360,7 @@ impl Cluster {
             runtime: scaled_runtime(config.sim_speed),
             // Live mode reads the latest records; the ring's bound keeps memory bounded.
             trace_records_kept: config.trace_keep,
+            cluster_cidr: plan.cluster_cidr.to_string(),
             ..WorldConfig::default()
         };
         // Unbounded: senders are async tasks that must never block a tokio thread; each
@@ -282,6 +374,7 @@ impl Cluster {
             .spawn(move || {
                 let mut world = World::with_store(&world_config, store);
                 warn_about_nodes_without_a_kubelet(&mut world);
+                warn_about_stored_pod_cidrs(&mut world, plan.cluster_cidr);
                 publish.send_replace(world.api().current_revision());
                 let publishers = Publishers {
                     revisions: publish,
@@ -399,6 +492,56 @@ fn warn_about_nodes_without_a_kubelet(world: &mut ClusterWorld) {
              larger --sim-nodes): they will go NotReady and their pods will be evicted; restart \
              with a --sim-nodes that includes them to bring them back, or `kubectl delete node` \
              them"
+        );
+    }
+}
+
+/// What a restart on a data directory made with another cluster CIDR means for the nodes'
+/// podCIDRs, said once at start. A Node keeps the `spec.podCIDR` it was stored with (the
+/// field is immutable in Kubernetes): one outside today's cluster CIDR keeps working, and a
+/// node stored without one (an earlier run had no room for it) stays without, even when the
+/// range now has room, until it is deleted and registers again.
+fn warn_about_stored_pod_cidrs(world: &mut ClusterWorld, cluster_cidr: Ipv4Cidr) {
+    let running = world.node_names();
+    let request = RangeRequest::new(KeyRange::prefix(list_prefix(Kind::Node, None)));
+    let Ok(stored) = world.api().store().range(&request) else {
+        return;
+    };
+    let mut outside = Vec::new();
+    let mut without = Vec::new();
+    let mut inside = 0u64;
+    for kv in &stored.kvs {
+        let Object::Node(node) = &*kv.value else {
+            continue;
+        };
+        let Some(name) = node.metadata.name.clone() else {
+            continue;
+        };
+        let pod_cidr = node.spec.as_ref().and_then(|spec| spec.pod_cidr.as_deref());
+        match pod_cidr.map(str::parse::<Ipv4Cidr>) {
+            Some(Ok(cidr)) if cluster_cidr.contains_cidr(&cidr) => inside += 1,
+            Some(_) => outside.push(name),
+            None if running.contains(&name) => without.push(name),
+            None => {}
+        }
+    }
+    if !outside.is_empty() {
+        tracing::warn!(
+            %cluster_cidr,
+            nodes = %outside.join(", "),
+            "stored nodes have a podCIDR outside the cluster CIDR (the data directory was made \
+             with another --cluster-cidr or more --sim-nodes): they keep it, as a node's podCIDR \
+             never changes; the allocator does not track those blocks"
+        );
+    }
+    let free = node_blocks(cluster_cidr).saturating_sub(inside);
+    if !without.is_empty() && free > 0 {
+        tracing::warn!(
+            %cluster_cidr,
+            nodes = %without.join(", "),
+            "stored nodes have no podCIDR (an earlier run's cluster CIDR had no room for them) \
+             and keep none, so their pods stay ContainerCreating, although the cluster CIDR has \
+             {free} free blocks now: `kubectl delete node` them and restart to give them one"
         );
     }
 }
@@ -537,5 +680,176 @@ mod tests {
             .expect("call")
             .expect("default namespace");
         assert_eq!(uid, again);
+    }
+
+    /// Every node's `spec.podCIDR` (None: the node has none), by name.
+    async fn pod_cidrs(cluster: &Cluster) -> std::collections::BTreeMap<String, Option<String>> {
+        cluster
+            .call(|api| {
+                let list = api
+                    .list(Kind::Node, None, &Default::default())
+                    .expect("list nodes");
+                list.items
+                    .iter()
+                    .filter_map(|object| match &**object {
+                        Object::Node(node) => Some((
+                            node.metadata.name.clone().unwrap_or_default(),
+                            node.spec.as_ref().and_then(|spec| spec.pod_cidr.clone()),
+                        )),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .await
+            .expect("call")
+    }
+
+    fn cidr(text: &str) -> Ipv4Cidr {
+        text.parse().expect("a CIDR")
+    }
+
+    fn plan(sim_nodes: usize, cluster_cidr: Option<&str>) -> PodCidrPlan {
+        ClusterConfig {
+            sim_nodes,
+            cluster_cidr: cluster_cidr.map(cidr),
+            ..ClusterConfig::default()
+        }
+        .pod_cidr_plan()
+    }
+
+    #[test]
+    fn the_default_cluster_cidr_widens_to_hold_every_simulated_node() {
+        let small = plan(256, None);
+        assert_eq!(small.cluster_cidr, cidr("10.244.0.0/16"));
+        assert_eq!(
+            (small.capacity, small.widened, small.nodes_without_room),
+            (256, false, 0)
+        );
+        let big = plan(300, None);
+        assert_eq!(big.cluster_cidr, cidr("10.244.0.0/15"));
+        assert_eq!(
+            (big.capacity, big.widened, big.nodes_without_room),
+            (512, true, 0)
+        );
+        // Past /14 the base address's bits are cleared, as a CIDR's network address is.
+        assert_eq!(plan(1025, None).cluster_cidr, cidr("10.240.0.0/13"));
+        assert_eq!(plan(32_768, None).cluster_cidr, cidr("10.128.0.0/9"));
+        // Every widened range contains the default one, so stored podCIDRs stay inside it.
+        for nodes in [257, 600, 5000, 32_768] {
+            assert!(plan(nodes, None)
+                .cluster_cidr
+                .contains_cidr(&cidr("10.244.0.0/16")));
+        }
+        // The default stops at /9, clear of the 10.96.0.0/12 service range, and says how
+        // many nodes get no podCIDR.
+        let huge = plan(40_000, None);
+        assert_eq!(huge.cluster_cidr, cidr("10.128.0.0/9"));
+        assert_eq!(huge.nodes_without_room, 40_000 - 32_768);
+        assert!(!huge.cluster_cidr.contains_cidr(&cidr("10.96.0.0/12")));
+    }
+
+    #[test]
+    fn an_explicit_cluster_cidr_is_used_as_given_even_when_it_is_too_small() {
+        let narrow = plan(5, Some("10.244.0.0/22"));
+        assert_eq!(narrow.cluster_cidr, cidr("10.244.0.0/22"));
+        assert!(narrow.explicit && !narrow.widened);
+        assert_eq!((narrow.capacity, narrow.nodes_without_room), (4, 1));
+        let wide = plan(3, Some("10.0.0.0/8"));
+        assert_eq!((wide.capacity, wide.nodes_without_room), (65_536, 0));
+    }
+
+    #[test]
+    fn a_cluster_cidr_flag_must_be_an_ipv4_cidr_from_slash_8_to_slash_24() {
+        assert_eq!(parse_cluster_cidr("10.1.0.0/16"), Ok(cidr("10.1.0.0/16")));
+        assert_eq!(parse_cluster_cidr("10.1.2.3/16"), Ok(cidr("10.1.0.0/16")));
+        for bad in [
+            "10.1.0.0",
+            "10.1.0.0/x",
+            "fd00::/48",
+            "10.1.0.0/25",
+            "10.0.0.0/7",
+            "",
+        ] {
+            let error = parse_cluster_cidr(bad).expect_err(bad);
+            assert!(error.contains(&format!("{bad:?}")), "{error}");
+        }
+        assert!(parse_cluster_cidr("10.1.0.0/25")
+            .expect_err("too narrow")
+            .contains("/8"));
+    }
+
+    #[tokio::test]
+    async fn three_hundred_simulated_nodes_each_get_a_pod_cidr() {
+        let config = ClusterConfig {
+            sim_nodes: 300,
+            trace_keep: 0,
+            ..ClusterConfig::default()
+        };
+        let cluster = Cluster::start_with(&config).expect("start");
+        let cidrs = pod_cidrs(&cluster).await;
+        assert_eq!(cidrs.len(), 300);
+        let range = cidr("10.244.0.0/15");
+        let distinct: std::collections::BTreeSet<Ipv4Cidr> = cidrs
+            .iter()
+            .map(|(name, pod_cidr)| {
+                let pod_cidr = pod_cidr
+                    .as_deref()
+                    .unwrap_or_else(|| panic!("{name} has none"));
+                let block = cidr(pod_cidr);
+                assert!(range.contains_cidr(&block), "{name}: {block}");
+                block
+            })
+            .collect();
+        assert_eq!(distinct.len(), 300);
+    }
+
+    /// Opens the store of `dir`, waiting for a previous cluster's actor to let it go.
+    fn reopen(dir: &std::path::Path) -> DurableStore {
+        let mut reopened = crate::storage::open(dir);
+        for _ in 0..500 {
+            if reopened.is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            reopened = crate::storage::open(dir);
+        }
+        reopened.expect("the store reopens once the previous cluster is gone")
+    }
+
+    #[tokio::test]
+    async fn a_restart_with_a_wider_cluster_cidr_keeps_the_stored_pod_cidrs() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // Room for two nodes: node-3 gets none.
+        let narrow = ClusterConfig {
+            sim_nodes: 3,
+            cluster_cidr: Some(cidr("10.244.0.0/23")),
+            ..ClusterConfig::default()
+        };
+        let cluster = Cluster::start_on_disk(&narrow, reopen(dir.path())).expect("start");
+        let first = pod_cidrs(&cluster).await;
+        assert_eq!(first["node-1"].as_deref(), Some("10.244.0.0/24"));
+        assert_eq!(first["node-2"].as_deref(), Some("10.244.1.0/24"));
+        assert_eq!(first["node-3"], None);
+        drop(cluster);
+
+        // The default range holds them all now; the stored blocks are kept and not handed
+        // out again, node-4 gets the next free one. node-3 keeps having none (a podCIDR is
+        // set once, at registration; the start-up log says to delete the node).
+        let wide = ClusterConfig {
+            sim_nodes: 4,
+            ..ClusterConfig::default()
+        };
+        let cluster = Cluster::start_on_disk(&wide, reopen(dir.path())).expect("restart");
+        let second = pod_cidrs(&cluster).await;
+        assert_eq!(second["node-1"], first["node-1"]);
+        assert_eq!(second["node-2"], first["node-2"]);
+        assert_eq!(second["node-3"], None);
+        assert_eq!(second["node-4"].as_deref(), Some("10.244.2.0/24"));
+        drop(cluster);
+
+        // Back to a narrower explicit range that does not hold node-4's block: it keeps it.
+        let cluster = Cluster::start_on_disk(&narrow, reopen(dir.path())).expect("restart");
+        let third = pod_cidrs(&cluster).await;
+        assert_eq!(third["node-4"], second["node-4"]);
     }
 }
