@@ -12,9 +12,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use kubeplay_core::api::objects::{Kind, Object};
+use kubeplay_core::api::objects::{Kind, Object, StoredPod};
 use kubeplay_core::api::validation::quantity::ParsedQuantity;
 use kubeplay_core::apiserver::registry::{list_prefix, object_key};
 use kubeplay_core::printers::{cells, Cell};
@@ -288,7 +288,7 @@ impl ClusterSnapshot {
         let nodes = source.objects(Kind::Node);
         let pods = source.objects(Kind::Pod);
         let node_names: Vec<&str> = nodes.iter().map(|n| n.name()).collect();
-        let mut by_node: BTreeMap<&str, Vec<(&Arc<Object>, &Pod)>> = BTreeMap::new();
+        let mut by_node: BTreeMap<&str, Vec<(&Arc<Object>, &StoredPod)>> = BTreeMap::new();
         let mut pending = Vec::new();
         for object in &pods {
             let Object::Pod(pod) = object.as_ref() else {
@@ -318,7 +318,12 @@ impl ClusterSnapshot {
     }
 }
 
-fn node_card(name: &str, node: &Node, pods: &[(&Arc<Object>, &Pod)], now: Timestamp) -> NodeCard {
+fn node_card(
+    name: &str,
+    node: &Node,
+    pods: &[(&Arc<Object>, &StoredPod)],
+    now: Timestamp,
+) -> NodeCard {
     let status = node.status.as_ref();
     let ready = status
         .and_then(|s| s.conditions.as_ref())
@@ -336,7 +341,7 @@ fn node_card(name: &str, node: &Node, pods: &[(&Arc<Object>, &Pod)], now: Timest
             .map_or(0, |q| quantity(q, milli))
     };
     // Pods that finished hold no resources, as the scheduler counts them.
-    let active: Vec<&Pod> = pods
+    let active: Vec<&StoredPod> = pods
         .iter()
         .map(|(_, pod)| *pod)
         .filter(|pod| {
@@ -399,7 +404,7 @@ fn quantity(q: &Quantity, milli: bool) -> i64 {
     })
 }
 
-fn pod_chip(object: &Object, pod: &Pod, now: Timestamp) -> PodChip {
+fn pod_chip(object: &Object, pod: &StoredPod, now: Timestamp) -> PodChip {
     let status = match cells(object, now).get(2) {
         Some(Cell::Text(text)) => text.clone(),
         Some(Cell::Integer(n)) => n.to_string(),
@@ -419,7 +424,7 @@ fn pod_chip(object: &Object, pod: &Pod, now: Timestamp) -> PodChip {
 /// What a pod's colour stands for: its `app` label, else its controller's name with the
 /// ReplicaSet's pod-template-hash cut off (so a Deployment's pods share one colour across
 /// rollouts), else the pod's own name.
-pub fn colour_group(pod: &Pod) -> String {
+pub fn colour_group(pod: &StoredPod) -> String {
     let labels = pod.metadata.labels.as_ref();
     let app = labels.and_then(|l| l.get("app").or_else(|| l.get("app.kubernetes.io/name")));
     let owner = pod
@@ -540,7 +545,7 @@ mod tests {
 
     #[test]
     fn a_pods_colour_group_prefers_the_app_label_then_the_deployment() {
-        let mut pod = Pod::default();
+        let mut pod = StoredPod::default();
         pod.metadata.name = Some("web-7d4b9-abcde".to_string());
         assert_eq!(colour_group(&pod), "web-7d4b9-abcde");
         pod.metadata.labels = Some(BTreeMap::from([(

@@ -16,8 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Pod;
-use kubeplay_core::api::objects::{Kind, Object};
+use kubeplay_core::api::objects::{Kind, Object, StoredPod};
 
 use crate::cluster::{NodeReadiness, ObjectSource, PodState};
 
@@ -221,7 +220,7 @@ fn node_readiness(node: &k8s_openapi::api::core::v1::Node) -> NodeReadiness {
 
 /// A pod's state family from its status alone (cheaper than kubectl's STATUS column, which
 /// the cards use; at thousands of pods per frame only the family matters).
-pub fn tile_state(pod: &Pod) -> PodState {
+pub fn tile_state(pod: &StoredPod) -> PodState {
     if pod.metadata.deletion_timestamp.is_some() {
         return PodState::Terminating;
     }

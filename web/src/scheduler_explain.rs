@@ -22,8 +22,7 @@ use crate::cluster::ObjectSource;
 use crate::i18n::Key;
 use crate::inspector::ObjectRef;
 use crate::live::summary::PodSummary;
-use k8s_openapi::api::core::v1::Pod;
-use kubeplay_core::api::objects::{Kind, Object};
+use kubeplay_core::api::objects::{Kind, Object, StoredPod};
 use kubeplay_core::scheduler::component::TRACE_COMPONENT;
 use kubeplay_core::scheduler::explain::OmittedNodes;
 use kubeplay_core::scheduler::framework::{
@@ -422,7 +421,7 @@ pub struct SchedulingExplanation {
 }
 
 /// The `PodScheduled=False` condition's message, as kube-scheduler wrote it.
-fn unschedulable_message(pod: &Pod) -> Option<String> {
+fn unschedulable_message(pod: &StoredPod) -> Option<String> {
     pod.status
         .as_ref()?
         .conditions

@@ -16,11 +16,11 @@ pub mod priority;
 
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Pod, Toleration};
+use k8s_openapi::api::core::v1::Toleration;
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 
 use super::error::{qualified_resource, ApiError};
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 
 /// The system namespaces that can never be deleted.
 pub const IMMORTAL_NAMESPACES: [&str; 3] = ["default", "kube-system", "kube-public"];
@@ -184,7 +184,7 @@ impl AdmissionChain {
 }
 
 /// Every image a pod would run, init containers first.
-pub fn pod_images(pod: &Pod) -> Vec<&str> {
+pub fn pod_images(pod: &StoredPod) -> Vec<&str> {
     let Some(spec) = &pod.spec else {
         return Vec::new();
     };
@@ -207,10 +207,11 @@ pub fn needs_priority_classes(kind: Kind, operation: Operation) -> bool {
 }
 
 /// ServiceAccount and DefaultTolerationSeconds for a new pod.
-fn admit_new_pod(pod: &mut Pod) {
-    let Some(spec) = pod.spec.as_mut() else {
+fn admit_new_pod(pod: &mut StoredPod) {
+    if pod.spec.is_none() {
         return;
-    };
+    }
+    let spec = pod.spec_mut();
     // ServiceAccount: the `default` account, and its legacy alias field.
     if spec
         .service_account_name

@@ -4,9 +4,10 @@
 //! `pkg/registry/<group>/<kind>/strategy.go` files, gathered in one table.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::api::fields::Fields;
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::api::validation::{self as v, ErrorList};
 
 /// The etcd key prefix of a kind, as a real API server lays it out (`/registry/minions/` for
@@ -216,11 +217,11 @@ pub fn reset_status_for_create(object: &mut Object) {
     use k8s_openapi::api::core::v1::PodStatus;
     match object {
         Object::Pod(pod) => {
-            pod.status = Some(PodStatus {
+            pod.status = Some(Arc::new(PodStatus {
                 phase: Some("Pending".to_string()),
                 qos_class: Some(pod_qos_class(pod).to_string()),
                 ..PodStatus::default()
-            })
+            }))
         }
         Object::ReplicationController(o) => o.status = None,
         Object::ReplicaSet(o) => o.status = None,
@@ -241,7 +242,7 @@ pub fn reset_status_for_create(object: &mut Object) {
 
 /// The pod's QoS class, as `kubectl describe` shows it: Guaranteed when every container has
 /// equal cpu and memory requests and limits, BestEffort when none has any, else Burstable.
-pub fn pod_qos_class(pod: &k8s_openapi::api::core::v1::Pod) -> &'static str {
+pub fn pod_qos_class(pod: &StoredPod) -> &'static str {
     let Some(spec) = &pod.spec else {
         return "BestEffort";
     };

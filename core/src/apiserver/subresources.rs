@@ -249,8 +249,8 @@ impl<S: KvStore<Object>> ApiServer<S> {
             )));
         }
         let mut bound = pod.as_ref().clone();
-        bound.spec.get_or_insert_with(Default::default).node_name = Some(node);
-        let status = bound.status.get_or_insert_with(Default::default);
+        bound.spec_mut().node_name = Some(node);
+        let status = bound.status_mut();
         let conditions = status.conditions.get_or_insert_with(Vec::new);
         let now = self.now.to_k8s_time();
         match conditions.iter_mut().find(|c| c.type_ == "PodScheduled") {

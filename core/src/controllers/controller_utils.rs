@@ -16,7 +16,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use serde_json::json;
 
 use crate::api::labels::Selector;
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::api::patch::PatchType;
 use crate::apiserver::ApiRequest;
 use crate::sim::clock::Timestamp;
@@ -67,14 +67,14 @@ impl Owner {
 }
 
 /// The pod inside an object, if it is one.
-pub fn as_pod(object: &Object) -> Option<&Pod> {
+pub fn as_pod(object: &Object) -> Option<&StoredPod> {
     match object {
         Object::Pod(pod) => Some(pod),
         _ => None,
     }
 }
 
-fn phase(pod: &Pod) -> &str {
+fn phase(pod: &StoredPod) -> &str {
     pod.status
         .as_ref()
         .and_then(|s| s.phase.as_deref())
@@ -82,13 +82,13 @@ fn phase(pod: &Pod) -> &str {
 }
 
 /// `controller.IsPodActive`: not Succeeded, not Failed, not being deleted.
-pub fn is_pod_active(pod: &Pod) -> bool {
+pub fn is_pod_active(pod: &StoredPod) -> bool {
     let phase = phase(pod);
     phase != "Succeeded" && phase != "Failed" && pod.metadata.deletion_timestamp.is_none()
 }
 
 /// When the pod's Ready condition last turned True, if it is True.
-pub fn pod_ready_since(pod: &Pod) -> Option<Option<Timestamp>> {
+pub fn pod_ready_since(pod: &StoredPod) -> Option<Option<Timestamp>> {
     let condition = pod
         .status
         .as_ref()?
@@ -105,13 +105,13 @@ pub fn pod_ready_since(pod: &Pod) -> Option<Option<Timestamp>> {
 }
 
 /// `podutil.IsPodReady`: the Ready condition is True.
-pub fn is_pod_ready(pod: &Pod) -> bool {
+pub fn is_pod_ready(pod: &StoredPod) -> bool {
     pod_ready_since(pod).is_some()
 }
 
 /// `podutil.IsPodAvailable`: ready for at least `min_ready_seconds` (strictly longer, as
 /// Kubernetes compares with `Before`).
-pub fn is_pod_available(pod: &Pod, min_ready_seconds: i32, now: Timestamp) -> bool {
+pub fn is_pod_available(pod: &StoredPod, min_ready_seconds: i32, now: Timestamp) -> bool {
     match pod_ready_since(pod) {
         None => false,
         Some(_) if min_ready_seconds <= 0 => true,
@@ -123,7 +123,7 @@ pub fn is_pod_available(pod: &Pod, min_ready_seconds: i32, now: Timestamp) -> bo
     }
 }
 
-fn pod_deletion_cost(pod: &Pod) -> i32 {
+fn pod_deletion_cost(pod: &StoredPod) -> i32 {
     pod.metadata
         .annotations
         .as_ref()
@@ -132,7 +132,7 @@ fn pod_deletion_cost(pod: &Pod) -> i32 {
         .unwrap_or(0)
 }
 
-fn max_container_restarts(pod: &Pod) -> i32 {
+fn max_container_restarts(pod: &StoredPod) -> i32 {
     pod.status
         .as_ref()
         .and_then(|s| s.container_statuses.as_deref())
@@ -143,14 +143,14 @@ fn max_container_restarts(pod: &Pod) -> i32 {
         .unwrap_or(0)
 }
 
-fn node_name(pod: &Pod) -> &str {
+fn node_name(pod: &StoredPod) -> &str {
     pod.spec
         .as_ref()
         .and_then(|s| s.node_name.as_deref())
         .unwrap_or("")
 }
 
-fn phase_ordinal(pod: &Pod) -> u8 {
+fn phase_ordinal(pod: &StoredPod) -> u8 {
     match phase(pod) {
         "Unknown" => 1,
         "Running" => 2,
@@ -170,16 +170,16 @@ fn log2_age_bucket(t: Timestamp, now: Timestamp) -> i64 {
     }
 }
 
-fn uid(pod: &Pod) -> &str {
+fn uid(pod: &StoredPod) -> &str {
     pod.metadata.uid.as_deref().unwrap_or("")
 }
 
 /// `ActivePodsWithRanks.Less`: whether `a` should be deleted before `b` on scale-down.
 /// `rank` is the number of related active pods on the same node (more doubled-up goes first).
 pub fn compare_for_deletion(
-    a: &Pod,
+    a: &StoredPod,
     a_rank: usize,
-    b: &Pod,
+    b: &StoredPod,
     b_rank: usize,
     now: Timestamp,
 ) -> Ordering {
@@ -222,12 +222,12 @@ pub fn compare_for_deletion(
     // restart did). Here every step compares a value of each pod alone, and the UID comes
     // last, so the order is total; it differs from Kubernetes' only among pods whose ready
     // times fall in the same bucket.
-    let ready_bucket = |p: &Pod| {
+    let ready_bucket = |p: &StoredPod| {
         pod_ready_since(p)
             .flatten()
             .map(|t| log2_age_bucket(t, now))
     };
-    let created_bucket = |p: &Pod| {
+    let created_bucket = |p: &StoredPod| {
         p.metadata
             .creation_timestamp
             .as_ref()
@@ -258,7 +258,7 @@ pub fn pods_to_delete(
             *on_node.entry(node_name(pod)).or_default() += 1;
         }
     }
-    let mut ranked: Vec<(&Arc<Object>, &Pod, usize)> = pods
+    let mut ranked: Vec<(&Arc<Object>, &StoredPod, usize)> = pods
         .iter()
         .filter_map(|o| {
             let pod = as_pod(o)?;
@@ -658,8 +658,8 @@ mod tests {
                 ..BASE
             }));
         }
-        let as_pods: Vec<&Pod> = pods.iter().filter_map(|o| as_pod(o)).collect();
-        let cmp = |a: &Pod, b: &Pod| compare_for_deletion(a, 1, b, 1, now());
+        let as_pods: Vec<&StoredPod> = pods.iter().filter_map(|o| as_pod(o)).collect();
+        let cmp = |a: &StoredPod, b: &StoredPod| compare_for_deletion(a, 1, b, 1, now());
         for a in &as_pods {
             assert_eq!(cmp(a, a), Ordering::Equal);
             for b in &as_pods {

@@ -108,7 +108,7 @@ impl Harness {
                 continue;
             }
             let mut pod = pod.as_ref().clone();
-            pod.spec.as_mut().unwrap().node_name = Some("node-1".to_string());
+            pod.spec_mut().node_name = Some("node-1".to_string());
             let _ = self.api.update("default", Object::from(pod.clone()));
             let Object::Pod(fresh) = self
                 .api
@@ -120,7 +120,7 @@ impl Harness {
                 continue;
             };
             let mut fresh = *fresh;
-            fresh.status = Some(PodStatus {
+            fresh.status = Some(Arc::new(PodStatus {
                 phase: Some("Running".to_string()),
                 conditions: Some(vec![PodCondition {
                     type_: "Ready".to_string(),
@@ -129,7 +129,7 @@ impl Harness {
                     ..PodCondition::default()
                 }]),
                 ..PodStatus::default()
-            });
+            }));
             self.api
                 .update_status("default", Object::from(fresh))
                 .unwrap();

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::api::validation::quantity::{ParsedQuantity, QuantityFormat};
 use crate::apiserver::{ApiError, ListOptions};
 use crate::kubectl::KubectlApi;
@@ -38,7 +38,7 @@ pub(crate) fn describe_node<A: KubectlApi + ?Sized>(
         )),
         ..ListOptions::default()
     };
-    let pods: Vec<Pod> = api
+    let pods: Vec<StoredPod> = api
         .list(Kind::Pod, None, &options)?
         .items
         .iter()
@@ -277,7 +277,7 @@ type Amounts = BTreeMap<String, Amount>;
 
 /// kubectl's `PodRequestsAndLimits`: containers summed, each init container a floor
 /// (restartable sidecars add up like containers), overhead added.
-fn pod_requests_and_limits(pod: &Pod) -> (Amounts, Amounts) {
+fn pod_requests_and_limits(pod: &StoredPod) -> (Amounts, Amounts) {
     let mut requests = Amounts::new();
     let mut limits = Amounts::new();
     let Some(spec) = &pod.spec else {
@@ -356,7 +356,7 @@ fn percent(part: i128, whole: i128) -> i128 {
 /// `describeNodeResource`.
 fn describe_node_resource(
     w: &mut PrefixWriter,
-    pods: &[Pod],
+    pods: &[StoredPod],
     allocatable: &BTreeMap<String, Quantity>,
     now: Timestamp,
 ) {

@@ -5,11 +5,10 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Container, ContainerState, ContainerStatus, EnvVar, Pod, PodTemplateSpec, Probe,
+    Container, ContainerState, ContainerStatus, EnvVar, PodTemplateSpec, Probe,
     ResourceRequirements, Volume,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::Metadata;
 
 use crate::api::validation::quantity::ParsedQuantity;
 use crate::apiserver::registry::pod_qos_class;
@@ -21,16 +20,17 @@ use super::format::{
     rfc1123z, since, string_or_none, tolerations_multiline,
 };
 use super::writer::{w, PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
+use crate::api::objects::StoredPod;
 use k8s_openapi::api::core::v1::Event;
 
 /// `describePod`.
-pub(crate) fn describe_pod(pod: &Pod, events: Option<&[Event]>, now: Timestamp) -> String {
+pub(crate) fn describe_pod(pod: &StoredPod, events: Option<&[Event]>, now: Timestamp) -> String {
     let mut w = PrefixWriter::new();
-    let meta = pod.metadata();
+    let meta = &pod.metadata;
     let default_spec = Default::default();
-    let spec = pod.spec.as_ref().unwrap_or(&default_spec);
+    let spec = pod.spec.as_deref().unwrap_or(&default_spec);
     let default_status = Default::default();
-    let status = pod.status.as_ref().unwrap_or(&default_status);
+    let status = pod.status.as_deref().unwrap_or(&default_status);
     w!(
         w,
         LEVEL_0,
@@ -238,7 +238,7 @@ pub(crate) fn describe_pod_template(w: &mut PrefixWriter, template: Option<&PodT
 /// Resolves `fieldRef` environment variables against the pod (kubectl's
 /// `EnvValueRetriever`); a template has no pod, so they resolve to nothing.
 #[derive(Clone, Copy)]
-struct PodEnv<'a>(Option<&'a Pod>);
+struct PodEnv<'a>(Option<&'a StoredPod>);
 
 impl PodEnv<'_> {
     fn field_value(&self, path: &str) -> String {

@@ -8,9 +8,7 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Pod;
-
-use crate::api::objects::InvolvedRef;
+use crate::api::objects::{InvolvedRef, StoredPod};
 
 use crate::apiserver::ApiRequest;
 use crate::sim::clock::Timestamp;
@@ -178,7 +176,7 @@ impl EventRecorder {
     pub fn pod_event(
         &mut self,
         now: Timestamp,
-        pod: &Pod,
+        pod: &StoredPod,
         field_path: Option<&str>,
         event_type: EventType,
         reason: &str,

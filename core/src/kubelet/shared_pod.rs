@@ -11,9 +11,10 @@ use std::sync::{Arc, OnceLock};
 
 use k8s_openapi::api::core::v1::Pod;
 
-use crate::api::objects::Object;
+use crate::api::objects::{Object, StoredPod};
 
-/// A pod shared with the store; reads deref to the [`Pod`], the first write copies it.
+/// A pod shared with the store; reads deref to the [`StoredPod`], the first write copies it
+/// (the object; its spec and status stay shared until they are written themselves).
 #[derive(Clone, Debug)]
 pub struct SharedPod(Arc<Object>);
 
@@ -30,15 +31,15 @@ impl SharedPod {
 }
 
 /// An empty pod, for the impossible case of a `SharedPod` that holds another kind.
-fn empty_pod() -> &'static Pod {
-    static EMPTY: OnceLock<Pod> = OnceLock::new();
-    EMPTY.get_or_init(Pod::default)
+fn empty_pod() -> &'static StoredPod {
+    static EMPTY: OnceLock<StoredPod> = OnceLock::new();
+    EMPTY.get_or_init(StoredPod::default)
 }
 
 impl Deref for SharedPod {
-    type Target = Pod;
+    type Target = StoredPod;
 
-    fn deref(&self) -> &Pod {
+    fn deref(&self) -> &StoredPod {
         match self.0.as_ref() {
             Object::Pod(pod) => pod,
             // `new` only accepts pods and `deref_mut` keeps them pods.
@@ -49,11 +50,11 @@ impl Deref for SharedPod {
 
 impl DerefMut for SharedPod {
     /// Copies the pod first if anyone else holds it.
-    fn deref_mut(&mut self) -> &mut Pod {
+    fn deref_mut(&mut self) -> &mut StoredPod {
         let object = Arc::make_mut(&mut self.0);
         if !matches!(object, Object::Pod(_)) {
             // `new` only accepts pods: this never runs, but a pod is the right answer.
-            *object = Object::from(Pod::default());
+            *object = Object::from(StoredPod::default());
         }
         match object {
             Object::Pod(pod) => pod,

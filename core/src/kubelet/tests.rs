@@ -135,7 +135,7 @@ impl Harness {
 
     fn pod(&mut self, name: &str) -> Option<Pod> {
         match self.api.get(Kind::Pod, "default", name).ok()?.as_ref() {
-            Object::Pod(p) => Some(p.as_ref().clone()),
+            Object::Pod(p) => Some(p.to_pod()),
             _ => None,
         }
     }

@@ -15,11 +15,10 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::Pod;
 use serde::Deserialize;
 
 use crate::api::labels::Selector;
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::apiserver::registry::{list_prefix, object_key};
 use crate::sim::world::World;
 use crate::store::{KeyRange, KvStore, RangeRequest};
@@ -493,7 +492,7 @@ fn find_object(world: &mut World, object: &ObjectRef) -> Option<Arc<Object>> {
     get(world, kind, &object.namespace, &object.name)
 }
 
-fn as_pod(object: &Object) -> Option<&Pod> {
+fn as_pod(object: &Object) -> Option<&StoredPod> {
     match object {
         Object::Pod(pod) => Some(pod),
         _ => None,
@@ -501,7 +500,7 @@ fn as_pod(object: &Object) -> Option<&Pod> {
 }
 
 /// Phase `Running`, `Ready` true, not being deleted.
-fn is_running(pod: &Pod) -> bool {
+fn is_running(pod: &StoredPod) -> bool {
     let Some(status) = pod.status.as_ref() else {
         return false;
     };
@@ -514,21 +513,21 @@ fn is_running(pod: &Pod) -> bool {
             .any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
-fn ready_containers(pod: &Pod) -> usize {
+fn ready_containers(pod: &StoredPod) -> usize {
     pod.status
         .as_ref()
         .and_then(|s| s.container_statuses.as_ref())
         .map_or(0, |statuses| statuses.iter().filter(|c| c.ready).count())
 }
 
-fn restarts(pod: &Pod) -> i32 {
+fn restarts(pod: &StoredPod) -> i32 {
     pod.status
         .as_ref()
         .and_then(|s| s.container_statuses.as_ref())
         .map_or(0, |statuses| statuses.iter().map(|c| c.restart_count).sum())
 }
 
-fn running_pods(world: &mut World, goal: &PodsMatching) -> Vec<Pod> {
+fn running_pods(world: &mut World, goal: &PodsMatching) -> Vec<StoredPod> {
     let Ok(selector) = Selector::parse(&goal.selector) else {
         return Vec::new();
     };
@@ -540,7 +539,7 @@ fn running_pods(world: &mut World, goal: &PodsMatching) -> Vec<Pod> {
         .collect()
 }
 
-fn labels_of(pod: &Pod) -> std::collections::BTreeMap<String, String> {
+fn labels_of(pod: &StoredPod) -> std::collections::BTreeMap<String, String> {
     pod.metadata.labels.clone().unwrap_or_default()
 }
 

@@ -22,7 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use k8s_openapi::api::core::v1::{Pod, Service};
+use crate::api::objects::StoredPod;
+use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
 use super::proxy::{Protocol, SERVICE_NAME_LABEL};
@@ -220,7 +221,7 @@ impl ClusterDnsView {
         pods_mode: PodsMode,
         services: &[Service],
         slices: &[EndpointSlice],
-        pods: &[Pod],
+        pods: &[StoredPod],
     ) -> Self {
         // Ready endpoints per (namespace, service), first address of each, deduplicated.
         let mut endpoints: BTreeMap<(String, String), Vec<EndpointEntry>> = BTreeMap::new();
@@ -735,7 +736,7 @@ pub fn resolve(
 mod tests {
     use super::super::proxy::test_objects::*;
     use super::*;
-    use k8s_openapi::api::core::v1::PodStatus;
+    use k8s_openapi::api::core::v1::{Pod, PodStatus};
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     fn ip(text: &str) -> Ipv4Addr {
@@ -791,7 +792,7 @@ mod tests {
             PodsMode::Insecure,
             &[web, api, db, empty, ext],
             &[db_eps],
-            &[pod],
+            &[pod.into()],
         )
     }
 

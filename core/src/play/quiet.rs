@@ -18,7 +18,7 @@
 //! periodic timers (heartbeats, resyncs) always tick, so "quiet" also asks that nothing is due
 //! at the current instant, not that nothing is ever due.
 
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::apiserver::ListOptions;
 use crate::printers;
 use crate::sim::world::{NodeFault, World};
@@ -160,7 +160,7 @@ fn replica_progress(object: &Object) -> Option<String> {
 /// Whether a Running pod has a container that exited and that the kubelet will start again
 /// (restartPolicy Always, or OnFailure after a failure): its STATUS reads `Error` or
 /// `CrashLoopBackOff` until the restart, so the pod is still moving.
-fn restarting(pod: &k8s_openapi::api::core::v1::Pod) -> bool {
+fn restarting(pod: &StoredPod) -> bool {
     let policy = pod
         .spec
         .as_ref()

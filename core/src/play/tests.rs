@@ -438,7 +438,12 @@ fn a_kubelet_status_write_keeps_the_conditions_the_kubelet_does_not_own() {
         .and_then(|s| s.conditions.as_ref())
         .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
         .and_then(|c| c.last_transition_time.clone());
-    if let Some(conditions) = pod.status.as_mut().and_then(|s| s.conditions.as_mut()) {
+    if let Some(conditions) = pod
+        .status
+        .is_some()
+        .then(|| pod.status_mut())
+        .and_then(|s| s.conditions.as_mut())
+    {
         conditions.push(PodCondition {
             type_: "DisruptionTarget".to_string(),
             status: "True".to_string(),

@@ -2,14 +2,13 @@
 //! init containers, container states and deletion (`printPod`), RESTARTS with the time of
 //! the last restart, and the wide IP, NODE, NOMINATED NODE and READINESS GATES cells.
 
-use k8s_openapi::api::core::v1::Pod;
-
 use crate::sim::clock::Timestamp;
 
 use super::duration::human_duration;
 use super::Cell;
+use crate::api::objects::StoredPod;
 
-pub(crate) fn pod_cells(pod: &Pod, name: Cell, age: Cell, now: Timestamp) -> Vec<Cell> {
+pub(crate) fn pod_cells(pod: &StoredPod, name: Cell, age: Cell, now: Timestamp) -> Vec<Cell> {
     let spec = pod.spec.as_ref();
     let status = pod.status.as_ref();
     let total = spec.map_or(0, |s| s.containers.len());

@@ -19,12 +19,12 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Binding, ObjectReference, Pod};
+use k8s_openapi::api::core::v1::{Binding, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::json;
 
 use crate::api::events::{involved_ref, object_reference, EventRecorder, EventType, Reporter};
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::api::patch::PatchType;
 use crate::apiserver::{ApiRequest, ApiWatchEvent, DeleteOptions, WatchEventType};
 use crate::sim::clock::Timestamp;
@@ -93,14 +93,14 @@ fn key_of(object: &Object) -> String {
     super::snapshot::join_key(object.namespace(), object.name())
 }
 
-fn pod_of(object: &Object) -> Option<&Pod> {
+fn pod_of(object: &Object) -> Option<&StoredPod> {
     match object {
         Object::Pod(pod) => Some(pod),
         _ => None,
     }
 }
 
-fn node_name_of(pod: &Pod) -> Option<&str> {
+fn node_name_of(pod: &StoredPod) -> Option<&str> {
     pod.spec
         .as_ref()
         .and_then(|s| s.node_name.as_deref())
@@ -110,7 +110,7 @@ fn node_name_of(pod: &Pod) -> Option<&str> {
 /// The merge patch that writes a cycle's explanation on the pod: the simulator annotations
 /// (moved into the patch, not copied), plus [`OMITTED_NODES_ANNOTATION`] when nodes were
 /// left out, or `null` for it when an earlier attempt left some out and this one did not.
-fn annotations_patch(explanation: &Explanation, pod: &Pod) -> serde_json::Value {
+fn annotations_patch(explanation: &Explanation, pod: &StoredPod) -> serde_json::Value {
     let mut annotations: BTreeMap<String, serde_json::Value> = explanation
         .simulator_annotations()
         .into_iter()
@@ -131,7 +131,7 @@ fn annotations_patch(explanation: &Explanation, pod: &Pod) -> serde_json::Value 
     json!({"metadata": {"annotations": annotations}})
 }
 
-fn is_ours(pod: &Pod) -> bool {
+fn is_ours(pod: &StoredPod) -> bool {
     pod.spec
         .as_ref()
         .and_then(|s| s.scheduler_name.as_deref())
@@ -265,7 +265,7 @@ impl KubeScheduler {
     }
 
     /// Records a pod on a node (reserving it, or as the watch shows it bound).
-    fn place(&mut self, key: &str, node: &str, pod: &Pod) {
+    fn place(&mut self, key: &str, node: &str, pod: &StoredPod) {
         let labels = self.label_sets.intern(pod.metadata.labels.as_ref());
         let Ok(summary) = PodSummary::from_pod_with_labels(pod, labels) else {
             return;
@@ -440,7 +440,7 @@ impl KubeScheduler {
 
     /// The snapshot with the nominated pods that outrank (or equal) `pod` counted on their
     /// nodes (`addNominatedPods`), or `None` when there are none and the cache is the answer.
-    fn snapshot_with_nominated_pods(&self, key: &str, pod: &Pod) -> Option<Snapshot> {
+    fn snapshot_with_nominated_pods(&self, key: &str, pod: &StoredPod) -> Option<Snapshot> {
         let priority = pod_priority(pod);
         let mut ahead = self
             .nominated
@@ -456,7 +456,7 @@ impl KubeScheduler {
     }
 
     /// `prepareCandidate`: evicts the victims of a nomination and nominates the preemptor.
-    fn preempt(&mut self, key: &str, object: &Object, pod: &Pod, nomination: &Nomination) {
+    fn preempt(&mut self, key: &str, object: &Object, pod: &StoredPod, nomination: &Nomination) {
         let node = nomination.chosen.node.clone();
         let preemptor_uid = pod.metadata.uid.clone().unwrap_or_default();
         let scheduler_name = pod
@@ -866,8 +866,8 @@ mod tests {
             ..Explanation::default()
         };
         let complete = Explanation::default();
-        let fresh = Pod::default();
-        let mut marked = Pod::default();
+        let fresh = StoredPod::default();
+        let mut marked = StoredPod::default();
         marked.metadata.annotations = Some(BTreeMap::from([(
             OMITTED_NODES_ANNOTATION.to_string(),
             "{}".to_string(),

@@ -13,7 +13,6 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Pod;
 use rand_core::RngCore;
 
 use super::explain::{select_explained_nodes, OmittedNodes, Rejection, DEFAULT_EXPLAIN_MAX_NODES};
@@ -26,6 +25,7 @@ use super::plugins::{
 };
 use super::score_memo::ScoreInputs;
 use super::snapshot::{NodeInfo, Snapshot};
+use crate::api::objects::StoredPod;
 
 /// `minFeasibleNodesToFind`.
 pub const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
@@ -284,7 +284,7 @@ impl Scheduler {
     /// Runs one scheduling cycle and advances the start index by the nodes processed.
     pub fn schedule_one(
         &mut self,
-        pod: &Pod,
+        pod: &StoredPod,
         snapshot: &Snapshot,
         rng: &mut impl RngCore,
     ) -> ScheduleResult {
@@ -301,7 +301,7 @@ impl Scheduler {
 /// Runs one scheduling cycle starting at the first node (see [`Scheduler`] for the rotating
 /// start index kube-scheduler keeps between cycles).
 pub fn schedule_one(
-    pod: &Pod,
+    pod: &StoredPod,
     snapshot: &Snapshot,
     config: &Config,
     rng: &mut impl RngCore,
@@ -425,7 +425,7 @@ fn filter_record(
 }
 
 fn run_cycle(
-    pod: &Pod,
+    pod: &StoredPod,
     snapshot: &Snapshot,
     config: &Config,
     start_index: usize,
@@ -860,7 +860,7 @@ mod fast_path_tests {
     use crate::scheduler::snapshot::Resources;
     use k8s_openapi::api::core::v1::Taint;
 
-    fn pod(spec: serde_json::Value) -> Pod {
+    fn pod(spec: serde_json::Value) -> StoredPod {
         serde_json::from_value(serde_json::json!({
             "metadata": {"name": "p", "namespace": "default"},
             "spec": spec,

@@ -11,11 +11,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Container, Node, Pod, Taint};
+use k8s_openapi::api::core::v1::{Container, Node, Taint};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use thiserror::Error;
 
 use super::score_memo::{InputsNumbering, NodeScoreMemo, ScoreInputs};
+use crate::api::objects::StoredPod;
 use crate::api::validation::quantity::ParsedQuantity;
 
 /// CPU the scheduler counts for a container that requests none (`DefaultMilliCPURequest`),
@@ -89,7 +90,7 @@ impl PodResources {
     /// Computes a pod's requests as `resourcehelper.PodRequests` does: the sum of its
     /// containers and restartable (sidecar) init containers, at least each ordinary init
     /// container plus the sidecars started before it, plus `spec.overhead`.
-    pub fn from_pod(pod: &Pod) -> Result<PodResources, SnapshotError> {
+    pub fn from_pod(pod: &StoredPod) -> Result<PodResources, SnapshotError> {
         // The pod's key and a field's path only matter in an error: rendered lazily, as
         // every pod event of the scheduler passes through here.
         let object = || pod_key(pod);
@@ -237,7 +238,7 @@ fn saturate(value: i128) -> i64 {
 }
 
 /// `namespace/name` of a pod.
-pub fn pod_key(pod: &Pod) -> String {
+pub fn pod_key(pod: &StoredPod) -> String {
     join_key(
         pod.metadata.namespace.as_deref().unwrap_or("default"),
         pod.metadata.name.as_deref().unwrap_or_default(),
@@ -275,7 +276,7 @@ pub struct PodSummary {
 
 impl PodSummary {
     /// Summarises a pod object.
-    pub fn from_pod(pod: &Pod) -> Result<PodSummary, SnapshotError> {
+    pub fn from_pod(pod: &StoredPod) -> Result<PodSummary, SnapshotError> {
         let labels = Arc::new(pod.metadata.labels.clone().unwrap_or_default());
         PodSummary::from_pod_with_labels(pod, labels)
     }
@@ -283,7 +284,7 @@ impl PodSummary {
     /// Summarises a pod object whose labels the caller already holds (see
     /// [`LabelSets`]).
     pub fn from_pod_with_labels(
-        pod: &Pod,
+        pod: &StoredPod,
         labels: Arc<BTreeMap<String, String>>,
     ) -> Result<PodSummary, SnapshotError> {
         Ok(PodSummary {
@@ -347,7 +348,7 @@ impl LabelSets {
 }
 
 /// `corev1helpers.PodPriority`: `spec.priority`, or 0 when unset.
-pub fn pod_priority(pod: &Pod) -> i32 {
+pub fn pod_priority(pod: &StoredPod) -> i32 {
     pod.spec.as_ref().and_then(|s| s.priority).unwrap_or(0)
 }
 
@@ -651,7 +652,7 @@ impl Snapshot {
 
     /// Builds a snapshot from Node and Pod objects. Pods without `spec.nodeName` and pods
     /// that finished (`Succeeded`/`Failed`) are left out, as the scheduler cache does.
-    pub fn from_objects(nodes: &[Node], pods: &[Pod]) -> Result<Snapshot, SnapshotError> {
+    pub fn from_objects(nodes: &[Node], pods: &[StoredPod]) -> Result<Snapshot, SnapshotError> {
         let infos = nodes
             .iter()
             .map(NodeInfo::from_node)

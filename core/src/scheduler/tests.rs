@@ -2,8 +2,9 @@
 //! `percentageOfNodesToScore`, the queue and the simulator annotations.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Pod, Taint};
+use k8s_openapi::api::core::v1::Taint;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
@@ -20,10 +21,11 @@ use super::plugins::{
 };
 use super::queue::{backoff_duration_ms, ClusterEvent, QueueName, SchedulingQueue};
 use super::snapshot::{NodeInfo, PodSummary, Resources, Snapshot};
+use crate::api::objects::StoredPod;
 
 const GI: i64 = 1024 * 1024 * 1024;
 
-fn pod(spec: serde_json::Value) -> Pod {
+fn pod(spec: serde_json::Value) -> StoredPod {
     serde_json::from_value(json!({
         "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
         "spec": spec,
@@ -31,7 +33,7 @@ fn pod(spec: serde_json::Value) -> Pod {
     .expect("test pod is valid")
 }
 
-fn pod_requesting(cpu: &str, memory: &str) -> Pod {
+fn pod_requesting(cpu: &str, memory: &str) -> StoredPod {
     pod(json!({"containers": [{"name": "c", "image": "nginx",
         "resources": {"requests": {"cpu": cpu, "memory": memory}}}]}))
 }
@@ -114,7 +116,7 @@ fn fit_error_says_preemption_is_not_helpful_when_every_node_is_unresolvable() {
     b.taints.push(taint("dedicated", "gpu", "NoSchedule"));
     let c = node("node-c", 4000, 8 * GI);
     let mut p = pod_requesting("100m", "64Mi");
-    if let Some(spec) = p.spec.as_mut() {
+    if let Some(spec) = p.spec.as_mut().map(Arc::make_mut) {
         spec.node_selector = Some(BTreeMap::from([("disk".to_string(), "ssd".to_string())]));
     }
     let result = schedule_one(
@@ -140,7 +142,7 @@ fn higher_priority_pod_nominates_the_node_where_evicting_a_lower_priority_pod_he
     let mut b = node("node-b", 1000, 8 * GI);
     b.add_pod(running("mid", 800, GI, 50));
     let mut p = pod_requesting("500m", "128Mi");
-    if let Some(spec) = p.spec.as_mut() {
+    if let Some(spec) = p.spec.as_mut().map(Arc::make_mut) {
         spec.priority = Some(100);
     }
     let result = schedule_one(&p, &Snapshot::new([a, b]), &Config::default(), &mut rng(1));
@@ -164,7 +166,7 @@ fn pod_with_node_selector_lands_only_on_matching_nodes() {
     }
     let snapshot = Snapshot::new(nodes);
     let mut p = pod_requesting("100m", "64Mi");
-    if let Some(spec) = p.spec.as_mut() {
+    if let Some(spec) = p.spec.as_mut().map(Arc::make_mut) {
         spec.node_selector = Some(BTreeMap::from([("disk".to_string(), "ssd".to_string())]));
     }
     for seed in 0..20 {
@@ -552,7 +554,7 @@ fn snapshot_reads_nodes_and_bound_pods_from_objects() {
     }))
     .expect("valid node");
     let mut bound = pod_requesting("250m", "256Mi");
-    if let Some(spec) = bound.spec.as_mut() {
+    if let Some(spec) = bound.spec.as_mut().map(Arc::make_mut) {
         spec.node_name = Some("n1".to_string());
     }
     let snapshot = Snapshot::from_objects(&[node_object], &[bound]).expect("valid objects");

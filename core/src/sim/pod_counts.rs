@@ -8,10 +8,8 @@
 //! drains it before each compaction too, so the watch never holds history back. This is the
 //! world's own bookkeeping, not an API request: it leaves no trace records.
 
-use k8s_openapi::api::core::v1::Pod;
-
 use super::world::PodSummary;
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::apiserver::registry;
 use crate::store::{KeyRange, KvStore, RangeRequest, WatchEvent, WatchId, WatchRequest};
 
@@ -25,7 +23,7 @@ enum PodClass {
 }
 
 /// A pod's place in the summary: whether it is bound to a node, and its class.
-fn classify(pod: &Pod) -> (bool, PodClass) {
+fn classify(pod: &StoredPod) -> (bool, PodClass) {
     let scheduled = pod
         .spec
         .as_ref()

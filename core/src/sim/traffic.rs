@@ -30,11 +30,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use k8s_openapi::api::core::v1::{Node, Pod, Service};
+use k8s_openapi::api::core::v1::{Node, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use rand_core::RngCore;
 
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::apiserver::registry::list_prefix;
 use crate::network::cidr::Ipv4Cidr;
 use crate::network::dns::{
@@ -346,11 +346,11 @@ fn node_internal_ip(node: &Node) -> Option<Ipv4Addr> {
         .ok()
 }
 
-fn pod_ip(pod: &Pod) -> Option<Ipv4Addr> {
+fn pod_ip(pod: &StoredPod) -> Option<Ipv4Addr> {
     pod.status.as_ref()?.pod_ip.as_deref()?.parse().ok()
 }
 
-fn pod_node(pod: &Pod) -> Option<String> {
+fn pod_node(pod: &StoredPod) -> Option<String> {
     pod.spec.as_ref()?.node_name.clone()
 }
 
@@ -421,7 +421,7 @@ impl World {
             Object::EndpointSlice(s) => Some((**s).clone()),
             _ => None,
         });
-        let pods: Vec<Pod> = read_all(self, Kind::Pod, |o| match o {
+        let pods: Vec<StoredPod> = read_all(self, Kind::Pod, |o| match o {
             Object::Pod(p) => Some((**p).clone()),
             _ => None,
         });
@@ -681,7 +681,7 @@ impl World {
             Object::EndpointSlice(s) => Some((**s).clone()),
             _ => None,
         });
-        let pods: Vec<Pod> = read_all(self, Kind::Pod, |o| match o {
+        let pods: Vec<StoredPod> = read_all(self, Kind::Pod, |o| match o {
             Object::Pod(p) => Some((**p).clone()),
             _ => None,
         });

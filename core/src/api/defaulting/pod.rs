@@ -5,13 +5,14 @@
 //! requests copied from limits where a request is missing, and host ports equal to container
 //! ports on the host network.
 
-use k8s_openapi::api::core::v1::{Container, Pod};
+use k8s_openapi::api::core::v1::Container;
 
 use super::pod_spec::apply_pod_spec_defaults;
+use crate::api::objects::StoredPod;
 
 /// Applies `SetDefaults_Pod` and then the pod spec defaults.
-pub fn apply_pod_defaults(pod: &mut Pod) {
-    let spec = pod.spec.get_or_insert_with(Default::default);
+pub fn apply_pod_defaults(pod: &mut StoredPod) {
+    let spec = pod.spec_mut();
     for container in spec.init_containers.iter_mut().flatten() {
         default_requests_to_limits(container);
     }
@@ -54,10 +55,12 @@ fn default_requests_to_limits(container: &mut Container) {
 mod tests {
     use super::*;
     use crate::api::objects::Object;
+    use k8s_openapi::api::core::v1::Pod;
     use serde_json::json;
 
     fn defaulted(input: serde_json::Value) -> serde_json::Value {
-        let mut pod: Pod = serde_json::from_value(input).unwrap_or_else(|e| panic!("{e}"));
+        let pod: Pod = serde_json::from_value(input).unwrap_or_else(|e| panic!("{e}"));
+        let mut pod = StoredPod::from(pod);
         apply_pod_defaults(&mut pod);
         Object::from(pod).to_value()
     }

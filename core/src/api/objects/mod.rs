@@ -2,9 +2,10 @@
 //!
 //! A manifest's JSON becomes an [`Object`] (one variant per [`Kind`], each wrapping the
 //! k8s-openapi v1.33 type), is defaulted and validated by the sibling modules, stored, and goes
-//! back out as JSON with [`Object::to_value`]. Events are the one kind kept in a compact form
-//! of their own ([`CompactEvent`], converted losslessly at the edges), because a cluster holds
-//! several per pod. Because k8s-openapi knows every v1.33 field,
+//! back out as JSON with [`Object::to_value`]. Two kinds are kept in a form of their own,
+//! converted losslessly at the edges: Events ([`CompactEvent`]), because a cluster holds
+//! several per pod, and Pods ([`StoredPod`]: spec and status behind `Arc`s, shared between a
+//! pod's revisions). Because k8s-openapi knows every v1.33 field,
 //! fields kubeplay does not act on survive the round trip unchanged.
 
 mod error;

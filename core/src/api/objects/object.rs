@@ -6,7 +6,8 @@
 //! k8s-openapi type, so fields kubeplay does not act on still round-trip. Each variant is boxed:
 //! a Pod is over 2 KB inline, an `Object` is two words. Events, of which a cluster holds
 //! several per pod, are kept as [`CompactEvent`], which converts losslessly to and from the
-//! k8s-openapi `Event` at the edges.
+//! k8s-openapi `Event` at the edges; Pods as [`StoredPod`], whose spec and status are shared
+//! between revisions (same JSON as the k8s-openapi `Pod`).
 
 use std::collections::BTreeMap;
 
@@ -21,14 +22,14 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
 use super::error::go_json_type;
-use super::{CompactEvent, Kind, ObjectError};
+use super::{CompactEvent, Kind, ObjectError, StoredPod};
 
 /// Declares [`Object`] with one boxed variant per kind, and the conversions that every variant
 /// shares, so adding a kind is one line here and one in [`Kind`].
 macro_rules! objects {
     ($($variant:ident($stored:ty)),* $(,)?) => {
         /// One Kubernetes object of a supported kind, as its k8s-openapi type (Events as
-        /// [`CompactEvent`]).
+        /// [`CompactEvent`], Pods as [`StoredPod`]).
         #[derive(Clone, Debug, PartialEq)]
         pub enum Object {
             $(
@@ -103,7 +104,7 @@ macro_rules! objects {
 objects!(
     Namespace(Namespace),
     Node(Node),
-    Pod(Pod),
+    Pod(StoredPod),
     ReplicationController(ReplicationController),
     ReplicaSet(ReplicaSet),
     Deployment(Deployment),
@@ -119,6 +120,12 @@ objects!(
 impl From<CompactEvent> for Object {
     fn from(event: CompactEvent) -> Object {
         Object::Event(Box::new(event))
+    }
+}
+
+impl From<StoredPod> for Object {
+    fn from(pod: StoredPod) -> Object {
+        Object::Pod(Box::new(pod))
     }
 }
 

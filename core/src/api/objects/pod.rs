@@ -1,5 +1,5 @@
-//! [`StoredPod`]: a core/v1 Pod as kubeplay keeps it in memory, its spec and status shared
-//! between revisions.
+//! [`StoredPod`]: a core/v1 Pod as kubeplay keeps it (`Object::Pod`), its spec and status
+//! shared between revisions.
 //!
 //! A pod is written several times in its first seconds (created, bound, then a status write
 //! per kubelet sync), and each write is a new revision in the store: with the k8s-openapi
@@ -12,17 +12,20 @@
 //! (`Arc::make_mut`). The metadata stays an `ObjectMeta` (every object hands out
 //! `&mut ObjectMeta` to the API server).
 //!
-//! A `Pod` comes in through `From<Pod>` (decoded JSON, a pod a client built) and goes out
+//! A `Pod` comes in through `From<Pod>` (decoded JSON, a pod a client built) and
+//! `Deserialize` (which reads exactly what the k8s-openapi `Pod` reads), and goes out
 //! through `From<StoredPod>` / [`StoredPod::to_pod`] and `Serialize`, which writes exactly
 //! what the k8s-openapi `Pod` writes (same fields, same order), so JSON, printers, describe
-//! and trace hashes do not change. Equality compares the values behind the `Arc`s.
+//! and trace hashes do not change. Equality compares the values behind the `Arc`s. Code that
+//! reads a pod takes `&StoredPod`: `pod.spec.as_ref()` reads through the `Arc` as before,
+//! [`StoredPod::spec`] / [`StoredPod::status`] give plain references.
 
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Pod, PodSpec, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::ser::SerializeStruct;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A Pod whose spec and status are shared with the other revisions that have the same ones.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -111,6 +114,13 @@ impl Serialize for StoredPod {
             state.serialize_field("status", status.as_ref())?;
         }
         state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for StoredPod {
+    /// Reads what the k8s-openapi `Pod` reads (the same fields, the same errors).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<StoredPod, D::Error> {
+        Pod::deserialize(deserializer).map(StoredPod::from)
     }
 }
 

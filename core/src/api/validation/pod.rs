@@ -8,13 +8,14 @@
 
 use std::borrow::Cow;
 
-use k8s_openapi::api::core::v1::{Pod, PodSpec};
+use k8s_openapi::api::core::v1::PodSpec;
 use serde_json::Value;
 
 use super::field::{ErrorList, FieldError, FieldPath};
 use super::names::{inclusive_range_error, NameRule};
 use super::object_meta::{validate_object_meta, validate_object_meta_update, Scope};
 use super::pod_spec::{validate_pod_spec, validate_tolerations};
+use crate::api::objects::StoredPod;
 
 /// The fields a pod update may change, as Kubernetes lists them in its error message.
 const UPDATABLE_POD_SPEC_FIELDS: [&str; 5] = [
@@ -27,7 +28,7 @@ const UPDATABLE_POD_SPEC_FIELDS: [&str; 5] = [
 
 /// The pod's spec, or an empty one when it has none (borrowed: validation only reads it, and
 /// copying a whole spec per validated pod was a measurable share of a create).
-fn spec_of(pod: &Pod) -> Cow<'_, PodSpec> {
+fn spec_of(pod: &StoredPod) -> Cow<'_, PodSpec> {
     match &pod.spec {
         Some(spec) => Cow::Borrowed(spec),
         None => Cow::Owned(PodSpec::default()),
@@ -35,7 +36,7 @@ fn spec_of(pod: &Pod) -> Cow<'_, PodSpec> {
 }
 
 /// Checks metadata and spec, plus the pod-only rule that images have no surrounding spaces.
-fn validate_pod_metadata_and_spec(pod: &Pod) -> ErrorList {
+fn validate_pod_metadata_and_spec(pod: &StoredPod) -> ErrorList {
     let spec_path = FieldPath::new("spec");
     let mut errs = validate_object_meta(
         &pod.metadata,
@@ -68,7 +69,7 @@ fn validate_pod_metadata_and_spec(pod: &Pod) -> ErrorList {
 }
 
 /// Validates a new Pod.
-pub fn validate_pod(pod: &Pod) -> ErrorList {
+pub fn validate_pod(pod: &StoredPod) -> ErrorList {
     let mut errs = validate_pod_metadata_and_spec(pod);
     let spec_path = FieldPath::new("spec");
     let spec = spec_of(pod);
@@ -96,7 +97,7 @@ pub fn validate_pod(pod: &Pod) -> ErrorList {
 }
 
 /// Validates an update of a Pod by a user (Kubernetes' `ValidatePodUpdate`).
-pub fn validate_pod_update(new: &Pod, old: &Pod) -> ErrorList {
+pub fn validate_pod_update(new: &StoredPod, old: &StoredPod) -> ErrorList {
     let meta_path = FieldPath::new("metadata");
     let spec_path = FieldPath::new("spec");
     let mut errs = validate_object_meta_update(&new.metadata, &old.metadata, &meta_path);
@@ -282,14 +283,15 @@ mod tests {
     use super::*;
     use crate::api::validation::object_meta::tests::meta;
     use crate::api::validation::pod_spec::tests::{container, spec};
-    use k8s_openapi::api::core::v1::ContainerPort;
+    use k8s_openapi::api::core::v1::{ContainerPort, Pod};
 
-    fn pod(name: &str, containers: Vec<k8s_openapi::api::core::v1::Container>) -> Pod {
+    fn pod(name: &str, containers: Vec<k8s_openapi::api::core::v1::Container>) -> StoredPod {
         Pod {
             metadata: meta(name, Some("default")),
             spec: Some(spec(containers)),
             ..Pod::default()
         }
+        .into()
     }
 
     fn messages(errs: ErrorList) -> Vec<String> {
@@ -298,7 +300,7 @@ mod tests {
 
     #[test]
     fn pod_create_reports_bad_names_and_missing_images() {
-        let cases: Vec<(&str, Pod, Vec<&str>)> = vec![
+        let cases: Vec<(&str, StoredPod, Vec<&str>)> = vec![
             ("a good pod is valid", pod("web", vec![container("web", "nginx")]), vec![]),
             ("an underscore in the name is invalid", pod("my_pod", vec![container("web", "nginx")]),
                 vec!["metadata.name: Invalid value: \"my_pod\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]),

@@ -7,12 +7,13 @@
 //! forbids it, the resource claim statuses and the pod and host IPs. The API server calls it
 //! with the merged pod (old spec and metadata, new status) and the stored pod.
 
-use k8s_openapi::api::core::v1::{ContainerStatus, Pod, PodSpec, PodStatus};
+use k8s_openapi::api::core::v1::{ContainerStatus, PodSpec, PodStatus};
 use serde_json::Value;
 
 use super::field::{ErrorList, FieldError, FieldPath};
 use super::names::{is_dns1123_subdomain, is_qualified_name, is_valid_ip};
 use super::object_meta::{validate_immutable, validate_object_meta_update};
+use crate::api::objects::StoredPod;
 
 /// The conditions the system owns, whose types are not checked as qualified names.
 const SYSTEM_POD_CONDITIONS: [&str; 3] = ["PodScheduled", "Ready", "Initialized"];
@@ -22,7 +23,7 @@ const ONE_IP_PER_FAMILY: &str = "may specify no more than one IP for each IP fam
 
 /// Validates a status update of a pod: `new` is the pod as it would be stored, `old` the
 /// stored one.
-pub fn validate_pod_status_update(new: &Pod, old: &Pod) -> ErrorList {
+pub fn validate_pod_status_update(new: &StoredPod, old: &StoredPod) -> ErrorList {
     let meta_path = FieldPath::new("metadata");
     let mut errs = if new.metadata == old.metadata {
         ErrorList::new()
@@ -30,8 +31,8 @@ pub fn validate_pod_status_update(new: &Pod, old: &Pod) -> ErrorList {
         validate_object_meta_update(&new.metadata, &old.metadata, &meta_path)
     };
     let empty = PodStatus::default();
-    let new_status = new.status.as_ref().unwrap_or(&empty);
-    let old_status = old.status.as_ref().unwrap_or(&empty);
+    let new_status = new.status.as_deref().unwrap_or(&empty);
+    let old_status = old.status.as_deref().unwrap_or(&empty);
     // Kubernetes validates the conditions under `metadata` (the path it still holds then).
     errs.extend(validate_pod_conditions(
         new_status.conditions.as_deref().unwrap_or_default(),
@@ -39,7 +40,7 @@ pub fn validate_pod_status_update(new: &Pod, old: &Pod) -> ErrorList {
     ));
 
     let status_path = FieldPath::new("status");
-    fn node_name(pod: &Pod) -> &str {
+    fn node_name(pod: &StoredPod) -> &str {
         pod.spec
             .as_ref()
             .and_then(|s| s.node_name.as_deref())
@@ -72,7 +73,7 @@ pub fn validate_pod_status_update(new: &Pod, old: &Pod) -> ErrorList {
     ));
 
     let default_spec = PodSpec::default();
-    let old_spec = old.spec.as_ref().unwrap_or(&default_spec);
+    let old_spec = old.spec.as_deref().unwrap_or(&default_spec);
     let restart_policy = old_spec.restart_policy.as_deref().unwrap_or("");
     let restartable_init = |name: &str| {
         old_spec
@@ -118,7 +119,7 @@ pub fn validate_pod_status_update(new: &Pod, old: &Pod) -> ErrorList {
     ));
     errs.extend(validate_resource_claim_statuses(
         new_status,
-        new.spec.as_ref().unwrap_or(&default_spec),
+        new.spec.as_deref().unwrap_or(&default_spec),
         &status_path.child("resourceClaimStatuses"),
     ));
     errs.extend(validate_ips(
@@ -306,11 +307,12 @@ fn validate_ips(ips: Vec<&str>, path: &FieldPath, host_ip: Option<&str>) -> Erro
 mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::{
-        ContainerState, ContainerStateRunning, ContainerStateTerminated, HostIP, PodCondition,
+        ContainerState, ContainerStateRunning, ContainerStateTerminated, HostIP, Pod, PodCondition,
         PodIP,
     };
+    use std::sync::Arc;
 
-    fn pod(restart_policy: &str, status: PodStatus) -> Pod {
+    fn pod(restart_policy: &str, status: PodStatus) -> StoredPod {
         Pod {
             spec: Some(PodSpec {
                 node_name: Some("node-1".into()),
@@ -320,6 +322,7 @@ mod tests {
             status: Some(status),
             ..Pod::default()
         }
+        .into()
     }
 
     fn container(name: &str, terminated_with: Option<i32>) -> ContainerStatus {
@@ -359,7 +362,7 @@ mod tests {
         let terminated = containers(vec![container("app", Some(0))]);
         let failed = containers(vec![container("app", Some(1))]);
         let running = containers(vec![container("app", None)]);
-        let cases: Vec<(&str, Pod, Pod, Vec<&str>)> = vec![
+        let cases: Vec<(&str, StoredPod, StoredPod, Vec<&str>)> = vec![
             (
                 "a container restarting under Always is fine",
                 pod("Always", running.clone()),
@@ -435,7 +438,7 @@ mod tests {
     fn moving_the_pod_to_another_node_through_the_status_is_forbidden() {
         let old = pod("Always", PodStatus::default());
         let mut new = old.clone();
-        if let Some(spec) = new.spec.as_mut() {
+        if let Some(spec) = new.spec.as_mut().map(Arc::make_mut) {
             spec.node_name = Some("node-2".into());
         }
         assert_eq!(

@@ -9,11 +9,11 @@
 //! unique, and the two built-in classes cannot be deleted (`priorityclass/storage`'s
 //! `Delete`). The host hands in the classes that exist; the plugin does no lookups itself.
 
-use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 
 use super::Operation;
 use crate::api::defaulting::PREEMPT_LOWER_PRIORITY;
+use crate::api::objects::StoredPod;
 use crate::api::validation::priority_class::SYSTEM_PRIORITY_CLASSES;
 
 /// `DefaultPriorityWhenNoDefaultClassExists`.
@@ -61,12 +61,13 @@ pub fn default_priority_class(classes: &[PriorityClass]) -> Option<&PriorityClas
 /// `admitPod` on create: resolves the pod's class into `spec.priority` and
 /// `spec.preemptionPolicy`.
 pub fn admit_new_pod_priority(
-    pod: &mut Pod,
+    pod: &mut StoredPod,
     classes: &[PriorityClass],
 ) -> Result<(), PriorityRefusal> {
-    let Some(spec) = pod.spec.as_mut() else {
+    if pod.spec.is_none() {
         return Ok(());
-    };
+    }
+    let spec = pod.spec_mut();
     let named = spec
         .priority_class_name
         .as_deref()
@@ -119,14 +120,21 @@ pub fn admit_new_pod_priority(
 }
 
 /// `admitPod` on update: what the create computed stays (validation refuses changes).
-pub fn keep_pod_priority(pod: &mut Pod, old: &Pod) {
-    let (Some(spec), Some(old_spec)) = (pod.spec.as_mut(), old.spec.as_ref()) else {
+pub fn keep_pod_priority(pod: &mut StoredPod, old: &StoredPod) {
+    let (Some(spec), Some(old_spec)) = (pod.spec(), old.spec()) else {
         return;
     };
-    if spec.priority.is_none() {
+    // Only a change copies a spec shared with another revision.
+    let keep_priority = spec.priority.is_none() && old_spec.priority.is_some();
+    let keep_policy = spec.preemption_policy.is_none() && old_spec.preemption_policy.is_some();
+    if !keep_priority && !keep_policy {
+        return;
+    }
+    let spec = pod.spec_mut();
+    if keep_priority {
         spec.priority = old_spec.priority;
     }
-    if spec.preemption_policy.is_none() {
+    if keep_policy {
         spec.preemption_policy = old_spec.preemption_policy.clone();
     }
 }
@@ -176,13 +184,13 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn pod(spec: serde_json::Value) -> Pod {
+    fn pod(spec: serde_json::Value) -> StoredPod {
         serde_json::from_value(json!({"metadata": {"name": "p"}, "spec": spec}))
             .unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn resolved(pod: &Pod) -> (Option<String>, Option<i32>, Option<String>) {
-        let spec = pod.spec.clone().unwrap_or_default();
+    fn resolved(pod: &StoredPod) -> (Option<String>, Option<i32>, Option<String>) {
+        let spec = pod.spec().cloned().unwrap_or_default();
         (
             spec.priority_class_name,
             spec.priority,

@@ -19,11 +19,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::apiserver::{ApiRequest, DeleteOptions};
 
 use super::cache::{InformerCache, ObjectKey};
@@ -73,7 +73,7 @@ pub fn managed_service_of(slice: &Object) -> Option<ObjectKey> {
 }
 
 /// `podToEndpoint`: one pod as a slice endpoint.
-pub fn pod_to_endpoint(service: &Service, pod: &Pod) -> Endpoint {
+pub fn pod_to_endpoint(service: &Service, pod: &StoredPod) -> Endpoint {
     let serving = is_pod_ready(pod);
     let terminating = pod.metadata.deletion_timestamp.is_some();
     // "ready" is never true for a terminating pod unless publishNotReadyAddresses says so.
@@ -122,7 +122,7 @@ fn ports_key(ports: &[EndpointPort]) -> PortsKey {
 }
 
 /// `getEndpointPorts`: the ports one pod serves for the Service, in Service order.
-fn endpoint_ports(service: &Service, pod: &Pod) -> Vec<EndpointPort> {
+fn endpoint_ports(service: &Service, pod: &StoredPod) -> Vec<EndpointPort> {
     let headless = is_headless(service);
     service
         .spec
@@ -186,7 +186,7 @@ impl EndpointSliceController {
         }
         let owner = service_object.map(|o| Owner::of(o));
         let pod_objects = selected_pods(cache, &key.namespace, &selector);
-        let pods: Vec<&Pod> = pod_objects.iter().filter_map(|o| as_pod(o)).collect();
+        let pods: Vec<&StoredPod> = pod_objects.iter().filter_map(|o| as_pod(o)).collect();
         let trigger = self.triggers.compute(key, service, &pods);
 
         // Desired endpoints, by port set.

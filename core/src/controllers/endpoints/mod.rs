@@ -20,14 +20,13 @@ pub mod trigger_time;
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{
-    EndpointAddress, EndpointPort, EndpointSubset, Endpoints, ObjectReference, Pod, Service,
-    ServicePort,
+    EndpointAddress, EndpointPort, EndpointSubset, Endpoints, ObjectReference, Service, ServicePort,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::api::labels::Selector;
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::apiserver::{ApiRequest, DeleteOptions};
 
 use super::cache::{InformerCache, ObjectKey};
@@ -85,7 +84,7 @@ pub fn publishes_not_ready_addresses(service: &Service) -> bool {
 
 /// `ShouldPodBeInEndpoints`: the pod has an IP, is not terminating (unless
 /// `include_terminating`), and has not finished for good under its restart policy.
-pub fn should_pod_be_in_endpoints(pod: &Pod, include_terminating: bool) -> bool {
+pub fn should_pod_be_in_endpoints(pod: &StoredPod, include_terminating: bool) -> bool {
     let status = pod.status.as_ref();
     if status
         .and_then(|s| s.pod_ip.as_deref())
@@ -117,7 +116,7 @@ pub fn protocol_of(protocol: Option<&str>) -> &str {
 /// `podutil.FindPort`: the pod port a Service port sends to. A number is taken as it is; a
 /// name is looked up among the ports of the pod's containers (and restartable init
 /// containers) with the same protocol. None when the pod has no such port.
-pub fn find_port(pod: &Pod, service_port: &ServicePort) -> Option<i32> {
+pub fn find_port(pod: &StoredPod, service_port: &ServicePort) -> Option<i32> {
     let target = service_port
         .target_port
         .clone()
@@ -146,7 +145,7 @@ pub fn find_port(pod: &Pod, service_port: &ServicePort) -> Option<i32> {
 }
 
 /// The `targetRef` of an address: the pod.
-pub fn pod_reference(pod: &Pod) -> ObjectReference {
+pub fn pod_reference(pod: &StoredPod) -> ObjectReference {
     ObjectReference {
         kind: Some("Pod".to_string()),
         namespace: pod.metadata.namespace.clone(),
@@ -236,7 +235,7 @@ impl EndpointsController {
             return out;
         };
         let pod_objects = selected_pods(cache, &key.namespace, &selector);
-        let pods: Vec<&Pod> = pod_objects.iter().filter_map(|o| as_pod(o)).collect();
+        let pods: Vec<&StoredPod> = pod_objects.iter().filter_map(|o| as_pod(o)).collect();
         let publish_not_ready = publishes_not_ready_addresses(&service);
         let subsets = desired_subsets(&service, &pods, publish_not_ready);
         let trigger = self.triggers.compute(key, &service, &pods);
@@ -317,7 +316,7 @@ impl EndpointsController {
 /// (`RepackSubsets`), addresses sorted by IP, ports by name and number.
 pub fn desired_subsets(
     service: &Service,
-    pods: &[&Pod],
+    pods: &[&StoredPod],
     publish_not_ready: bool,
 ) -> Vec<EndpointSubset> {
     let service_ports = service
@@ -398,7 +397,7 @@ pub fn desired_subsets(
 
 /// `podToEndpointAddressForService`: the pod's IP, node and reference, and its hostname when
 /// the pod names this Service as its subdomain.
-fn address_for(service: &Service, pod: &Pod) -> EndpointAddress {
+fn address_for(service: &Service, pod: &StoredPod) -> EndpointAddress {
     let spec = pod.spec.as_ref();
     let hostname = spec.and_then(|s| {
         let subdomain = s.subdomain.as_deref()?;

@@ -1,7 +1,7 @@
 use super::*;
 use serde_json::json;
 
-fn pod(name: &str, ip: Option<&str>, ready: bool, extra: serde_json::Value) -> Pod {
+fn pod(name: &str, ip: Option<&str>, ready: bool, extra: serde_json::Value) -> StoredPod {
     let mut value = json!({
         "metadata": {"name": name, "namespace": "default", "uid": format!("uid-{name}"), "labels": {"app": "web"}},
         "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "nginx",
@@ -116,7 +116,7 @@ fn ports_serving_the_same_addresses_share_one_subset() {
 
 #[test]
 fn restart_policy_decides_whether_finished_pods_stay() {
-    let finished = |policy: &str, phase: &str| -> Pod {
+    let finished = |policy: &str, phase: &str| -> StoredPod {
         serde_json::from_value(json!({
             "metadata": {"name": "a"},
             "spec": {"restartPolicy": policy, "containers": []},

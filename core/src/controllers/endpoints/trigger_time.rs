@@ -10,8 +10,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::core::v1::Service;
 
+use crate::api::objects::StoredPod;
 use crate::controllers::cache::ObjectKey;
 use crate::sim::clock::Timestamp;
 
@@ -33,7 +34,7 @@ pub struct TriggerTimeTracker {
 }
 
 /// A pod's trigger time: when its Ready condition last changed.
-fn pod_trigger_time(pod: &Pod) -> Option<Timestamp> {
+fn pod_trigger_time(pod: &StoredPod) -> Option<Timestamp> {
     pod.status
         .as_ref()?
         .conditions
@@ -51,7 +52,7 @@ impl TriggerTimeTracker {
         &mut self,
         key: &ObjectKey,
         service: &Service,
-        pods: &[&Pod],
+        pods: &[&StoredPod],
     ) -> Option<Timestamp> {
         let known = self.states.get(key);
         let was_known = known.is_some();
@@ -107,7 +108,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn pod(name: &str, ready_at: &str) -> Pod {
+    fn pod(name: &str, ready_at: &str) -> StoredPod {
         serde_json::from_value(json!({
             "metadata": {"name": name},
             "status": {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": ready_at}]}

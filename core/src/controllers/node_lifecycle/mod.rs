@@ -29,11 +29,11 @@ mod scenario_tests;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, Taint};
+use k8s_openapi::api::core::v1::{Node, NodeCondition, Taint};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::json;
 
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::api::patch::PatchType;
 use crate::apiserver::options::DeleteOptions;
 use crate::apiserver::ApiRequest;
@@ -139,7 +139,7 @@ fn as_node(object: &Object) -> Option<&Node> {
     }
 }
 
-fn as_pod(object: &Object) -> Option<&Pod> {
+fn as_pod(object: &Object) -> Option<&StoredPod> {
     match object {
         Object::Pod(pod) => Some(pod),
         _ => None,
@@ -158,14 +158,14 @@ pub fn node_readiness(node: &Node) -> NodeReadiness {
     NodeReadiness::of(ready_condition(node).map(|c| c.status.as_str()))
 }
 
-fn pod_node_name(pod: &Pod) -> Option<&str> {
+fn pod_node_name(pod: &StoredPod) -> Option<&str> {
     pod.spec
         .as_ref()
         .and_then(|s| s.node_name.as_deref())
         .filter(|n| !n.is_empty())
 }
 
-fn pod_is_ready(pod: &Pod) -> bool {
+fn pod_is_ready(pod: &StoredPod) -> bool {
     pod.status
         .as_ref()
         .and_then(|s| s.conditions.as_ref())

@@ -9,8 +9,9 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Node, Pod, Taint, Toleration};
+use k8s_openapi::api::core::v1::{Node, Taint, Toleration};
 
+use crate::api::objects::StoredPod;
 use crate::scheduler::plugins::taint_toleration::toleration_tolerates_taint;
 use crate::sim::clock::Timestamp;
 
@@ -63,7 +64,7 @@ fn min_toleration_time(used: &[&Toleration]) -> Option<Duration> {
 /// earliest current `NoExecute` taint was added (its `timeAdded`), or `now` for taints
 /// without one — standing in for the moment the controller first saw the pod on a tainted
 /// node.
-pub fn eviction_for(node: &Node, pod: &Pod, now: Timestamp) -> Eviction {
+pub fn eviction_for(node: &Node, pod: &StoredPod, now: Timestamp) -> Eviction {
     let taints = no_execute_taints(node);
     if taints.is_empty() {
         return Eviction::Keep;
@@ -104,7 +105,7 @@ pub fn eviction_for(node: &Node, pod: &Pod, now: Timestamp) -> Eviction {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::api::core::v1::{NodeSpec, PodSpec};
+    use k8s_openapi::api::core::v1::{NodeSpec, Pod, PodSpec};
 
     fn node(taints: &[(&str, &str)], added: Timestamp) -> Node {
         Node {
@@ -126,7 +127,7 @@ mod tests {
         }
     }
 
-    fn pod(tolerations: &[(&str, Option<i64>)]) -> Pod {
+    fn pod(tolerations: &[(&str, Option<i64>)]) -> StoredPod {
         Pod {
             spec: Some(PodSpec {
                 tolerations: Some(
@@ -145,6 +146,7 @@ mod tests {
             }),
             ..Pod::default()
         }
+        .into()
     }
 
     const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
@@ -153,7 +155,7 @@ mod tests {
     #[test]
     fn eviction_follows_taints_and_tolerations() {
         let secs = |s| T0.plus(Duration::from_secs(s));
-        let cases: Vec<(&str, Node, Pod, Timestamp, Eviction)> = vec![
+        let cases: Vec<(&str, Node, StoredPod, Timestamp, Eviction)> = vec![
             (
                 "a node without NoExecute taints keeps its pods",
                 node(&[(UNREACHABLE, "NoSchedule")], T0),

@@ -23,7 +23,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 
 use crate::api::labels::Selector;
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::apiserver::{ApiError, ApiRequest, DeleteOptions};
 use crate::sim::clock::Timestamp;
 
@@ -572,7 +572,7 @@ impl<'a> StatusCounter<'a> {
     }
 
     /// Counts one owned pod.
-    fn count(&mut self, pod: &Pod) {
+    fn count(&mut self, pod: &StoredPod) {
         let counts = &mut self.counts;
         counts.replicas = counts.replicas.saturating_add(1);
         let labels = pod.metadata.labels.as_ref();

@@ -3,8 +3,9 @@
 //! A pod that does not fit is rejected: it fails with reason `OutOfcpu`, `OutOfmemory` or
 //! `OutOfpods` and the message `Pod was rejected: Node didn't have enough resource: …`.
 
-use k8s_openapi::api::core::v1::{Container, Pod};
+use k8s_openapi::api::core::v1::Container;
 
+use crate::api::objects::StoredPod;
 use crate::api::validation::quantity::ParsedQuantity;
 
 /// What a pod asks for: cpu in millicores, memory in bytes.
@@ -52,7 +53,7 @@ fn quantity(container: &Container, resource: &str, scale: i128) -> i64 {
 
 /// A pod's effective request: the larger of the app containers' sum and any one init
 /// container.
-pub fn pod_request(pod: &Pod) -> ResourceRequest {
+pub fn pod_request(pod: &StoredPod) -> ResourceRequest {
     let Some(spec) = &pod.spec else {
         return ResourceRequest::default();
     };

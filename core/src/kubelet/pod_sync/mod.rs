@@ -358,7 +358,7 @@ impl PodWorker {
     pub fn last_sent(&self) -> Option<SentView<'_>> {
         match &self.sent_status {
             SentStatus::None => None,
-            SentStatus::Echoed => self.pod.status.as_ref().map(SentView::Full),
+            SentStatus::Echoed => self.pod.status.as_deref().map(SentView::Full),
             SentStatus::Pending(summary) => Some(SentView::Summary(summary)),
         }
     }

@@ -25,10 +25,11 @@
 
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Container, Pod};
+use k8s_openapi::api::core::v1::Container;
 use k8s_openapi::jiff;
 
 use super::images::normalize_reference;
+use crate::api::objects::StoredPod;
 use crate::sim::clock::Timestamp;
 
 /// How many runs of one container the log book keeps (the kubelet shows the current one and,
@@ -461,7 +462,7 @@ fn init_hint(init_containers: &[String]) -> String {
 
 /// Which container's log a request reads: the container the request names (or the pod's only
 /// one), as kube-apiserver's `LogLocation` checks it. Returns its name.
-pub fn choose_container(pod: &Pod, container: Option<&str>) -> Result<String, LogsError> {
+pub fn choose_container(pod: &StoredPod, container: Option<&str>) -> Result<String, LogsError> {
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let spec = pod.spec.as_ref();
     let names = |list: Option<&Vec<Container>>| -> Vec<String> {
@@ -495,7 +496,7 @@ pub fn choose_container(pod: &Pod, container: Option<&str>) -> Result<String, Lo
 /// Which run of `container` a request reads, from the pod's status, as the kubelet's
 /// `validateContainerLogStatus` picks it: the previous run's id for `previous`, else the
 /// running run's, else the last terminated one's.
-pub fn choose_run(pod: &Pod, container: &str, previous: bool) -> Result<String, LogsError> {
+pub fn choose_run(pod: &StoredPod, container: &str, previous: bool) -> Result<String, LogsError> {
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let who = || (container.to_string(), pod_name.clone());
     let status = pod.status.as_ref();
@@ -657,7 +658,7 @@ mod tests {
         assert_eq!(shelf.scripts.len(), 1, "the three runs share one script");
     }
 
-    fn pod(value: serde_json::Value) -> Pod {
+    fn pod(value: serde_json::Value) -> StoredPod {
         serde_json::from_value(value).unwrap()
     }
 

@@ -285,9 +285,9 @@ fn pick_one_node(candidates: Vec<Candidate>) -> Option<Nomination> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::objects::StoredPod;
     use crate::scheduler::framework::{schedule_one, Config};
     use crate::scheduler::snapshot::{PodResources, Resources};
-    use k8s_openapi::api::core::v1::Pod;
     use rand_chacha::rand_core::SeedableRng;
     use rand_chacha::ChaCha8Rng;
     use serde_json::json;
@@ -327,7 +327,7 @@ mod tests {
         }
     }
 
-    fn preemptor(cpu: &str, priority: i32, policy: &str, nominated: Option<&str>) -> Pod {
+    fn preemptor(cpu: &str, priority: i32, policy: &str, nominated: Option<&str>) -> StoredPod {
         serde_json::from_value(json!({
             "metadata": {"name": "important", "namespace": "default"},
             "spec": {"priority": priority, "preemptionPolicy": policy,
@@ -338,7 +338,7 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn post_filter_of(pod: &Pod, nodes: Vec<NodeInfo>) -> PostFilterResult {
+    fn post_filter_of(pod: &StoredPod, nodes: Vec<NodeInfo>) -> PostFilterResult {
         let result = schedule_one(
             pod,
             &Snapshot::new(nodes),

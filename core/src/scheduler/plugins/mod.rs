@@ -10,9 +10,10 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Pod, Toleration};
+use k8s_openapi::api::core::v1::Toleration;
 
 use super::snapshot::{normalized_image_name, pod_priority, PodResources, SnapshotError};
+use crate::api::objects::StoredPod;
 
 pub mod balanced_allocation;
 pub mod default_preemption;
@@ -130,7 +131,7 @@ impl Status {
 #[derive(Clone, Debug)]
 pub struct CycleState<'a> {
     /// The pod.
-    pub pod: &'a Pod,
+    pub pod: &'a StoredPod,
     /// Its namespace.
     pub namespace: &'a str,
     /// Its labels.
@@ -162,7 +163,7 @@ pub struct CycleState<'a> {
 
 impl<'a> CycleState<'a> {
     /// Reads the pod once. Fails when a request or a topology spread selector is invalid.
-    pub fn new(pod: &'a Pod) -> Result<CycleState<'a>, SchedulePodError> {
+    pub fn new(pod: &'a StoredPod) -> Result<CycleState<'a>, SchedulePodError> {
         let spec = pod.spec.as_ref();
         static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
         let labels = pod.metadata.labels.as_ref().unwrap_or(&NO_LABELS);

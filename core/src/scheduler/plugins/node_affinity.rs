@@ -4,11 +4,12 @@
 //! `metadata.name`); `preferredDuringScheduling…` terms add their weights to a node's score,
 //! normalised so the best node gets 100.
 
-use k8s_openapi::api::core::v1::{NodeSelectorRequirement, NodeSelectorTerm, Pod};
+use k8s_openapi::api::core::v1::{NodeSelectorRequirement, NodeSelectorTerm};
 
 use super::taint_toleration::default_normalize_score;
 use super::{Code, CycleState, Status, MAX_NODE_SCORE};
 use crate::api::labels::{Operator, Requirement, Selector};
+use crate::api::objects::StoredPod;
 use crate::scheduler::snapshot::NodeInfo;
 
 /// `ErrReasonPod`.
@@ -97,7 +98,7 @@ pub struct RequiredNodeAffinity {
 
 impl RequiredNodeAffinity {
     /// Reads `spec.nodeSelector` and required node affinity.
-    pub fn from_pod(pod: &Pod) -> RequiredNodeAffinity {
+    pub fn from_pod(pod: &StoredPod) -> RequiredNodeAffinity {
         let spec = pod.spec.as_ref();
         let node_selector = spec
             .and_then(|s| s.node_selector.as_ref())
@@ -149,7 +150,7 @@ pub struct PreferredSchedulingTerms {
 
 impl PreferredSchedulingTerms {
     /// Reads `preferredDuringSchedulingIgnoredDuringExecution`.
-    pub fn from_pod(pod: &Pod) -> PreferredSchedulingTerms {
+    pub fn from_pod(pod: &StoredPod) -> PreferredSchedulingTerms {
         let preferred = pod
             .spec
             .as_ref()

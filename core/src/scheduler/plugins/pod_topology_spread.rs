@@ -16,12 +16,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use k8s_openapi::api::core::v1::{Pod, TopologySpreadConstraint};
+use k8s_openapi::api::core::v1::TopologySpreadConstraint;
 
 use super::node_affinity::RequiredNodeAffinity;
 use super::taint_toleration::tolerations_tolerate_taint;
 use super::{Code, CycleState, SchedulePodError, Status, MAX_NODE_SCORE};
 use crate::api::labels::{Operator, Requirement, Selector};
+use crate::api::objects::StoredPod;
 use crate::scheduler::snapshot::{NodeInfo, PodSummary, Snapshot};
 
 /// `ErrReasonConstraintsNotMatch`.
@@ -52,7 +53,7 @@ pub struct Constraint {
 
 /// Splits the pod's constraints into hard (`DoNotSchedule`) and soft (`ScheduleAnyway`).
 pub fn constraints(
-    pod: &Pod,
+    pod: &StoredPod,
     labels: &BTreeMap<String, String>,
 ) -> Result<(Vec<Constraint>, Vec<Constraint>), SchedulePodError> {
     let mut hard = Vec::new();

@@ -34,8 +34,8 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::http::{header, StatusCode};
 use axum::response::Response;
-use k8s_openapi::api::core::v1::{Node, Pod};
-use kubeplay_core::api::objects::{Kind, Object};
+use k8s_openapi::api::core::v1::Node;
+use kubeplay_core::api::objects::{Kind, Object, StoredPod};
 use kubeplay_core::apiserver::{
     ApiError, ApiWatchEvent, ApiWatchId, ListOptions, WatchEventType, WatchOptions,
 };
@@ -169,7 +169,7 @@ pub fn node_summary(name: &str, node: &Node) -> NodeSummary {
 
 /// A pod's summary; `object` is the pod as an [`Object`] (kubectl's STATUS column is read
 /// from it by the core's printer, exactly as `kubectl get pods` prints it).
-pub fn pod_summary(object: &Object, pod: &Pod, now: Timestamp) -> PodSummary {
+pub fn pod_summary(object: &Object, pod: &StoredPod, now: Timestamp) -> PodSummary {
     let status = match cells(object, now).get(2) {
         Some(Cell::Text(text)) => text.clone(),
         Some(Cell::Integer(n)) => n.to_string(),
