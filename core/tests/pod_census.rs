@@ -38,6 +38,10 @@ struct Sample {
     per_pod: BTreeMap<usize, usize>,
     /// Strong counts of the revisions found in the store (latest ones), beyond the store's.
     latest_outside_refs: BTreeMap<usize, usize>,
+    /// Distinct `PodSpec`s behind the alive revisions (revisions that share one count once).
+    distinct_specs: usize,
+    /// Distinct `PodStatus`es behind the alive revisions.
+    distinct_statuses: usize,
 }
 
 #[test]
@@ -164,6 +168,16 @@ fn census(world: &mut World, seen: &mut BTreeMap<usize, (Weak<Object>, String)>)
             *sample.latest_outside_refs.entry(outside).or_default() += 1;
         }
     }
+    let mut specs = std::collections::BTreeSet::new();
+    let mut statuses = std::collections::BTreeSet::new();
+    for (weak, _) in seen.values() {
+        if let Some(Object::Pod(pod)) = weak.upgrade().as_deref() {
+            specs.extend(pod.spec.as_ref().map(|s| Arc::as_ptr(s) as usize));
+            statuses.extend(pod.status.as_ref().map(|s| Arc::as_ptr(s) as usize));
+        }
+    }
+    sample.distinct_specs = specs.len();
+    sample.distinct_statuses = statuses.len();
     sample.pods = per_key.len();
     sample.logged_changes = world.api().store().logged_changes();
     for count in per_key.values() {

@@ -649,6 +649,10 @@ impl<S: KvStore<Object>> World<S> {
                 moved += 1;
             }
         }
+        // Every watch has read up to now: the revisions the deliveries superseded can go
+        // before this round's writes add new ones (in a start-up burst, a pod's created
+        // revision would otherwise live on next to its bound one and its first status).
+        self.compact_if_history_is_long();
         // Ticks.
         let scheduling = self.stopwatch.map(|now| now());
         self.scheduler.handle_tick(now);
