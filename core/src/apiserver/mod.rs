@@ -23,6 +23,7 @@ mod list;
 pub mod options;
 pub mod registry;
 pub mod request;
+mod shared_specs;
 mod subresources;
 pub mod watch;
 mod write;
@@ -93,6 +94,8 @@ pub struct ApiServer<S: KvStore<Object> = MemoryStore<Object>> {
     next_watch_id: u64,
     admission: admission::AdmissionChain,
     allocator: allocator::ServiceAllocator,
+    /// The spec each controller's last created pod got, to share with its next one.
+    shared_specs: shared_specs::SharedSpecs,
 }
 
 impl ApiServer<MemoryStore<Object>> {
@@ -120,6 +123,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
             next_watch_id: 1,
             admission: admission::AdmissionChain::default(),
             allocator: allocator::ServiceAllocator::default(),
+            shared_specs: shared_specs::SharedSpecs::default(),
         };
         server.rebuild_allocations();
         server.bootstrap();

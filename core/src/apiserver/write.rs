@@ -304,6 +304,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
                 return Err(ApiError::invalid(kind, candidate.name(), errors));
             }
             let key = registry::object_key(kind, &namespace, candidate.name());
+            self.shared_specs.share_on_create(&mut candidate);
             match self.commit_put_or_return(&key, candidate, None)? {
                 Ok(stored) => return Ok(stored),
                 Err(candidate) => {
@@ -553,6 +554,9 @@ impl<S: KvStore<Object>> ApiServer<S> {
                 None => Err(ApiError::modified(kind, &name)),
             };
         }
+        // A pod keeps the stored spec and status where they did not change (a patch decodes
+        // them anew).
+        super::shared_specs::share_unchanged(&mut updated, &old);
         if &updated == old.as_ref() {
             // A no-op update writes nothing and keeps the resourceVersion, as in Kubernetes.
             return Ok(old);
