@@ -668,7 +668,10 @@ impl DurableStore {
                 return;
             }
         };
-        if self.options.snapshot_in_background && self.start_next_segment(revision) {
+        if self.options.snapshot_in_background {
+            if !self.start_next_segment(revision) {
+                return; // put off (or the store stopped)
+            }
             let store_dir = self.store_dir.clone();
             let for_thread = std::sync::Arc::clone(&all);
             let spawned = std::thread::Builder::new()
