@@ -137,7 +137,7 @@ use kubeplay_core::store::{
 };
 
 use lock::DataDirLock;
-use record::{Change, SavedKey};
+use record::{RawJson, SavedKey};
 use wal::Wal;
 
 /// The folder inside the data directory that holds the store's files.
@@ -331,11 +331,11 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
 
     let snapshot = snapshot::read(&store_dir.join(snapshot::SNAPSHOT_FILE))?;
     let wal_path = store_dir.join(wal::WAL_FILE);
-    let wal = wal::read(&wal_path)?;
+    let mut wal = wal::read(&wal_path)?;
     // A log segment started by a background snapshot the crash interrupted (or that failed):
     // it continues `wal`, which was fsynced whole before the segment was created.
     let next_path = store_dir.join(wal::NEXT_WAL_FILE);
-    let next = wal::read(&next_path)?;
+    let mut next = wal::read(&next_path)?;
 
     let snapshot_revision = snapshot.as_ref().map(|s| s.revision);
     let mut stats = StorageStats {
@@ -343,7 +343,7 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
         ..StorageStats::default()
     };
     let mut revision = snapshot_revision.unwrap_or(1);
-    let mut keys: BTreeMap<String, SavedKey> = BTreeMap::new();
+    let mut keys: BTreeMap<String, SavedKey<RawJson>> = BTreeMap::new();
     for key in snapshot.map(|s| s.keys).unwrap_or_default() {
         keys.insert(key.key.clone(), key);
     }
@@ -361,7 +361,7 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
             });
         }
     }
-    for (log, path) in [(&wal, &wal_path), (&next, &next_path)] {
+    for (log, path) in [(&mut wal, &wal_path), (&mut next, &next_path)] {
         let Some(log) = log else { continue };
         if log.base_revision > revision {
             return Err(StorageError::Corrupt {
@@ -376,7 +376,7 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
         // Commits the snapshot (or the log before) already holds are skipped: a log left by
         // a crash mid-snapshot, or a segment started before the snapshot it follows.
         let mut skipping = true;
-        for commit in &log.commits {
+        for commit in std::mem::take(&mut log.commits) {
             if skipping && commit.revision <= revision {
                 continue;
             }
@@ -392,7 +392,11 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
                 });
             }
             revision = commit.revision;
-            apply_commit(&mut keys, commit);
+            apply_commit(&mut keys, commit).map_err(|reason| StorageError::Corrupt {
+                path: path.clone(),
+                reason,
+                advice: "restore the data directory from a backup",
+            })?;
             replayed_commits += 1;
         }
     }
@@ -420,11 +424,7 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
         dir: store_dir.clone(),
         reason,
     };
-    let entries = keys
-        .into_values()
-        .map(SavedKey::into_key_value)
-        .collect::<Result<Vec<_>, String>>()
-        .map_err(unrestorable)?;
+    let entries = decode_keys(keys.into_values().collect()).map_err(unrestorable)?;
     let key_count = entries.len();
     let memory = MemoryStore::restore(revision, entries)
         .map_err(|e: RestoreError| unrestorable(e.to_string()))?;
@@ -491,32 +491,79 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
     })
 }
 
-/// Applies one replayed commit to the recovered keys.
-fn apply_commit(keys: &mut BTreeMap<String, SavedKey>, commit: &record::Commit) {
-    for change in &commit.changes {
-        match change {
-            Change::Put {
-                key,
-                create_revision,
-                version,
-                value,
-            } => {
+/// Applies one replayed commit to the recovered keys (their values stay text); says what is
+/// wrong with a change that is neither a whole put nor a delete.
+fn apply_commit(
+    keys: &mut BTreeMap<String, SavedKey<RawJson>>,
+    commit: record::LoggedCommit,
+) -> Result<(), String> {
+    for change in commit.changes {
+        match (change.op.as_str(), change.create_revision, change.version, change.value) {
+            ("put", Some(create_revision), Some(version), Some(value)) => {
                 keys.insert(
-                    key.clone(),
+                    change.key.clone(),
                     SavedKey {
-                        key: key.clone(),
-                        create_revision: *create_revision,
+                        key: change.key,
+                        create_revision,
                         mod_revision: commit.revision,
-                        version: *version,
-                        value: value.clone(),
+                        version,
+                        value,
                     },
                 );
             }
-            Change::Delete { key } => {
-                keys.remove(key);
+            ("delete", None, None, None) => {
+                keys.remove(&change.key);
+            }
+            (op, ..) => {
+                return Err(format!(
+                    "the commit of revision {} has a change {op:?} of key {:?} that is neither a whole put nor a delete",
+                    commit.revision, change.key
+                ))
             }
         }
     }
+    Ok(())
+}
+
+/// Decodes the recovered keys' objects, on up to four threads (decoding hundreds of MB of
+/// JSON is most of a reopen's time).
+fn decode_keys(keys: Vec<SavedKey<RawJson>>) -> Result<Vec<KeyValue<Object>>, String> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    if threads == 1 || keys.len() < 1_000 {
+        return keys.into_iter().map(SavedKey::decode).collect();
+    }
+    let chunk = keys.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<SavedKey<RawJson>>> = Vec::with_capacity(threads);
+    let mut rest = keys.into_iter();
+    loop {
+        let part: Vec<_> = rest.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        chunks.push(part);
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(SavedKey::decode)
+                        .collect::<Result<Vec<_>, String>>()
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for worker in workers {
+            let part = worker
+                .join()
+                .unwrap_or_else(|_| Err("a decoding thread panicked".to_string()))?;
+            all.extend(part);
+        }
+        Ok(all)
+    })
 }
 
 /// Every live key of `memory` at its current revision.
@@ -938,4 +985,48 @@ fn fsync_dir(dir: &Path) -> Result<(), StorageError> {
         .open(dir)
         .map_err(io("open the folder"))?;
     folder.sync_all().map_err(io("fsync the folder"))
+}
+
+#[cfg(test)]
+mod replay_tests {
+    use super::*;
+
+    fn commit(text: &str) -> record::LoggedCommit {
+        serde_json::from_str(text).expect("a logged commit")
+    }
+
+    #[test]
+    fn replay_keeps_the_last_value_as_text_and_decodes_only_the_live_keys() {
+        let mut keys = BTreeMap::new();
+        let cm = |data: &str| {
+            format!(
+                r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"a","namespace":"default"}},"data":{{"x":"{data}"}}}}"#
+            )
+        };
+        let put = |revision: u64, version: u64, value: &str| {
+            commit(&format!(
+                r#"{{"revision":{revision},"changes":[{{"op":"put","key":"/registry/configmaps/default/a","createRevision":2,"version":{version},"value":{value}}}]}}"#
+            ))
+        };
+        apply_commit(&mut keys, put(2, 1, &cm("one"))).expect("put");
+        // A superseded value is never decoded, even one this kubeplay could not read.
+        apply_commit(&mut keys, put(3, 2, r#"{"kind":"Nonsense"}"#)).expect("put");
+        apply_commit(&mut keys, put(4, 3, &cm("three"))).expect("put");
+        let decoded = decode_keys(keys.into_values().collect()).expect("decode");
+        assert_eq!(decoded.len(), 1);
+        assert_eq!((decoded[0].mod_revision, decoded[0].version), (4, 3));
+        assert_eq!(decoded[0].value.to_value()["data"]["x"], "three");
+
+        let mut keys = BTreeMap::new();
+        let broken = commit(
+            r#"{"revision":5,"changes":[{"op":"put","key":"/registry/configmaps/default/a"}]}"#,
+        );
+        let error = apply_commit(&mut keys, broken).expect_err("a put without a value");
+        assert!(error.contains("revision 5"), "{error}");
+        let deleted = commit(
+            r#"{"revision":6,"changes":[{"op":"delete","key":"/registry/configmaps/default/a"}]}"#,
+        );
+        apply_commit(&mut keys, deleted).expect("delete");
+        assert!(keys.is_empty());
+    }
 }

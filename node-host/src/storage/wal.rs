@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use kubeplay_core::store::Revision;
 
 use super::frame::{self, BadFrame};
-use super::record::{Commit, WalHeader};
+use super::record::{LoggedCommit, WalHeader};
 use super::{fsync_dir, read_existing, StorageError};
 
 /// The log's file name in the store folder.
@@ -41,7 +41,7 @@ pub(crate) struct WalContents {
     /// The revision the log continues from.
     pub(crate) base_revision: Revision,
     /// Its commits in file order.
-    pub(crate) commits: Vec<Commit>,
+    pub(crate) commits: Vec<LoggedCommit>,
     /// Where the last good frame ends.
     pub(crate) valid_len: u64,
     /// The file's length on disk.
@@ -79,7 +79,7 @@ pub(crate) fn read(path: &Path) -> Result<Option<WalContents>, StorageError> {
         .map_err(|e| corrupt(format!("its header record does not decode: {e}")))?;
     let mut commits = Vec::with_capacity(scan.frames.len().saturating_sub(1));
     for frame in frames {
-        let commit: Commit = serde_json::from_slice(frame.payload).map_err(|e| {
+        let commit: LoggedCommit = serde_json::from_slice(frame.payload).map_err(|e| {
             corrupt(format!(
                 "the record at byte {} has a valid checksum but does not decode: {e}",
                 frame.offset
