@@ -15,7 +15,9 @@
 //!
 //! RATIO is [`StorageOptions::wal_to_snapshot_ratio`] (default 2; 0 is the fixed 64 MiB rule
 //! of before), BACKGROUND `on` (default) or `off` ([`StorageOptions::snapshot_in_background`];
-//! `0 off` is the store as it was before), ANNOTATIONS `on` (serve's default) or `off`.
+//! `0 off` is the store as it was before), ANNOTATIONS `on` (up to 100 nodes listed per pod),
+//! `off`, or how many nodes to list at most (`20`: serve's `--scheduler-annotations auto`
+//! past 20 nodes).
 //! `KUBEPLAY_BENCH_DIR` names the folder to make the data directory in (default `/tmp`; a
 //! tmpfs such as `/dev/shm` spares the disk, though its fsyncs cost nothing). It prints one line per snapshot
 //! (revision, size, the wall time of the step that took it), then the totals, what the live
@@ -59,9 +61,13 @@ fn main() {
         snapshot_in_background: flag(4),
         ..StorageOptions::default()
     };
+    // ANNOTATIONS: `on` (up to 100 nodes listed per pod), `off`, or how many nodes to list.
+    let annotation_nodes = args.get(5).and_then(|a| a.parse::<usize>().ok());
     let annotations = flag(5);
+    let annotation_max_nodes =
+        annotation_nodes.unwrap_or(WorldConfig::default().scheduler_annotation_max_nodes);
     println!(
-        "{nodes} nodes, {pods} pods, {} virtual min steady, {options:?}, scheduler annotations {annotations}",
+        "{nodes} nodes, {pods} pods, {} virtual min steady, {options:?}, scheduler annotations {annotations} (at most {annotation_max_nodes} nodes)",
         steady.as_secs() / 60
     );
 
@@ -76,7 +82,8 @@ fn main() {
     let config = WorldConfig {
         seed: 7,
         nodes,
-        scheduler_annotations: annotations,
+        scheduler_annotations: annotations && annotation_max_nodes > 0,
+        scheduler_annotation_max_nodes: annotation_max_nodes,
         trace_records_kept: 1_000,
         cluster_cidr: if nodes > 256 {
             "10.128.0.0/9".to_string()

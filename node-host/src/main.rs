@@ -148,6 +148,17 @@ struct ServeArgs {
     #[arg(long, value_name = "CIDR", env = "KUBEPLAY_CLUSTER_CIDR",
           value_parser = kubeplay::serve::cluster::parse_cluster_cidr)]
     cluster_cidr: Option<kubeplay_core::network::cidr::Ipv4Cidr>,
+
+    /// The kube-scheduler-simulator annotations the scheduler writes on each pod (per node
+    /// and plugin: filter results, scores), which the web page's Scheduler explain view
+    /// shows. Each listed node costs ~440 bytes per pod on disk and in memory. auto: every
+    /// node of a cluster of up to 20, else 20 (the chosen node, one per distinct filter
+    /// failure, the best scores; the rest counted); on: up to 100; off: none; or a number of
+    /// nodes.
+    #[arg(long, value_name = "auto|on|off|N", env = "KUBEPLAY_SCHEDULER_ANNOTATIONS",
+          default_value = "auto",
+          value_parser = kubeplay::serve::cluster::parse_scheduler_annotations)]
+    scheduler_annotations: kubeplay::serve::cluster::SchedulerAnnotations,
 }
 
 /// A positive, finite speed factor.
@@ -342,8 +353,14 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             sim_speed: args.sim_speed,
             trace_keep: args.trace_keep,
             cluster_cidr: args.cluster_cidr,
+            scheduler_annotations: args.scheduler_annotations,
         };
         log_pod_cidr_plan(&cluster);
+        tracing::info!(
+            setting = %args.scheduler_annotations,
+            max_nodes_per_pod = args.scheduler_annotations.max_nodes(),
+            "scheduler-simulator annotations"
+        );
         if matches!(ui, UiFiles::NotBuilt) {
             tracing::warn!("web UI from {ui}");
         } else {

@@ -722,3 +722,103 @@ fn the_durable_store_tells_the_compactor_where_its_slowest_watch_is() {
          while the store's own log watch moves on with every commit"
     );
 }
+
+/// Copies the store files of `from`'s data directory that exist into a new data directory.
+fn copy_store_files(from: &Path, names: &[&str]) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().expect("temp dir");
+    let target = copy.path().join(storage::STORE_DIR);
+    std::fs::create_dir_all(&target).expect("store dir");
+    for name in names {
+        let source = from.join(storage::STORE_DIR).join(name);
+        if source.exists() {
+            std::fs::copy(&source, target.join(name)).expect("copy");
+        }
+    }
+    copy
+}
+
+#[test]
+fn commits_made_during_a_background_snapshot_are_written_once_to_the_next_segment_and_recovered() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = StorageOptions {
+        snapshot_after_wal_bytes: 256 * 1024,
+        wal_to_snapshot_ratio: 2,
+        snapshot_in_background: true,
+    };
+    let mut first = api_with(dir.path(), options);
+    let store_dir = dir.path().join(storage::STORE_DIR);
+    let next = store_dir.join("wal.next");
+    // Write until a write lands while a snapshot is being written, then copy the files as a
+    // crash at that moment would leave them.
+    let mut crash_copy = None;
+    for i in 0..2_000 {
+        let in_flight_before = first.store().snapshot_in_progress();
+        let wal_len_before = std::fs::metadata(wal_path(dir.path())).map(|m| m.len());
+        first
+            .create("default", config_map(&format!("cm-{i:04}"), 2_000))
+            .expect("create");
+        if in_flight_before && first.store().snapshot_in_progress() {
+            // The commit went to the segment only: the old log did not grow.
+            assert!(next.is_file(), "a segment while the snapshot is written");
+            let wal_len_after = std::fs::metadata(wal_path(dir.path())).map(|m| m.len());
+            assert_eq!(wal_len_before.ok(), wal_len_after.ok());
+            let acknowledged = config_maps(&mut first);
+            let copy = copy_store_files(dir.path(), &["wal", "wal.next", "snapshot"]);
+            crash_copy = Some((copy, acknowledged));
+            break;
+        }
+    }
+    let Some((copy, acknowledged)) = crash_copy else {
+        panic!("no write landed while a snapshot was being written");
+    };
+    // A sync that finds the snapshot written switches logs.
+    for _ in 0..3_000 {
+        first.sync_store().expect("sync");
+        if !first.store().snapshot_in_progress() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(
+        !first.store().snapshot_in_progress(),
+        "the snapshot never finished"
+    );
+    assert!(
+        !next.exists(),
+        "the segment became the log: {:?}",
+        std::fs::read_dir(&store_dir).map(|d| d.count())
+    );
+    let everything = config_maps(&mut first);
+    let revision = first.current_revision();
+
+    // A crash after the snapshot's rename, before the segment's: the new snapshot, the old
+    // log (all of it in the snapshot) and the segment.
+    let between = copy_store_files(copy.path(), &["wal", "wal.next"]);
+    std::fs::copy(
+        store_dir.join("snapshot"),
+        between.path().join(storage::STORE_DIR).join("snapshot"),
+    )
+    .expect("copy the new snapshot");
+    let mut crashed = api_with(between.path(), options);
+    assert_eq!(config_maps(&mut crashed), acknowledged);
+    drop(crashed);
+
+    // A crash mid-snapshot: the old snapshot, the old log and the segment.
+    let mut crashed = api_with(copy.path(), options);
+    assert_eq!(config_maps(&mut crashed), acknowledged);
+    drop(crashed);
+    // Reopening folds the segment into a new snapshot and removes it.
+    assert!(!copy
+        .path()
+        .join(storage::STORE_DIR)
+        .join("wal.next")
+        .exists());
+    let mut again = api_with(copy.path(), options);
+    assert_eq!(config_maps(&mut again), acknowledged);
+    drop(again);
+
+    drop(first);
+    let mut reopened = api_with(dir.path(), options);
+    assert_eq!(reopened.current_revision(), revision);
+    assert_eq!(config_maps(&mut reopened), everything);
+}

@@ -59,6 +59,9 @@ pub struct WorldConfig {
     pub node_cidr_mask_size: u8,
     /// Whether the scheduler writes the kube-scheduler-simulator annotations.
     pub scheduler_annotations: bool,
+    /// At most how many nodes those annotations list per pod (the scheduler's
+    /// `explain_max_nodes`; the rest are counted in `kubeplay.dev/explain-omitted-nodes`).
+    pub scheduler_annotation_max_nodes: usize,
     /// How many trace records are kept (the hash covers all of them).
     pub trace_records_kept: usize,
     /// The instant the world starts at (a host on the wall clock passes the current time).
@@ -88,6 +91,7 @@ impl Default for WorldConfig {
             cluster_cidr: "10.244.0.0/16".to_string(),
             node_cidr_mask_size: 24,
             scheduler_annotations: true,
+            scheduler_annotation_max_nodes: crate::scheduler::explain::DEFAULT_EXPLAIN_MAX_NODES,
             trace_records_kept: 100_000,
             start: SIM_EPOCH,
             runtime: SimRuntimeConfig::default(),
@@ -313,7 +317,10 @@ impl<S: KvStore<Object>> World<S> {
         let api_seed = stored.api_seed(rng.next_u64());
         let mut api = ApiServer::with_store(store, api_seed, start);
         let mut scheduler = KubeScheduler::new(
-            SchedulerConfig::default(),
+            SchedulerConfig {
+                explain_max_nodes: config.scheduler_annotation_max_nodes,
+                ..SchedulerConfig::default()
+            },
             SimRng::seed_from(rng.next_u64()),
         );
         scheduler.publish_annotations = config.scheduler_annotations;

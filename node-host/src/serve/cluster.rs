@@ -91,6 +91,72 @@ pub struct ClusterConfig {
     /// `--cluster-cidr`), as given; `None` takes 10.244.0.0/16 widened to hold every
     /// simulated node (see [`ClusterConfig::pod_cidr_plan`]).
     pub cluster_cidr: Option<Ipv4Cidr>,
+    /// Which kube-scheduler-simulator annotations the scheduler writes on each pod it tries
+    /// (`--scheduler-annotations`).
+    pub scheduler_annotations: SchedulerAnnotations,
+}
+
+/// How many nodes `--scheduler-annotations auto` lists per pod: every evaluated node on a
+/// cluster of up to this many, else this many (the chosen node, one node per distinct filter
+/// failure, the best scores), the others counted in `kubeplay.dev/explain-omitted-nodes`.
+/// Each listed node costs ~440 bytes per pod: 100 of them (the core's cap) made 44 KB of a
+/// 53 KB pod at 300 nodes.
+pub const AUTO_ANNOTATION_NODES: usize = 20;
+
+/// Which kube-scheduler-simulator annotations (`scheduler-simulator/filter-result`,
+/// `score-result`, `finalscore-result`: per node and plugin) the scheduler writes on each pod.
+/// They are what the web page's Scheduler explain view shows; each listed node costs ~440
+/// bytes per pod in the store, its log and its snapshots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SchedulerAnnotations {
+    /// Every evaluated node up to [`AUTO_ANNOTATION_NODES`], that many on bigger clusters.
+    #[default]
+    Auto,
+    /// Up to 100 nodes (the scheduler's cap, kube-scheduler's `minFeasibleNodesToFind`).
+    On,
+    /// None: the explain view has nothing to show.
+    Off,
+    /// Up to this many nodes (0 is [`SchedulerAnnotations::Off`]).
+    Nodes(usize),
+}
+
+impl SchedulerAnnotations {
+    /// At most how many nodes each pod's annotations list; 0 writes none.
+    pub fn max_nodes(self) -> usize {
+        match self {
+            SchedulerAnnotations::Auto => AUTO_ANNOTATION_NODES,
+            SchedulerAnnotations::On => WorldConfig::default().scheduler_annotation_max_nodes,
+            SchedulerAnnotations::Off => 0,
+            SchedulerAnnotations::Nodes(nodes) => nodes,
+        }
+    }
+}
+
+impl std::fmt::Display for SchedulerAnnotations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SchedulerAnnotations::Auto => f.write_str("auto"),
+            SchedulerAnnotations::On => f.write_str("on"),
+            SchedulerAnnotations::Off => f.write_str("off"),
+            SchedulerAnnotations::Nodes(nodes) => write!(f, "{nodes}"),
+        }
+    }
+}
+
+/// Parses a `--scheduler-annotations` value: `auto`, `on`, `off` or a number of nodes.
+pub fn parse_scheduler_annotations(text: &str) -> Result<SchedulerAnnotations, String> {
+    match text.trim() {
+        "auto" => Ok(SchedulerAnnotations::Auto),
+        "on" => Ok(SchedulerAnnotations::On),
+        "off" => Ok(SchedulerAnnotations::Off),
+        other => match other.parse::<usize>() {
+            Ok(0) => Ok(SchedulerAnnotations::Off),
+            Ok(nodes) => Ok(SchedulerAnnotations::Nodes(nodes)),
+            Err(_) => Err(format!(
+                "{text:?} is not auto, on, off or a number of nodes to list per pod"
+            )),
+        },
+    }
 }
 
 /// The widest cluster CIDR the default grows to: 10.128.0.0/9 holds 32,768 podCIDRs of /24
@@ -187,6 +253,7 @@ impl Default for ClusterConfig {
             sim_speed: 1.0,
             trace_keep: DEFAULT_TRACE_KEEP,
             cluster_cidr: None,
+            scheduler_annotations: SchedulerAnnotations::Auto,
         }
     }
 }
@@ -361,6 +428,8 @@ impl Cluster {
             // Live mode reads the latest records; the ring's bound keeps memory bounded.
             trace_records_kept: config.trace_keep,
             cluster_cidr: plan.cluster_cidr.to_string(),
+            scheduler_annotations: config.scheduler_annotations.max_nodes() > 0,
+            scheduler_annotation_max_nodes: config.scheduler_annotations.max_nodes(),
             ..WorldConfig::default()
         };
         // Unbounded: senders are async tasks that must never block a tokio thread; each
@@ -851,5 +920,99 @@ mod tests {
         let cluster = Cluster::start_on_disk(&narrow, reopen(dir.path())).expect("restart");
         let third = pod_cidrs(&cluster).await;
         assert_eq!(third["node-4"], second["node-4"]);
+    }
+
+    /// Creates a pod on a cluster of `nodes` nodes and returns the annotations the scheduler
+    /// wrote on it.
+    async fn scheduled_pod_annotations(
+        nodes: usize,
+        setting: SchedulerAnnotations,
+    ) -> std::collections::BTreeMap<String, String> {
+        let config = ClusterConfig {
+            sim_nodes: nodes,
+            trace_keep: 0,
+            scheduler_annotations: setting,
+            ..ClusterConfig::default()
+        };
+        let cluster = Cluster::start_with(&config).expect("start");
+        cluster
+            .call(|api| {
+                let pod = Object::from_value(serde_json::json!({
+                    "apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": "web"},
+                    "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}
+                }))
+                .expect("a pod");
+                api.create("default", pod).expect("create");
+            })
+            .await
+            .expect("call");
+        // The create's turn settles the world, so the scheduler has tried the pod.
+        cluster
+            .call(|api| {
+                let pod = api.get(Kind::Pod, "default", "web").expect("the pod");
+                pod.metadata().annotations.clone().unwrap_or_default()
+            })
+            .await
+            .expect("call")
+    }
+
+    /// How many nodes the filter-result annotation lists.
+    fn listed_nodes(annotations: &std::collections::BTreeMap<String, String>) -> usize {
+        let filter = &annotations["scheduler-simulator/filter-result"];
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(filter).expect("a JSON object");
+        map.len()
+    }
+
+    #[test]
+    fn scheduler_annotation_settings_parse_and_say_how_many_nodes_they_list() {
+        let parse = parse_scheduler_annotations;
+        assert_eq!(parse("auto"), Ok(SchedulerAnnotations::Auto));
+        assert_eq!(parse("on").map(SchedulerAnnotations::max_nodes), Ok(100));
+        assert_eq!(parse("off").map(SchedulerAnnotations::max_nodes), Ok(0));
+        assert_eq!(parse("0"), Ok(SchedulerAnnotations::Off));
+        assert_eq!(parse("7"), Ok(SchedulerAnnotations::Nodes(7)));
+        assert_eq!(
+            SchedulerAnnotations::Auto.max_nodes(),
+            AUTO_ANNOTATION_NODES
+        );
+        let error = parse("all").expect_err("not a setting");
+        assert!(
+            error.contains("\"all\"") && error.contains("auto, on, off"),
+            "{error}"
+        );
+        assert!(parse("-3").is_err());
+    }
+
+    #[tokio::test]
+    async fn auto_lists_every_node_of_a_small_cluster_and_twenty_of_a_big_one() {
+        let small = scheduled_pod_annotations(3, SchedulerAnnotations::Auto).await;
+        assert_eq!(listed_nodes(&small), 3);
+        assert!(!small.contains_key("kubeplay.dev/explain-omitted-nodes"));
+
+        let big = scheduled_pod_annotations(30, SchedulerAnnotations::Auto).await;
+        assert_eq!(listed_nodes(&big), AUTO_ANNOTATION_NODES);
+        assert_eq!(
+            big.get("kubeplay.dev/explain-omitted-nodes")
+                .map(
+                    |text| serde_json::from_str::<serde_json::Value>(text).expect("JSON")["count"]
+                        .clone()
+                ),
+            Some(serde_json::json!(30 - AUTO_ANNOTATION_NODES)),
+        );
+        let on = scheduled_pod_annotations(30, SchedulerAnnotations::On).await;
+        assert_eq!(listed_nodes(&on), 30);
+    }
+
+    #[tokio::test]
+    async fn off_writes_no_scheduler_annotations() {
+        let off = scheduled_pod_annotations(3, SchedulerAnnotations::Off).await;
+        assert!(
+            off.keys()
+                .all(|key| !key.starts_with("scheduler-simulator/")
+                    && !key.starts_with("kubeplay.dev/explain")),
+            "{off:?}"
+        );
     }
 }

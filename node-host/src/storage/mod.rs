@@ -53,18 +53,19 @@
 //!
 //! Encoding and writing every live key takes seconds at that size, so it runs on a thread of
 //! its own ([`StorageOptions::snapshot_in_background`]): the write that triggers it only
-//! clones the live keys' `Arc`s at revision R, and writes go on into the current log while
-//! the thread writes `snapshot.tmp`, fsyncs and renames it. The write or [`KvStore::sync`]
-//! that finds it done then starts the new log: `wal.tmp` with base R and a copy of the frames
-//! appended since R (kept in memory meanwhile), fsynced and renamed over `wal`. A crash at
-//! any point leaves a state the recovery rules below already handle: the old snapshot with
-//! the old log (a leftover `snapshot.tmp` is deleted), or the new snapshot with the old log,
-//! whose commits up to R are skipped. Dropping the store waits for the thread. The price is
-//! that commits made while a snapshot is written are written twice (old log, then the new
-//! one): little in a steady cluster, ~30 % more log in a burst of thousands of pods
-//! (BENCHMARKS.md). Log segments (etcd's `wal/*.wal`: start the next log at R at once, delete
-//! the old one once the snapshot is durable) would avoid the copy at the cost of a second log
-//! file to recover from.
+//! clones the live keys' `Arc`s at revision R, fsyncs the log and starts the next log
+//! segment, `wal.next` with base R (written whole to `wal.next.tmp`, fsynced, renamed, the
+//! folder fsynced), and writes go on into that segment while the thread writes
+//! `snapshot.tmp`, fsyncs and renames it. The write or [`KvStore::sync`] that finds it done
+//! renames `wal.next` over `wal` and fsyncs the folder. Each commit is written once (as etcd's
+//! `wal/*.wal` segments; until session 9 the commits made meanwhile were copied into the new
+//! log as well, +17 % log bytes in a burst). A crash at any point leaves a state [`open`]
+//! recovers: the old snapshot, `wal` and `wal.next` (replayed in turn), or the new snapshot with
+//! both logs (the commits up to R are skipped), or the new snapshot and the new log. A snapshot
+//! that fails leaves the store appending to `wal.next`; the next one keeps that segment, whose
+//! older base [`open`] handles by skipping what the snapshot holds. When [`open`] finds a
+//! segment it writes a snapshot at once and starts a single log again. Dropping the store
+//! waits for the thread.
 //!
 //! [`open`] reverses it: the snapshot's keys, then every commit of the log after the snapshot's
 //! revision (each must be the previous revision plus one), give each key's last value and
@@ -94,6 +95,7 @@
 //! ```text
 //! <data dir>/store/LOCK       the lock; holds the owner's pid
 //! <data dir>/store/wal        "KPWAL001", header {baseRevision}, one commit per revision
+//! <data dir>/store/wal.next   the same, the log segment after a snapshot being written
 //! <data dir>/store/snapshot   "KPSNAP01", header {revision, keys}, one record per live key
 //! ```
 //!
@@ -135,7 +137,7 @@ use kubeplay_core::store::{
 };
 
 use lock::DataDirLock;
-use record::{Change, SavedKey};
+use record::{RawJson, SavedKey};
 use wal::Wal;
 
 /// The folder inside the data directory that holds the store's files.
@@ -300,8 +302,6 @@ pub struct DurableStore {
 struct SnapshotInFlight {
     /// The revision it holds.
     revision: Revision,
-    /// The frames appended to the log since then: the new log's commits once it is written.
-    frames_after: Vec<u8>,
     /// The thread; it returns the snapshot's size.
     writer: std::thread::JoinHandle<Result<u64, String>>,
 }
@@ -325,13 +325,17 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
     let store_dir = data_dir.join(STORE_DIR);
     create_private_dir(&store_dir)?;
     let lock = DataDirLock::acquire(&store_dir)?;
-    for leftover in ["wal.tmp", "snapshot.tmp"] {
+    for leftover in ["wal.tmp", "wal.next.tmp", "snapshot.tmp"] {
         remove_if_present(&store_dir.join(leftover))?;
     }
 
     let snapshot = snapshot::read(&store_dir.join(snapshot::SNAPSHOT_FILE))?;
     let wal_path = store_dir.join(wal::WAL_FILE);
-    let wal = wal::read(&wal_path)?;
+    let mut wal = wal::read(&wal_path)?;
+    // A log segment started by a background snapshot the crash interrupted (or that failed):
+    // it continues `wal`, which was fsynced whole before the segment was created.
+    let next_path = store_dir.join(wal::NEXT_WAL_FILE);
+    let mut next = wal::read(&next_path)?;
 
     let snapshot_revision = snapshot.as_ref().map(|s| s.revision);
     let mut stats = StorageStats {
@@ -339,29 +343,47 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
         ..StorageStats::default()
     };
     let mut revision = snapshot_revision.unwrap_or(1);
-    let mut keys: BTreeMap<String, SavedKey> = BTreeMap::new();
+    let mut keys: BTreeMap<String, SavedKey<RawJson>> = BTreeMap::new();
     for key in snapshot.map(|s| s.keys).unwrap_or_default() {
         keys.insert(key.key.clone(), key);
     }
     let mut replayed_commits = 0;
-    if let Some(wal) = &wal {
-        if wal.base_revision > revision {
+    if let (Some(old), Some(_)) = (&wal, &next) {
+        if let Some(reason) = &old.torn_tail {
             return Err(StorageError::Corrupt {
                 path: wal_path,
                 reason: format!(
-                    "it continues from revision {} but the snapshot it follows (revision {}) is missing",
-                    wal.base_revision, revision
+                    "its record at byte {} is torn ({reason}) although the log {} continues it",
+                    old.valid_len,
+                    next_path.display()
                 ),
                 advice: "restore the data directory from a backup",
             });
         }
-        for commit in &wal.commits {
-            if replayed_commits == 0 && Some(commit.revision) <= snapshot_revision {
-                continue; // already in the snapshot (a log left by a crash mid-snapshot)
+    }
+    for (log, path) in [(&mut wal, &wal_path), (&mut next, &next_path)] {
+        let Some(log) = log else { continue };
+        if log.base_revision > revision {
+            return Err(StorageError::Corrupt {
+                path: path.clone(),
+                reason: format!(
+                    "it continues from revision {} but the store before it ends at revision {revision}: the snapshot or log it follows is missing",
+                    log.base_revision
+                ),
+                advice: "restore the data directory from a backup",
+            });
+        }
+        // Commits the snapshot (or the log before) already holds are skipped: a log left by
+        // a crash mid-snapshot, or a segment started before the snapshot it follows.
+        let mut skipping = true;
+        for commit in std::mem::take(&mut log.commits) {
+            if skipping && commit.revision <= revision {
+                continue;
             }
+            skipping = false;
             if commit.revision != revision + 1 {
                 return Err(StorageError::Corrupt {
-                    path: wal_path,
+                    path: path.clone(),
                     reason: format!(
                         "the commit of revision {} follows revision {revision}: commits are missing",
                         commit.revision
@@ -370,16 +392,25 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
                 });
             }
             revision = commit.revision;
-            apply_commit(&mut keys, commit);
+            apply_commit(&mut keys, commit).map_err(|reason| StorageError::Corrupt {
+                path: path.clone(),
+                reason,
+                advice: "restore the data directory from a backup",
+            })?;
             replayed_commits += 1;
         }
     }
 
-    let dropped_torn_tail = wal.as_ref().and_then(|w| {
+    let (active, active_path) = if next.is_some() {
+        (&next, &next_path)
+    } else {
+        (&wal, &wal_path)
+    };
+    let dropped_torn_tail = active.as_ref().and_then(|w| {
         w.torn_tail.map(|reason| {
             format!(
                 "{} ends with a torn record at byte {} ({reason}; {} bytes dropped), left by a crash during a write that was never acknowledged",
-                wal_path.display(),
+                active_path.display(),
                 w.valid_len,
                 w.file_len - w.valid_len
             )
@@ -393,11 +424,7 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
         dir: store_dir.clone(),
         reason,
     };
-    let entries = keys
-        .into_values()
-        .map(SavedKey::into_key_value)
-        .collect::<Result<Vec<_>, String>>()
-        .map_err(unrestorable)?;
+    let entries = decode_keys(keys.into_values().collect()).map_err(unrestorable)?;
     let key_count = entries.len();
     let memory = MemoryStore::restore(revision, entries)
         .map_err(|e: RestoreError| unrestorable(e.to_string()))?;
@@ -408,7 +435,7 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
     let log_continues = |base: Revision| base == snapshot_revision.unwrap_or(1);
     let threshold = options.snapshot_threshold(stats.last_snapshot_bytes);
     let wal = match wal {
-        Some(w) if log_continues(w.base_revision) && w.valid_len < threshold => {
+        Some(w) if next.is_none() && log_continues(w.base_revision) && w.valid_len < threshold => {
             Wal::open_for_append(&wal_path, w.valid_len)?
         }
         Some(_) | None => {
@@ -425,6 +452,11 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
             stats.last_snapshot_bytes = size_bytes;
             let wal = Wal::create(&store_dir, revision, &[])?;
             stats.wal_bytes += wal.len_bytes();
+            // The segment's commits are in the new snapshot now.
+            if next.is_some() {
+                remove_if_present(&next_path)?;
+                fsync_dir(&store_dir)?;
+            }
             wal
         }
     };
@@ -459,32 +491,79 @@ pub fn open_with(data_dir: &Path, options: StorageOptions) -> Result<DurableStor
     })
 }
 
-/// Applies one replayed commit to the recovered keys.
-fn apply_commit(keys: &mut BTreeMap<String, SavedKey>, commit: &record::Commit) {
-    for change in &commit.changes {
-        match change {
-            Change::Put {
-                key,
-                create_revision,
-                version,
-                value,
-            } => {
+/// Applies one replayed commit to the recovered keys (their values stay text); says what is
+/// wrong with a change that is neither a whole put nor a delete.
+fn apply_commit(
+    keys: &mut BTreeMap<String, SavedKey<RawJson>>,
+    commit: record::LoggedCommit,
+) -> Result<(), String> {
+    for change in commit.changes {
+        match (change.op.as_str(), change.create_revision, change.version, change.value) {
+            ("put", Some(create_revision), Some(version), Some(value)) => {
                 keys.insert(
-                    key.clone(),
+                    change.key.clone(),
                     SavedKey {
-                        key: key.clone(),
-                        create_revision: *create_revision,
+                        key: change.key,
+                        create_revision,
                         mod_revision: commit.revision,
-                        version: *version,
-                        value: value.clone(),
+                        version,
+                        value,
                     },
                 );
             }
-            Change::Delete { key } => {
-                keys.remove(key);
+            ("delete", None, None, None) => {
+                keys.remove(&change.key);
+            }
+            (op, ..) => {
+                return Err(format!(
+                    "the commit of revision {} has a change {op:?} of key {:?} that is neither a whole put nor a delete",
+                    commit.revision, change.key
+                ))
             }
         }
     }
+    Ok(())
+}
+
+/// Decodes the recovered keys' objects, on up to four threads (decoding hundreds of MB of
+/// JSON is most of a reopen's time).
+fn decode_keys(keys: Vec<SavedKey<RawJson>>) -> Result<Vec<KeyValue<Object>>, String> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    if threads == 1 || keys.len() < 1_000 {
+        return keys.into_iter().map(SavedKey::decode).collect();
+    }
+    let chunk = keys.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<SavedKey<RawJson>>> = Vec::with_capacity(threads);
+    let mut rest = keys.into_iter();
+    loop {
+        let part: Vec<_> = rest.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        chunks.push(part);
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(SavedKey::decode)
+                        .collect::<Result<Vec<_>, String>>()
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for worker in workers {
+            let part = worker
+                .join()
+                .unwrap_or_else(|_| Err("a decoding thread panicked".to_string()))?;
+            all.extend(part);
+        }
+        Ok(all)
+    })
 }
 
 /// Every live key of `memory` at its current revision.
@@ -603,9 +682,6 @@ impl DurableStore {
             return Err(self.fail(format!("cannot write {path}: {error}")));
         }
         self.stats.wal_bytes += self.frames.len() as u64;
-        if let Some(flight) = &mut self.in_flight {
-            flight.frames_after.extend_from_slice(&self.frames);
-        }
         if self.sync_each_commit {
             self.sync_log()?;
         }
@@ -640,6 +716,9 @@ impl DurableStore {
             }
         };
         if self.options.snapshot_in_background {
+            if !self.start_next_segment(revision) {
+                return; // put off (or the store stopped)
+            }
             let store_dir = self.store_dir.clone();
             let for_thread = std::sync::Arc::clone(&all);
             let spawned = std::thread::Builder::new()
@@ -649,11 +728,7 @@ impl DurableStore {
                 });
             match spawned {
                 Ok(writer) => {
-                    self.in_flight = Some(SnapshotInFlight {
-                        revision,
-                        frames_after: Vec::new(),
-                        writer,
-                    });
+                    self.in_flight = Some(SnapshotInFlight { revision, writer });
                     return;
                 }
                 Err(error) => {
@@ -664,7 +739,33 @@ impl DurableStore {
             }
         }
         let written = snapshot::write(&self.store_dir, revision, &all).map_err(|e| e.to_string());
-        self.switch_to_snapshot(revision, written, &[]);
+        self.switch_to_snapshot(revision, written);
+    }
+
+    /// Before a background snapshot at `revision`: makes everything the log holds durable and
+    /// moves the appends to a new segment, `wal.next` with base `revision`, so the commits made
+    /// while the snapshot is written are written once (the switch then only renames it over
+    /// `wal`). Already on a segment (an earlier snapshot failed), it stays on that one: its
+    /// base is older, and recovery skips what the snapshot holds. False when the segment
+    /// cannot be started (the snapshot is then put off; a failed fsync stops the store).
+    fn start_next_segment(&mut self, revision: Revision) -> bool {
+        if self.wal.is_named(wal::NEXT_WAL_FILE) {
+            return true;
+        }
+        if self.sync_log().is_err() {
+            return false;
+        }
+        match Wal::create_named(&self.store_dir, wal::NEXT_WAL_FILE, revision, &[]) {
+            Ok(next) => {
+                self.stats.wal_bytes += next.len_bytes();
+                self.wal = next;
+                true
+            }
+            Err(error) => {
+                self.snapshot_failed(&format!("cannot start the next log segment: {error}"));
+                false
+            }
+        }
     }
 
     /// If a snapshot is being written in the background and has finished (or, with `wait`,
@@ -687,20 +788,15 @@ impl DurableStore {
         if self.failure.is_some() {
             return; // the store has stopped: leave the files as they are for the restart
         }
-        self.switch_to_snapshot(flight.revision, written, &flight.frames_after);
+        self.switch_to_snapshot(flight.revision, written);
     }
 
-    /// After a snapshot at `revision` was written (or failed): starts a new log after it,
-    /// holding `frames_after` (the commits after `revision` that the old log holds too). A
-    /// failed snapshot only delays the next try (the log still holds everything); a failed
-    /// switch of logs stops the store, because its open log might no longer be the one on
-    /// disk.
-    fn switch_to_snapshot(
-        &mut self,
-        revision: Revision,
-        written: Result<u64, String>,
-        frames_after: &[u8],
-    ) {
+    /// After a snapshot at `revision` was written (or failed): the log after it becomes
+    /// `wal`, either the segment started with the snapshot (renamed over the old log) or a new
+    /// empty log. A failed snapshot only delays the next try (`wal` and the segment still hold
+    /// everything); a failed switch of logs stops the store, because its open log might no
+    /// longer be the one on disk.
+    fn switch_to_snapshot(&mut self, revision: Revision, written: Result<u64, String>) {
         match written {
             Ok(size_bytes) => {
                 self.stats.snapshots += 1;
@@ -711,7 +807,14 @@ impl DurableStore {
                     "snapshot at revision {revision} written ({size_bytes} bytes); starting a new log, the next snapshot after {} bytes of it",
                     self.next_snapshot_at
                 );
-                match Wal::create(&self.store_dir, revision, frames_after) {
+                if self.wal.is_named(wal::NEXT_WAL_FILE) {
+                    let store_dir = self.store_dir.clone();
+                    if let Err(error) = self.wal.rename_to(&store_dir, wal::WAL_FILE) {
+                        let _ = self.fail(format!("cannot start a new log: {error}"));
+                    }
+                    return;
+                }
+                match Wal::create(&self.store_dir, revision, &[]) {
                     Ok(wal) => {
                         self.stats.wal_bytes += wal.len_bytes();
                         self.wal = wal;
@@ -882,4 +985,48 @@ fn fsync_dir(dir: &Path) -> Result<(), StorageError> {
         .open(dir)
         .map_err(io("open the folder"))?;
     folder.sync_all().map_err(io("fsync the folder"))
+}
+
+#[cfg(test)]
+mod replay_tests {
+    use super::*;
+
+    fn commit(text: &str) -> record::LoggedCommit {
+        serde_json::from_str(text).expect("a logged commit")
+    }
+
+    #[test]
+    fn replay_keeps_the_last_value_as_text_and_decodes_only_the_live_keys() {
+        let mut keys = BTreeMap::new();
+        let cm = |data: &str| {
+            format!(
+                r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"a","namespace":"default"}},"data":{{"x":"{data}"}}}}"#
+            )
+        };
+        let put = |revision: u64, version: u64, value: &str| {
+            commit(&format!(
+                r#"{{"revision":{revision},"changes":[{{"op":"put","key":"/registry/configmaps/default/a","createRevision":2,"version":{version},"value":{value}}}]}}"#
+            ))
+        };
+        apply_commit(&mut keys, put(2, 1, &cm("one"))).expect("put");
+        // A superseded value is never decoded, even one this kubeplay could not read.
+        apply_commit(&mut keys, put(3, 2, r#"{"kind":"Nonsense"}"#)).expect("put");
+        apply_commit(&mut keys, put(4, 3, &cm("three"))).expect("put");
+        let decoded = decode_keys(keys.into_values().collect()).expect("decode");
+        assert_eq!(decoded.len(), 1);
+        assert_eq!((decoded[0].mod_revision, decoded[0].version), (4, 3));
+        assert_eq!(decoded[0].value.to_value()["data"]["x"], "three");
+
+        let mut keys = BTreeMap::new();
+        let broken = commit(
+            r#"{"revision":5,"changes":[{"op":"put","key":"/registry/configmaps/default/a"}]}"#,
+        );
+        let error = apply_commit(&mut keys, broken).expect_err("a put without a value");
+        assert!(error.contains("revision 5"), "{error}");
+        let deleted = commit(
+            r#"{"revision":6,"changes":[{"op":"delete","key":"/registry/configmaps/default/a"}]}"#,
+        );
+        apply_commit(&mut keys, deleted).expect("delete");
+        assert!(keys.is_empty());
+    }
 }

@@ -34,7 +34,7 @@ pub(crate) struct SnapshotHeader {
 /// One live key with its metadata and value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct SavedKey {
+pub(crate) struct SavedKey<V = Value> {
     /// The key, e.g. `/registry/pods/default/nginx`.
     pub(crate) key: String,
     /// The revision that created this generation of the key.
@@ -43,8 +43,59 @@ pub(crate) struct SavedKey {
     pub(crate) mod_revision: Revision,
     /// Writes since creation.
     pub(crate) version: u64,
-    /// The object's JSON.
-    pub(crate) value: Value,
+    /// The object's JSON (as read back: its text, decoded only if the key is still live
+    /// once the log is replayed).
+    pub(crate) value: V,
+}
+
+/// An object's JSON text as read from a file, not decoded yet.
+pub(crate) type RawJson = Box<serde_json::value::RawValue>;
+
+impl SavedKey<RawJson> {
+    /// The key-value pair, decoding the object from its text.
+    pub(crate) fn decode(self) -> Result<KeyValue<Object>, String> {
+        let value: Value = serde_json::from_str(self.value.get())
+            .map_err(|e| format!("the object under key {:?} does not decode: {e}", self.key))?;
+        SavedKey {
+            key: self.key,
+            create_revision: self.create_revision,
+            mod_revision: self.mod_revision,
+            version: self.version,
+            value,
+        }
+        .into_key_value()
+    }
+}
+
+/// A [`Commit`] as read back from the log, its values left as text (most are superseded by
+/// a later commit of the same key and never need decoding).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct LoggedCommit {
+    /// The revision of the commit.
+    pub(crate) revision: Revision,
+    /// The keys it wrote.
+    pub(crate) changes: Vec<LoggedChange>,
+}
+
+/// A [`Change`] as read back: `op` is `put` (with the other fields) or `delete`. (A
+/// flat struct: serde's internally tagged enums cannot hold raw JSON.)
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct LoggedChange {
+    /// `put` or `delete`.
+    pub(crate) op: String,
+    /// The key.
+    pub(crate) key: String,
+    /// A put's create revision.
+    #[serde(default)]
+    pub(crate) create_revision: Option<Revision>,
+    /// A put's version.
+    #[serde(default)]
+    pub(crate) version: Option<u64>,
+    /// A put's object, as text.
+    #[serde(default)]
+    pub(crate) value: Option<RawJson>,
 }
 
 impl SavedKey {

@@ -14,7 +14,7 @@ use kubeplay_core::api::objects::Object;
 use kubeplay_core::store::{KeyValue, Revision};
 
 use super::frame;
-use super::record::{SavedKey, SnapshotHeader};
+use super::record::{RawJson, SavedKey, SnapshotHeader};
 use super::{fsync_dir, read_existing, StorageError};
 
 /// The snapshot's file name in the store folder.
@@ -33,7 +33,7 @@ pub(crate) struct SnapshotContents {
     /// The revision it was taken at.
     pub(crate) revision: Revision,
     /// Every live key then.
-    pub(crate) keys: Vec<SavedKey>,
+    pub(crate) keys: Vec<SavedKey<RawJson>>,
     /// The file's size in bytes.
     pub(crate) size_bytes: u64,
 }
@@ -66,7 +66,7 @@ pub(crate) fn read(path: &Path) -> Result<Option<SnapshotContents>, StorageError
         .map_err(|e| corrupt(format!("its header record does not decode: {e}")))?;
     let mut keys = Vec::with_capacity(scan.frames.len().saturating_sub(1));
     for frame in frames {
-        let key: SavedKey = serde_json::from_slice(frame.payload).map_err(|e| {
+        let key: SavedKey<RawJson> = serde_json::from_slice(frame.payload).map_err(|e| {
             corrupt(format!(
                 "the record at byte {} has a valid checksum but does not decode: {e}",
                 frame.offset

@@ -16,11 +16,16 @@ use std::path::{Path, PathBuf};
 use kubeplay_core::store::Revision;
 
 use super::frame::{self, BadFrame};
-use super::record::{Commit, WalHeader};
+use super::record::{LoggedCommit, WalHeader};
 use super::{fsync_dir, read_existing, StorageError};
 
 /// The log's file name in the store folder.
 pub(crate) const WAL_FILE: &str = "wal";
+
+/// The next log segment's file name: a background snapshot at revision R starts it (base R)
+/// at once, so commits made while the snapshot is written go only there; once the snapshot
+/// is on disk it is renamed over [`WAL_FILE`].
+pub(crate) const NEXT_WAL_FILE: &str = "wal.next";
 
 /// The first bytes of every log file (format version 1).
 pub(crate) const WAL_MAGIC: &[u8; 8] = b"KPWAL001";
@@ -36,7 +41,7 @@ pub(crate) struct WalContents {
     /// The revision the log continues from.
     pub(crate) base_revision: Revision,
     /// Its commits in file order.
-    pub(crate) commits: Vec<Commit>,
+    pub(crate) commits: Vec<LoggedCommit>,
     /// Where the last good frame ends.
     pub(crate) valid_len: u64,
     /// The file's length on disk.
@@ -74,7 +79,7 @@ pub(crate) fn read(path: &Path) -> Result<Option<WalContents>, StorageError> {
         .map_err(|e| corrupt(format!("its header record does not decode: {e}")))?;
     let mut commits = Vec::with_capacity(scan.frames.len().saturating_sub(1));
     for frame in frames {
-        let commit: Commit = serde_json::from_slice(frame.payload).map_err(|e| {
+        let commit: LoggedCommit = serde_json::from_slice(frame.payload).map_err(|e| {
             corrupt(format!(
                 "the record at byte {} has a valid checksum but does not decode: {e}",
                 frame.offset
@@ -109,8 +114,19 @@ impl Wal {
         base_revision: Revision,
         frames: &[u8],
     ) -> Result<Self, StorageError> {
-        let path = store_dir.join(WAL_FILE);
-        let temporary = store_dir.join("wal.tmp");
+        Self::create_named(store_dir, WAL_FILE, base_revision, frames)
+    }
+
+    /// Like [`Wal::create`], for the log file `name` of the store folder (written whole to
+    /// `<name>.tmp`, fsynced, renamed, the folder fsynced: the file always has its header).
+    pub(crate) fn create_named(
+        store_dir: &Path,
+        name: &str,
+        base_revision: Revision,
+        frames: &[u8],
+    ) -> Result<Self, StorageError> {
+        let path = store_dir.join(name);
+        let temporary = store_dir.join(format!("{name}.tmp"));
         let io = |action, path: &Path| {
             let path = path.to_path_buf();
             move |source| StorageError::Io {
@@ -133,7 +149,7 @@ impl Wal {
         file.write_all(&bytes).map_err(io("write", &temporary))?;
         file.sync_all().map_err(io("fsync", &temporary))?;
         drop(file);
-        std::fs::rename(&temporary, &path).map_err(io("rename wal.tmp to", &path))?;
+        std::fs::rename(&temporary, &path).map_err(io("rename the temporary log to", &path))?;
         fsync_dir(store_dir)?;
         Self::open_for_append(&path, bytes.len() as u64)
     }
@@ -193,5 +209,23 @@ impl Wal {
     /// The log's path.
     pub(crate) fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Renames the open log to `name` in the store folder (replacing the file there) and
+    /// fsyncs the folder, so the rename is durable; appends go on into the same file.
+    pub(crate) fn rename_to(&mut self, store_dir: &Path, name: &str) -> Result<(), StorageError> {
+        let target = store_dir.join(name);
+        std::fs::rename(&self.path, &target).map_err(|source| StorageError::Io {
+            action: "rename the log to",
+            path: target.clone(),
+            source,
+        })?;
+        self.path = target;
+        fsync_dir(store_dir)
+    }
+
+    /// Whether this is the file `name` of its folder.
+    pub(crate) fn is_named(&self, name: &str) -> bool {
+        self.path.file_name().is_some_and(|file| file == name)
     }
 }
