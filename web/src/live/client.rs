@@ -24,6 +24,7 @@ use web_sys::{
     AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, Response,
 };
 
+use super::lines::LineBuffer;
 use super::mirror::{
     events_path, list_path, next_step_after_status, object_path, watch_path, MirrorError, NextStep,
     WatchOutcome,
@@ -231,7 +232,7 @@ async fn read_lines(
         .get_reader()
         .dyn_into()
         .map_err(|object: js_sys::Object| describe(object.into()))?;
-    let mut buffer: Vec<u8> = Vec::new();
+    let mut buffer = LineBuffer::new();
     loop {
         let chunk = JsFuture::from(reader.read()).await.map_err(describe)?;
         let done = js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))
@@ -242,17 +243,13 @@ async fn read_lines(
         }
         if let Ok(value) = js_sys::Reflect::get(&chunk, &JsValue::from_str("value")) {
             if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
-                buffer.extend(bytes.to_vec());
+                bytes.copy_to(buffer.spare(bytes.length() as usize));
             }
         }
-        while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = buffer.drain(..=end).collect();
-            let text = String::from_utf8_lossy(line.get(..end).unwrap_or_default());
-            if !on_line(&text) {
-                // Cancelling only ends the download early; failing to is harmless.
-                let _ = reader.cancel();
-                return Ok(());
-            }
+        if !buffer.take_lines(&mut on_line) {
+            // Cancelling only ends the download early; failing to is harmless.
+            let _ = reader.cancel();
+            return Ok(());
         }
     }
 }
@@ -513,7 +510,14 @@ async fn poll(state: Rc<RefCell<LiveState>>, signal: Option<AbortSignal>, stoppe
         }
         let changed = if status == 200 {
             let mut state = state.borrow_mut();
+            let dropped_before = state.trace.dropped();
             match state.trace.apply_page(&body) {
+                // Records left out (a busy server, see LIVE_TRACE_PAGE) may have committed
+                // any polled kind: list them all.
+                Ok(_) if state.trace.dropped() > dropped_before => {
+                    state.touch();
+                    POLLED_KINDS.to_vec()
+                }
                 Ok(appended) if appended > 0 => {
                     state.touch();
                     state.trace.kinds_committed_in_last(appended, &POLLED_KINDS)

@@ -19,6 +19,7 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod client;
+pub mod lines;
 pub mod mirror;
 pub mod summary;
 pub mod token;
