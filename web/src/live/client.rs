@@ -279,7 +279,7 @@ fn set_health(state: &Rc<RefCell<LiveState>>, health: LiveHealth) {
     let mut state = state.borrow_mut();
     if state.health != health && state.health != LiveHealth::Refused {
         state.health = health;
-        state.touch();
+        state.touch_now();
     }
 }
 
@@ -300,7 +300,7 @@ async fn mirror_stream(
         match next_step_after_status(status) {
             NextStep::Stop => {
                 state.borrow_mut().health = LiveHealth::Refused;
-                state.borrow_mut().touch();
+                state.borrow_mut().touch_now();
                 return;
             }
             NextStep::RetryLater | NextStep::Relist => {
@@ -323,7 +323,8 @@ async fn mirror_stream(
             sleep(RETRY_MS).await;
             continue 'list;
         }
-        state.borrow_mut().touch();
+        // The first list is what the learner waits for after Connect.
+        state.borrow_mut().touch_now();
         set_health(&state, LiveHealth::Connected);
         while !stopped.get() {
             let path = stream.watch_path(&state.borrow());
@@ -342,7 +343,7 @@ async fn mirror_stream(
                 NextStep::Watch => {}
                 NextStep::Stop => {
                     state.borrow_mut().health = LiveHealth::Refused;
-                    state.borrow_mut().touch();
+                    state.borrow_mut().touch_now();
                     return;
                 }
                 NextStep::Relist => continue 'list,
@@ -438,7 +439,7 @@ pub fn fetch_on_demand(state: &Rc<RefCell<LiveState>>, target: ObjectRef, purpos
             OnDemand::Inspector => state.inspected = Some((target, version)),
             OnDemand::Explain => state.explained = Some((target, version)),
         }
-        state.touch();
+        state.touch_now();
     });
 }
 
@@ -453,7 +454,7 @@ pub fn fetch_endpoint_slices(state: &Rc<RefCell<LiveState>>, namespace: String, 
         let mut state = state.borrow_mut();
         if status == 200 && state.mirror.apply_list(Kind::EndpointSlice, &body).is_ok() {
             state.sliced = Some((namespace, name));
-            state.touch();
+            state.touch_now();
         }
     });
 }
@@ -472,7 +473,7 @@ pub fn fetch_node_images(state: &Rc<RefCell<LiveState>>, node: String) {
         if let Ok(images) = crate::images::read_node_images_answer(&body) {
             let mut state = state.borrow_mut();
             state.node_images = Some(images);
-            state.touch();
+            state.touch_now();
         }
     });
 }
