@@ -238,6 +238,15 @@ async fn trace_since_numbers_records_and_counts_those_older_than_the_kept_window
         "sequence numbers are stable"
     );
 
+    // `tail`: only the newest records, the ones before them counted as dropped.
+    let (status, page) = client.get("/kubeplay/v1/trace?since=0&tail=3").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let tail_next = page["next"].as_u64().expect("next");
+    assert_eq!(page["records"].as_array().map(Vec::len), Some(3), "{page}");
+    assert_eq!(page["dropped"].as_u64(), Some(tail_next - 3), "{page}");
+    let (status, _) = client.get("/kubeplay/v1/trace?since=0&tail=many").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
     // Beyond the end: no records, and the server's end to re-sync from.
     let (_, page) = client.get("/kubeplay/v1/trace?since=999999999").await;
     assert_eq!(page["records"], json!([]));

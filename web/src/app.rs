@@ -65,9 +65,6 @@ fn wall_clock_now() -> kubeplay_core::sim::clock::Timestamp {
     kubeplay_core::sim::clock::Timestamp::from_millis(ms)
 }
 
-/// How often a live page re-renders even when nothing changed (ages move on), in ms.
-const LIVE_REFRESH_MS: f64 = 1_000.0;
-
 /// The whole playground page.
 #[function_component(App)]
 pub fn app() -> Html {
@@ -103,11 +100,14 @@ pub fn app() -> Html {
         use_effect_with((), move |()| {
             let mut last = now_ms();
             let mut last_save = last;
-            let mut live_seen = (u64::MAX, 0.0);
+            // The live state last rendered (its address), its version then and when.
+            let mut live_seen: (*const std::cell::RefCell<LiveState>, u64, f64) =
+                (std::ptr::null(), u64::MAX, 0.0);
             let interval = Interval::new(TICK_MS, move || {
                 let now = now_ms();
                 // Live: the simulation waits (its session stays as it was); the page re-renders
-                // when the driver changed something, and every second for the ages.
+                // when the driver changed something (a big cluster's own changes at most every
+                // SUMMARY_RENDER_GAP_MS: LiveState::render_due), and every second for the ages.
                 let live_state = live.borrow().as_ref().map(|link| Rc::clone(&link.state));
                 if let Some(state) = live_state {
                     last = now;
@@ -127,13 +127,20 @@ pub fn app() -> Html {
                         force_update.force_update();
                         return;
                     }
-                    let version = {
+                    if !std::ptr::eq(live_seen.0, Rc::as_ptr(&state)) {
+                        // Another connection: its versions count from 0 again.
+                        live_seen = (Rc::as_ptr(&state), u64::MAX, 0.0);
+                    }
+                    let (due, version) = {
                         let mut state = state.borrow_mut();
                         state.now = wall_clock_now();
-                        state.version()
+                        (
+                            state.render_due((live_seen.1, live_seen.2), now),
+                            state.version(),
+                        )
                     };
-                    if version != live_seen.0 || now - live_seen.1 >= LIVE_REFRESH_MS {
-                        live_seen = (version, now);
+                    if due {
+                        live_seen = (live_seen.0, version, now);
                         force_update.force_update();
                     }
                     return;

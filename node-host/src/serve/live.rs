@@ -20,7 +20,10 @@
 //!   `next` is the sequence after the last of them (ask `since=next` next time); `dropped`
 //!   counts the records from `since` on that are gone because they were older than the kept
 //!   window. A `since` beyond what exists (a restarted server) answers no records and the
-//!   server's `next`, so a client re-syncs.
+//!   server's `next`, so a client re-syncs. `tail=N` answers only the newest N of those
+//!   records and counts the ones left out before them in `dropped` too: a page that keeps
+//!   only its newest records asks for no more than it keeps, however far behind it is (the
+//!   page's main thread decodes every record it gets).
 //! - `GET /kubeplay/v1/trace?since=SEQ&watch=true` streams newline-delimited records (one
 //!   [`TraceRecord`] JSON per line, no envelope, chunked like a Kubernetes watch): first the
 //!   kept records from `since`, then each one as it happens; record `since + i` is line `i`.
@@ -188,7 +191,8 @@ pub struct TracePage {
     pub records: Vec<TraceRecord>,
     /// The sequence number after the last record (the `since` of the next read).
     pub next: u64,
-    /// How many records from `since` on were older than the kept window.
+    /// How many records from `since` on were older than the kept window (or left out by
+    /// `tail`).
     pub dropped: u64,
 }
 
@@ -197,6 +201,7 @@ pub struct TracePage {
 struct TraceQuery {
     since: Option<u64>,
     watch: bool,
+    tail: Option<usize>,
 }
 
 impl TraceQuery {
@@ -213,6 +218,14 @@ impl TraceQuery {
                     query.since = Some(since);
                 }
                 "watch" => query.watch = parse_watch(&value)?,
+                "tail" => {
+                    let tail = value.parse::<usize>().map_err(|_| {
+                        StatusError::bad_request(format!(
+                            "tail: Invalid value: {value:?}: must be a number of records (0 or more)"
+                        ))
+                    })?;
+                    query.tail = Some(tail);
+                }
                 // Unknown parameters are ignored, as kube-apiserver ignores them.
                 _ => {}
             }
@@ -261,7 +274,23 @@ fn query_pairs(query: LiveQuery) -> Result<Vec<(String, String)>, StatusError> {
         .map_err(|rejection| StatusError::bad_request(rejection.body_text()))
 }
 
-/// `GET /kubeplay/v1/trace[?since=SEQ][&watch=true]`.
+/// Reads the kept records from `since` on like [`read_page`], but only the newest `tail` of
+/// them; the ones left out before them count as dropped.
+fn read_newest(trace: &Trace, since: u64, tail: usize) -> TracePage {
+    let start = since.max(trace.first_kept());
+    let left_out = trace
+        .len()
+        .saturating_sub(start)
+        .saturating_sub(tail as u64);
+    if left_out == 0 {
+        return read_page(trace, since, usize::MAX);
+    }
+    let mut page = read_page(trace, start + left_out, usize::MAX);
+    page.dropped = trace.first_kept().saturating_sub(since) + left_out;
+    page
+}
+
+/// `GET /kubeplay/v1/trace[?since=SEQ][&watch=true][&tail=N]`.
 async fn trace(State(cluster): State<Cluster>, method: Method, query: LiveQuery) -> Response {
     let answer = async {
         only(&method, &Method::GET)?;
@@ -274,8 +303,9 @@ async fn trace(State(cluster): State<Cluster>, method: Method, query: LiveQuery)
             return watch_trace(cluster, query.since).await;
         }
         let since = query.since.unwrap_or(0);
+        let tail = query.tail.unwrap_or(usize::MAX);
         let page = cluster
-            .call_world(move |world| read_page(world.trace(), since, usize::MAX))
+            .call_world(move |world| read_newest(world.trace(), since, tail))
             .await
             .map_err(|_| StatusError::stopped())?;
         Ok(json_body(&page))
@@ -667,6 +697,28 @@ mod tests {
     }
 
     #[test]
+    fn a_tail_page_answers_the_newest_records_and_counts_the_rest_as_dropped() {
+        let trace = trace_of(4, &["a", "b", "c", "d", "e", "f"]);
+        // Kept: c d e f (2 dropped before the window); the newest 2 of them: e f.
+        let page = read_newest(&trace, 0, 2);
+        assert_eq!(page.records, vec![note("e"), note("f")]);
+        assert_eq!((page.next, page.dropped), (6, 4));
+        // From inside the window: d e f, of which e f.
+        let page = read_newest(&trace, 3, 2);
+        assert_eq!(page.records, vec![note("e"), note("f")]);
+        assert_eq!((page.next, page.dropped), (6, 1));
+        // A tail larger than what is new reads it all, like a page without one.
+        assert_eq!(read_newest(&trace, 3, 10), read_page(&trace, 3, usize::MAX));
+        assert_eq!(
+            read_newest(&trace, 90, 2),
+            read_page(&trace, 90, usize::MAX)
+        );
+        let page = read_newest(&trace, 6, 0);
+        assert!(page.records.is_empty());
+        assert_eq!((page.next, page.dropped), (6, 0));
+    }
+
+    #[test]
     fn a_since_beyond_the_trace_answers_the_trace_end_so_the_client_resyncs() {
         let trace = trace_of(10, &["a", "b"]);
         let page = read_page(&trace, 90, usize::MAX);
@@ -729,9 +781,19 @@ mod tests {
             TraceQuery::parse(pairs(&[("since", "7"), ("watch", "true")])),
             Ok(TraceQuery {
                 since: Some(7),
-                watch: true
+                watch: true,
+                tail: None,
             })
         );
+        assert_eq!(
+            TraceQuery::parse(pairs(&[("since", "7"), ("tail", "500")])),
+            Ok(TraceQuery {
+                since: Some(7),
+                watch: false,
+                tail: Some(500),
+            })
+        );
+        assert!(TraceQuery::parse(pairs(&[("tail", "-3")])).is_err());
         let error = TraceQuery::parse(pairs(&[("since", "-1")])).unwrap_err();
         assert_eq!(error.code, StatusCode::BAD_REQUEST);
         assert!(TraceQuery::parse(pairs(&[("watch", "yes")])).is_err());

@@ -378,7 +378,7 @@ fn apply_live(
     {
         let mut live = state.borrow_mut();
         live.terminal.push_run_for_page(EDITOR_APPLY_LINE);
-        live.touch();
+        live.touch_now();
     }
     #[cfg(target_arch = "wasm32")]
     {
@@ -393,7 +393,7 @@ fn apply_live(
                     Ok(output) => live.terminal.push_output(output),
                     Err(error) => live.terminal.push_failure(&format!("error: {error}")),
                 }
-                live.touch();
+                live.touch_now();
             }
             answer.set(Some(match &output {
                 Ok(output) => LiveApplyAnswer::from_output(&text, output),

@@ -228,7 +228,7 @@ fn run_live(state: &std::rc::Rc<std::cell::RefCell<crate::live::LiveState>>, lin
     {
         let mut live = state.borrow_mut();
         live.terminal.push_input(&line);
-        live.touch();
+        live.touch_now();
     }
     #[cfg(target_arch = "wasm32")]
     {
@@ -242,7 +242,7 @@ fn run_live(state: &std::rc::Rc<std::cell::RefCell<crate::live::LiveState>>, lin
                     Ok(output) => live.terminal.push_output(&output),
                     Err(error) => live.terminal.push_failure(&format!("error: {error}")),
                 }
-                live.touch();
+                live.touch_now();
             }
             crate::live::client::refresh(&state);
         });

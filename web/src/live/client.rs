@@ -24,6 +24,7 @@ use web_sys::{
     AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, Response,
 };
 
+use super::lines::LineBuffer;
 use super::mirror::{
     events_path, list_path, next_step_after_status, object_path, watch_path, MirrorError, NextStep,
     WatchOutcome,
@@ -231,7 +232,7 @@ async fn read_lines(
         .get_reader()
         .dyn_into()
         .map_err(|object: js_sys::Object| describe(object.into()))?;
-    let mut buffer: Vec<u8> = Vec::new();
+    let mut buffer = LineBuffer::new();
     loop {
         let chunk = JsFuture::from(reader.read()).await.map_err(describe)?;
         let done = js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))
@@ -242,17 +243,13 @@ async fn read_lines(
         }
         if let Ok(value) = js_sys::Reflect::get(&chunk, &JsValue::from_str("value")) {
             if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
-                buffer.extend(bytes.to_vec());
+                bytes.copy_to(buffer.spare(bytes.length() as usize));
             }
         }
-        while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = buffer.drain(..=end).collect();
-            let text = String::from_utf8_lossy(line.get(..end).unwrap_or_default());
-            if !on_line(&text) {
-                // Cancelling only ends the download early; failing to is harmless.
-                let _ = reader.cancel();
-                return Ok(());
-            }
+        if !buffer.take_lines(&mut on_line) {
+            // Cancelling only ends the download early; failing to is harmless.
+            let _ = reader.cancel();
+            return Ok(());
         }
     }
 }
@@ -282,7 +279,7 @@ fn set_health(state: &Rc<RefCell<LiveState>>, health: LiveHealth) {
     let mut state = state.borrow_mut();
     if state.health != health && state.health != LiveHealth::Refused {
         state.health = health;
-        state.touch();
+        state.touch_now();
     }
 }
 
@@ -303,7 +300,7 @@ async fn mirror_stream(
         match next_step_after_status(status) {
             NextStep::Stop => {
                 state.borrow_mut().health = LiveHealth::Refused;
-                state.borrow_mut().touch();
+                state.borrow_mut().touch_now();
                 return;
             }
             NextStep::RetryLater | NextStep::Relist => {
@@ -326,7 +323,8 @@ async fn mirror_stream(
             sleep(RETRY_MS).await;
             continue 'list;
         }
-        state.borrow_mut().touch();
+        // The first list is what the learner waits for after Connect.
+        state.borrow_mut().touch_now();
         set_health(&state, LiveHealth::Connected);
         while !stopped.get() {
             let path = stream.watch_path(&state.borrow());
@@ -345,7 +343,7 @@ async fn mirror_stream(
                 NextStep::Watch => {}
                 NextStep::Stop => {
                     state.borrow_mut().health = LiveHealth::Refused;
-                    state.borrow_mut().touch();
+                    state.borrow_mut().touch_now();
                     return;
                 }
                 NextStep::Relist => continue 'list,
@@ -441,7 +439,7 @@ pub fn fetch_on_demand(state: &Rc<RefCell<LiveState>>, target: ObjectRef, purpos
             OnDemand::Inspector => state.inspected = Some((target, version)),
             OnDemand::Explain => state.explained = Some((target, version)),
         }
-        state.touch();
+        state.touch_now();
     });
 }
 
@@ -456,7 +454,7 @@ pub fn fetch_endpoint_slices(state: &Rc<RefCell<LiveState>>, namespace: String, 
         let mut state = state.borrow_mut();
         if status == 200 && state.mirror.apply_list(Kind::EndpointSlice, &body).is_ok() {
             state.sliced = Some((namespace, name));
-            state.touch();
+            state.touch_now();
         }
     });
 }
@@ -475,7 +473,7 @@ pub fn fetch_node_images(state: &Rc<RefCell<LiveState>>, node: String) {
         if let Ok(images) = crate::images::read_node_images_answer(&body) {
             let mut state = state.borrow_mut();
             state.node_images = Some(images);
-            state.touch();
+            state.touch_now();
         }
     });
 }
@@ -513,7 +511,14 @@ async fn poll(state: Rc<RefCell<LiveState>>, signal: Option<AbortSignal>, stoppe
         }
         let changed = if status == 200 {
             let mut state = state.borrow_mut();
+            let dropped_before = state.trace.dropped();
             match state.trace.apply_page(&body) {
+                // Records left out (a busy server, see LIVE_TRACE_PAGE) may have committed
+                // any polled kind: list them all.
+                Ok(_) if state.trace.dropped() > dropped_before => {
+                    state.touch();
+                    POLLED_KINDS.to_vec()
+                }
                 Ok(appended) if appended > 0 => {
                     state.touch();
                     state.trace.kinds_committed_in_last(appended, &POLLED_KINDS)

@@ -19,6 +19,7 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod client;
+pub mod lines;
 pub mod mirror;
 pub mod summary;
 pub mod token;
@@ -72,6 +73,14 @@ pub const POLLED_KINDS: [Kind; 6] = [
     Kind::ConfigMap,
     Kind::PriorityClass,
 ];
+
+/// How often a live page renders again even when nothing changed (ages move on), in ms.
+pub const LIVE_REFRESH_MS: f64 = 1_000.0;
+
+/// The least time between two renders for the cluster's own changes in
+/// [`MirrorMode::Summary`], in ms: a big cluster's canvas moves four times a second, and the
+/// frames between stay free for scrolling and clicks.
+pub const SUMMARY_RENDER_GAP_MS: f64 = 250.0;
 
 /// How often the trace is read, in wall-clock milliseconds.
 pub const POLL_INTERVAL_MS: u32 = 1_000;
@@ -208,6 +217,8 @@ pub struct LiveState {
     /// The wall-clock time (the server's cluster runs on it), set by the clock driver.
     pub now: Timestamp,
     version: u64,
+    /// The version of the last change the learner waits for ([`LiveState::touch_now`]).
+    urgent: u64,
 }
 
 impl LiveState {
@@ -228,6 +239,7 @@ impl LiveState {
             health: LiveHealth::Connected,
             now,
             version: 0,
+            urgent: 0,
         }
     }
 
@@ -236,9 +248,35 @@ impl LiveState {
         self.version
     }
 
-    /// Marks a change the views should show.
+    /// Marks a change the views should show (the cluster's own changes: a big cluster's
+    /// are shown at most every [`SUMMARY_RENDER_GAP_MS`], see [`LiveState::render_due`]).
     pub fn touch(&mut self) {
         self.version += 1;
+    }
+
+    /// Marks a change the learner waits for (a command's answer, a fetched object, the first
+    /// list, the connection's health): shown at the next tick whatever the mode.
+    pub fn touch_now(&mut self) {
+        self.version += 1;
+        self.urgent = self.version;
+    }
+
+    /// Whether the page should render again at `now_ms`, having last rendered version
+    /// `seen.0` at `seen.1` ms: at once for a change the learner waits for; for the cluster's
+    /// own changes at once in a full mirror but at most every [`SUMMARY_RENDER_GAP_MS`] in a
+    /// summary mirror (a big cluster changes all the time, and each render reads every pod
+    /// summary and redraws the canvas on the main thread); and every [`LIVE_REFRESH_MS`]
+    /// anyway, for the ages.
+    pub fn render_due(&self, seen: (u64, f64), now_ms: f64) -> bool {
+        let elapsed = now_ms - seen.1;
+        if elapsed >= LIVE_REFRESH_MS || (self.urgent > seen.0 && seen.0 != u64::MAX) {
+            return true;
+        }
+        let gap = match self.mode {
+            MirrorMode::Full => 0.0,
+            MirrorMode::Summary => SUMMARY_RENDER_GAP_MS,
+        };
+        self.version != seen.0 && elapsed >= gap
     }
 
     /// Whether a full mirror now holds a cluster big enough for summaries (the app then
@@ -461,6 +499,51 @@ mod tests {
         let list = r#"{"items":[{"metadata":{"name":"n2"}},{"metadata":{"name":"n1"}}],"metadata":{"resourceVersion":"3"}}"#;
         assert_eq!(live.mirror.apply_list(Kind::Node, list), Ok(()));
         assert_eq!(live.node_names(), ["n1", "n2"]);
+    }
+
+    fn live_with_pods(pods: usize) -> LiveState {
+        let info = LiveInfo {
+            pods,
+            ..LiveInfo::default()
+        };
+        LiveState::new("t".to_string(), info, Timestamp::from_millis(0))
+    }
+
+    #[test]
+    fn a_big_clusters_own_changes_render_at_most_every_gap_but_answers_at_once() {
+        let mut live = live_with_pods(summary::SUMMARY_POD_THRESHOLD);
+        assert_eq!(live.mode, MirrorMode::Summary);
+        let never = (u64::MAX, 0.0);
+        // Nothing rendered yet: render.
+        assert!(live.render_due(never, 10_000.0));
+        let seen = (live.version(), 10_000.0);
+        // Nothing changed: only the once-a-second refresh.
+        assert!(!live.render_due(seen, 10_500.0));
+        assert!(live.render_due(seen, 10_000.0 + LIVE_REFRESH_MS));
+        // Summary lines: not before the gap has passed.
+        for _ in 0..100 {
+            live.touch();
+        }
+        assert!(!live.render_due(seen, 10_050.0));
+        assert!(!live.render_due(seen, 10_000.0 + SUMMARY_RENDER_GAP_MS - 1.0));
+        assert!(live.render_due(seen, 10_000.0 + SUMMARY_RENDER_GAP_MS));
+        // A command's answer: at the next tick.
+        live.touch_now();
+        assert!(live.render_due(seen, 10_050.0));
+        // Once rendered, later summary lines wait again.
+        let seen = (live.version(), 10_050.0);
+        live.touch();
+        assert!(!live.render_due(seen, 10_100.0));
+    }
+
+    #[test]
+    fn a_full_mirror_renders_every_change_at_the_next_tick() {
+        let mut live = live_with_pods(10);
+        assert_eq!(live.mode, MirrorMode::Full);
+        let seen = (live.version(), 10_000.0);
+        assert!(!live.render_due(seen, 10_050.0));
+        live.touch();
+        assert!(live.render_due(seen, 10_050.0));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The live trace: the server's trace records, read page by page from
-//! `GET /kubeplay/v1/trace?since=SEQ`, kept for the timeline, the control-plane map and the
+//! `GET /kubeplay/v1/trace?since=SEQ&tail=N` (at most the newest [`LIVE_TRACE_PAGE`] of the
+//! records since the last page), kept for the timeline, the control-plane map and the
 //! scheduler explanation's notes.
 //!
 //! Each answer is `{"records": […], "next": SEQ2, "dropped": K}`: the records after `since`
@@ -19,6 +20,12 @@ use serde_json::Value;
 
 /// How many records the page keeps.
 pub const LIVE_TRACE_KEPT: usize = 5_000;
+
+/// The most records one page asks for (`tail`): the newest ones since the last page. A busy
+/// cluster writes thousands of records a second; the page decodes each one it gets on its
+/// main thread, so a page behind by more reads only the newest (the server counts the rest
+/// as dropped) instead of all of them to keep the last [`LIVE_TRACE_KEPT`].
+pub const LIVE_TRACE_PAGE: usize = 2_000;
 
 /// The path of the trace endpoint.
 pub const TRACE_PATH: &str = "/kubeplay/v1/trace";
@@ -51,23 +58,29 @@ impl LiveTrace {
 
     /// The path of the next page.
     pub fn next_path(&self) -> String {
-        format!("{TRACE_PATH}?since={}", self.next)
+        format!("{TRACE_PATH}?since={}&tail={LIVE_TRACE_PAGE}", self.next)
     }
 
     /// Appends one answer's records; returns how many were appended.
     pub fn apply_page(&mut self, body: &str) -> Result<usize, TraceError> {
         let value: Value =
             serde_json::from_str(body).map_err(|error| TraceError::NotJson(error.to_string()))?;
-        let (Some(records), Some(next)) = (
-            value.get("records").and_then(Value::as_array),
-            value.get("next").and_then(Value::as_u64),
+        let Value::Object(mut page) = value else {
+            return Err(TraceError::NotAPage);
+        };
+        let (Some(Value::Array(records)), Some(next)) = (
+            page.remove("records"),
+            page.get("next").and_then(Value::as_u64),
         ) else {
             return Err(TraceError::NotAPage);
         };
-        let mut appended = 0;
-        for record in records {
-            // A record type this page does not know (a newer server) is skipped.
-            if let Ok(record) = serde_json::from_value::<TraceRecord>(record.clone()) {
+        // Only the newest LIVE_TRACE_KEPT are kept: the older ones are not decoded at all.
+        let skip = records.len().saturating_sub(LIVE_TRACE_KEPT);
+        let mut appended = skip;
+        for record in records.into_iter().skip(skip) {
+            // A record type this page does not know (a newer server) is skipped. Each record
+            // is moved into its decoder, not copied.
+            if let Ok(record) = serde_json::from_value::<TraceRecord>(record) {
                 self.records.push_back(record);
                 appended += 1;
             }
@@ -76,7 +89,7 @@ impl LiveTrace {
             self.records.pop_front();
         }
         self.appended += appended as u64;
-        self.dropped += value.get("dropped").and_then(Value::as_u64).unwrap_or(0);
+        self.dropped += page.get("dropped").and_then(Value::as_u64).unwrap_or(0);
         // A server that restarted counts from 0 again: follow it.
         self.next = next;
         Ok(appended)
@@ -133,12 +146,12 @@ mod tests {
     #[test]
     fn a_page_appends_its_records_skips_unreadable_ones_and_moves_next() {
         let mut trace = LiveTrace::new();
-        assert_eq!(trace.next_path(), "/kubeplay/v1/trace?since=0");
+        assert_eq!(trace.next_path(), "/kubeplay/v1/trace?since=0&tail=2000");
         assert_eq!(trace.apply_page(PAGE), Ok(2));
         assert_eq!(trace.len(), 2);
         assert_eq!(trace.kept(), 2);
         assert_eq!(trace.dropped(), 3);
-        assert_eq!(trace.next_path(), "/kubeplay/v1/trace?since=12");
+        assert_eq!(trace.next_path(), "/kubeplay/v1/trace?since=12&tail=2000");
         assert!(matches!(
             trace.records().next(),
             Some(TraceRecord::ApiRequest { code: 201, .. })
@@ -172,12 +185,43 @@ mod tests {
     }
 
     #[test]
+    fn a_page_longer_than_what_is_kept_decodes_only_its_newest_records() {
+        let mut trace = LiveTrace::new();
+        let total = LIVE_TRACE_KEPT + 3;
+        let records: Vec<String> = (0..total)
+            .map(|i| format!(r#"{{"type":"note","at":1,"component":"kubelet","message":"m{i}"}}"#))
+            .collect();
+        let page = format!(
+            r#"{{"records":[{}],"next":{total},"dropped":5}}"#,
+            records.join(",")
+        );
+        assert_eq!(trace.apply_page(&page), Ok(total));
+        assert_eq!(trace.len(), total as u64);
+        assert_eq!(trace.kept(), LIVE_TRACE_KEPT);
+        assert_eq!(trace.dropped(), 5);
+        let message = |record: Option<&TraceRecord>| match record {
+            Some(TraceRecord::Note { message, .. }) => message.clone(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(message(trace.records().next()), "m3");
+        assert_eq!(
+            message(trace.records().next_back()),
+            format!("m{}", total - 1)
+        );
+        // The next page asks only for the newest records after it.
+        assert_eq!(
+            trace.next_path(),
+            format!("/kubeplay/v1/trace?since={total}&tail={LIVE_TRACE_PAGE}")
+        );
+    }
+
+    #[test]
     fn answers_that_are_not_pages_are_errors_and_change_nothing() {
         let mut trace = LiveTrace::new();
         for body in ["", "nope", "{}", r#"{"records":[]}"#, r#"{"next":3}"#] {
             assert!(trace.apply_page(body).is_err(), "{body}");
         }
         assert_eq!(trace.len(), 0);
-        assert_eq!(trace.next_path(), "/kubeplay/v1/trace?since=0");
+        assert_eq!(trace.next_path(), "/kubeplay/v1/trace?since=0&tail=2000");
     }
 }
