@@ -198,6 +198,8 @@ pub enum Key {
     NoPods,
     /// Shown before the scheduler's first attempt at the pod.
     NotTriedYet,
+    /// Shown for a pod that is bound or was tried but carries no per-node results.
+    NoNodeResults,
     /// The label before the pod's node.
     ScheduledTo,
     /// The label before the pod's nominated node.
@@ -407,7 +409,7 @@ pub enum Key {
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 175] = [
+    pub const ALL: [Key; 176] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -482,6 +484,7 @@ impl Key {
         Key::PickPod,
         Key::NoPods,
         Key::NotTriedYet,
+        Key::NoNodeResults,
         Key::ScheduledTo,
         Key::NominatedNode,
         Key::WhyPending,
@@ -672,6 +675,7 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::PickPod => ("파드", "Pod"),
         Key::NoPods => ("아직 파드가 없습니다. 먼저 디플로이먼트를 만드세요.", "No pods yet: create a Deployment first."),
         Key::NotTriedYet => ("스케줄러가 아직 이 파드를 살펴보지 않았습니다", "The scheduler has not looked at this pod yet"),
+        Key::NoNodeResults => ("이 파드에는 노드별 결과가 기록되지 않았습니다. 스케줄러 없이 배치되었거나(spec.nodeName), 서버가 스케줄러 어노테이션을 쓰지 않습니다(kubeplay serve --scheduler-annotations).", "No per-node results are recorded for this pod: it was placed without the scheduler (spec.nodeName), or the server writes no scheduler annotations (kubeplay serve --scheduler-annotations)."),
         Key::ScheduledTo => ("배정된 노드", "Scheduled to"),
         Key::NominatedNode => ("지명된 노드 (선점)", "Nominated node (preemption)"),
         Key::WhyPending => ("대기 중인 이유 (FailedScheduling)", "Why it is pending (FailedScheduling)"),

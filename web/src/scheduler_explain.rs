@@ -433,6 +433,17 @@ fn unschedulable_message(pod: &StoredPod) -> Option<String> {
 }
 
 impl SchedulingExplanation {
+    /// What to say when there are no per-node results: the scheduler has not tried yet, or —
+    /// for a pod that is bound or was found unschedulable — none were written (a pod placed
+    /// by `spec.nodeName`, or a server run with its scheduler annotations off).
+    pub fn missing_nodes_key(&self) -> Key {
+        if self.node.is_some() || self.failure.is_some() {
+            Key::NoNodeResults
+        } else {
+            Key::NotTriedYet
+        }
+    }
+
     /// Reads the pod and what the scheduler said about it; None when it does not exist.
     pub fn read<'a>(
         source: impl Into<ObjectSource<'a>>,
@@ -506,6 +517,33 @@ fn mentions(message: &str, key: &str) -> bool {
 mod tests {
     use super::*;
     use crate::playground::Playground;
+
+    #[test]
+    fn a_pod_without_node_results_says_why_by_whether_it_was_bound_or_tried() {
+        let explanation = |node: Option<&str>, failure: Option<&str>| SchedulingExplanation {
+            namespace: "default".into(),
+            name: "web".into(),
+            node: node.map(String::from),
+            nominated_node: None,
+            failure: failure.map(String::from),
+            nodes: None,
+            unlisted: None,
+            notes: Vec::new(),
+        };
+        assert_eq!(
+            explanation(None, None).missing_nodes_key(),
+            Key::NotTriedYet
+        );
+        assert_eq!(
+            explanation(Some("node-1"), None).missing_nodes_key(),
+            Key::NoNodeResults
+        );
+        assert_eq!(
+            explanation(None, Some("0/3 nodes are available: 3 Insufficient cpu."))
+                .missing_nodes_key(),
+            Key::NoNodeResults
+        );
+    }
 
     fn pod_summary(name: &str, node: Option<&str>) -> PodSummary {
         PodSummary {

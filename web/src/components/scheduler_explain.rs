@@ -104,9 +104,9 @@ fn node_card(node: &NodeExplanation, text: &impl Fn(Key) -> &'static str) -> Htm
     }
 }
 
-fn nodes_view(nodes: Option<&[NodeExplanation]>, text: &impl Fn(Key) -> &'static str) -> Html {
-    match nodes {
-        None => html! { <p class="muted">{ text(Key::NotTriedYet) }</p> },
+fn nodes_view(explanation: &SchedulingExplanation, text: &impl Fn(Key) -> &'static str) -> Html {
+    match explanation.nodes.as_deref() {
+        None => html! { <p class="muted">{ text(explanation.missing_nodes_key()) }</p> },
         Some(nodes) => html! {
             <div class="explain-nodes">{ for nodes.iter().map(|n| node_card(n, text)) }</div>
         },
@@ -230,7 +230,7 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
                 if let Some(node) = &explanation.nominated_node {
                     <p class="explain-summary">{ text(Key::NominatedNode) }{ ": " }<strong>{ node }</strong></p>
                 }
-                { nodes_view(explanation.nodes.as_deref(), &text) }
+                { nodes_view(&explanation, &text) }
                 if let Some(unlisted) = &explanation.unlisted {
                     <p class="muted explain-unlisted" id="explain-unlisted">{ unlisted.summary(&text) }</p>
                 }
