@@ -210,21 +210,19 @@ impl TraceQuery {
         for (key, value) in pairs {
             match key.as_str() {
                 "since" => {
-                    let since = value.parse::<u64>().map_err(|_| {
-                        StatusError::bad_request(format!(
-                            "since: Invalid value: {value:?}: must be a trace sequence number (0 or more)"
-                        ))
-                    })?;
-                    query.since = Some(since);
+                    query.since = Some(parse_count(
+                        "since",
+                        &value,
+                        "a trace sequence number (0 or more)",
+                    )?);
                 }
                 "watch" => query.watch = parse_watch(&value)?,
                 "tail" => {
-                    let tail = value.parse::<usize>().map_err(|_| {
-                        StatusError::bad_request(format!(
-                            "tail: Invalid value: {value:?}: must be a number of records (0 or more)"
-                        ))
-                    })?;
-                    query.tail = Some(tail);
+                    query.tail = Some(parse_count(
+                        "tail",
+                        &value,
+                        "a number of records (0 or more)",
+                    )?);
                 }
                 // Unknown parameters are ignored, as kube-apiserver ignores them.
                 _ => {}
@@ -417,6 +415,19 @@ impl SummaryQuery {
 }
 
 /// `watch=…` as kube-apiserver reads it.
+/// A query parameter that counts (`since`, `tail`), or the 400 naming it and what it must be.
+fn parse_count<T: std::str::FromStr>(
+    name: &str,
+    value: &str,
+    must_be: &str,
+) -> Result<T, StatusError> {
+    value.parse::<T>().map_err(|_| {
+        StatusError::bad_request(format!(
+            "{name}: Invalid value: {value:?}: must be {must_be}"
+        ))
+    })
+}
+
 fn parse_watch(value: &str) -> Result<bool, StatusError> {
     match value {
         "true" | "1" => Ok(true),
@@ -793,9 +804,18 @@ mod tests {
                 tail: Some(500),
             })
         );
-        assert!(TraceQuery::parse(pairs(&[("tail", "-3")])).is_err());
+        let error = TraceQuery::parse(pairs(&[("tail", "-3")])).unwrap_err();
+        assert_eq!(error.code, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            error.status["message"],
+            r#"tail: Invalid value: "-3": must be a number of records (0 or more)"#
+        );
         let error = TraceQuery::parse(pairs(&[("since", "-1")])).unwrap_err();
         assert_eq!(error.code, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            error.status["message"],
+            r#"since: Invalid value: "-1": must be a trace sequence number (0 or more)"#
+        );
         assert!(TraceQuery::parse(pairs(&[("watch", "yes")])).is_err());
     }
 }
