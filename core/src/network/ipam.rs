@@ -33,6 +33,30 @@ use super::cidr::Ipv4Cidr;
 pub const DEFAULT_CLUSTER_CIDR: &str = "10.244.0.0/16";
 /// kube-controller-manager's default `--node-cidr-mask-size` for IPv4.
 pub const DEFAULT_NODE_CIDR_MASK_SIZE: u8 = 24;
+/// The widest cluster CIDR [`default_cluster_cidr_for`] grows to: 10.128.0.0/9 holds 32,768
+/// podCIDRs of /24 and stays clear of the 10.96.0.0/12 service range (a /8 would overlap it).
+pub const WIDEST_DEFAULT_CLUSTER_PREFIX: u8 = 9;
+
+/// The cluster CIDR for a cluster of `nodes` nodes when none is configured:
+/// [`DEFAULT_CLUSTER_CIDR`] (256 podCIDRs of /24), widened one bit at a time (10.244.0.0/15,
+/// /14, 10.240.0.0/13, … up to 10.128.0.0/9) until it holds every node. Each widened range
+/// contains the narrower ones, so a cluster that grows keeps the podCIDRs it gave out.
+/// Clusters past 32,768 nodes get the /9: the nodes beyond it get no podCIDR.
+pub fn default_cluster_cidr_for(nodes: usize) -> Ipv4Cidr {
+    let mut cidr: Ipv4Cidr = DEFAULT_CLUSTER_CIDR
+        .parse()
+        .unwrap_or_else(|_| unreachable!("the default cluster CIDR parses"));
+    while cidr.subnet_count(DEFAULT_NODE_CIDR_MASK_SIZE).unwrap_or(0) < nodes as u64
+        && cidr.prefix_len() > WIDEST_DEFAULT_CLUSTER_PREFIX
+    {
+        match Ipv4Cidr::new(cidr.network(), cidr.prefix_len() - 1) {
+            Some(wider) => cidr = wider,
+            None => break,
+        }
+    }
+    cidr
+}
+
 /// kube-apiserver's default `--service-cluster-ip-range` in kubeadm clusters.
 pub const DEFAULT_SERVICE_CIDR: &str = "10.96.0.0/12";
 /// The first port of kube-apiserver's default `--service-node-port-range` (30000-32767).
@@ -695,6 +719,31 @@ mod tests {
     use super::*;
     use rand_chacha::rand_core::SeedableRng;
     use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn the_default_cluster_cidr_widens_one_bit_at_a_time_to_hold_every_node() {
+        let cases = [
+            (0, "10.244.0.0/16"),
+            (256, "10.244.0.0/16"),
+            (257, "10.244.0.0/15"),
+            (1_000, "10.244.0.0/14"),
+            (1_025, "10.240.0.0/13"),
+            (4_096, "10.240.0.0/12"),
+            (5_000, "10.224.0.0/11"),
+            (15_000, "10.192.0.0/10"),
+            (32_768, "10.128.0.0/9"),
+            (100_000, "10.128.0.0/9"),
+        ];
+        for (nodes, want) in cases {
+            assert_eq!(
+                default_cluster_cidr_for(nodes).to_string(),
+                want,
+                "{nodes} nodes"
+            );
+        }
+        let default: Ipv4Cidr = DEFAULT_CLUSTER_CIDR.parse().unwrap();
+        assert!(default_cluster_cidr_for(20_000).contains_cidr(&default));
+    }
 
     fn cidr(text: &str) -> Ipv4Cidr {
         text.parse().unwrap()

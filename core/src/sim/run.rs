@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::api::objects::Object;
+use crate::network::ipam::default_cluster_cidr_for;
 
 use super::world::{PodSummary, Stopwatch, World, WorldConfig};
 
@@ -68,14 +69,9 @@ impl SimRunConfig {
                 // And within a virtual second: the first seconds create, bind and start
                 // thousands of pods in one instant, each write a full copy of the pod.
                 compaction_retained_revisions: 10_000,
-                // The default /16 holds 256 podCIDRs of /24: nodes beyond that get none and
-                // run no pods. A larger cluster gets a wider range, as a real one would: a /9
-                // holds 32,768 nodes and stays clear of the 10.96.0.0/12 service range.
-                cluster_cidr: if nodes > 256 {
-                    "10.128.0.0/9".to_string()
-                } else {
-                    WorldConfig::default().cluster_cidr
-                },
+                // The default /16 holds 256 podCIDRs of /24: a larger cluster gets a wider
+                // range, as a real one would (the same rule as `kubeplay serve`).
+                cluster_cidr: default_cluster_cidr_for(nodes).to_string(),
                 ..WorldConfig::default()
             },
             pods,

@@ -38,7 +38,7 @@ use kubeplay_core::apiserver::registry::list_prefix;
 use kubeplay_core::apiserver::ApiServer;
 use kubeplay_core::kubelet::sim_runtime::SimRuntimeConfig;
 use kubeplay_core::network::cidr::Ipv4Cidr;
-use kubeplay_core::network::ipam::{DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE};
+use kubeplay_core::network::ipam::{default_cluster_cidr_for, DEFAULT_NODE_CIDR_MASK_SIZE};
 use kubeplay_core::sim::clock::Timestamp;
 use kubeplay_core::sim::world::{World, WorldConfig};
 use kubeplay_core::store::{
@@ -159,10 +159,6 @@ pub fn parse_scheduler_annotations(text: &str) -> Result<SchedulerAnnotations, S
     }
 }
 
-/// The widest cluster CIDR the default grows to: 10.128.0.0/9 holds 32,768 podCIDRs of /24
-/// and stays clear of the 10.96.0.0/12 service range (a /8 would overlap it).
-const WIDEST_DEFAULT_PREFIX: u8 = 9;
-
 /// The narrowest cluster CIDR `--cluster-cidr` accepts is one node block (/24); the widest
 /// is 2^16 blocks (/8), Kubernetes' `cidrset` limit.
 const NARROWEST_CLUSTER_PREFIX: u8 = DEFAULT_NODE_CIDR_MASK_SIZE;
@@ -207,27 +203,19 @@ fn node_blocks(cidr: Ipv4Cidr) -> u64 {
 }
 
 impl ClusterConfig {
-    /// The cluster CIDR this configuration uses: `cluster_cidr` as given, else
-    /// 10.244.0.0/16 (256 nodes), widened one bit at a time (10.244.0.0/15, /14,
-    /// 10.240.0.0/13, … up to 10.128.0.0/9) until it holds `sim_nodes`. Every widened range
-    /// contains the default one, so nodes a smaller run stored keep their podCIDRs.
+    /// The cluster CIDR this configuration uses: `cluster_cidr` as given, else the core's
+    /// [`default_cluster_cidr_for`] `sim_nodes` (10.244.0.0/16 widened one bit at a time up
+    /// to 10.128.0.0/9; `kubeplay sim` uses the same rule). Every widened range contains the
+    /// default one, so nodes a smaller run stored keep their podCIDRs.
     pub fn pod_cidr_plan(&self) -> PodCidrPlan {
         let (cluster_cidr, widened) = match self.cluster_cidr {
             Some(cidr) => (cidr, false),
             None => {
-                let default: Ipv4Cidr = DEFAULT_CLUSTER_CIDR
-                    .parse()
-                    .unwrap_or_else(|_| unreachable!("the default cluster CIDR parses"));
-                let mut cidr = default;
-                while (node_blocks(cidr) as u128) < self.sim_nodes as u128
-                    && cidr.prefix_len() > WIDEST_DEFAULT_PREFIX
-                {
-                    match Ipv4Cidr::new(cidr.network(), cidr.prefix_len() - 1) {
-                        Some(wider) => cidr = wider,
-                        None => break,
-                    }
-                }
-                (cidr, cidr != default)
+                let cidr = default_cluster_cidr_for(self.sim_nodes);
+                (
+                    cidr,
+                    cidr.prefix_len() != default_cluster_cidr_for(0).prefix_len(),
+                )
             }
         };
         let capacity = node_blocks(cluster_cidr);
