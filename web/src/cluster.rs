@@ -294,7 +294,7 @@ impl ClusterSnapshot {
             let Object::Pod(pod) = object.as_ref() else {
                 continue;
             };
-            match pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
+            match pod.node_name() {
                 Some(node) if node_names.contains(&node) => {
                     by_node.entry(node).or_default().push((object, pod));
                 }

@@ -87,10 +87,7 @@ impl TileCluster {
         TileCluster::assemble(
             tiles,
             pods.iter().filter_map(|object| match object.as_ref() {
-                Object::Pod(pod) => Some((
-                    pod.spec.as_ref().and_then(|s| s.node_name.as_deref()),
-                    tile_state(pod),
-                )),
+                Object::Pod(pod) => Some((pod.node_name(), tile_state(pod))),
                 _ => None,
             }),
         )
@@ -241,11 +238,7 @@ pub fn tile_state(pod: &StoredPod) -> PodState {
     if waiting.is_some() {
         return PodState::Failing;
     }
-    let scheduled = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_ref())
-        .is_some();
+    let scheduled = pod.node_name().is_some();
     match status.and_then(|s| s.phase.as_deref()) {
         Some("Running") => PodState::Running,
         _ if scheduled => PodState::Creating,

@@ -61,10 +61,9 @@ pub fn pod_choices<'a>(source: impl Into<ObjectSource<'a>>) -> Vec<PodChoice> {
                 namespace: pod.metadata.namespace.clone().unwrap_or_default(),
                 name: pod.metadata.name.clone().unwrap_or_default(),
                 node: pod
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.node_name.clone())
-                    .filter(|n| !n.is_empty()),
+                    .node_name()
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string),
             }),
             _ => None,
         })
@@ -462,10 +461,9 @@ impl SchedulingExplanation {
             _ => None,
         })?;
         let node = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.node_name.clone())
-            .filter(|n| !n.is_empty());
+            .node_name()
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
         let annotations = pod.metadata.annotations.clone().unwrap_or_default();
         let node_names = source.node_names();
         let nodes = explain_annotations(&annotations, &node_names, node.as_deref());

@@ -62,11 +62,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
         let key = registry::object_key(kind, namespace, name);
         let grace_seconds = match &object {
             Object::Pod(pod) => {
-                let on_node = pod
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.node_name.as_deref())
-                    .is_some_and(|n| !n.is_empty());
+                let on_node = pod.node_name().is_some_and(|n| !n.is_empty());
                 let finished = matches!(
                     pod.status.as_ref().and_then(|s| s.phase.as_deref()),
                     Some("Succeeded" | "Failed")

@@ -300,7 +300,7 @@ impl Fields for SelectableFields<'_> {
                 let spec = pod.spec.as_ref();
                 let status = pod.status.as_ref();
                 match field {
-                    "spec.nodeName" => spec.and_then(|s| borrowed(&s.node_name)),
+                    "spec.nodeName" => pod.node_name().map(Cow::Borrowed),
                     "spec.restartPolicy" => spec.and_then(|s| borrowed(&s.restart_policy)),
                     "spec.schedulerName" => spec.and_then(|s| borrowed(&s.scheduler_name)),
                     "spec.serviceAccountName" => {

@@ -2,8 +2,9 @@
 //! write: the values are never changed, only which `Arc` holds them.
 //!
 //! A ReplicaSet's pods are created from one template, so after defaulting and admission their
-//! specs are equal until the scheduler binds them: [`SharedSpecs::share_on_create`] gives a new
-//! pod the spec the last pod created for the same controller got, when it is equal. On an update
+//! specs are equal, and stay equal once bound (a `StoredPod` keeps `nodeName` beside its spec,
+//! so a Binding does not copy it): [`SharedSpecs::share_on_create`] gives a new pod the spec
+//! the last pod created for the same controller got, when it is equal. On an update
 //! (a patch decodes a whole new pod, a PUT sends one) [`share_unchanged`] keeps the previous
 //! revision's spec and status when the new ones are equal, so an annotation patch makes new
 //! metadata only.

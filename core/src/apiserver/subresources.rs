@@ -238,18 +238,13 @@ impl<S: KvStore<Object>> ApiServer<S> {
                 "pod {name} is being deleted, cannot be assigned to a host"
             )));
         }
-        if let Some(assigned) = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.node_name.as_deref())
-            .filter(|n| !n.is_empty())
-        {
+        if let Some(assigned) = pod.node_name().filter(|n| !n.is_empty()) {
             return Err(conflict(format!(
                 "pod {name} is already assigned to node \"{assigned}\""
             )));
         }
         let mut bound = pod.as_ref().clone();
-        bound.spec_mut().node_name = Some(node);
+        bound.set_node_name(Some(node));
         let status = bound.status_mut();
         let conditions = status.conditions.get_or_insert_with(Vec::new);
         let now = self.now.to_k8s_time();

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::*;
 use crate::api::manifest::parse_manifests;
+use crate::api::objects::StoredPod;
 use crate::api::patch::PatchType;
 use crate::sim::clock::SIM_EPOCH;
 
@@ -1179,4 +1180,168 @@ fn a_restarted_server_over_the_same_store_keeps_objects_and_allocations() {
         )
         .unwrap();
     assert_eq!(b.to_value()["spec"]["clusterIP"], "10.96.0.3");
+}
+
+/// A pod owned by the ReplicaSet `web` (uid `rs-1`), as its controller creates it.
+fn replica(name: &str) -> Object {
+    Object::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "labels": {"app": "web"}, "ownerReferences": [{
+            "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "rs-1",
+            "controller": true}]},
+        "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}
+    }))
+    .unwrap()
+}
+
+fn bind_to(api: &mut ApiServer, name: &str, node: &str) -> Arc<Object> {
+    let binding = Binding {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            ..Default::default()
+        },
+        target: ObjectReference {
+            kind: Some("Node".into()),
+            name: Some(node.into()),
+            ..Default::default()
+        },
+    };
+    api.bind("default", &binding).unwrap()
+}
+
+fn stored_pod(object: &Object) -> &StoredPod {
+    match object {
+        Object::Pod(pod) => pod,
+        other => panic!("not a pod: {}", other.kind().kind_name()),
+    }
+}
+
+fn on_node(api: &mut ApiServer, node: &str) -> Vec<String> {
+    let options = ListOptions {
+        field_selector: Some(format!("spec.nodeName={node}")),
+        ..Default::default()
+    };
+    names(&api.list(Kind::Pod, Some("default"), &options).unwrap())
+}
+
+#[test]
+fn bound_replicas_share_one_spec_and_each_keeps_its_own_node() {
+    let mut api = server();
+    for name in ["web-a", "web-b", "web-c"] {
+        api.create("default", replica(name)).unwrap();
+    }
+    let a = bind_to(&mut api, "web-a", "node-1");
+    let b = bind_to(&mut api, "web-b", "node-2");
+    let c = api.get(Kind::Pod, "default", "web-c").unwrap();
+    let (pa, pb, pc) = (stored_pod(&a), stored_pod(&b), stored_pod(&c));
+    for other in [pb, pc] {
+        assert!(
+            matches!((&pa.spec, &other.spec), (Some(x), Some(y)) if Arc::ptr_eq(x, y)),
+            "the bound replicas keep the template's spec"
+        );
+    }
+    assert_eq!(a.to_value()["spec"]["nodeName"], "node-1");
+    assert_eq!(b.to_value()["spec"]["nodeName"], "node-2");
+    assert_eq!(c.to_value()["spec"].get("nodeName"), None);
+    assert_eq!(on_node(&mut api, "node-1"), ["web-a"]);
+    assert_eq!(on_node(&mut api, "node-2"), ["web-b"]);
+    assert_eq!(on_node(&mut api, ""), ["web-c"]);
+    // A replica created after the bindings still gets the spec without a node.
+    let d = api.create("default", replica("web-d")).unwrap();
+    assert_eq!(d.to_value()["spec"].get("nodeName"), None);
+    assert!(matches!((&pa.spec, &stored_pod(&d).spec), (Some(x), Some(y)) if Arc::ptr_eq(x, y)));
+    // The last binding of the same spec does not move the first pod.
+    bind_to(&mut api, "web-c", "node-3");
+    let a = api.get(Kind::Pod, "default", "web-a").unwrap();
+    assert_eq!(a.to_value()["spec"]["nodeName"], "node-1");
+}
+
+#[test]
+fn a_put_or_patch_of_a_bound_pod_keeps_its_node() {
+    let mut api = server();
+    scheduled_pod(&mut api, "web");
+    let mut body = api.get(Kind::Pod, "default", "web").unwrap().to_value();
+    body["spec"]["containers"][0]["image"] = json!("nginx:1.27");
+    let updated = api
+        .update("default", Object::from_value(body).unwrap())
+        .unwrap();
+    assert_eq!(updated.to_value()["spec"]["nodeName"], "node-1");
+    assert_eq!(
+        updated.to_value()["spec"]["containers"][0]["image"],
+        "nginx:1.27"
+    );
+    let patched = api
+        .patch(
+            Kind::Pod,
+            "default",
+            "web",
+            PatchType::MergePatch,
+            &json!({"metadata": {"annotations": {"note": "x"}}}),
+            false,
+        )
+        .unwrap();
+    assert_eq!(patched.to_value()["spec"]["nodeName"], "node-1");
+    assert_eq!(on_node(&mut api, "node-1"), ["web"]);
+
+    // A PUT that drops or changes the node is a forbidden spec change, as in Kubernetes.
+    for node in [json!(null), json!("node-2")] {
+        let mut body = api.get(Kind::Pod, "default", "web").unwrap().to_value();
+        body["spec"]["nodeName"] = node;
+        let err = api
+            .update("default", Object::from_value(body).unwrap())
+            .unwrap_err();
+        assert_eq!(err.code(), 422);
+        assert!(
+            err.to_string().contains("- spec.nodeName: \"node-1\""),
+            "{err}"
+        );
+    }
+    assert_eq!(on_node(&mut api, "node-1"), ["web"]);
+}
+
+#[test]
+fn a_pod_status_write_keeps_the_node_name() {
+    let mut api = server();
+    scheduled_pod(&mut api, "web");
+    let stored = api
+        .update_status("default", status_only("web", json!({"phase": "Running"})))
+        .unwrap();
+    assert_eq!(stored.to_value()["spec"]["nodeName"], "node-1");
+    assert_eq!(stored_pod(&stored).node_name(), Some("node-1"));
+    assert_eq!(on_node(&mut api, "node-1"), ["web"]);
+}
+
+#[test]
+fn a_pod_created_with_a_node_name_is_on_that_node() {
+    let mut api = server();
+    let mut body = pod("pinned", json!({})).to_value();
+    body["spec"]["nodeName"] = json!("node-7");
+    let created = api
+        .create("default", Object::from_value(body).unwrap())
+        .unwrap();
+    assert_eq!(created.to_value()["spec"]["nodeName"], "node-7");
+    assert_eq!(
+        stored_pod(&created)
+            .spec()
+            .and_then(|s| s.node_name.as_deref()),
+        None
+    );
+    assert_eq!(on_node(&mut api, "node-7"), ["pinned"]);
+    let binding = Binding {
+        metadata: ObjectMeta {
+            name: Some("pinned".into()),
+            ..Default::default()
+        },
+        target: ObjectReference {
+            kind: Some("Node".into()),
+            name: Some("node-1".into()),
+            ..Default::default()
+        },
+    };
+    let err = api.bind("default", &binding).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("already assigned to node \"node-7\""),
+        "{err}"
+    );
 }

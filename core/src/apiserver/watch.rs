@@ -116,11 +116,7 @@ pub(crate) struct NodeNameIndex {
 /// A pod's `spec.nodeName` as a field selector sees it ("" when unbound).
 fn pod_node_name(object: &Object) -> &str {
     match object {
-        Object::Pod(pod) => pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.node_name.as_deref())
-            .unwrap_or(""),
+        Object::Pod(pod) => pod.node_name().unwrap_or(""),
         _ => "",
     }
 }

@@ -613,11 +613,11 @@ impl<S: KvStore<Object>> ApiServer<S> {
             // to do on a pod status update (the pod's priority is the stored one).
             None
         } else {
-            // The stored metadata and spec with the new status, in the box the request came
+            // The stored metadata and spec (with its node name) with the new status, in the box the request came
             // in (the stored status is not copied only to be replaced).
             let mut pod = sent;
             pod.metadata = old_pod.metadata.clone();
-            pod.spec = old_pod.spec.clone();
+            pod.copy_spec_from(old_pod);
             pod.status = status;
             let mut merged = Object::Pod(pod);
             self.admission.admit(

@@ -144,10 +144,7 @@ fn max_container_restarts(pod: &StoredPod) -> i32 {
 }
 
 fn node_name(pod: &StoredPod) -> &str {
-    pod.spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_deref())
-        .unwrap_or("")
+    pod.node_name().unwrap_or("")
 }
 
 fn phase_ordinal(pod: &StoredPod) -> u8 {

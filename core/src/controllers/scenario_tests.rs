@@ -108,7 +108,7 @@ impl Harness {
                 continue;
             }
             let mut pod = pod.as_ref().clone();
-            pod.spec_mut().node_name = Some("node-1".to_string());
+            pod.set_node_name(Some("node-1".to_string()));
             let _ = self.api.update("default", Object::from(pod.clone()));
             let Object::Pod(fresh) = self
                 .api

@@ -63,7 +63,7 @@ pub(crate) fn describe_pod(pod: &StoredPod, events: Option<&[Event]>, now: Times
     {
         w!(w, LEVEL_0, "Service Account:\t{sa}\n");
     }
-    match spec.node_name.as_deref().filter(|n| !n.is_empty()) {
+    match pod.node_name().filter(|n| !n.is_empty()) {
         None => w!(w, LEVEL_0, "Node:\t<none>\n"),
         Some(node) => w!(
             w,
@@ -260,7 +260,7 @@ impl PodEnv<'_> {
             "metadata.name" => text(meta.name.as_ref()),
             "metadata.namespace" => text(meta.namespace.as_ref()),
             "metadata.uid" => text(meta.uid.as_ref()),
-            "spec.nodeName" => text(spec.and_then(|s| s.node_name.as_ref())),
+            "spec.nodeName" => pod.node_name().unwrap_or_default().to_string(),
             "spec.serviceAccountName" => text(spec.and_then(|s| s.service_account_name.as_ref())),
             "status.podIP" => text(status.and_then(|s| s.pod_ip.as_ref())),
             "status.hostIP" => text(status.and_then(|s| s.host_ip.as_ref())),

@@ -233,8 +233,7 @@ impl Kubelet {
         let Some(pod) = SharedPod::new(pod) else {
             return;
         };
-        let on_this_node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref())
-            == Some(self.config.node_name.as_str());
+        let on_this_node = pod.node_name() == Some(self.config.node_name.as_str());
         if !on_this_node {
             return;
         }

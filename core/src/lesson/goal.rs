@@ -555,7 +555,7 @@ fn pod_on_every_node(world: &mut World, goal: &PodOnEveryNode) -> bool {
         .iter()
         .filter_map(|object| as_pod(object))
         .filter(|pod| is_running(pod) && selector.matches(&labels_of(pod)))
-        .filter_map(|pod| pod.spec.as_ref().and_then(|s| s.node_name.clone()))
+        .filter_map(|pod| pod.node_name().map(str::to_string))
         .collect();
     !nodes.is_empty() && nodes.iter().all(|node| covered.contains(node))
 }

@@ -51,7 +51,7 @@ pub fn unsettled(world: &mut World) -> Vec<String> {
                     replica_progress(object)
                 }
                 Object::Pod(pod) => {
-                    let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
+                    let node = pod.node_name();
                     let on_faulted_node = node
                         .and_then(|n| world.node_fault(n))
                         .is_some_and(|fault| fault != NodeFault::None);

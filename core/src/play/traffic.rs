@@ -334,7 +334,7 @@ impl Session {
             .get(Kind::Pod, namespace, name)
             .ok()
             .and_then(|object| match object.as_ref() {
-                Object::Pod(pod) => pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+                Object::Pod(pod) => pod.node_name().map(str::to_string),
                 _ => None,
             })
             .unwrap_or_else(|| "<none>".to_string())

@@ -137,10 +137,11 @@ pub(crate) fn pod_cells(pod: &StoredPod, name: Cell, age: Cell, now: Timestamp) 
         .or_else(|| status.and_then(|s| s.pod_ip.clone()))
         .filter(|ip| !ip.is_empty())
         .unwrap_or_else(|| "<none>".to_string());
-    let node = spec
-        .and_then(|s| s.node_name.clone())
+    let node = pod
+        .node_name()
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "<none>".to_string());
+        .unwrap_or("<none>")
+        .to_string();
     let nominated = status
         .and_then(|s| s.nominated_node_name.clone())
         .filter(|n| !n.is_empty())

@@ -101,10 +101,7 @@ fn pod_of(object: &Object) -> Option<&StoredPod> {
 }
 
 fn node_name_of(pod: &StoredPod) -> Option<&str> {
-    pod.spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_deref())
-        .filter(|n| !n.is_empty())
+    pod.node_name().filter(|n| !n.is_empty())
 }
 
 /// The merge patch that writes a cycle's explanation on the pod: the simulator annotations

@@ -659,7 +659,7 @@ impl Snapshot {
             .collect::<Result<Vec<_>, _>>()?;
         let mut snapshot = Snapshot::new(infos);
         for pod in pods {
-            let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
+            let Some(node) = pod.node_name() else {
                 continue;
             };
             let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());

@@ -554,9 +554,7 @@ fn snapshot_reads_nodes_and_bound_pods_from_objects() {
     }))
     .expect("valid node");
     let mut bound = pod_requesting("250m", "256Mi");
-    if let Some(spec) = bound.spec.as_mut().map(Arc::make_mut) {
-        spec.node_name = Some("n1".to_string());
-    }
+    bound.set_node_name(Some("n1".to_string()));
     let snapshot = Snapshot::from_objects(&[node_object], &[bound]).expect("valid objects");
     let n1 = snapshot.get("n1").expect("n1");
     assert_eq!(

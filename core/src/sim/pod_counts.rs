@@ -24,11 +24,7 @@ enum PodClass {
 
 /// A pod's place in the summary: whether it is bound to a node, and its class.
 fn classify(pod: &StoredPod) -> (bool, PodClass) {
-    let scheduled = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_deref())
-        .is_some();
+    let scheduled = pod.node_name().is_some();
     let status = pod.status.as_ref();
     let ready = status
         .and_then(|s| s.conditions.as_ref())

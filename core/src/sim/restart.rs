@@ -80,12 +80,7 @@ impl StoredCluster {
             let Object::Pod(pod) = object.as_ref() else {
                 continue;
             };
-            let Some(node) = pod
-                .spec
-                .as_ref()
-                .and_then(|s| s.node_name.as_deref())
-                .and_then(|n| nodes.get_mut(n))
-            else {
+            let Some(node) = pod.node_name().and_then(|n| nodes.get_mut(n)) else {
                 continue;
             };
             let status = pod.status.as_ref();

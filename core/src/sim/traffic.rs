@@ -351,7 +351,7 @@ fn pod_ip(pod: &StoredPod) -> Option<Ipv4Addr> {
 }
 
 fn pod_node(pod: &StoredPod) -> Option<String> {
-    pod.spec.as_ref()?.node_name.clone()
+    pod.node_name().map(str::to_string)
 }
 
 /// One request's outcome before it is counted.

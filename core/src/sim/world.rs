@@ -145,7 +145,7 @@ fn read_container_log<A: crate::kubectl::KubectlApi + ?Sized>(
         return Err(LogsError::PodNotFound(pod.to_string()));
     };
     let container = logs::choose_container(found, container)?;
-    let Some(node_name) = found.spec.as_ref().and_then(|s| s.node_name.as_deref()) else {
+    let Some(node_name) = found.node_name() else {
         return Ok(ContainerLog::default());
     };
     let container_id = logs::choose_run(found, &container, previous)?;
@@ -889,9 +889,8 @@ impl<S: KvStore<Object>> World<S> {
         };
         let uid = found.metadata.uid.clone().unwrap_or_default();
         let node_name = found
-            .spec
-            .as_ref()
-            .and_then(|s| s.node_name.clone())
+            .node_name()
+            .map(str::to_string)
             .ok_or_else(|| FaultError::PodNotOnNode(pod.to_string()))?;
         let node = self
             .nodes

@@ -334,7 +334,7 @@ impl LiveState {
                 .get(Kind::Pod, &picked.namespace, &picked.name)
                 .and_then(|object| match object.as_ref() {
                     kubeplay_core::api::objects::Object::Pod(pod) => {
-                        pod.spec.as_ref().and_then(|s| s.node_name.clone())
+                        pod.node_name().map(str::to_string)
                     }
                     _ => None,
                 }),

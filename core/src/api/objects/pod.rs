@@ -20,39 +20,101 @@
 //! reads a pod takes `&StoredPod`: `pod.spec.as_ref()` reads through the `Arc` as before,
 //! [`StoredPod::spec`] / [`StoredPod::status`] give plain references.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Pod, PodSpec, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde::ser::SerializeStruct;
+use serde::ser::{Impossible, SerializeStruct};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A Pod whose spec and status are shared with the other revisions that have the same ones.
+/// A Pod whose spec and status are shared with the other revisions (and, for the spec, the
+/// other pods) that have the same ones.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StoredPod {
     /// The pod's metadata.
     pub metadata: ObjectMeta,
-    /// The pod's spec, shared between revisions (a status write keeps the stored one).
+    /// The pod's spec **without its `nodeName`** (always `None` in here: see
+    /// [`StoredPod::node_name`]), shared between revisions and between the pods of one
+    /// controller while equal.
     pub spec: Option<Arc<PodSpec>>,
+    /// `spec.nodeName`, kept out of the shared spec (only present when `spec` is); an `Arc`
+    /// so that a pod's revisions share it too.
+    node_name: Option<Arc<str>>,
     /// The pod's status, shared with whoever sent it.
     pub status: Option<Arc<PodStatus>>,
 }
 
 impl StoredPod {
-    /// The spec, if the pod has one.
+    /// A pod of these parts; `spec`'s own `nodeName`, if any, becomes the pod's node name.
+    pub fn new(
+        metadata: ObjectMeta,
+        spec: Option<PodSpec>,
+        status: Option<Arc<PodStatus>>,
+    ) -> StoredPod {
+        let mut pod = StoredPod {
+            metadata,
+            spec: None,
+            node_name: None,
+            status,
+        };
+        if let Some(mut spec) = spec {
+            pod.node_name = spec.node_name.take().map(Arc::from);
+            pod.spec = Some(Arc::new(spec));
+        }
+        pod
+    }
+
+    /// The spec without its `nodeName` (use [`StoredPod::node_name`] for that), if the pod
+    /// has one.
     pub fn spec(&self) -> Option<&PodSpec> {
         self.spec.as_deref()
+    }
+
+    /// `spec.nodeName` as written (`Some("")` is kept apart from `None`, as in the JSON).
+    pub fn node_name(&self) -> Option<&str> {
+        self.node_name.as_deref()
+    }
+
+    /// Sets `spec.nodeName` without touching the shared spec (an empty spec is made first
+    /// when the pod has none and a node is given).
+    pub fn set_node_name(&mut self, node_name: Option<String>) {
+        if node_name.is_some() && self.spec.is_none() {
+            self.spec = Some(Arc::default());
+        }
+        self.node_name = node_name.map(Arc::from);
+    }
+
+    /// Gives this pod `other`'s spec and node name (shared, not copied), as a status write
+    /// keeps the stored pod's spec.
+    pub fn copy_spec_from(&mut self, other: &StoredPod) {
+        self.spec.clone_from(&other.spec);
+        self.node_name.clone_from(&other.node_name);
+    }
+
+    /// The whole spec, `nodeName` included: borrowed when the pod has no node name, else a
+    /// copy (for the few readers that need one `PodSpec` value, such as an update's diff).
+    pub fn full_spec(&self) -> Option<Cow<'_, PodSpec>> {
+        let spec = self.spec.as_deref()?;
+        Some(match &self.node_name {
+            None => Cow::Borrowed(spec),
+            Some(node) => Cow::Owned(PodSpec {
+                node_name: Some(node.to_string()),
+                ..spec.clone()
+            }),
+        })
+    }
+
+    /// The spec to change (an empty one is made first if there is none); copied first if
+    /// another revision or pod shares it. Its `node_name` is not the pod's: change that with
+    /// [`StoredPod::set_node_name`].
+    pub fn spec_mut(&mut self) -> &mut PodSpec {
+        Arc::make_mut(self.spec.get_or_insert_with(Arc::default))
     }
 
     /// The status, if the pod has one.
     pub fn status(&self) -> Option<&PodStatus> {
         self.status.as_deref()
-    }
-
-    /// The spec to change (an empty one is made first if there is none); copied first if
-    /// another revision shares it.
-    pub fn spec_mut(&mut self) -> &mut PodSpec {
-        Arc::make_mut(self.spec.get_or_insert_with(Arc::default))
     }
 
     /// The status to change (an empty one is made first if there is none); copied first if
@@ -65,7 +127,7 @@ impl StoredPod {
     pub fn to_pod(&self) -> Pod {
         Pod {
             metadata: self.metadata.clone(),
-            spec: self.spec.as_deref().cloned(),
+            spec: self.full_spec().map(Cow::into_owned),
             status: self.status.as_deref().cloned(),
         }
     }
@@ -73,20 +135,20 @@ impl StoredPod {
 
 impl From<Pod> for StoredPod {
     fn from(pod: Pod) -> StoredPod {
-        StoredPod {
-            metadata: pod.metadata,
-            spec: pod.spec.map(Arc::new),
-            status: pod.status.map(Arc::new),
-        }
+        StoredPod::new(pod.metadata, pod.spec, pod.status.map(Arc::new))
     }
 }
 
 impl From<StoredPod> for Pod {
     /// The `Pod`, without copying the spec or status that nobody else holds.
     fn from(pod: StoredPod) -> Pod {
+        let node_name = pod.node_name.as_deref().map(str::to_string);
         Pod {
             metadata: pod.metadata,
-            spec: pod.spec.map(Arc::unwrap_or_clone),
+            spec: pod.spec.map(|spec| PodSpec {
+                node_name,
+                ..Arc::unwrap_or_clone(spec)
+            }),
             status: pod.status.map(Arc::unwrap_or_clone),
         }
     }
@@ -100,7 +162,7 @@ impl From<&StoredPod> for Pod {
 
 impl Serialize for StoredPod {
     /// Exactly what the k8s-openapi `Pod` writes: `apiVersion`, `kind`, `metadata`, then
-    /// `spec` and `status` when present.
+    /// `spec` (with `nodeName` in its place) and `status` when present.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let fields = 3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some());
         let mut state = serializer.serialize_struct("Pod", fields)?;
@@ -108,7 +170,11 @@ impl Serialize for StoredPod {
         state.serialize_field("kind", "Pod")?;
         state.serialize_field("metadata", &self.metadata)?;
         if let Some(spec) = &self.spec {
-            state.serialize_field("spec", spec.as_ref())?;
+            let spec = SpecWithNodeName {
+                spec,
+                node_name: self.node_name.as_deref(),
+            };
+            state.serialize_field("spec", &spec)?;
         }
         if let Some(status) = &self.status {
             state.serialize_field("status", status.as_ref())?;
@@ -121,6 +187,219 @@ impl<'de> Deserialize<'de> for StoredPod {
     /// Reads what the k8s-openapi `Pod` reads (the same fields, the same errors).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<StoredPod, D::Error> {
         Pod::deserialize(deserializer).map(StoredPod::from)
+    }
+}
+
+/// A shared spec serialized with the pod's own `nodeName`, without copying the spec.
+struct SpecWithNodeName<'a> {
+    spec: &'a PodSpec,
+    node_name: Option<&'a str>,
+}
+
+impl Serialize for SpecWithNodeName<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.node_name {
+            None => self.spec.serialize(serializer),
+            Some(node_name) => self.spec.serialize(NodeNameSerializer {
+                inner: serializer,
+                node_name,
+            }),
+        }
+    }
+}
+
+/// The field `nodeName` is written under.
+const NODE_NAME_FIELD: &str = "nodeName";
+
+/// Hands the k8s-openapi `PodSpec` serializer a struct serializer that adds `nodeName` where
+/// k8s-openapi writes it: its fields come in the byte order of their JSON names, so
+/// `nodeName` goes before the first field whose name sorts after it (or last).
+struct NodeNameSerializer<'a, S> {
+    inner: S,
+    node_name: &'a str,
+}
+
+/// The error for anything but a struct (a `PodSpec` only ever serializes as one).
+fn not_a_struct<E: serde::ser::Error>() -> E {
+    E::custom("a PodSpec serializes as a struct")
+}
+
+impl<'a, S: Serializer> Serializer for NodeNameSerializer<'a, S> {
+    type Ok = S::Ok;
+    type Error = S::Error;
+    type SerializeSeq = Impossible<S::Ok, S::Error>;
+    type SerializeTuple = Impossible<S::Ok, S::Error>;
+    type SerializeTupleStruct = Impossible<S::Ok, S::Error>;
+    type SerializeTupleVariant = Impossible<S::Ok, S::Error>;
+    type SerializeMap = Impossible<S::Ok, S::Error>;
+    type SerializeStruct = NodeNameStruct<'a, S::SerializeStruct>;
+    type SerializeStructVariant = Impossible<S::Ok, S::Error>;
+
+    fn serialize_struct(
+        self,
+        name: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeStruct, S::Error> {
+        Ok(NodeNameStruct {
+            inner: self.inner.serialize_struct(name, len + 1)?,
+            node_name: Some(self.node_name),
+        })
+    }
+
+    fn serialize_bool(self, _: bool) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_i8(self, _: i8) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_i16(self, _: i16) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_i32(self, _: i32) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_i64(self, _: i64) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_u8(self, _: u8) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_u16(self, _: u16) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_u32(self, _: u32) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_u64(self, _: u64) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_f32(self, _: f32) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_f64(self, _: f64) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_char(self, _: char) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_str(self, _: &str) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_none(self) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_unit(self) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+    ) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: &T,
+    ) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<S::Ok, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
+        Err(not_a_struct())
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, S::Error> {
+        Err(not_a_struct())
+    }
+    fn is_human_readable(&self) -> bool {
+        self.inner.is_human_readable()
+    }
+}
+
+/// The `PodSpec`'s fields, with `nodeName` written in its place.
+struct NodeNameStruct<'a, T> {
+    inner: T,
+    /// The node name while it is still to be written.
+    node_name: Option<&'a str>,
+}
+
+impl<T: SerializeStruct> SerializeStruct for NodeNameStruct<'_, T> {
+    type Ok = T::Ok;
+    type Error = T::Error;
+
+    fn serialize_field<V: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &V,
+    ) -> Result<(), T::Error> {
+        if key == NODE_NAME_FIELD {
+            // The shared spec holds none; the pod's own one is written instead.
+            return Ok(());
+        }
+        if key > NODE_NAME_FIELD {
+            if let Some(node_name) = self.node_name.take() {
+                self.inner.serialize_field(NODE_NAME_FIELD, node_name)?;
+            }
+        }
+        self.inner.serialize_field(key, value)
+    }
+
+    fn skip_field(&mut self, key: &'static str) -> Result<(), T::Error> {
+        self.inner.skip_field(key)
+    }
+
+    fn end(mut self) -> Result<T::Ok, T::Error> {
+        if let Some(node_name) = self.node_name.take() {
+            self.inner.serialize_field(NODE_NAME_FIELD, node_name)?;
+        }
+        self.inner.end()
     }
 }
 
@@ -160,20 +439,131 @@ mod tests {
         }
     }
 
+    /// A spec with fields on both sides of `nodeName` in k8s-openapi's order.
+    fn full_spec_json(node: serde_json::Value) -> serde_json::Value {
+        json!({
+            "activeDeadlineSeconds": 30,
+            "containers": [{"name": "app", "image": "nginx"}],
+            "dnsPolicy": "ClusterFirst",
+            "hostname": "h",
+            "initContainers": [{"name": "init", "image": "busybox"}],
+            "nodeName": node,
+            "nodeSelector": {"disk": "ssd"},
+            "os": {"name": "linux"},
+            "restartPolicy": "Always",
+            "schedulerName": "default-scheduler",
+            "volumes": [{"name": "data", "emptyDir": {}}]
+        })
+    }
+
+    #[test]
+    fn the_node_name_is_written_in_its_place_in_json_and_yaml() {
+        let specs = [
+            full_spec_json(json!("node-1")),
+            full_spec_json(json!("")),
+            json!({"containers": [], "nodeName": "node-9"}),
+            json!({"nodeName": "last"}),
+            json!({"affinity": {}, "nodeName": "n", "tolerations": []}),
+        ];
+        for spec in specs {
+            let original = pod(json!({
+                "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": spec
+            }));
+            let stored = StoredPod::from(original.clone());
+            assert_eq!(stored.spec().and_then(|s| s.node_name.as_deref()), None);
+            assert_eq!(
+                stored.node_name(),
+                original.spec.as_ref().and_then(|s| s.node_name.as_deref())
+            );
+            assert_eq!(
+                serde_json::to_string(&stored).unwrap_or_default(),
+                serde_json::to_string(&original).unwrap_or_default()
+            );
+            assert_eq!(
+                serde_json::to_string_pretty(&stored).unwrap_or_default(),
+                serde_json::to_string_pretty(&original).unwrap_or_default()
+            );
+            assert_eq!(
+                serde_yaml_ng::to_string(&stored).unwrap_or_default(),
+                serde_yaml_ng::to_string(&original).unwrap_or_default()
+            );
+            assert_eq!(
+                serde_json::to_value(&stored).ok(),
+                serde_json::to_value(&original).ok()
+            );
+            assert_eq!(stored.full_spec().map(Cow::into_owned), original.spec);
+            assert_eq!(stored.to_pod(), original);
+            assert_eq!(Pod::from(stored), original);
+        }
+    }
+
+    #[test]
+    fn binding_one_pod_shares_the_spec_without_leaking_its_node() {
+        let template = StoredPod::from(pod(json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+            "spec": {"containers": [{"name": "app", "image": "nginx"}]}
+        })));
+        let mut bound = template.clone();
+        bound.set_node_name(Some("node-1".to_string()));
+        let mut other = template.clone();
+        other.set_node_name(Some("node-2".to_string()));
+        for pod in [&bound, &other] {
+            assert!(matches!((&template.spec, &pod.spec), (Some(a), Some(b)) if Arc::ptr_eq(a, b)));
+        }
+        let node_in_json = |pod: &StoredPod| {
+            serde_json::to_value(pod)
+                .ok()
+                .and_then(|v| v["spec"]["nodeName"].as_str().map(str::to_string))
+        };
+        assert_eq!(template.node_name(), None);
+        assert_eq!(node_in_json(&template), None);
+        assert_eq!(node_in_json(&bound).as_deref(), Some("node-1"));
+        assert_eq!(node_in_json(&other).as_deref(), Some("node-2"));
+        assert_eq!(
+            template.to_pod().spec.and_then(|s| s.node_name),
+            None,
+            "the shared spec must not carry a node"
+        );
+        assert_ne!(bound, other);
+        assert_ne!(bound, template);
+    }
+
     #[test]
     fn a_clone_shares_the_spec_and_a_change_copies_it() {
         let original = StoredPod::from(pod(json!({
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
-            "spec": {"containers": [{"name": "app", "image": "nginx"}]}
+            "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "nginx"}]}
         })));
-        let mut bound = original.clone();
-        assert!(matches!((&original.spec, &bound.spec), (Some(a), Some(b)) if Arc::ptr_eq(a, b)));
-        bound.spec_mut().node_name = Some("node-1".to_string());
-        assert_eq!(original.spec().and_then(|s| s.node_name.as_deref()), None);
+        let mut changed = original.clone();
+        assert!(matches!((&original.spec, &changed.spec), (Some(a), Some(b)) if Arc::ptr_eq(a, b)));
+        changed.spec_mut().containers[0].image = Some("nginx:1.27".to_string());
+        assert_eq!(changed.node_name(), Some("node-1"));
         assert_eq!(
-            bound.spec().and_then(|s| s.node_name.as_deref()),
-            Some("node-1")
+            original
+                .spec()
+                .and_then(|s| s.containers[0].image.as_deref()),
+            Some("nginx")
         );
+        assert_eq!(
+            changed
+                .spec()
+                .and_then(|s| s.containers[0].image.as_deref()),
+            Some("nginx:1.27")
+        );
+    }
+
+    #[test]
+    fn setting_a_node_on_a_pod_without_a_spec_makes_one() {
+        let mut stored = StoredPod::default();
+        stored.set_node_name(Some("node-1".to_string()));
+        assert_eq!(
+            serde_json::to_value(&stored)
+                .ok()
+                .map(|v| v["spec"].clone()),
+            Some(json!({"containers": [], "nodeName": "node-1"}))
+        );
+        stored.set_node_name(None);
+        assert_eq!(stored.node_name(), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::field::{ErrorList, FieldError, FieldPath};
 use super::names::{inclusive_range_error, NameRule};
 use super::object_meta::{validate_object_meta, validate_object_meta_update, Scope};
-use super::pod_spec::{validate_pod_spec, validate_tolerations};
+use super::pod_spec::{validate_pod_spec_on_node, validate_tolerations};
 use crate::api::objects::StoredPod;
 
 /// The fields a pod update may change, as Kubernetes lists them in its error message.
@@ -26,8 +26,9 @@ const UPDATABLE_POD_SPEC_FIELDS: [&str; 5] = [
     "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
 ];
 
-/// The pod's spec, or an empty one when it has none (borrowed: validation only reads it, and
-/// copying a whole spec per validated pod was a measurable share of a create).
+/// The pod's spec without its `nodeName` (that is [`StoredPod::node_name`]), or an empty one
+/// when it has none (borrowed: validation only reads it, and copying a whole spec per
+/// validated pod was a measurable share of a create).
 fn spec_of(pod: &StoredPod) -> Cow<'_, PodSpec> {
     match &pod.spec {
         Some(spec) => Cow::Borrowed(spec),
@@ -45,7 +46,11 @@ fn validate_pod_metadata_and_spec(pod: &StoredPod) -> ErrorList {
         &FieldPath::new("metadata"),
     );
     let spec = spec_of(pod);
-    errs.extend(validate_pod_spec(&spec, &spec_path));
+    errs.extend(validate_pod_spec_on_node(
+        &spec,
+        pod.node_name(),
+        &spec_path,
+    ));
     let lists = [
         ("containers", spec.containers.as_slice()),
         (
@@ -87,7 +92,7 @@ pub fn validate_pod(pod: &StoredPod) -> ErrorList {
         .scheduling_gates
         .as_ref()
         .is_some_and(|g| !g.is_empty());
-    if spec.node_name.as_deref().is_some_and(|n| !n.is_empty()) && has_gates {
+    if pod.node_name().is_some_and(|n| !n.is_empty()) && has_gates {
         errs.push(FieldError::forbidden(
             &spec_path.child("nodeName"),
             "cannot be set until all schedulingGates have been cleared",
@@ -200,7 +205,8 @@ pub fn validate_pod_update(new: &StoredPod, old: &StoredPod) -> ErrorList {
         }
     }
 
-    if new_spec == old_spec {
+    let same_node = new.node_name() == old.node_name();
+    if new_spec == old_spec && same_node {
         return errs;
     }
     // Undo every change that is allowed; whatever still differs is forbidden.
@@ -225,8 +231,11 @@ pub fn validate_pod_update(new: &StoredPod, old: &StoredPod) -> ErrorList {
     {
         munged.termination_grace_period_seconds = old_spec.termination_grace_period_seconds;
     }
-    if munged != *old_spec {
-        let old_json = serde_json::to_value(&*old_spec).unwrap_or(Value::Null);
+    if munged != *old_spec || !same_node {
+        // The diff shows whole specs, `nodeName` in its place.
+        munged.node_name = new.node_name().map(str::to_string);
+        let old_full = old.full_spec().unwrap_or_default();
+        let old_json = serde_json::to_value(&*old_full).unwrap_or(Value::Null);
         let new_json = serde_json::to_value(&munged).unwrap_or(Value::Null);
         let mut diff = Vec::new();
         diff_values("spec", &old_json, &new_json, &mut diff);
@@ -342,6 +351,65 @@ mod tests {
         assert_eq!(
             messages(validate_pod_update(&new, &old)),
             vec!["spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)\n- spec.containers[0].ports[0].containerPort: 80\n+ spec.containers[0].ports[0].containerPort: 8080"]
+        );
+    }
+
+    fn bound(mut pod: StoredPod, node: &str) -> StoredPod {
+        pod.set_node_name(Some(node.to_string()));
+        pod
+    }
+
+    #[test]
+    fn pod_update_forbids_moving_a_bound_pod_to_another_node() {
+        let old = bound(pod("web", vec![container("web", "nginx")]), "node-1");
+        let mut new = bound(pod("web", vec![container("web", "nginx")]), "node-2");
+        new.metadata.resource_version = Some("2".into());
+        let expected = format!(
+            "spec: Forbidden: pod updates may not change fields other than {}\n- spec.nodeName: \"node-1\"\n+ spec.nodeName: \"node-2\"",
+            UPDATABLE_POD_SPEC_FIELDS.join(",")
+        );
+        assert_eq!(messages(validate_pod_update(&new, &old)), vec![expected]);
+    }
+
+    #[test]
+    fn pod_update_forbids_binding_through_an_update() {
+        let old = pod("web", vec![container("web", "nginx")]);
+        let mut new = bound(pod("web", vec![container("web", "nginx")]), "node-1");
+        new.metadata.resource_version = Some("2".into());
+        let errs = messages(validate_pod_update(&new, &old));
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].ends_with("+ spec.nodeName: \"node-1\""), "{errs:?}");
+    }
+
+    #[test]
+    fn pod_update_of_a_bound_pod_may_change_its_image() {
+        let old = bound(pod("web", vec![container("web", "nginx")]), "node-1");
+        let mut new = bound(pod("web", vec![container("web", "nginx:1.27")]), "node-1");
+        new.metadata.resource_version = Some("2".into());
+        assert_eq!(
+            messages(validate_pod_update(&new, &old)),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn pod_create_checks_the_node_name_kept_beside_the_spec() {
+        let bad = bound(pod("web", vec![container("web", "nginx")]), "Node_1");
+        let errs = messages(validate_pod(&bad));
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].starts_with("spec.nodeName: Invalid value: \"Node_1\""),
+            "{errs:?}"
+        );
+
+        let mut gated = bound(pod("web", vec![container("web", "nginx")]), "node-1");
+        gated.spec_mut().scheduling_gates =
+            Some(vec![k8s_openapi::api::core::v1::PodSchedulingGate {
+                name: "wait".into(),
+            }]);
+        assert_eq!(
+            messages(validate_pod(&gated)),
+            vec!["spec.nodeName: Forbidden: cannot be set until all schedulingGates have been cleared"]
         );
     }
 

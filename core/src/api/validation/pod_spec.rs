@@ -96,6 +96,16 @@ pub fn validate_pod_template_spec(template: &PodTemplateSpec, path: &FieldPath) 
 
 /// Validates a pod spec (Kubernetes' `ValidatePodSpec`).
 pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath) -> ErrorList {
+    validate_pod_spec_on_node(spec, spec.node_name.as_deref(), path)
+}
+
+/// [`validate_pod_spec`] for a spec whose `nodeName` is kept apart (a stored pod's, see
+/// `StoredPod::node_name`): `node_name` is checked in its place and `spec.node_name` ignored.
+pub fn validate_pod_spec_on_node(
+    spec: &PodSpec,
+    node_name: Option<&str>,
+    path: &FieldPath,
+) -> ErrorList {
     let mut errs = ErrorList::new();
     if spec.termination_grace_period_seconds.is_none() {
         errs.push(FieldError::required(
@@ -168,7 +178,7 @@ pub fn validate_pod_spec(spec: &PodSpec, path: &FieldPath) -> ErrorList {
             NameRule::Dns1123Subdomain.check(name, false),
         ));
     }
-    if let Some(node) = spec.node_name.as_deref().filter(|n| !n.is_empty()) {
+    if let Some(node) = node_name.filter(|n| !n.is_empty()) {
         errs.extend(invalid_each(
             &path.child("nodeName"),
             node,

@@ -41,10 +41,7 @@ pub fn validate_pod_status_update(new: &StoredPod, old: &StoredPod) -> ErrorList
 
     let status_path = FieldPath::new("status");
     fn node_name(pod: &StoredPod) -> &str {
-        pod.spec
-            .as_ref()
-            .and_then(|s| s.node_name.as_deref())
-            .unwrap_or_default()
+        pod.node_name().unwrap_or_default()
     }
     if node_name(new) != node_name(old) {
         errs.push(FieldError::forbidden(
@@ -310,7 +307,6 @@ mod tests {
         ContainerState, ContainerStateRunning, ContainerStateTerminated, HostIP, Pod, PodCondition,
         PodIP,
     };
-    use std::sync::Arc;
 
     fn pod(restart_policy: &str, status: PodStatus) -> StoredPod {
         Pod {
@@ -438,9 +434,7 @@ mod tests {
     fn moving_the_pod_to_another_node_through_the_status_is_forbidden() {
         let old = pod("Always", PodStatus::default());
         let mut new = old.clone();
-        if let Some(spec) = new.spec.as_mut().map(Arc::make_mut) {
-            spec.node_name = Some("node-2".into());
-        }
+        new.set_node_name(Some("node-2".into()));
         assert_eq!(
             messages(validate_pod_status_update(&new, &old)),
             vec!["status.nodeName: Forbidden: may not be changed directly"]

@@ -97,9 +97,10 @@ pub fn pod_to_endpoint(service: &Service, pod: &StoredPod) -> Endpoint {
             terminating: Some(terminating),
         }),
         hostname,
-        node_name: spec
-            .and_then(|s| s.node_name.clone())
-            .filter(|n| !n.is_empty()),
+        node_name: pod
+            .node_name()
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
         target_ref: Some(pod_reference(pod)),
         ..Endpoint::default()
     }

@@ -411,9 +411,10 @@ fn address_for(service: &Service, pod: &StoredPod) -> EndpointAddress {
             .and_then(|s| s.pod_ip.clone())
             .unwrap_or_default(),
         hostname,
-        node_name: spec
-            .and_then(|s| s.node_name.clone())
-            .filter(|n| !n.is_empty()),
+        node_name: pod
+            .node_name()
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
         target_ref: Some(pod_reference(pod)),
     }
 }

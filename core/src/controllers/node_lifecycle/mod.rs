@@ -159,10 +159,7 @@ pub fn node_readiness(node: &Node) -> NodeReadiness {
 }
 
 fn pod_node_name(pod: &StoredPod) -> Option<&str> {
-    pod.spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_deref())
-        .filter(|n| !n.is_empty())
+    pod.node_name().filter(|n| !n.is_empty())
 }
 
 fn pod_is_ready(pod: &StoredPod) -> bool {

@@ -204,9 +204,7 @@ impl<'a> CycleState<'a> {
             priority: pod_priority(pod),
             tolerations,
             prefer_no_schedule_tolerations,
-            node_name: spec
-                .and_then(|s| s.node_name.as_deref())
-                .filter(|n| !n.is_empty()),
+            node_name: pod.node_name().filter(|n| !n.is_empty()),
             required_affinity: node_affinity::RequiredNodeAffinity::from_pod(pod),
             preferred_affinity: node_affinity::PreferredSchedulingTerms::from_pod(pod),
             spread_filter: pod_topology_spread::PreFilterState::new(hard),

@@ -185,7 +185,7 @@ pub fn pod_summary(object: &Object, pod: &StoredPod, now: Timestamp) -> PodSumma
     PodSummary {
         namespace: object.namespace().to_string(),
         name: object.name().to_string(),
-        node_name: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+        node_name: pod.node_name().map(str::to_string),
         status,
         app: labels
             .and_then(|l| l.get("app").or_else(|| l.get("app.kubernetes.io/name")))
