@@ -43,7 +43,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use crate::api::objects::{Kind, Object};
 use crate::sim::clock::Timestamp;
 use crate::sim::rng::SimRng;
-use crate::sim::trace::{StoreOp, TraceRecord};
+use crate::sim::trace::{StoreOp, TraceRecord, TraceSink};
 use crate::store::{KvStore, MemoryStore, RangeRequest, Revision, StoreError};
 
 pub use admission::{AdmissionPlugin, ImagePolicy};
@@ -87,7 +87,7 @@ pub struct ApiServer<S: KvStore<Object> = MemoryStore<Object>> {
     now: Timestamp,
     rng: SimRng,
     user: String,
-    trace: Vec<TraceRecord>,
+    trace: TraceSink,
     watches: BTreeMap<ApiWatchId, watch::ApiWatch>,
     /// Pod watches pinned to one node by `spec.nodeName=…`, fed from one shared store watch.
     node_index: watch::NodeNameIndex,
@@ -117,7 +117,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
             now,
             rng: SimRng::seed_from(seed),
             user: "system:apiserver".to_string(),
-            trace: Vec::new(),
+            trace: TraceSink::default(),
             watches: BTreeMap::new(),
             node_index: watch::NodeNameIndex::default(),
             next_watch_id: 1,
@@ -187,11 +187,20 @@ impl<S: KvStore<Object>> ApiServer<S> {
     }
 
     /// Drains the trace records written since the last call.
+    /// (none once [`ApiServer::trace_sink_mut`] folds them straight into a trace).
     pub fn poll_trace(&mut self) -> Vec<TraceRecord> {
-        // The next batch starts with room for as many records as this one had: taken empty,
-        // the vector regrew (and copied its records) several times in every round.
-        let next = Vec::with_capacity(self.trace.len());
-        std::mem::replace(&mut self.trace, next)
+        self.trace.take()
+    }
+
+    /// Where the trace records go ([`TraceSink`]).
+    pub fn trace_sink(&self) -> &TraceSink {
+        &self.trace
+    }
+
+    /// Where the trace records go, to fold them straight into a trace
+    /// ([`TraceSink::fold_into`]).
+    pub fn trace_sink_mut(&mut self) -> &mut TraceSink {
+        &mut self.trace
     }
 
     fn record_request(

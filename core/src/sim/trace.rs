@@ -273,6 +273,87 @@ impl Trace {
     }
 }
 
+/// Where a component's trace records go until the trace takes them: kept in a list that
+/// [`TraceSink::take`] drains (the trace appends them later, in order), or, once
+/// [`TraceSink::fold_into`] handed it the trace itself, straight into that trace.
+///
+/// A host that keeps no records (`kubeplay sim` only reports the hash) folds the API
+/// server's records as they are made: a start-up burst's round otherwise held every request,
+/// commit and watch delivery of the round (hundreds of bytes a pod) until the round ended.
+/// Either way the trace sees the same records in the same order, so its hash is the same,
+/// provided whoever appends to the trace itself first drains the sink (as the world does).
+#[derive(Clone, Debug)]
+pub enum TraceSink {
+    /// Records kept until drained.
+    Buffered(Vec<TraceRecord>),
+    /// Records appended to this trace as they come.
+    Direct(Trace),
+}
+
+impl Default for TraceSink {
+    fn default() -> TraceSink {
+        TraceSink::Buffered(Vec::new())
+    }
+}
+
+impl TraceSink {
+    /// Takes one record.
+    pub fn push(&mut self, record: TraceRecord) {
+        match self {
+            TraceSink::Buffered(records) => records.push(record),
+            TraceSink::Direct(trace) => trace.record(record),
+        }
+    }
+
+    /// How many records wait to be drained (always 0 once folding into a trace).
+    pub fn len(&self) -> usize {
+        match self {
+            TraceSink::Buffered(records) => records.len(),
+            TraceSink::Direct(_) => 0,
+        }
+    }
+
+    /// Whether no record waits to be drained.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drains the records kept since the last call (none once folding into a trace).
+    pub fn take(&mut self) -> Vec<TraceRecord> {
+        match self {
+            TraceSink::Buffered(records) => {
+                // The next batch starts with room for as many records as this one had: taken
+                // empty, the vector regrew (and copied its records) several times a round.
+                let next = Vec::with_capacity(records.len());
+                std::mem::replace(records, next)
+            }
+            TraceSink::Direct(_) => Vec::new(),
+        }
+    }
+
+    /// From now on appends every record straight to `trace`, after the records still kept.
+    pub fn fold_into(&mut self, mut trace: Trace) {
+        trace.extend(self.take());
+        *self = TraceSink::Direct(trace);
+    }
+
+    /// The trace the records go to, once folding.
+    pub fn trace(&self) -> Option<&Trace> {
+        match self {
+            TraceSink::Buffered(_) => None,
+            TraceSink::Direct(trace) => Some(trace),
+        }
+    }
+
+    /// The trace the records go to, once folding, to append other records to.
+    pub fn trace_mut(&mut self) -> Option<&mut Trace> {
+        match self {
+            TraceSink::Buffered(_) => None,
+            TraceSink::Direct(trace) => Some(trace),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,6 +510,45 @@ mod tests {
         assert_ne!(hash(delivery(3, 2, "ADDED")), base);
         assert_ne!(hash(delivery(1, 3, "ADDED")), base);
         assert_ne!(hash(delivery(1, 2, "MODIFIED")), base);
+    }
+
+    #[test]
+    fn a_sink_folding_into_the_trace_gives_the_hash_of_draining_it_in_order() {
+        // As the world does: before appending its own records, it drains the sink into its
+        // trace; once the sink folds, the sink holds the trace and takes them too.
+        fn append_own(sink: &mut TraceSink, own: &mut Trace, record: TraceRecord) {
+            let drained = sink.take();
+            own.extend(drained);
+            match sink {
+                TraceSink::Direct(trace) => trace.record(record),
+                TraceSink::Buffered(_) => own.record(record),
+            }
+        }
+        let mut buffered = TraceSink::default();
+        let mut buffered_own = Trace::new();
+        let mut folding = TraceSink::default();
+        let mut folding_own = Trace::new();
+        for (step, message) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            if step == 2 {
+                // Records still kept move into the trace first.
+                let own = std::mem::replace(&mut folding_own, Trace::keeping_last(0));
+                folding.fold_into(own);
+            }
+            buffered.push(note(message));
+            folding.push(note(message));
+            if step % 2 == 1 {
+                append_own(&mut buffered, &mut buffered_own, note("own"));
+                append_own(&mut folding, &mut folding_own, note("own"));
+            }
+        }
+        buffered_own.extend(buffered.take());
+        let folded = folding.trace().expect("folding");
+        assert_eq!(folded.hash(), buffered_own.hash());
+        assert_eq!(folded.len(), buffered_own.len());
+        assert_eq!(folded.len(), 7);
+        assert!(folding.is_empty());
+        assert!(folding.take().is_empty());
+        assert_eq!(folding_own.len(), 0);
     }
 
     #[test]

@@ -34,7 +34,7 @@ use rand_core::RngCore;
 
 use super::clock::{Timestamp, VirtualClock, SIM_EPOCH};
 use super::rng::SimRng;
-use super::trace::Trace;
+use super::trace::{Trace, TraceSink};
 
 /// How many rounds of message passing one instant may take before the world gives up on
 /// it (a component that keeps answering itself would otherwise spin forever).
@@ -358,6 +358,12 @@ impl<S: KvStore<Object>> World<S> {
             stopwatch: None,
             scheduler_nanos: 0,
         };
+        if config.trace_records_kept == 0 {
+            // Nothing is kept, only hashed: the API server folds its records into the trace
+            // as it makes them instead of holding a round's worth until the round ends.
+            let trace = std::mem::replace(&mut world.trace, Trace::keeping_last(0));
+            world.api.trace_sink_mut().fold_into(trace);
+        }
         world.pod_cidrs = config
             .cluster_cidr
             .parse::<Ipv4Cidr>()
@@ -485,7 +491,16 @@ impl<S: KvStore<Object>> World<S> {
 
     /// The trace so far (its hash covers every record).
     pub fn trace(&self) -> &Trace {
-        &self.trace
+        self.api.trace_sink().trace().unwrap_or(&self.trace)
+    }
+
+    /// The trace, to append records to after the API server's (call
+    /// [`World::collect_trace`] first).
+    fn trace_mut(&mut self) -> &mut Trace {
+        match self.api.trace_sink_mut() {
+            TraceSink::Direct(trace) => trace,
+            TraceSink::Buffered(_) => &mut self.trace,
+        }
     }
 
     /// Appends records to the trace (for parts of the world that live in other files).
@@ -494,7 +509,7 @@ impl<S: KvStore<Object>> World<S> {
         records: impl IntoIterator<Item = super::trace::TraceRecord>,
     ) {
         self.collect_trace();
-        self.trace.extend(records);
+        self.trace_mut().extend(records);
     }
 
     /// The names of the simulated nodes.
@@ -684,7 +699,8 @@ impl<S: KvStore<Object>> World<S> {
         self.add_scheduler_time(scheduling);
         // The scheduler's notes (preemptions) follow the requests they explain.
         self.collect_trace();
-        self.trace.extend(self.scheduler.poll_trace());
+        let notes = self.scheduler.poll_trace();
+        self.trace_mut().extend(notes);
         self.api.set_user("system:kube-controller-manager");
         while let Some(request) = self.controllers.poll_api_request() {
             let result = self.api.handle(request.clone());
@@ -1130,6 +1146,41 @@ spec:
         };
         assert_eq!(run(7), run(7));
         assert_ne!(run(7).0, run(8).0);
+    }
+
+    #[test]
+    fn a_world_keeping_no_records_hashes_the_same_trace_as_one_keeping_them_all() {
+        let run = |kept: usize| {
+            let mut world = World::new(&WorldConfig {
+                trace_records_kept: kept,
+                ..WorldConfig::default()
+            });
+            deploy_web(&mut world);
+            world.advance(Duration::from_secs(7));
+            world.stop_node("node-2").unwrap();
+            world.advance(Duration::from_secs(60));
+            (
+                world.trace().hash(),
+                world.trace().len(),
+                world.trace().records().count(),
+            )
+        };
+        let (all_hash, all_len, all_kept) = run(usize::MAX);
+        let (none_hash, none_len, none_kept) = run(0);
+        assert_eq!(none_hash, all_hash);
+        assert_eq!(none_len, all_len);
+        assert_eq!(all_kept as u64, all_len);
+        assert_eq!(none_kept, 0);
+        assert!(world_api_sink_folds(0));
+        assert!(!world_api_sink_folds(10));
+    }
+
+    fn world_api_sink_folds(kept: usize) -> bool {
+        let mut world = World::new(&WorldConfig {
+            trace_records_kept: kept,
+            ..WorldConfig::default()
+        });
+        world.api().trace_sink().trace().is_some()
     }
 
     #[test]
