@@ -603,12 +603,21 @@ fn kill_9_while_writing(group: Option<usize>, snapshot_bytes: Option<u64>) {
         .max()
         .expect("acknowledged writes");
 
+    let first_rv = acknowledged
+        .values()
+        .filter_map(|(_, rv)| rv.parse::<u64>().ok())
+        .min()
+        .expect("acknowledged writes");
+
     let mut after = api(storage::open(dir.path()).expect("reopen after kill -9"));
     if snapshot_bytes.is_some() {
+        // How many snapshots finish before the kill depends on how fast the background
+        // thread gets the disk (slow under load); what matters is that recovery started from
+        // one taken while the writes ran, and replayed the log after it.
         let recovery = after.store().recovery().clone();
         assert!(
-            recovery.snapshot_revision.is_some_and(|r| r > 50),
-            "the child took snapshots while writing: {recovery:?}"
+            recovery.snapshot_revision.is_some_and(|r| r > first_rv),
+            "the child took a snapshot after its first write (rv {first_rv}): {recovery:?}"
         );
     }
     let found = config_maps(&mut after);
