@@ -686,3 +686,69 @@ fn a_restarting_container_shows_the_ids_of_the_run_that_ended_until_the_new_one_
         "{states:?}"
     );
 }
+
+#[test]
+fn the_status_sent_is_kept_as_the_requests_arc_which_the_store_keeps() {
+    let mut h = Harness::new(1);
+    let pod = Object::from_value(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"nodeName": "node-1", "containers": [{"name": "web", "image": "nginx"}]},
+    }))
+    .unwrap();
+    h.api.set_time(h.now);
+    h.api.create("default", pod).unwrap();
+    let created = h.api.get(Kind::Pod, "default", "web").unwrap();
+    let uid = created.metadata().uid.clone().unwrap();
+    let mut checked = 0;
+    for _ in 0..20 {
+        h.api.set_user("system:node:node-1");
+        while let Some(request) = h.kubelet.poll_api_request() {
+            if let crate::apiserver::ApiRequest::UpdateStatus { object, .. } = &request {
+                let Object::Pod(sent) = object else {
+                    panic!("a status write carries a pod")
+                };
+                let sent = std::sync::Arc::clone(sent.status.as_ref().unwrap());
+                let kept = h.kubelet.worker(&uid).unwrap().last_sent().unwrap().0;
+                // The worker's copy is the request's status itself, not a copy of it.
+                assert!(std::ptr::eq(kept, &*sent));
+                let _ = h.api.handle(request);
+                let stored = h.api.get(Kind::Pod, "default", "web").unwrap();
+                let Object::Pod(stored) = stored.as_ref() else {
+                    panic!("a pod")
+                };
+                // The store keeps the same status: one copy for the store and the kubelet.
+                assert!(std::sync::Arc::ptr_eq(
+                    stored.status.as_ref().unwrap(),
+                    &sent
+                ));
+                checked += 1;
+            } else {
+                let _ = h.api.handle(request);
+            }
+        }
+        for event in h.api.poll_watch(h.watch).unwrap() {
+            if event.event_type != WatchEventType::Deleted {
+                h.kubelet.handle_pod(event.object);
+            }
+        }
+        while let Some(command) = h.kubelet.poll_runtime_command() {
+            h.runtime.handle_command(h.now, command);
+        }
+        while let Some(result) = h.runtime.poll_result() {
+            h.kubelet.handle_runtime_result(result);
+        }
+        h.now = h.now.plus(Duration::from_secs(1));
+        h.runtime.handle_tick(h.now);
+        h.kubelet.handle_tick(h.now);
+    }
+    assert!(checked >= 2, "{checked} status writes seen");
+    assert_eq!(h.phase("web"), "Running");
+    // Once echoed, the worker reads the API's copy, equal to what it sent last.
+    let stored = h.api.get(Kind::Pod, "default", "web").unwrap();
+    let Object::Pod(stored) = stored.as_ref() else {
+        panic!("a pod")
+    };
+    let worker = h.kubelet.worker(&uid).unwrap();
+    assert!(worker.last_sent().unwrap().is(stored.status().unwrap()));
+}

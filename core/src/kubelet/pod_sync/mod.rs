@@ -28,10 +28,10 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Container, Pod};
+use k8s_openapi::api::core::v1::{Container, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::api::objects::{Kind, Object};
+use crate::api::objects::{Kind, Object, StoredPod};
 use crate::apiserver::{ApiRequest, DeleteOptions};
 use crate::kubelet::backoff::Backoff;
 use crate::kubelet::events::{self, EventRecorder, EventType};
@@ -43,7 +43,7 @@ use crate::kubelet::shared_pod::SharedPod;
 use crate::sim::clock::Timestamp;
 use containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
 use probes::ProbeVerdict;
-use sent_status::{SentSummary, SentView};
+use sent_status::SentView;
 
 /// The status manager's `syncPeriod`: how long after the API's copy of a pod status
 /// drifted from the kubelet's the kubelet writes its own back.
@@ -135,9 +135,9 @@ enum SentStatus {
     None,
     /// The API's copy of the pod shows it: read it there.
     Echoed,
-    /// Sent and not (or no longer) what the API's copy shows: the worker's own summary of
-    /// it (what the next sync reads, and its fingerprint).
-    Pending(Box<SentSummary>),
+    /// Sent and not (or no longer) what the API's copy shows: the status itself, shared
+    /// with the request that carried it (and so with the store that keeps it).
+    Pending(Arc<PodStatus>),
 }
 
 /// The kubelet's worker for one pod.
@@ -352,14 +352,14 @@ impl PodWorker {
         }
     }
 
-    /// The status last sent: summarised by the worker until the API's copy of the pod
-    /// shows it, then read from that copy (shared with the store) for as long as it stays
-    /// the same.
+    /// The status last sent: kept by the worker (shared with the request and the store)
+    /// until the API's copy of the pod shows it, then read from that copy for as long as it
+    /// stays the same.
     pub fn last_sent(&self) -> Option<SentView<'_>> {
         match &self.sent_status {
             SentStatus::None => None,
-            SentStatus::Echoed => self.pod.status.as_deref().map(SentView::Full),
-            SentStatus::Pending(summary) => Some(SentView::Summary(summary)),
+            SentStatus::Echoed => self.pod.status.as_deref().map(SentView),
+            SentStatus::Pending(status) => Some(SentView(status)),
         }
     }
 
@@ -369,7 +369,7 @@ impl PodWorker {
     fn replace_pod(&mut self, pod: SharedPod) {
         if matches!(self.sent_status, SentStatus::Echoed) && pod.status != self.pod.status {
             if let Some(status) = self.pod.status.as_ref() {
-                self.sent_status = SentStatus::Pending(Box::new(SentSummary::of(status)));
+                self.sent_status = SentStatus::Pending(Arc::clone(status));
             }
         }
         self.pod = pod;
@@ -378,7 +378,7 @@ impl PodWorker {
                 .pod
                 .status
                 .as_ref()
-                .is_some_and(|status| SentView::Summary(sent).is(status))
+                .is_some_and(|status| SentView(sent).is(status))
             {
                 self.sent_status = SentStatus::Echoed;
             }
@@ -1274,12 +1274,7 @@ impl PodWorker {
             return;
         }
         let status = self.compute_status(ctx.node_ip, ctx.now);
-        let mut known = None;
-        if !resend
-            && self
-                .last_sent()
-                .is_some_and(|sent| sent.is_with(&status, &mut known))
-        {
+        if !resend && self.last_sent().is_some_and(|sent| sent.is(&status)) {
             self.status_inputs = self.status_inputs(ctx.node_ip);
             return;
         }
@@ -1287,22 +1282,17 @@ impl PodWorker {
         // keeps the stored spec and metadata), so the request carries the pod's name,
         // namespace and uid (a precondition, like the kubelet's status manager's) and the
         // status, not a copy of the whole pod.
-        let pod = Pod {
-            metadata: ObjectMeta {
-                name: self.pod.metadata.name.clone(),
-                namespace: self.pod.metadata.namespace.clone(),
-                uid: self.pod.metadata.uid.clone(),
-                ..ObjectMeta::default()
-            },
-            spec: None,
-            status: None,
+        // The worker keeps the status it sent as the request's `Arc` (the API server stores
+        // that same `Arc`), not a copy.
+        let status = Arc::new(status);
+        self.sent_status = SentStatus::Pending(Arc::clone(&status));
+        let mut pod = StoredPod::default();
+        pod.metadata = ObjectMeta {
+            name: self.pod.metadata.name.clone(),
+            namespace: self.pod.metadata.namespace.clone(),
+            uid: self.pod.metadata.uid.clone(),
+            ..ObjectMeta::default()
         };
-        let fingerprint = known.unwrap_or_else(|| sent_status::fingerprint(&status));
-        self.sent_status = SentStatus::Pending(Box::new(SentSummary::with_fingerprint(
-            &status,
-            fingerprint,
-        )));
-        let mut pod = pod;
         pod.status = Some(status);
         // Computed again from the same inputs, with this status as the last one sent, the
         // status would come out the same (every transition time and earlier state it takes

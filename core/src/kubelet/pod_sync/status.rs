@@ -267,7 +267,7 @@ impl PodWorker {
         // (so `PodScheduled` keeps the scheduler's time).
         let since = self
             .last_sent()
-            .or(self.pod.status.as_deref().map(SentView::Full))
+            .or(self.pod.status.as_deref().map(SentView))
             .and_then(|sent| sent.transition_time(kind, status))
             .unwrap_or_else(|| now.to_k8s_time());
         PodCondition {
