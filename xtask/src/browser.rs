@@ -922,6 +922,29 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
     )?;
     let ready = session.value("document.querySelector('#service-endpoints').dataset.ready")?;
     println!("  (bench-0 has {ready} ready endpoints shown)");
+
+    // What the page costs once the churn is over, and how much of it is its CSS animations
+    // (the control-plane map's busy arrows flow without end): 10 s as it is, then 10 s with
+    // every animation paused by an injected style (removed again afterwards).
+    let quiet = |what: &str| -> Result<()> {
+        let before = session.cdp("Performance.getMetrics", &json!({}))?;
+        std::thread::sleep(Duration::from_secs(10));
+        let after = session.cdp("Performance.getMetrics", &json!({}))?;
+        println!(
+            "  measured: 10 s after the churn, {what}: {}",
+            metrics_delta(&before, &after)
+        );
+        Ok(())
+    };
+    let busy = session.value("document.querySelectorAll('.edge.busy').length")?;
+    quiet(&format!("as it is ({busy} busy arrows)"))?;
+    session.value(
+        "(() => { const s = document.createElement('style'); s.id = 'bench-no-animation'; \
+           s.textContent = '*, *::before, *::after { animation-play-state: paused !important; }'; \
+           document.head.appendChild(s); return true; })()",
+    )?;
+    quiet("every CSS animation paused")?;
+    session.value("document.querySelector('#bench-no-animation')?.remove() || true")?;
     session.screenshot(
         &std::env::temp_dir().join(format!("kubeplay-live-{nodes}x{pods}-traffic.png")),
     )?;
