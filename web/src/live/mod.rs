@@ -359,6 +359,22 @@ impl LiveState {
             self.info.nodes.clone()
         }
     }
+    /// How many nodes [`LiveState::node_names`] names, counted without copying the names (the
+    /// cluster view asks at every render).
+    pub fn node_count(&self) -> usize {
+        if self.mode == MirrorMode::Summary {
+            if self.summary.listed() {
+                return self.summary.node_count();
+            }
+            return self.info.nodes.len();
+        }
+        if self.mirror.listed(Kind::Node) {
+            self.mirror.count(Kind::Node)
+        } else {
+            self.info.nodes.len()
+        }
+    }
+
     /// The node an object picked in the cluster view stands for: a Node itself, or a Pod's
     /// node (from its summary in [`MirrorMode::Summary`], else from the mirrored Pod); None
     /// for other kinds and for pods not bound yet.
@@ -563,6 +579,22 @@ mod tests {
         let list = r#"{"items":[{"metadata":{"name":"n2"}},{"metadata":{"name":"n1"}}],"metadata":{"resourceVersion":"3"}}"#;
         assert_eq!(live.mirror.apply_list(Kind::Node, list), Ok(()));
         assert_eq!(live.node_names(), ["n1", "n2"]);
+        assert_eq!(live.node_count(), 2);
+    }
+
+    #[test]
+    fn the_node_count_is_the_number_of_node_names_in_either_mode() {
+        let info = LiveInfo {
+            nodes: vec!["a".to_string()],
+            pods: summary::SUMMARY_POD_THRESHOLD,
+            ..LiveInfo::default()
+        };
+        let mut live = LiveState::new("t".to_string(), info, Timestamp::from_millis(0));
+        assert_eq!(live.mode, MirrorMode::Summary);
+        assert_eq!((live.node_count(), live.node_names().len()), (1, 1));
+        let list = r#"{"resourceVersion":"4","nodes":[{"name":"n1"},{"name":"n2"},{"name":"n3"}],"pods":[]}"#;
+        assert_eq!(live.summary.apply_list(list), Ok(()));
+        assert_eq!((live.node_count(), live.node_names().len()), (3, 3));
     }
 
     fn live_with_pods(pods: usize) -> LiveState {

@@ -319,6 +319,11 @@ impl SummaryMirror {
         self.nodes.keys().cloned().collect()
     }
 
+    /// How many nodes there are.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
     /// One pod's summary.
     pub fn pod(&self, namespace: &str, name: &str) -> Option<&PodSummary> {
         self.pods.get(&(namespace.to_string(), name.to_string()))
