@@ -172,7 +172,7 @@ pub fn app() -> Html {
         let state = link.state.borrow();
         LiveSummary {
             version: state.info.version.clone(),
-            nodes: state.node_names().len(),
+            nodes: state.node_count(),
             health: state.health.clone(),
         }
     });

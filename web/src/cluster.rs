@@ -231,7 +231,7 @@ impl ObjectSource<'_> {
     pub fn node_count(&self) -> usize {
         match self {
             ObjectSource::Simulation(world) => world.node_names().len(),
-            ObjectSource::Live(live) => live.node_names().len(),
+            ObjectSource::Live(live) => live.node_count(),
         }
     }
 

@@ -282,6 +282,9 @@ pub struct ControlPlaneActivity {
     edges: BTreeMap<Edge, EdgeActivity>,
     /// Requests per controller of the controller manager (name → counts like an edge).
     controllers: BTreeMap<&'static str, EdgeActivity>,
+    /// What `node_names` were current at ([`ControlPlaneActivity::set_nodes_at`]); None
+    /// after a [`ControlPlaneActivity::set_nodes`] without one.
+    nodes_version: Option<u64>,
     /// How many trace records were consumed (the trace's `len()` when last read).
     seen: u64,
     /// The newest instant seen.
@@ -298,6 +301,7 @@ impl ControlPlaneActivity {
     /// Tells the activity the world's nodes; they are shown in natural order (`node-2` before
     /// `node-10`), so the boxes show the first nodes of the cluster.
     pub fn set_nodes(&mut self, names: &[String]) {
+        self.nodes_version = None;
         let mut names = names.to_vec();
         names.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
         if self.node_names == names {
@@ -317,6 +321,19 @@ impl ControlPlaneActivity {
                 (name.clone(), slot)
             })
             .collect();
+    }
+
+    /// Like [`ControlPlaneActivity::set_nodes`] with the names `names` gives, current at
+    /// `version` (a number that moves whenever the nodes change): when the activity already
+    /// has the nodes of that version, `names` is not even called (a big live cluster renders
+    /// often, its nodes seldom change, and reading and sorting them each time showed in the
+    /// page's profile). A None version always reads.
+    pub fn set_nodes_at(&mut self, version: Option<u64>, names: impl FnOnce() -> Vec<String>) {
+        if version.is_some() && version == self.nodes_version {
+            return;
+        }
+        self.set_nodes(&names());
+        self.nodes_version = version;
     }
 
     /// Tells the activity who opened each watch: (watch id, the watcher's user name as the
@@ -722,6 +739,39 @@ mod tests {
         ] {
             assert!(edges.contains(&Edge::new(ApiServer, KubeProxy(slot), EdgeKind::Derived)));
         }
+    }
+
+    #[test]
+    fn node_names_at_a_version_are_read_again_only_when_the_version_moves() {
+        let mut activity = ControlPlaneActivity::new();
+        let reads = std::cell::Cell::new(0);
+        let read = |names: Vec<String>| {
+            let reads = &reads;
+            move || {
+                reads.set(reads.get() + 1);
+                names
+            }
+        };
+        activity.set_nodes_at(Some(1), read(vec!["node-10".into(), "node-2".into()]));
+        assert_eq!(reads.get(), 1);
+        assert_eq!(activity.shown_nodes(), ["node-2", "node-10"]);
+        // The same version: not read (the names given would be wrong, to show it).
+        activity.set_nodes_at(Some(1), read(vec!["other".into()]));
+        assert_eq!(reads.get(), 1);
+        assert_eq!(activity.shown_nodes(), ["node-2", "node-10"]);
+        // A node changed: read again.
+        activity.set_nodes_at(Some(2), read(vec!["node-3".into(), "node-2".into()]));
+        assert_eq!(reads.get(), 2);
+        assert_eq!(activity.shown_nodes(), ["node-2", "node-3"]);
+        // No version (a full mirror, the simulation): always read.
+        activity.set_nodes_at(None, read(vec!["node-1".into()]));
+        activity.set_nodes_at(None, read(vec!["node-1".into(), "node-4".into()]));
+        assert_eq!(reads.get(), 4);
+        assert_eq!(activity.shown_nodes(), ["node-1", "node-4"]);
+        // After names without a version, version 2 is read again even though it was seen.
+        activity.set_nodes_at(Some(2), read(vec!["node-5".into()]));
+        assert_eq!(reads.get(), 5);
+        assert_eq!(activity.shown_nodes(), ["node-5"]);
     }
 
     #[test]

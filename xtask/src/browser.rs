@@ -830,6 +830,16 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
              .observe({ entryTypes: ['longtask'] }); } catch (e) { window.kubeplayLongTasks = null; } \
            return true; })()",
     )?;
+    // A CPU profile of the same window (V8's sampling profiler through CDP), saved for
+    // DevTools and summarised below.
+    // Chromium's own counters of the main thread's work (style, layout, script, tasks) over
+    // the same window: what a JS profile shows only as "(program)".
+    let _ = session.cdp("Performance.enable", &json!({}));
+    let metrics_before = session.cdp("Performance.getMetrics", &json!({})).ok();
+    let profiling = session.start_profile(500);
+    if let Err(error) = &profiling {
+        println!("  (no CPU profile: {error:#})");
+    }
     // Deleting the pods makes the ReplicaSets replace them (create, schedule, start). This
     // was chosen over `kubectl rollout restart` while the scale-down ranking
     // (`compare_for_deletion`) was not a total order and the sort panicked at this size; that
@@ -863,6 +873,25 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
         restarted * PER_DEPLOYMENT,
         server.rss_mb()
     );
+    if let (Some(before), Ok(after)) = (
+        metrics_before,
+        session.cdp("Performance.getMetrics", &json!({})),
+    ) {
+        println!(
+            "  measured: the main thread in that window (Chromium's Performance metrics): {}",
+            metrics_delta(&before, &after)
+        );
+    }
+    if profiling.is_ok() {
+        let profile = session.stop_profile()?;
+        let saved = std::env::temp_dir().join(format!("kubeplay-live-{nodes}x{pods}.cpuprofile"));
+        std::fs::write(&saved, profile.to_string())?;
+        println!(
+            "  measured: CPU profile of that window (saved as {}):\n{}",
+            saved.display(),
+            profile_summary(&profile, 25)
+        );
+    }
 
     // The tabbed views on summaries: each reads what it shows from the server on demand.
     let timed = |what: &str, click: &str, done: &str| -> Result<()> {
@@ -893,6 +922,29 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
     )?;
     let ready = session.value("document.querySelector('#service-endpoints').dataset.ready")?;
     println!("  (bench-0 has {ready} ready endpoints shown)");
+
+    // What the page costs once the churn is over, and how much of it is its CSS animations
+    // (the control-plane map's busy arrows flow without end): 10 s as it is, then 10 s with
+    // every animation paused by an injected style (removed again afterwards).
+    let quiet = |what: &str| -> Result<()> {
+        let before = session.cdp("Performance.getMetrics", &json!({}))?;
+        std::thread::sleep(Duration::from_secs(10));
+        let after = session.cdp("Performance.getMetrics", &json!({}))?;
+        println!(
+            "  measured: 10 s after the churn, {what}: {}",
+            metrics_delta(&before, &after)
+        );
+        Ok(())
+    };
+    let busy = session.value("document.querySelectorAll('.edge.busy').length")?;
+    quiet(&format!("as it is ({busy} busy arrows)"))?;
+    session.value(
+        "(() => { const s = document.createElement('style'); s.id = 'bench-no-animation'; \
+           s.textContent = '*, *::before, *::after { animation-play-state: paused !important; }'; \
+           document.head.appendChild(s); return true; })()",
+    )?;
+    quiet("every CSS animation paused")?;
+    session.value("document.querySelector('#bench-no-animation')?.remove() || true")?;
     session.screenshot(
         &std::env::temp_dir().join(format!("kubeplay-live-{nodes}x{pods}-traffic.png")),
     )?;
@@ -1265,6 +1317,34 @@ impl Session {
         )
     }
 
+    /// Runs one Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`,
+    /// Chromium only) and returns its result.
+    fn cdp(&self, command: &str, params: &Value) -> Result<Value> {
+        self.command(
+            "POST",
+            "/goog/cdp/execute",
+            Some(&json!({ "cmd": command, "params": params })),
+        )
+    }
+
+    /// Starts the V8 sampling profiler (every `interval_us` microseconds).
+    fn start_profile(&self, interval_us: u32) -> Result<()> {
+        self.cdp("Profiler.enable", &json!({}))?;
+        self.cdp(
+            "Profiler.setSamplingInterval",
+            &json!({ "interval": interval_us }),
+        )?;
+        self.cdp("Profiler.start", &json!({}))?;
+        Ok(())
+    }
+
+    /// Stops the profiler and returns its profile (DevTools' `.cpuprofile` form).
+    fn stop_profile(&self) -> Result<Value> {
+        let answer = self.cdp("Profiler.stop", &json!({}))?;
+        let _ = self.cdp("Profiler.disable", &json!({}));
+        Ok(answer["profile"].clone())
+    }
+
     /// Waits until the expression is neither null nor false, and returns it.
     fn wait_for_value(&self, what: &str, expression: &str) -> Result<Value> {
         let started = Instant::now();
@@ -1425,4 +1505,127 @@ fn read_chunked(reader: &mut impl BufRead) -> Result<String> {
         body.extend(chunk);
     }
     Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// What a V8 CPU profile (`Profiler.stop`'s `profile`) says, as text: the sampled time, how
+/// much of it the main thread was busy, and the `top` functions by self time and by
+/// inclusive time (a function counted once per sample however often it recurses). Names
+/// are the profile's (a dist built with `KUBEPLAY_DIST_NAMES=1` names the Rust functions).
+fn profile_summary(profile: &Value, top: usize) -> String {
+    use std::collections::{BTreeMap, BTreeSet};
+    let empty = Vec::new();
+    let nodes = profile["nodes"].as_array().unwrap_or(&empty);
+    let mut name_of: BTreeMap<u64, String> = BTreeMap::new();
+    let mut parent_of: BTreeMap<u64, u64> = BTreeMap::new();
+    for node in nodes {
+        let Some(id) = node["id"].as_u64() else {
+            continue;
+        };
+        let frame = &node["callFrame"];
+        let function = frame["functionName"].as_str().unwrap_or("");
+        let name = if function.is_empty() {
+            let url = frame["url"].as_str().unwrap_or("");
+            format!("(anonymous {})", url.rsplit('/').next().unwrap_or(url))
+        } else {
+            function.to_string()
+        };
+        name_of.insert(id, name);
+        for child in node["children"].as_array().unwrap_or(&empty) {
+            if let Some(child) = child.as_u64() {
+                parent_of.insert(child, id);
+            }
+        }
+    }
+    let samples = profile["samples"].as_array().unwrap_or(&empty);
+    let deltas = profile["timeDeltas"].as_array().unwrap_or(&empty);
+    let (mut total_us, mut idle_us) = (0_i64, 0_i64);
+    let mut self_us: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut inclusive_us: BTreeMap<&str, i64> = BTreeMap::new();
+    for (index, sample) in samples.iter().enumerate() {
+        let Some(id) = sample.as_u64() else {
+            continue;
+        };
+        // The delta after a sample is the time it stood for.
+        let us = deltas
+            .get(index + 1)
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            .max(0);
+        total_us += us;
+        let name = name_of.get(&id).map_or("?", String::as_str);
+        if name == "(idle)" {
+            idle_us += us;
+            continue;
+        }
+        *self_us.entry(name).or_default() += us;
+        let mut seen = BTreeSet::new();
+        let mut at = Some(id);
+        while let Some(node) = at {
+            let name = name_of.get(&node).map_or("?", String::as_str);
+            if seen.insert(name) {
+                *inclusive_us.entry(name).or_default() += us;
+            }
+            at = parent_of.get(&node).copied();
+        }
+    }
+    let ms = |us: i64| us as f64 / 1000.0;
+    let ranked = |table: &BTreeMap<&str, i64>| {
+        let mut rows: Vec<(&str, i64)> = table.iter().map(|(n, us)| (*n, *us)).collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        rows.into_iter()
+            .filter(|(name, _)| *name != "(root)")
+            .take(top)
+            .map(|(name, us)| {
+                let short: String = name.chars().take(110).collect();
+                format!("      {:>9.1} ms  {short}", ms(us))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    format!(
+        "    profile: {:.0} ms sampled, main thread busy {:.0} ms ({:.0} %)\n    by self time:\n{}\n    by inclusive time:\n{}",
+        ms(total_us),
+        ms(total_us - idle_us),
+        if total_us > 0 { 100.0 * (total_us - idle_us) as f64 / total_us as f64 } else { 0.0 },
+        ranked(&self_us),
+        ranked(&inclusive_us)
+    )
+}
+
+/// The change of Chromium's `Performance.getMetrics` counters between two readings that
+/// say where the main thread's time went (seconds, as ms) and how often.
+fn metrics_delta(before: &Value, after: &Value) -> String {
+    let read = |metrics: &Value, name: &str| {
+        metrics["metrics"]
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["name"] == name))
+            .and_then(|m| m["value"].as_f64())
+            .unwrap_or(0.0)
+    };
+    let durations = [
+        "TaskDuration",
+        "ScriptDuration",
+        "RecalcStyleDuration",
+        "LayoutDuration",
+        "TaskOtherDuration",
+    ];
+    let counts = ["RecalcStyleCount", "LayoutCount", "Nodes", "JSHeapUsedSize"];
+    let mut parts: Vec<String> = durations
+        .iter()
+        .map(|name| {
+            format!(
+                "{name} {:.0} ms",
+                (read(after, name) - read(before, name)) * 1000.0
+            )
+        })
+        .collect();
+    parts.extend(counts.iter().map(|name| {
+        let (then, now) = (read(before, name), read(after, name));
+        if name.ends_with("Count") {
+            format!("{name} +{:.0}", now - then)
+        } else {
+            format!("{name} {now:.0}")
+        }
+    }));
+    parts.join(", ")
 }

@@ -149,7 +149,7 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
         // as the trace's users name them.
         let state = live.state.borrow();
         let mut activity = activity.borrow_mut();
-        activity.set_nodes(&state.node_names());
+        activity.set_nodes_at(state.node_names_version(), || state.node_names());
         activity.set_watch_owners(&[]);
         activity.consume(
             state.trace.len(),

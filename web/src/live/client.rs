@@ -32,8 +32,8 @@ use super::mirror::{
 use super::summary::{summary_watch_path, MirrorMode, SUMMARY_PATH};
 use super::token::{authorization, read_info_answer, ConnectError, LiveInfo, INFO_PATH};
 use super::{
-    exec_body, ExecOutput, LiveHealth, LiveState, EXEC_PATH, POLLED_KINDS, POLL_INTERVAL_MS,
-    SUMMARY_WATCHED_KINDS, WATCHED_KINDS,
+    exec_body, lists_every_polled_kind, ExecOutput, LiveHealth, LiveState, EXEC_PATH, POLLED_KINDS,
+    POLL_INTERVAL_MS, SUMMARY_WATCHED_KINDS, WATCHED_KINDS,
 };
 use crate::inspector::ObjectRef;
 
@@ -498,11 +498,15 @@ async fn list_kinds(state: &Rc<RefCell<LiveState>>, kinds: &[Kind], signal: Opti
 }
 
 /// Reads the trace's next page again and again, and lists again the polled kinds its new
-/// records committed (all of them first, and every [`FULL_RELIST_ROUNDS`] rounds in case the
-/// trace missed something: a server with its trace off, or records dropped).
+/// records committed (all of them first, and every [`super::FULL_RELIST_ROUNDS`] rounds in case the
+/// trace missed something: a server with its trace off; and soon after records were
+/// dropped: [`lists_every_polled_kind`]).
 async fn poll(state: Rc<RefCell<LiveState>>, signal: Option<AbortSignal>, stopped: Rc<Cell<bool>>) {
     let token = state.borrow().token.clone();
     let mut round: u32 = 0;
+    // Whether records were left out since the polled kinds were last all listed, and when
+    // that was (a round number).
+    let (mut missed, mut last_full) = (false, 0_u32);
     while !stopped.get() {
         let path = state.borrow().trace.next_path();
         let (status, body) = fetch_text("GET", &path, &token, None, signal.as_ref()).await;
@@ -513,24 +517,25 @@ async fn poll(state: Rc<RefCell<LiveState>>, signal: Option<AbortSignal>, stoppe
             let mut state = state.borrow_mut();
             let dropped_before = state.trace.dropped();
             match state.trace.apply_page(&body) {
-                // Records left out (a busy server, see LIVE_TRACE_PAGE) may have committed
-                // any polled kind: list them all.
-                Ok(_) if state.trace.dropped() > dropped_before => {
-                    state.touch();
-                    POLLED_KINDS.to_vec()
-                }
-                Ok(appended) if appended > 0 => {
-                    state.touch();
+                Ok(appended) => {
+                    // Records left out (a busy server, see LIVE_TRACE_PAGE) may have
+                    // committed any polled kind: they are all listed again, but at most every
+                    // MISSED_RELIST_ROUNDS polls (a cluster that busy leaves records out at
+                    // every poll); the kinds the records read committed are listed at once.
+                    missed |= state.trace.dropped() > dropped_before;
+                    if appended > 0 {
+                        state.touch();
+                    }
                     state.trace.kinds_committed_in_last(appended, &POLLED_KINDS)
                 }
-                Ok(_) => Vec::new(),
                 Err(_) => POLLED_KINDS.to_vec(),
             }
         } else {
             POLLED_KINDS.to_vec()
         };
-        if round % FULL_RELIST_ROUNDS == 0 {
+        if lists_every_polled_kind(round, changed.len(), missed, last_full) {
             list_polled(&state, signal.as_ref()).await;
+            (missed, last_full) = (false, round);
         } else if !changed.is_empty() {
             list_kinds(&state, &changed, signal.as_ref()).await;
         }
@@ -538,6 +543,3 @@ async fn poll(state: Rc<RefCell<LiveState>>, signal: Option<AbortSignal>, stoppe
         sleep(i32::try_from(POLL_INTERVAL_MS).unwrap_or(1_000)).await;
     }
 }
-
-/// Every this many polling rounds every polled kind is listed, whatever the trace said.
-const FULL_RELIST_ROUNDS: u32 = 30;

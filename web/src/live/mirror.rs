@@ -181,13 +181,15 @@ impl ObjectMirror {
     /// (the API server leaves them out), so they are decoded as `kind`. On an error the
     /// mirror keeps what it had.
     pub fn apply_list(&mut self, kind: Kind, body: &str) -> Result<(), MirrorError> {
-        let value = parse(body)?;
-        let Some(items) = value.get("items").and_then(Value::as_array) else {
+        let mut value = parse(body)?;
+        // The items are moved out of the answer into their decoder, not copied (a list of a
+        // big object, like a 1,000-pod Service's Endpoints, is read every few seconds).
+        let Some(Value::Array(items)) = value.get_mut("items").map(Value::take) else {
             return Err(MirrorError::NotAList(kind.kind_name()));
         };
         let mut objects = BTreeMap::new();
         for item in items {
-            let object = decode(kind, item.clone())?;
+            let object = decode(kind, item)?;
             objects.insert(key_of(&object), Arc::new(object));
         }
         let resource_version = value

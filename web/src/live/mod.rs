@@ -74,6 +74,26 @@ pub const POLLED_KINDS: [Kind; 6] = [
     Kind::PriorityClass,
 ];
 
+/// Every this many trace polls every polled kind is listed, whatever the trace said (a
+/// server with its trace off).
+pub const FULL_RELIST_ROUNDS: u32 = 30;
+
+/// When trace records were left out, every polled kind is listed again after at most this
+/// many polls (not at every poll: on a cluster that busy that was six lists a second, one of
+/// them a 1,000-pod Service's Endpoints, decoded on the page's main thread).
+pub const MISSED_RELIST_ROUNDS: u32 = 5;
+
+/// Whether trace poll number `round` lists every polled kind: the first poll and every
+/// [`FULL_RELIST_ROUNDS`]th; when every kind is named anyway (`changed` of them committed,
+/// or the trace could not be read); and when records were `missed` (left out by the server)
+/// since the last full listing at round `last_full`, once [`MISSED_RELIST_ROUNDS`] polls
+/// have passed since it. Otherwise only the `changed` kinds are listed.
+pub fn lists_every_polled_kind(round: u32, changed: usize, missed: bool, last_full: u32) -> bool {
+    round % FULL_RELIST_ROUNDS == 0
+        || changed >= POLLED_KINDS.len()
+        || (missed && round.wrapping_sub(last_full) >= MISSED_RELIST_ROUNDS)
+}
+
 /// How often a live page renders again even when nothing changed (ages move on), in ms.
 pub const LIVE_REFRESH_MS: f64 = 1_000.0;
 
@@ -304,6 +324,26 @@ impl LiveState {
         .unwrap_or_default()
     }
 
+    /// What the node names ([`LiveState::node_names`]) are current at, when a number says it:
+    /// in [`MirrorMode::Summary`] the summary's nodes version (it moves with every node line
+    /// and list, and only then); None for a full mirror (read afresh each time: a small
+    /// cluster).
+    pub fn node_names_version(&self) -> Option<u64> {
+        match self.mode {
+            MirrorMode::Summary => Some(self.summary.nodes_version()),
+            MirrorMode::Full => None,
+        }
+    }
+
+    /// What the cluster canvas's tiles are current at, when a number says it: in
+    /// [`MirrorMode::Summary`] the summary's node and pod versions; None for a full mirror.
+    pub fn tiles_version(&self) -> Option<(u64, u64)> {
+        match self.mode {
+            MirrorMode::Summary => Some(self.summary.cluster_version()),
+            MirrorMode::Full => None,
+        }
+    }
+
     /// The nodes' names, from the mirrored Nodes or summaries (the info's list before the
     /// first list).
     pub fn node_names(&self) -> Vec<String> {
@@ -319,6 +359,22 @@ impl LiveState {
             self.info.nodes.clone()
         }
     }
+    /// How many nodes [`LiveState::node_names`] names, counted without copying the names (the
+    /// cluster view asks at every render).
+    pub fn node_count(&self) -> usize {
+        if self.mode == MirrorMode::Summary {
+            if self.summary.listed() {
+                return self.summary.node_count();
+            }
+            return self.info.nodes.len();
+        }
+        if self.mirror.listed(Kind::Node) {
+            self.mirror.count(Kind::Node)
+        } else {
+            self.info.nodes.len()
+        }
+    }
+
     /// The node an object picked in the cluster view stands for: a Node itself, or a Pod's
     /// node (from its summary in [`MirrorMode::Summary`], else from the mirrored Pod); None
     /// for other kinds and for pods not bound yet.
@@ -489,6 +545,30 @@ mod tests {
     }
 
     #[test]
+    fn polled_kinds_are_all_listed_first_then_when_records_were_missed_at_most_every_few_polls() {
+        // The first poll, and every FULL_RELIST_ROUNDS.
+        assert!(lists_every_polled_kind(0, 0, false, 0));
+        assert!(!lists_every_polled_kind(1, 0, false, 0));
+        assert!(lists_every_polled_kind(FULL_RELIST_ROUNDS, 0, false, 0));
+        // Some kinds committed: only those; all of them (or an unreadable trace): all.
+        assert!(!lists_every_polled_kind(1, 2, false, 0));
+        assert!(lists_every_polled_kind(1, POLLED_KINDS.len(), false, 0));
+        // Records left out at every poll: all kinds every MISSED_RELIST_ROUNDS polls, not
+        // at every poll.
+        let mut last_full = 0;
+        let full: Vec<u32> = (1..=12)
+            .filter(|&round| {
+                let full = lists_every_polled_kind(round, 1, true, last_full);
+                if full {
+                    last_full = round;
+                }
+                full
+            })
+            .collect();
+        assert_eq!(full, [MISSED_RELIST_ROUNDS, 2 * MISSED_RELIST_ROUNDS]);
+    }
+
+    #[test]
     fn node_names_come_from_the_info_until_nodes_are_listed() {
         let info = LiveInfo {
             nodes: vec!["a".to_string()],
@@ -499,6 +579,22 @@ mod tests {
         let list = r#"{"items":[{"metadata":{"name":"n2"}},{"metadata":{"name":"n1"}}],"metadata":{"resourceVersion":"3"}}"#;
         assert_eq!(live.mirror.apply_list(Kind::Node, list), Ok(()));
         assert_eq!(live.node_names(), ["n1", "n2"]);
+        assert_eq!(live.node_count(), 2);
+    }
+
+    #[test]
+    fn the_node_count_is_the_number_of_node_names_in_either_mode() {
+        let info = LiveInfo {
+            nodes: vec!["a".to_string()],
+            pods: summary::SUMMARY_POD_THRESHOLD,
+            ..LiveInfo::default()
+        };
+        let mut live = LiveState::new("t".to_string(), info, Timestamp::from_millis(0));
+        assert_eq!(live.mode, MirrorMode::Summary);
+        assert_eq!((live.node_count(), live.node_names().len()), (1, 1));
+        let list = r#"{"resourceVersion":"4","nodes":[{"name":"n1"},{"name":"n2"},{"name":"n3"}],"pods":[]}"#;
+        assert_eq!(live.summary.apply_list(list), Ok(()));
+        assert_eq!((live.node_count(), live.node_names().len()), (3, 3));
     }
 
     fn live_with_pods(pods: usize) -> LiveState {

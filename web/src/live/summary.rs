@@ -191,6 +191,10 @@ pub struct SummaryMirror {
     pods: BTreeMap<(String, String), PodSummary>,
     resource_version: String,
     listed: bool,
+    /// Moves whenever a node summary is added, changed or removed, or a list arrives.
+    nodes_version: u64,
+    /// Moves whenever a pod summary is added, changed or removed, or a list arrives.
+    pods_version: u64,
 }
 
 impl SummaryMirror {
@@ -221,6 +225,8 @@ impl SummaryMirror {
             .collect();
         self.resource_version = list.resource_version;
         self.listed = true;
+        self.nodes_version += 1;
+        self.pods_version += 1;
         Ok(())
     }
 
@@ -241,6 +247,7 @@ impl SummaryMirror {
                     if node.name.is_empty() {
                         return Err(bad("a node without a name"));
                     }
+                    self.nodes_version += 1;
                     if deleted {
                         self.nodes.remove(&node.name);
                     } else if let Some(kept) = self.nodes.get_mut(&node.name) {
@@ -253,6 +260,7 @@ impl SummaryMirror {
                         return Err(bad("a pod without a name"));
                     }
                     let key = (pod.namespace.clone(), pod.name.clone());
+                    self.pods_version += 1;
                     if deleted {
                         self.pods.remove(&key);
                     } else {
@@ -279,6 +287,18 @@ impl SummaryMirror {
         &self.resource_version
     }
 
+    /// A number that moves whenever the nodes change (a list, or a node's line), and only
+    /// then: what the views that show only nodes key their cached reads on.
+    pub fn nodes_version(&self) -> u64 {
+        self.nodes_version
+    }
+
+    /// A number that moves whenever the nodes or the pods change, and only then: what the
+    /// cluster canvas keys its cached tiles on ([`crate::cluster_tiles::TileMemo`]).
+    pub fn cluster_version(&self) -> (u64, u64) {
+        (self.nodes_version, self.pods_version)
+    }
+
     /// Whether the summary has been listed.
     pub fn listed(&self) -> bool {
         self.listed
@@ -297,6 +317,11 @@ impl SummaryMirror {
     /// The nodes' names, sorted.
     pub fn node_names(&self) -> Vec<String> {
         self.nodes.keys().cloned().collect()
+    }
+
+    /// How many nodes there are.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
     }
 
     /// One pod's summary.

@@ -15,7 +15,9 @@ use std::collections::VecDeque;
 
 use kubeplay_core::api::objects::Kind;
 use kubeplay_core::apiserver::registry::list_prefix;
-use kubeplay_core::sim::trace::TraceRecord;
+use kubeplay_core::sim::clock::Timestamp;
+use kubeplay_core::sim::trace::{StoreOp, TraceRecord};
+use serde::Deserialize;
 use serde_json::Value;
 
 /// How many records the page keeps.
@@ -62,34 +64,38 @@ impl LiveTrace {
     }
 
     /// Appends one answer's records; returns how many were appended.
+    ///
+    /// The page is decoded in one pass into flat records ([`WireRecord`]) and only then
+    /// turned into [`TraceRecord`]s: `TraceRecord` is an internally tagged enum, which serde
+    /// reads by first buffering every record's fields, and a busy cluster sends thousands of
+    /// records a second to the page's main thread. An answer that pass cannot read (a newer
+    /// server's record with a field of another type) is read again record by record through
+    /// a `Value`, so one odd record is skipped instead of losing the page.
     pub fn apply_page(&mut self, body: &str) -> Result<usize, TraceError> {
-        let value: Value =
-            serde_json::from_str(body).map_err(|error| TraceError::NotJson(error.to_string()))?;
-        let Value::Object(mut page) = value else {
-            return Err(TraceError::NotAPage);
+        let (records, next, dropped) = match serde_json::from_str::<WirePage>(body) {
+            Ok(page) => (
+                page.records
+                    .into_iter()
+                    .map(WireRecord::into_record)
+                    .collect::<Vec<_>>(),
+                page.next,
+                page.dropped.as_ref().and_then(Value::as_u64).unwrap_or(0),
+            ),
+            Err(_) => decode_page_slowly(body)?,
         };
-        let (Some(Value::Array(records)), Some(next)) = (
-            page.remove("records"),
-            page.get("next").and_then(Value::as_u64),
-        ) else {
-            return Err(TraceError::NotAPage);
-        };
-        // Only the newest LIVE_TRACE_KEPT are kept: the older ones are not decoded at all.
+        // Only the newest LIVE_TRACE_KEPT are kept.
         let skip = records.len().saturating_sub(LIVE_TRACE_KEPT);
         let mut appended = skip;
-        for record in records.into_iter().skip(skip) {
-            // A record type this page does not know (a newer server) is skipped. Each record
-            // is moved into its decoder, not copied.
-            if let Ok(record) = serde_json::from_value::<TraceRecord>(record) {
-                self.records.push_back(record);
-                appended += 1;
-            }
+        // A record type this page does not know (a newer server) is skipped.
+        for record in records.into_iter().skip(skip).flatten() {
+            self.records.push_back(record);
+            appended += 1;
         }
         while self.records.len() > LIVE_TRACE_KEPT {
             self.records.pop_front();
         }
         self.appended += appended as u64;
-        self.dropped += page.get("dropped").and_then(Value::as_u64).unwrap_or(0);
+        self.dropped += dropped;
         // A server that restarted counts from 0 again: follow it.
         self.next = next;
         Ok(appended)
@@ -131,6 +137,119 @@ impl LiveTrace {
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
+}
+
+/// One trace answer, read in one pass.
+#[derive(Deserialize)]
+struct WirePage {
+    records: Vec<WireRecord>,
+    next: u64,
+    /// Read leniently, like the rest of the page's answer (not a number counts as 0).
+    #[serde(default)]
+    dropped: Option<Value>,
+}
+
+/// The record types [`TraceRecord`] has (`type`), and any other.
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum WireType {
+    ApiRequest,
+    StoreCommit,
+    WatchDelivery,
+    Note,
+    #[default]
+    #[serde(other)]
+    Other,
+}
+
+/// Every field any [`TraceRecord`] has, flat (a record has some of them): read without
+/// serde's buffering of internally tagged enums, then checked by [`WireRecord::into_record`]
+/// (a record lacking one of its type's fields is skipped, as `TraceRecord`'s own decoding
+/// would refuse it).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WireRecord {
+    #[serde(rename = "type")]
+    record_type: WireType,
+    at: Option<Timestamp>,
+    user: Option<String>,
+    verb: Option<String>,
+    resource: Option<String>,
+    namespace: Option<String>,
+    name: Option<String>,
+    code: Option<u16>,
+    revision: Option<u64>,
+    key: Option<String>,
+    op: Option<StoreOp>,
+    watch_id: Option<u64>,
+    event_type: Option<String>,
+    component: Option<String>,
+    message: Option<String>,
+}
+
+impl WireRecord {
+    /// The record, if it is of a known type and has every field of it.
+    fn into_record(self) -> Option<TraceRecord> {
+        let at = self.at?;
+        match self.record_type {
+            WireType::ApiRequest => Some(TraceRecord::ApiRequest {
+                at,
+                user: self.user?,
+                verb: self.verb?,
+                resource: self.resource?,
+                namespace: self.namespace?,
+                name: self.name?,
+                code: self.code?,
+            }),
+            WireType::StoreCommit => Some(TraceRecord::StoreCommit {
+                at,
+                revision: self.revision?,
+                key: self.key?,
+                op: self.op?,
+            }),
+            WireType::WatchDelivery => Some(TraceRecord::WatchDelivery {
+                at,
+                watch_id: self.watch_id?,
+                revision: self.revision?,
+                event_type: self.event_type?,
+                key: self.key?,
+            }),
+            WireType::Note => Some(TraceRecord::Note {
+                at,
+                component: self.component?,
+                message: self.message?,
+            }),
+            WireType::Other => None,
+        }
+    }
+}
+
+/// Reads a trace answer record by record through a `Value` (what [`LiveTrace::apply_page`]
+/// falls back to): the records (None for one that cannot be read), `next` and `dropped`.
+fn decode_page_slowly(body: &str) -> Result<(Vec<Option<TraceRecord>>, u64, u64), TraceError> {
+    let value: Value =
+        serde_json::from_str(body).map_err(|error| TraceError::NotJson(error.to_string()))?;
+    let Value::Object(mut page) = value else {
+        return Err(TraceError::NotAPage);
+    };
+    let (Some(Value::Array(records)), Some(next)) = (
+        page.remove("records"),
+        page.get("next").and_then(Value::as_u64),
+    ) else {
+        return Err(TraceError::NotAPage);
+    };
+    // Only the newest LIVE_TRACE_KEPT are decoded; the older ones count, as None.
+    let skip = records.len().saturating_sub(LIVE_TRACE_KEPT);
+    let mut decoded: Vec<Option<TraceRecord>> = Vec::with_capacity(records.len());
+    decoded.resize(skip, None);
+    decoded.extend(
+        records
+            .into_iter()
+            .skip(skip)
+            .map(|record| serde_json::from_value::<TraceRecord>(record).ok()),
+    );
+    let dropped = page.get("dropped").and_then(Value::as_u64).unwrap_or(0);
+    Ok((decoded, next, dropped))
 }
 
 #[cfg(test)]
@@ -213,6 +332,71 @@ mod tests {
             trace.next_path(),
             format!("/kubeplay/v1/trace?since={total}&tail={LIVE_TRACE_PAGE}")
         );
+    }
+
+    #[test]
+    fn every_record_type_reads_back_as_the_core_wrote_it() {
+        let records = vec![
+            TraceRecord::ApiRequest {
+                at: Timestamp::from_millis(5),
+                user: "kubelet/node-1".to_string(),
+                verb: "patch".to_string(),
+                resource: "pods/status".to_string(),
+                namespace: "default".to_string(),
+                name: "web-\"1\"".to_string(),
+                code: 200,
+            },
+            TraceRecord::StoreCommit {
+                at: Timestamp::from_millis(6),
+                revision: 9,
+                key: "/registry/pods/default/web-1".to_string(),
+                op: StoreOp::Delete,
+            },
+            TraceRecord::WatchDelivery {
+                at: Timestamp::from_millis(7),
+                watch_id: 3,
+                revision: 9,
+                event_type: "DELETED".to_string(),
+                key: "/registry/pods/default/web-1".to_string(),
+            },
+            TraceRecord::Note {
+                at: Timestamp::from_millis(8),
+                component: "kube-scheduler".to_string(),
+                message: "ünïcode ✓".to_string(),
+            },
+        ];
+        let page = serde_json::json!({ "records": records, "next": 4, "dropped": 0 }).to_string();
+        // The one-pass read takes this page (nothing for the slow path to do).
+        assert!(serde_json::from_str::<WirePage>(&page).is_ok());
+        let mut trace = LiveTrace::new();
+        assert_eq!(trace.apply_page(&page), Ok(4));
+        assert_eq!(trace.records().cloned().collect::<Vec<_>>(), records);
+        let (slow, next, dropped) = decode_page_slowly(&page).expect("a page");
+        assert_eq!(slow.into_iter().flatten().collect::<Vec<_>>(), records);
+        assert_eq!((next, dropped), (4, 0));
+    }
+
+    #[test]
+    fn a_record_lacking_a_field_is_skipped_and_an_odd_field_does_not_lose_the_page() {
+        // storeCommit without its op; apiRequest without its code.
+        let missing = r#"{"records":[
+            {"type":"storeCommit","at":1,"revision":7,"key":"/registry/pods/default/a"},
+            {"type":"apiRequest","at":1,"user":"u","verb":"get","resource":"pods","namespace":"","name":""},
+            {"type":"note","at":2,"component":"c","message":"kept"}
+        ],"next":3}"#;
+        let mut trace = LiveTrace::new();
+        assert_eq!(trace.apply_page(missing), Ok(1));
+        // A field of another type (a newer server) fails the one-pass read: the page is read
+        // record by record and only that record is skipped.
+        let odd = r#"{"records":[
+            {"type":"somethingNew","at":"soon"},
+            {"type":"note","at":3,"component":"c","message":"also kept"}
+        ],"next":5,"dropped":"many"}"#;
+        assert!(serde_json::from_str::<WirePage>(odd).is_err());
+        assert_eq!(trace.apply_page(odd), Ok(1));
+        assert_eq!(trace.len(), 2);
+        assert_eq!(trace.dropped(), 0);
+        assert_eq!(trace.next_path(), "/kubeplay/v1/trace?since=5&tail=2000");
     }
 
     #[test]
