@@ -432,18 +432,23 @@ mod tests {
     use super::*;
     use crate::playground::Playground;
 
-    #[test]
-    fn the_tile_memo_reads_again_only_when_a_node_or_pod_summary_changed() {
+    /// A live cluster of these nodes, big enough to be mirrored as summaries.
+    fn summary_live(nodes: &[&str]) -> crate::live::LiveState {
         let info = crate::live::LiveInfo {
-            nodes: vec!["node-1".to_string()],
+            nodes: nodes.iter().map(|n| n.to_string()).collect(),
             pods: crate::live::summary::SUMMARY_POD_THRESHOLD,
             ..crate::live::LiveInfo::default()
         };
-        let mut live = crate::live::LiveState::new(
+        crate::live::LiveState::new(
             "t".to_string(),
             info,
             kubeplay_core::sim::clock::Timestamp::from_millis(0),
-        );
+        )
+    }
+
+    #[test]
+    fn the_tile_memo_reads_again_only_when_a_node_or_pod_summary_changed() {
+        let mut live = summary_live(&["node-1"]);
         let list = r#"{"resourceVersion":"9",
             "nodes":[{"name":"node-1","ready":"True"}],
             "pods":[{"namespace":"a","name":"p1","nodeName":"node-1","status":"Pending"}]}"#;
@@ -512,16 +517,7 @@ mod tests {
 
     #[test]
     fn a_live_cluster_mirrored_as_summaries_reads_its_tiles_from_them() {
-        let info = crate::live::LiveInfo {
-            nodes: vec!["node-1".to_string(), "node-2".to_string()],
-            pods: crate::live::summary::SUMMARY_POD_THRESHOLD,
-            ..crate::live::LiveInfo::default()
-        };
-        let mut live = crate::live::LiveState::new(
-            "t".to_string(),
-            info,
-            kubeplay_core::sim::clock::Timestamp::from_millis(0),
-        );
+        let mut live = summary_live(&["node-1", "node-2"]);
         assert_eq!(live.mode, crate::live::MirrorMode::Summary);
         let list = r#"{"resourceVersion":"9",
             "nodes":[{"name":"node-10","ready":"True"},{"name":"node-2","ready":"False","unschedulable":true}],

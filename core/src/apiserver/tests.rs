@@ -682,17 +682,7 @@ fn bookmarks_carry_the_current_resource_version() {
 
 fn scheduled_pod(api: &mut ApiServer, name: &str) {
     api.create("default", pod(name, json!({}))).unwrap();
-    let binding = Binding {
-        metadata: ObjectMeta {
-            name: Some(name.into()),
-            ..Default::default()
-        },
-        target: ObjectReference {
-            kind: Some("Node".into()),
-            name: Some("node-1".into()),
-            ..Default::default()
-        },
-    };
+    let binding = binding_to(name, "node-1");
     api.bind("default", &binding).unwrap();
 }
 
@@ -1039,17 +1029,7 @@ fn binding_assigns_a_node_once() {
     let bound = api.get(Kind::Pod, "default", "web").unwrap().to_value();
     assert_eq!(bound["spec"]["nodeName"], "node-1");
     assert_eq!(bound["status"]["conditions"][0]["type"], "PodScheduled");
-    let again = Binding {
-        metadata: ObjectMeta {
-            name: Some("web".into()),
-            ..Default::default()
-        },
-        target: ObjectReference {
-            kind: Some("Node".into()),
-            name: Some("node-2".into()),
-            ..Default::default()
-        },
-    };
+    let again = binding_to("web", "node-2");
     let err = api.bind("default", &again).unwrap_err();
     assert_eq!(err.to_string(), "Operation cannot be fulfilled on pods/binding \"web\": pod web is already assigned to node \"node-1\"");
 }
@@ -1195,7 +1175,12 @@ fn replica(name: &str) -> Object {
 }
 
 fn bind_to(api: &mut ApiServer, name: &str, node: &str) -> Arc<Object> {
-    let binding = Binding {
+    api.bind("default", &binding_to(name, node)).unwrap()
+}
+
+/// A Binding of pod `name` to `node`.
+fn binding_to(name: &str, node: &str) -> Binding {
+    Binding {
         metadata: ObjectMeta {
             name: Some(name.into()),
             ..Default::default()
@@ -1205,8 +1190,7 @@ fn bind_to(api: &mut ApiServer, name: &str, node: &str) -> Arc<Object> {
             name: Some(node.into()),
             ..Default::default()
         },
-    };
-    api.bind("default", &binding).unwrap()
+    }
 }
 
 fn stored_pod(object: &Object) -> &StoredPod {
@@ -1327,17 +1311,7 @@ fn a_pod_created_with_a_node_name_is_on_that_node() {
         None
     );
     assert_eq!(on_node(&mut api, "node-7"), ["pinned"]);
-    let binding = Binding {
-        metadata: ObjectMeta {
-            name: Some("pinned".into()),
-            ..Default::default()
-        },
-        target: ObjectReference {
-            kind: Some("Node".into()),
-            name: Some("node-1".into()),
-            ..Default::default()
-        },
-    };
+    let binding = binding_to("pinned", "node-1");
     let err = api.bind("default", &binding).unwrap_err();
     assert!(
         err.to_string()
