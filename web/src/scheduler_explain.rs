@@ -17,6 +17,7 @@
 //! rather than calling the unlisted ones "not evaluated".
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::cluster::ObjectSource;
 use crate::i18n::Key;
@@ -157,6 +158,42 @@ pub fn summary_pod_choices<'a>(
         choices,
         matching,
         total,
+    }
+}
+
+/// The picker's last [`SummaryChoices`] with what they were read from: the summary's
+/// (nodes, pods) version, the filter and the cluster view's pick. Streaming summaries render
+/// the view several times a second; scanning 30,000 summaries each time was the explain
+/// panel's whole cost in the live profile, and the list only moves when one of these does.
+#[derive(Debug, Default)]
+pub struct SummaryChoicesMemo {
+    last: Option<(SummaryChoicesKey, Rc<SummaryChoices>)>,
+}
+
+/// What [`SummaryChoices`] depend on.
+type SummaryChoicesKey = ((u64, u64), String, Option<ObjectRef>);
+
+impl SummaryChoicesMemo {
+    /// The choices of [`summary_pod_choices`]: the ones made before when `version`, `filter`
+    /// and `selected` are what they were, else read afresh from `pods`.
+    pub fn choices<'a, I: Iterator<Item = &'a PodSummary>>(
+        &mut self,
+        version: (u64, u64),
+        pods: impl FnOnce() -> I,
+        filter: &str,
+        selected: Option<&ObjectRef>,
+    ) -> Rc<SummaryChoices> {
+        if let Some(((seen, seen_filter, seen_selected), choices)) = &self.last {
+            if *seen == version && seen_filter == filter && seen_selected.as_ref() == selected {
+                return Rc::clone(choices);
+            }
+        }
+        let choices = Rc::new(summary_pod_choices(pods(), filter, selected));
+        self.last = Some((
+            (version, filter.to_string(), selected.cloned()),
+            Rc::clone(&choices),
+        ));
+        choices
     }
 }
 
@@ -606,6 +643,57 @@ mod tests {
         };
         let by_node = summary_pod_choices(pods.iter(), "pod-0001", Some(&node_pick));
         assert_eq!(by_node.choices.len(), 10);
+    }
+
+    #[test]
+    fn the_choices_memo_scans_again_only_when_the_pods_the_filter_or_the_pick_changed() {
+        let mut pods = vec![
+            pod_summary("web-1", Some("node-1")),
+            pod_summary("web-2", None),
+        ];
+        let mut memo = SummaryChoicesMemo::default();
+        let scans = std::cell::Cell::new(0);
+        let choices = |memo: &mut SummaryChoicesMemo,
+                       pods: &[PodSummary],
+                       version: u64,
+                       filter: &str,
+                       selected: Option<&ObjectRef>| {
+            memo.choices(
+                (1, version),
+                || {
+                    scans.set(scans.get() + 1);
+                    pods.iter()
+                },
+                filter,
+                selected,
+            )
+        };
+        let first = choices(&mut memo, &pods, 1, "", None);
+        assert_eq!(listed(&first), ["web-2", "web-1"]);
+        let again = choices(&mut memo, &pods, 1, "", None);
+        assert!(Rc::ptr_eq(&first, &again));
+        assert_eq!(scans.get(), 1, "nothing changed: no scan");
+
+        // A pod changed (the summary's pods version moved): scanned again.
+        pods.push(pod_summary("web-3", None));
+        let moved = choices(&mut memo, &pods, 2, "", None);
+        assert_eq!(listed(&moved), ["web-2", "web-3", "web-1"]);
+        assert_eq!(scans.get(), 2);
+
+        // A new filter, then a new pick on the canvas: scanned again each time.
+        let filtered = choices(&mut memo, &pods, 2, "web-3", None);
+        assert_eq!(listed(&filtered), ["web-3"]);
+        let node_1 = ObjectRef {
+            kind: Kind::Node,
+            namespace: String::new(),
+            name: "node-1".to_string(),
+        };
+        let picked = choices(&mut memo, &pods, 2, "web-3", Some(&node_1));
+        assert_eq!(listed(&picked), ["web-3"]);
+        assert_eq!(scans.get(), 4);
+        let same = choices(&mut memo, &pods, 2, "web-3", Some(&node_1));
+        assert!(Rc::ptr_eq(&picked, &same));
+        assert_eq!(scans.get(), 4);
     }
 
     #[test]
