@@ -46,8 +46,7 @@ pub fn default_cluster_cidr_for(nodes: usize) -> Ipv4Cidr {
     let mut cidr: Ipv4Cidr = DEFAULT_CLUSTER_CIDR
         .parse()
         .unwrap_or_else(|_| unreachable!("the default cluster CIDR parses"));
-    while cidr.subnet_count(DEFAULT_NODE_CIDR_MASK_SIZE).unwrap_or(0) < nodes as u64
-        && cidr.prefix_len() > WIDEST_DEFAULT_CLUSTER_PREFIX
+    while node_block_count(cidr) < nodes as u64 && cidr.prefix_len() > WIDEST_DEFAULT_CLUSTER_PREFIX
     {
         match Ipv4Cidr::new(cidr.network(), cidr.prefix_len() - 1) {
             Some(wider) => cidr = wider,
@@ -55,6 +54,19 @@ pub fn default_cluster_cidr_for(nodes: usize) -> Ipv4Cidr {
         }
     }
     cidr
+}
+
+/// How many podCIDRs of the default node mask size (/24) `cidr` holds (0 when the mask is
+/// narrower than `cidr` itself).
+pub fn node_block_count(cidr: Ipv4Cidr) -> u64 {
+    cidr.subnet_count(DEFAULT_NODE_CIDR_MASK_SIZE).unwrap_or(0)
+}
+
+/// Whether `cidr` is wider than [`DEFAULT_CLUSTER_CIDR`] (a default widened for a big cluster).
+pub fn is_wider_than_default(cidr: Ipv4Cidr) -> bool {
+    DEFAULT_CLUSTER_CIDR
+        .parse::<Ipv4Cidr>()
+        .is_ok_and(|default| cidr.prefix_len() < default.prefix_len())
 }
 
 /// kube-apiserver's default `--service-cluster-ip-range` in kubeadm clusters.
@@ -735,12 +747,15 @@ mod tests {
             (100_000, "10.128.0.0/9"),
         ];
         for (nodes, want) in cases {
-            assert_eq!(
-                default_cluster_cidr_for(nodes).to_string(),
-                want,
-                "{nodes} nodes"
-            );
+            let chosen = default_cluster_cidr_for(nodes);
+            assert_eq!(chosen.to_string(), want, "{nodes} nodes");
+            assert_eq!(is_wider_than_default(chosen), nodes > 256, "{nodes} nodes");
+            if nodes <= 32_768 {
+                assert!(node_block_count(chosen) >= nodes as u64, "{nodes} nodes");
+            }
         }
+        assert_eq!(node_block_count(cidr("10.128.0.0/9")), 32_768);
+        assert_eq!(node_block_count(cidr("10.0.0.0/25")), 0);
         let default: Ipv4Cidr = DEFAULT_CLUSTER_CIDR.parse().unwrap();
         assert!(default_cluster_cidr_for(20_000).contains_cidr(&default));
     }

@@ -38,7 +38,9 @@ use kubeplay_core::apiserver::registry::list_prefix;
 use kubeplay_core::apiserver::ApiServer;
 use kubeplay_core::kubelet::sim_runtime::SimRuntimeConfig;
 use kubeplay_core::network::cidr::Ipv4Cidr;
-use kubeplay_core::network::ipam::{default_cluster_cidr_for, DEFAULT_NODE_CIDR_MASK_SIZE};
+use kubeplay_core::network::ipam::{
+    default_cluster_cidr_for, is_wider_than_default, node_block_count, DEFAULT_NODE_CIDR_MASK_SIZE,
+};
 use kubeplay_core::sim::clock::Timestamp;
 use kubeplay_core::sim::world::{World, WorldConfig};
 use kubeplay_core::store::{
@@ -197,11 +199,6 @@ pub fn parse_cluster_cidr(text: &str) -> Result<Ipv4Cidr, String> {
     Ok(cidr)
 }
 
-/// How many /24 node blocks `cidr` holds.
-fn node_blocks(cidr: Ipv4Cidr) -> u64 {
-    cidr.subnet_count(DEFAULT_NODE_CIDR_MASK_SIZE).unwrap_or(0)
-}
-
 impl ClusterConfig {
     /// The cluster CIDR this configuration uses: `cluster_cidr` as given, else the core's
     /// [`default_cluster_cidr_for`] `sim_nodes` (10.244.0.0/16 widened one bit at a time up
@@ -212,13 +209,10 @@ impl ClusterConfig {
             Some(cidr) => (cidr, false),
             None => {
                 let cidr = default_cluster_cidr_for(self.sim_nodes);
-                (
-                    cidr,
-                    cidr.prefix_len() != default_cluster_cidr_for(0).prefix_len(),
-                )
+                (cidr, is_wider_than_default(cidr))
             }
         };
-        let capacity = node_blocks(cluster_cidr);
+        let capacity = node_block_count(cluster_cidr);
         PodCidrPlan {
             cluster_cidr,
             capacity,
@@ -591,7 +585,7 @@ fn warn_about_stored_pod_cidrs(world: &mut ClusterWorld, cluster_cidr: Ipv4Cidr)
              never changes; the allocator does not track those blocks"
         );
     }
-    let free = node_blocks(cluster_cidr).saturating_sub(inside);
+    let free = node_block_count(cluster_cidr).saturating_sub(inside);
     if !without.is_empty() && free > 0 {
         tracing::warn!(
             %cluster_cidr,
