@@ -348,12 +348,29 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             speed = args.sim_speed,
             "simulated nodes"
         );
+        let listening = listener
+            .local_addr()
+            .context("could not read the address kubeplay listens on")?;
+        let api_server_endpoint = serve::advertise::advertise_endpoint(listening);
+        match api_server_endpoint.address {
+            Some(address) => tracing::info!(
+                %address,
+                port = api_server_endpoint.port,
+                "advertised as the kubernetes Service's endpoint"
+            ),
+            None => tracing::warn!(
+                %listening,
+                "no address to advertise (listening on loopback or every address, and no \
+                 default route): the kubernetes Service has no endpoints"
+            ),
+        }
         let cluster = ClusterConfig {
             sim_nodes: args.sim_nodes,
             sim_speed: args.sim_speed,
             trace_keep: args.trace_keep,
             cluster_cidr: args.cluster_cidr,
             scheduler_annotations: args.scheduler_annotations,
+            api_server_endpoint,
         };
         log_pod_cidr_plan(&cluster);
         tracing::info!(

@@ -1042,3 +1042,58 @@ fn rollout_restart_replaces_the_pods_and_annotate_adds_refuses_overwrites_and_re
     ]);
     assert!(!annotations.contains("team"), "{annotations}");
 }
+
+#[test]
+fn the_kubernetes_service_points_at_the_port_the_server_listens_on() {
+    let Some(server) = Kubeplay::start() else {
+        return;
+    };
+    let port = server.process.address().port();
+    let slices = server.ok(&[
+        "get",
+        "endpointslices",
+        "-l",
+        "kubernetes.io/service-name=kubernetes",
+        "-o",
+        "json",
+    ]);
+    let slices: serde_json::Value = serde_json::from_str(&slices).expect("JSON");
+    let items = slices["items"].as_array().cloned().unwrap_or_default();
+    if server
+        .process
+        .log_text()
+        .contains("no address to advertise")
+    {
+        // Listening on loopback with no default route: nothing Endpoints would accept.
+        eprintln!("no default route on this machine: checking that nothing is advertised");
+        assert!(items.is_empty(), "{items:?}");
+        return;
+    }
+    assert_eq!(items.len(), 1, "{slices}");
+    let slice = &items[0];
+    assert_eq!(slice["metadata"]["name"], "kubernetes");
+    assert_eq!(slice["addressType"], "IPv4");
+    assert_eq!(slice["ports"][0]["name"], "https");
+    assert_eq!(slice["ports"][0]["port"], port);
+    assert_eq!(slice["endpoints"][0]["conditions"]["ready"], true);
+    let address = slice["endpoints"][0]["addresses"][0]
+        .as_str()
+        .and_then(|a| a.parse::<std::net::Ipv4Addr>().ok())
+        .expect("an IPv4 address");
+    // The server listens on 127.0.0.1, which Endpoints refuse: it advertises its
+    // default-route interface instead, as kube-apiserver does.
+    assert!(!address.is_loopback(), "{address}");
+    let endpoints = server.ok(&["get", "endpoints", "kubernetes"]);
+    assert!(
+        endpoints.contains(&format!("{address}:{port}")),
+        "{endpoints}"
+    );
+    let service = server.ok(&[
+        "get",
+        "service",
+        "kubernetes",
+        "-o",
+        "jsonpath={.spec.ports[0].targetPort}",
+    ]);
+    assert_eq!(service.trim(), port.to_string());
+}

@@ -17,6 +17,7 @@
 pub mod admission;
 mod allocator;
 mod delete;
+pub mod endpoint_reconciler;
 pub mod error;
 mod eviction;
 mod list;
@@ -48,6 +49,7 @@ use crate::store::{KvStore, MemoryStore, RangeRequest, Revision, StoreError};
 
 pub use admission::{AdmissionPlugin, ImagePolicy};
 pub use delete::{FOREGROUND_FINALIZER, ORPHAN_FINALIZER};
+pub use endpoint_reconciler::ApiServerEndpoint;
 pub use error::ApiError;
 pub use list::ObjectList;
 pub use options::{DeleteOptions, ListOptions, PropagationPolicy, WatchOptions};
@@ -96,6 +98,8 @@ pub struct ApiServer<S: KvStore<Object> = MemoryStore<Object>> {
     allocator: allocator::ServiceAllocator,
     /// The spec each controller's last created pod got, to share with its next one.
     shared_specs: shared_specs::SharedSpecs,
+    /// Where this API server answers (the `kubernetes` Service's endpoints).
+    advertise: ApiServerEndpoint,
 }
 
 impl ApiServer<MemoryStore<Object>> {
@@ -112,6 +116,18 @@ impl<S: KvStore<Object>> ApiServer<S> {
     /// objects are only created when missing, and allocations are rebuilt from what is
     /// stored).
     pub fn with_store(store: S, seed: u64, now: Timestamp) -> ApiServer<S> {
+        ApiServer::with_store_advertising(store, seed, now, ApiServerEndpoint::default())
+    }
+
+    /// [`ApiServer::with_store`] for an API server that answers at `advertise` (a host's own
+    /// address and port, written into the `kubernetes` Service's endpoints) rather than at
+    /// the simulated control plane's.
+    pub fn with_store_advertising(
+        store: S,
+        seed: u64,
+        now: Timestamp,
+        advertise: ApiServerEndpoint,
+    ) -> ApiServer<S> {
         let mut server = ApiServer {
             store,
             now,
@@ -124,6 +140,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
             admission: admission::AdmissionChain::default(),
             allocator: allocator::ServiceAllocator::default(),
             shared_specs: shared_specs::SharedSpecs::default(),
+            advertise,
         };
         server.rebuild_allocations();
         server.bootstrap();
@@ -147,6 +164,11 @@ impl<S: KvStore<Object>> ApiServer<S> {
         if self.user != user {
             self.user = user.to_string();
         }
+    }
+
+    /// Who makes the next requests ([`ApiServer::set_user`]).
+    pub fn user(&self) -> &str {
+        &self.user
     }
 
     /// Installs the image policy that admission consults for every pod (binary
@@ -288,7 +310,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
                         name: Some("https".to_string()),
                         port: 443,
                         protocol: Some("TCP".to_string()),
-                        target_port: Some(IntOrString::Int(6443)),
+                        target_port: Some(IntOrString::Int(i32::from(self.advertise.port))),
                         ..ServicePort::default()
                     }]),
                     ..ServiceSpec::default()
@@ -297,7 +319,20 @@ impl<S: KvStore<Object>> ApiServer<S> {
             };
             let _ = self.create("default", Object::from(service));
         }
+        self.bootstrap_kubernetes_endpoints();
         self.bootstrap_system_priority_classes();
+    }
+
+    /// The endpoint reconciler's first pass ([`ApiServer::reconcile_kubernetes_endpoints`]),
+    /// with uids from a stream of its own (derived from the server's) so that adding it did
+    /// not change every uid and generated name the server hands out after.
+    fn bootstrap_kubernetes_endpoints(&mut self) {
+        let stream = SimRng::seed_from(
+            rand_core::RngCore::next_u64(&mut self.rng.clone()) ^ 0x454e_4450_4f49_4e54,
+        );
+        let main = std::mem::replace(&mut self.rng, stream);
+        self.reconcile_kubernetes_endpoints();
+        self.rng = main;
     }
 
     /// kube-apiserver's `scheduling/bootstrap-system-priority-classes` post-start hook:

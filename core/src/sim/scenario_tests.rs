@@ -634,3 +634,36 @@ spec:
         );
     }
 }
+
+/// The `kubernetes` Service points at the API server (kube-apiserver's endpoint reconciler),
+/// and a deleted Endpoints or EndpointSlice comes back within the reconciler's 10 s.
+#[test]
+fn the_kubernetes_service_endpoints_come_back_after_a_delete() {
+    let kubectl = crate::kubectl::Kubectl::default();
+    let mut world = world();
+    world.settle();
+    let get = |world: &mut World, line: &str| world.kubectl(&kubectl, line, BTreeMap::new());
+    let shown = get(&mut world, "get endpoints kubernetes");
+    assert!(
+        shown.stdout.contains("192.168.49.1:6443"),
+        "{}",
+        shown.stdout
+    );
+    for kind in ["endpoints", "endpointslice"] {
+        let deleted = get(&mut world, &format!("delete {kind} kubernetes"));
+        assert_eq!(deleted.exit_code, 0, "{}", deleted.stderr);
+    }
+    world.settle();
+    assert_eq!(get(&mut world, "get endpoints kubernetes").exit_code, 1);
+    world.advance(super::world::API_ENDPOINT_RECONCILE_INTERVAL);
+    let back = get(&mut world, "get endpointslice kubernetes");
+    assert_eq!(back.exit_code, 0, "{}", back.stderr);
+    assert!(back.stdout.contains("IPv4"), "{}", back.stdout);
+    assert!(back.stdout.contains("192.168.49.1"), "{}", back.stdout);
+    let endpoints = get(&mut world, "get endpoints kubernetes");
+    assert!(
+        endpoints.stdout.contains("192.168.49.1:6443"),
+        "{}",
+        endpoints.stdout
+    );
+}

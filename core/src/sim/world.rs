@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::objects::{Kind, Object};
-use crate::apiserver::{ApiServer, ApiWatchId, WatchOptions};
+use crate::apiserver::{ApiServer, ApiServerEndpoint, ApiWatchId, WatchOptions};
 use crate::controllers::ControllerManager;
 use crate::kubelet::sim_runtime::logs::{self, ContainerLog, LogsError};
 use crate::kubelet::sim_runtime::{SimRuntime, SimRuntimeConfig};
@@ -78,6 +78,10 @@ pub struct WorldConfig {
     /// (thousands of pods created, bound and started at once) does not keep every
     /// intermediate copy of every object until the next interval. `kubeplay sim` uses it.
     pub compaction_retained_revisions: u64,
+    /// Where the API server answers (`--advertise-address`, `--secure-port`): the
+    /// `kubernetes` Service's endpoints. The simulated control plane's by default; a host
+    /// passes its own.
+    pub api_server_endpoint: ApiServerEndpoint,
 }
 
 impl Default for WorldConfig {
@@ -97,9 +101,14 @@ impl Default for WorldConfig {
             runtime: SimRuntimeConfig::default(),
             compaction_interval: Duration::from_secs(5 * 60),
             compaction_retained_revisions: 0,
+            api_server_endpoint: ApiServerEndpoint::default(),
         }
     }
 }
+
+/// How often kube-apiserver's endpoint reconciler checks the `kubernetes` Service's
+/// endpoints (`--endpoint-reconciler-type=lease`: every 10 s).
+pub const API_ENDPOINT_RECONCILE_INTERVAL: Duration = Duration::from_secs(10);
 
 /// What a fault injection did to a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -276,6 +285,8 @@ pub struct World<S: KvStore<Object> = MemoryStore<Object>> {
     stopwatch: Option<Stopwatch>,
     /// Nanoseconds of that clock spent scheduling (see [`World::scheduler_wall_seconds`]).
     scheduler_nanos: u64,
+    /// When the API server's endpoint reconciler next runs.
+    api_endpoints_next_at: Timestamp,
 }
 
 impl World {
@@ -315,7 +326,8 @@ impl<S: KvStore<Object>> World<S> {
         let mut rng = SimRng::seed_from(config.seed);
         let stored = super::restart::StoredCluster::read(&store);
         let api_seed = stored.api_seed(rng.next_u64());
-        let mut api = ApiServer::with_store(store, api_seed, start);
+        let mut api =
+            ApiServer::with_store_advertising(store, api_seed, start, config.api_server_endpoint);
         let mut scheduler = KubeScheduler::new(
             SchedulerConfig {
                 explain_max_nodes: config.scheduler_annotation_max_nodes,
@@ -357,6 +369,7 @@ impl<S: KvStore<Object>> World<S> {
             pod_counts: super::pod_counts::PodCounts::default(),
             stopwatch: None,
             scheduler_nanos: 0,
+            api_endpoints_next_at: start.plus(API_ENDPOINT_RECONCILE_INTERVAL),
         };
         if config.trace_records_kept == 0 {
             // Nothing is kept, only hashed: the API server folds its records into the trace
@@ -559,7 +572,23 @@ impl<S: KvStore<Object>> World<S> {
             }
         }
         self.compact_if_due(now);
+        self.reconcile_api_endpoints_if_due(now);
         moved_total
+    }
+
+    /// kube-apiserver's endpoint reconciler, every [`API_ENDPOINT_RECONCILE_INTERVAL`]: puts
+    /// the `kubernetes` Endpoints and EndpointSlice back if someone deleted or changed them.
+    fn reconcile_api_endpoints_if_due(&mut self, now: Timestamp) {
+        if now < self.api_endpoints_next_at {
+            return;
+        }
+        self.api_endpoints_next_at = now.plus(API_ENDPOINT_RECONCILE_INTERVAL);
+        let user = self.api.user().to_string();
+        self.api.set_user("system:apiserver");
+        if self.api.reconcile_kubernetes_endpoints() > 0 {
+            self.collect_trace();
+        }
+        self.api.set_user(&user);
     }
 
     /// Compacts the store when the compactor is due: to the revision noted an interval ago,

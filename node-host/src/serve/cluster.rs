@@ -35,7 +35,7 @@ use std::time::Duration;
 
 use kubeplay_core::api::objects::{Kind, Object};
 use kubeplay_core::apiserver::registry::list_prefix;
-use kubeplay_core::apiserver::ApiServer;
+use kubeplay_core::apiserver::{ApiServer, ApiServerEndpoint};
 use kubeplay_core::kubelet::sim_runtime::SimRuntimeConfig;
 use kubeplay_core::network::cidr::Ipv4Cidr;
 use kubeplay_core::network::ipam::{
@@ -96,6 +96,9 @@ pub struct ClusterConfig {
     /// Which kube-scheduler-simulator annotations the scheduler writes on each pod it tries
     /// (`--scheduler-annotations`).
     pub scheduler_annotations: SchedulerAnnotations,
+    /// Where the API server answers, written into the `kubernetes` Service's endpoints
+    /// (`--advertise-address`; see [`super::advertise::advertise_endpoint`]).
+    pub api_server_endpoint: ApiServerEndpoint,
 }
 
 /// How many nodes `--scheduler-annotations auto` lists per pod: every evaluated node on a
@@ -236,6 +239,7 @@ impl Default for ClusterConfig {
             trace_keep: DEFAULT_TRACE_KEEP,
             cluster_cidr: None,
             scheduler_annotations: SchedulerAnnotations::Auto,
+            api_server_endpoint: ApiServerEndpoint::SIMULATED,
         }
     }
 }
@@ -412,6 +416,7 @@ impl Cluster {
             cluster_cidr: plan.cluster_cidr.to_string(),
             scheduler_annotations: config.scheduler_annotations.max_nodes() > 0,
             scheduler_annotation_max_nodes: config.scheduler_annotations.max_nodes(),
+            api_server_endpoint: config.api_server_endpoint,
             ..WorldConfig::default()
         };
         // Unbounded: senders are async tasks that must never block a tokio thread; each

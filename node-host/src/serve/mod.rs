@@ -20,6 +20,7 @@
 //! self-contained simulation in the browser; its live mode reads this server's cluster only
 //! through `/kubeplay/v1/` with the token the user gives it.
 
+pub mod advertise;
 pub mod api;
 pub mod cluster;
 pub mod live;
