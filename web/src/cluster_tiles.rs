@@ -9,6 +9,9 @@
 //! the full kubectl printer), [`TileLayout::new`] fits the tiles to the canvas width, and
 //! [`rasterize`] paints the buffer the component hands to `putImageData` in one call.
 //! [`TileLayout::node_at`] turns a click back into a node for the inspector.
+//! A live summary mirror does not read every pod at each render: it keeps its tiles current
+//! with each stream line ([`SummaryTiles`]), and the view takes them through
+//! [`TileCluster::shared`].
 //! [`TileCluster::synthetic`] makes a cluster of any size without a world, to measure drawing
 //! alone (the `?bench=canvas` page).
 //!
@@ -32,32 +35,176 @@ pub fn uses_canvas(nodes: usize) -> bool {
     nodes >= CANVAS_THRESHOLD
 }
 
-/// The tiles read last and what they were read at, so a render in which no node or pod
-/// changed reuses them (the same `Rc`: the canvas then does not draw again) instead of
-/// reading every pod summary and sorting the nodes again. Keyed by
-/// [`crate::live::LiveState::tiles_version`], which moves only when a node or pod summary
-/// does; other sources (the simulation, a full live mirror) are read afresh each time.
-#[derive(Debug, Default)]
-pub struct TileMemo {
-    last: Option<((u64, u64), Rc<TileCluster>)>,
+/// The canvas tiles of a live summary mirror, kept current line by line: a pod's line moves
+/// or recolours only that pod's square (removed from the tile it was on, put on the tile it is
+/// on now, at its place in (namespace, name) order); a node's line changes only its tile's
+/// border, and only a node added or removed (rare) or a new list reads everything again. The
+/// result is always what [`TileCluster::from_summary`] reads from the same mirror (the tests
+/// check it line by line), without reading every pod at each render: a render of the
+/// streaming cluster view was the largest of the page's long tasks at 1,000 × 30,000.
+///
+/// [`SummaryTiles::tiles`] hands out the tiles as an `Rc`: unchanged tiles are the same `Rc`
+/// (the canvas then does not draw again); the first change after the view took them copies
+/// them once ([`Rc::make_mut`]), the next ones change that copy in place.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryTiles {
+    tiles: Rc<TileCluster>,
+    /// Beside each tile of `tiles` (same order), its pods' keys in the order of its
+    /// [`NodeTile::pods`]: (namespace, name), sorted.
+    keys: Vec<Vec<(Box<str>, Box<str>)>>,
+    /// Each node's tile, by name.
+    // Lookups only (never iterated, so no order reaches anything shown).
+    #[allow(clippy::disallowed_types)]
+    index: HashMap<String, usize>,
 }
 
-impl TileMemo {
-    /// The tiles of `source`: the ones read before if nothing they show changed since.
-    pub fn read<'a>(&mut self, source: impl Into<ObjectSource<'a>>) -> Rc<TileCluster> {
-        let source = source.into();
-        let key = match &source {
-            ObjectSource::Live(live) => live.tiles_version(),
-            ObjectSource::Simulation(_) => None,
-        };
-        if let (Some(key), Some((seen, tiles))) = (key, &self.last) {
-            if *seen == key {
-                return Rc::clone(tiles);
+/// Where a pod's square is: on a tile (its index) or pending, with its state.
+type Placed = (Option<usize>, PodState);
+
+impl SummaryTiles {
+    /// Reads every node and pod (a list, or a node added or removed).
+    pub fn build<'a>(
+        nodes: impl Iterator<Item = &'a crate::live::summary::NodeSummary>,
+        pods: impl Iterator<Item = &'a crate::live::summary::PodSummary>,
+    ) -> SummaryTiles {
+        let mut tiles: Vec<NodeTile> = nodes
+            .map(|node| NodeTile {
+                name: node.name.clone(),
+                readiness: node.readiness(),
+                cordoned: node.unschedulable,
+                pods: Vec::new(),
+            })
+            .collect();
+        tiles.sort_by(|a, b| natural(&a.name, &b.name));
+        #[allow(clippy::disallowed_types)]
+        let index: HashMap<String, usize> = tiles
+            .iter()
+            .enumerate()
+            .map(|(i, tile)| (tile.name.clone(), i))
+            .collect();
+        let mut keys = vec![Vec::new(); tiles.len()];
+        let mut pending = 0;
+        // `pods` come in (namespace, name) order, so each tile's list is sorted.
+        for pod in pods {
+            let on = pod.node_name.as_deref().and_then(|name| index.get(name));
+            match on {
+                Some(&i) => {
+                    if let (Some(tile), Some(tile_keys)) = (tiles.get_mut(i), keys.get_mut(i)) {
+                        tile.pods.push(pod.state());
+                        tile_keys.push((pod.namespace.as_str().into(), pod.name.as_str().into()));
+                    }
+                }
+                None => pending += 1,
             }
         }
-        let tiles = Rc::new(TileCluster::read(source));
-        self.last = key.map(|key| (key, Rc::clone(&tiles)));
-        tiles
+        SummaryTiles {
+            tiles: Rc::new(TileCluster {
+                nodes: tiles,
+                pending,
+            }),
+            keys,
+            index,
+        }
+    }
+
+    /// The tiles as they are now.
+    pub fn tiles(&self) -> Rc<TileCluster> {
+        Rc::clone(&self.tiles)
+    }
+
+    /// Where a pod on `node` (if bound) in `state` is drawn.
+    fn place(&self, node: Option<&str>, state: PodState) -> Placed {
+        (node.and_then(|name| self.index.get(name).copied()), state)
+    }
+
+    /// A pod's summary changed from `old` to `new` (each its node, if bound, and its state;
+    /// None: not there). Returns false if the tiles did not hold the pod where `old` says
+    /// (they then need [`SummaryTiles::build`] again; never expected).
+    pub fn pod_changed(
+        &mut self,
+        (namespace, name): (&str, &str),
+        old: Option<(Option<&str>, PodState)>,
+        new: Option<(Option<&str>, PodState)>,
+    ) -> bool {
+        let old = old.map(|(node, state)| self.place(node, state));
+        let new = new.map(|(node, state)| self.place(node, state));
+        match (old, new) {
+            // Same tile and same state, or pending both times: nothing drawn changes.
+            (old, new) if old == new => return true,
+            (Some((None, _)), Some((None, _))) => return true,
+            _ => {}
+        }
+        let find = |keys: &[(Box<str>, Box<str>)]| {
+            keys.binary_search_by(|(ns, n)| (&**ns, &**n).cmp(&(namespace, name)))
+        };
+        let tiles = Rc::make_mut(&mut self.tiles);
+        // Recoloured where it is.
+        if let (Some((Some(from), _)), Some((Some(to), state))) = (old, new) {
+            if from == to {
+                let (Some(keys), Some(tile)) = (self.keys.get(from), tiles.nodes.get_mut(from))
+                else {
+                    return false;
+                };
+                return match find(keys) {
+                    Ok(at) => tile.pods.get_mut(at).map(|s| *s = state).is_some(),
+                    Err(_) => false,
+                };
+            }
+        }
+        match old {
+            Some((Some(from), _)) => {
+                let (Some(keys), Some(tile)) = (self.keys.get_mut(from), tiles.nodes.get_mut(from))
+                else {
+                    return false;
+                };
+                let Ok(at) = find(keys) else {
+                    return false;
+                };
+                keys.remove(at);
+                if at < tile.pods.len() {
+                    tile.pods.remove(at);
+                }
+            }
+            Some((None, _)) => tiles.pending = tiles.pending.saturating_sub(1),
+            None => {}
+        }
+        match new {
+            Some((Some(to), state)) => {
+                let (Some(keys), Some(tile)) = (self.keys.get_mut(to), tiles.nodes.get_mut(to))
+                else {
+                    return false;
+                };
+                let at = match find(keys) {
+                    Ok(at) | Err(at) => at,
+                };
+                keys.insert(at, (namespace.into(), name.into()));
+                tile.pods.insert(at.min(tile.pods.len()), state);
+            }
+            Some((None, _)) => tiles.pending += 1,
+            None => {}
+        }
+        true
+    }
+
+    /// A node that has a tile changed its readiness or cordon. Returns false if it has no
+    /// tile (a new node: the tiles need [`SummaryTiles::build`] again).
+    pub fn node_changed(&mut self, node: &crate::live::summary::NodeSummary) -> bool {
+        let Some(&at) = self.index.get(&node.name) else {
+            return false;
+        };
+        let (readiness, cordoned) = (node.readiness(), node.unschedulable);
+        let unchanged = self
+            .tiles
+            .nodes
+            .get(at)
+            .is_some_and(|tile| tile.readiness == readiness && tile.cordoned == cordoned);
+        if !unchanged {
+            if let Some(tile) = Rc::make_mut(&mut self.tiles).nodes.get_mut(at) {
+                tile.readiness = readiness;
+                tile.cordoned = cordoned;
+            }
+        }
+        true
     }
 }
 
@@ -125,7 +272,21 @@ impl TileCluster {
         )
     }
 
-    /// Reads the tiles from a live summary mirror (a big cluster: no full objects).
+    /// The tiles to draw: a live summary mirror's own ([`SummaryTiles`], kept current line by
+    /// line: the same `Rc` while nothing drawn changed), else read afresh (the simulation's
+    /// world, a full live mirror).
+    pub fn shared<'a>(source: impl Into<ObjectSource<'a>>) -> Rc<TileCluster> {
+        let source = source.into();
+        if let ObjectSource::Live(live) = &source {
+            if live.mode == crate::live::MirrorMode::Summary {
+                return live.summary.tiles();
+            }
+        }
+        Rc::new(TileCluster::read(source))
+    }
+
+    /// Reads the tiles from a live summary mirror (a big cluster: no full objects), every
+    /// pod afresh (what [`SummaryTiles`] keeps current line by line).
     pub fn from_summary(summary: &crate::live::SummaryMirror) -> TileCluster {
         let tiles = summary
             .nodes()
@@ -447,70 +608,185 @@ mod tests {
     }
 
     #[test]
-    fn the_tile_memo_reads_again_only_when_a_node_or_pod_summary_changed() {
+    fn the_live_tiles_stay_the_same_rc_until_a_line_changes_what_they_show() {
         let mut live = summary_live(&["node-1"]);
         let list = r#"{"resourceVersion":"9",
             "nodes":[{"name":"node-1","ready":"True"}],
-            "pods":[{"namespace":"a","name":"p1","nodeName":"node-1","status":"Pending"}]}"#;
+            "pods":[{"namespace":"a","name":"p1","nodeName":"node-1","status":"ContainerCreating"}]}"#;
         assert_eq!(live.summary.apply_list(list), Ok(()));
-        let mut memo = TileMemo::default();
-        let first = memo.read(&live);
+        let first = TileCluster::shared(&live);
         assert_eq!(first.nodes.len(), 1);
-        // Nothing changed (a bookmark only moves the revision): the same tiles, not re-read.
-        let again = memo.read(&live);
-        assert!(Rc::ptr_eq(&first, &again));
+        assert!(Rc::ptr_eq(&first, &TileCluster::shared(&live)));
+        // A bookmark, and a pod's line that changes no colour (the STATUS text only): the
+        // same tiles.
         let bookmark = r#"{"type":"BOOKMARK","resourceVersion":"12"}"#;
         assert_eq!(
             live.summary.apply_watch_line(bookmark),
             Ok(crate::live::mirror::WatchOutcome::Unchanged)
         );
-        assert!(Rc::ptr_eq(&first, &memo.read(&live)));
-        // A pod changed: read again, and the tiles show it.
-        let pod = r#"{"type":"MODIFIED","pod":{"namespace":"a","name":"p1","nodeName":"node-1","status":"Running","resourceVersion":"13"}}"#;
+        let same_colour = r#"{"type":"MODIFIED","pod":{"namespace":"a","name":"p1","nodeName":"node-1","status":"PodInitializing","resourceVersion":"13"}}"#;
+        assert_eq!(
+            live.summary.apply_watch_line(same_colour),
+            Ok(crate::live::mirror::WatchOutcome::Changed)
+        );
+        assert!(Rc::ptr_eq(&first, &TileCluster::shared(&live)));
+        // A pod changed colour: new tiles that show it, the old ones as they were.
+        let pod = r#"{"type":"MODIFIED","pod":{"namespace":"a","name":"p1","nodeName":"node-1","status":"Running","resourceVersion":"14"}}"#;
         assert_eq!(
             live.summary.apply_watch_line(pod),
             Ok(crate::live::mirror::WatchOutcome::Changed)
         );
-        let after_pod = memo.read(&live);
+        let after_pod = TileCluster::shared(&live);
         assert!(!Rc::ptr_eq(&first, &after_pod));
         assert_eq!(
             after_pod.nodes.first().map(|n| n.pods.clone()),
             Some(vec![PodState::Running])
         );
-        assert!(Rc::ptr_eq(&after_pod, &memo.read(&live)));
-        // A node changed: read again.
-        let node = r#"{"type":"MODIFIED","node":{"name":"node-1","ready":"False","resourceVersion":"14"}}"#;
+        assert_eq!(
+            first.nodes.first().map(|n| n.pods.clone()),
+            Some(vec![PodState::Creating])
+        );
+        assert!(Rc::ptr_eq(&after_pod, &TileCluster::shared(&live)));
+        // A node changed: new tiles.
+        let node = r#"{"type":"MODIFIED","node":{"name":"node-1","ready":"False","resourceVersion":"15"}}"#;
         assert_eq!(
             live.summary.apply_watch_line(node),
             Ok(crate::live::mirror::WatchOutcome::Changed)
         );
-        let after_node = memo.read(&live);
+        let after_node = TileCluster::shared(&live);
         assert!(!Rc::ptr_eq(&after_pod, &after_node));
         assert_eq!(
             after_node.nodes.first().map(|n| n.readiness),
             Some(NodeReadiness::NotReady)
         );
-        // A pod deleted, and a new list: read again each time.
-        let gone =
-            r#"{"type":"DELETED","pod":{"namespace":"a","name":"p1","resourceVersion":"15"}}"#;
-        assert_eq!(
-            live.summary.apply_watch_line(gone),
-            Ok(crate::live::mirror::WatchOutcome::Changed)
-        );
-        let after_delete = memo.read(&live);
-        assert_eq!(after_delete.pods_on_nodes(), 0);
-        assert_eq!(live.summary.apply_list(list), Ok(()));
-        let relisted = memo.read(&live);
-        assert!(!Rc::ptr_eq(&after_delete, &relisted));
-        assert_eq!(relisted.pods_on_nodes(), 1);
+    }
+
+    /// A deterministic stream of summary lines over `nodes` nodes: pods added, recoloured,
+    /// moved between nodes, bound, unbound, deleted; nodes changing readiness and cordon,
+    /// removed and added back; pods on nodes the summary does not have.
+    fn churn_lines(nodes: usize, lines: usize) -> Vec<String> {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |below: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from((seed >> 33) % below as u64).unwrap_or(0)
+        };
+        let statuses = [
+            "Pending",
+            "ContainerCreating",
+            "Running",
+            "CrashLoopBackOff",
+            "Terminating",
+            "Completed",
+        ];
+        let ready = ["True", "False", "Unknown"];
+        (0..lines)
+            .map(|i| {
+                let rv = 100 + i;
+                match next(20) {
+                    0 => {
+                        let node = next(nodes + 2) + 1;
+                        let kind = if next(2) == 0 { "DELETED" } else { "ADDED" };
+                        format!(
+                            r#"{{"type":"{kind}","node":{{"name":"node-{node}","ready":"True","resourceVersion":"{rv}"}}}}"#
+                        )
+                    }
+                    1 | 2 => {
+                        let node = next(nodes) + 1;
+                        let (r, cordon) = (ready[next(3)], next(4) == 0);
+                        format!(
+                            r#"{{"type":"MODIFIED","node":{{"name":"node-{node}","ready":"{r}","unschedulable":{cordon},"resourceVersion":"{rv}"}}}}"#
+                        )
+                    }
+                    3 | 4 => {
+                        let (ns, pod) = (["a", "b", "ab"][next(3)], next(60));
+                        format!(
+                            r#"{{"type":"DELETED","pod":{{"namespace":"{ns}","name":"p{pod}","resourceVersion":"{rv}"}}}}"#
+                        )
+                    }
+                    _ => {
+                        let (ns, pod) = (["a", "b", "ab"][next(3)], next(60));
+                        let status = statuses[next(statuses.len())];
+                        let node = match next(8) {
+                            0 => String::new(),
+                            1 => r#""nodeName":"gone","#.to_string(),
+                            _ => format!(r#""nodeName":"node-{}","#, next(nodes + 1) + 1),
+                        };
+                        let kind = if next(2) == 0 { "ADDED" } else { "MODIFIED" };
+                        format!(
+                            r#"{{"type":"{kind}","pod":{{"namespace":"{ns}","name":"p{pod}",{node}"status":"{status}","resourceVersion":"{rv}"}}}}"#
+                        )
+                    }
+                }
+            })
+            .collect()
     }
 
     #[test]
-    fn the_tile_memo_reads_the_simulation_afresh_each_time() {
+    fn the_live_tiles_kept_line_by_line_are_a_full_read_after_every_line() {
+        let mut live = summary_live(&["node-1"]);
+        let pods: Vec<String> = (0..40)
+            .map(|p| {
+                format!(
+                    r#"{{"namespace":"{}","name":"p{p}","nodeName":"node-{}","status":"Running"}}"#,
+                    if p % 2 == 0 { "a" } else { "b" },
+                    p % 7 + 1
+                )
+            })
+            .collect();
+        let nodes: Vec<String> = (1..=6)
+            .map(|n| format!(r#"{{"name":"node-{n}","ready":"True"}}"#))
+            .collect();
+        let list = format!(
+            r#"{{"resourceVersion":"9","nodes":[{}],"pods":[{}]}}"#,
+            nodes.join(","),
+            pods.join(",")
+        );
+        assert_eq!(live.summary.apply_list(&list), Ok(()));
+        assert_eq!(*TileCluster::shared(&live), TileCluster::read(&live));
+        let mut held = TileCluster::shared(&live);
+        let mut held_copy = (*held).clone();
+        let (mut changed, mut moved_pending) = (0, 0);
+        for (i, line) in churn_lines(6, 3_000).iter().enumerate() {
+            let before = TileCluster::shared(&live);
+            assert!(live.summary.apply_watch_line(line).is_ok(), "{line}");
+            let kept = TileCluster::shared(&live);
+            assert_eq!(
+                *kept,
+                TileCluster::from_summary(&live.summary),
+                "line {i}: {line}"
+            );
+            if !Rc::ptr_eq(&before, &kept) {
+                changed += 1;
+            }
+            if before.pending != kept.pending {
+                moved_pending += 1;
+            }
+            // The view holds the tiles of some renders (the next change copies them), not all;
+            // what it holds never changes under it.
+            if i % 3 == 0 {
+                assert_eq!(*held, held_copy, "line {i}");
+                held_copy = (*kept).clone();
+                held = kept;
+            }
+        }
+        // The stream did change the tiles, and pending counts, many times.
+        assert!(changed > 1_000, "{changed}");
+        assert!(moved_pending > 100, "{moved_pending}");
+        // A new list starts over.
+        assert_eq!(live.summary.apply_list(&list), Ok(()));
+        assert_eq!(
+            *TileCluster::shared(&live),
+            TileCluster::from_summary(&live.summary)
+        );
+    }
+
+    #[test]
+    fn the_simulations_tiles_are_read_afresh_each_time() {
         let mut playground = Playground::new(1, 2);
-        let mut memo = TileMemo::default();
-        let first = memo.read(playground.world_mut());
-        let second = memo.read(playground.world_mut());
+        let first = TileCluster::shared(playground.world_mut());
+        let second = TileCluster::shared(playground.world_mut());
         assert!(!Rc::ptr_eq(&first, &second));
         assert_eq!(first, second);
     }

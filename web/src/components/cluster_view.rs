@@ -8,7 +8,7 @@ use kubeplay_core::api::objects::Kind;
 use yew::prelude::*;
 
 use crate::cluster::{ClusterSnapshot, NodeCard, NodeReadiness, PodChip, Usage};
-use crate::cluster_tiles::{uses_canvas, TileMemo};
+use crate::cluster_tiles::{uses_canvas, TileCluster};
 use crate::components::ClusterCanvas;
 use crate::handle::PlaygroundHandle;
 use crate::hooks::use_text;
@@ -34,17 +34,14 @@ pub fn cluster_view(props: &ClusterViewProps) -> Html {
     // from what the page shows: the simulation's world or the live mirror.
     // A live cluster mirrored as summaries (a big one) is drawn on the canvas whatever its
     // node count: the cards need full objects.
-    // The tiles read last: a render in which no node or pod changed reuses them (and the
-    // canvas then does not draw again).
-    let tiles = use_mut_ref(TileMemo::default);
+    // A live summary mirror keeps its tiles current line by line: a render in which no node
+    // or pod changed gets the same ones (and the canvas then does not draw again).
     let (node_count, summarized) = props
         .handle
         .source(|source| (source.node_count(), source.summarized()));
     if uses_canvas(node_count) || summarized {
         let started = crate::components::cluster_canvas::now_ms();
-        let cluster = props
-            .handle
-            .source(|source| tiles.borrow_mut().read(source));
+        let cluster = props.handle.source(|source| TileCluster::shared(source));
         let read_ms = crate::components::cluster_canvas::now_ms() - started;
         return html! {
             <section class="cluster card" aria-label={text(Key::ClusterHeading)}>

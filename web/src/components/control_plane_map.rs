@@ -3,7 +3,13 @@
 //! container runtime, as one SVG. Each trace record lights its arrow
 //! ([`crate::control_plane`]): a dot travels along it (a CSS animation keyed by the event's
 //! number, so it plays once in wall-clock time whatever the virtual speed); a busy arrow shows
-//! its rate in events per virtual second instead.
+//! its rate in events per virtual second instead, and dashes that flow along it.
+//!
+//! The flowing dashes are HTML strips laid over the SVG ([`Flow`]), each moved by a CSS
+//! `transform` animation, which the browser runs on its compositor: no repaint of the map at
+//! each frame. (The dashes used to be the SVG line's own `stroke-dashoffset` animation, which
+//! repainted the whole map at every frame on the main thread: about a third of a quiet live
+//! page's main-thread time in web-live-3's profile, BENCHMARKS.md.)
 //!
 //! The component keeps the [`ControlPlaneActivity`] across renders and feeds it the trace
 //! records that are new at each render.
@@ -120,6 +126,58 @@ fn arrow(from: Rect, to: Rect, sideways: f64) -> ((f64, f64), (f64, f64)) {
     (a, b)
 }
 
+/// The flowing dashes of one busy arrow, in SVG units: a strip from `(x, y)` turned by
+/// `angle_deg`, `length` long. Its dashes repeat `periods` times along it (a period close to
+/// [`FLOW_PERIOD`], so the strip holds a whole number of them) and move one period every
+/// [`FLOW_PERIOD_S`]: the strip, twice as long as the arrow, slides back by half its length
+/// over `periods` periods and starts again where it looks the same.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Flow {
+    x: f64,
+    y: f64,
+    length: f64,
+    angle_deg: f64,
+    periods: u32,
+}
+
+/// One dash and the gap after it, in SVG units (the old `stroke-dasharray: 8 6`).
+const FLOW_PERIOD: f64 = 14.0;
+/// How long the dashes take to move one period, in seconds (the old 0.6 s flow).
+const FLOW_PERIOD_S: f64 = 0.6;
+/// Where the flow stops short of the arrow's end, in SVG units (the arrowhead stays clear).
+const FLOW_HEAD_GAP: f64 = 6.0;
+
+impl Flow {
+    /// The flow along the arrow from `(x1, y1)` to `(x2, y2)`.
+    fn along((x1, y1): (f64, f64), (x2, y2): (f64, f64)) -> Flow {
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let length = ((dx * dx + dy * dy).sqrt() - FLOW_HEAD_GAP).max(FLOW_PERIOD);
+        // A few dozen periods at most (the map is 760 units wide).
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let periods = ((length / FLOW_PERIOD).round() as u32).max(1);
+        Flow {
+            x: x1,
+            y: y1,
+            length,
+            angle_deg: dy.atan2(dx).to_degrees(),
+            periods,
+        }
+    }
+
+    /// The inline style that places the strip (read by `.flow` in style.css).
+    fn style(&self) -> String {
+        format!(
+            "--x: {:.1}; --y: {:.1}; --len: {:.1}; --angle: {:.2}deg; --periods: {}; --duration: {:.2}s",
+            self.x,
+            self.y,
+            self.length,
+            self.angle_deg,
+            self.periods,
+            f64::from(self.periods) * FLOW_PERIOD_S
+        )
+    }
+}
+
 fn kind_class(kind: EdgeKind) -> &'static str {
     match kind {
         EdgeKind::Request => "request",
@@ -169,7 +227,8 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
         component_title(component, shown_nodes, activity.rest_nodes(), language)
     };
 
-    let edges = activity.edges().into_iter().map(|(edge, stats)| {
+    let mut flows: Vec<Html> = Vec::new();
+    let edges: Vec<Html> = activity.edges().into_iter().map(|(edge, stats)| {
         let from = rect_of(edge.from, &slots);
         let to = rect_of(edge.to, &slots);
         // A request and the watch back share their boxes: draw them side by side.
@@ -213,6 +272,15 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
                 })
                 .collect::<Html>()
         };
+        if busy {
+            let flow = Flow::along((x1, y1), (x2, y2));
+            flows.push(html! {
+                <div key={format!("{:?}-{:?}", edge.from, edge.to)}
+                    class={classes!("flow", kind_class(edge.kind))} style={flow.style()}>
+                    <span></span>
+                </div>
+            });
+        }
         let label = busy.then(|| {
             let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
             html! {
@@ -227,7 +295,7 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
                 { for label }
             </g>
         }
-    });
+    }).collect();
 
     let box_of = |component: Component, label: String, class: &'static str| -> Html {
         let r = rect_of(component, &slots);
@@ -275,6 +343,7 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
     html! {
         <section class="control-plane-map card" aria-label={text(Key::MapHeading)}>
             <h2>{ text(Key::MapHeading) }</h2>
+            <div class="map-stage">
             <svg id="control-plane-map" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="img" aria-label={text(Key::MapHeading)}>
                 <defs>
                     <marker id="map-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -291,6 +360,9 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
                 { for nodes }
                 { for edges }
             </svg>
+            // The busy arrows' flowing dashes, over the SVG (see [`Flow`]).
+            <div class="map-flows" aria-hidden="true">{ for flows }</div>
+            </div>
             <p class="map-legend">
                 <span class="legend request">{ text(Key::MapLegendRequest) }</span>
                 <span class="legend commit">{ text(Key::MapLegendCommit) }</span>
@@ -313,6 +385,28 @@ mod tests {
         assert_eq!((x1, y1, x2, y2), (100.0, 25.0, 200.0, 25.0));
         let ((_, y1), (_, y2)) = arrow(a, b, 5.0);
         assert_eq!((y1, y2), (30.0, 30.0));
+    }
+
+    #[test]
+    fn a_flow_holds_whole_dash_periods_close_to_the_arrows_length_and_points_along_it() {
+        let flow = Flow::along((100.0, 25.0), (200.0, 25.0));
+        assert_eq!((flow.x, flow.y, flow.angle_deg), (100.0, 25.0, 0.0));
+        assert_eq!(flow.length, 100.0 - FLOW_HEAD_GAP);
+        assert_eq!(flow.periods, 7);
+        let down = Flow::along((10.0, 10.0), (10.0, 110.0));
+        assert_eq!(down.angle_deg, 90.0);
+        let back = Flow::along((200.0, 25.0), (100.0, 25.0));
+        assert_eq!(back.angle_deg, 180.0);
+        for end in [(20.0, 10.0), (400.0, 300.0), (12.0, 250.0)] {
+            let flow = Flow::along((10.0, 10.0), end);
+            let period = flow.length / f64::from(flow.periods);
+            assert!(
+                (period - FLOW_PERIOD).abs() <= FLOW_PERIOD / 2.0,
+                "{end:?}: period {period}"
+            );
+        }
+        // The strip's slide takes as long as its periods do at the old speed.
+        assert!(flow.style().contains("--duration: 4.20s"));
     }
 
     #[test]

@@ -335,15 +335,6 @@ impl LiveState {
         }
     }
 
-    /// What the cluster canvas's tiles are current at, when a number says it: in
-    /// [`MirrorMode::Summary`] the summary's node and pod versions; None for a full mirror.
-    pub fn tiles_version(&self) -> Option<(u64, u64)> {
-        match self.mode {
-            MirrorMode::Summary => Some(self.summary.cluster_version()),
-            MirrorMode::Full => None,
-        }
-    }
-
     /// The nodes' names, from the mirrored Nodes or summaries (the info's list before the
     /// first list).
     pub fn node_names(&self) -> Vec<String> {

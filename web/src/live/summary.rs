@@ -26,6 +26,7 @@ use serde_json::Value;
 
 use super::mirror::{watch_error, MirrorError, WatchOutcome};
 use crate::cluster::{colour_group_of, NodeReadiness, PodState};
+use crate::cluster_tiles::{SummaryTiles, TileCluster};
 
 /// The path of the summary list.
 pub const SUMMARY_PATH: &str = "/kubeplay/v1/summary";
@@ -195,6 +196,8 @@ pub struct SummaryMirror {
     nodes_version: u64,
     /// Moves whenever a pod summary is added, changed or removed, or a list arrives.
     pods_version: u64,
+    /// The cluster canvas's tiles, kept current with each line.
+    tiles: SummaryTiles,
 }
 
 impl SummaryMirror {
@@ -224,6 +227,7 @@ impl SummaryMirror {
             .map(|pod| ((pod.namespace.clone(), pod.name.clone()), pod))
             .collect();
         self.resource_version = list.resource_version;
+        self.rebuild_tiles();
         self.listed = true;
         self.nodes_version += 1;
         self.pods_version += 1;
@@ -249,11 +253,20 @@ impl SummaryMirror {
                     }
                     self.nodes_version += 1;
                     if deleted {
-                        self.nodes.remove(&node.name);
+                        // Its pods become pending: read the tiles again (rare).
+                        if self.nodes.remove(&node.name).is_some() {
+                            self.rebuild_tiles();
+                        }
                     } else if let Some(kept) = self.nodes.get_mut(&node.name) {
+                        let has_tile = self.tiles.node_changed(&node);
                         *kept = node;
+                        if !has_tile {
+                            self.rebuild_tiles();
+                        }
                     } else {
+                        // A new tile, and pending pods may be on it: read the tiles again.
                         self.nodes.insert(node.name.clone(), node);
+                        self.rebuild_tiles();
                     }
                 } else if let Some(pod) = event.pod {
                     if pod.name.is_empty() {
@@ -261,10 +274,21 @@ impl SummaryMirror {
                     }
                     let key = (pod.namespace.clone(), pod.name.clone());
                     self.pods_version += 1;
+                    let old = self
+                        .pods
+                        .get(&key)
+                        .map(|old| (old.node_name.as_deref(), old.state()));
+                    let new = (!deleted).then(|| (pod.node_name.as_deref(), pod.state()));
+                    let kept = self
+                        .tiles
+                        .pod_changed((key.0.as_str(), key.1.as_str()), old, new);
                     if deleted {
                         self.pods.remove(&key);
                     } else {
                         self.pods.insert(key, pod);
+                    }
+                    if !kept {
+                        self.rebuild_tiles();
                     }
                 } else {
                     return Err(bad("neither a node nor a pod"));
@@ -282,6 +306,17 @@ impl SummaryMirror {
         }
     }
 
+    /// Reads the canvas's tiles again from every node and pod.
+    fn rebuild_tiles(&mut self) {
+        self.tiles = SummaryTiles::build(self.nodes.values(), self.pods.values());
+    }
+
+    /// The cluster canvas's tiles, current with the last line (the same `Rc` while nothing
+    /// they show changed; see [`SummaryTiles`]).
+    pub fn tiles(&self) -> std::rc::Rc<TileCluster> {
+        self.tiles.tiles()
+    }
+
     /// The revision to watch from (the list's, then each BOOKMARK's).
     pub fn resource_version(&self) -> &str {
         &self.resource_version
@@ -294,7 +329,7 @@ impl SummaryMirror {
     }
 
     /// A number that moves whenever the nodes or the pods change, and only then: what the
-    /// cluster canvas keys its cached tiles on ([`crate::cluster_tiles::TileMemo`]).
+    /// scheduler-explain picker keys its cached choices on.
     pub fn cluster_version(&self) -> (u64, u64) {
         (self.nodes_version, self.pods_version)
     }
