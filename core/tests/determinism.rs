@@ -204,7 +204,7 @@ impl Scenario {
                 object.kind(),
                 object.name(),
                 meta.uid.as_deref().unwrap_or(""),
-                meta.resource_version.as_deref().unwrap_or(""),
+                object.resource_version().unwrap_or(""),
                 meta.deletion_timestamp.is_some(),
             ),
         });

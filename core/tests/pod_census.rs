@@ -132,7 +132,7 @@ fn census(world: &mut World, seen: &mut BTreeMap<usize, (Weak<Object>, String)>)
             sample.in_history += 1;
             let rv = weak
                 .upgrade()
-                .and_then(|o| o.metadata().resource_version.clone())
+                .and_then(|o| o.resource_version().map(str::to_string))
                 .and_then(|rv| rv.parse::<usize>().ok())
                 .unwrap_or(0);
             let best = latest.entry(key.clone()).or_default();
@@ -154,9 +154,7 @@ fn census(world: &mut World, seen: &mut BTreeMap<usize, (Weak<Object>, String)>)
             continue;
         };
         let rv = object
-            .metadata()
-            .resource_version
-            .as_deref()
+            .resource_version()
             .and_then(|rv| rv.parse::<usize>().ok())
             .unwrap_or(0);
         if latest.get(key).copied() != Some(rv) {

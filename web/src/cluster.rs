@@ -546,13 +546,13 @@ mod tests {
     #[test]
     fn a_pods_colour_group_prefers_the_app_label_then_the_deployment() {
         let mut pod = StoredPod::default();
-        pod.metadata.name = Some("web-7d4b9-abcde".to_string());
+        pod.metadata_mut().name = Some("web-7d4b9-abcde".to_string());
         assert_eq!(colour_group(&pod), "web-7d4b9-abcde");
-        pod.metadata.labels = Some(BTreeMap::from([(
+        pod.metadata_mut().labels = Some(BTreeMap::from([(
             "pod-template-hash".to_string(),
             "7d4b9".to_string(),
         )]));
-        pod.metadata.owner_references = Some(vec![
+        pod.metadata_mut().owner_references = Some(vec![
             k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
                 controller: Some(true),
                 name: "web-7d4b9".to_string(),
@@ -561,7 +561,7 @@ mod tests {
             },
         ]);
         assert_eq!(colour_group(&pod), "web");
-        pod.metadata.labels = Some(BTreeMap::from([("app".to_string(), "shop".to_string())]));
+        pod.metadata_mut().labels = Some(BTreeMap::from([("app".to_string(), "shop".to_string())]));
         assert_eq!(colour_group(&pod), "shop");
     }
 }

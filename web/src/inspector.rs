@@ -130,11 +130,7 @@ impl Inspection {
                     count: e.count().unwrap_or(1),
                 })
                 .collect(),
-            resource_version: object
-                .metadata()
-                .resource_version
-                .clone()
-                .unwrap_or_default(),
+            resource_version: object.resource_version().unwrap_or_default().to_string(),
         })
     }
 }

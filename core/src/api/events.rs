@@ -73,7 +73,7 @@ pub fn object_reference(object: &Object) -> ObjectReference {
         name: meta.name.clone(),
         namespace: meta.namespace.clone(),
         uid: meta.uid.clone(),
-        resource_version: meta.resource_version.clone(),
+        resource_version: object.resource_version().map(str::to_string),
         field_path: None,
     }
 }
@@ -87,7 +87,7 @@ pub fn involved_ref(object: &Object) -> InvolvedRef<'_> {
         name: meta.name.as_deref(),
         namespace: meta.namespace.as_deref(),
         uid: meta.uid.as_deref(),
-        resource_version: meta.resource_version.as_deref(),
+        resource_version: object.resource_version(),
         field_path: None,
     }
 }

@@ -302,7 +302,7 @@ mod tests {
         let mut api = cluster_with_a_running_pod();
         let pod = api.get(Kind::Pod, "default", "web").expect("web");
         let uid = pod.metadata().uid.clone();
-        let rv = pod.metadata().resource_version.clone();
+        let rv = pod.resource_version().map(str::to_string);
         api.poll_trace();
         let options = WireDeleteOptions {
             preconditions: Some(Preconditions {

@@ -6,8 +6,9 @@
 //! so a Binding does not copy it): [`SharedSpecs::share_on_create`] gives a new pod the spec
 //! the last pod created for the same controller got, when it is equal. On an update
 //! (a patch decodes a whole new pod, a PUT sends one) [`share_unchanged`] keeps the previous
-//! revision's spec and status when the new ones are equal, so an annotation patch makes new
-//! metadata only.
+//! revision's metadata, spec and status when the new ones are equal (the `resourceVersion`
+//! is kept beside the shared metadata), so an annotation patch makes new metadata only and a write
+//! that changes nothing else than the status makes none.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
@@ -75,12 +76,15 @@ fn controller_uid(metadata: &ObjectMeta) -> Option<&str> {
         .filter(|uid| !uid.is_empty())
 }
 
-/// Makes `updated` (a pod about to be stored over `old`) hold `old`'s spec and status where
-/// they are equal to its own.
+/// Makes `updated` (a pod about to be stored over `old`) hold `old`'s metadata, spec and
+/// status where they are equal to its own.
 pub(crate) fn share_unchanged(updated: &mut Object, old: &Object) {
     let (Object::Pod(new), Object::Pod(old)) = (updated, old) else {
         return;
     };
+    if !Arc::ptr_eq(&new.metadata, &old.metadata) && new.metadata == old.metadata {
+        new.metadata = Arc::clone(&old.metadata);
+    }
     if let (Some(spec), Some(old_spec)) = (new.spec.as_mut(), old.spec.as_ref()) {
         if !Arc::ptr_eq(spec, old_spec) && spec == old_spec {
             *spec = Arc::clone(old_spec);
@@ -165,7 +169,7 @@ mod tests {
         let old = pod("web-1", "rs-1", "nginx");
         let mut patched = pod("web-1", "rs-1", "nginx");
         if let Object::Pod(p) = &mut patched {
-            p.metadata.annotations = Some([("note".to_string(), "x".to_string())].into());
+            p.metadata_mut().annotations = Some([("note".to_string(), "x".to_string())].into());
         }
         share_unchanged(&mut patched, &old);
         assert!(same_spec(&patched, &old));

@@ -80,7 +80,7 @@ fn to_scale(object: &Object) -> Option<Scale> {
             name: meta.name.clone(),
             namespace: meta.namespace.clone(),
             uid: meta.uid.clone(),
-            resource_version: meta.resource_version.clone(),
+            resource_version: object.resource_version().map(str::to_string),
             creation_timestamp: meta.creation_timestamp.clone(),
             ..ObjectMeta::default()
         },

@@ -76,9 +76,7 @@ impl ApiWatchEvent {
 
     fn revision(&self) -> Revision {
         self.object
-            .metadata()
-            .resource_version
-            .as_deref()
+            .resource_version()
             .and_then(|rv| rv.parse().ok())
             .unwrap_or(0)
     }
@@ -153,7 +151,7 @@ impl ApiWatch {
                     return None;
                 }
                 let mut last = prev.value.as_ref().clone();
-                last.metadata_mut().resource_version = Some(mod_revision.to_string());
+                last.set_resource_version(Some(mod_revision.to_string()));
                 Some(ApiWatchEvent {
                     event_type: WatchEventType::Deleted,
                     object: Arc::new(last),
@@ -399,7 +397,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
         }
         let revision = self.store.current_revision();
         let mut object = registry::empty_object(watch.kind);
-        object.metadata_mut().resource_version = Some(revision.to_string());
+        object.set_resource_version(Some(revision.to_string()));
         Some(ApiWatchEvent {
             event_type: WatchEventType::Bookmark,
             object: Arc::new(object),

@@ -207,12 +207,15 @@ impl<S: KvStore<Object>> ApiServer<S> {
     /// agree when both are given), none for cluster-scoped kinds.
     fn settle_namespace(namespace: &str, object: &mut Object) -> Result<String, ApiError> {
         let kind = object.kind();
-        let meta = object.metadata_mut();
+        // Only written when it changes: a pod's metadata may be shared with the sender's
+        // copy, and writing would copy it.
         if !kind.namespaced() {
-            meta.namespace = None;
+            if object.metadata().namespace.is_some() {
+                object.metadata_mut().namespace = None;
+            }
             return Ok(String::new());
         }
-        let own = meta.namespace.clone().unwrap_or_default();
+        let own = object.metadata().namespace.clone().unwrap_or_default();
         let settled = match (own.is_empty(), namespace.is_empty()) {
             (true, true) => "default".to_string(),
             (true, false) => namespace.to_string(),
@@ -224,7 +227,9 @@ impl<S: KvStore<Object>> ApiServer<S> {
                 ))
             }
         };
-        meta.namespace = Some(settled.clone());
+        if object.metadata().namespace.as_deref() != Some(settled.as_str()) {
+            object.metadata_mut().namespace = Some(settled.clone());
+        }
         Ok(settled)
     }
 
@@ -235,12 +240,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
     ) -> Result<Arc<Object>, ApiError> {
         let kind = object.kind();
         let namespace = Self::settle_namespace(namespace, &mut object)?;
-        if object
-            .metadata()
-            .resource_version
-            .as_deref()
-            .is_some_and(|rv| !rv.is_empty())
-        {
+        if object.resource_version().is_some_and(|rv| !rv.is_empty()) {
             return Err(ApiError::BadRequest(
                 "resourceVersion should not be set on objects to be created".to_string(),
             ));
@@ -416,7 +416,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
         expected: Option<Revision>,
     ) -> Result<Result<Arc<Object>, Arc<Object>>, ApiError> {
         let revision = self.store.current_revision() + 1;
-        object.metadata_mut().resource_version = Some(revision.to_string());
+        object.set_resource_version(Some(revision.to_string()));
         let stored = Arc::new(object);
         let compare = match expected {
             Some(mod_revision) => Compare::mod_revision(key, CompareResult::Equal, mod_revision),
@@ -462,18 +462,13 @@ impl<S: KvStore<Object>> ApiServer<S> {
             Err(ApiError::NotFound { .. })
                 if part == Part::Main && registry::allows_create_on_update(kind) =>
             {
-                object.metadata_mut().resource_version = None;
+                object.set_resource_version(None);
                 return self.create_inner(&namespace, object);
             }
             Err(e) => return Err(e),
         };
         let old = Arc::clone(&current.value);
-        if let Some(rv) = object
-            .metadata()
-            .resource_version
-            .as_deref()
-            .filter(|rv| !rv.is_empty())
-        {
+        if let Some(rv) = object.resource_version().filter(|rv| !rv.is_empty()) {
             if parse_resource_version(rv)? != current.mod_revision {
                 return Err(ApiError::modified(kind, &name));
             }
@@ -519,7 +514,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
                 merged
             }
         };
-        updated.metadata_mut().resource_version = old.metadata().resource_version.clone();
+        updated.set_resource_version(old.resource_version().map(str::to_string));
 
         let namespace_state = self.namespace_state(kind, &namespace);
         let priority_classes = self.priority_classes_for(kind, Operation::Update);
@@ -616,7 +611,8 @@ impl<S: KvStore<Object>> ApiServer<S> {
             // The stored metadata and spec (with its node name) with the new status, in the box the request came
             // in (the stored status is not copied only to be replaced).
             let mut pod = sent;
-            pod.metadata = old_pod.metadata.clone();
+            pod.metadata = Arc::clone(&old_pod.metadata);
+            pod.set_resource_version(old_pod.resource_version().map(str::to_string));
             pod.copy_spec_from(old_pod);
             pod.status = status;
             let mut merged = Object::Pod(pod);

@@ -189,7 +189,7 @@ impl EventRecorder {
             name: meta.name.as_deref(),
             namespace: meta.namespace.as_deref(),
             uid: meta.uid.as_deref(),
-            resource_version: meta.resource_version.as_deref(),
+            resource_version: pod.resource_version(),
             field_path,
         };
         self.event(now, involved, event_type, reason, message)

@@ -99,7 +99,7 @@ mod tests {
         let Some(mut shared) = SharedPod::new(Arc::clone(&object)) else {
             panic!("a pod is accepted");
         };
-        shared.metadata.name = Some("changed".to_string());
+        shared.metadata_mut().name = Some("changed".to_string());
         assert_eq!(shared.metadata.name.as_deref(), Some("changed"));
         assert_eq!(object.name(), "web");
         assert_eq!(Object::from(shared).name(), "changed");

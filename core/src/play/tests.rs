@@ -451,7 +451,7 @@ fn a_kubelet_status_write_keeps_the_conditions_the_kubelet_does_not_own() {
             ..PodCondition::default()
         });
     }
-    pod.metadata.resource_version = None;
+    pod.set_resource_version(None);
     api.update_status("default", crate::api::objects::Object::from(pod))
         .unwrap();
     // The crash makes the kubelet write the pod's status again.

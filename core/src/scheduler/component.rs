@@ -865,7 +865,7 @@ mod tests {
         let complete = Explanation::default();
         let fresh = StoredPod::default();
         let mut marked = StoredPod::default();
-        marked.metadata.annotations = Some(BTreeMap::from([(
+        marked.metadata_mut().annotations = Some(BTreeMap::from([(
             OMITTED_NODES_ANNOTATION.to_string(),
             "{}".to_string(),
         )]));

@@ -1026,7 +1026,7 @@ mod fast_path_tests {
             let mut pod = pod(serde_json::json!({"containers": [{
                 "name": "c", "image": image,
                 "resources": {"requests": {"cpu": format!("{cpu}m"), "memory": "16Mi"}}}]}));
-            pod.metadata.name = Some(format!("p{i}"));
+            pod.metadata_mut().name = Some(format!("p{i}"));
             let a = with_memo.schedule_one(&pod, &remembered, &mut rng_a);
             let b = without_memo.schedule_one(&pod, &afresh, &mut rng_b);
             assert_eq!(a.decision, b.decision, "pod {i}");

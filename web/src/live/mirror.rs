@@ -418,7 +418,7 @@ mod tests {
             .objects(Kind::Pod)
             .into_iter()
             .find(|o| o.name() == "web-a")
-            .and_then(|o| o.metadata().resource_version.clone());
+            .and_then(|o| o.resource_version().map(str::to_string));
         assert_eq!(modified.as_deref(), Some("42"));
     }
 

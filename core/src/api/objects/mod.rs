@@ -11,6 +11,7 @@
 mod error;
 mod event;
 mod kind;
+mod meta;
 mod object;
 mod pod;
 #[cfg(test)]

@@ -46,17 +46,37 @@ macro_rules! objects {
                 }
             }
 
-            /// The object's metadata (name, namespace, labels, resourceVersion, ...).
+            /// The object's metadata (name, namespace, labels, ...). **Its
+            /// `resource_version` is not to be read here** (a Pod keeps it apart from its
+            /// shared metadata, so it is `None` in there): use [`Object::resource_version`].
             pub fn metadata(&self) -> &ObjectMeta {
                 match self {
-                    $(Object::$variant(inner) => &inner.metadata,)*
+                    $(Object::$variant(inner) => HasMetadata::metadata(inner.as_ref()),)*
                 }
             }
 
-            /// The object's metadata, to change.
+            /// The object's metadata, to change (a Pod's is copied first if another revision
+            /// shares it). **Its `resource_version` is not to be written here**: use
+            /// [`Object::set_resource_version`].
             pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
                 match self {
-                    $(Object::$variant(inner) => &mut inner.metadata,)*
+                    $(Object::$variant(inner) => HasMetadata::metadata_mut(inner.as_mut()),)*
+                }
+            }
+
+            /// `metadata.resourceVersion`, if set.
+            pub fn resource_version(&self) -> Option<&str> {
+                match self {
+                    $(Object::$variant(inner) => HasMetadata::resource_version(inner.as_ref()),)*
+                }
+            }
+
+            /// Sets `metadata.resourceVersion` (a Pod's shared metadata is not copied).
+            pub fn set_resource_version(&mut self, resource_version: Option<String>) {
+                match self {
+                    $(Object::$variant(inner) => {
+                        HasMetadata::set_resource_version(inner.as_mut(), resource_version)
+                    })*
                 }
             }
 
@@ -99,6 +119,67 @@ macro_rules! objects {
             }
         )*
     };
+}
+
+/// How [`Object`] reaches each kind's metadata and `resourceVersion`.
+trait HasMetadata {
+    fn metadata(&self) -> &ObjectMeta;
+    fn metadata_mut(&mut self) -> &mut ObjectMeta;
+    fn resource_version(&self) -> Option<&str>;
+    fn set_resource_version(&mut self, resource_version: Option<String>);
+}
+
+/// The kinds whose metadata is a plain `metadata: ObjectMeta` field.
+macro_rules! inline_metadata {
+    ($($stored:ty),* $(,)?) => {
+        $(
+            impl HasMetadata for $stored {
+                fn metadata(&self) -> &ObjectMeta {
+                    &self.metadata
+                }
+                fn metadata_mut(&mut self) -> &mut ObjectMeta {
+                    &mut self.metadata
+                }
+                fn resource_version(&self) -> Option<&str> {
+                    self.metadata.resource_version.as_deref()
+                }
+                fn set_resource_version(&mut self, resource_version: Option<String>) {
+                    self.metadata.resource_version = resource_version;
+                }
+            }
+        )*
+    };
+}
+
+inline_metadata!(
+    Namespace,
+    Node,
+    ReplicationController,
+    ReplicaSet,
+    Deployment,
+    Service,
+    Endpoints,
+    EndpointSlice,
+    CompactEvent,
+    ConfigMap,
+    Lease,
+    PriorityClass,
+);
+
+/// A Pod's metadata is shared between its revisions, its `resourceVersion` kept beside it.
+impl HasMetadata for StoredPod {
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        StoredPod::metadata_mut(self)
+    }
+    fn resource_version(&self) -> Option<&str> {
+        StoredPod::resource_version(self)
+    }
+    fn set_resource_version(&mut self, resource_version: Option<String>) {
+        StoredPod::set_resource_version(self, resource_version);
+    }
 }
 
 objects!(

@@ -9,8 +9,10 @@
 //! `Arc`s: a status write shares the previous revision's spec, the kubelet can keep the `Arc`
 //! of the status it sent, and a change goes through [`StoredPod::spec_mut`] /
 //! [`StoredPod::status_mut`], which copy only what someone else still holds
-//! (`Arc::make_mut`). The metadata stays an `ObjectMeta` (every object hands out
-//! `&mut ObjectMeta` to the API server).
+//! (`Arc::make_mut`). The metadata is an `Arc<ObjectMeta>` too, without its
+//! `resourceVersion`, which is kept beside it ([`StoredPod::resource_version`]): a pod's
+//! revisions (created, bound, each status write) differ only in that number and share one
+//! metadata body.
 //!
 //! A `Pod` comes in through `From<Pod>` (decoded JSON, a pod a client built) and
 //! `Deserialize` (which reads exactly what the k8s-openapi `Pod` reads), and goes out
@@ -28,12 +30,18 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::ser::{Impossible, SerializeStruct};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::meta::MetaWithResourceVersion;
+
 /// A Pod whose spec and status are shared with the other revisions (and, for the spec, the
 /// other pods) that have the same ones.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StoredPod {
-    /// The pod's metadata.
-    pub metadata: ObjectMeta,
+    /// The pod's metadata **without its `resourceVersion`** (always `None` in here: see
+    /// [`StoredPod::resource_version`]), shared between the pod's revisions while equal.
+    /// Change it with [`StoredPod::metadata_mut`].
+    pub metadata: Arc<ObjectMeta>,
+    /// `metadata.resourceVersion`, kept out of the shared metadata.
+    resource_version: Option<Box<str>>,
     /// The pod's spec **without its `nodeName`** (always `None` in here: see
     /// [`StoredPod::node_name`]), shared between revisions and between the pods of one
     /// controller while equal.
@@ -48,12 +56,14 @@ pub struct StoredPod {
 impl StoredPod {
     /// A pod of these parts; `spec`'s own `nodeName`, if any, becomes the pod's node name.
     pub fn new(
-        metadata: ObjectMeta,
+        mut metadata: ObjectMeta,
         spec: Option<PodSpec>,
         status: Option<Arc<PodStatus>>,
     ) -> StoredPod {
+        let resource_version = metadata.resource_version.take().map(String::into_boxed_str);
         let mut pod = StoredPod {
-            metadata,
+            metadata: Arc::new(metadata),
+            resource_version,
             spec: None,
             node_name: None,
             status,
@@ -63,6 +73,30 @@ impl StoredPod {
             pod.spec = Some(Arc::new(spec));
         }
         pod
+    }
+
+    /// `metadata.resourceVersion` as written (`Some("")` is kept apart from `None`).
+    pub fn resource_version(&self) -> Option<&str> {
+        self.resource_version.as_deref()
+    }
+
+    /// Sets `metadata.resourceVersion` without touching the shared metadata.
+    pub fn set_resource_version(&mut self, resource_version: Option<String>) {
+        self.resource_version = resource_version.map(String::into_boxed_str);
+    }
+
+    /// The metadata to change (its `resource_version` is not the pod's: change that with
+    /// [`StoredPod::set_resource_version`]); copied first if another revision shares it.
+    pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        Arc::make_mut(&mut self.metadata)
+    }
+
+    /// The whole metadata, `resourceVersion` included (a copy).
+    pub fn full_metadata(&self) -> ObjectMeta {
+        ObjectMeta {
+            resource_version: self.resource_version.as_deref().map(str::to_string),
+            ..self.metadata.as_ref().clone()
+        }
     }
 
     /// The spec without its `nodeName` (use [`StoredPod::node_name`] for that), if the pod
@@ -126,7 +160,7 @@ impl StoredPod {
     /// The k8s-openapi `Pod` this stands for (copies the spec and the status).
     pub fn to_pod(&self) -> Pod {
         Pod {
-            metadata: self.metadata.clone(),
+            metadata: self.full_metadata(),
             spec: self.full_spec().map(Cow::into_owned),
             status: self.status.as_deref().cloned(),
         }
@@ -144,7 +178,10 @@ impl From<StoredPod> for Pod {
     fn from(pod: StoredPod) -> Pod {
         let node_name = pod.node_name.as_deref().map(str::to_string);
         Pod {
-            metadata: pod.metadata,
+            metadata: ObjectMeta {
+                resource_version: pod.resource_version.map(String::from),
+                ..Arc::unwrap_or_clone(pod.metadata)
+            },
             spec: pod.spec.map(|spec| PodSpec {
                 node_name,
                 ..Arc::unwrap_or_clone(spec)
@@ -168,7 +205,11 @@ impl Serialize for StoredPod {
         let mut state = serializer.serialize_struct("Pod", fields)?;
         state.serialize_field("apiVersion", "v1")?;
         state.serialize_field("kind", "Pod")?;
-        state.serialize_field("metadata", &self.metadata)?;
+        let metadata = MetaWithResourceVersion {
+            meta: &self.metadata,
+            resource_version: self.resource_version.as_deref(),
+        };
+        state.serialize_field("metadata", &metadata)?;
         if let Some(spec) = &self.spec {
             let spec = SpecWithNodeName {
                 spec,

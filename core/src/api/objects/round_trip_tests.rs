@@ -237,3 +237,122 @@ fn events_round_trip_as_the_k8s_openapi_event_does() {
         assert_eq!(Object::from(typed), object);
     }
 }
+
+/// A pod whose metadata has every field a client can write, `resourceVersion` included.
+fn pod_with_full_metadata() -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "annotations": {"note": "kept", "empty": ""},
+            "creationTimestamp": "2026-11-27T00:00:00Z",
+            "deletionGracePeriodSeconds": 30,
+            "deletionTimestamp": "2026-11-27T00:01:00Z",
+            "finalizers": ["example.com/keep"],
+            "generateName": "web-",
+            "generation": 2,
+            "labels": {"app": "web", "pod-template-hash": "abc"},
+            "managedFields": [{
+                "apiVersion": "v1", "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:metadata": {"f:labels": {"f:app": {}}}},
+                "manager": "kubectl-client-side-apply", "operation": "Update",
+                "time": "2026-11-27T00:00:00Z"
+            }],
+            "name": "web-x1",
+            "namespace": "shop",
+            "ownerReferences": [{
+                "apiVersion": "apps/v1", "blockOwnerDeletion": true, "controller": true,
+                "kind": "ReplicaSet", "name": "web", "uid": "rs-uid"
+            }],
+            "resourceVersion": "4711",
+            "selfLink": "/api/v1/namespaces/shop/pods/web-x1",
+            "uid": "pod-uid"
+        },
+        "spec": {"containers": [{"name": "app", "image": "nginx"}], "nodeName": "node-1"},
+        "status": {"phase": "Running"}
+    })
+}
+
+#[test]
+fn a_pod_s_metadata_round_trips_with_its_resource_version_kept_apart() {
+    let input = pod_with_full_metadata();
+    let object = Object::from_value(input.clone()).expect("the pod loads");
+    assert_eq!(object.resource_version(), Some("4711"));
+    // The shared body does not hold the revision; the object does.
+    assert_eq!(object.metadata().resource_version, None);
+    assert_eq!(object.to_value(), input);
+    // The same text, field for field, as the k8s-openapi `Pod` writes.
+    let typed: k8s_openapi::api::core::v1::Pod =
+        serde_json::from_value(input.clone()).expect("a pod");
+    assert_eq!(
+        serde_json::to_string(&object.to_value()).unwrap_or_default(),
+        serde_json::to_string(&typed).unwrap_or_default()
+    );
+    // Through the k8s-openapi type and back.
+    let pod = k8s_openapi::api::core::v1::Pod::try_from(object.clone()).expect("a pod");
+    assert_eq!(pod.metadata.resource_version.as_deref(), Some("4711"));
+    assert_eq!(pod, typed);
+    assert_eq!(serde_json::to_value(&pod).unwrap_or_default(), input);
+    assert_eq!(Object::from(pod), object);
+    // An empty resourceVersion is kept apart from none.
+    let mut empty = input.clone();
+    empty["metadata"]["resourceVersion"] = json!("");
+    let object = Object::from_value(empty.clone()).expect("the pod loads");
+    assert_eq!(object.resource_version(), Some(""));
+    assert_eq!(object.to_value(), empty);
+    let mut none = input;
+    if let Some(meta) = none["metadata"].as_object_mut() {
+        meta.remove("resourceVersion");
+    }
+    let object = Object::from_value(none.clone()).expect("the pod loads");
+    assert_eq!(object.resource_version(), None);
+    assert_eq!(object.to_value(), none);
+}
+
+#[test]
+fn a_new_resource_version_does_not_copy_a_pod_s_shared_metadata() {
+    let object = Object::from_value(pod_with_full_metadata()).expect("the pod loads");
+    let mut next = object.clone();
+    next.set_resource_version(Some("4712".to_string()));
+    assert!(std::ptr::eq(object.metadata(), next.metadata()));
+    assert_eq!(next.resource_version(), Some("4712"));
+    assert_eq!(
+        next.to_value()["metadata"]["resourceVersion"],
+        json!("4712")
+    );
+    assert_ne!(next, object);
+    // A change of the metadata copies it for this revision only.
+    next.metadata_mut().finalizers = None;
+    assert!(!std::ptr::eq(object.metadata(), next.metadata()));
+    assert_eq!(
+        object.metadata().finalizers.as_deref(),
+        Some(&["example.com/keep".to_string()][..])
+    );
+    assert_eq!(
+        next.to_value()["metadata"]["resourceVersion"],
+        json!("4712")
+    );
+    assert_eq!(next.to_value()["metadata"].get("finalizers"), None);
+}
+
+#[test]
+fn every_kind_reads_and_writes_its_resource_version() {
+    let objects = [
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}),
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}),
+        json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e"},
+            "involvedObject": {}}),
+        json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "r"}}),
+    ];
+    for input in objects {
+        let mut object = Object::from_value(input.clone()).expect("the object loads");
+        assert_eq!(object.resource_version(), None, "{input}");
+        object.set_resource_version(Some("12".to_string()));
+        assert_eq!(object.resource_version(), Some("12"), "{input}");
+        let mut expected = input.clone();
+        expected["metadata"]["resourceVersion"] = json!("12");
+        assert_eq!(object.to_value(), expected, "{input}");
+        object.set_resource_version(None);
+        assert_eq!(object.to_value(), input, "{input}");
+    }
+}

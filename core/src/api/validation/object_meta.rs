@@ -213,6 +213,17 @@ pub fn validate_object_meta_update(
     old: &ObjectMeta,
     path: &FieldPath,
 ) -> ErrorList {
+    validate_object_meta_update_with(new, new.resource_version.as_deref(), old, path)
+}
+
+/// [`validate_object_meta_update`] for a kind that keeps the new object's `resourceVersion`
+/// apart from its metadata (a [`StoredPod`](crate::api::objects::StoredPod)).
+pub fn validate_object_meta_update_with(
+    new: &ObjectMeta,
+    new_resource_version: Option<&str>,
+    old: &ObjectMeta,
+    path: &FieldPath,
+) -> ErrorList {
     let mut errs = ErrorList::new();
     if old.deletion_timestamp.is_some() {
         let old_finalizers = old.finalizers.as_deref().unwrap_or_default();
@@ -235,7 +246,7 @@ pub fn validate_object_meta_update(
             ));
         }
     }
-    let resource_version = new.resource_version.as_deref().unwrap_or("");
+    let resource_version = new_resource_version.unwrap_or("");
     if resource_version.is_empty() {
         errs.push(FieldError::invalid(
             &path.child("resourceVersion"),

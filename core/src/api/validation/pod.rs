@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::field::{ErrorList, FieldError, FieldPath};
 use super::names::{inclusive_range_error, NameRule};
-use super::object_meta::{validate_object_meta, validate_object_meta_update, Scope};
+use super::object_meta::{validate_object_meta, validate_object_meta_update_with, Scope};
 use super::pod_spec::{validate_pod_spec_on_node, validate_tolerations};
 use crate::api::objects::StoredPod;
 
@@ -105,7 +105,12 @@ pub fn validate_pod(pod: &StoredPod) -> ErrorList {
 pub fn validate_pod_update(new: &StoredPod, old: &StoredPod) -> ErrorList {
     let meta_path = FieldPath::new("metadata");
     let spec_path = FieldPath::new("spec");
-    let mut errs = validate_object_meta_update(&new.metadata, &old.metadata, &meta_path);
+    let mut errs = validate_object_meta_update_with(
+        &new.metadata,
+        new.resource_version(),
+        &old.metadata,
+        &meta_path,
+    );
     errs.extend(validate_pod_metadata_and_spec(new));
     let new_spec = spec_of(new);
     let old_spec = spec_of(old);
@@ -327,7 +332,7 @@ mod tests {
     fn pod_update_allows_a_new_image() {
         let old = pod("web", vec![container("web", "nginx:1.25")]);
         let mut new = pod("web", vec![container("web", "nginx:1.26")]);
-        new.metadata.resource_version = Some("2".into());
+        new.set_resource_version(Some("2".into()));
         assert_eq!(
             messages(validate_pod_update(&new, &old)),
             Vec::<String>::new()
@@ -347,7 +352,7 @@ mod tests {
             p.container_port = 8080;
         }
         let mut new = pod("web", vec![c]);
-        new.metadata.resource_version = Some("2".into());
+        new.set_resource_version(Some("2".into()));
         assert_eq!(
             messages(validate_pod_update(&new, &old)),
             vec!["spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)\n- spec.containers[0].ports[0].containerPort: 80\n+ spec.containers[0].ports[0].containerPort: 8080"]
@@ -363,7 +368,7 @@ mod tests {
     fn pod_update_forbids_moving_a_bound_pod_to_another_node() {
         let old = bound(pod("web", vec![container("web", "nginx")]), "node-1");
         let mut new = bound(pod("web", vec![container("web", "nginx")]), "node-2");
-        new.metadata.resource_version = Some("2".into());
+        new.set_resource_version(Some("2".into()));
         let expected = format!(
             "spec: Forbidden: pod updates may not change fields other than {}\n- spec.nodeName: \"node-1\"\n+ spec.nodeName: \"node-2\"",
             UPDATABLE_POD_SPEC_FIELDS.join(",")
@@ -375,7 +380,7 @@ mod tests {
     fn pod_update_forbids_binding_through_an_update() {
         let old = pod("web", vec![container("web", "nginx")]);
         let mut new = bound(pod("web", vec![container("web", "nginx")]), "node-1");
-        new.metadata.resource_version = Some("2".into());
+        new.set_resource_version(Some("2".into()));
         let errs = messages(validate_pod_update(&new, &old));
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert!(errs[0].ends_with("+ spec.nodeName: \"node-1\""), "{errs:?}");
@@ -385,7 +390,7 @@ mod tests {
     fn pod_update_of_a_bound_pod_may_change_its_image() {
         let old = bound(pod("web", vec![container("web", "nginx")]), "node-1");
         let mut new = bound(pod("web", vec![container("web", "nginx:1.27")]), "node-1");
-        new.metadata.resource_version = Some("2".into());
+        new.set_resource_version(Some("2".into()));
         assert_eq!(
             messages(validate_pod_update(&new, &old)),
             Vec::<String>::new()
@@ -420,7 +425,7 @@ mod tests {
             "web",
             vec![container("web", "nginx"), container("log", "busybox")],
         );
-        new.metadata.resource_version = Some("2".into());
+        new.set_resource_version(Some("2".into()));
         assert_eq!(
             messages(validate_pod_update(&new, &old)),
             vec!["spec.containers: Forbidden: pod updates may not add or remove containers"]

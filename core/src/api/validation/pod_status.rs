@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::field::{ErrorList, FieldError, FieldPath};
 use super::names::{is_dns1123_subdomain, is_qualified_name, is_valid_ip};
-use super::object_meta::{validate_immutable, validate_object_meta_update};
+use super::object_meta::{validate_immutable, validate_object_meta_update_with};
 use crate::api::objects::StoredPod;
 
 /// The conditions the system owns, whose types are not checked as qualified names.
@@ -28,7 +28,12 @@ pub fn validate_pod_status_update(new: &StoredPod, old: &StoredPod) -> ErrorList
     let mut errs = if new.metadata == old.metadata {
         ErrorList::new()
     } else {
-        validate_object_meta_update(&new.metadata, &old.metadata, &meta_path)
+        validate_object_meta_update_with(
+            &new.metadata,
+            new.resource_version(),
+            &old.metadata,
+            &meta_path,
+        )
     };
     let empty = PodStatus::default();
     let new_status = new.status.as_deref().unwrap_or(&empty);

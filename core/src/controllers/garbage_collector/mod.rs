@@ -109,19 +109,24 @@ fn same_ownership(previous: &Object, current: &Object) -> bool {
         && before.finalizers == after.finalizers
 }
 
+/// An item as the graph holds it: one allocation per object, shared by the indexes below
+/// (ordered by the key's value, so every index iterates as with plain `ItemKey`s).
+type Item = Arc<ItemKey>;
+
 /// The garbage collector.
 #[derive(Clone, Debug, Default)]
 pub struct GarbageCollector {
-    /// Owner uid → the items that reference it.
-    dependents: BTreeMap<String, BTreeSet<ItemKey>>,
+    /// Owner uid → the items that reference it. The uid is the one allocation that
+    /// `owners_of` shares for every dependent of that owner.
+    dependents: BTreeMap<Arc<str>, BTreeSet<Item>>,
     /// Item → the owner uids it references (to keep the index in step), sorted and without
     /// repeats. A boxed slice, not a `BTreeSet`: nearly every object has one owner, and a
     /// one-entry set takes a whole B-tree leaf (~280 bytes per pod).
-    owners_of: BTreeMap<ItemKey, Box<[String]>>,
+    owners_of: BTreeMap<Item, Box<[Arc<str>]>>,
     /// Uid → item, for the objects the collector has seen.
-    by_uid: BTreeMap<String, ItemKey>,
+    by_uid: BTreeMap<String, Item>,
     /// Items to look at on the next sync.
-    dirty: BTreeSet<ItemKey>,
+    dirty: BTreeSet<Item>,
 }
 
 impl GarbageCollector {
@@ -155,9 +160,12 @@ impl GarbageCollector {
         {
             return true;
         }
-        let item = ItemKey::of(object);
+        let key = ItemKey::of(object);
         let uid = object.metadata().uid.clone().unwrap_or_default();
-        let previous_owners = self.owners_of.remove(&item).unwrap_or_default();
+        let (item, previous_owners) = match self.owners_of.remove_entry(&key) {
+            Some((item, owners)) => (item, owners),
+            None => (Arc::new(key), Box::default()),
+        };
         for owner in &previous_owners {
             if let Some(set) = self.dependents.get_mut(owner) {
                 set.remove(&item);
@@ -167,39 +175,45 @@ impl GarbageCollector {
             }
         }
         let gone = event.event_type == WatchEventType::Deleted;
-        let owners: Box<[String]> = if gone {
+        let owners: Box<[Arc<str>]> = if gone {
             Box::default()
         } else {
-            let mut uids: Vec<String> = owner_references(object)
+            let mut uids: Vec<&str> = owner_references(object)
                 .iter()
-                .map(|r| r.uid.clone())
+                .map(|r| r.uid.as_str())
                 .collect();
             uids.sort_unstable();
             uids.dedup();
-            uids.into_boxed_slice()
+            // An owner's uid is allocated once, by its first dependent.
+            uids.into_iter()
+                .map(|uid| match self.dependents.get_key_value(uid) {
+                    Some((shared, _)) => Arc::clone(shared),
+                    None => Arc::from(uid),
+                })
+                .collect()
         };
         for owner in &owners {
             self.dependents
-                .entry(owner.clone())
+                .entry(Arc::clone(owner))
                 .or_default()
-                .insert(item.clone());
+                .insert(Arc::clone(&item));
         }
         // Owners that lost or may be waiting on this dependent look again.
         for owner in previous_owners.iter().chain(owners.iter()) {
-            if let Some(owner_item) = self.by_uid.get(owner) {
-                self.dirty.insert(owner_item.clone());
+            if let Some(owner_item) = self.by_uid.get(owner.as_ref()) {
+                self.dirty.insert(Arc::clone(owner_item));
             }
         }
         if gone {
             self.by_uid.remove(&uid);
         } else {
-            self.owners_of.insert(item.clone(), owners);
-            self.by_uid.insert(uid.clone(), item.clone());
+            self.owners_of.insert(Arc::clone(&item), owners);
+            self.by_uid.insert(uid.clone(), Arc::clone(&item));
             self.dirty.insert(item);
         }
         // The dependents of an owner that went or is going look again.
         if gone || object.metadata().deletion_timestamp.is_some() {
-            if let Some(dependents) = self.dependents.get(&uid) {
+            if let Some(dependents) = self.dependents.get(uid.as_str()) {
                 self.dirty.extend(dependents.iter().cloned());
             }
         }
@@ -209,10 +223,10 @@ impl GarbageCollector {
     /// Looks at every marked item and returns the requests that move ownership on.
     pub fn sync(&mut self, cache: &InformerCache) -> Reconciled {
         let mut out = Reconciled::default();
-        let mut work: Vec<ItemKey> = std::mem::take(&mut self.dirty).into_iter().collect();
+        let mut work: Vec<Item> = std::mem::take(&mut self.dirty).into_iter().collect();
         let mut seen = BTreeSet::new();
         while let Some(item) = work.pop() {
-            if !seen.insert(item.clone()) {
+            if !seen.insert(Arc::clone(&item)) {
                 continue;
             }
             let Some(object) = cache.get(item.kind, &item.key.namespace, &item.key.name) else {
@@ -239,14 +253,10 @@ impl GarbageCollector {
     }
 
     /// The live dependents of an owner: objects in the cache that still reference its uid.
-    fn live_dependents(
-        &self,
-        owner: &Object,
-        cache: &InformerCache,
-    ) -> Vec<(ItemKey, Arc<Object>)> {
+    fn live_dependents(&self, owner: &Object, cache: &InformerCache) -> Vec<(Item, Arc<Object>)> {
         let uid = owner.metadata().uid.clone().unwrap_or_default();
         self.dependents
-            .get(&uid)
+            .get(uid.as_str())
             .into_iter()
             .flatten()
             .filter_map(|d| {
@@ -254,13 +264,13 @@ impl GarbageCollector {
                 owner_references(object)
                     .iter()
                     .any(|r| r.uid == uid)
-                    .then(|| (d.clone(), Arc::clone(object)))
+                    .then(|| (Arc::clone(d), Arc::clone(object)))
             })
             .collect()
     }
 
     /// Dependents whose reference to this owner has `blockOwnerDeletion: true`.
-    fn blocking_dependents(&self, owner: &Object, cache: &InformerCache) -> Vec<ItemKey> {
+    fn blocking_dependents(&self, owner: &Object, cache: &InformerCache) -> Vec<Item> {
         let uid = owner.metadata().uid.clone().unwrap_or_default();
         self.live_dependents(owner, cache)
             .into_iter()
@@ -487,6 +497,35 @@ mod tests {
         };
         assert!(gc.handle_watch_event(&release, Some(&relabelled)));
         assert!(gc.has_work());
+    }
+
+    #[test]
+    fn the_graph_holds_each_item_and_each_owner_uid_once() {
+        let mut gc = GarbageCollector::new();
+        for name in ["a", "b"] {
+            let mut pod = pod_owned_by("ReplicaSet", "apps/v1", "rs-uid");
+            pod.metadata_mut().name = Some(name.to_string());
+            pod.metadata_mut().uid = Some(format!("{name}-uid"));
+            let event = ApiWatchEvent {
+                event_type: WatchEventType::Added,
+                object: Arc::new(pod),
+            };
+            gc.handle_watch_event(&event, None);
+        }
+        let owner_uids: Vec<&Arc<str>> = gc.owners_of.values().flat_map(|o| o.iter()).collect();
+        assert_eq!(owner_uids.len(), 2);
+        let (shared, dependents) = gc.dependents.first_key_value().expect("one owner");
+        assert!(owner_uids.iter().all(|uid| Arc::ptr_eq(uid, shared)));
+        for dependent in dependents {
+            let in_owners_of = gc
+                .owners_of
+                .get_key_value(dependent.as_ref())
+                .expect("known");
+            assert!(Arc::ptr_eq(in_owners_of.0, dependent));
+            let uid = format!("{}-uid", dependent.key.name);
+            assert!(Arc::ptr_eq(&gc.by_uid[&uid], dependent));
+        }
+        assert_eq!(dependents.len(), 2);
     }
 
     #[test]

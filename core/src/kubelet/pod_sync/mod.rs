@@ -421,10 +421,11 @@ impl PodWorker {
             | PodState::Running
             | PodState::Terminating
             | PodState::Finishing => {
-                if self.pod.metadata.deletion_timestamp.is_none() {
-                    self.pod.metadata.deletion_timestamp = Some(ctx.now.to_k8s_time());
+                let metadata = self.pod.metadata_mut();
+                if metadata.deletion_timestamp.is_none() {
+                    metadata.deletion_timestamp = Some(ctx.now.to_k8s_time());
                 }
-                self.pod.metadata.deletion_grace_period_seconds = Some(0);
+                metadata.deletion_grace_period_seconds = Some(0);
                 self.start_termination(ctx);
                 self.finish_termination_if_stopped(ctx);
             }
@@ -1287,12 +1288,12 @@ impl PodWorker {
         let status = Arc::new(status);
         self.sent_status = SentStatus::Pending(Arc::clone(&status));
         let mut pod = StoredPod::default();
-        pod.metadata = ObjectMeta {
+        pod.metadata = Arc::new(ObjectMeta {
             name: self.pod.metadata.name.clone(),
             namespace: self.pod.metadata.namespace.clone(),
             uid: self.pod.metadata.uid.clone(),
             ..ObjectMeta::default()
-        };
+        });
         pod.status = Some(status);
         // Computed again from the same inputs, with this status as the last one sent, the
         // status would come out the same (every transition time and earlier state it takes

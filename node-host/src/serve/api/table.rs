@@ -81,11 +81,7 @@ fn column_definitions(kind: Kind) -> Value {
 
 /// A Table of one object.
 pub fn object_table(object: &Object, request: &TableRequest) -> Value {
-    let resource_version = object
-        .metadata()
-        .resource_version
-        .clone()
-        .unwrap_or_default();
+    let resource_version = object.resource_version().unwrap_or_default().to_string();
     json!({
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",

@@ -73,11 +73,7 @@ impl EventKey {
             kind: object.kind(),
             namespace: object.namespace().to_string(),
             name: object.name().to_string(),
-            resource_version: object
-                .metadata()
-                .resource_version
-                .clone()
-                .unwrap_or_default(),
+            resource_version: object.resource_version().unwrap_or_default().to_string(),
             event_type: event.event_type.as_str(),
             output,
         }

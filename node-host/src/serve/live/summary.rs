@@ -192,7 +192,7 @@ pub fn pod_summary(object: &Object, pod: &StoredPod, now: Timestamp) -> PodSumma
             .cloned(),
         owner,
         template_hash: labels.and_then(|l| l.get("pod-template-hash")).cloned(),
-        resource_version: pod.metadata.resource_version.clone().unwrap_or_default(),
+        resource_version: pod.resource_version().unwrap_or_default().to_string(),
     }
 }
 
