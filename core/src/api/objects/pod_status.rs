@@ -142,17 +142,30 @@ fn owned(text: &Option<Box<str>>) -> Option<String> {
     text.as_deref().map(str::to_string)
 }
 
-/// A pod condition without a `lastProbeTime` and with a transition time of whole
-/// milliseconds (the kubelet's and the scheduler's).
+/// A pod condition whose type and status are well-known words, without a `lastProbeTime`
+/// and with a transition time of whole milliseconds (the kubelet's and the scheduler's): 24
+/// bytes, the rarely set reason, message and observed generation boxed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct CompactCondition {
-    type_: Text,
-    status: Text,
+    /// `lastTransitionTime` in milliseconds, or [`NO_TIME`].
+    last_transition_ms: i64,
+    extra: Option<Box<ConditionExtra>>,
+    /// `type`, an index of [`WORDS`].
+    type_: u8,
+    /// `status`, an index of [`WORDS`].
+    status: u8,
+}
+
+/// The fields of a condition that are usually not set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ConditionExtra {
     reason: Text,
     message: Option<Box<str>>,
-    last_transition_ms: Option<i64>,
     observed_generation: Option<i64>,
 }
+
+/// `lastTransitionTime` not set (no time jiff holds is this many milliseconds).
+const NO_TIME: i64 = i64::MIN;
 
 impl CompactCondition {
     /// The compact form, if `condition` has one.
@@ -160,26 +173,56 @@ impl CompactCondition {
         if condition.last_probe_time.is_some() {
             return None;
         }
-        let last_transition_ms = encode_time(condition.last_transition_time.as_ref()).ok()?;
+        let last_transition_ms = encode_time(condition.last_transition_time.as_ref())
+            .ok()?
+            .unwrap_or(NO_TIME);
+        let extra = (condition.reason.is_some()
+            || condition.message.is_some()
+            || condition.observed_generation.is_some())
+        .then(|| {
+            Box::new(ConditionExtra {
+                reason: Text::new(condition.reason.clone()),
+                message: condition.message.as_deref().map(Box::from),
+                observed_generation: condition.observed_generation,
+            })
+        });
         Some(CompactCondition {
-            type_: Text::new(Some(condition.type_.clone())),
-            status: Text::new(Some(condition.status.clone())),
-            reason: Text::new(condition.reason.clone()),
-            message: condition.message.as_deref().map(Box::from),
             last_transition_ms,
-            observed_generation: condition.observed_generation,
+            extra,
+            type_: known_word(&condition.type_)?,
+            status: known_word(&condition.status)?,
         })
+    }
+
+    fn word(index: u8) -> &'static str {
+        WORDS.get(usize::from(index)).copied().unwrap_or_default()
+    }
+
+    fn last_transition_time(&self) -> Option<Time> {
+        (self.last_transition_ms != NO_TIME)
+            .then(|| from_millis(self.last_transition_ms))
+            .flatten()
+    }
+
+    fn reason(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|extra| extra.reason.get())
+    }
+
+    fn message(&self) -> Option<&str> {
+        self.extra
+            .as_ref()
+            .and_then(|extra| extra.message.as_deref())
     }
 
     fn decode(&self) -> PodCondition {
         PodCondition {
             last_probe_time: None,
-            last_transition_time: self.last_transition_ms.and_then(from_millis),
-            message: owned(&self.message),
-            observed_generation: self.observed_generation,
-            reason: self.reason.owned(),
-            status: self.status.owned().unwrap_or_default(),
-            type_: self.type_.owned().unwrap_or_default(),
+            last_transition_time: self.last_transition_time(),
+            message: self.message().map(str::to_string),
+            observed_generation: self.extra.as_ref().and_then(|e| e.observed_generation),
+            reason: self.reason().map(str::to_string),
+            status: Self::word(self.status).to_string(),
+            type_: Self::word(self.type_).to_string(),
         }
     }
 }
@@ -198,7 +241,7 @@ impl<'a> ConditionRef<'a> {
     /// `type`.
     pub fn type_(&self) -> &'a str {
         match self.0 {
-            ConditionInner::Compact(c) => c.type_.get().unwrap_or_default(),
+            ConditionInner::Compact(c) => CompactCondition::word(c.type_),
             ConditionInner::Full(c) => &c.type_,
         }
     }
@@ -206,7 +249,7 @@ impl<'a> ConditionRef<'a> {
     /// `status` (`True`, `False`, `Unknown`).
     pub fn status(&self) -> &'a str {
         match self.0 {
-            ConditionInner::Compact(c) => c.status.get().unwrap_or_default(),
+            ConditionInner::Compact(c) => CompactCondition::word(c.status),
             ConditionInner::Full(c) => &c.status,
         }
     }
@@ -214,7 +257,7 @@ impl<'a> ConditionRef<'a> {
     /// `reason`.
     pub fn reason(&self) -> Option<&'a str> {
         match self.0 {
-            ConditionInner::Compact(c) => c.reason.get(),
+            ConditionInner::Compact(c) => c.reason(),
             ConditionInner::Full(c) => c.reason.as_deref(),
         }
     }
@@ -222,7 +265,7 @@ impl<'a> ConditionRef<'a> {
     /// `message`.
     pub fn message(&self) -> Option<&'a str> {
         match self.0 {
-            ConditionInner::Compact(c) => c.message.as_deref(),
+            ConditionInner::Compact(c) => c.message(),
             ConditionInner::Full(c) => c.message.as_deref(),
         }
     }
@@ -230,7 +273,7 @@ impl<'a> ConditionRef<'a> {
     /// `lastTransitionTime`.
     pub fn last_transition_time(&self) -> Option<Time> {
         match self.0 {
-            ConditionInner::Compact(c) => c.last_transition_ms.and_then(from_millis),
+            ConditionInner::Compact(c) => c.last_transition_time(),
             ConditionInner::Full(c) => c.last_transition_time.clone(),
         }
     }
@@ -978,6 +1021,11 @@ mod tests {
             }),
             json!({"conditions": [{"type": "Ready", "status": "True",
                 "lastTransitionTime": "2025-01-01T00:00:01.123456789Z"}]}),
+            // A readiness gate's own condition type, and a status outside the table.
+            json!({"conditions": [
+                {"type": "Ready", "status": "True"},
+                {"type": "example.com/feature-1", "status": "True"}]}),
+            json!({"conditions": [{"type": "Ready", "status": "Maybe"}]}),
         ];
         for case in cases {
             round_trip(status(case));
@@ -1059,6 +1107,6 @@ mod tests {
         assert!(
             std::mem::size_of::<CompactContainer>() * 4 < std::mem::size_of::<ContainerStatus>()
         );
-        assert!(std::mem::size_of::<CompactCondition>() < std::mem::size_of::<PodCondition>());
+        assert!(std::mem::size_of::<CompactCondition>() * 6 < std::mem::size_of::<PodCondition>());
     }
 }
