@@ -123,7 +123,7 @@ fn census(world: &mut World, seen: &mut BTreeMap<usize, (Weak<Object>, String)>)
             Object::Pod(pod) => pod
                 .status
                 .as_ref()
-                .is_some_and(|s| s.container_statuses.is_some()),
+                .is_some_and(|s| s.has_container_statuses()),
             _ => false,
         });
         sample.weight += 1 + usize::from(has_container_statuses);

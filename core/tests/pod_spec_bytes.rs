@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kubeplay_core::api::objects::{Kind, Object, StoredPod};
+use kubeplay_core::api::objects::{CompactPodStatus, Kind, Object, StoredPod};
 use kubeplay_core::apiserver::ListOptions;
 use kubeplay_core::sim::run::SimRunConfig;
 use kubeplay_core::sim::world::World;
@@ -82,7 +82,8 @@ fn bytes_of_one_sim_pod() {
     };
     let pod: &StoredPod = pod;
     let spec = pod.spec().cloned().unwrap_or_default();
-    let status = pod.status().cloned().unwrap_or_default();
+    let status = pod.to_status().unwrap_or_default();
+    let compact = pod.status().cloned().unwrap_or_default();
     println!(
         "one running pod of `sim` (a Deployment replica, node {:?}):",
         pod.node_name()
@@ -113,9 +114,14 @@ fn bytes_of_one_sim_pod() {
         size_of::<Container>()
     );
     row(
-        "PodStatus (running)",
+        "PodStatus (running, k8s-openapi)",
         size_of::<PodStatus>(),
         heap_of(&status),
+    );
+    row(
+        "CompactPodStatus (running, as stored)",
+        size_of::<CompactPodStatus>(),
+        heap_of(&compact),
     );
     row(
         "Arc<PodSpec> (shared: pointer only)",

@@ -344,12 +344,7 @@ fn node_card(
     let active: Vec<&StoredPod> = pods
         .iter()
         .map(|(_, pod)| *pod)
-        .filter(|pod| {
-            !matches!(
-                pod.status.as_ref().and_then(|s| s.phase.as_deref()),
-                Some("Succeeded" | "Failed")
-            )
-        })
+        .filter(|pod| !matches!(pod.phase(), Some("Succeeded" | "Failed")))
         .collect();
     let requested = |resource: &str, milli: bool| -> i64 {
         active

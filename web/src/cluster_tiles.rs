@@ -417,25 +417,20 @@ pub fn tile_state(pod: &StoredPod) -> PodState {
     if pod.metadata.deletion_timestamp.is_some() {
         return PodState::Terminating;
     }
-    let status = pod.status.as_ref();
-    if matches!(
-        status.and_then(|s| s.phase.as_deref()),
-        Some("Succeeded" | "Failed")
-    ) {
+    if matches!(pod.phase(), Some("Succeeded" | "Failed")) {
         return PodState::Finished;
     }
-    let waiting = status
-        .and_then(|s| s.container_statuses.as_ref())
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c.state.as_ref().and_then(|s| s.waiting.as_ref()))
-        .filter_map(|w| w.reason.as_deref())
+    let waiting = pod
+        .status
+        .iter()
+        .flat_map(|s| s.container_statuses())
+        .filter_map(|c| c.waiting_reason())
         .find(|reason| *reason != "ContainerCreating" && *reason != "PodInitializing");
     if waiting.is_some() {
         return PodState::Failing;
     }
     let scheduled = pod.node_name().is_some();
-    match status.and_then(|s| s.phase.as_deref()) {
+    match pod.phase() {
         Some("Running") => PodState::Running,
         _ if scheduled => PodState::Creating,
         _ => PodState::Pending,

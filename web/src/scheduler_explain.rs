@@ -460,11 +460,9 @@ pub struct SchedulingExplanation {
 fn unschedulable_message(pod: &StoredPod) -> Option<String> {
     pod.status
         .as_ref()?
-        .conditions
-        .as_ref()?
-        .iter()
-        .find(|c| c.type_ == "PodScheduled" && c.status == "False")
-        .and_then(|c| c.message.clone())
+        .conditions()
+        .find(|c| c.type_() == "PodScheduled" && c.status() == "False")
+        .and_then(|c| c.message().map(str::to_string))
         .filter(|m| !m.is_empty())
 }
 
@@ -529,8 +527,9 @@ impl SchedulingExplanation {
             nominated_node: pod
                 .status
                 .as_ref()
-                .and_then(|s| s.nominated_node_name.clone())
-                .filter(|n| !n.is_empty()),
+                .and_then(|s| s.nominated_node_name())
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
             node,
             nodes,
             unlisted,

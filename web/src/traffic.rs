@@ -149,11 +149,7 @@ impl TrafficChoices {
             .iter()
             .filter_map(|object| match object.as_ref() {
                 Object::Pod(pod) => {
-                    let has_ip = pod
-                        .status
-                        .as_ref()
-                        .and_then(|s| s.pod_ip.as_deref())
-                        .is_some_and(|ip| !ip.is_empty());
+                    let has_ip = pod.pod_ip().is_some_and(|ip| !ip.is_empty());
                     let terminating = pod.metadata.deletion_timestamp.is_some();
                     (has_ip && !terminating).then(|| {
                         (

@@ -63,10 +63,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
         let grace_seconds = match &object {
             Object::Pod(pod) => {
                 let on_node = pod.node_name().is_some_and(|n| !n.is_empty());
-                let finished = matches!(
-                    pod.status.as_ref().and_then(|s| s.phase.as_deref()),
-                    Some("Succeeded" | "Failed")
-                );
+                let finished = matches!(pod.phase(), Some("Succeeded" | "Failed"));
                 let requested = options.grace_period_seconds.unwrap_or_else(|| {
                     pod.spec
                         .as_ref()

@@ -4,7 +4,6 @@
 //! `pkg/registry/<group>/<kind>/strategy.go` files, gathered in one table.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use crate::api::fields::Fields;
 use crate::api::objects::{Kind, Object, StoredPod};
@@ -217,9 +216,10 @@ pub fn reset_status_for_create(object: &mut Object) {
     use k8s_openapi::api::core::v1::PodStatus;
     match object {
         Object::Pod(pod) => {
-            pod.status = Some(Arc::new(PodStatus {
+            let qos_class = pod_qos_class(pod).to_string();
+            pod.set_status(Some(PodStatus {
                 phase: Some("Pending".to_string()),
-                qos_class: Some(pod_qos_class(pod).to_string()),
+                qos_class: Some(qos_class),
                 ..PodStatus::default()
             }))
         }
@@ -313,21 +313,14 @@ impl Fields for SelectableFields<'_> {
                             "false"
                         },
                     )),
-                    "status.phase" => status.and_then(|s| borrowed(&s.phase)),
-                    "status.podIP" => status.and_then(|s| borrowed(&s.pod_ip)),
-                    "status.podIPs" => status.and_then(|s| {
-                        s.pod_ips.as_ref().map(|ips| {
-                            Cow::Owned(
-                                ips.iter()
-                                    .map(|ip| ip.ip.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(","),
-                            )
-                        })
-                    }),
-                    "status.nominatedNodeName" => {
-                        status.and_then(|s| borrowed(&s.nominated_node_name))
-                    }
+                    "status.phase" => pod.phase().map(Cow::Borrowed),
+                    "status.podIP" => pod.pod_ip().map(Cow::Borrowed),
+                    "status.podIPs" => status
+                        .and_then(|s| s.pod_ips())
+                        .map(|ips| Cow::Owned(ips.join(","))),
+                    "status.nominatedNodeName" => status
+                        .and_then(|s| s.nominated_node_name())
+                        .map(Cow::Borrowed),
                     _ => None,
                 }
             }

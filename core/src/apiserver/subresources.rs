@@ -245,23 +245,24 @@ impl<S: KvStore<Object>> ApiServer<S> {
         }
         let mut bound = pod.as_ref().clone();
         bound.set_node_name(Some(node));
-        let status = bound.status_mut();
-        let conditions = status.conditions.get_or_insert_with(Vec::new);
         let now = self.now.to_k8s_time();
-        match conditions.iter_mut().find(|c| c.type_ == "PodScheduled") {
-            Some(condition) => {
-                condition.status = "True".to_string();
-                condition.reason = None;
-                condition.message = None;
-                condition.last_transition_time = Some(now);
+        bound.edit_status(|status| {
+            let conditions = status.conditions.get_or_insert_with(Vec::new);
+            match conditions.iter_mut().find(|c| c.type_ == "PodScheduled") {
+                Some(condition) => {
+                    condition.status = "True".to_string();
+                    condition.reason = None;
+                    condition.message = None;
+                    condition.last_transition_time = Some(now);
+                }
+                None => conditions.push(PodCondition {
+                    type_: "PodScheduled".to_string(),
+                    status: "True".to_string(),
+                    last_transition_time: Some(now),
+                    ..PodCondition::default()
+                }),
             }
-            None => conditions.push(PodCondition {
-                type_: "PodScheduled".to_string(),
-                status: "True".to_string(),
-                last_transition_time: Some(now),
-                ..PodCondition::default()
-            }),
-        }
+        });
         let key = registry::object_key(Kind::Pod, namespace, name);
         self.commit_put(&key, Object::from(bound), Some(current.mod_revision))?
             .ok_or_else(|| ApiError::modified(Kind::Pod, name))

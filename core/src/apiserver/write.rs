@@ -593,11 +593,11 @@ impl<S: KvStore<Object>> ApiServer<S> {
         };
         let mut status = sent.status.take();
         if let Some(status) = status.as_mut() {
-            if status.qos_class.as_deref().unwrap_or("").is_empty() {
-                let stored = old_pod.status.as_ref().and_then(|s| s.qos_class.as_ref());
-                if status.qos_class.as_ref() != stored {
+            if status.qos_class().unwrap_or("").is_empty() {
+                let stored = old_pod.status.as_ref().and_then(|s| s.qos_class());
+                if status.qos_class() != stored {
                     // Copies the status only if the sender still holds it.
-                    Arc::make_mut(status).qos_class = stored.cloned();
+                    Arc::make_mut(status).set_qos_class(stored);
                 }
             }
         }

@@ -75,10 +75,7 @@ pub fn as_pod(object: &Object) -> Option<&StoredPod> {
 }
 
 fn phase(pod: &StoredPod) -> &str {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.phase.as_deref())
-        .unwrap_or("")
+    pod.phase().unwrap_or("")
 }
 
 /// `controller.IsPodActive`: not Succeeded, not Failed, not being deleted.
@@ -89,16 +86,10 @@ pub fn is_pod_active(pod: &StoredPod) -> bool {
 
 /// When the pod's Ready condition last turned True, if it is True.
 pub fn pod_ready_since(pod: &StoredPod) -> Option<Option<Timestamp>> {
-    let condition = pod
-        .status
-        .as_ref()?
-        .conditions
-        .as_deref()?
-        .iter()
-        .find(|c| c.type_ == "Ready")?;
-    (condition.status == "True").then(|| {
+    let condition = pod.status.as_ref()?.condition("Ready")?;
+    (condition.status() == "True").then(|| {
         condition
-            .last_transition_time
+            .last_transition_time()
             .as_ref()
             .map(Timestamp::from_k8s_time)
     })
@@ -134,11 +125,9 @@ fn pod_deletion_cost(pod: &StoredPod) -> i32 {
 
 fn max_container_restarts(pod: &StoredPod) -> i32 {
     pod.status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_deref())
-        .unwrap_or_default()
         .iter()
-        .map(|c| c.restart_count)
+        .flat_map(|s| s.container_statuses())
+        .map(|c| c.restart_count())
         .max()
         .unwrap_or(0)
 }

@@ -104,7 +104,7 @@ impl Harness {
                 any = true;
                 continue;
             }
-            if pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running") {
+            if pod.phase() == Some("Running") {
                 continue;
             }
             let mut pod = pod.as_ref().clone();
@@ -120,7 +120,7 @@ impl Harness {
                 continue;
             };
             let mut fresh = *fresh;
-            fresh.status = Some(Arc::new(PodStatus {
+            fresh.set_status(Some(PodStatus {
                 phase: Some("Running".to_string()),
                 conditions: Some(vec![PodCondition {
                     type_: "Ready".to_string(),

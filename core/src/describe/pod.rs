@@ -29,8 +29,8 @@ pub(crate) fn describe_pod(pod: &StoredPod, events: Option<&[Event]>, now: Times
     let meta = &pod.metadata;
     let default_spec = Default::default();
     let spec = pod.spec.as_deref().unwrap_or(&default_spec);
-    let default_status = Default::default();
-    let status = pod.status.as_deref().unwrap_or(&default_status);
+    let status = pod.to_status().unwrap_or_default();
+    let status = &status;
     w!(
         w,
         LEVEL_0,
@@ -262,8 +262,11 @@ impl PodEnv<'_> {
             "metadata.uid" => text(meta.uid.as_ref()),
             "spec.nodeName" => pod.node_name().unwrap_or_default().to_string(),
             "spec.serviceAccountName" => text(spec.and_then(|s| s.service_account_name.as_ref())),
-            "status.podIP" => text(status.and_then(|s| s.pod_ip.as_ref())),
-            "status.hostIP" => text(status.and_then(|s| s.host_ip.as_ref())),
+            "status.podIP" => pod.pod_ip().unwrap_or_default().to_string(),
+            "status.hostIP" => status
+                .and_then(|s| s.host_ip())
+                .unwrap_or_default()
+                .to_string(),
             _ => {
                 if let Some(rest) = path.strip_prefix("metadata.labels") {
                     from_map(meta.labels.as_ref(), rest)

@@ -61,7 +61,7 @@ pub(crate) fn pod_status_for_controller<A: KubectlApi + ?Sized>(
         if !controlled {
             continue;
         }
-        match pod.status.as_ref().and_then(|s| s.phase.as_deref()) {
+        match pod.phase() {
             Some("Running") => counts.running += 1,
             Some("Pending") => counts.waiting += 1,
             Some("Succeeded") => counts.succeeded += 1,

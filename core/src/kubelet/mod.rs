@@ -242,10 +242,7 @@ impl Kubelet {
             self.with_context(&uid, |w, ctx| w.handle_pod_update(pod, ctx));
             return;
         }
-        let terminal = matches!(
-            pod.status.as_ref().and_then(|s| s.phase.as_deref()),
-            Some("Succeeded" | "Failed")
-        );
+        let terminal = matches!(pod.phase(), Some("Succeeded" | "Failed"));
         if terminal {
             return;
         }

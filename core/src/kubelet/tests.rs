@@ -585,13 +585,7 @@ fn stored_container_states(
         .into_iter()
         .filter(|e| e.event_type == WatchEventType::Modified && e.object.name() == pod)
         .filter_map(|e| match e.object.as_ref() {
-            Object::Pod(p) => p
-                .status
-                .as_ref()?
-                .container_statuses
-                .as_ref()?
-                .first()
-                .cloned(),
+            Object::Pod(p) => p.to_status()?.container_statuses?.first().cloned(),
             _ => None,
         })
         .map(|c| {

@@ -505,26 +505,26 @@ fn is_running(pod: &StoredPod) -> bool {
         return false;
     };
     pod.metadata.deletion_timestamp.is_none()
-        && status.phase.as_deref() == Some("Running")
+        && status.phase() == Some("Running")
         && status
-            .conditions
-            .iter()
-            .flatten()
-            .any(|c| c.type_ == "Ready" && c.status == "True")
+            .conditions()
+            .any(|c| c.type_() == "Ready" && c.status() == "True")
 }
 
 fn ready_containers(pod: &StoredPod) -> usize {
     pod.status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .map_or(0, |statuses| statuses.iter().filter(|c| c.ready).count())
+        .iter()
+        .flat_map(|s| s.container_statuses())
+        .filter(|c| c.ready())
+        .count()
 }
 
 fn restarts(pod: &StoredPod) -> i32 {
     pod.status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .map_or(0, |statuses| statuses.iter().map(|c| c.restart_count).sum())
+        .iter()
+        .flat_map(|s| s.container_statuses())
+        .map(|c| c.restart_count())
+        .sum()
 }
 
 fn running_pods(world: &mut World, goal: &PodsMatching) -> Vec<StoredPod> {

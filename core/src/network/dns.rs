@@ -312,7 +312,7 @@ impl ClusterDnsView {
         let pod_ips = pods
             .iter()
             .filter_map(|pod| {
-                let ip = pod.status.as_ref()?.pod_ip.as_deref()?.parse().ok()?;
+                let ip = pod.pod_ip()?.parse().ok()?;
                 Some((pod.metadata.namespace.clone().unwrap_or_default(), ip))
             })
             .collect();

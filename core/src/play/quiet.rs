@@ -166,11 +166,12 @@ fn restarting(pod: &StoredPod) -> bool {
         .as_ref()
         .and_then(|s| s.restart_policy.as_deref())
         .unwrap_or("Always");
-    let statuses = pod
+    let statuses: Vec<_> = pod
         .status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_deref())
-        .unwrap_or_default();
+        .iter()
+        .flat_map(|s| s.container_statuses())
+        .map(|c| c.to_container_status())
+        .collect();
     statuses.iter().any(|status| {
         let state = status.state.as_ref();
         if let Some(terminated) = state.and_then(|s| s.terminated.as_ref()) {
@@ -201,11 +202,7 @@ fn pod_progress(
         return None;
     };
     let terminating = pod.metadata.deletion_timestamp.is_some();
-    let phase = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.phase.as_deref())
-        .unwrap_or("Pending");
+    let phase = pod.phase().unwrap_or("Pending");
     if !terminating && phase != "Pending" && !(phase == "Running" && restarting(pod)) {
         return None;
     }
@@ -217,16 +214,14 @@ fn pod_progress(
         .unwrap_or_else(|| phase.to_string());
     let unschedulable = pod
         .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|conditions| {
-            conditions.iter().find(|c| {
-                c.type_ == "PodScheduled"
-                    && c.status == "False"
-                    && c.reason.as_deref() == Some("Unschedulable")
-            })
+        .iter()
+        .flat_map(|s| s.conditions())
+        .find(|c| {
+            c.type_() == "PodScheduled"
+                && c.status() == "False"
+                && c.reason() == Some("Unschedulable")
         })
-        .and_then(|c| c.message.clone());
+        .and_then(|c| c.message().map(str::to_string));
     Some(match unschedulable {
         Some(message) if !terminating => format!("{status} (Unschedulable: {message})"),
         _ => status,

@@ -435,20 +435,18 @@ fn a_kubelet_status_write_keeps_the_conditions_the_kubelet_does_not_own() {
     let scheduled_at = pod
         .status
         .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
-        .and_then(|c| c.last_transition_time.clone());
-    if let Some(conditions) = pod
-        .status
-        .is_some()
-        .then(|| pod.status_mut())
-        .and_then(|s| s.conditions.as_mut())
-    {
-        conditions.push(PodCondition {
-            type_: "DisruptionTarget".to_string(),
-            status: "True".to_string(),
-            reason: Some("EvictionByEvictionAPI".to_string()),
-            ..PodCondition::default()
+        .and_then(|s| s.condition("PodScheduled"))
+        .and_then(|c| c.last_transition_time());
+    if pod.status.is_some() {
+        pod.edit_status(|status| {
+            if let Some(conditions) = status.conditions.as_mut() {
+                conditions.push(PodCondition {
+                    type_: "DisruptionTarget".to_string(),
+                    status: "True".to_string(),
+                    reason: Some("EvictionByEvictionAPI".to_string()),
+                    ..PodCondition::default()
+                });
+            }
         });
     }
     pod.set_resource_version(None);
@@ -463,9 +461,8 @@ fn a_kubelet_status_write_keeps_the_conditions_the_kubelet_does_not_own() {
         panic!("not a pod");
     };
     let conditions = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.clone())
+        .to_status()
+        .and_then(|s| s.conditions)
         .unwrap_or_default();
     let types: Vec<&str> = conditions.iter().map(|c| c.type_.as_str()).collect();
     assert_eq!(

@@ -176,7 +176,7 @@ pub fn row(object: &Arc<Object>, now: Timestamp) -> TableRow {
 /// How a pod ended, if it has finished (`Succeeded` or `Failed`); None for other objects.
 pub fn completion(object: &Object) -> Option<Completion> {
     match object {
-        Object::Pod(pod) => match pod.status.as_ref().and_then(|s| s.phase.as_deref()) {
+        Object::Pod(pod) => match pod.phase() {
             Some("Succeeded") => Some(Completion::Succeeded),
             Some("Failed") => Some(Completion::Failed),
             _ => None,

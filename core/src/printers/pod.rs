@@ -10,7 +10,9 @@ use crate::api::objects::StoredPod;
 
 pub(crate) fn pod_cells(pod: &StoredPod, name: Cell, age: Cell, now: Timestamp) -> Vec<Cell> {
     let spec = pod.spec.as_ref();
-    let status = pod.status.as_ref();
+    // The printer reads most of the status: one k8s-openapi copy of it.
+    let status = pod.to_status();
+    let status = status.as_ref();
     let total = spec.map_or(0, |s| s.containers.len());
     let mut reason = status.and_then(|s| s.phase.clone()).unwrap_or_default();
     if let Some(r) = status

@@ -198,10 +198,7 @@ impl KubeScheduler {
             (Kind::Pod, WatchEventType::Added | WatchEventType::Modified) => {
                 let Some(pod) = pod_of(object) else { return };
                 if let Some(node) = node_name_of(pod) {
-                    let finished = matches!(
-                        pod.status.as_ref().and_then(|s| s.phase.as_deref()),
-                        Some("Succeeded" | "Failed")
-                    );
+                    let finished = matches!(pod.phase(), Some("Succeeded" | "Failed"));
                     let terminating = pod.metadata.deletion_timestamp.is_some();
                     // A status update of a pod the cache already holds as it is: nothing
                     // to do (it left the queue, pending and nominated pods when the watch
@@ -399,7 +396,7 @@ impl KubeScheduler {
                     let was_nominated = pod
                         .status
                         .as_ref()
-                        .and_then(|s| s.nominated_node_name.as_deref())
+                        .and_then(|s| s.nominated_node_name())
                         .is_some_and(|n| !n.is_empty());
                     let nomination = match &result.explanation.post_filter {
                         Some(PostFilterResult::Nominated(nomination)) => {

@@ -662,7 +662,7 @@ impl Snapshot {
             let Some(node) = pod.node_name() else {
                 continue;
             };
-            let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
+            let phase = pod.phase();
             if matches!(phase, Some("Succeeded" | "Failed")) {
                 continue;
             }

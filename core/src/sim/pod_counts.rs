@@ -25,11 +25,11 @@ enum PodClass {
 /// A pod's place in the summary: whether it is bound to a node, and its class.
 fn classify(pod: &StoredPod) -> (bool, PodClass) {
     let scheduled = pod.node_name().is_some();
-    let status = pod.status.as_ref();
-    let ready = status
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
-    let class = match status.and_then(|s| s.phase.as_deref()).unwrap_or_default() {
+    let ready = pod.status.as_ref().is_some_and(|s| {
+        s.conditions()
+            .any(|c| c.type_() == "Ready" && c.status() == "True")
+    });
+    let class = match pod.phase().unwrap_or_default() {
         "Running" if ready => PodClass::RunningReady,
         "Running" => PodClass::RunningNotReady,
         "Succeeded" | "Failed" => PodClass::Finished,

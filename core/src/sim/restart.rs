@@ -83,14 +83,8 @@ impl StoredCluster {
             let Some(node) = pod.node_name().and_then(|n| nodes.get_mut(n)) else {
                 continue;
             };
-            let status = pod.status.as_ref();
-            let finished = matches!(
-                status.and_then(|s| s.phase.as_deref()),
-                Some("Succeeded" | "Failed")
-            );
-            let ip = status
-                .and_then(|s| s.pod_ip.as_deref())
-                .and_then(|ip| ip.parse::<Ipv4Addr>().ok());
+            let finished = matches!(pod.phase(), Some("Succeeded" | "Failed"));
+            let ip = pod.pod_ip().and_then(|ip| ip.parse::<Ipv4Addr>().ok());
             if let (false, Some(ip), Some(uid)) = (finished, ip, pod.metadata.uid.as_ref()) {
                 node.pod_ips.insert(uid.clone(), ip);
             }

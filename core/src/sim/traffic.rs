@@ -347,7 +347,7 @@ fn node_internal_ip(node: &Node) -> Option<Ipv4Addr> {
 }
 
 fn pod_ip(pod: &StoredPod) -> Option<Ipv4Addr> {
-    pod.status.as_ref()?.pod_ip.as_deref()?.parse().ok()
+    pod.pod_ip()?.parse().ok()
 }
 
 fn pod_node(pod: &StoredPod) -> Option<String> {

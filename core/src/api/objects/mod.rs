@@ -5,7 +5,7 @@
 //! back out as JSON with [`Object::to_value`]. Two kinds are kept in a form of their own,
 //! converted losslessly at the edges: Events ([`CompactEvent`]), because a cluster holds
 //! several per pod, and Pods ([`StoredPod`]: spec and status behind `Arc`s, shared between a
-//! pod's revisions). Because k8s-openapi knows every v1.33 field,
+//! pod's revisions, the status as a [`CompactPodStatus`]). Because k8s-openapi knows every v1.33 field,
 //! fields kubeplay does not act on survive the round trip unchanged.
 
 mod error;
@@ -14,6 +14,7 @@ mod kind;
 mod meta;
 mod object;
 mod pod;
+mod pod_status;
 #[cfg(test)]
 mod round_trip_tests;
 
@@ -23,3 +24,4 @@ pub use event::{CompactEvent, InvolvedObject, InvolvedRef, RecordedEvent};
 pub use kind::Kind;
 pub use object::Object;
 pub use pod::StoredPod;
+pub use pod_status::{CompactPodStatus, ConditionRef, ContainerRef};

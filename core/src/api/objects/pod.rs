@@ -7,12 +7,15 @@
 //! once defaulted) although only a bind changes it, and the kubelet keeps a copy of the status
 //! it sent until the watch echoes it. A `StoredPod` holds the spec and the status behind
 //! `Arc`s: a status write shares the previous revision's spec, the kubelet can keep the `Arc`
-//! of the status it sent, and a change goes through [`StoredPod::spec_mut`] /
-//! [`StoredPod::status_mut`], which copy only what someone else still holds
-//! (`Arc::make_mut`). The metadata is an `Arc<ObjectMeta>` too, without its
-//! `resourceVersion`, which is kept beside it ([`StoredPod::resource_version`]): a pod's
-//! revisions (created, bound, each status write) differ only in that number and share one
-//! metadata body.
+//! of the status it sent, and a spec change goes through [`StoredPod::spec_mut`], which copies
+//! only what someone else still holds (`Arc::make_mut`). The status is kept as a
+//! [`CompactPodStatus`] (a fraction of the k8s-openapi `PodStatus`'s bytes, converted
+//! losslessly at the edges): readers use [`StoredPod::status`] and its accessors,
+//! [`StoredPod::phase`], or [`StoredPod::to_status`] for the whole `PodStatus`; writers
+//! [`StoredPod::set_status`] or [`StoredPod::edit_status`]. The metadata is an
+//! `Arc<ObjectMeta>` too, without its `resourceVersion`, which is kept beside it
+//! ([`StoredPod::resource_version`]): a pod's revisions (created, bound, each status write)
+//! differ only in that number and share one metadata body.
 //!
 //! A `Pod` comes in through `From<Pod>` (decoded JSON, a pod a client built) and
 //! `Deserialize` (which reads exactly what the k8s-openapi `Pod` reads), and goes out
@@ -26,6 +29,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Pod, PodSpec, PodStatus};
+
+use super::pod_status::CompactPodStatus;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::ser::{Impossible, SerializeStruct};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -49,8 +54,8 @@ pub struct StoredPod {
     /// `spec.nodeName`, kept out of the shared spec (only present when `spec` is); an `Arc`
     /// so that a pod's revisions share it too.
     node_name: Option<Arc<str>>,
-    /// The pod's status, shared with whoever sent it.
-    pub status: Option<Arc<PodStatus>>,
+    /// The pod's status, compact, shared with whoever sent it.
+    pub status: Option<Arc<CompactPodStatus>>,
 }
 
 impl StoredPod {
@@ -58,7 +63,7 @@ impl StoredPod {
     pub fn new(
         mut metadata: ObjectMeta,
         spec: Option<PodSpec>,
-        status: Option<Arc<PodStatus>>,
+        status: Option<PodStatus>,
     ) -> StoredPod {
         let resource_version = metadata.resource_version.take().map(String::into_boxed_str);
         let mut pod = StoredPod {
@@ -66,7 +71,7 @@ impl StoredPod {
             resource_version,
             spec: None,
             node_name: None,
-            status,
+            status: status.map(|status| Arc::new(CompactPodStatus::from(status))),
         };
         if let Some(mut spec) = spec {
             pod.node_name = spec.node_name.take().map(Arc::from);
@@ -146,15 +151,38 @@ impl StoredPod {
         Arc::make_mut(self.spec.get_or_insert_with(Arc::default))
     }
 
-    /// The status, if the pod has one.
-    pub fn status(&self) -> Option<&PodStatus> {
+    /// The status, if the pod has one (read it through its accessors).
+    pub fn status(&self) -> Option<&CompactPodStatus> {
         self.status.as_deref()
     }
 
-    /// The status to change (an empty one is made first if there is none); copied first if
-    /// someone else shares it.
-    pub fn status_mut(&mut self) -> &mut PodStatus {
-        Arc::make_mut(self.status.get_or_insert_with(Arc::default))
+    /// `status.phase`.
+    pub fn phase(&self) -> Option<&str> {
+        self.status.as_deref().and_then(CompactPodStatus::phase)
+    }
+
+    /// `status.podIP`.
+    pub fn pod_ip(&self) -> Option<&str> {
+        self.status.as_deref().and_then(CompactPodStatus::pod_ip)
+    }
+
+    /// The whole status as a k8s-openapi `PodStatus` (a copy: for printers, describe and
+    /// the few readers that need one value).
+    pub fn to_status(&self) -> Option<PodStatus> {
+        self.status.as_deref().map(CompactPodStatus::to_status)
+    }
+
+    /// Sets the status (kept compact).
+    pub fn set_status(&mut self, status: Option<PodStatus>) {
+        self.status = status.map(|status| Arc::new(CompactPodStatus::from(status)));
+    }
+
+    /// Changes the status through its `PodStatus` form (an empty one is made first if there
+    /// is none); the pod gets a status of its own, others sharing the old one keep it.
+    pub fn edit_status(&mut self, change: impl FnOnce(&mut PodStatus)) {
+        let mut status = self.to_status().unwrap_or_default();
+        change(&mut status);
+        self.set_status(Some(status));
     }
 
     /// The k8s-openapi `Pod` this stands for (copies the spec and the status).
@@ -162,14 +190,14 @@ impl StoredPod {
         Pod {
             metadata: self.full_metadata(),
             spec: self.full_spec().map(Cow::into_owned),
-            status: self.status.as_deref().cloned(),
+            status: self.to_status(),
         }
     }
 }
 
 impl From<Pod> for StoredPod {
     fn from(pod: Pod) -> StoredPod {
-        StoredPod::new(pod.metadata, pod.spec, pod.status.map(Arc::new))
+        StoredPod::new(pod.metadata, pod.spec, pod.status)
     }
 }
 
@@ -186,7 +214,7 @@ impl From<StoredPod> for Pod {
                 node_name,
                 ..Arc::unwrap_or_clone(spec)
             }),
-            status: pod.status.map(Arc::unwrap_or_clone),
+            status: pod.status.as_deref().map(CompactPodStatus::to_status),
         }
     }
 }
@@ -608,12 +636,77 @@ mod tests {
     }
 
     #[test]
-    fn status_mut_makes_an_empty_status_when_the_pod_has_none() {
-        let mut stored = StoredPod::default();
-        stored.status_mut().phase = Some("Pending".to_string());
+    fn a_pod_with_a_full_status_is_written_as_the_k8s_openapi_pod() {
+        let original = pod(json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+            "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "nginx"}]},
+            "status": {
+                "phase": "Running",
+                "conditions": [
+                    {"type": "Ready", "status": "True", "lastTransitionTime": "2025-01-01T00:00:03Z"},
+                    {"type": "PodScheduled", "status": "True", "lastTransitionTime": "2025-01-01T00:00:00Z"}
+                ],
+                "hostIP": "192.168.0.7", "hostIPs": [{"ip": "192.168.0.7"}],
+                "podIP": "10.244.7.3", "podIPs": [{"ip": "10.244.7.3"}],
+                "startTime": "2025-01-01T00:00:01Z", "qosClass": "BestEffort",
+                "containerStatuses": [{"name": "app", "image": "nginx", "imageID": "sha256:1",
+                    "containerID": "containerd://1", "ready": true, "started": true,
+                    "restartCount": 1, "state": {"running": {"startedAt": "2025-01-01T00:00:02Z"}},
+                    "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}],
+                "initContainerStatuses": [],
+                "reason": "", "message": "hello"
+            }
+        }));
+        let stored = StoredPod::from(original.clone());
+        assert_eq!(stored.phase(), Some("Running"));
+        assert_eq!(stored.pod_ip(), Some("10.244.7.3"));
+        assert_eq!(stored.to_status(), original.status);
         assert_eq!(
-            stored.status().and_then(|s| s.phase.as_deref()),
-            Some("Pending")
+            serde_json::to_string(&stored).unwrap_or_default(),
+            serde_json::to_string(&original).unwrap_or_default()
+        );
+        assert_eq!(
+            serde_yaml_ng::to_string(&stored).unwrap_or_default(),
+            serde_yaml_ng::to_string(&original).unwrap_or_default()
+        );
+        assert_eq!(
+            serde_json::to_value(&stored).ok(),
+            serde_json::to_value(&original).ok()
+        );
+        assert_eq!(stored.to_pod(), original);
+        assert_eq!(Pod::from(stored), original);
+    }
+
+    #[test]
+    fn a_bad_status_gives_the_k8s_openapi_error() {
+        for value in [
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {}, "status": {"phase": 3}}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {},
+                "status": {"containerStatuses": [{"name": "a", "ready": "yes"}]}}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {},
+                "status": {"startTime": "yesterday"}}),
+        ] {
+            let ours = serde_json::from_value::<StoredPod>(value.clone()).map(|_| ());
+            let theirs = serde_json::from_value::<Pod>(value).map(|_| ());
+            assert!(ours.is_err());
+            assert_eq!(
+                ours.map_err(|e| e.to_string()),
+                theirs.map_err(|e| e.to_string())
+            );
+        }
+    }
+
+    #[test]
+    fn edit_status_makes_an_empty_status_when_the_pod_has_none() {
+        let mut stored = StoredPod::default();
+        stored.edit_status(|status| status.phase = Some("Pending".to_string()));
+        assert_eq!(stored.phase(), Some("Pending"));
+        assert_eq!(
+            stored.to_status(),
+            Some(PodStatus {
+                phase: Some("Pending".to_string()),
+                ..PodStatus::default()
+            })
         );
     }
 }

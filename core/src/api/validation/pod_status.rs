@@ -7,13 +7,13 @@
 //! forbids it, the resource claim statuses and the pod and host IPs. The API server calls it
 //! with the merged pod (old spec and metadata, new status) and the stored pod.
 
-use k8s_openapi::api::core::v1::{ContainerStatus, PodSpec, PodStatus};
+use k8s_openapi::api::core::v1::{PodResourceClaimStatus, PodSpec};
 use serde_json::Value;
 
 use super::field::{ErrorList, FieldError, FieldPath};
 use super::names::{is_dns1123_subdomain, is_qualified_name, is_valid_ip};
 use super::object_meta::{validate_immutable, validate_object_meta_update_with};
-use crate::api::objects::StoredPod;
+use crate::api::objects::{CompactPodStatus, ContainerRef, StoredPod};
 
 /// The conditions the system owns, whose types are not checked as qualified names.
 const SYSTEM_POD_CONDITIONS: [&str; 3] = ["PodScheduled", "Ready", "Initialized"];
@@ -35,12 +35,12 @@ pub fn validate_pod_status_update(new: &StoredPod, old: &StoredPod) -> ErrorList
             &meta_path,
         )
     };
-    let empty = PodStatus::default();
+    let empty = CompactPodStatus::default();
     let new_status = new.status.as_deref().unwrap_or(&empty);
     let old_status = old.status.as_deref().unwrap_or(&empty);
     // Kubernetes validates the conditions under `metadata` (the path it still holds then).
     errs.extend(validate_pod_conditions(
-        new_status.conditions.as_deref().unwrap_or_default(),
+        new_status.conditions().map(|c| c.type_()),
         &meta_path.child("conditions"),
     ));
 
@@ -54,9 +54,8 @@ pub fn validate_pod_status_update(new: &StoredPod, old: &StoredPod) -> ErrorList
             "may not be changed directly",
         ));
     }
-    let nominated = new_status.nominated_node_name.as_deref().unwrap_or("");
-    if nominated != old_status.nominated_node_name.as_deref().unwrap_or("") && !nominated.is_empty()
-    {
+    let nominated = new_status.nominated_node_name().unwrap_or("");
+    if nominated != old_status.nominated_node_name().unwrap_or("") && !nominated.is_empty() {
         for msg in is_dns1123_subdomain(nominated) {
             errs.push(FieldError::invalid(
                 &status_path.child("nominatedNodeName"),
@@ -65,8 +64,8 @@ pub fn validate_pod_status_update(new: &StoredPod, old: &StoredPod) -> ErrorList
             ));
         }
     }
-    fn qos(status: &PodStatus) -> &str {
-        status.qos_class.as_deref().unwrap_or_default()
+    fn qos(status: &CompactPodStatus) -> &str {
+        status.qos_class().unwrap_or_default()
     }
     errs.extend(validate_immutable(
         &qos(new_status),
@@ -85,82 +84,66 @@ pub fn validate_pod_status_update(new: &StoredPod, old: &StoredPod) -> ErrorList
             .find(|c| c.name == name)
             .is_some_and(|c| c.restart_policy.as_deref() == Some("Always"))
     };
-    errs.extend(validate_container_state_transition(
-        new_status.container_statuses.as_deref().unwrap_or_default(),
-        old_status.container_statuses.as_deref().unwrap_or_default(),
-        &status_path.child("containerStatuses"),
-        restart_policy,
-        |_| false,
-    ));
-    errs.extend(validate_container_state_transition(
-        new_status
-            .init_container_statuses
-            .as_deref()
-            .unwrap_or_default(),
-        old_status
-            .init_container_statuses
-            .as_deref()
-            .unwrap_or_default(),
-        &status_path.child("initContainerStatuses"),
-        restart_policy,
-        restartable_init,
-    ));
+    if restart_policy != "Always" {
+        errs.extend(validate_container_state_transition(
+            &new_status.container_statuses().collect::<Vec<_>>(),
+            &old_status.container_statuses().collect::<Vec<_>>(),
+            &status_path.child("containerStatuses"),
+            restart_policy,
+            |_| false,
+        ));
+        errs.extend(validate_container_state_transition(
+            &new_status.init_container_statuses().collect::<Vec<_>>(),
+            &old_status.init_container_statuses().collect::<Vec<_>>(),
+            &status_path.child("initContainerStatuses"),
+            restart_policy,
+            restartable_init,
+        ));
+    }
     // The kubelet never restarts ephemeral containers: an implicit `Never`.
     errs.extend(validate_container_state_transition(
-        new_status
-            .ephemeral_container_statuses
-            .as_deref()
-            .unwrap_or_default(),
-        old_status
-            .ephemeral_container_statuses
-            .as_deref()
-            .unwrap_or_default(),
+        &new_status
+            .ephemeral_container_statuses()
+            .collect::<Vec<_>>(),
+        &old_status
+            .ephemeral_container_statuses()
+            .collect::<Vec<_>>(),
         &status_path.child("ephemeralContainerStatuses"),
         "Never",
         |_| false,
     ));
     errs.extend(validate_resource_claim_statuses(
-        new_status,
+        new_status.resource_claim_statuses(),
         new.spec.as_deref().unwrap_or(&default_spec),
         &status_path.child("resourceClaimStatuses"),
     ));
     errs.extend(validate_ips(
-        new_status
-            .pod_ips
-            .iter()
-            .flatten()
-            .map(|ip| ip.ip.as_str())
-            .collect(),
+        new_status.pod_ips().unwrap_or_default(),
         &status_path.child("podIPs"),
         None,
     ));
     errs.extend(validate_ips(
-        new_status
-            .host_ips
-            .iter()
-            .flatten()
-            .map(|ip| ip.ip.as_str())
-            .collect(),
+        new_status.host_ips().unwrap_or_default(),
         &status_path.child("hostIPs"),
-        Some(new_status.host_ip.as_deref().unwrap_or("")),
+        Some(new_status.host_ip().unwrap_or("")),
     ));
     errs
 }
 
 /// `validatePodConditions`: types other than the system's must be qualified names.
-fn validate_pod_conditions(
-    conditions: &[k8s_openapi::api::core::v1::PodCondition],
+fn validate_pod_conditions<'a>(
+    condition_types: impl Iterator<Item = &'a str>,
     path: &FieldPath,
 ) -> ErrorList {
     let mut errs = ErrorList::new();
-    for (i, condition) in conditions.iter().enumerate() {
-        if SYSTEM_POD_CONDITIONS.contains(&condition.type_.as_str()) {
+    for (i, type_) in condition_types.enumerate() {
+        if SYSTEM_POD_CONDITIONS.contains(&type_) {
             continue;
         }
-        for msg in is_qualified_name(&condition.type_) {
+        for msg in is_qualified_name(type_) {
             errs.push(FieldError::invalid(
                 &path.index(i).child("Type"),
-                condition.type_.as_str(),
+                type_,
                 msg,
             ));
         }
@@ -172,8 +155,8 @@ fn validate_pod_conditions(
 /// restartable init containers restart): under `Never`, or `OnFailure` after a success, a
 /// terminated container stays terminated.
 fn validate_container_state_transition(
-    new: &[ContainerStatus],
-    old: &[ContainerStatus],
+    new: &[ContainerRef<'_>],
+    old: &[ContainerRef<'_>],
     path: &FieldPath,
     restart_policy: &str,
     may_restart: impl Fn(&str) -> bool,
@@ -183,25 +166,18 @@ fn validate_container_state_transition(
         return errs;
     }
     for (i, old_status) in old.iter().enumerate() {
-        let Some(terminated) = old_status
-            .state
-            .as_ref()
-            .and_then(|s| s.terminated.as_ref())
-        else {
+        let Some(exit_code) = old_status.terminated_exit_code() else {
             continue;
         };
-        if terminated.exit_code != 0 && restart_policy == "OnFailure" {
+        if exit_code != 0 && restart_policy == "OnFailure" {
             continue;
         }
-        if may_restart(&old_status.name) {
+        if may_restart(old_status.name()) {
             continue;
         }
         for new_status in new {
-            let still_terminated = new_status
-                .state
-                .as_ref()
-                .is_some_and(|s| s.terminated.is_some());
-            if new_status.name == old_status.name && !still_terminated {
+            let still_terminated = new_status.is_terminated();
+            if new_status.name() == old_status.name() && !still_terminated {
                 errs.push(FieldError::forbidden(
                     &path.index(i).child("state"),
                     NOT_TO_NON_TERMINATED,
@@ -214,13 +190,13 @@ fn validate_container_state_transition(
 
 /// `validatePodResourceClaimStatuses`: each names a claim of the spec, once.
 fn validate_resource_claim_statuses(
-    status: &PodStatus,
+    claims: &[PodResourceClaimStatus],
     spec: &PodSpec,
     path: &FieldPath,
 ) -> ErrorList {
     let mut errs = ErrorList::new();
     let mut seen: Vec<&str> = Vec::new();
-    for (i, claim) in status.resource_claim_statuses.iter().flatten().enumerate() {
+    for (i, claim) in claims.iter().enumerate() {
         let name_path = path.index(i).child("name");
         let in_spec = spec
             .resource_claims
@@ -309,8 +285,8 @@ fn validate_ips(ips: Vec<&str>, path: &FieldPath, host_ip: Option<&str>) -> Erro
 mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::{
-        ContainerState, ContainerStateRunning, ContainerStateTerminated, HostIP, Pod, PodCondition,
-        PodIP,
+        ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStatus, HostIP,
+        Pod, PodCondition, PodIP, PodStatus,
     };
 
     fn pod(restart_policy: &str, status: PodStatus) -> StoredPod {

@@ -67,11 +67,7 @@ fn old_pods_running(
             return false;
         }
         let phase = match pod.as_ref() {
-            Object::Pod(p) => p
-                .status
-                .as_ref()
-                .and_then(|s| s.phase.clone())
-                .unwrap_or_default(),
+            Object::Pod(p) => p.phase().unwrap_or_default().to_string(),
             _ => return false,
         };
         phase != "Failed" && phase != "Succeeded"

@@ -85,12 +85,7 @@ pub fn pod_to_endpoint(service: &Service, pod: &StoredPod) -> Endpoint {
         (Some(subdomain) == service.metadata.name.as_deref()).then(|| hostname.to_string())
     });
     Endpoint {
-        addresses: pod
-            .status
-            .as_ref()
-            .and_then(|s| s.pod_ip.clone())
-            .into_iter()
-            .collect(),
+        addresses: pod.pod_ip().map(str::to_string).into_iter().collect(),
         conditions: Some(EndpointConditions {
             ready: Some(ready),
             serving: Some(serving),

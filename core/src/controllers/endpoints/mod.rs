@@ -85,17 +85,13 @@ pub fn publishes_not_ready_addresses(service: &Service) -> bool {
 /// `ShouldPodBeInEndpoints`: the pod has an IP, is not terminating (unless
 /// `include_terminating`), and has not finished for good under its restart policy.
 pub fn should_pod_be_in_endpoints(pod: &StoredPod, include_terminating: bool) -> bool {
-    let status = pod.status.as_ref();
-    if status
-        .and_then(|s| s.pod_ip.as_deref())
-        .is_none_or(str::is_empty)
-    {
+    if pod.pod_ip().is_none_or(str::is_empty) {
         return false;
     }
     if !include_terminating && pod.metadata.deletion_timestamp.is_some() {
         return false;
     }
-    let phase = status.and_then(|s| s.phase.as_deref()).unwrap_or("");
+    let phase = pod.phase().unwrap_or("");
     match pod
         .spec
         .as_ref()
@@ -405,11 +401,7 @@ fn address_for(service: &Service, pod: &StoredPod) -> EndpointAddress {
         (Some(subdomain) == service.metadata.name.as_deref()).then(|| hostname.to_string())
     });
     EndpointAddress {
-        ip: pod
-            .status
-            .as_ref()
-            .and_then(|s| s.pod_ip.clone())
-            .unwrap_or_default(),
+        ip: pod.pod_ip().unwrap_or_default().to_string(),
         hostname,
         node_name: pod
             .node_name()

@@ -37,11 +37,8 @@ pub struct TriggerTimeTracker {
 fn pod_trigger_time(pod: &StoredPod) -> Option<Timestamp> {
     pod.status
         .as_ref()?
-        .conditions
-        .as_deref()?
-        .iter()
-        .find(|c| c.type_ == "Ready")?
-        .last_transition_time
+        .condition("Ready")?
+        .last_transition_time()
         .as_ref()
         .map(Timestamp::from_k8s_time)
 }

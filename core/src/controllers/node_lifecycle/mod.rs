@@ -163,10 +163,10 @@ fn pod_node_name(pod: &StoredPod) -> Option<&str> {
 }
 
 fn pod_is_ready(pod: &StoredPod) -> bool {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+    pod.status.as_ref().is_some_and(|s| {
+        s.conditions()
+            .any(|c| c.type_() == "Ready" && c.status() == "True")
+    })
 }
 
 /// The taints the node should carry for its readiness: other taints kept as they are, the
@@ -348,10 +348,9 @@ impl NodeLifecycleController {
             }
             let conditions: Vec<_> = pod
                 .status
-                .as_ref()
-                .and_then(|s| s.conditions.clone())
-                .unwrap_or_default()
-                .into_iter()
+                .iter()
+                .flat_map(|s| s.conditions())
+                .map(|c| c.to_condition())
                 .map(|mut c| {
                     if c.type_ == "Ready" {
                         c.status = "False".to_string();

@@ -151,10 +151,7 @@ fn has_empty_dir(pod: &Object) -> bool {
 
 fn finished(pod: &Object) -> bool {
     match pod {
-        Object::Pod(pod) => matches!(
-            pod.status.as_ref().and_then(|s| s.phase.as_deref()),
-            Some("Succeeded" | "Failed")
-        ),
+        Object::Pod(pod) => matches!(pod.phase(), Some("Succeeded" | "Failed")),
         _ => false,
     }
 }

@@ -28,10 +28,10 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Container, PodStatus};
+use k8s_openapi::api::core::v1::Container;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::api::objects::{Kind, Object, StoredPod};
+use crate::api::objects::{CompactPodStatus, Kind, Object, StoredPod};
 use crate::apiserver::{ApiRequest, DeleteOptions};
 use crate::kubelet::backoff::Backoff;
 use crate::kubelet::events::{self, EventRecorder, EventType};
@@ -137,7 +137,7 @@ enum SentStatus {
     Echoed,
     /// Sent and not (or no longer) what the API's copy shows: the status itself, shared
     /// with the request that carried it (and so with the store that keeps it).
-    Pending(Arc<PodStatus>),
+    Pending(Arc<CompactPodStatus>),
 }
 
 /// The kubelet's worker for one pod.
@@ -400,11 +400,9 @@ impl PodWorker {
         let (Some(sent), Some(api)) = (self.last_sent(), self.pod.status.as_ref()) else {
             return false;
         };
-        let api_conditions = api.conditions.as_deref().unwrap_or_default();
         sent.any_condition(|type_, status| {
-            !api_conditions
-                .iter()
-                .any(|c| c.type_ == type_ && c.status == status)
+            !api.conditions()
+                .any(|c| c.type_() == type_ && c.status() == status)
         })
     }
 
@@ -1274,7 +1272,7 @@ impl PodWorker {
             // The status would come out as the one last sent (see `StatusInputs`).
             return;
         }
-        let status = self.compute_status(ctx.node_ip, ctx.now);
+        let status = CompactPodStatus::from(self.compute_status(ctx.node_ip, ctx.now));
         if !resend && self.last_sent().is_some_and(|sent| sent.is(&status)) {
             self.status_inputs = self.status_inputs(ctx.node_ip);
             return;

@@ -22,7 +22,7 @@ pub const REBOOT_EXIT_CODE: i32 = 255;
 /// Takes over what the pod's stored status says about a previous boot (nothing for a pod
 /// whose containers never ran).
 pub(super) fn carry_over_previous_boot(worker: &mut PodWorker, now: Timestamp) {
-    let Some(status) = worker.pod.status.clone() else {
+    let Some(status) = worker.pod.to_status() else {
         return;
     };
     let ran_before = status

@@ -10,16 +10,19 @@
 //! pointer. (It used to keep a summary of its own, ~200 bytes a pod with a fingerprint of the
 //! status, from before the store shared the sent status's `Arc`.)
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 
-use k8s_openapi::api::core::v1::{ContainerState, PodCondition, PodStatus};
+use k8s_openapi::api::core::v1::{ContainerState, PodCondition};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
+use crate::api::objects::CompactPodStatus;
+
 /// A container's status in the status last sent, as [`SentView::container`] reads it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct PreviousContainer<'a> {
     /// `lastState` (None or empty read the same).
-    pub last_state: Option<&'a ContainerState>,
+    pub last_state: Option<Cow<'a, ContainerState>>,
     /// `state.waiting.message`.
     pub waiting_message: Option<&'a str>,
 }
@@ -27,66 +30,50 @@ pub struct PreviousContainer<'a> {
 /// The status last sent: the API's copy that shows it, or the one the worker keeps until
 /// the echo.
 #[derive(Clone, Copy, Debug)]
-pub struct SentView<'a>(pub &'a PodStatus);
+pub struct SentView<'a>(pub &'a CompactPodStatus);
 
 impl<'a> SentView<'a> {
     /// The `lastTransitionTime` of the first condition of the kubelet's type `kind` when its
     /// status is `status` (`True`/`False`).
     pub fn transition_time(self, kind: &str, status: &str) -> Option<Time> {
         self.0
-            .conditions
-            .as_ref()
-            .and_then(|cs| cs.iter().find(|c| c.type_ == kind))
-            .filter(|c| c.status == status)
-            .and_then(|c| c.last_transition_time.clone())
+            .condition(kind)
+            .filter(|c| c.status() == status)
+            .and_then(|c| c.last_transition_time())
     }
 
     /// Whether any condition sent satisfies `test(type, status)`.
     pub fn any_condition(self, mut test: impl FnMut(&str, &str) -> bool) -> bool {
-        self.0
-            .conditions
-            .iter()
-            .flatten()
-            .any(|c: &PodCondition| test(&c.type_, &c.status))
+        self.0.conditions().any(|c| test(c.type_(), c.status()))
     }
 
     /// The first status of container `name` in `initContainerStatuses` (`init`) or
     /// `containerStatuses`.
     pub fn container(self, init: bool, name: &str) -> Option<PreviousContainer<'a>> {
         let sent = self.0;
-        let list = if init {
-            sent.init_container_statuses.as_deref()
+        let found = if init {
+            sent.init_container_statuses().find(|s| s.name() == name)
         } else {
-            sent.container_statuses.as_deref()
+            sent.container_statuses().find(|s| s.name() == name)
         };
-        list?
-            .iter()
-            .find(|s| s.name == name)
-            .map(|s| PreviousContainer {
-                last_state: s.last_state.as_ref(),
-                waiting_message: s
-                    .state
-                    .as_ref()
-                    .and_then(|s| s.waiting.as_ref())
-                    .and_then(|w| w.message.as_deref()),
-            })
+        found.map(|s| PreviousContainer {
+            last_state: s.last_state(),
+            waiting_message: s.waiting_message(),
+        })
     }
 
     /// Whether the first status of container `name` (`containerStatuses`, then
     /// `initContainerStatuses`) showed it `terminated`.
     pub fn shows_terminated(self, name: &str) -> bool {
         let sent = self.0;
-        sent.container_statuses
-            .iter()
-            .chain(sent.init_container_statuses.iter())
-            .flatten()
-            .find(|s| s.name == name)
-            .and_then(|s| s.state.as_ref())
-            .is_some_and(|s| s.terminated.is_some())
+        sent.container_statuses()
+            .chain(sent.init_container_statuses())
+            .find(|s| s.name() == name)
+            .is_some_and(|s| s.is_terminated())
     }
 
     /// Whether `status` is the status sent (the same one, or an equal one).
-    pub fn is(self, status: &PodStatus) -> bool {
+    pub fn is(self, status: &CompactPodStatus) -> bool {
         std::ptr::eq(self.0, status) || self.0 == status
     }
 }
@@ -143,11 +130,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn status(value: serde_json::Value) -> PodStatus {
+    fn status(value: serde_json::Value) -> k8s_openapi::api::core::v1::PodStatus {
         serde_json::from_value(value).unwrap()
     }
 
-    fn sample() -> PodStatus {
+    fn sample() -> CompactPodStatus {
         status(json!({
             "phase": "Running",
             "conditions": [
@@ -173,6 +160,7 @@ mod tests {
                  "lastState": {}}
             ]
         }))
+        .into()
     }
 
     #[test]
@@ -206,10 +194,10 @@ mod tests {
         assert!(SentView(&sent).is(&sent));
         assert!(SentView(&sent).is(&sent.clone()));
         let mut other = sent.clone();
-        other.container_statuses.as_mut().unwrap()[0].restart_count = 3;
+        other.edit(|s| s.container_statuses.as_mut().unwrap()[0].restart_count = 3);
         assert!(!SentView(&sent).is(&other));
         let mut other = sent.clone();
-        other.conditions.as_mut().unwrap()[3].status = "True".to_string();
+        other.edit(|s| s.conditions.as_mut().unwrap()[3].status = "True".to_string());
         assert!(!SentView(&sent).is(&other));
     }
 }

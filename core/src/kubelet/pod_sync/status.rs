@@ -29,6 +29,7 @@ use std::time::Duration;
 use super::containers::{ContainerRecord, ContainerStep, Termination, WaitingReason};
 use super::sent_status::{PreviousContainer, SentView};
 use super::{PodState, PodWorker, RestartPolicy};
+use crate::api::objects::ConditionRef;
 use crate::sim::clock::Timestamp;
 
 /// How long the kubelet's pod worker waits before syncing a pod again after a sync that
@@ -115,7 +116,8 @@ fn container_status(
     // The run before `record.last_termination`, as the last status showed it.
     let earlier = || -> ContainerState {
         previous
-            .and_then(|p| p.last_state.cloned())
+            .as_ref()
+            .and_then(|p| p.last_state.as_deref().cloned())
             .filter(|state| state != &last_terminated.clone().unwrap_or_default())
             .unwrap_or_default()
     };
@@ -152,7 +154,10 @@ fn container_status(
                 Some(t) if restarts > 0 && back_off_shown(record, t) => (
                     waiting_state(
                         WaitingReason::CrashLoopBackOff.as_str(),
-                        previous.and_then(|p| p.waiting_message).map(str::to_string),
+                        previous
+                            .as_ref()
+                            .and_then(|p| p.waiting_message)
+                            .map(str::to_string),
                     ),
                     terminated_state(t),
                     restarts - 1,
@@ -285,7 +290,12 @@ impl PodWorker {
         let phase = self.phase();
         let mut status = PodStatus {
             phase: Some(phase.as_str().to_string()),
-            qos_class: self.pod.status.as_ref().and_then(|s| s.qos_class.clone()),
+            qos_class: self
+                .pod
+                .status
+                .as_ref()
+                .and_then(|s| s.qos_class())
+                .map(str::to_string),
             start_time: self.start_time.map(Timestamp::to_k8s_time),
             ..PodStatus::default()
         };
@@ -350,7 +360,8 @@ impl PodWorker {
         let (ready, ready_r, ready_m) = ready_reason();
         let (cready, cready_r, cready_m) = ready_reason();
         // mergePodStatus: the conditions others own first, as the API has them.
-        let mut conditions: Vec<PodCondition> = self.others_conditions().cloned().collect();
+        let mut conditions: Vec<PodCondition> =
+            self.others_conditions().map(|c| c.to_condition()).collect();
         conditions.extend([
             self.condition("PodReadyToStartContainers", sandbox_ready, None, None, now),
             self.condition("Initialized", init_ok, init_reason, init_message, now),
@@ -464,10 +475,10 @@ impl PodWorker {
         self.pod
             .status
             .as_ref()
-            .and_then(|s| s.qos_class.as_ref())
+            .and_then(|s| s.qos_class())
             .hash(&mut h);
         for condition in self.others_conditions() {
-            hash_condition(&mut h, condition);
+            hash_condition(&mut h, &condition.to_condition());
         }
         StatusInputs(h.finish())
     }
@@ -487,13 +498,11 @@ impl PodWorker {
     }
 
     /// The conditions of the API's copy of the status that the kubelet does not own.
-    fn others_conditions(&self) -> impl Iterator<Item = &PodCondition> {
+    fn others_conditions(&self) -> impl Iterator<Item = ConditionRef<'_>> {
         self.pod
             .status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .into_iter()
-            .flatten()
-            .filter(|c| !KUBELET_CONDITIONS.contains(&c.type_.as_str()))
+            .iter()
+            .flat_map(|s| s.conditions())
+            .filter(|c| !KUBELET_CONDITIONS.contains(&c.type_()))
     }
 }

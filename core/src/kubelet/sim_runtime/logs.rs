@@ -499,13 +499,12 @@ pub fn choose_container(pod: &StoredPod, container: Option<&str>) -> Result<Stri
 pub fn choose_run(pod: &StoredPod, container: &str, previous: bool) -> Result<String, LogsError> {
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let who = || (container.to_string(), pod_name.clone());
-    let status = pod.status.as_ref();
-    let found = status
-        .and_then(|s| s.container_statuses.as_ref())
-        .into_iter()
-        .chain(status.and_then(|s| s.init_container_statuses.as_ref()))
-        .flatten()
-        .find(|s| s.name == container);
+    let found = pod
+        .status
+        .iter()
+        .flat_map(|s| s.container_statuses().chain(s.init_container_statuses()))
+        .find(|s| s.name() == container)
+        .map(|s| s.to_container_status());
     let Some(found) = found else {
         let (container, pod) = who();
         return Err(LogsError::NotAvailable { container, pod });

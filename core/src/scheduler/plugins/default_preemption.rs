@@ -252,7 +252,7 @@ fn victims_still_terminating(
         .pod
         .status
         .as_ref()
-        .and_then(|s| s.nominated_node_name.as_deref())
+        .and_then(|s| s.nominated_node_name())
         .filter(|n| !n.is_empty())
     else {
         return false;
