@@ -67,14 +67,7 @@ impl SummaryTiles {
         nodes: impl Iterator<Item = &'a crate::live::summary::NodeSummary>,
         pods: impl Iterator<Item = &'a crate::live::summary::PodSummary>,
     ) -> SummaryTiles {
-        let mut tiles: Vec<NodeTile> = nodes
-            .map(|node| NodeTile {
-                name: node.name.clone(),
-                readiness: node.readiness(),
-                cordoned: node.unschedulable,
-                pods: Vec::new(),
-            })
-            .collect();
+        let mut tiles: Vec<NodeTile> = nodes.map(NodeTile::without_pods).collect();
         tiles.sort_by(|a, b| natural(&a.name, &b.name));
         #[allow(clippy::disallowed_types)]
         let index: HashMap<String, usize> = tiles
@@ -227,6 +220,18 @@ pub struct NodeTile {
     pub pods: Vec<PodState>,
 }
 
+impl NodeTile {
+    /// The tile of a node from its summary line, before its pods are placed.
+    fn without_pods(node: &crate::live::summary::NodeSummary) -> NodeTile {
+        NodeTile {
+            name: node.name.clone(),
+            readiness: node.readiness(),
+            cordoned: node.unschedulable,
+            pods: Vec::new(),
+        }
+    }
+}
+
 /// Every node's tile, plus the pods no node runs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TileCluster {
@@ -288,15 +293,7 @@ impl TileCluster {
     /// Reads the tiles from a live summary mirror (a big cluster: no full objects), every
     /// pod afresh (what [`SummaryTiles`] keeps current line by line).
     pub fn from_summary(summary: &crate::live::SummaryMirror) -> TileCluster {
-        let tiles = summary
-            .nodes()
-            .map(|node| NodeTile {
-                name: node.name.clone(),
-                readiness: node.readiness(),
-                cordoned: node.unschedulable,
-                pods: Vec::new(),
-            })
-            .collect();
+        let tiles = summary.nodes().map(NodeTile::without_pods).collect();
         TileCluster::assemble(
             tiles,
             summary

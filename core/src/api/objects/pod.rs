@@ -525,6 +525,27 @@ mod tests {
         })
     }
 
+    /// `stored` writes exactly what the k8s-openapi `original` writes: compact and pretty
+    /// JSON, YAML and a `Value`.
+    fn assert_writes_as(stored: &StoredPod, original: &Pod) {
+        assert_eq!(
+            serde_json::to_string(stored).unwrap_or_default(),
+            serde_json::to_string(original).unwrap_or_default()
+        );
+        assert_eq!(
+            serde_json::to_string_pretty(stored).unwrap_or_default(),
+            serde_json::to_string_pretty(original).unwrap_or_default()
+        );
+        assert_eq!(
+            serde_yaml_ng::to_string(stored).unwrap_or_default(),
+            serde_yaml_ng::to_string(original).unwrap_or_default()
+        );
+        assert_eq!(
+            serde_json::to_value(stored).ok(),
+            serde_json::to_value(original).ok()
+        );
+    }
+
     #[test]
     fn the_node_name_is_written_in_its_place_in_json_and_yaml() {
         let specs = [
@@ -544,22 +565,7 @@ mod tests {
                 stored.node_name(),
                 original.spec.as_ref().and_then(|s| s.node_name.as_deref())
             );
-            assert_eq!(
-                serde_json::to_string(&stored).unwrap_or_default(),
-                serde_json::to_string(&original).unwrap_or_default()
-            );
-            assert_eq!(
-                serde_json::to_string_pretty(&stored).unwrap_or_default(),
-                serde_json::to_string_pretty(&original).unwrap_or_default()
-            );
-            assert_eq!(
-                serde_yaml_ng::to_string(&stored).unwrap_or_default(),
-                serde_yaml_ng::to_string(&original).unwrap_or_default()
-            );
-            assert_eq!(
-                serde_json::to_value(&stored).ok(),
-                serde_json::to_value(&original).ok()
-            );
+            assert_writes_as(&stored, &original);
             assert_eq!(stored.full_spec().map(Cow::into_owned), original.spec);
             assert_eq!(stored.to_pod(), original);
             assert_eq!(Pod::from(stored), original);
@@ -661,18 +667,7 @@ mod tests {
         assert_eq!(stored.phase(), Some("Running"));
         assert_eq!(stored.pod_ip(), Some("10.244.7.3"));
         assert_eq!(stored.to_status(), original.status);
-        assert_eq!(
-            serde_json::to_string(&stored).unwrap_or_default(),
-            serde_json::to_string(&original).unwrap_or_default()
-        );
-        assert_eq!(
-            serde_yaml_ng::to_string(&stored).unwrap_or_default(),
-            serde_yaml_ng::to_string(&original).unwrap_or_default()
-        );
-        assert_eq!(
-            serde_json::to_value(&stored).ok(),
-            serde_json::to_value(&original).ok()
-        );
+        assert_writes_as(&stored, &original);
         assert_eq!(stored.to_pod(), original);
         assert_eq!(Pod::from(stored), original);
     }
