@@ -24,6 +24,7 @@ use crate::sim::rng::format_uuid;
 use std::borrow::Cow;
 use std::fmt;
 
+use super::compact::{exact_millis, time_from_millis, word_index};
 use k8s_openapi::api::core::v1::{Event, EventSeries, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, Time};
 use serde::{Serialize, Serializer};
@@ -178,10 +179,7 @@ fn known_word_hinted(text: &str, hints: &[u8]) -> Option<u8> {
 
 /// The index of `text` in [`WORDS`], if it is there.
 fn known_word(text: &str) -> Option<u8> {
-    WORDS
-        .binary_search(&text)
-        .ok()
-        .and_then(|index| u8::try_from(index).ok())
+    word_index(&WORDS, text)
 }
 
 /// One string field of an Event that is nearly always a known word.
@@ -549,9 +547,7 @@ impl CompactEvent {
         match slot {
             MillisSlot::ABSENT => None,
             MillisSlot::RARE => self.rest.as_ref().and_then(|rest| exact(rest).clone()),
-            MillisSlot(millis) => k8s_openapi::jiff::Timestamp::from_millisecond(millis)
-                .ok()
-                .map(Time),
+            MillisSlot(millis) => time_from_millis(millis),
         }
     }
 }
@@ -575,12 +571,12 @@ fn encode_time(time: Option<Time>, exact: &mut Option<Time>) -> MillisSlot {
     let Some(time) = time else {
         return MillisSlot::ABSENT;
     };
-    let millis = time.0.as_millisecond();
-    if k8s_openapi::jiff::Timestamp::from_millisecond(millis).ok() == Some(time.0) {
-        MillisSlot(millis)
-    } else {
-        *exact = Some(time);
-        MillisSlot::RARE
+    match exact_millis(&time) {
+        Some(millis) => MillisSlot(millis),
+        None => {
+            *exact = Some(time);
+            MillisSlot::RARE
+        }
     }
 }
 

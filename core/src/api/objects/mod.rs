@@ -8,6 +8,7 @@
 //! pod's revisions, the status as a [`CompactPodStatus`]). Because k8s-openapi knows every v1.33 field,
 //! fields kubeplay does not act on survive the round trip unchanged.
 
+mod compact;
 mod error;
 mod event;
 mod kind;

@@ -27,6 +27,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use super::compact::{exact_millis, time_from_millis, word_index};
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, HostIP,
     PodCondition, PodIP, PodResourceClaimStatus, PodStatus,
@@ -70,10 +71,7 @@ const WORDS: [&str; 28] = [
 
 /// The index of `text` in [`WORDS`], if it is there.
 fn known_word(text: &str) -> Option<u8> {
-    WORDS
-        .binary_search(&text)
-        .ok()
-        .and_then(|index| u8::try_from(index).ok())
+    word_index(&WORDS, text)
 }
 
 /// A string field that is usually a well-known word.
@@ -110,19 +108,6 @@ impl Text {
     fn owned(&self) -> Option<String> {
         self.get().map(str::to_string)
     }
-}
-
-/// Whole milliseconds since the Unix epoch of `time`, if it is exactly that.
-fn exact_millis(time: &Time) -> Option<i64> {
-    let millis = time.0.as_millisecond();
-    (k8s_openapi::jiff::Timestamp::from_millisecond(millis).ok() == Some(time.0)).then_some(millis)
-}
-
-/// The time of [`exact_millis`].
-fn from_millis(millis: i64) -> Option<Time> {
-    k8s_openapi::jiff::Timestamp::from_millisecond(millis)
-        .ok()
-        .map(Time)
 }
 
 /// A time field of a compact part: `Ok(None)` when absent, `Ok(Some(ms))` when it is whole
@@ -200,7 +185,7 @@ impl CompactCondition {
 
     fn last_transition_time(&self) -> Option<Time> {
         (self.last_transition_ms != NO_TIME)
-            .then(|| from_millis(self.last_transition_ms))
+            .then(|| time_from_millis(self.last_transition_ms))
             .flatten()
     }
 
@@ -353,7 +338,7 @@ impl StateSlot {
             }),
             StateSlot::Running { started_at_ms } => Cow::Owned(ContainerState {
                 running: Some(ContainerStateRunning {
-                    started_at: started_at_ms.and_then(from_millis),
+                    started_at: started_at_ms.and_then(time_from_millis),
                 }),
                 ..ContainerState::default()
             }),
@@ -679,7 +664,7 @@ impl CompactPodStatus {
     /// `startTime`.
     pub fn start_time(&self) -> Option<Time> {
         match self.start_time_ms {
-            Some(millis) => from_millis(millis),
+            Some(millis) => time_from_millis(millis),
             None => self.rest.as_ref().and_then(|rest| rest.start_time.clone()),
         }
     }
@@ -805,7 +790,7 @@ impl CompactPodStatus {
             status.pod_ips = status.pod_ip.clone().map(|ip| vec![PodIP { ip }]);
         }
         if let Some(millis) = self.start_time_ms {
-            status.start_time = from_millis(millis);
+            status.start_time = time_from_millis(millis);
         }
         if let Some(conditions) = &self.conditions {
             status.conditions = Some(conditions.iter().map(CompactCondition::decode).collect());
