@@ -397,6 +397,8 @@ impl TrafficForm {
 pub enum BarKind {
     /// Requests a pod answered.
     Pod,
+    /// Requests the API server answered (the `kubernetes` Service's endpoint).
+    ApiServer,
     /// Requests that failed for this reason.
     Failure(RequestFailure),
 }
@@ -436,7 +438,7 @@ pub struct BarChart {
     pub label_width: u32,
     /// Each bar's thickness.
     pub bar_height: u32,
-    /// The bars, pods first (by name), then failures.
+    /// The bars, pods first (by name), then the API server, then failures.
     pub bars: Vec<Bar>,
 }
 
@@ -467,6 +469,13 @@ pub fn bar_chart(report: &TrafficReport) -> BarChart {
             (BarKind::Pod, label, *count)
         })
         .collect();
+    if report.api_server > 0 {
+        entries.push((
+            BarKind::ApiServer,
+            "kube-apiserver".to_string(),
+            report.api_server,
+        ));
+    }
     entries.extend(
         report
             .failures
@@ -676,6 +685,31 @@ mod tests {
         assert_eq!(chart.bars[1].percent_text(), "33.3%");
         assert!(chart.bars[1].y > chart.bars[0].y);
         assert!(chart.height >= chart.bars[1].y + chart.bar_height);
+    }
+
+    #[test]
+    fn requests_the_api_server_answered_get_a_bar_of_their_own_before_the_failures() {
+        let mut answered = report(&[], &[(RequestFailure::ConnectionTimedOut, 1)]);
+        answered.api_server = 3;
+        answered.succeeded = 3;
+        answered.sent = 4;
+        let chart = bar_chart(&answered);
+        let bars: Vec<_> = chart
+            .bars
+            .iter()
+            .map(|b| (b.kind, b.label.as_str(), b.percent_text()))
+            .collect();
+        assert_eq!(
+            bars,
+            [
+                (BarKind::ApiServer, "kube-apiserver", "75.0%".to_string()),
+                (
+                    BarKind::Failure(RequestFailure::ConnectionTimedOut),
+                    "connection timed out",
+                    "25.0%".to_string()
+                )
+            ]
+        );
     }
 
     #[test]

@@ -350,6 +350,7 @@ play traffic web --node-port
 play traffic web
 play traffic svc/web --from pod/nope
 play traffic web --from client --requests lots
+play traffic kubernetes --from client --requests 4
 play traffic --help",
     );
     assert_golden(

@@ -290,6 +290,18 @@ impl Session {
             text.push('\n');
             text.push_str(&align_columns(&rows));
         }
+        if report.api_server > 0 {
+            let endpoint = self.world.api().advertised_endpoint();
+            let at = match endpoint.address {
+                Some(address) => format!("{address}:{}", endpoint.port),
+                None => format!("port {}", endpoint.port),
+            };
+            text.push_str(&format!(
+                "\n{} answered by the API server at {at} ({}): the kubernetes Service's endpoint, not a pod\n",
+                report.api_server,
+                percent(report.api_server, report.sent)
+            ));
+        }
         if !report.failures.is_empty() {
             let mut rows = vec![["FAILED", "REQUESTS", "WHY"].map(str::to_string).to_vec()];
             for (failure, n) in &report.failures {

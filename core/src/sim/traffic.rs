@@ -233,6 +233,9 @@ pub struct TrafficReport {
     pub succeeded: u32,
     /// Answered requests per pod, keyed `namespace/name`.
     pub per_pod: BTreeMap<String, u32>,
+    /// Requests the API server answered: the `kubernetes` Service's endpoint is the
+    /// advertised API server address, not a pod (counted in `succeeded`, not in `per_pod`).
+    pub api_server: u32,
     /// Failed requests by reason.
     pub failures: BTreeMap<RequestFailure, u32>,
     /// The fully qualified name the resolver settled on, for a name target that resolved.
@@ -357,6 +360,7 @@ fn pod_node(pod: &StoredPod) -> Option<String> {
 /// One request's outcome before it is counted.
 enum Outcome {
     Answered { pod: String, latency_us: u64 },
+    AnsweredByApiServer { latency_us: u64 },
     Failed(RequestFailure),
 }
 
@@ -501,6 +505,7 @@ impl World {
             &slices,
             &pods,
         );
+        let api_server = self.api().advertised_endpoint();
         let stopped: Vec<String> = self
             .node_names()
             .into_iter()
@@ -583,17 +588,34 @@ impl World {
                         .or_default();
                     let verdict = rules.route(&packet, affinity, now_ms, &mut self.traffic.rng);
                     let endpoint = match verdict {
-                        Verdict::Forwarded { endpoint_ip, .. } => Ok(endpoint_ip),
+                        Verdict::Forwarded {
+                            endpoint_ip,
+                            endpoint_port,
+                            ..
+                        } => Ok((endpoint_ip, endpoint_port)),
                         Verdict::Refused {
                             target: "REJECT", ..
                         } => Err(RequestFailure::ConnectionRefused),
                         Verdict::Refused { .. } => Err(RequestFailure::ConnectionTimedOut),
                         // Not a service address: the packet goes to whoever owns it.
-                        Verdict::NotAService => Ok(ip),
+                        Verdict::NotAService => Ok((ip, port)),
                     };
                     match endpoint {
                         Err(failure) => Outcome::Failed(failure),
-                        Ok(endpoint_ip) => match pods_by_ip.get(&endpoint_ip) {
+                        // The API server runs outside the pod network (on the control plane
+                        // machine): what reaches its address and port, it answers.
+                        Ok((endpoint_ip, endpoint_port))
+                            if api_server.address == Some(endpoint_ip)
+                                && i32::from(api_server.port) == endpoint_port =>
+                        {
+                            let outside_us = if outside { CLIENT_TO_NODE_US } else { 0 };
+                            report.latency.dns_total_us += dns_us;
+                            report.latency.network_total_us += CROSS_NODE_HOP_US + outside_us;
+                            Outcome::AnsweredByApiServer {
+                                latency_us: dns_us + CROSS_NODE_HOP_US + outside_us,
+                            }
+                        }
+                        Ok((endpoint_ip, _)) => match pods_by_ip.get(&endpoint_ip) {
                             Some(pod)
                                 if !pod.node.as_ref().is_some_and(|n| stopped.contains(n)) =>
                             {
@@ -620,6 +642,9 @@ impl World {
                     Outcome::Answered { pod, latency_us } => {
                         format!("request answered by pod {pod} in {latency_us} µs")
                     }
+                    Outcome::AnsweredByApiServer { latency_us } => {
+                        format!("request answered by the API server in {latency_us} µs")
+                    }
                     Outcome::Failed(failure) => format!("request failed: {failure}"),
                 });
             }
@@ -627,6 +652,11 @@ impl World {
                 Outcome::Answered { pod, latency_us } => {
                     report.succeeded += 1;
                     *report.per_pod.entry(pod).or_default() += 1;
+                    latencies.push(latency_us);
+                }
+                Outcome::AnsweredByApiServer { latency_us } => {
+                    report.succeeded += 1;
+                    report.api_server += 1;
                     latencies.push(latency_us);
                 }
                 Outcome::Failed(failure) => *report.failures.entry(failure).or_default() += 1,
@@ -744,6 +774,7 @@ fn summary(request: &TrafficRequest, report: &TrafficReport) -> String {
         .per_pod
         .iter()
         .map(|(pod, n)| format!("{pod} {n}"))
+        .chain((report.api_server > 0).then(|| format!("the API server {}", report.api_server)))
         .collect();
     let failures: Vec<String> = report
         .failures
@@ -842,6 +873,56 @@ spec:
             .get(Kind::Service, namespace, name)
             .unwrap()
             .to_value()
+    }
+
+    #[test]
+    fn requests_to_the_kubernetes_service_are_answered_by_the_api_server_not_a_pod() {
+        let mut world = running("");
+        let report = world
+            .send_traffic(&from_client(name("kubernetes"), 6))
+            .unwrap();
+        assert_eq!(
+            report.resolved_name.as_deref(),
+            Some("kubernetes.default.svc.cluster.local")
+        );
+        assert_eq!(
+            (report.sent, report.succeeded, report.api_server),
+            (6, 6, 6)
+        );
+        assert!(
+            report.per_pod.is_empty() && report.failures.is_empty(),
+            "{report:?}"
+        );
+        assert!(report.latency.min_us > 0, "{report:?}");
+        // The Service's port 443 leads to the advertised 6443; dialled directly, the address
+        // answers on that port only.
+        let at = |port| TrafficTarget::Address {
+            ip: Ipv4Addr::new(192, 168, 49, 1),
+            port,
+        };
+        assert_eq!(
+            world
+                .send_traffic(&from_client(at(6443), 2))
+                .unwrap()
+                .api_server,
+            2
+        );
+        let elsewhere = world.send_traffic(&from_client(at(8080), 2)).unwrap();
+        assert_eq!(elsewhere.failed(RequestFailure::ConnectionTimedOut), 2);
+        let notes: Vec<String> = world
+            .trace()
+            .records()
+            .filter_map(|r| match r {
+                TraceRecord::Note { message, .. } => Some(message.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            notes
+                .iter()
+                .any(|m| m == "request answered by the API server in 650 µs"),
+            "{notes:?}"
+        );
     }
 
     #[test]

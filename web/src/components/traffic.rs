@@ -25,7 +25,7 @@ fn chart(report: &TrafficReport) -> Html {
     let chart = bar_chart(report);
     let bars = chart.bars.iter().map(|bar| {
         let class = match bar.kind {
-            BarKind::Pod => "bar-pod",
+            BarKind::Pod | BarKind::ApiServer => "bar-pod",
             BarKind::Failure(_) => "bar-failure",
         };
         let middle = bar.y + chart.bar_height / 2;
