@@ -1,6 +1,6 @@
 //! The learner's session: the seed and every command with the virtual time it was given at.
 //!
-//! A session is all it takes to rebuild the cluster: a new [`kubeplay_core::sim::World`] from
+//! A session is all it takes to rebuild the cluster: a new [`kubeplay_core::sim::world::World`] from
 //! the seed, fed the same commands at the same virtual times, reaches the same state (the
 //! core is deterministic). The playground appends an entry per command
 //! ([`crate::playground`]), the app saves the session as JSON in the browser's

@@ -10,7 +10,7 @@
 //! Like the watch cache's `spec.nodeName` index for pods, watches pinned to one node by a
 //! `spec.nodeName=<node>` field selector (every kubelet's) do not each scan every pod change:
 //! one shared store watch over all pods feeds them, and each change goes only to the watches of
-//! the node names it had before and after ([`NodeNameIndex`]). What a client sees is the same.
+//! the node names it had before and after (`NodeNameIndex`). What a client sees is the same.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;

@@ -7,7 +7,7 @@
 //! of a ReplicaSet, the ReplicaSets of a Deployment, the pods on a Node, the EndpointSlices
 //! of a Service, the Events whose `involvedObject` is the object — with the same list
 //! requests kubectl sends, so the trace shows them. Text goes through kubectl's
-//! `PrefixWriter` ([`writer`]) into a reimplementation of Go's `text/tabwriter`
+//! `PrefixWriter` (`writer`) into a reimplementation of Go's `text/tabwriter`
 //! ([`tabwriter`]) configured as kubectl configures it, which aligns the `Name:` /
 //! `Namespace:` columns and the tables. Ages are computed against the `now` handed in; dates
 //! print in RFC 1123 with `+0000` (the core has no time zone).

@@ -5,7 +5,7 @@
 //! goal) and the manifests its commands apply. They are compiled in ([`index`]) so the browser
 //! and the node host run the same lessons. Data flows:
 //!
-//! - [`format`]: YAML → a validated [`Lesson`] (errors name the file and the field);
+//! - [`mod@format`]: YAML → a validated [`Lesson`] (errors name the file and the field);
 //! - [`goal`]: a step's [`Goal`], a small typed vocabulary of cluster states, evaluated
 //!   against the [`World`](crate::sim::world::World)'s stored objects;
 //! - [`run`]: [`LessonRun`], the current step and its progress, moved on by

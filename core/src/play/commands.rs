@@ -1,7 +1,7 @@
 //! The playground's own commands, `play …`: what kubectl cannot do to a simulated cluster
 //! (move virtual time, wait until it is quiet, inject faults, add nodes).
 //!
-//! [`COMMANDS`] lists each command's name, usage, help and flags; [`Session::run_play`] parses
+//! [`COMMANDS`] lists each command's name, usage, help and flags; `Session::run_play` parses
 //! the words with the same pflag rules as kubectl ([`crate::kubectl::flags`]) and runs the
 //! command against the session's [`World`](crate::sim::world::World). Every failure is a
 //! [`PlayError`] with kubectl's style of message.

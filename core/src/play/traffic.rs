@@ -1,7 +1,7 @@
 //! `play traffic` and `play dns`: the data plane, seen from a pod or from outside.
 //!
-//! Both read their flags here, hand the World a request ([`World::send_traffic`],
-//! [`World::lookup_dns`] in [`crate::sim::traffic`]) and print what came back as tables a
+//! Both read their flags here, hand the World a request ([`World::send_traffic`](crate::sim::world::World::send_traffic),
+//! [`World::lookup_dns`](crate::sim::world::World::lookup_dns) in [`crate::sim::traffic`]) and print what came back as tables a
 //! teacher can read out: which pod answered how many requests, which failed and why, what
 //! the DNS lookups cost and how loaded each CoreDNS replica is. Neither moves virtual time.
 

@@ -4,10 +4,10 @@
 //! `Table` (it serializes a [`Table`] to JSON); the in-core kubectl ([`crate::kubectl`]) prints
 //! the same [`Table`] as kubectl's human-readable printer does ([`human`]). Data flows:
 //! objects → [`table`] (one [`TableRow`] of [`Cell`]s per object, wide cells included, under
-//! the kind's [`TableColumn`]s from [`columns`]) → JSON on the server, or text in kubectl.
+//! the kind's [`TableColumn`]s from [`columns()`]) → JSON on the server, or text in kubectl.
 //!
 //! Each kind's cells follow kube-apiserver's `pkg/printers/internalversion/printers.go`:
-//! one file per group of kinds ([`pod`], [`workload`], [`service`], [`node`], [`event`]);
+//! one file per group of kinds (`pod`, `workload`, `service`, `node`, `event`);
 //! ages are [`duration::human_duration`].
 
 pub mod columns;

@@ -9,7 +9,7 @@
 //! and counts the rest in an [`OmittedNodes`]. [`Explanation::simulator_annotations`] then
 //! writes the listed nodes as the simulator's three maps, serialising straight from the
 //! explanation into each string, and — only when nodes were left out — our own
-//! [`OMITTED_NODES_ANNOTATION`](super::framework::OMITTED_NODES_ANNOTATION) with the count
+//! [`super::framework::OMITTED_NODES_ANNOTATION`] with the count
 //! and the reasons, so the simulator's maps keep exactly their format and meaning.
 
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 //! The UI is built on the trace and replay compares it: [`Trace::hash`] is a stable 64-bit
 //! hash of every record in order, so the same seed and commands give the same hash on native
 //! and on wasm32. Each record is written in a fixed binary form (a tag byte per kind, integers
-//! as little-endian `u64`, strings as their length and bytes: see [`encode`]) and hashed with
+//! as little-endian `u64`, strings as their length and bytes: see `encode`) and hashed with
 //! XXH3-64 seeded with the hash so far. XXH3 is a specified algorithm with the same output on
 //! every platform (std's `DefaultHasher` is not stable across builds, so it is not used). The
 //! hash used to be FNV-1a over each record's JSON; serializing every record to JSON cost ~10 %

@@ -320,7 +320,7 @@ impl<S: KvStore<Object>> World<S> {
     /// Builds the cluster over `store`: control plane, then the nodes, each with its podCIDR.
     ///
     /// A store that already holds a cluster (a host restarted on its saved state) is adopted
-    /// as a cluster after a reboot: see [`super::restart`].
+    /// as a cluster after a reboot: see `sim::restart`.
     pub fn with_store(config: &WorldConfig, store: S) -> World<S> {
         let start = config.start;
         let mut rng = SimRng::seed_from(config.seed);
@@ -492,7 +492,7 @@ impl<S: KvStore<Object>> World<S> {
     }
 
     /// Whether the world was built on a store that already held a cluster (a restarted
-    /// host): its nodes rejoined as after a reboot (see [`super::restart`]).
+    /// host): its nodes rejoined as after a reboot (see `sim::restart`).
     pub fn is_recovered(&self) -> bool {
         self.stored.is_recovered()
     }
@@ -956,7 +956,7 @@ impl<S: KvStore<Object>> World<S> {
     }
 
     /// Counts pods by phase (`Pending`, `Running`, …) and how many are bound to a node.
-    /// The counts are kept from a store watch ([`super::pod_counts`]), not by listing every
+    /// The counts are kept from a store watch (`sim::pod_counts`), not by listing every
     /// pod: this is the world's own bookkeeping, not a request, and leaves no trace records.
     pub fn pod_summary(&mut self) -> PodSummary {
         self.pod_counts.summary(self.api.store_mut())

@@ -8,7 +8,7 @@
 //! shutdown future completes, or until the store's disk fails (then it returns
 //! [`ServeError::StoreFailed`]). A request
 //! flows: rustls → hyper (HTTP/2 when the client offers `h2` in ALPN, as kube-apiserver
-//! does; HTTP/1.1 otherwise) → axum's [`router`] → the [`require_token`] check for
+//! does; HTTP/1.1 otherwise) → axum's [`router`] → the `require_token` check for
 //! API paths → [`api`] (REST, discovery, `pods/log` in [`api::logs`]), [`openapi`], [`live`],
 //! [`version`], the health checks, or the web playground's files ([`ui`]).
 //!

@@ -4,7 +4,7 @@
 //! These are Kubernetes' `SetDefaults_PodSpec`, `SetDefaults_Container`, `SetDefaults_Probe`,
 //! `SetDefaults_HTTPGetAction`, `SetDefaults_Volume` (and the volume sources' default modes),
 //! `SetDefaults_ObjectFieldSelector` and the declarative container-port protocol. Pod-only
-//! defaults (which must not appear in templates) live in [`super::pod`]. As in Go, an empty
+//! defaults (which must not appear in templates) live in `super::pod`. As in Go, an empty
 //! string or a zero number counts as unset where the Go field is not a pointer.
 
 use k8s_openapi::api::core::v1::{

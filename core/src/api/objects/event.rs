@@ -328,7 +328,7 @@ impl EventRest {
     }
 }
 
-/// A core/v1 Event, kept compact (see the [module docs](self)). Build one from an `Event`
+/// A core/v1 Event, kept compact (see the module docs of `api::objects::event`). Build one from an `Event`
 /// with `From`, read fields through the accessors, and get the `Event` back with
 /// [`CompactEvent::to_event`].
 #[derive(Clone, Default, PartialEq)]

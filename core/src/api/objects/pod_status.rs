@@ -516,7 +516,7 @@ impl<'a> ContainerRef<'a> {
     }
 }
 
-/// A core/v1 PodStatus, kept compact (see the [module docs](self)). Build one from a
+/// A core/v1 PodStatus, kept compact (see the module docs of `api::objects::pod_status`). Build one from a
 /// `PodStatus` with `From`, read it through the accessors, and get the `PodStatus` back with
 /// [`CompactPodStatus::to_status`].
 #[derive(Clone, Default, PartialEq)]

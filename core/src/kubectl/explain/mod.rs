@@ -4,7 +4,7 @@
 //!
 //! Data flows: [`docs`] parses the embedded table (generated from the schemas `kubeplay serve`
 //! publishes) → [`explain`] walks the field path from the kind's schema → the header, the
-//! `FIELD:` line, the description (wrapped by [`wrap`] as kubectl's `wrap` does) and the field
+//! `FIELD:` line, the description (wrapped by [`wrap()`] as kubectl's `wrap` does) and the field
 //! list (or, with `--recursive`, the tree of field names) are printed.
 
 pub mod docs;
