@@ -159,6 +159,12 @@ struct ServeArgs {
           default_value = "auto",
           value_parser = kubeplay::serve::cluster::parse_scheduler_annotations)]
     scheduler_annotations: kubeplay::serve::cluster::SchedulerAnnotations,
+
+    /// How long the API server keeps an Event after its last write, as kube-apiserver's flag
+    /// of the same name: a Go duration (`1h`, `30m`, `24h`); 0 keeps Events for good.
+    #[arg(long, value_name = "DURATION", env = "KUBEPLAY_EVENT_TTL", default_value = "1h0m0s",
+          value_parser = kubeplay::serve::cluster::parse_event_ttl)]
+    event_ttl: std::time::Duration,
 }
 
 /// A positive, finite speed factor.
@@ -371,6 +377,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             cluster_cidr: args.cluster_cidr,
             scheduler_annotations: args.scheduler_annotations,
             api_server_endpoint,
+            event_ttl: args.event_ttl,
         };
         log_pod_cidr_plan(&cluster);
         tracing::info!(

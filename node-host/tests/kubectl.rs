@@ -1097,3 +1097,28 @@ fn the_kubernetes_service_points_at_the_port_the_server_listens_on() {
     ]);
     assert_eq!(service.trim(), port.to_string());
 }
+
+#[test]
+fn events_expire_after_the_event_ttl_and_kubectl_watches_them_go() {
+    let Some(server) = Kubeplay::start_with(&["--event-ttl", "3s"]) else {
+        return;
+    };
+    server.ok(&["run", "ttl", "--image=nginx"]);
+    // The pod's Events (Scheduled, Pulling, …) appear, then, 3 s after their last write, go.
+    let listed = server.eventually(&["get", "events", "-o", "name"], |out| !out.is_empty());
+    let first = listed.lines().next().expect("an event").to_string();
+    server.eventually(&["get", "events", "-o", "name"], |out| {
+        !out.lines().any(|line| line == first)
+    });
+    // A bad duration is refused before anything starts, saying what a duration looks like.
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_kubeplay"))
+        .args(["serve", "--event-ttl", "an hour"])
+        .output()
+        .expect("kubeplay runs");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("--event-ttl") && stderr.contains("1h30m"),
+        "{stderr}"
+    );
+}

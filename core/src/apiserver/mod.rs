@@ -19,6 +19,7 @@ mod allocator;
 mod delete;
 pub mod endpoint_reconciler;
 pub mod error;
+pub mod event_ttl;
 mod eviction;
 mod list;
 pub mod options;
@@ -100,6 +101,8 @@ pub struct ApiServer<S: KvStore<Object> = MemoryStore<Object>> {
     shared_specs: shared_specs::SharedSpecs,
     /// Where this API server answers (the `kubernetes` Service's endpoints).
     advertise: ApiServerEndpoint,
+    /// Every Event write's lease (`--event-ttl`).
+    event_leases: event_ttl::EventLeases,
 }
 
 impl ApiServer<MemoryStore<Object>> {
@@ -141,8 +144,10 @@ impl<S: KvStore<Object>> ApiServer<S> {
             allocator: allocator::ServiceAllocator::default(),
             shared_specs: shared_specs::SharedSpecs::default(),
             advertise,
+            event_leases: event_ttl::EventLeases::default(),
         };
         server.rebuild_allocations();
+        server.lease_stored_events();
         server.bootstrap();
         server.user = "anonymous".to_string();
         server

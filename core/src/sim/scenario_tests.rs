@@ -667,3 +667,64 @@ fn the_kubernetes_service_endpoints_come_back_after_a_delete() {
         endpoints.stdout
     );
 }
+
+#[test]
+fn events_are_gone_an_event_ttl_after_their_last_write_as_kube_apiserver_keeps_them() {
+    let mut world = world();
+    apply(&mut world, WEB);
+    wait(&mut world, "web ready", |w| {
+        ready_pods(w, "app=web").len() == 3
+    });
+    let reasons = |world: &mut World| -> Vec<String> {
+        let list = world
+            .api()
+            .list(Kind::Event, Some("default"), &ListOptions::default())
+            .unwrap();
+        list.items
+            .iter()
+            .filter_map(|o| o.to_value()["reason"].as_str().map(str::to_string))
+            .collect()
+    };
+    let first = reasons(&mut world);
+    assert!(first.iter().any(|r| r == "ScalingReplicaSet"), "{first:?}");
+    assert!(first.iter().any(|r| r == "Started"), "{first:?}");
+
+    // 59 minutes on, a second rollout's Events come; a minute later the first ones are gone.
+    world.advance(Duration::from_secs(59 * 60));
+    assert_eq!(
+        reasons(&mut world).len(),
+        first.len(),
+        "nothing expired yet"
+    );
+    kubectl_patch(
+        &mut world,
+        Kind::Deployment,
+        "web",
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.26"}]}}}}),
+    );
+    wait(&mut world, "rollout", |w| rollout_complete(w, "web"));
+    let during = reasons(&mut world).len();
+    assert!(during > first.len(), "the rollout recorded Events");
+    world.advance(Duration::from_secs(2 * 60));
+    let after = reasons(&mut world);
+    assert!(!after.is_empty() && after.len() < during, "{after:?}");
+    // What is left was written within the hour.
+    let hour_ago = world.now().as_millis() - 3_600_000;
+    for event in world
+        .api()
+        .list(Kind::Event, Some("default"), &ListOptions::default())
+        .unwrap()
+        .items
+    {
+        let last: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time =
+            serde_json::from_value(event.to_value()["lastTimestamp"].clone()).unwrap();
+        // Written on the wire to the second.
+        let last = crate::sim::clock::Timestamp::from_k8s_time(&last).as_millis();
+        assert!(last + 1_000 > hour_ago, "{last} vs {hour_ago}");
+    }
+    world.advance(Duration::from_secs(60 * 60));
+    assert!(
+        reasons(&mut world).is_empty(),
+        "an hour later, every Event is gone"
+    );
+}

@@ -82,6 +82,8 @@ pub struct WorldConfig {
     /// `kubernetes` Service's endpoints. The simulated control plane's by default; a host
     /// passes its own.
     pub api_server_endpoint: ApiServerEndpoint,
+    /// How long the API server keeps an Event after its last write (`--event-ttl`, 1 h).
+    pub event_ttl: Duration,
 }
 
 impl Default for WorldConfig {
@@ -102,6 +104,7 @@ impl Default for WorldConfig {
             compaction_interval: Duration::from_secs(5 * 60),
             compaction_retained_revisions: 0,
             api_server_endpoint: ApiServerEndpoint::default(),
+            event_ttl: crate::apiserver::event_ttl::DEFAULT_EVENT_TTL,
         }
     }
 }
@@ -328,6 +331,7 @@ impl<S: KvStore<Object>> World<S> {
         let api_seed = stored.api_seed(rng.next_u64());
         let mut api =
             ApiServer::with_store_advertising(store, api_seed, start, config.api_server_endpoint);
+        api.set_event_ttl(config.event_ttl);
         let mut scheduler = KubeScheduler::new(
             SchedulerConfig {
                 explain_max_nodes: config.scheduler_annotation_max_nodes,
@@ -573,6 +577,9 @@ impl<S: KvStore<Object>> World<S> {
         }
         self.compact_if_due(now);
         self.reconcile_api_endpoints_if_due(now);
+        if self.api.expire_events() > 0 {
+            self.collect_trace();
+        }
         moved_total
     }
 

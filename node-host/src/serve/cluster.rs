@@ -34,6 +34,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use kubeplay_core::api::objects::{Kind, Object};
+use kubeplay_core::apiserver::event_ttl::DEFAULT_EVENT_TTL;
 use kubeplay_core::apiserver::registry::list_prefix;
 use kubeplay_core::apiserver::{ApiServer, ApiServerEndpoint};
 use kubeplay_core::kubelet::sim_runtime::SimRuntimeConfig;
@@ -99,6 +100,9 @@ pub struct ClusterConfig {
     /// Where the API server answers, written into the `kubernetes` Service's endpoints
     /// (`--advertise-address`; see [`super::advertise::advertise_endpoint`]).
     pub api_server_endpoint: ApiServerEndpoint,
+    /// How long an Event is kept after its last write (kube-apiserver's `--event-ttl`; zero
+    /// keeps them for good).
+    pub event_ttl: Duration,
 }
 
 /// How many nodes `--scheduler-annotations auto` lists per pod: every evaluated node on a
@@ -162,6 +166,19 @@ pub fn parse_scheduler_annotations(text: &str) -> Result<SchedulerAnnotations, S
             )),
         },
     }
+}
+
+/// Reads `--event-ttl` as kube-apiserver does (a Go duration: `1h`, `30m`, `1h30m`, `0` for
+/// no expiry).
+pub fn parse_event_ttl(text: &str) -> Result<Duration, String> {
+    use kubeplay_core::play::units::{parse_duration, UnitError};
+    parse_duration(text.trim()).map_err(|error| {
+        let what = match error {
+            UnitError::Negative(_) => format!("time: negative duration \"{text}\""),
+            other => other.to_string(),
+        };
+        format!("{what}: give a duration like 1h, 30m or 1h30m (0 keeps Events for good)")
+    })
 }
 
 /// The narrowest cluster CIDR `--cluster-cidr` accepts is one node block (/24); the widest
@@ -240,6 +257,7 @@ impl Default for ClusterConfig {
             cluster_cidr: None,
             scheduler_annotations: SchedulerAnnotations::Auto,
             api_server_endpoint: ApiServerEndpoint::SIMULATED,
+            event_ttl: DEFAULT_EVENT_TTL,
         }
     }
 }
@@ -417,6 +435,7 @@ impl Cluster {
             scheduler_annotations: config.scheduler_annotations.max_nodes() > 0,
             scheduler_annotation_max_nodes: config.scheduler_annotations.max_nodes(),
             api_server_endpoint: config.api_server_endpoint,
+            event_ttl: config.event_ttl,
             ..WorldConfig::default()
         };
         // Unbounded: senders are async tasks that must never block a tokio thread; each
@@ -686,6 +705,23 @@ mod tests {
         );
         assert_eq!(scaled_runtime(0.0), base);
         assert_eq!(scaled_runtime(f64::NAN), base);
+    }
+
+    #[test]
+    fn the_event_ttl_reads_go_durations_and_says_what_it_wants_otherwise() {
+        assert_eq!(parse_event_ttl("1h0m0s"), Ok(Duration::from_secs(3_600)));
+        assert_eq!(parse_event_ttl(" 90m "), Ok(Duration::from_secs(5_400)));
+        assert_eq!(parse_event_ttl("0"), Ok(Duration::ZERO));
+        for (bad, why) in [
+            ("an hour", "time: invalid duration \"an hour\""),
+            ("5", "time: missing unit in duration \"5\""),
+            ("1d", "time: unknown unit \"d\" in duration \"1d\""),
+            ("-1h", "time: negative duration \"-1h\""),
+        ] {
+            let error = parse_event_ttl(bad).unwrap_err();
+            assert!(error.starts_with(why), "{error}");
+            assert!(error.ends_with("(0 keeps Events for good)"), "{error}");
+        }
     }
 
     #[tokio::test]
