@@ -4,12 +4,15 @@
 //! the Event `DELETED` and `kubectl get events` shows only the last hour. Without this, a
 //! cluster that runs for days keeps every Event ever recorded.
 //!
-//! The leases here are a queue in write order, not a map: the API server's clock only moves
-//! forward and every lease lasts the same `ttl`, so the oldest write always expires first.
-//! A rewritten Event leaves its older entry behind; that entry is recognised by its revision
-//! (the key has moved on) and dropped when it reaches the front. A deleted Event's entry finds
-//! no key. Each entry costs its key and two numbers (the sim writes hundreds of thousands of
-//! Events at 150,000 pods, so no per-key index is kept beside the store).
+//! The leases are not kept per Event: at 150,000 pods the sim writes most of a million Events,
+//! and a queue of their keys cost ~80 MB. Instead the API server notes, per second in which
+//! Events were written, the last such write's time and store revision (a checkpoint). The
+//! store's revisions only grow, so every Event whose `mod_revision` is at or below a
+//! checkpoint's was last written at or before the checkpoint's time: once that time plus the
+//! TTL has passed, a scan of the Events deletes exactly those. A rewritten Event has a newer
+//! `mod_revision` and waits for a later checkpoint; a deleted one is simply not found. The
+//! scan reads every Event, so the World runs it only every few seconds, and only once some
+//! checkpoint is due (the first hour of a cluster costs nothing but the checkpoints).
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -22,53 +25,70 @@ use crate::store::{KeyRange, KvStore, RangeRequest, Revision};
 /// kube-apiserver's `--event-ttl` default.
 pub const DEFAULT_EVENT_TTL: Duration = Duration::from_secs(60 * 60);
 
-/// One Event write's lease.
-#[derive(Clone, Debug)]
-struct Lease {
-    /// When the write happened (the lease runs `ttl` from here).
-    written: Timestamp,
-    /// The Event's store key.
-    key: Box<str>,
-    /// The revision the write made: the lease still holds while the key is at it.
+/// Event writes closer together than this share one checkpoint.
+const CHECKPOINT_SPAN: Duration = Duration::from_secs(1);
+
+/// How many Events one page of the expiry scan reads.
+const SCAN_PAGE: usize = 4_096;
+
+/// The Event writes of up to [`CHECKPOINT_SPAN`]: the last one's time and revision.
+#[derive(Clone, Copy, Debug)]
+struct Checkpoint {
+    /// The first write's time (where the span starts).
+    first: Timestamp,
+    /// The last write's time: the leases of these writes run out at `last` + TTL.
+    last: Timestamp,
+    /// The last write's store revision.
     revision: Revision,
 }
 
-/// The Events' leases, oldest write first.
+/// The Events' leases, as checkpoints oldest first.
 #[derive(Clone, Debug)]
 pub(crate) struct EventLeases {
     ttl: Duration,
-    queue: VecDeque<Lease>,
+    checkpoints: VecDeque<Checkpoint>,
 }
 
 impl Default for EventLeases {
     fn default() -> EventLeases {
         EventLeases {
             ttl: DEFAULT_EVENT_TTL,
-            queue: VecDeque::new(),
+            checkpoints: VecDeque::new(),
         }
     }
 }
 
 impl EventLeases {
-    /// Records that `key` was written at `revision` at `written`.
-    fn grant(&mut self, key: &str, revision: Revision, written: Timestamp) {
-        self.queue.push_back(Lease {
-            written,
-            key: key.into(),
-            revision,
-        });
+    /// Records an Event write at `revision` at `now`.
+    fn written(&mut self, now: Timestamp, revision: Revision) {
+        match self.checkpoints.back_mut() {
+            Some(open) if now < open.first.plus(CHECKPOINT_SPAN) => {
+                open.last = open.last.max(now);
+                open.revision = open.revision.max(revision);
+            }
+            _ => self.checkpoints.push_back(Checkpoint {
+                first: now,
+                last: now,
+                revision,
+            }),
+        }
     }
 
-    /// The oldest lease that has run out at `now`, taken off the queue.
-    fn pop_expired(&mut self, now: Timestamp) -> Option<Lease> {
-        let front = self.queue.front()?;
+    /// The highest revision whose leases have all run out at `now`, taking the checkpoints
+    /// it covers off the queue; None when no checkpoint is due.
+    fn take_expired(&mut self, now: Timestamp) -> Option<Revision> {
         if self.ttl.is_zero() {
             return None;
         }
-        if front.written.plus(self.ttl) > now {
-            return None;
+        let mut expired = None;
+        while let Some(oldest) = self.checkpoints.front() {
+            if oldest.last.plus(self.ttl) > now {
+                break;
+            }
+            expired = Some(oldest.revision);
+            self.checkpoints.pop_front();
         }
-        self.queue.pop_front()
+        expired
     }
 }
 
@@ -80,7 +100,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
     pub fn set_event_ttl(&mut self, ttl: Duration) {
         self.event_leases.ttl = ttl;
         if ttl.is_zero() {
-            self.event_leases.queue = VecDeque::new();
+            self.event_leases.checkpoints = VecDeque::new();
         }
     }
 
@@ -89,47 +109,61 @@ impl<S: KvStore<Object>> ApiServer<S> {
         self.event_leases.ttl
     }
 
-    /// Notes a committed write of `object` at `key`: an Event gets a fresh lease.
-    pub(crate) fn lease_if_event(&mut self, key: &str, object: &Object, revision: Revision) {
+    /// Notes a committed write of `object`: an Event gets a fresh lease.
+    pub(crate) fn lease_if_event(&mut self, object: &Object, revision: Revision) {
         if matches!(object, Object::Event(_)) && !self.event_leases.ttl.is_zero() {
-            self.event_leases.grant(key, revision, self.now);
+            self.event_leases.written(self.now, revision);
         }
     }
 
     /// Leases for the Events found in the store when the API server starts (a restart keeps
-    /// no lease times, so each runs a full `ttl` from now).
+    /// no lease times, so each runs a full TTL from now).
     pub(crate) fn lease_stored_events(&mut self) {
-        let prefix = super::registry::key_prefix(Kind::Event);
-        let Ok(response) = self
-            .store
-            .range(&RangeRequest::new(KeyRange::prefix(prefix)))
-        else {
-            return;
-        };
-        for kv in response.kvs {
-            self.event_leases.grant(&kv.key, kv.mod_revision, self.now);
+        let revision = self.store.current_revision();
+        if revision > 0 {
+            self.event_leases.written(self.now, revision);
         }
     }
 
     /// Deletes every Event whose lease ran out by now, as etcd does when a lease expires: no
-    /// request, no grace period, a plain delete that watchers see as `DELETED`. Returns how
-    /// many were deleted.
+    /// request, no grace period, a plain delete that watchers see as `DELETED`. Reads every
+    /// Event when some lease is due (see the module docs), else nothing. Returns how many
+    /// were deleted.
     pub fn expire_events(&mut self) -> usize {
+        let Some(expired) = self.event_leases.take_expired(self.now) else {
+            return 0;
+        };
+        let prefix = super::registry::key_prefix(Kind::Event);
+        // The first key past the prefix (`/registry/events/` → `/registry/events0`).
+        let end = match prefix.strip_suffix('/') {
+            Some(stem) => format!("{stem}0"),
+            None => format!("{prefix}\u{10FFFF}"),
+        };
+        let mut from = prefix.to_string();
         let mut deleted = 0;
-        while let Some(lease) = self.event_leases.pop_expired(self.now) {
-            let Ok(Some(current)) = self.store.get(&lease.key) else {
-                continue;
+        loop {
+            let mut page = RangeRequest::new(KeyRange::range(from.as_str(), end.as_str()));
+            page.limit = SCAN_PAGE;
+            page.stop_at_limit = true;
+            let Ok(response) = self.store.range(&page) else {
+                return deleted;
             };
-            if current.mod_revision != lease.revision {
-                // Written again since: a newer lease is further back in the queue.
-                continue;
+            let Some(last) = response.kvs.last() else {
+                return deleted;
+            };
+            from = format!("{}\0", last.key);
+            for kv in &response.kvs {
+                if kv.mod_revision <= expired {
+                    let last_state = Object::clone(&kv.value);
+                    if let Ok(Some(_)) = self.commit_delete(&kv.key, kv.mod_revision, &last_state) {
+                        deleted += 1;
+                    }
+                }
             }
-            let last_state = Object::clone(&current.value);
-            if let Ok(Some(_)) = self.commit_delete(&lease.key, current.mod_revision, &last_state) {
-                deleted += 1;
+            if !response.more {
+                return deleted;
             }
         }
-        deleted
     }
 }
 
@@ -248,6 +282,38 @@ mod tests {
         assert_eq!(names(&mut api), ["a"]);
         api.set_time(at(&api, 90));
         assert_eq!(api.expire_events(), 1);
+    }
+
+    #[test]
+    fn writes_within_a_second_expire_together_never_before_their_ttl() {
+        let mut api = ApiServer::new(1, crate::sim::clock::SIM_EPOCH);
+        api.set_event_ttl(Duration::from_secs(60));
+        let start = api.now();
+        api.create("default", event("a", "at 0 ms")).unwrap();
+        api.set_time(start.plus(Duration::from_millis(900)));
+        api.create("default", event("b", "at 900 ms")).unwrap();
+        // One checkpoint for both: a's lease counts from b's write, so a stays 900 ms longer
+        // than its TTL but never goes early.
+        api.set_time(start.plus(Duration::from_millis(60_000)));
+        assert_eq!(api.expire_events(), 0);
+        api.set_time(start.plus(Duration::from_millis(60_900)));
+        assert_eq!(api.expire_events(), 2);
+    }
+
+    #[test]
+    fn the_scan_pages_through_more_events_than_one_page_and_keeps_newer_ones() {
+        let mut api = ApiServer::new(1, crate::sim::clock::SIM_EPOCH);
+        api.set_event_ttl(Duration::from_secs(60));
+        let old = SCAN_PAGE + 100;
+        for i in 0..old {
+            api.create("default", event(&format!("old-{i:05}"), "old"))
+                .unwrap();
+        }
+        api.set_time(at(&api, 30));
+        api.create("default", event("new", "new")).unwrap();
+        api.set_time(at(&api, 60));
+        assert_eq!(api.expire_events(), old);
+        assert_eq!(names(&mut api), ["new"]);
     }
 
     #[test]

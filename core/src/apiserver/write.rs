@@ -440,7 +440,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
             )));
         }
         self.record_commit(revision, key, StoreOp::Put);
-        self.lease_if_event(key, &stored, revision);
+        self.lease_if_event(&stored, revision);
         Ok(Ok(stored))
     }
 

@@ -577,14 +577,12 @@ impl<S: KvStore<Object>> World<S> {
         }
         self.compact_if_due(now);
         self.reconcile_api_endpoints_if_due(now);
-        if self.api.expire_events() > 0 {
-            self.collect_trace();
-        }
         moved_total
     }
 
     /// kube-apiserver's endpoint reconciler, every [`API_ENDPOINT_RECONCILE_INTERVAL`]: puts
-    /// the `kubernetes` Endpoints and EndpointSlice back if someone deleted or changed them.
+    /// the `kubernetes` Endpoints and EndpointSlice back if someone deleted or changed them;
+    /// and the expired Events' deletion.
     fn reconcile_api_endpoints_if_due(&mut self, now: Timestamp) {
         if now < self.api_endpoints_next_at {
             return;
@@ -596,6 +594,11 @@ impl<S: KvStore<Object>> World<S> {
             self.collect_trace();
         }
         self.api.set_user(&user);
+        // etcd deletes the Events whose leases ran out (see `apiserver::event_ttl`); on the
+        // same tick, so a due expiry scan runs at most every interval.
+        if self.api.expire_events() > 0 {
+            self.collect_trace();
+        }
     }
 
     /// Compacts the store when the compactor is due: to the revision noted an interval ago,
