@@ -15,6 +15,11 @@
 //! evaluated and counts the rest in `kubeplay.dev/explain-omitted-nodes`; the view then shows
 //! the listed nodes and, in [`UnlistedNodes`], how many more there were and why they failed,
 //! rather than calling the unlisted ones "not evaluated".
+//!
+//! The picker lists every pod ([`pod_choices`]), or, when live mode mirrors a big cluster's
+//! summaries, at most [`MAX_SUMMARY_CHOICES`] of them under a name filter
+//! ([`summary_pod_choices`] says which); the summary mirror keeps a [`SummaryChoiceIndex`]
+//! current with each stream line, so a render lists them without reading every pod.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -383,8 +388,9 @@ impl SummaryChoiceIndex {
     /// One pod's summary changed from `old` to `new` (None: not there), both with the same
     /// key. Call it before the mirror stores `new`.
     pub fn pod_changed(&mut self, old: Option<&PodSummary>, new: Option<&PodSummary>) {
+        // The last listing stays until the next one replaces it (the pods version moved): the
+        // view may still hold it, and freeing 200 choices is a render's work, not a line's.
         let sets = self.sets.get_mut();
-        sets.last = None;
         if let Some(old) = old {
             sets.remove(&old.namespace, &old.name, old.node_name.as_deref());
         }
@@ -1104,6 +1110,16 @@ mod tests {
         mirror.pod_choices(filter, selected)
     }
 
+    /// The first listing for a new filter or node pick: the index reads every pod.
+    #[inline(never)]
+    fn first_choices(
+        mirror: &SummaryMirror,
+        filter: &str,
+        selected: Option<&ObjectRef>,
+    ) -> Rc<SummaryChoices> {
+        mirror.pod_choices(filter, selected)
+    }
+
     /// One render's listing as the view read it before the index: every pod.
     #[inline(never)]
     fn scanned_choices(
@@ -1124,7 +1140,8 @@ mod tests {
     /// listing after each pod line, from the index and by reading every pod. Instruction
     /// counts: `valgrind --tool=callgrind TEST_BINARY --ignored --exact
     /// scheduler_explain::tests::picker_choices_at_30000_pods` and `callgrind_annotate
-    /// --inclusive=yes` for `indexed_choices`, `scanned_choices` and `apply_line`.
+    /// --inclusive=yes` for `indexed_choices`, `scanned_choices`, `first_choices` and
+    /// `apply_line` (per query with `PICKER_QUERY=0`, `1` or `2`).
     #[test]
     #[ignore = "a measurement, not a check: run it by name"]
     #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
@@ -1145,9 +1162,16 @@ mod tests {
         let node_7 = node_ref("node-7");
         let queries = [("", None), ("", Some(&node_7)), ("bench-3", None)];
         let rounds = 10;
-        for (filter, selected) in queries {
+        // `PICKER_QUERY=N` measures only the Nth query (callgrind's counts per query).
+        let only = std::env::var("PICKER_QUERY")
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok());
+        for (at, (filter, selected)) in queries.into_iter().enumerate() {
+            if only.is_some_and(|only| only != at) {
+                continue;
+            }
             // A new query reads every pod once (a keystroke in the filter, a canvas click).
-            let _ = indexed_choices(&mirror, filter, selected);
+            let _ = first_choices(&mirror, filter, selected);
             let (mut indexed, mut scanned) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
             for round in 0..rounds {
                 // A pending pod gets scheduled: the pods version moves, as in churn.
