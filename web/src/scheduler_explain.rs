@@ -257,17 +257,18 @@ impl ChoiceSets {
         if !self.query.matches(namespace, name) {
             return;
         }
-        let key = (namespace.into(), name.into());
+        // The key is made only where it is kept (without a filter most pods are not).
+        let key = || (namespace.into(), name.into());
         match self.query.group(node) {
             ChoiceGroup::Pending => {
-                self.pending.insert(key);
+                self.pending.insert(key());
             }
             ChoiceGroup::OnNode => {
-                self.on_node.insert(key);
+                self.on_node.insert(key());
             }
             ChoiceGroup::Other if self.query.filter.is_empty() => {}
             ChoiceGroup::Other => {
-                self.others.insert(key, node.unwrap_or_default().into());
+                self.others.insert(key(), node.unwrap_or_default().into());
             }
         }
     }
