@@ -15,8 +15,14 @@
 //! evaluated and counts the rest in `kubeplay.dev/explain-omitted-nodes`; the view then shows
 //! the listed nodes and, in [`UnlistedNodes`], how many more there were and why they failed,
 //! rather than calling the unlisted ones "not evaluated".
+//!
+//! The picker lists every pod ([`pod_choices`]), or, when live mode mirrors a big cluster's
+//! summaries, at most [`MAX_SUMMARY_CHOICES`] of them under a name filter
+//! ([`summary_pod_choices`] says which); the summary mirror keeps a [`SummaryChoiceIndex`]
+//! current with each stream line, so a render lists them without reading every pod.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use crate::cluster::ObjectSource;
@@ -96,6 +102,10 @@ pub struct SummaryChoices {
 /// cluster view: the canvas picks nodes) that node's pods, then the others, each group by
 /// namespace and name, capped at [`MAX_SUMMARY_CHOICES`]. A pod `selected` in the cluster
 /// view comes first even when the cap or the filter would leave it out.
+///
+/// This reads every pod: the view lists from a [`SummaryChoiceIndex`] kept current with the
+/// stream instead, and this is what the index's listing is checked against.
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn summary_pod_choices<'a>(
     pods: impl Iterator<Item = &'a PodSummary>,
     filter: &str,
@@ -161,38 +171,257 @@ pub fn summary_pod_choices<'a>(
     }
 }
 
-/// The picker's last [`SummaryChoices`] with what they were read from: the summary's
-/// (nodes, pods) version, the filter and the cluster view's pick. Streaming summaries render
-/// the view several times a second; scanning 30,000 summaries each time was the explain
-/// panel's whole cost in the live profile, and the list only moves when one of these does.
-#[derive(Debug, Default)]
-pub struct SummaryChoicesMemo {
-    last: Option<(SummaryChoicesKey, Rc<SummaryChoices>)>,
+/// A pod's key in the summary mirror: (namespace, name).
+type PodKey = (Box<str>, Box<str>);
+
+/// The summary mirror's pods, by (namespace, name).
+pub type SummaryPods = BTreeMap<(String, String), PodSummary>;
+
+/// What the picker lists from: the filter (trimmed, in lower case, as [`summary_pod_choices`]
+/// matches it) and the node picked on the canvas.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct ChoiceQuery {
+    filter: String,
+    node: Option<String>,
 }
 
-/// What [`SummaryChoices`] depend on.
-type SummaryChoicesKey = ((u64, u64), String, Option<ObjectRef>);
+/// The three groups of [`summary_pod_choices`], in the order they are listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ChoiceGroup {
+    /// No node yet (or an empty one).
+    Pending,
+    /// On the node picked on the canvas.
+    OnNode,
+    /// On another node.
+    Other,
+}
 
-impl SummaryChoicesMemo {
-    /// The choices of [`summary_pod_choices`]: the ones made before when `version`, `filter`
-    /// and `selected` are what they were, else read afresh from `pods`.
-    pub fn choices<'a, I: Iterator<Item = &'a PodSummary>>(
-        &mut self,
-        version: (u64, u64),
-        pods: impl FnOnce() -> I,
+impl ChoiceQuery {
+    fn new(filter: &str, selected: Option<&ObjectRef>) -> ChoiceQuery {
+        ChoiceQuery {
+            filter: filter.trim().to_lowercase(),
+            node: selected
+                .filter(|s| s.kind == Kind::Node)
+                .map(|s| s.name.clone()),
+        }
+    }
+
+    /// Whether `namespace/name` contains the filter (any case).
+    fn matches(&self, namespace: &str, name: &str) -> bool {
+        self.filter.is_empty()
+            || format!("{namespace}/{name}")
+                .to_lowercase()
+                .contains(&self.filter)
+    }
+
+    /// The group of a pod on `node`.
+    fn group(&self, node: Option<&str>) -> ChoiceGroup {
+        match node.filter(|n| !n.is_empty()) {
+            None => ChoiceGroup::Pending,
+            Some(node) if Some(node) == self.node.as_deref() => ChoiceGroup::OnNode,
+            Some(_) => ChoiceGroup::Other,
+        }
+    }
+}
+
+/// The pods matching the picker's current query, by group, each in (namespace, name) order.
+#[derive(Clone, Debug, Default)]
+struct ChoiceSets {
+    query: ChoiceQuery,
+    pending: BTreeSet<PodKey>,
+    on_node: BTreeSet<PodKey>,
+    /// With a filter: the matching pods bound to other nodes, with their node. Without one it
+    /// stays empty (it would hold nearly every pod): the listing walks the mirror's pods
+    /// instead, skipping the pending ones and those on the picked node, and it only gets that
+    /// far when those two groups hold fewer than [`MAX_SUMMARY_CHOICES`] pods, so it skips
+    /// fewer than that many.
+    others: BTreeMap<PodKey, Box<str>>,
+    /// The last listing: the mirror's pods version and the cluster view's pick it was made
+    /// for (the query is `query`: a new one clears this).
+    last: Option<(u64, Option<ObjectRef>, Rc<SummaryChoices>)>,
+}
+
+impl ChoiceSets {
+    /// Reads every pod for `query` (a list, or a new query).
+    fn fill(&mut self, query: ChoiceQuery, pods: &SummaryPods) {
+        *self = ChoiceSets {
+            query,
+            ..ChoiceSets::default()
+        };
+        for ((namespace, name), pod) in pods {
+            self.insert(namespace, name, pod.node_name.as_deref());
+        }
+    }
+
+    fn insert(&mut self, namespace: &str, name: &str, node: Option<&str>) {
+        if !self.query.matches(namespace, name) {
+            return;
+        }
+        // The key is made only where it is kept (without a filter most pods are not).
+        let key = || (namespace.into(), name.into());
+        match self.query.group(node) {
+            ChoiceGroup::Pending => {
+                self.pending.insert(key());
+            }
+            ChoiceGroup::OnNode => {
+                self.on_node.insert(key());
+            }
+            ChoiceGroup::Other if self.query.filter.is_empty() => {}
+            ChoiceGroup::Other => {
+                self.others.insert(key(), node.unwrap_or_default().into());
+            }
+        }
+    }
+
+    fn remove(&mut self, namespace: &str, name: &str, node: Option<&str>) {
+        if !self.query.matches(namespace, name) {
+            return;
+        }
+        let key: PodKey = (namespace.into(), name.into());
+        match self.query.group(node) {
+            ChoiceGroup::Pending => {
+                self.pending.remove(&key);
+            }
+            ChoiceGroup::OnNode => {
+                self.on_node.remove(&key);
+            }
+            ChoiceGroup::Other => {
+                self.others.remove(&key);
+            }
+        }
+    }
+
+    /// The listing for the current query: what [`summary_pod_choices`] reads from every pod,
+    /// here from walking the groups in order and stopping at [`MAX_SUMMARY_CHOICES`].
+    fn list(&self, pods: &SummaryPods, selected: Option<&ObjectRef>) -> SummaryChoices {
+        let selected_pod = selected.filter(|s| s.kind == Kind::Pod);
+        let is_picked = |namespace: &str, name: &str| {
+            selected_pod.is_some_and(|s| s.namespace == namespace && s.name == name)
+        };
+        let mut choices: Vec<PodChoice> = selected_pod
+            .and_then(|s| pods.get(&(s.namespace.clone(), s.name.clone())))
+            .map(|pod| PodChoice {
+                namespace: pod.namespace.clone(),
+                name: pod.name.clone(),
+                node: pod.node_name.clone().filter(|n| !n.is_empty()),
+            })
+            .into_iter()
+            .collect();
+        let limit = choices.len() + MAX_SUMMARY_CHOICES;
+        let grouped = self
+            .pending
+            .iter()
+            .map(|(namespace, name)| (&**namespace, &**name, None))
+            .chain(
+                self.on_node
+                    .iter()
+                    .map(|(namespace, name)| (&**namespace, &**name, self.query.node.as_deref())),
+            );
+        let others: Box<dyn Iterator<Item = (&str, &str, Option<&str>)>> =
+            if self.query.filter.is_empty() {
+                Box::new(pods.values().filter_map(|pod| {
+                    let node = pod.node_name.as_deref();
+                    (self.query.group(node) == ChoiceGroup::Other).then_some((
+                        pod.namespace.as_str(),
+                        pod.name.as_str(),
+                        node,
+                    ))
+                }))
+            } else {
+                Box::new(
+                    self.others
+                        .iter()
+                        .map(|((namespace, name), node)| (&**namespace, &**name, Some(&**node))),
+                )
+            };
+        for (namespace, name, node) in grouped.chain(others) {
+            if choices.len() >= limit {
+                break;
+            }
+            if is_picked(namespace, name) {
+                continue;
+            }
+            choices.push(PodChoice {
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+                node: node.map(str::to_string),
+            });
+        }
+        let matching = if self.query.filter.is_empty() {
+            pods.len()
+        } else {
+            self.pending.len() + self.on_node.len() + self.others.len()
+        };
+        SummaryChoices {
+            choices,
+            matching,
+            total: pods.len(),
+        }
+    }
+}
+
+/// The scheduler-explain picker's pods of a live summary mirror, kept current line by line:
+/// for the last filter and node pick, the matching pending pods, those on the picked node
+/// and (with a filter) the others, each in (namespace, name) order. A listing then walks
+/// them in order and stops at [`MAX_SUMMARY_CHOICES`], and the counts are the groups' sizes,
+/// so a render costs nothing proportional to the cluster; what it lists is always what
+/// [`summary_pod_choices`] reads from every pod (the tests check it line by line). A new
+/// filter or node pick reads every pod once; a stream line moves one pod between groups.
+///
+/// Why: streaming summaries render the view several times a second, and reading 30,000 pod
+/// summaries at each render was the explain panel's whole cost in the live profile.
+///
+/// The groups sit behind a `RefCell` because the query comes from the view's render, which
+/// reads the mirror through a shared borrow; nothing here borrows it twice.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryChoiceIndex {
+    sets: RefCell<ChoiceSets>,
+}
+
+impl SummaryChoiceIndex {
+    /// Reads every pod again (a new list).
+    pub fn rebuild(&mut self, pods: &SummaryPods) {
+        let sets = self.sets.get_mut();
+        let query = std::mem::take(&mut sets.query);
+        sets.fill(query, pods);
+    }
+
+    /// One pod's summary changed from `old` to `new` (None: not there), both with the same
+    /// key. Call it before the mirror stores `new`.
+    pub fn pod_changed(&mut self, old: Option<&PodSummary>, new: Option<&PodSummary>) {
+        // The last listing stays until the next one replaces it (the pods version moved): the
+        // view may still hold it, and freeing 200 choices is a render's work, not a line's.
+        let sets = self.sets.get_mut();
+        if let Some(old) = old {
+            sets.remove(&old.namespace, &old.name, old.node_name.as_deref());
+        }
+        if let Some(new) = new {
+            sets.insert(&new.namespace, &new.name, new.node_name.as_deref());
+        }
+    }
+
+    /// The picker's pods as [`summary_pod_choices`] lists them from `pods` (the mirror's
+    /// pods, at `version`, which moves with each of their changes): the same `Rc` while the
+    /// pods, the filter and the pick stay as they were.
+    pub fn choices(
+        &self,
+        pods: &SummaryPods,
+        version: u64,
         filter: &str,
         selected: Option<&ObjectRef>,
     ) -> Rc<SummaryChoices> {
-        if let Some(((seen, seen_filter, seen_selected), choices)) = &self.last {
-            if *seen == version && seen_filter == filter && seen_selected.as_ref() == selected {
+        let mut sets = self.sets.borrow_mut();
+        let query = ChoiceQuery::new(filter, selected);
+        if sets.query != query {
+            sets.fill(query, pods);
+        }
+        if let Some((seen, seen_selected, choices)) = &sets.last {
+            if *seen == version && seen_selected.as_ref() == selected {
                 return Rc::clone(choices);
             }
         }
-        let choices = Rc::new(summary_pod_choices(pods(), filter, selected));
-        self.last = Some((
-            (version, filter.to_string(), selected.cloned()),
-            Rc::clone(&choices),
-        ));
+        let choices = Rc::new(sets.list(pods, selected));
+        sets.last = Some((version, selected.cloned(), Rc::clone(&choices)));
         choices
     }
 }
@@ -550,6 +779,7 @@ fn mentions(message: &str, key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::summary::SummaryMirror;
     use crate::playground::Playground;
 
     #[test]
@@ -644,55 +874,325 @@ mod tests {
         assert_eq!(by_node.choices.len(), 10);
     }
 
-    #[test]
-    fn the_choices_memo_scans_again_only_when_the_pods_the_filter_or_the_pick_changed() {
-        let mut pods = vec![
-            pod_summary("web-1", Some("node-1")),
-            pod_summary("web-2", None),
-        ];
-        let mut memo = SummaryChoicesMemo::default();
-        let scans = std::cell::Cell::new(0);
-        let choices = |memo: &mut SummaryChoicesMemo,
-                       pods: &[PodSummary],
-                       version: u64,
-                       filter: &str,
-                       selected: Option<&ObjectRef>| {
-            memo.choices(
-                (1, version),
-                || {
-                    scans.set(scans.get() + 1);
-                    pods.iter()
-                },
-                filter,
-                selected,
-            )
-        };
-        let first = choices(&mut memo, &pods, 1, "", None);
-        assert_eq!(listed(&first), ["web-2", "web-1"]);
-        let again = choices(&mut memo, &pods, 1, "", None);
-        assert!(Rc::ptr_eq(&first, &again));
-        assert_eq!(scans.get(), 1, "nothing changed: no scan");
+    /// A summary stream line for one pod.
+    fn pod_line(event: &str, namespace: &str, name: &str, node: Option<&str>, rv: usize) -> String {
+        serde_json::json!({
+            "type": event,
+            "pod": {
+                "namespace": namespace,
+                "name": name,
+                "nodeName": node,
+                "status": if node.is_some_and(|n| !n.is_empty()) { "Running" } else { "Pending" },
+                "resourceVersion": rv.to_string(),
+            }
+        })
+        .to_string()
+    }
 
-        // A pod changed (the summary's pods version moved): scanned again.
-        pods.push(pod_summary("web-3", None));
-        let moved = choices(&mut memo, &pods, 2, "", None);
-        assert_eq!(listed(&moved), ["web-2", "web-3", "web-1"]);
-        assert_eq!(scans.get(), 2);
+    /// A summary list of `pods` (namespace, name, node) on `nodes`.
+    fn summary_list(nodes: &[String], pods: &[(String, String, Option<String>)]) -> String {
+        let nodes: Vec<_> = nodes
+            .iter()
+            .map(|n| serde_json::json!({"name": n, "ready": "True", "podCapacity": 110}))
+            .collect();
+        let pods: Vec<_> = pods
+            .iter()
+            .map(|(namespace, name, node)| {
+                serde_json::json!({"namespace": namespace, "name": name, "nodeName": node,
+                    "status": "Running", "resourceVersion": "1"})
+            })
+            .collect();
+        serde_json::json!({"resourceVersion": "1", "nodes": nodes, "pods": pods}).to_string()
+    }
 
-        // A new filter, then a new pick on the canvas: scanned again each time.
-        let filtered = choices(&mut memo, &pods, 2, "web-3", None);
-        assert_eq!(listed(&filtered), ["web-3"]);
-        let node_1 = ObjectRef {
+    fn node_ref(name: &str) -> ObjectRef {
+        ObjectRef {
             kind: Kind::Node,
             namespace: String::new(),
-            name: "node-1".to_string(),
+            name: name.to_string(),
+        }
+    }
+
+    fn pod_ref(namespace: &str, name: &str) -> ObjectRef {
+        ObjectRef {
+            kind: Kind::Pod,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+
+    /// xorshift64: the same lines on every run, so a failure names its step.
+    fn next(state: &mut u64, below: u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state % below.max(1)
+    }
+
+    #[test]
+    fn the_mirrors_choices_are_what_reading_every_pod_gives_after_each_line() {
+        let namespaces = ["default", "Shop"];
+        let nodes = [
+            None,
+            Some(""),
+            Some("node-1"),
+            Some("node-2"),
+            Some("node-3"),
+            Some("node-10"),
+        ];
+        let filters = [
+            "",
+            "web",
+            " SHOP/",
+            "-1",
+            "nothing-matches",
+            "default/web-00",
+        ];
+        let name_of = |i: u64| {
+            let prefix = if i % 3 == 0 { "api" } else { "web" };
+            format!("{prefix}-{i:03}")
         };
-        let picked = choices(&mut memo, &pods, 2, "web-3", Some(&node_1));
-        assert_eq!(listed(&picked), ["web-3"]);
-        assert_eq!(scans.get(), 4);
-        let same = choices(&mut memo, &pods, 2, "web-3", Some(&node_1));
-        assert!(Rc::ptr_eq(&picked, &same));
-        assert_eq!(scans.get(), 4);
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut mirror = SummaryMirror::new();
+        let listed_pods: Vec<(String, String, Option<String>)> = (0..150)
+            .map(|i| {
+                let node = nodes[(i % nodes.len() as u64) as usize];
+                (
+                    namespaces[(i % 2) as usize].to_string(),
+                    name_of(i * 3 % 500),
+                    node.map(str::to_string),
+                )
+            })
+            .collect();
+        let node_names: Vec<String> = ["node-1", "node-2", "node-3"].map(String::from).to_vec();
+        assert_eq!(
+            mirror.apply_list(&summary_list(&node_names, &listed_pods)),
+            Ok(())
+        );
+        let (mut compared, mut capped, mut picked_shown) = (0, 0, 0);
+        for step in 0..4_000_usize {
+            // Phases: mostly bound pods, then mostly pending ones (more than the cap).
+            let pending_bias = if step / 1_000 % 2 == 1 { 6 } else { 1 };
+            let node = |state: &mut u64| {
+                if next(state, 8) < pending_bias {
+                    nodes[next(state, 2) as usize]
+                } else {
+                    nodes[2 + next(state, 4) as usize]
+                }
+            };
+            let roll = next(&mut state, 100);
+            let line = if step % 1_500 == 1_499 {
+                // A new list: what the mirror holds, again.
+                let pods: Vec<_> = mirror
+                    .pods()
+                    .map(|p| (p.namespace.clone(), p.name.clone(), p.node_name.clone()))
+                    .collect();
+                assert_eq!(mirror.apply_list(&summary_list(&node_names, &pods)), Ok(()));
+                "a new list".to_string()
+            } else if roll < 45 {
+                let namespace = namespaces[next(&mut state, 2) as usize];
+                let name = name_of(next(&mut state, 500));
+                let event = if next(&mut state, 2) == 0 {
+                    "ADDED"
+                } else {
+                    "MODIFIED"
+                };
+                pod_line(event, namespace, &name, node(&mut state), step)
+            } else if roll < 65 {
+                let namespace = namespaces[next(&mut state, 2) as usize];
+                let name = name_of(next(&mut state, 500));
+                pod_line("DELETED", namespace, &name, None, step)
+            } else if roll < 92 {
+                // An existing pod scheduled, moved or back to pending.
+                let count = mirror.pods().count() as u64;
+                let at = next(&mut state, count) as usize;
+                let Some((namespace, name)) = mirror
+                    .pods()
+                    .nth(at)
+                    .map(|p| (p.namespace.clone(), p.name.clone()))
+                else {
+                    continue;
+                };
+                pod_line("MODIFIED", &namespace, &name, node(&mut state), step)
+            } else if roll < 96 {
+                let event = if next(&mut state, 2) == 0 {
+                    "ADDED"
+                } else {
+                    "DELETED"
+                };
+                format!(r#"{{"type":"{event}","node":{{"name":"node-10","ready":"True"}}}}"#)
+            } else {
+                format!(r#"{{"type":"BOOKMARK","resourceVersion":"{step}"}}"#)
+            };
+            if line != "a new list" {
+                assert!(
+                    mirror.apply_watch_line(&line).is_ok(),
+                    "step {step}: {line}"
+                );
+            }
+            let filter = filters[step / 111 % filters.len()];
+            let picked = mirror
+                .pods()
+                .nth(step / 7 % 300)
+                .map(|p| pod_ref(&p.namespace, &p.name));
+            let selected = match step / 37 % 5 {
+                0 => None,
+                1 => Some(node_ref("node-1")),
+                2 => Some(node_ref("node-10")),
+                3 => picked,
+                _ => Some(pod_ref("default", "gone")),
+            };
+            let got = mirror.pod_choices(filter, selected.as_ref());
+            let want = summary_pod_choices(mirror.pods(), filter, selected.as_ref());
+            assert_eq!(
+                *got, want,
+                "step {step}: after {line}, filter {filter:?}, selected {selected:?}"
+            );
+            compared += 1;
+            capped += usize::from(want.matching > MAX_SUMMARY_CHOICES);
+            picked_shown += usize::from(
+                selected.as_ref().is_some_and(|s| s.kind == Kind::Pod)
+                    && want.choices.first().map(|c| c.name.as_str())
+                        == selected.as_ref().map(|s| s.name.as_str()),
+            );
+        }
+        // The lines reached what the test is about: capped lists and the picked pod.
+        assert!(compared > 3_900, "{compared}");
+        assert!(capped > 500, "{capped} capped listings");
+        assert!(
+            picked_shown > 300,
+            "{picked_shown} listings led by the picked pod"
+        );
+    }
+
+    #[test]
+    fn the_mirrors_choices_are_the_same_rc_until_a_pod_the_filter_or_the_pick_changes() {
+        let mut mirror = SummaryMirror::new();
+        let pods = [
+            (
+                "default".to_string(),
+                "web-1".to_string(),
+                Some("node-1".to_string()),
+            ),
+            ("default".to_string(), "web-2".to_string(), None),
+        ];
+        assert_eq!(mirror.apply_list(&summary_list(&[], &pods)), Ok(()));
+        let first = mirror.pod_choices("", None);
+        assert_eq!(listed(&first), ["web-2", "web-1"]);
+        assert!(Rc::ptr_eq(&first, &mirror.pod_choices("", None)));
+        let bookmark = r#"{"type":"BOOKMARK","resourceVersion":"9"}"#;
+        assert!(mirror.apply_watch_line(bookmark).is_ok());
+        assert!(Rc::ptr_eq(&first, &mirror.pod_choices("", None)));
+
+        let added = pod_line("ADDED", "default", "web-3", None, 10);
+        assert!(mirror.apply_watch_line(&added).is_ok());
+        let moved = mirror.pod_choices("", None);
+        assert_eq!(listed(&moved), ["web-2", "web-3", "web-1"]);
+        assert_eq!((moved.matching, moved.total), (3, 3));
+        let filtered = mirror.pod_choices("WEB-3 ", None);
+        assert_eq!(listed(&filtered), ["web-3"]);
+        assert_eq!((filtered.matching, filtered.total), (1, 3));
+        let node_1 = node_ref("node-1");
+        let on_node = mirror.pod_choices("", Some(&node_1));
+        assert!(!Rc::ptr_eq(&moved, &on_node));
+        assert!(Rc::ptr_eq(
+            &on_node,
+            &mirror.pod_choices(" ", Some(&node_1))
+        ));
+    }
+
+    /// One render's listing from the mirror's index (a function of its own for callgrind).
+    #[inline(never)]
+    fn indexed_choices(
+        mirror: &SummaryMirror,
+        filter: &str,
+        selected: Option<&ObjectRef>,
+    ) -> Rc<SummaryChoices> {
+        mirror.pod_choices(filter, selected)
+    }
+
+    /// The first listing for a new filter or node pick: the index reads every pod. (Returns
+    /// the count, not the listing: a body the same as `indexed_choices`'s would be merged
+    /// with it by the compiler, and callgrind could not tell them apart.)
+    #[inline(never)]
+    fn first_choices(mirror: &SummaryMirror, filter: &str, selected: Option<&ObjectRef>) -> usize {
+        mirror.pod_choices(filter, selected).choices.len()
+    }
+
+    /// One render's listing as the view read it before the index: every pod.
+    #[inline(never)]
+    fn scanned_choices(
+        mirror: &SummaryMirror,
+        filter: &str,
+        selected: Option<&ObjectRef>,
+    ) -> SummaryChoices {
+        summary_pod_choices(mirror.pods(), filter, selected)
+    }
+
+    /// One stream line into the mirror (a function of its own for callgrind).
+    #[inline(never)]
+    fn apply_line(mirror: &mut SummaryMirror, line: &str) {
+        assert!(mirror.apply_watch_line(line).is_ok(), "{line}");
+    }
+
+    /// The figures for BENCHMARKS.md, at 1,000 nodes and 30,000 pods: one render's picker
+    /// listing after each pod line, from the index and by reading every pod. Instruction
+    /// counts: `valgrind --tool=callgrind TEST_BINARY --ignored --exact
+    /// scheduler_explain::tests::picker_choices_at_30000_pods` and `callgrind_annotate
+    /// --inclusive=yes` for `indexed_choices`, `scanned_choices`, `first_choices` and
+    /// `apply_line` (per query with `PICKER_QUERY=0`, `1` or `2`).
+    #[test]
+    #[ignore = "a measurement, not a check: run it by name"]
+    #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+    fn picker_choices_at_30000_pods() {
+        let nodes: Vec<String> = (0..1_000).map(|i| format!("node-{i}")).collect();
+        let pods: Vec<(String, String, Option<String>)> = (0..30_000)
+            .map(|i| {
+                let node = (i % 300 != 0).then(|| format!("node-{}", i % 1_000));
+                (
+                    "default".to_string(),
+                    format!("bench-{}-7d4b9c5f6-{i:05}", i % 9),
+                    node,
+                )
+            })
+            .collect();
+        let mut mirror = SummaryMirror::new();
+        assert_eq!(mirror.apply_list(&summary_list(&nodes, &pods)), Ok(()));
+        let node_7 = node_ref("node-7");
+        let queries = [("", None), ("", Some(&node_7)), ("bench-3", None)];
+        let rounds = 10;
+        // `PICKER_QUERY=N` measures only the Nth query (callgrind's counts per query).
+        let only = std::env::var("PICKER_QUERY")
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok());
+        for (at, (filter, selected)) in queries.into_iter().enumerate() {
+            if only.is_some_and(|only| only != at) {
+                continue;
+            }
+            // A new query reads every pod once (a keystroke in the filter, a canvas click).
+            let _ = first_choices(&mirror, filter, selected);
+            let (mut indexed, mut scanned) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+            for round in 0..rounds {
+                // A pending pod gets scheduled: the pods version moves, as in churn.
+                let (namespace, name, _) = &pods[round * 300];
+                let line = pod_line("MODIFIED", namespace, name, Some("node-7"), 100 + round);
+                apply_line(&mut mirror, &line);
+                let timed = std::time::Instant::now();
+                let from_index = indexed_choices(&mirror, filter, selected);
+                indexed += timed.elapsed();
+                let timed = std::time::Instant::now();
+                let from_pods = scanned_choices(&mirror, filter, selected);
+                scanned += timed.elapsed();
+                assert_eq!(*from_index, from_pods);
+            }
+            println!(
+                "filter {filter:?}, selected {:?}: per render after a line, from the index {:?}, \
+                 reading every pod {:?}",
+                selected.map(|s| &s.name),
+                indexed / rounds as u32,
+                scanned / rounds as u32
+            );
+        }
     }
 
     #[test]

@@ -10,7 +10,6 @@ use crate::i18n::Key;
 use crate::inspector::ObjectRef;
 use crate::scheduler_explain::{
     pod_choices, FilterVerdict, NodeExplanation, PodChoice, SchedulingExplanation,
-    SummaryChoicesMemo,
 };
 use kubeplay_core::api::objects::Kind;
 use kubeplay_core::scheduler::framework::PASSED_FILTER_MESSAGE;
@@ -125,18 +124,12 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
     }
     let filter = use_state(String::new);
     // A big live cluster mirrors only pod summaries: the picker lists them (capped, pending
-    // first, filtered by name) and the chosen pod is read from the server on demand.
-    let memo = use_mut_ref(SummaryChoicesMemo::default);
+    // first, filtered by name; kept current by the mirror line by line) and the chosen pod
+    // is read from the server on demand.
     let summarized = props.handle.live.as_ref().and_then(|live| {
         let state = live.state.borrow();
-        (state.mode == crate::live::MirrorMode::Summary).then(|| {
-            memo.borrow_mut().choices(
-                state.summary.cluster_version(),
-                || state.summary.pods(),
-                &filter,
-                props.selected.as_ref(),
-            )
-        })
+        (state.mode == crate::live::MirrorMode::Summary)
+            .then(|| state.summary.pod_choices(&filter, props.selected.as_ref()))
     });
     let (choices, explanation) = props.handle.source(|source| {
         let choices = match &summarized {

@@ -27,6 +27,8 @@ use serde_json::Value;
 use super::mirror::{watch_error, MirrorError, WatchOutcome};
 use crate::cluster::{colour_group_of, NodeReadiness, PodState};
 use crate::cluster_tiles::{SummaryTiles, TileCluster};
+use crate::inspector::ObjectRef;
+use crate::scheduler_explain::{SummaryChoiceIndex, SummaryChoices};
 
 /// The path of the summary list.
 pub const SUMMARY_PATH: &str = "/kubeplay/v1/summary";
@@ -198,6 +200,8 @@ pub struct SummaryMirror {
     pods_version: u64,
     /// The cluster canvas's tiles, kept current with each line.
     tiles: SummaryTiles,
+    /// The scheduler-explain picker's pods, kept current with each line.
+    choices: SummaryChoiceIndex,
 }
 
 impl SummaryMirror {
@@ -228,6 +232,7 @@ impl SummaryMirror {
             .collect();
         self.resource_version = list.resource_version;
         self.rebuild_tiles();
+        self.choices.rebuild(&self.pods);
         self.listed = true;
         self.nodes_version += 1;
         self.pods_version += 1;
@@ -282,6 +287,8 @@ impl SummaryMirror {
                     let kept = self
                         .tiles
                         .pod_changed((key.0.as_str(), key.1.as_str()), old, new);
+                    let new = (!deleted).then_some(&pod);
+                    self.choices.pod_changed(self.pods.get(&key), new);
                     if deleted {
                         self.pods.remove(&key);
                     } else {
@@ -328,10 +335,17 @@ impl SummaryMirror {
         self.nodes_version
     }
 
-    /// A number that moves whenever the nodes or the pods change, and only then: what the
-    /// scheduler-explain picker keys its cached choices on.
-    pub fn cluster_version(&self) -> (u64, u64) {
-        (self.nodes_version, self.pods_version)
+    /// The scheduler-explain picker's pods whose `namespace/name` contains `filter`, with
+    /// `selected` (the cluster view's pick) first, as
+    /// [`crate::scheduler_explain::summary_pod_choices`] lists them, read from what the
+    /// mirror keeps current line by line (the same `Rc` while nothing they show changed).
+    pub fn pod_choices(
+        &self,
+        filter: &str,
+        selected: Option<&ObjectRef>,
+    ) -> std::rc::Rc<SummaryChoices> {
+        self.choices
+            .choices(&self.pods, self.pods_version, filter, selected)
     }
 
     /// Whether the summary has been listed.
