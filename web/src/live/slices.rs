@@ -4,7 +4,7 @@
 //! A busy summary stream delivers thousands of lines at once: the browser queues the chunks
 //! that arrived while the page was busy, and a `ReadableStream` read of a queued chunk
 //! resolves as a microtask, so without a yield every queued chunk was applied in the one task
-//! (up to 0.6 s at 1,000 × 30,000). The driver ([`super::client`]) now applies a stream's
+//! (up to 0.6 s at 1,000 × 30,000). The driver (`client.rs`, wasm32 only) now applies a stream's
 //! buffered lines for at most [`slice_ms`] and then yields to the event loop (rendering,
 //! input and the other streams run) before it goes on with the next line: [`take_slice`].
 //! The trace poll's records are decoded the same way ([`super::trace::TracePage`]).
