@@ -825,7 +825,7 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
            const tick = (t) => { window.kubeplayGaps.push(t - last); last = t; \
              if (!window.kubeplayGapsDone) requestAnimationFrame(tick); }; \
            window.kubeplayGapsDone = false; requestAnimationFrame(tick); \
-           window.kubeplayLongTasks = []; \
+           window.kubeplayLongTasks = []; window.kubeplayLiveStats = {}; \
            try { new PerformanceObserver((list) => list.getEntries().forEach((e) => window.kubeplayLongTasks.push(e.duration))) \
              .observe({ entryTypes: ['longtask'] }); } catch (e) { window.kubeplayLongTasks = null; } \
            return true; })()",
@@ -872,6 +872,12 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
         "  measured: while {restarted} Deployments' pods ({}) are deleted and replaced, then 30 s: {stats}; server RSS {} MB",
         restarted * PER_DEPLOYMENT,
         server.rss_mb()
+    );
+    // The live driver's own tasks in that window, by source (web/src/live/client.rs
+    // `note_task`): how many, how many over 50 ms, the longest, lines or records per task.
+    println!(
+        "  measured: the live driver's own tasks in that window: {}",
+        session.value("JSON.stringify(window.kubeplayLiveStats || null)")?
     );
     if let (Some(before), Ok(after)) = (
         metrics_before,

@@ -24,13 +24,15 @@ use web_sys::{
     AbortController, AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, Response,
 };
 
-use super::lines::LineBuffer;
+use super::lines::{LineBuffer, Taken};
 use super::mirror::{
     events_path, list_path, next_step_after_status, object_path, watch_path, MirrorError, NextStep,
     WatchOutcome,
 };
+use super::slices::{take_slice, Slice};
 use super::summary::{summary_watch_path, MirrorMode, SUMMARY_PATH};
 use super::token::{authorization, read_info_answer, ConnectError, LiveInfo, INFO_PATH};
+use super::trace::TracePage;
 use super::{
     exec_body, lists_every_polled_kind, ExecOutput, LiveHealth, LiveState, EXEC_PATH, POLLED_KINDS,
     POLL_INTERVAL_MS, SUMMARY_WATCHED_KINDS, WATCHED_KINDS,
@@ -221,8 +223,14 @@ async fn fetch_text(
 }
 
 /// Reads a streamed answer line by line until it ends, `on_line` says stop, or it fails.
+///
+/// Lines are applied in slices of [`super::slices::SLICE_MS`]: when a slice's time is
+/// spent the reader yields to the event loop ([`yield_now`]) and goes on with the next
+/// buffered line before it reads more. Without that, the chunks queued while the page was
+/// busy all resolved their reads as microtasks of one task, thousands of lines in one go.
 async fn read_lines(
     response: &Response,
+    source: &str,
     mut on_line: impl FnMut(&str) -> bool,
 ) -> Result<(), String> {
     let Some(body) = response.body() else {
@@ -233,12 +241,40 @@ async fn read_lines(
         .dyn_into()
         .map_err(|object: js_sys::Object| describe(object.into()))?;
     let mut buffer = LineBuffer::new();
+    let mut slice = Slice::start(now_ms());
     loop {
+        loop {
+            match take_slice(&mut buffer, &mut slice, now_ms, &mut on_line) {
+                Taken::Drained => break,
+                Taken::Paused => {
+                    note_task(source, now_ms() - slice.started, slice.lines);
+                    yield_now().await;
+                    slice = Slice::start(now_ms());
+                }
+                Taken::Stopped => {
+                    note_task(source, now_ms() - slice.started, slice.lines);
+                    // Cancelling only ends the download early; failing to is harmless.
+                    let _ = reader.cancel();
+                    return Ok(());
+                }
+            }
+        }
+        let asked = now_ms();
         let chunk = JsFuture::from(reader.read()).await.map_err(describe)?;
+        let answered = now_ms();
+        if answered - asked > NEW_TASK_WAIT_MS {
+            // The read waited for the network: this is a new task (a queued chunk answers at
+            // once, as a microtask of the same one).
+            if slice.lines > 0 {
+                note_task(source, asked - slice.started, slice.lines);
+            }
+            slice = Slice::start(answered);
+        }
         let done = js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))
             .map(|d| d.is_truthy())
             .unwrap_or(true);
         if done {
+            note_task(source, now_ms() - slice.started, slice.lines);
             return Ok(());
         }
         if let Ok(value) = js_sys::Reflect::get(&chunk, &JsValue::from_str("value")) {
@@ -246,12 +282,96 @@ async fn read_lines(
                 bytes.copy_to(buffer.spare(bytes.length() as usize));
             }
         }
-        if !buffer.take_lines(&mut on_line) {
-            // Cancelling only ends the download early; failing to is harmless.
-            let _ = reader.cancel();
-            return Ok(());
-        }
     }
+}
+
+/// A read that took longer than this (ms) waited for the network, so what follows runs in a
+/// new task (for the slices' clock and [`note_task`]).
+const NEW_TASK_WAIT_MS: f64 = 1.0;
+
+/// `performance.now()`, in ms (0 without a window).
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|window| window.performance())
+        .map_or(0.0, |performance| performance.now())
+}
+
+/// Lets the event loop run (rendering, input, the other streams) before going on:
+/// `scheduler.yield()` where the browser has it (the continuation runs before other queued
+/// tasks of the same priority), else a zero timeout.
+async fn yield_now() {
+    let global = js_sys::global();
+    let scheduler = js_sys::Reflect::get(&global, &JsValue::from_str("scheduler")).ok();
+    let promise = scheduler.as_ref().and_then(|scheduler| {
+        let function = js_sys::Reflect::get(scheduler, &JsValue::from_str("yield")).ok()?;
+        let function = function.dyn_ref::<js_sys::Function>()?;
+        function
+            .call0(scheduler)
+            .ok()?
+            .dyn_into::<js_sys::Promise>()
+            .ok()
+    });
+    match promise {
+        Some(promise) => {
+            let _ = JsFuture::from(promise).await;
+        }
+        None => sleep(0).await,
+    }
+}
+
+/// Counts one task's worth (`ms`, `lines` lines or records) of the driver's own work in `window.kubeplayLiveStats[source]`
+/// (the live bench reads it): `tasks`, `over50` (tasks over 50 ms), `maxMs`, `totalMs`,
+/// `lines` and `maxLines` (lines or records in one task). Kept in the page's JS object, so
+/// the bench can start a window by replacing it.
+fn note_task(source: &str, ms: f64, lines: usize) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let key = JsValue::from_str("kubeplayLiveStats");
+    let stats = match js_sys::Reflect::get(&window, &key) {
+        Ok(stats) if stats.is_object() => stats,
+        _ => {
+            let stats: JsValue = js_sys::Object::new().into();
+            let _ = js_sys::Reflect::set(&window, &key, &stats);
+            stats
+        }
+    };
+    let source_key = JsValue::from_str(source);
+    let entry = match js_sys::Reflect::get(&stats, &source_key) {
+        Ok(entry) if entry.is_object() => entry,
+        _ => {
+            let entry: JsValue = js_sys::Object::new().into();
+            let _ = js_sys::Reflect::set(&stats, &source_key, &entry);
+            entry
+        }
+    };
+    let read = |field: &str| {
+        js_sys::Reflect::get(&entry, &JsValue::from_str(field))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    };
+    let lines = lines as f64;
+    let updates = [
+        ("tasks", read("tasks") + 1.0),
+        ("over50", read("over50") + f64::from(u8::from(ms > 50.0))),
+        ("maxMs", read("maxMs").max(ms)),
+        ("totalMs", read("totalMs") + ms),
+        ("lines", read("lines") + lines),
+        ("maxLines", read("maxLines").max(lines)),
+    ];
+    for (field, value) in updates {
+        let _ = js_sys::Reflect::set(&entry, &JsValue::from_str(field), &JsValue::from_f64(value));
+    }
+}
+
+/// Runs `work` (one synchronous piece of the driver's work: a list applied, a trace page
+/// read) and counts it as one task of `source` ([`note_task`]).
+fn timed<T>(source: &str, work: impl FnOnce() -> T) -> T {
+    let started = now_ms();
+    let out = work();
+    note_task(source, now_ms() - started, 1);
+    out
 }
 
 fn describe(error: JsValue) -> String {
@@ -317,7 +437,7 @@ async fn mirror_stream(
             }
             NextStep::Watch => {}
         }
-        let listed = stream.apply_list(&mut state.borrow_mut(), &body);
+        let listed = timed("list", || stream.apply_list(&mut state.borrow_mut(), &body));
         if let Err(error) = listed {
             set_health(&state, LiveHealth::Reconnecting(error.to_string()));
             sleep(RETRY_MS).await;
@@ -353,7 +473,11 @@ async fn mirror_stream(
                 }
             }
             let mut gone = false;
-            let read = read_lines(&response, |line| {
+            let source = match stream {
+                Stream::Summary => "summary",
+                Stream::Kind(_) => "watch",
+            };
+            let read = read_lines(&response, source, |line| {
                 if stopped.get() {
                     return false;
                 }
@@ -490,7 +614,7 @@ async fn list_kinds(state: &Rc<RefCell<LiveState>>, kinds: &[Kind], signal: Opti
         let (status, body) = fetch_text("GET", &list_path(kind), &token, None, signal).await;
         if status == 200 {
             let mut state = state.borrow_mut();
-            if state.mirror.apply_list(kind, &body).is_ok() {
+            if timed("polledList", || state.mirror.apply_list(kind, &body)).is_ok() {
                 state.touch();
             }
         }
@@ -513,25 +637,43 @@ async fn poll(state: Rc<RefCell<LiveState>>, signal: Option<AbortSignal>, stoppe
         if stopped.get() {
             return;
         }
-        let changed = if status == 200 {
-            let mut state = state.borrow_mut();
-            let dropped_before = state.trace.dropped();
-            match state.trace.apply_page(&body) {
-                Ok(appended) => {
-                    // Records left out (a busy server, see LIVE_TRACE_PAGE) may have
-                    // committed any polled kind: they are all listed again, but at most every
-                    // MISSED_RELIST_ROUNDS polls (a cluster that busy leaves records out at
-                    // every poll); the kinds the records read committed are listed at once.
-                    missed |= state.trace.dropped() > dropped_before;
-                    if appended > 0 {
-                        state.touch();
+        // The page's records are decoded in slices (yielding between them), then appended
+        // at once: nothing else writes the trace meanwhile.
+        let page = if status == 200 {
+            let mut slice = Slice::start(now_ms());
+            let read = TracePage::read(&body);
+            let mut page = read.ok();
+            if let Some(page) = page.as_mut() {
+                while !page.decode_some(|| slice.done_one(now_ms)) {
+                    note_task("trace", now_ms() - slice.started, slice.lines);
+                    yield_now().await;
+                    if stopped.get() {
+                        return;
                     }
-                    state.trace.kinds_committed_in_last(appended, &POLLED_KINDS)
+                    slice = Slice::start(now_ms());
                 }
-                Err(_) => POLLED_KINDS.to_vec(),
             }
+            note_task("trace", now_ms() - slice.started, slice.lines);
+            page
         } else {
-            POLLED_KINDS.to_vec()
+            None
+        };
+        let changed = match page {
+            Some(page) => {
+                let mut state = state.borrow_mut();
+                let dropped_before = state.trace.dropped();
+                let appended = state.trace.append(page);
+                // Records left out (a busy server, see LIVE_TRACE_PAGE) may have committed
+                // any polled kind: they are all listed again, but at most every
+                // MISSED_RELIST_ROUNDS polls (a cluster that busy leaves records out at every
+                // poll); the kinds the records read committed are listed at once.
+                missed |= state.trace.dropped() > dropped_before;
+                if appended > 0 {
+                    state.touch();
+                }
+                state.trace.kinds_committed_in_last(appended, &POLLED_KINDS)
+            }
+            None => POLLED_KINDS.to_vec(),
         };
         if lists_every_polled_kind(round, changed.len(), missed, last_full) {
             list_polled(&state, signal.as_ref()).await;

@@ -21,6 +21,7 @@
 pub mod client;
 pub mod lines;
 pub mod mirror;
+pub mod slices;
 pub mod summary;
 pub mod token;
 pub mod trace;

@@ -18,6 +18,7 @@ use kubeplay_core::apiserver::registry::list_prefix;
 use kubeplay_core::sim::clock::Timestamp;
 use kubeplay_core::sim::trace::{StoreOp, TraceRecord};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// How many records the page keeps.
@@ -63,31 +64,30 @@ impl LiveTrace {
         format!("{TRACE_PATH}?since={}&tail={LIVE_TRACE_PAGE}", self.next)
     }
 
-    /// Appends one answer's records; returns how many were appended.
-    ///
-    /// The page is decoded in one pass into flat records ([`WireRecord`]) and only then
-    /// turned into [`TraceRecord`]s: `TraceRecord` is an internally tagged enum, which serde
-    /// reads by first buffering every record's fields, and a busy cluster sends thousands of
-    /// records a second to the page's main thread. An answer that pass cannot read (a newer
-    /// server's record with a field of another type) is read again record by record through
-    /// a `Value`, so one odd record is skipped instead of losing the page.
+    /// Appends one answer's records; returns how many were appended (the answer read and
+    /// decoded in one go: [`TracePage`] for the same in slices).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn apply_page(&mut self, body: &str) -> Result<usize, TraceError> {
-        let (records, next, dropped) = match serde_json::from_str::<WirePage>(body) {
-            Ok(page) => (
-                page.records
-                    .into_iter()
-                    .map(WireRecord::into_record)
-                    .collect::<Vec<_>>(),
-                page.next,
-                page.dropped.as_ref().and_then(Value::as_u64).unwrap_or(0),
-            ),
-            Err(_) => decode_page_slowly(body)?,
-        };
-        // Only the newest LIVE_TRACE_KEPT are kept.
-        let skip = records.len().saturating_sub(LIVE_TRACE_KEPT);
+        let mut page = TracePage::read(body)?;
+        while !page.decode_some(|| false) {}
+        Ok(self.append(page))
+    }
+
+    /// Appends a decoded page's records ([`TracePage::decode_some`] until it said done; a
+    /// record not decoded yet is skipped like an unreadable one); returns how many were
+    /// appended.
+    pub fn append(&mut self, page: TracePage<'_>) -> usize {
+        let TracePage {
+            raw,
+            decoded,
+            next,
+            dropped,
+        } = page;
+        // Only the newest LIVE_TRACE_KEPT were decoded; the older ones count.
+        let skip = raw.len().saturating_sub(LIVE_TRACE_KEPT);
         let mut appended = skip;
         // A record type this page does not know (a newer server) is skipped.
-        for record in records.into_iter().skip(skip).flatten() {
+        for record in decoded.into_iter().flatten() {
             self.records.push_back(record);
             appended += 1;
         }
@@ -98,7 +98,7 @@ impl LiveTrace {
         self.dropped += dropped;
         // A server that restarted counts from 0 again: follow it.
         self.next = next;
-        Ok(appended)
+        appended
     }
 
     /// Which of `kinds` the newest `count` records committed to the store (so only those are
@@ -139,14 +139,74 @@ impl LiveTrace {
     }
 }
 
-/// One trace answer, read in one pass.
+/// One trace answer as the server sent it: each record's JSON text, not decoded yet.
 #[derive(Deserialize)]
-struct WirePage {
-    records: Vec<WireRecord>,
+struct RawPage<'a> {
+    #[serde(borrow)]
+    records: Vec<&'a RawValue>,
     next: u64,
     /// Read leniently, like the rest of the page's answer (not a number counts as 0).
     #[serde(default)]
     dropped: Option<Value>,
+}
+
+/// A trace answer read ([`TracePage::read`]: its records only split, one pass over the text)
+/// and decoded a few records at a time ([`TracePage::decode_some`]), so that a page of
+/// [`LIVE_TRACE_PAGE`] records is not decoded in one task of the page's main thread; then
+/// [`LiveTrace::append`].
+///
+/// Each record is decoded into a flat [`WireRecord`] and only then turned into a
+/// [`TraceRecord`]: `TraceRecord` is an internally tagged enum, which serde reads by first
+/// buffering every record's fields. A record that cannot be read that way (a newer server's
+/// record with a field of another type) is read again as a `TraceRecord`, and skipped if that
+/// fails too: one odd record never loses the page.
+pub struct TracePage<'a> {
+    raw: Vec<&'a RawValue>,
+    decoded: Vec<Option<TraceRecord>>,
+    next: u64,
+    dropped: u64,
+}
+
+impl<'a> TracePage<'a> {
+    /// Splits an answer into its records.
+    pub fn read(body: &'a str) -> Result<TracePage<'a>, TraceError> {
+        let page: RawPage<'a> = serde_json::from_str(body).map_err(|error| {
+            if error.is_data() {
+                TraceError::NotAPage
+            } else {
+                TraceError::NotJson(error.to_string())
+            }
+        })?;
+        let kept = page.records.len().min(LIVE_TRACE_KEPT);
+        Ok(TracePage {
+            raw: page.records,
+            decoded: Vec::with_capacity(kept),
+            next: page.next,
+            dropped: page.dropped.as_ref().and_then(Value::as_u64).unwrap_or(0),
+        })
+    }
+
+    /// Decodes the next records, in order, until every kept one is decoded (true) or
+    /// `pause` (asked after each record) says to stop for now (false: call again). Only the
+    /// newest [`LIVE_TRACE_KEPT`] are decoded; the older ones are only counted.
+    pub fn decode_some(&mut self, mut pause: impl FnMut() -> bool) -> bool {
+        let skip = self.raw.len().saturating_sub(LIVE_TRACE_KEPT);
+        while let Some(raw) = self.raw.get(skip + self.decoded.len()) {
+            self.decoded.push(decode_record(raw.get()));
+            if pause() {
+                return skip + self.decoded.len() >= self.raw.len();
+            }
+        }
+        true
+    }
+}
+
+/// One record's JSON text as a [`TraceRecord`], if it is one (see [`TracePage`]).
+fn decode_record(text: &str) -> Option<TraceRecord> {
+    match serde_json::from_str::<WireRecord>(text) {
+        Ok(record) => record.into_record(),
+        Err(_) => serde_json::from_str::<TraceRecord>(text).ok(),
+    }
 }
 
 /// The record types [`TraceRecord`] has (`type`), and any other.
@@ -222,34 +282,6 @@ impl WireRecord {
             WireType::Other => None,
         }
     }
-}
-
-/// Reads a trace answer record by record through a `Value` (what [`LiveTrace::apply_page`]
-/// falls back to): the records (None for one that cannot be read), `next` and `dropped`.
-fn decode_page_slowly(body: &str) -> Result<(Vec<Option<TraceRecord>>, u64, u64), TraceError> {
-    let value: Value =
-        serde_json::from_str(body).map_err(|error| TraceError::NotJson(error.to_string()))?;
-    let Value::Object(mut page) = value else {
-        return Err(TraceError::NotAPage);
-    };
-    let (Some(Value::Array(records)), Some(next)) = (
-        page.remove("records"),
-        page.get("next").and_then(Value::as_u64),
-    ) else {
-        return Err(TraceError::NotAPage);
-    };
-    // Only the newest LIVE_TRACE_KEPT are decoded; the older ones count, as None.
-    let skip = records.len().saturating_sub(LIVE_TRACE_KEPT);
-    let mut decoded: Vec<Option<TraceRecord>> = Vec::with_capacity(records.len());
-    decoded.resize(skip, None);
-    decoded.extend(
-        records
-            .into_iter()
-            .skip(skip)
-            .map(|record| serde_json::from_value::<TraceRecord>(record).ok()),
-    );
-    let dropped = page.get("dropped").and_then(Value::as_u64).unwrap_or(0);
-    Ok((decoded, next, dropped))
 }
 
 #[cfg(test)]
@@ -366,14 +398,14 @@ mod tests {
             },
         ];
         let page = serde_json::json!({ "records": records, "next": 4, "dropped": 0 }).to_string();
-        // The one-pass read takes this page (nothing for the slow path to do).
-        assert!(serde_json::from_str::<WirePage>(&page).is_ok());
+        // The flat read takes each record (nothing for the slower one to do).
+        for record in &records {
+            let text = serde_json::to_string(record).unwrap_or_default();
+            assert!(serde_json::from_str::<WireRecord>(&text).is_ok(), "{text}");
+        }
         let mut trace = LiveTrace::new();
         assert_eq!(trace.apply_page(&page), Ok(4));
         assert_eq!(trace.records().cloned().collect::<Vec<_>>(), records);
-        let (slow, next, dropped) = decode_page_slowly(&page).expect("a page");
-        assert_eq!(slow.into_iter().flatten().collect::<Vec<_>>(), records);
-        assert_eq!((next, dropped), (4, 0));
     }
 
     #[test]
@@ -392,7 +424,9 @@ mod tests {
             {"type":"somethingNew","at":"soon"},
             {"type":"note","at":3,"component":"c","message":"also kept"}
         ],"next":5,"dropped":"many"}"#;
-        assert!(serde_json::from_str::<WirePage>(odd).is_err());
+        assert!(
+            serde_json::from_str::<WireRecord>(r#"{"type":"somethingNew","at":"soon"}"#).is_err()
+        );
         assert_eq!(trace.apply_page(odd), Ok(1));
         assert_eq!(trace.len(), 2);
         assert_eq!(trace.dropped(), 0);
@@ -407,5 +441,57 @@ mod tests {
         }
         assert_eq!(trace.len(), 0);
         assert_eq!(trace.next_path(), "/kubeplay/v1/trace?since=0&tail=2000");
+    }
+
+    #[test]
+    fn a_page_decoded_in_slices_appends_what_decoding_it_at_once_does() {
+        let records: Vec<String> = (0..LIVE_TRACE_KEPT + 25)
+            .map(|i| match i % 4 {
+                0 => format!(r#"{{"type":"note","at":{i},"component":"kubelet","message":"m{i}"}}"#),
+                1 => format!(r#"{{"type":"storeCommit","at":{i},"revision":{i},"key":"/registry/services/specs/default/s{i}","op":"Put"}}"#),
+                2 => format!(r#"{{"type":"somethingNew","at":"{i}"}}"#),
+                _ => format!(r#"{{"type":"watchDelivery","at":{i},"watchId":3,"revision":{i},"eventType":"ADDED","key":"/registry/pods/default/p{i}"}}"#),
+            })
+            .collect();
+        let body = format!(
+            r#"{{"records":[{}],"next":9000,"dropped":7}}"#,
+            records.join(",")
+        );
+        let mut whole = LiveTrace::new();
+        let appended = whole.apply_page(&body);
+        let mut sliced = LiveTrace::new();
+        let mut page = TracePage::read(&body).expect("a page");
+        assert_eq!(page.raw.len(), LIVE_TRACE_KEPT + 25);
+        let (mut calls, mut count) = (0, 0);
+        while !page.decode_some(|| {
+            count += 1;
+            count % 97 == 0
+        }) {
+            calls += 1;
+        }
+        assert_eq!(calls, LIVE_TRACE_KEPT / 97);
+        assert_eq!(Ok(sliced.append(page)), appended);
+        assert_eq!(
+            (
+                sliced.len(),
+                sliced.kept(),
+                sliced.dropped(),
+                sliced.next_path()
+            ),
+            (
+                whole.len(),
+                whole.kept(),
+                whole.dropped(),
+                whole.next_path()
+            )
+        );
+        assert_eq!(
+            sliced.records().collect::<Vec<_>>(),
+            whole.records().collect::<Vec<_>>()
+        );
+        // Three of every four kept records read (one type is unknown: skipped), the oldest 25
+        // only counted.
+        assert_eq!(whole.kept(), LIVE_TRACE_KEPT / 4 * 3);
+        assert_eq!(whole.len(), 25 + (LIVE_TRACE_KEPT / 4 * 3) as u64);
     }
 }
