@@ -92,6 +92,16 @@ fn test_all() -> Result<()> {
             "warnings",
         ])
     })?;
+    util::step("docs build without warnings", || {
+        // Broken or private intra-doc links are bugs in the docs a reader follows.
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        util::run(
+            std::process::Command::new(cargo)
+                .args(["doc", "--workspace", "--no-deps"])
+                .env("RUSTDOCFLAGS", "-D warnings")
+                .current_dir(util::workspace_root()),
+        )
+    })?;
     util::step("core builds for wasm32", wasm::check_core_builds)?;
     util::step("web app builds for wasm32", || {
         util::cargo(&[

@@ -1,7 +1,7 @@
 //! The live object mirror: what `kubeplay serve` holds, copied into the page by list + watch,
 //! as an informer's cache does it.
 //!
-//! Data flow: the live driver ([`super::client`]) lists a kind (`GET /api/v1/pods`) and hands
+//! Data flow: the live driver (`super::client`, wasm32 only) lists a kind (`GET /api/v1/pods`) and hands
 //! the body to [`ObjectMirror::apply_list`], which replaces that kind's objects and remembers
 //! the list's `resourceVersion`; then it opens a watch from there
 //! (`?watch=true&resourceVersion=…&allowWatchBookmarks=true`) and hands each line of the

@@ -3,7 +3,7 @@
 //!
 //! Data flow: the header's live control ([`view::LiveControl`]) checks the token with
 //! `GET /kubeplay/v1/info` ([`token`]); on success the app makes a [`LiveState`] and starts
-//! the driver ([`client`], wasm32 only), which fills it from the server: the object mirror
+//! the driver (`client`, wasm32 only), which fills it from the server: the object mirror
 //! ([`mirror`]: list + watch of Nodes, Pods, Events, ReplicaSets and Deployments, resuming
 //! from the last resourceVersion and listing again on 410 Gone; the other kinds are listed
 //! again when the trace shows a commit of theirs), the

@@ -11,7 +11,7 @@
 //! [`crate::cluster_tiles::CANVAS_THRESHOLD`] nodes (what `/kubeplay/v1/info` says when the
 //! page connects, and what the full mirror holds later: [`MirrorMode::outgrown`]) live mode
 //! mirrors summaries and the cluster view draws the canvas; full objects are then fetched only
-//! for the object the inspector shows ([`super::client`]), again whenever its summary's
+//! for the object the inspector shows (`super::client`), again whenever its summary's
 //! `resourceVersion` moves.
 //!
 //! Data flow: the driver hands the list body to [`SummaryMirror::apply_list`] (replaces
