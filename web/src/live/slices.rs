@@ -196,9 +196,10 @@ mod tests {
     /// Everything a summary mirror shows, to compare two of them.
     fn shown(mirror: &SummaryMirror) -> String {
         format!(
-            "{} {:?} {:?} {:?} {:?}",
+            "{} {:?} {:?} {:?} {:?} {:?}",
             mirror.resource_version(),
-            mirror.cluster_version(),
+            mirror.nodes_version(),
+            mirror.pod_choices("", None),
             mirror.nodes().collect::<Vec<_>>(),
             mirror.pods().collect::<Vec<_>>(),
             mirror.tiles()
