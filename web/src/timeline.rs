@@ -64,8 +64,7 @@ impl Default for TimelineFilter {
 /// One row of the timeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimelineRow {
-    /// The record's sequence number in its trace (the row's key: a row stays the same DOM
-    /// element while it is shown, however many newer rows come in above it).
+    /// The record's sequence number in its trace.
     pub seq: u64,
     /// When it happened.
     pub at: Timestamp,
