@@ -830,6 +830,12 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
              .observe({ entryTypes: ['longtask'] }); } catch (e) { window.kubeplayLongTasks = null; } \
            return true; })()",
     )?;
+    // The DOM changes of the same window, counted by where they happen: each mutation
+    // record (children added or removed, an attribute set, a text changed) goes to the
+    // nearest element with an id and the changed element's tag and first class, so the
+    // summary says which parts of the page each render rewrites (what Chromium then
+    // restyles, lays out and paints).
+    session.value(MUTATION_COUNTER_START)?;
     // A CPU profile of the same window (V8's sampling profiler through CDP), saved for
     // DevTools and summarised below.
     // Chromium's own counters of the main thread's work (style, layout, script, tasks) over
@@ -878,6 +884,10 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
     println!(
         "  measured: the live driver's own tasks in that window: {}",
         session.value("JSON.stringify(window.kubeplayLiveStats || null)")?
+    );
+    println!(
+        "  measured: DOM mutations in that window: {}",
+        mutation_summary(&session.value(MUTATION_COUNTER_STOP)?, 30)
     );
     if let (Some(before), Ok(after)) = (
         metrics_before,
@@ -955,6 +965,65 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
         &std::env::temp_dir().join(format!("kubeplay-live-{nodes}x{pods}-traffic.png")),
     )?;
     Ok(())
+}
+
+/// Starts counting the page's DOM mutations (`window.kubeplayMutations`: per place, the
+/// records of each kind, the nodes added and removed) until [`MUTATION_COUNTER_STOP`].
+const MUTATION_COUNTER_START: &str = "(() => { \
+    const counts = new Map(); window.kubeplayMutations = counts; window.kubeplayMutationsSince = performance.now(); \
+    const place = (node) => { const el = node.nodeType === 1 ? node : node.parentElement; if (!el) return '?'; \
+      const owner = el.closest('[id]'); \
+      const cls = typeof el.className === 'string' ? el.className.split(' ')[0] : (el.className && el.className.baseVal || '').split(' ')[0]; \
+      return (owner ? '#' + owner.id : '-') + ' ' + el.localName + (cls ? '.' + cls : ''); }; \
+    window.kubeplayMutationObserver = new MutationObserver((records) => { for (const r of records) { \
+      const key = place(r.target) + ' ' + (r.type === 'attributes' ? '@' + r.attributeName : r.type); \
+      let c = counts.get(key); if (!c) { c = [0, 0, 0]; counts.set(key, c); } \
+      c[0] += 1; c[1] += r.addedNodes ? r.addedNodes.length : 0; c[2] += r.removedNodes ? r.removedNodes.length : 0; } }); \
+    window.kubeplayMutationObserver.observe(document.body, { childList: true, attributes: true, characterData: true, subtree: true }); \
+    return true; })()";
+
+/// Stops the count [`MUTATION_COUNTER_START`] began and returns it as JSON: the seconds
+/// counted and `[place, records, added, removed]` rows.
+const MUTATION_COUNTER_STOP: &str = "(() => { \
+    const o = window.kubeplayMutationObserver; if (!o) return null; \
+    for (const r of o.takeRecords()) { const c = window.kubeplayMutations.get('(late)') || [0, 0, 0]; c[0] += 1; window.kubeplayMutations.set('(late)', c); } \
+    o.disconnect(); window.kubeplayMutationObserver = null; \
+    return JSON.stringify({ seconds: (performance.now() - window.kubeplayMutationsSince) / 1000, \
+      rows: [...window.kubeplayMutations.entries()].map(([k, c]) => [k, c[0], c[1], c[2]]) }); })()";
+
+/// The mutation count as text: records per second in all, then the `top` places by records.
+fn mutation_summary(counted: &Value, top: usize) -> String {
+    let Some(parsed) = counted
+        .as_str()
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+    else {
+        return "(not counted)".to_string();
+    };
+    let seconds = parsed["seconds"].as_f64().unwrap_or(0.0).max(0.001);
+    let mut rows: Vec<(String, u64, u64, u64)> = parsed["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|row| {
+            let n = |i: usize| row[i].as_u64().unwrap_or(0);
+            (row[0].as_str().unwrap_or("?").to_string(), n(1), n(2), n(3))
+        })
+        .collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let total: u64 = rows.iter().map(|row| row.1).sum();
+    let (added, removed): (u64, u64) = rows
+        .iter()
+        .fold((0, 0), |(a, r), row| (a + row.2, r + row.3));
+    let mut out = format!(
+        "{total} records in {seconds:.0} s ({:.0}/s; {added} nodes added, {removed} removed); by place (records, added, removed):",
+        total as f64 / seconds
+    );
+    for (place, records, added, removed) in rows.iter().take(top) {
+        out.push_str(&format!(
+            "\n    {records:>8} {added:>7} {removed:>7}  {place}"
+        ));
+    }
+    out
 }
 
 /// Live mode: the page served by `kubeplay serve` refuses a wrong token and shows nothing

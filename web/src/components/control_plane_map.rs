@@ -164,6 +164,31 @@ impl Flow {
         }
     }
 
+    /// The whole arrow from `(x1, y1)` to `(x2, y2)` as a strip, for a travelling dot.
+    fn along_whole((x1, y1): (f64, f64), (x2, y2): (f64, f64)) -> Flow {
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        Flow {
+            x: x1,
+            y: y1,
+            length: (dx * dx + dy * dy).sqrt(),
+            angle_deg: dy.atan2(dx).to_degrees(),
+            periods: 1,
+        }
+    }
+
+    /// The inline style that places a travelling dot's strip (read by `.pulse` in style.css):
+    /// its dot slides from the strip's start to its end once with a `transform` animation
+    /// the compositor runs. (The dots used to be SVG circles moved by a CSS animation, which
+    /// the browser cannot hand to its compositor: during a live cluster's churn some dot was
+    /// always moving, and the whole page was restyled, painted and committed at every
+    /// frame; BENCHMARKS.md "Fewer DOM updates per render (dom-churn)".)
+    fn pulse_style(&self) -> String {
+        format!(
+            "--x: {:.1}; --y: {:.1}; --len: {:.1}; --angle: {:.2}deg",
+            self.x, self.y, self.length, self.angle_deg
+        )
+    }
+
     /// The inline style that places the strip (read by `.flow` in style.css).
     fn style(&self) -> String {
         format!(
@@ -228,6 +253,7 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
     };
 
     let mut flows: Vec<Html> = Vec::new();
+    let mut pulses: Vec<Html> = Vec::new();
     let edges: Vec<Html> = activity.edges().into_iter().map(|(edge, stats)| {
         let from = rect_of(edge.from, &slots);
         let to = rect_of(edge.to, &slots);
@@ -254,24 +280,16 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
             stats.total,
             text(Key::MapEventsInAll)
         );
-        let pulses = if busy {
-            Html::default()
-        } else {
-            stats
-                .pulses
-                .iter()
-                .map(|pulse| {
-                    html! {
-                        <circle
-                            key={pulse.seq.to_string()}
-                            class={classes!("pulse", kind_class(edge.kind))}
-                            r="4"
-                            style={format!("--x1: {x1:.1}px; --y1: {y1:.1}px; --x2: {x2:.1}px; --y2: {y2:.1}px")}
-                        />
-                    }
-                })
-                .collect::<Html>()
-        };
+        if !busy {
+            let track = Flow::along_whole((x1, y1), (x2, y2));
+            pulses.extend(stats.pulses.iter().map(|pulse| {
+                html! {
+                    <div key={pulse.seq} class={classes!("pulse", kind_class(edge.kind))} style={track.pulse_style()}>
+                        <span></span>
+                    </div>
+                }
+            }));
+        }
         if busy {
             let flow = Flow::along((x1, y1), (x2, y2));
             flows.push(html! {
@@ -291,7 +309,6 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
             <g class={class} data-edge={format!("{:?}-{:?}", edge.from, edge.to)} data-total={stats.total.to_string()}>
                 <title>{ title }</title>
                 <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} marker-end="url(#map-arrow)" />
-                { pulses }
                 { for label }
             </g>
         }
@@ -360,8 +377,10 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
                 { for nodes }
                 { for edges }
             </svg>
-            // The busy arrows' flowing dashes, over the SVG (see [`Flow`]).
+            // The busy arrows' flowing dashes, under the SVG (see [`Flow`]).
             <div class="map-flows" aria-hidden="true">{ for flows }</div>
+            // The other arrows' travelling dots, over it (see [`Flow::pulse_style`]).
+            <div class="map-pulses" aria-hidden="true">{ for pulses }</div>
             </div>
             <p class="map-legend">
                 <span class="legend request">{ text(Key::MapLegendRequest) }</span>
