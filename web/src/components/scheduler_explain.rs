@@ -207,8 +207,10 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
             .node
             .as_ref()
             .map_or_else(|| " (Pending)".to_string(), |n| format!(" → {n}"));
+        // Keyed by the pod: as pods shift in the list during churn, an option moves instead of
+        // every option below it having its value and text rewritten.
         html! {
-            <option value={key.clone()} selected={current_key.as_ref() == Some(&key)}>{ format!("{key}{suffix}") }</option>
+            <option key={key.clone()} value={key.clone()} selected={current_key.as_ref() == Some(&key)}>{ format!("{key}{suffix}") }</option>
         }
     });
     let body = match explanation {
