@@ -28,12 +28,18 @@ fn ensure_node() {
     }
 }
 
-/// Debian's Chromium and its chromedriver, and Debian's Firefox ESR with geckodriver (built
-/// from crates.io: Debian does not package it), for the web playground's end-to-end test.
+/// Debian's Chromium and its chromedriver, a Korean font, and Debian's Firefox ESR with
+/// geckodriver (built from crates.io: Debian does not package it), for the web playground's
+/// end-to-end test.
 /// Not fatal: without them the browser test says why it skips that browser.
 fn ensure_browser() {
     if let Err(error) = ensure_debian_packages(&["chromium", "chromium-driver"]) {
         println!("setup: could not install chromium and chromium-driver ({error:#}); the browser test will be skipped");
+    }
+    // A Korean font: without one the browsers draw the Korean UI as empty boxes, and the
+    // README's Korean screenshots show nothing readable.
+    if let Err(error) = ensure_debian_packages(&["fonts-nanum"]) {
+        println!("setup: could not install fonts-nanum ({error:#}); Korean text in the browser test's screenshots will show as boxes");
     }
     if let Err(error) = ensure_debian_packages(&["firefox-esr"]) {
         println!(
