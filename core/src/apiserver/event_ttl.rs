@@ -134,17 +134,13 @@ impl<S: KvStore<Object>> ApiServer<S> {
             return 0;
         };
         let prefix = super::registry::key_prefix(Kind::Event);
-        // The first key past the prefix (`/registry/events/` → `/registry/events0`).
-        let end = match prefix.strip_suffix('/') {
-            Some(stem) => format!("{stem}0"),
-            None => format!("{prefix}\u{10FFFF}"),
-        };
+        let end = super::list::prefix_end(prefix);
         let mut from = prefix.to_string();
         let mut deleted = 0;
         loop {
-            let mut page = RangeRequest::new(KeyRange::range(from.as_str(), end.as_str()));
-            page.limit = SCAN_PAGE;
-            page.stop_at_limit = true;
+            let page = RangeRequest::new(KeyRange::range(from.as_str(), end.as_str()))
+                .with_limit(SCAN_PAGE)
+                .stopping_at_limit();
             let Ok(response) = self.store.range(&page) else {
                 return deleted;
             };
@@ -154,8 +150,7 @@ impl<S: KvStore<Object>> ApiServer<S> {
             from = format!("{}\0", last.key);
             for kv in &response.kvs {
                 if kv.mod_revision <= expired {
-                    let last_state = Object::clone(&kv.value);
-                    if let Ok(Some(_)) = self.commit_delete(&kv.key, kv.mod_revision, &last_state) {
+                    if let Ok(Some(_)) = self.commit_delete(&kv.key, kv.mod_revision, &kv.value) {
                         deleted += 1;
                     }
                 }

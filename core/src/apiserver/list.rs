@@ -93,7 +93,7 @@ fn decode_continue(token: &str) -> Result<(Revision, String), ApiError> {
 }
 
 /// The smallest key above every key that starts with `prefix`.
-fn prefix_end(prefix: &str) -> String {
+pub(crate) fn prefix_end(prefix: &str) -> String {
     let mut end = prefix.as_bytes().to_vec();
     while let Some(last) = end.pop() {
         if last < 0xff {
