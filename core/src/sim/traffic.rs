@@ -359,9 +359,25 @@ fn pod_node(pod: &StoredPod) -> Option<String> {
 
 /// One request's outcome before it is counted.
 enum Outcome {
-    Answered { pod: String, latency_us: u64 },
-    AnsweredByApiServer { latency_us: u64 },
+    Answered { by: Answerer, latency_us: u64 },
     Failed(RequestFailure),
+}
+
+/// Who answered a request.
+enum Answerer {
+    /// A pod, `namespace/name`.
+    Pod(String),
+    /// The API server: the `kubernetes` Service's endpoint is its advertised address.
+    ApiServer,
+}
+
+impl fmt::Display for Answerer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Answerer::Pod(pod) => write!(f, "pod {pod}"),
+            Answerer::ApiServer => f.write_str("the API server"),
+        }
+    }
 }
 
 impl World {
@@ -600,22 +616,16 @@ impl World {
                         // Not a service address: the packet goes to whoever owns it.
                         Verdict::NotAService => Ok((ip, port)),
                     };
-                    match endpoint {
-                        Err(failure) => Outcome::Failed(failure),
+                    // Who answers, and the network hop to it.
+                    let answered = endpoint.and_then(|(endpoint_ip, endpoint_port)| {
                         // The API server runs outside the pod network (on the control plane
                         // machine): what reaches its address and port, it answers.
-                        Ok((endpoint_ip, endpoint_port))
-                            if api_server.address == Some(endpoint_ip)
-                                && i32::from(api_server.port) == endpoint_port =>
+                        if api_server.address == Some(endpoint_ip)
+                            && i32::from(api_server.port) == endpoint_port
                         {
-                            let outside_us = if outside { CLIENT_TO_NODE_US } else { 0 };
-                            report.latency.dns_total_us += dns_us;
-                            report.latency.network_total_us += CROSS_NODE_HOP_US + outside_us;
-                            Outcome::AnsweredByApiServer {
-                                latency_us: dns_us + CROSS_NODE_HOP_US + outside_us,
-                            }
+                            return Ok((Answerer::ApiServer, CROSS_NODE_HOP_US));
                         }
-                        Ok((endpoint_ip, _)) => match pods_by_ip.get(&endpoint_ip) {
+                        match pods_by_ip.get(&endpoint_ip) {
                             Some(pod)
                                 if !pod.node.as_ref().is_some_and(|n| stopped.contains(n)) =>
                             {
@@ -624,39 +634,40 @@ impl World {
                                 } else {
                                     CROSS_NODE_HOP_US
                                 };
-                                let outside_us = if outside { CLIENT_TO_NODE_US } else { 0 };
-                                report.latency.dns_total_us += dns_us;
-                                report.latency.network_total_us += hop + outside_us;
-                                Outcome::Answered {
-                                    pod: pod.key.clone(),
-                                    latency_us: dns_us + hop + outside_us,
-                                }
+                                Ok((Answerer::Pod(pod.key.clone()), hop))
                             }
-                            _ => Outcome::Failed(RequestFailure::ConnectionTimedOut),
-                        },
+                            _ => Err(RequestFailure::ConnectionTimedOut),
+                        }
+                    });
+                    match answered {
+                        Err(failure) => Outcome::Failed(failure),
+                        Ok((by, hop)) => {
+                            let outside_us = if outside { CLIENT_TO_NODE_US } else { 0 };
+                            report.latency.dns_total_us += dns_us;
+                            report.latency.network_total_us += hop + outside_us;
+                            Outcome::Answered {
+                                by,
+                                latency_us: dns_us + hop + outside_us,
+                            }
+                        }
                     }
                 }
             };
             if request.count <= TRACE_EACH_REQUEST_UP_TO {
                 per_request_notes.push(match &outcome {
-                    Outcome::Answered { pod, latency_us } => {
-                        format!("request answered by pod {pod} in {latency_us} µs")
-                    }
-                    Outcome::AnsweredByApiServer { latency_us } => {
-                        format!("request answered by the API server in {latency_us} µs")
+                    Outcome::Answered { by, latency_us } => {
+                        format!("request answered by {by} in {latency_us} µs")
                     }
                     Outcome::Failed(failure) => format!("request failed: {failure}"),
                 });
             }
             match outcome {
-                Outcome::Answered { pod, latency_us } => {
+                Outcome::Answered { by, latency_us } => {
                     report.succeeded += 1;
-                    *report.per_pod.entry(pod).or_default() += 1;
-                    latencies.push(latency_us);
-                }
-                Outcome::AnsweredByApiServer { latency_us } => {
-                    report.succeeded += 1;
-                    report.api_server += 1;
+                    match by {
+                        Answerer::Pod(pod) => *report.per_pod.entry(pod).or_default() += 1,
+                        Answerer::ApiServer => report.api_server += 1,
+                    }
                     latencies.push(latency_us);
                 }
                 Outcome::Failed(failure) => *report.failures.entry(failure).or_default() += 1,
