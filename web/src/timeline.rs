@@ -64,8 +64,6 @@ impl Default for TimelineFilter {
 /// One row of the timeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimelineRow {
-    /// The record's sequence number in its trace.
-    pub seq: u64,
     /// When it happened.
     pub at: Timestamp,
     /// What kind of record.
@@ -76,22 +74,17 @@ pub struct TimelineRow {
     pub text: String,
 }
 
-/// The newest rows (at most `limit`) that pass the filter, newest first; `end_seq` is the
-/// sequence number after the newest record given (the trace's length).
+/// The newest rows (at most `limit`) that pass the filter, newest first.
 pub fn rows<'a>(
     records: impl DoubleEndedIterator<Item = &'a TraceRecord>,
-    end_seq: u64,
     filter: &TimelineFilter,
     limit: usize,
 ) -> Vec<TimelineRow> {
     let needle = filter.text.to_lowercase();
     records
         .rev()
-        .zip((0..end_seq).rev())
-        .filter(|(record, _)| {
-            filter.kind == RecordKind::All || RecordKind::of(record) == filter.kind
-        })
-        .map(|(record, seq)| row(seq, record))
+        .filter(|record| filter.kind == RecordKind::All || RecordKind::of(record) == filter.kind)
+        .map(row)
         .filter(|row| {
             needle.is_empty()
                 || row.component.to_lowercase().contains(&needle)
@@ -101,7 +94,7 @@ pub fn rows<'a>(
         .collect()
 }
 
-fn row(seq: u64, record: &TraceRecord) -> TimelineRow {
+fn row(record: &TraceRecord) -> TimelineRow {
     let kind = RecordKind::of(record);
     match record {
         TraceRecord::ApiRequest {
@@ -120,7 +113,6 @@ fn row(seq: u64, record: &TraceRecord) -> TimelineRow {
                 (false, false) => format!("{namespace}/{name}"),
             };
             TimelineRow {
-                seq,
                 at: *at,
                 kind,
                 component: user.clone(),
@@ -133,7 +125,6 @@ fn row(seq: u64, record: &TraceRecord) -> TimelineRow {
             key,
             op,
         } => TimelineRow {
-            seq,
             at: *at,
             kind,
             component: "etcd".to_string(),
@@ -152,7 +143,6 @@ fn row(seq: u64, record: &TraceRecord) -> TimelineRow {
             event_type,
             key,
         } => TimelineRow {
-            seq,
             at: *at,
             kind,
             component: format!("watch #{watch_id}"),
@@ -163,7 +153,6 @@ fn row(seq: u64, record: &TraceRecord) -> TimelineRow {
             component,
             message,
         } => TimelineRow {
-            seq,
             at: *at,
             kind,
             component: component.clone(),
@@ -217,7 +206,7 @@ mod tests {
     #[test]
     fn rows_come_newest_first_and_filter_by_kind() {
         let records = sample();
-        let all = rows(records.iter(), 3, &TimelineFilter::default(), 10);
+        let all = rows(records.iter(), &TimelineFilter::default(), 10);
         let kinds: Vec<_> = all.iter().map(|r| r.kind).collect();
         assert_eq!(
             kinds,
@@ -227,7 +216,7 @@ mod tests {
             kind: RecordKind::Commits,
             text: String::new(),
         };
-        let commits = rows(records.iter(), 3, &filter, 10);
+        let commits = rows(records.iter(), &filter, 10);
         assert_eq!(commits.len(), 1);
         assert_eq!(
             commits.first().map(|r| r.text.as_str()),
@@ -243,37 +232,14 @@ mod tests {
                 kind: RecordKind::All,
                 text: text.to_string(),
             };
-            assert_eq!(
-                rows(records.iter(), 3, &filter, 10).len(),
-                expected,
-                "{text}"
-            );
+            assert_eq!(rows(records.iter(), &filter, 10).len(), expected, "{text}");
         }
-    }
-
-    #[test]
-    fn each_row_carries_its_records_sequence_number() {
-        let records = sample();
-        let all = rows(records.iter(), 43, &TimelineFilter::default(), 10);
-        let seqs: Vec<u64> = all.iter().map(|r| r.seq).collect();
-        assert_eq!(seqs, [42, 41, 40]);
-        let filter = TimelineFilter {
-            kind: RecordKind::Commits,
-            text: String::new(),
-        };
-        assert_eq!(
-            rows(records.iter(), 43, &filter, 10)
-                .iter()
-                .map(|r| r.seq)
-                .collect::<Vec<_>>(),
-            [41]
-        );
     }
 
     #[test]
     fn the_limit_keeps_the_newest_rows() {
         let records = sample();
-        let newest = rows(records.iter(), 3, &TimelineFilter::default(), 1);
+        let newest = rows(records.iter(), &TimelineFilter::default(), 1);
         assert_eq!(newest.first().map(|r| r.at), Some(at(2)));
     }
 

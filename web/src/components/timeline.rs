@@ -71,12 +71,7 @@ pub fn timeline_panel(props: &TimelineProps) -> Html {
             Some(live) => {
                 let state = live.state.borrow();
                 (
-                    rows(
-                        state.trace.records(),
-                        state.trace.len(),
-                        &source.filter,
-                        ROWS_SHOWN,
-                    ),
+                    rows(state.trace.records(), &source.filter, ROWS_SHOWN),
                     state.trace.len() + state.trace.dropped(),
                 )
             }
@@ -84,7 +79,7 @@ pub fn timeline_panel(props: &TimelineProps) -> Html {
                 let trace = p.world().trace();
                 let records: Vec<_> = trace.records().collect();
                 (
-                    rows(records.into_iter(), trace.len(), &source.filter, ROWS_SHOWN),
+                    rows(records.into_iter(), &source.filter, ROWS_SHOWN),
                     trace.len(),
                 )
             }),
