@@ -149,18 +149,16 @@ const FLOW_HEAD_GAP: f64 = 6.0;
 
 impl Flow {
     /// The flow along the arrow from `(x1, y1)` to `(x2, y2)`.
-    fn along((x1, y1): (f64, f64), (x2, y2): (f64, f64)) -> Flow {
-        let (dx, dy) = (x2 - x1, y2 - y1);
-        let length = ((dx * dx + dy * dy).sqrt() - FLOW_HEAD_GAP).max(FLOW_PERIOD);
+    fn along(from: (f64, f64), to: (f64, f64)) -> Flow {
+        let whole = Flow::along_whole(from, to);
+        let length = (whole.length - FLOW_HEAD_GAP).max(FLOW_PERIOD);
         // A few dozen periods at most (the map is 760 units wide).
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let periods = ((length / FLOW_PERIOD).round() as u32).max(1);
         Flow {
-            x: x1,
-            y: y1,
             length,
-            angle_deg: dy.atan2(dx).to_degrees(),
             periods,
+            ..whole
         }
     }
 
@@ -189,14 +187,12 @@ impl Flow {
         )
     }
 
-    /// The inline style that places the strip (read by `.flow` in style.css).
+    /// The inline style that places the strip (read by `.flow` in style.css): where it lies,
+    /// as for a dot, and how its dashes flow.
     fn style(&self) -> String {
         format!(
-            "--x: {:.1}; --y: {:.1}; --len: {:.1}; --angle: {:.2}deg; --periods: {}; --duration: {:.2}s",
-            self.x,
-            self.y,
-            self.length,
-            self.angle_deg,
+            "{}; --periods: {}; --duration: {:.2}s",
+            self.pulse_style(),
             self.periods,
             f64::from(self.periods) * FLOW_PERIOD_S
         )
