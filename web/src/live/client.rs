@@ -246,13 +246,9 @@ async fn read_lines(
         loop {
             match take_slice(&mut buffer, &mut slice, now_ms, &mut on_line) {
                 Taken::Drained => break,
-                Taken::Paused => {
-                    note_task(source, now_ms() - slice.started, slice.lines);
-                    yield_now().await;
-                    slice = Slice::start(now_ms());
-                }
+                Taken::Paused => next_slice(source, &mut slice).await,
                 Taken::Stopped => {
-                    note_task(source, now_ms() - slice.started, slice.lines);
+                    note_slice(source, &slice);
                     // Cancelling only ends the download early; failing to is harmless.
                     let _ = reader.cancel();
                     return Ok(());
@@ -274,7 +270,7 @@ async fn read_lines(
             .map(|d| d.is_truthy())
             .unwrap_or(true);
         if done {
-            note_task(source, now_ms() - slice.started, slice.lines);
+            note_slice(source, &slice);
             return Ok(());
         }
         if let Ok(value) = js_sys::Reflect::get(&chunk, &JsValue::from_str("value")) {
@@ -283,6 +279,19 @@ async fn read_lines(
             }
         }
     }
+}
+
+/// Ends `slice` (counting it as one task of `source`), lets the event loop run and starts the
+/// next slice.
+async fn next_slice(source: &str, slice: &mut Slice) {
+    note_slice(source, slice);
+    yield_now().await;
+    *slice = Slice::start(now_ms());
+}
+
+/// Counts `slice`, as it stands now, as one task of `source` ([`note_task`]).
+fn note_slice(source: &str, slice: &Slice) {
+    note_task(source, now_ms() - slice.started, slice.lines);
 }
 
 /// A read that took longer than this (ms) waited for the network, so what follows runs in a
@@ -645,15 +654,13 @@ async fn poll(state: Rc<RefCell<LiveState>>, signal: Option<AbortSignal>, stoppe
             let mut page = read.ok();
             if let Some(page) = page.as_mut() {
                 while !page.decode_some(|| slice.done_one(now_ms)) {
-                    note_task("trace", now_ms() - slice.started, slice.lines);
-                    yield_now().await;
+                    next_slice("trace", &mut slice).await;
                     if stopped.get() {
                         return;
                     }
-                    slice = Slice::start(now_ms());
                 }
             }
-            note_task("trace", now_ms() - slice.started, slice.lines);
+            note_slice("trace", &slice);
             page
         } else {
             None
