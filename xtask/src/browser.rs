@@ -828,6 +828,13 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
            window.kubeplayLongTasks = []; window.kubeplayLiveStats = {}; \
            try { new PerformanceObserver((list) => list.getEntries().forEach((e) => window.kubeplayLongTasks.push(e.duration))) \
              .observe({ entryTypes: ['longtask'] }); } catch (e) { window.kubeplayLongTasks = null; } \
+           window.kubeplayLongFrames = []; \
+           try { new PerformanceObserver((list) => list.getEntries().forEach((e) => { if (e.duration > 50) \
+             window.kubeplayLongFrames.push({ start: e.startTime, duration: e.duration, blocking: e.blockingDuration, \
+               render: e.renderStart, style: e.styleAndLayoutStart, \
+               scripts: e.scripts.map((s) => ({ start: s.startTime, duration: s.duration, invoker: s.invoker, \
+                 forced: s.forcedStyleAndLayoutDuration })) }); })) \
+             .observe({ type: 'long-animation-frame' }); } catch (e) { window.kubeplayLongFrames = null; } \
            return true; })()",
     )?;
     // The DOM changes of the same window, counted by where they happen: each mutation
@@ -846,6 +853,9 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
     if let Err(error) = &profiling {
         println!("  (no CPU profile: {error:#})");
     }
+    // The page's clock when the profile started, to find the samples of each long frame
+    // (within the few ms one script round trip takes).
+    let profile_started_at = session.value("performance.now()")?.as_f64();
     // Deleting the pods makes the ReplicaSets replace them (create, schedule, start). This
     // was chosen over `kubectl rollout restart` while the scale-down ranking
     // (`compare_for_deletion`) was not a total order and the sort panicked at this size; that
@@ -898,6 +908,15 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
             metrics_delta(&before, &after)
         );
     }
+    let long_frames = session.value("JSON.stringify(window.kubeplayLongFrames)")?;
+    let long_frames: Vec<LongFrame> = long_frames
+        .as_str()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default();
+    println!(
+        "  measured: animation frames over 50 ms in that window (long-animation-frame): {}",
+        long_frames_summary(&long_frames, 12)
+    );
     if profiling.is_ok() {
         let profile = session.stop_profile()?;
         let saved = std::env::temp_dir().join(format!("kubeplay-live-{nodes}x{pods}.cpuprofile"));
@@ -905,8 +924,19 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
         println!(
             "  measured: CPU profile of that window (saved as {}):\n{}",
             saved.display(),
-            profile_summary(&profile, 25)
+            profile_summary(&profile, 25, None)
         );
+        if let (Some(started_at), false) = (profile_started_at, long_frames.is_empty()) {
+            let inside = |ms: f64| {
+                long_frames
+                    .iter()
+                    .any(|frame| ms >= frame.start && ms <= frame.start + frame.duration)
+            };
+            println!(
+                "  measured: CPU profile samples inside those long frames:\n{}",
+                profile_summary(&profile, 25, Some((started_at, &inside)))
+            );
+        }
     }
 
     // The tabbed views on summaries: each reads what it shows from the server on demand.
@@ -1586,7 +1616,14 @@ fn read_chunked(reader: &mut impl BufRead) -> Result<String> {
 /// much of it the main thread was busy, and the `top` functions by self time and by
 /// inclusive time (a function counted once per sample however often it recurses). Names
 /// are the profile's (a dist built with `KUBEPLAY_DIST_NAMES=1` names the Rust functions).
-fn profile_summary(profile: &Value, top: usize) -> String {
+///
+/// With `within` (the page's clock when the profile started, and which page times to keep),
+/// only the samples taken at kept times count.
+fn profile_summary(
+    profile: &Value,
+    top: usize,
+    within: Option<(f64, &dyn Fn(f64) -> bool)>,
+) -> String {
     use std::collections::{BTreeMap, BTreeSet};
     let empty = Vec::new();
     let nodes = profile["nodes"].as_array().unwrap_or(&empty);
@@ -1616,10 +1653,18 @@ fn profile_summary(profile: &Value, top: usize) -> String {
     let (mut total_us, mut idle_us) = (0_i64, 0_i64);
     let mut self_us: BTreeMap<&str, i64> = BTreeMap::new();
     let mut inclusive_us: BTreeMap<&str, i64> = BTreeMap::new();
+    // A sample's time: the profile's start plus the deltas up to and including its own.
+    let mut since_start_us = 0_i64;
     for (index, sample) in samples.iter().enumerate() {
+        since_start_us += deltas.get(index).and_then(Value::as_i64).unwrap_or(0);
         let Some(id) = sample.as_u64() else {
             continue;
         };
+        if let Some((started_at, keep)) = within {
+            if !keep(started_at + since_start_us as f64 / 1000.0) {
+                continue;
+            }
+        }
         // The delta after a sample is the time it stood for.
         let us = deltas
             .get(index + 1)
@@ -1665,6 +1710,145 @@ fn profile_summary(profile: &Value, top: usize) -> String {
         ranked(&self_us),
         ranked(&inclusive_us)
     )
+}
+
+/// One animation frame over 50 ms, as the page's `long-animation-frame` observer noted it
+/// (times in ms on the page's clock).
+#[derive(Debug, serde::Deserialize)]
+struct LongFrame {
+    start: f64,
+    duration: f64,
+    #[serde(default)]
+    blocking: f64,
+    /// When the frame's rendering (rAF callbacks, style, layout) began; 0 if it had none.
+    #[serde(default)]
+    render: f64,
+    /// When its style and layout began; 0 if it had none.
+    #[serde(default)]
+    style: f64,
+    #[serde(default)]
+    scripts: Vec<LongFrameScript>,
+}
+
+/// A script that ran in a long frame: what called it (`TimerHandler:setTimeout`,
+/// `FrameRequestCallback`, `Response.text.then`…), for how long, and the style and layout it
+/// forced.
+#[derive(Debug, serde::Deserialize)]
+struct LongFrameScript {
+    duration: f64,
+    #[serde(default)]
+    invoker: String,
+    #[serde(default)]
+    forced: f64,
+}
+
+/// The long frames as text: how many, their time, how it splits between scripts (by what
+/// invoked them), rAF callbacks and style/layout, then the `top` longest one by one.
+fn long_frames_summary(frames: &[LongFrame], top: usize) -> String {
+    use std::collections::BTreeMap;
+    if frames.is_empty() {
+        return "none (or the browser has no long-animation-frame entries)".to_string();
+    }
+    let end = |frame: &LongFrame| frame.start + frame.duration;
+    // Style and layout run from `styleAndLayoutStart` to the frame's end; the rendering
+    // before them (from `renderStart`) is rAF callbacks and the like.
+    let style_ms = |frame: &LongFrame| {
+        if frame.style > 0.0 {
+            (end(frame) - frame.style).max(0.0)
+        } else {
+            0.0
+        }
+    };
+    let render_ms = |frame: &LongFrame| {
+        if frame.render > 0.0 {
+            ((if frame.style > 0.0 {
+                frame.style
+            } else {
+                end(frame)
+            }) - frame.render)
+                .max(0.0)
+        } else {
+            0.0
+        }
+    };
+    let mut by_invoker: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+    for frame in frames {
+        for script in &frame.scripts {
+            let entry = by_invoker.entry(invoker_kind(&script.invoker)).or_default();
+            entry.0 += 1;
+            entry.1 += script.duration;
+        }
+    }
+    let mut invokers: Vec<_> = by_invoker.into_iter().collect();
+    invokers.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1));
+    let total: f64 = frames.iter().map(|f| f.duration).sum();
+    let scripts: f64 = frames
+        .iter()
+        .flat_map(|f| &f.scripts)
+        .map(|s| s.duration)
+        .sum();
+    let mut lines = vec![format!(
+        "{} frames, {:.0} ms (blocking {:.0} ms), longest {:.0} ms; scripts {:.0} ms, rendering before style {:.0} ms, style and layout {:.0} ms, forced style and layout {:.0} ms",
+        frames.len(),
+        total,
+        frames.iter().map(|f| f.blocking).sum::<f64>(),
+        frames.iter().map(|f| f.duration).fold(0.0, f64::max),
+        scripts,
+        frames.iter().map(render_ms).sum::<f64>(),
+        frames.iter().map(style_ms).sum::<f64>(),
+        frames
+            .iter()
+            .flat_map(|f| &f.scripts)
+            .map(|s| s.forced)
+            .sum::<f64>(),
+    )];
+    lines.push(format!(
+        "    scripts by invoker: {}",
+        invokers
+            .iter()
+            .map(|(name, (count, ms))| format!("{name} {count}× {ms:.0} ms"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let mut longest: Vec<&LongFrame> = frames.iter().collect();
+    longest.sort_by(|a, b| b.duration.total_cmp(&a.duration));
+    for frame in longest.into_iter().take(top) {
+        let scripts: Vec<String> = frame
+            .scripts
+            .iter()
+            .filter(|s| s.duration >= 1.0)
+            .map(|s| {
+                format!(
+                    "{} {:.0} ms{}",
+                    invoker_kind(&s.invoker),
+                    s.duration,
+                    if s.forced >= 1.0 {
+                        format!(" (forced layout {:.0} ms)", s.forced)
+                    } else {
+                        String::new()
+                    }
+                )
+            })
+            .collect();
+        lines.push(format!(
+            "    at {:.1} s: {:.0} ms = scripts [{}], rendering {:.0} ms, style and layout {:.0} ms",
+            frame.start / 1000.0,
+            frame.duration,
+            scripts.join(", "),
+            render_ms(frame),
+            style_ms(frame)
+        ));
+    }
+    lines.join("\n")
+}
+
+/// A script's invoker without what makes each one different (a URL, a closure's number).
+fn invoker_kind(invoker: &str) -> String {
+    let short: String = invoker.chars().take(60).collect();
+    match short.split_once('?') {
+        Some((before, _)) => before.to_string(),
+        None => short,
+    }
 }
 
 /// The change of Chromium's `Performance.getMetrics` counters between two readings that
