@@ -11,6 +11,7 @@
 
 use std::rc::Rc;
 
+use crate::page_clock::now_ms;
 use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
@@ -319,13 +320,6 @@ fn new_seed() -> u64 {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let seed = (js_sys::Math::random() * 4_294_967_296.0) as u64;
     seed
-}
-
-/// Milliseconds of wall-clock time (monotonic where the browser has `performance`).
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|window| window.performance())
-        .map_or_else(js_sys::Date::now, |performance| performance.now())
 }
 
 /// The language the browser asks for (`navigator.language`); English when it says nothing.

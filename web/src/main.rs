@@ -27,6 +27,7 @@ mod i18n;
 mod images;
 mod inspector;
 mod live;
+mod page_clock;
 mod playground;
 mod scheduler_explain;
 mod session;

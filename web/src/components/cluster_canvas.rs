@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use crate::page_clock::now_ms;
 use kubeplay_core::api::objects::Kind;
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
@@ -137,13 +138,6 @@ fn draw(element: &HtmlCanvasElement, layout: &TileLayout, buffer: &[u8]) {
         // A failed put only loses this frame; the next one tries again.
         let _ = context.put_image_data(&image, 0.0, 0.0);
     }
-}
-
-/// Milliseconds since the page started (`performance.now()`).
-pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|window| window.performance())
-        .map_or_else(js_sys::Date::now, |performance| performance.now())
 }
 
 /// Adds one frame's time to `window.kubeplayCanvasStats`.

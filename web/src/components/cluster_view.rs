@@ -40,9 +40,9 @@ pub fn cluster_view(props: &ClusterViewProps) -> Html {
         .handle
         .source(|source| (source.node_count(), source.summarized()));
     if uses_canvas(node_count) || summarized {
-        let started = crate::components::cluster_canvas::now_ms();
+        let started = crate::page_clock::now_ms();
         let cluster = props.handle.source(|source| TileCluster::shared(source));
-        let read_ms = crate::components::cluster_canvas::now_ms() - started;
+        let read_ms = crate::page_clock::now_ms() - started;
         return html! {
             <section class="cluster card" aria-label={text(Key::ClusterHeading)}>
                 <h2>{ text(Key::ClusterHeading) }</h2>

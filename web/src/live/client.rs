@@ -38,6 +38,7 @@ use super::{
     POLL_INTERVAL_MS, SUMMARY_WATCHED_KINDS, WATCHED_KINDS,
 };
 use crate::inspector::ObjectRef;
+use crate::page_clock::now_ms;
 
 /// One list + watch stream the driver keeps: a kind's full objects, or the summary.
 #[derive(Clone, Copy, Debug)]
@@ -297,13 +298,6 @@ fn note_slice(source: &str, slice: &Slice) {
 /// A read that took longer than this (ms) waited for the network, so what follows runs in a
 /// new task (for the slices' clock and [`note_task`]).
 const NEW_TASK_WAIT_MS: f64 = 1.0;
-
-/// `performance.now()`, in ms (0 without a window).
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|window| window.performance())
-        .map_or(0.0, |performance| performance.now())
-}
 
 /// Lets the event loop run (rendering, input, the other streams) before going on:
 /// `scheduler.yield()` where the browser has it (the continuation runs before other queued
