@@ -816,6 +816,11 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
     println!(
         "  measured: click on Connect → first canvas with pods: {first} ms, with all {pods} pods: {full} ms; JS heap {heap} MB"
     );
+    // The driver's own tasks from Connect to here (the summary list is applied in one).
+    println!(
+        "  measured: the live driver's own tasks while connecting: {}",
+        session.value("JSON.stringify(window.kubeplayLiveStats || null)")?
+    );
     session.screenshot(&std::env::temp_dir().join(format!("kubeplay-live-{nodes}x{pods}.png")))?;
 
     // Pods change: every pod of a sixth of the Deployments is deleted and replaced.

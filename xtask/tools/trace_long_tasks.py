@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Records Chromium's own trace of a running page for some seconds and says what its long
+main-thread tasks (over 50 ms) were made of.
+
+A measurement aid for the live bench (BENCHMARKS.md, "Live mode ..." sections), not a test:
+`cargo xtask e2e` with KUBEPLAY_LIVE_BENCH drives headless Chromium through chromedriver,
+which starts Chromium with a DevTools port and writes it to DevToolsActivePort in the
+browser's profile folder (TMPDIR/kubeplay-chromium-PID). Attach while the bench's churn
+window runs:
+
+    python3 xtask/tools/trace_long_tasks.py PROFILE_DIR SECONDS [OUT.json]
+
+It traces the whole browser (categories toplevel, devtools.timeline and its disabled-by-
+default twin, v8.gc), then, on the page's renderer main thread (CrRendererMain), takes every
+top-level task (ThreadControllerImpl::RunTask) over 50 ms and splits its time by the events
+inside it, by self time (an event's time less that of the events nested in it): script
+(FunctionCall, v8.callFunction, RunMicrotasks), style (UpdateLayoutTree), Layout, PrePaint,
+Paint, Commit, GC and so on. Needs Debian's python3-websocket (websocket-client); talks only
+to 127.0.0.1.
+"""
+
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+
+import websocket
+
+CATEGORIES = ",".join(
+    [
+        "toplevel",
+        "devtools.timeline",
+        "disabled-by-default-devtools.timeline",
+        "disabled-by-default-devtools.timeline.frame",
+        "v8.gc",
+        "blink.user_timing",
+    ]
+)
+LONG_US = 50_000
+TASK_NAMES = {"ThreadControllerImpl::RunTask", "RunTask"}
+
+
+def record(profile_dir, seconds):
+    with open(f"{profile_dir}/DevToolsActivePort") as f:
+        port, path = f.read().split()[:2]
+    ws = websocket.create_connection(f"ws://127.0.0.1:{port}{path}", timeout=600, suppress_origin=True)
+    ws.send(json.dumps({"id": 1, "method": "Tracing.start", "params": {
+        "traceConfig": {"includedCategories": CATEGORIES.split(","), "recordMode": "recordContinuously"},
+        "transferMode": "ReportEvents"}}))
+    started = time.time()
+    events = []
+    ended = False
+    while True:
+        if not ended and time.time() - started >= seconds:
+            ws.send(json.dumps({"id": 2, "method": "Tracing.end"}))
+            ended = True
+        ws.settimeout(1 if not ended else 600)
+        try:
+            message = json.loads(ws.recv())
+        except websocket.WebSocketTimeoutException:
+            continue
+        method = message.get("method")
+        if method == "Tracing.dataCollected":
+            events.extend(message["params"]["value"])
+        elif method == "Tracing.tracingComplete":
+            break
+        elif "error" in message:
+            raise SystemExit(f"Chromium said: {message['error']}")
+    ws.close()
+    return events
+
+
+def renderer_main(events):
+    """The (pid, tid) of the busiest CrRendererMain thread."""
+    mains = {(e["pid"], e["tid"]) for e in events
+             if e.get("ph") == "M" and e.get("name") == "thread_name"
+             and e.get("args", {}).get("name") == "CrRendererMain"}
+    counts = Counter((e.get("pid"), e.get("tid")) for e in events if (e.get("pid"), e.get("tid")) in mains)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def spans(events, thread):
+    """Complete spans (name, start, end) on one thread, from X events and B/E pairs."""
+    out = []
+    open_by_name = defaultdict(list)
+    for e in sorted((e for e in events if (e.get("pid"), e.get("tid")) == thread), key=lambda e: e.get("ts", 0)):
+        ph = e.get("ph")
+        if ph == "X" and "dur" in e:
+            out.append((e["name"], e["ts"], e["ts"] + e["dur"]))
+        elif ph == "B":
+            open_by_name[e["name"]].append(e["ts"])
+        elif ph == "E" and open_by_name[e.get("name")]:
+            out.append((e["name"], open_by_name[e["name"]].pop(), e["ts"]))
+    out.sort(key=lambda s: (s[1], -(s[2] - s[1])))
+    return out
+
+
+def self_times(inner):
+    """Self time per event name of spans already sorted by start (outer first)."""
+    totals = Counter()
+    stack = []  # [name, end, child_time]
+    def pop():
+        name, end, start, child = stack.pop()
+        totals[name] += (end - start) - child
+        if stack:
+            stack[-1][3] += end - start
+    for name, start, end in inner:
+        while stack and start >= stack[-1][1]:
+            pop()
+        stack.append([name, end, start, 0])
+    while stack:
+        pop()
+    return totals
+
+
+def main():
+    if len(sys.argv) < 3:
+        raise SystemExit(__doc__)
+    events = record(sys.argv[1], float(sys.argv[2]))
+    if len(sys.argv) > 3:
+        with open(sys.argv[3], "w") as f:
+            json.dump({"traceEvents": events}, f)
+    thread = renderer_main(events)
+    if thread is None:
+        raise SystemExit("no renderer main thread in the trace")
+    all_spans = spans(events, thread)
+    tasks = [s for s in all_spans if s[0] in TASK_NAMES]
+    # Tasks nested in tasks (a nested run loop) count once, as the outer one.
+    top, last_end = [], -1
+    for task in tasks:
+        if task[1] >= last_end:
+            top.append(task)
+            last_end = task[2]
+    busy = sum(t[2] - t[1] for t in top)
+    long_tasks = [t for t in top if t[2] - t[1] > LONG_US]
+    print(f"renderer main thread: {len(top)} tasks, busy {busy / 1000:.0f} ms in {sys.argv[2]} s; "
+          f"{len(long_tasks)} over 50 ms, {sum(t[2] - t[1] for t in long_tasks) / 1000:.0f} ms")
+    overall = Counter()
+    index = 0
+    rows = []
+    for name, start, end in long_tasks:
+        while index < len(all_spans) and all_spans[index][1] < start:
+            index += 1
+        inner, j = [], index
+        while j < len(all_spans) and all_spans[j][1] < end:
+            if all_spans[j][2] <= end and all_spans[j][0] not in TASK_NAMES:
+                inner.append(all_spans[j])
+            j += 1
+        selfs = self_times(inner)
+        selfs["(task itself)"] = (end - start) - sum(s[2] - s[1] for s in self_roots(inner))
+        overall.update(selfs)
+        rows.append((end - start, start, selfs))
+    print("  long tasks' time by event (self time, ms): " + ", ".join(
+        f"{n} {us / 1000:.0f}" for n, us in overall.most_common(14)))
+    t0 = min((s[1] for s in all_spans), default=0)
+    for dur, start, selfs in sorted(rows, reverse=True)[:15]:
+        print(f"  at {(start - t0) / 1e6:6.1f} s: {dur / 1000:4.0f} ms = " + ", ".join(
+            f"{n} {us / 1000:.0f}" for n, us in selfs.most_common(6) if us >= 500))
+
+
+def self_roots(inner):
+    """The outermost spans of `inner` (sorted by start)."""
+    roots, end = [], -1
+    for span in inner:
+        if span[1] >= end:
+            roots.append(span)
+            end = span[2]
+    return roots
+
+
+if __name__ == "__main__":
+    main()
