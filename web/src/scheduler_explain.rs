@@ -2043,4 +2043,121 @@ mod tests {
         assert_eq!(tried.nodes.as_ref().map(|n| n.len()), Some(3));
         assert!(tried.failure.is_some());
     }
+
+    /// `renders` reads of `default/p` as the view did before [`ExplainMemo`] (a function of
+    /// its own for callgrind).
+    #[inline(never)]
+    fn explain_by_reading(live: &LiveState, renders: usize) -> usize {
+        (0..renders)
+            .filter_map(|_| SchedulingExplanation::read(live, "default", "p"))
+            .map(|e| e.nodes.map_or(0, |n| n.len()))
+            .sum()
+    }
+
+    /// The same through the memo (the view's way now).
+    #[inline(never)]
+    fn explain_through_the_memo(memo: &mut ExplainMemo, live: &LiveState, renders: usize) -> usize {
+        (0..renders)
+            .filter_map(|_| memo.explain(&mut ObjectSource::Live(live), "default", "p"))
+            .map(|e| e.nodes.map_or(0, |n| n.len()))
+            .sum()
+    }
+
+    /// The figures for BENCHMARKS.md: a big live cluster's explanation (1,000 nodes in the
+    /// summary, a pod whose annotations list 100 of them, 5,000 trace records kept), read at
+    /// each of 100 renders while nothing it shows changed, then at 100 more after a re-fetch
+    /// of the pod with only its resourceVersion moved (the memo's first read is not counted). Instruction counts: `valgrind --tool=callgrind
+    /// TEST_BINARY --ignored --exact scheduler_explain::tests::explanation_reads_at_1000_nodes`
+    /// and `callgrind_annotate --inclusive=yes` for `explain_by_reading` and
+    /// `explain_through_the_memo`.
+    #[test]
+    #[ignore = "a measurement, not a check: run it by name"]
+    #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+    fn explanation_reads_at_1000_nodes() {
+        let info = LiveInfo {
+            pods: crate::live::summary::SUMMARY_POD_THRESHOLD,
+            ..LiveInfo::default()
+        };
+        let mut live = LiveState::new(
+            "t".to_string(),
+            info,
+            kubeplay_core::sim::clock::Timestamp::from_millis(0),
+        );
+        let nodes: Vec<String> = (0..1_000).map(|i| format!("node-{i}")).collect();
+        let pods = [(
+            "default".to_string(),
+            "p".to_string(),
+            Some("node-7".to_string()),
+        )];
+        assert_eq!(
+            live.summary.apply_list(&summary_list(&nodes, &pods)),
+            Ok(())
+        );
+        let config = Config::default();
+        let mut filter = serde_json::Map::new();
+        let mut score = serde_json::Map::new();
+        for node in nodes.iter().take(100) {
+            let passed: serde_json::Map<String, serde_json::Value> = config
+                .filter_plugins
+                .iter()
+                .map(|p| (p.as_str().to_string(), "passed".into()))
+                .collect();
+            filter.insert(node.clone(), passed.into());
+            let scores: serde_json::Map<String, serde_json::Value> = config
+                .score_plugins
+                .iter()
+                .map(|(p, _)| (p.as_str().to_string(), "42".into()))
+                .collect();
+            score.insert(node.clone(), scores.into());
+        }
+        let omitted = OmittedNodes {
+            count: 900,
+            feasible: 900,
+            reasons: BTreeMap::new(),
+        };
+        let body = |rv: u32| {
+            serde_json::json!({
+                "metadata": {
+                    "namespace": "default", "name": "p", "resourceVersion": rv.to_string(),
+                    "annotations": {
+                        FILTER_RESULT_ANNOTATION: serde_json::Value::from(filter.clone()).to_string(),
+                        SCORE_RESULT_ANNOTATION: serde_json::Value::from(score.clone()).to_string(),
+                        FINAL_SCORE_RESULT_ANNOTATION: serde_json::Value::from(score.clone()).to_string(),
+                        OMITTED_NODES_ANNOTATION: omitted.to_json(),
+                    },
+                },
+                "spec": {"nodeName": "node-7", "containers": [{"name": "c", "image": "nginx"}]},
+            })
+            .to_string()
+        };
+        assert_eq!(live.mirror.apply_object(Kind::Pod, &body(1)), Ok(()));
+        let records: Vec<String> = (0..crate::live::trace::LIVE_TRACE_KEPT)
+            .map(|i| note_record(&format!("preemption: default/q-{i} nominated node-1")))
+            .collect();
+        let page = format!(
+            r#"{{"records":[{}],"next":{}}}"#,
+            records.join(","),
+            records.len()
+        );
+        assert!(live.trace.apply_page(&page).is_ok());
+
+        let renders = 100;
+        let read = explain_by_reading(&live, renders);
+        let mut memo = ExplainMemo::new();
+        // The first read, outside the measured function: what each render cost before.
+        assert!(memo
+            .explain(&mut ObjectSource::Live(&live), "default", "p")
+            .is_some());
+        let memoized = explain_through_the_memo(&mut memo, &live, renders);
+        assert_eq!(read, memoized);
+        assert_eq!(read, 100 * renders);
+        assert!(live.mirror.apply_object(Kind::Pod, &body(2)).is_ok());
+        let refetched = explain_through_the_memo(&mut memo, &live, renders);
+        assert_eq!(refetched, memoized);
+        println!(
+            "{renders} renders, then {renders} after a re-fetch: the memo read the nodes {} time(s) and {} trace records",
+            memo.parts_read(),
+            memo.records_read()
+        );
+    }
 }
