@@ -194,10 +194,11 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
         use_effect_with(props.selected.clone(), move |_| picked.set(None));
     }
     let filter = use_state(String::new);
+    // The explanation, read again only as far as what it is read from moved.
+    let memo = use_mut_ref(ExplainMemo::new);
     // A big live cluster mirrors only pod summaries: the picker lists them (capped, pending
     // first, filtered by name; kept current by the mirror line by line) and the chosen pod
     // is read from the server on demand.
-    let memo = use_mut_ref(ExplainMemo::new);
     let summarized = props.handle.live.as_ref().and_then(|live| {
         let state = live.state.borrow();
         (state.mode == crate::live::MirrorMode::Summary)
