@@ -19,7 +19,6 @@ use kubeplay_core::api::validation::quantity::ParsedQuantity;
 use kubeplay_core::apiserver::registry::{list_prefix, object_key};
 use kubeplay_core::printers::{cells, Cell};
 use kubeplay_core::sim::clock::Timestamp;
-use kubeplay_core::sim::trace::TraceRecord;
 use kubeplay_core::sim::world::World;
 use kubeplay_core::store::{KeyRange, KvStore, RangeRequest};
 
@@ -248,14 +247,6 @@ impl ObjectSource<'_> {
         match self {
             ObjectSource::Simulation(world) => world.node_names(),
             ObjectSource::Live(live) => live.node_names(),
-        }
-    }
-
-    /// The recent trace records, oldest first.
-    pub fn trace_records(&self) -> Vec<&TraceRecord> {
-        match self {
-            ObjectSource::Simulation(world) => world.trace().records().collect(),
-            ObjectSource::Live(live) => live.trace.records().collect(),
         }
     }
 

@@ -1,6 +1,8 @@
 //! The scheduler-explain view: pick a pod, see each node's filter verdict and each feasible
 //! node's score per plugin (see [`crate::scheduler_explain`] for where the data comes from).
 
+use std::rc::Rc;
+
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -9,7 +11,7 @@ use crate::hooks::use_text;
 use crate::i18n::Key;
 use crate::inspector::ObjectRef;
 use crate::scheduler_explain::{
-    pod_choices, FilterVerdict, NodeExplanation, PodChoice, SchedulingExplanation,
+    pod_choices, ExplainMemo, FilterVerdict, NodeExplanation, PodChoice, SummaryChoices,
 };
 use kubeplay_core::api::objects::Kind;
 use kubeplay_core::scheduler::framework::PASSED_FILTER_MESSAGE;
@@ -30,13 +32,22 @@ fn effective_choice(
     picked: Option<&String>,
     selected: Option<&ObjectRef>,
 ) -> Option<PodChoice> {
-    let by_key = |key: &str| choices.iter().find(|c| c.key() == key).cloned();
+    let by_key = |key: &str| {
+        let (namespace, name) = key.split_once('/')?;
+        choices
+            .iter()
+            .find(|c| c.namespace == namespace && c.name == name)
+            .cloned()
+    };
     picked
         .and_then(|key| by_key(key))
         .or_else(|| {
-            selected
-                .filter(|s| s.kind == Kind::Pod)
-                .and_then(|s| by_key(&format!("{}/{}", s.namespace, s.name)))
+            selected.filter(|s| s.kind == Kind::Pod).and_then(|s| {
+                choices
+                    .iter()
+                    .find(|c| c.namespace == s.namespace && c.name == s.name)
+                    .cloned()
+            })
         })
         .or_else(|| choices.first().cloned())
 }
@@ -103,12 +114,72 @@ fn node_card(node: &NodeExplanation, text: &impl Fn(Key) -> &'static str) -> Htm
     }
 }
 
-fn nodes_view(explanation: &SchedulingExplanation, text: &impl Fn(Key) -> &'static str) -> Html {
-    match explanation.nodes.as_deref() {
-        None => html! { <p class="muted">{ text(explanation.missing_nodes_key()) }</p> },
-        Some(nodes) => html! {
-            <div class="explain-nodes">{ for nodes.iter().map(|n| node_card(n, text)) }</div>
-        },
+/// What the node cards show: an explanation's per-node part, the same `Rc` while it is
+/// unchanged (see [`crate::scheduler_explain::ExplainMemo`]).
+#[derive(Properties, PartialEq)]
+struct NodeCardsProps {
+    nodes: Rc<Vec<NodeExplanation>>,
+}
+
+/// The node cards, a component of their own: ~100 cards of a dozen filters and a scores
+/// table each are thousands of elements, diffed only when the explanation is a new one
+/// (an `Rc` compares by address first).
+#[function_component(NodeCards)]
+fn node_cards(props: &NodeCardsProps) -> Html {
+    let text = use_text();
+    html! {
+        <div class="explain-nodes">{ for props.nodes.iter().map(|n| node_card(n, &text)) }</div>
+    }
+}
+
+/// The pods the picker lists: a live summary's listing (the mirror keeps it, the same `Rc`
+/// while it is unchanged) or every pod.
+#[derive(Clone, PartialEq)]
+enum PickerChoices {
+    Summary(Rc<SummaryChoices>),
+    All(Rc<Vec<PodChoice>>),
+}
+
+impl PickerChoices {
+    fn list(&self) -> &[PodChoice] {
+        match self {
+            PickerChoices::Summary(summary) => &summary.choices,
+            PickerChoices::All(choices) => choices,
+        }
+    }
+}
+
+/// What the pod picker shows.
+#[derive(Properties, PartialEq)]
+struct PodPickerProps {
+    choices: PickerChoices,
+    /// The explained pod's `namespace/name`.
+    current: Option<String>,
+    onchange: Callback<Event>,
+}
+
+/// The pod `<select>`, a component of its own: its up to 200 options are built and diffed
+/// only when the listed pods or the explained one changed, not at every page render.
+#[function_component(PodPicker)]
+fn pod_picker(props: &PodPickerProps) -> Html {
+    let text = use_text();
+    let options = props.choices.list().iter().map(|choice| {
+        let key = choice.key();
+        let suffix = choice
+            .node
+            .as_ref()
+            .map_or_else(|| " (Pending)".to_string(), |n| format!(" → {n}"));
+        // Keyed by the pod: as pods shift in the list during churn, an option moves instead of
+        // every option below it having its value and text rewritten.
+        html! {
+            <option key={key.clone()} value={key.clone()} selected={props.current.as_ref() == Some(&key)}>{ format!("{key}{suffix}") }</option>
+        }
+    });
+    html! {
+        <label class="field">
+            { text(Key::PickPod) }
+            <select id="explain-pod" onchange={props.onchange.clone()}>{ for options }</select>
+        </label>
     }
 }
 
@@ -123,6 +194,8 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
         use_effect_with(props.selected.clone(), move |_| picked.set(None));
     }
     let filter = use_state(String::new);
+    // The explanation, read again only as far as what it is read from moved.
+    let memo = use_mut_ref(ExplainMemo::new);
     // A big live cluster mirrors only pod summaries: the picker lists them (capped, pending
     // first, filtered by name; kept current by the mirror line by line) and the chosen pod
     // is read from the server on demand.
@@ -133,20 +206,22 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
     });
     let (choices, explanation) = props.handle.source(|source| {
         let choices = match &summarized {
-            Some(summary) => summary.choices.clone(),
-            None => pod_choices(&mut *source),
+            Some(summary) => PickerChoices::Summary(Rc::clone(summary)),
+            None => PickerChoices::All(Rc::new(pod_choices(&mut *source))),
         };
-        let current = effective_choice(&choices, picked.as_ref(), props.selected.as_ref());
+        let current = effective_choice(choices.list(), picked.as_ref(), props.selected.as_ref());
         let explanation = current
             .as_ref()
-            .and_then(|c| SchedulingExplanation::read(source, &c.namespace, &c.name));
+            .and_then(|c| memo.borrow_mut().explain(source, &c.namespace, &c.name));
         (choices, explanation)
     });
     let current =
-        effective_choice(&choices, picked.as_ref(), props.selected.as_ref()).map(|c| ObjectRef {
-            kind: Kind::Pod,
-            namespace: c.namespace,
-            name: c.name,
+        effective_choice(choices.list(), picked.as_ref(), props.selected.as_ref()).map(|c| {
+            ObjectRef {
+                kind: Kind::Pod,
+                namespace: c.namespace,
+                name: c.name,
+            }
         });
     let fetch = props
         .handle
@@ -192,8 +267,9 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
         })
     };
     let on_pick = {
-        let picked = picked.clone();
-        Callback::from(move |event: Event| {
+        // The same callback at every render, so the picker's props stay equal.
+        let picked = picked.setter();
+        use_callback((), move |event: Event, ()| {
             let select: HtmlSelectElement = event.target_unchecked_into();
             picked.set(Some(select.value()));
         })
@@ -201,18 +277,6 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
     let current_key = explanation
         .as_ref()
         .map(|e| format!("{}/{}", e.namespace, e.name));
-    let options = choices.iter().map(|choice| {
-        let key = choice.key();
-        let suffix = choice
-            .node
-            .as_ref()
-            .map_or_else(|| " (Pending)".to_string(), |n| format!(" → {n}"));
-        // Keyed by the pod: as pods shift in the list during churn, an option moves instead of
-        // every option below it having its value and text rewritten.
-        html! {
-            <option key={key.clone()} value={key.clone()} selected={current_key.as_ref() == Some(&key)}>{ format!("{key}{suffix}") }</option>
-        }
-    });
     let body = match explanation {
         None if loading => {
             html! { <p class="muted" id="explain-loading">{ text(Key::InspectorLoading) }</p> }
@@ -232,7 +296,12 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
                 if let Some(node) = &explanation.nominated_node {
                     <p class="explain-summary">{ text(Key::NominatedNode) }{ ": " }<strong>{ node }</strong></p>
                 }
-                { nodes_view(&explanation, &text) }
+                {
+                    match &explanation.nodes {
+                        None => html! { <p class="muted">{ text(explanation.missing_nodes_key()) }</p> },
+                        Some(nodes) => html! { <NodeCards nodes={Rc::clone(nodes)} /> },
+                    }
+                }
                 if let Some(unlisted) = &explanation.unlisted {
                     <p class="muted explain-unlisted" id="explain-unlisted">{ unlisted.summary(&text) }</p>
                 }
@@ -258,11 +327,8 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
                     <input type="search" id="explain-filter" value={(*filter).clone()} oninput={on_filter} />
                 </label>
             }
-            if !choices.is_empty() {
-                <label class="field">
-                    { text(Key::PickPod) }
-                    <select id="explain-pod" onchange={on_pick}>{ for options }</select>
-                </label>
+            if !choices.list().is_empty() {
+                <PodPicker choices={choices.clone()} current={current_key} onchange={on_pick} />
             }
             { body }
         </div>
