@@ -1,13 +1,18 @@
 //! The timeline panel: the newest trace records, filtered by kind and text; a row's time
 //! button moves the clock to that instant (back by replaying the session).
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use std::ops::Range;
+use std::rc::Rc;
+
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::handle::PlaygroundHandle;
 use crate::hooks::use_text;
 use crate::i18n::Key;
-use crate::timeline::{rows, since_start, RecordKind, TimelineFilter, TimelineRow};
+use crate::timeline::{
+    find_again, rows, since_start, RecordKind, TimelineFilter, TimelineRow, Viewport,
+};
 use kubeplay_core::sim::clock::Timestamp;
 
 /// How many rows the timeline shows at most.
@@ -143,18 +148,131 @@ pub fn timeline_panel(props: &TimelineProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct TimelineRowsProps {
     /// The rows and the trace's length (the same `Rc` while neither changed).
-    shown: std::rc::Rc<(Vec<TimelineRow>, u64)>,
+    shown: Rc<(Vec<TimelineRow>, u64)>,
     /// Whether the trace is a live server's (times are wall-clock, not buttons).
     is_live: bool,
     /// Moves the simulation's clock to a row's time.
     on_travel: Callback<Timestamp>,
 }
 
-/// The rows: renders only when they changed (not at every live render).
+/// A row's height in CSS pixels until one is measured: `.timeline-rows tr` is 1.25rem.
+const ROW_HEIGHT_GUESS: f64 = 20.0;
+/// The box's inner height until it is measured: `.timeline-rows` is at most 22rem.
+const BOX_HEIGHT_GUESS: f64 = 352.0;
+/// Rows put in the page above and below the box, so a short scroll finds them there.
+const OVERSCAN: usize = 6;
+
+/// The windowed list's own state: kept out of yew's state so that a scroll re-renders only
+/// when the window moved, and a new list can move the scroll position in the same render.
+struct Scroller {
+    /// Where the box stands (from the last scroll event, or moved with the reader's rows).
+    viewport: Viewport,
+    /// The rows last rendered, to find the reader's row again in the next list.
+    rows: Option<Rc<(Vec<TimelineRow>, u64)>>,
+    /// The window last rendered.
+    window: Range<usize>,
+    /// A `scrollTop` to give the box once this render is in the page.
+    scroll_to: Option<f64>,
+    /// Whether a row's height has been read from the page.
+    row_measured: bool,
+    /// Whether the box's height has been read at its full height.
+    box_measured: bool,
+}
+
+/// The rows: renders only when they changed (not at every live render), and puts in the page
+/// only those the box shows (see [`Viewport`]).
 #[function_component(TimelineRows)]
 fn timeline_rows(props: &TimelineRowsProps) -> Html {
     let text = use_text();
-    let row_views = props.shown.0.iter().map(|row| {
+    let node = use_node_ref();
+    let redraw = use_force_update();
+    let scroller = use_mut_ref(|| Scroller {
+        viewport: Viewport {
+            scroll_top: 0.0,
+            box_height: BOX_HEIGHT_GUESS,
+            row_height: ROW_HEIGHT_GUESS,
+        },
+        rows: None,
+        window: 0..0,
+        scroll_to: None,
+        row_measured: false,
+        box_measured: false,
+    });
+    let shown = props.shown.clone();
+    let count = shown.0.len();
+    let (window, row_height) = {
+        let mut scroller = scroller.borrow_mut();
+        let moved = scroller
+            .rows
+            .as_ref()
+            .is_none_or(|rows| !Rc::ptr_eq(rows, &shown));
+        if moved {
+            if let Some(old) = scroller.rows.replace(shown.clone()) {
+                keep_in_place(&mut scroller, &old.0, &shown.0);
+            }
+        }
+        let window = scroller.viewport.window(OVERSCAN, count);
+        scroller.window = window.clone();
+        (window, scroller.viewport.row_height)
+    };
+    // After the render: move the box where the reader's rows went, and read the row's and
+    // the box's heights once (the guesses hold until then).
+    {
+        let scroller = scroller.clone();
+        let node = node.clone();
+        let redraw = redraw.clone();
+        use_effect(move || {
+            let Some(element) = node.cast::<Element>() else {
+                return;
+            };
+            let mut scroller = scroller.borrow_mut();
+            if let Some(top) = scroller.scroll_to.take() {
+                element.set_scroll_top(top.round() as i32);
+            }
+            if scroller.row_measured && scroller.box_measured {
+                return;
+            }
+            let rendered = scroller.window.len();
+            if !scroller.row_measured && rendered > 0 {
+                if let Ok(Some(table)) = element.query_selector("table") {
+                    let height = table.get_bounding_client_rect().height() / rendered as f64;
+                    if height > 0.0 {
+                        scroller.viewport.row_height = height;
+                        scroller.row_measured = true;
+                    }
+                }
+            }
+            if !scroller.box_measured && element.scroll_height() > element.client_height() {
+                scroller.viewport.box_height = f64::from(element.client_height());
+                scroller.box_measured = true;
+            }
+            let count = scroller.rows.as_ref().map_or(0, |rows| rows.0.len());
+            if scroller.viewport.window(OVERSCAN, count) != scroller.window {
+                drop(scroller);
+                redraw.force_update();
+            }
+        });
+    }
+    // A scroll renders again only when it moved the window.
+    let onscroll = {
+        let scroller = scroller.clone();
+        Callback::from(move |event: Event| {
+            let Some(element) = event.target_dyn_into::<Element>() else {
+                return;
+            };
+            let mut scroller = scroller.borrow_mut();
+            scroller.viewport.scroll_top = f64::from(element.scroll_top());
+            if element.scroll_height() > element.client_height() {
+                scroller.viewport.box_height = f64::from(element.client_height());
+            }
+            let count = scroller.rows.as_ref().map_or(0, |rows| rows.0.len());
+            if scroller.viewport.window(OVERSCAN, count) != scroller.window {
+                drop(scroller);
+                redraw.force_update();
+            }
+        })
+    };
+    let row_views = shown.0.get(window.clone()).unwrap_or_default().iter().map(|row| {
         let at = row.at;
         let time = if props.is_live {
             html! { <span class="time" title={text(Key::TimelineLiveNote)}>{ crate::live::wall_clock(row.at) }</span> }
@@ -163,22 +281,55 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
             html! { <button type="button" class="link time" onclick={go} title={text(Key::GoToTime)}>{ since_start(row.at) }</button> }
         };
         html! {
-            // Not keyed: while a big cluster churns, each trace page brings more new records
-            // than the list shows, so keyed rows were all re-created once a second (the
-            // live bench: 387,284 nodes added in 680 s); unkeyed, the same rows take the new
-            // texts.
+            // Not keyed: the window's rows take the texts of the rows now at their place
+            // (keyed rows were all re-created at each live trace poll). One line each; the
+            // whole text in the title.
             <tr class={classes!("kind", kind_class(row.kind))}>
                 <td>{ time }</td>
-                <td class="who">{ row.component.clone() }</td>
-                <td class="what">{ row.text.clone() }</td>
+                <td class="who" title={row.component.clone()}>{ row.component.clone() }</td>
+                <td class="what" title={row.text.clone()}>{ row.text.clone() }</td>
             </tr>
         }
     });
+    // The sizer is as tall as every row together (the scrollbar's length); the window's rows
+    // sit at their place in it.
+    let full = format!("height: {}px", count as f64 * row_height);
+    let offset = format!(
+        "transform: translateY({}px)",
+        window.start as f64 * row_height
+    );
     html! {
-        <div class="timeline-rows">
-            <table><tbody>{ for row_views }</tbody></table>
+        <div class="timeline-rows" ref={node} {onscroll}>
+            <div class="timeline-sizer" style={full}>
+                <table style={offset}>
+                    <colgroup><col class="time" /><col class="who" /><col class="what" /></colgroup>
+                    <tbody>{ for row_views }</tbody>
+                </table>
+            </div>
         </div>
     }
+}
+
+/// A new list came in: when the reader has scrolled away from the newest rows, the row at the
+/// top of their box keeps its place on the screen (newer rows came in above it, or a travel
+/// back in time dropped rows above it). At the top, the newest rows show, as before.
+fn keep_in_place(scroller: &mut Scroller, old: &[TimelineRow], new: &[TimelineRow]) {
+    let viewport = scroller.viewport;
+    if viewport.scroll_top < 1.0 {
+        return;
+    }
+    let first = viewport.first_visible(old.len());
+    let Some(again) = find_again(old, first, new) else {
+        return;
+    };
+    if again == first {
+        return;
+    }
+    let within =
+        (viewport.scroll_top - first as f64 * viewport.row_height).clamp(0.0, viewport.row_height);
+    let top = again as f64 * viewport.row_height + within;
+    scroller.viewport.scroll_top = top;
+    scroller.scroll_to = Some(top);
 }
 
 fn kind_class(kind: RecordKind) -> &'static str {
