@@ -15,8 +15,10 @@ use crate::timeline::{
 };
 use kubeplay_core::sim::clock::Timestamp;
 
-/// How many rows the timeline shows at most.
-const ROWS_SHOWN: usize = 200;
+/// How many rows the timeline lists at most. Only those in view are in the page, so the list
+/// can reach further back than the 200 it held when every row was: what a poll costs is
+/// reading these rows from the trace (a `format!` each), not the page.
+const ROWS_SHOWN: usize = 1000;
 
 /// What the timeline needs.
 #[derive(Properties, PartialEq)]
@@ -139,7 +141,7 @@ pub fn timeline_panel(props: &TimelineProps) -> Html {
                 <input id="timeline-text" type="search" value={filter.text.clone()} oninput={on_text}
                     placeholder={text(Key::FilterPlaceholder)} aria-label={text(Key::FilterPlaceholder)} />
             </div>
-            <TimelineRows {shown} {is_live} {on_travel} />
+            <TimelineRows {shown} {is_live} {on_travel} filter={(*filter).clone()} />
         </section>
     }
 }
@@ -153,6 +155,8 @@ struct TimelineRowsProps {
     is_live: bool,
     /// Moves the simulation's clock to a row's time.
     on_travel: Callback<Timestamp>,
+    /// The filter the rows passed (a held list is let go when it changes).
+    filter: TimelineFilter,
 }
 
 /// A row's height in CSS pixels until one is measured: `.timeline-rows tr` is 1.25rem.
@@ -169,6 +173,11 @@ struct Scroller {
     viewport: Viewport,
     /// The rows last rendered, to find the reader's row again in the next list.
     rows: Option<Rc<(Vec<TimelineRow>, u64)>>,
+    /// Live: the reader's row fell out of the newer lists, so `rows` stays as it was (instead
+    /// of the newest rows) until they scroll back to the top or change the filter.
+    held: bool,
+    /// The filter `rows` passed.
+    filter: Option<TimelineFilter>,
     /// The window last rendered.
     window: Range<usize>,
     /// A `scrollTop` to give the box once this render is in the page.
@@ -193,28 +202,46 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
             row_height: ROW_HEIGHT_GUESS,
         },
         rows: None,
+        held: false,
+        filter: None,
         window: 0..0,
         scroll_to: None,
         row_measured: false,
         box_measured: false,
     });
-    let shown = props.shown.clone();
-    let count = shown.0.len();
-    let (window, row_height) = {
+    let (shown, window, row_height) = {
         let mut scroller = scroller.borrow_mut();
+        let latest = &props.shown;
+        let same_filter = scroller.filter.as_ref() == Some(&props.filter);
+        scroller.filter = Some(props.filter.clone());
+        if scroller.held && !(props.is_live && same_filter) {
+            scroller.held = false;
+        }
         let moved = scroller
             .rows
             .as_ref()
-            .is_none_or(|rows| !Rc::ptr_eq(rows, &shown));
-        if moved {
-            if let Some(old) = scroller.rows.replace(shown.clone()) {
-                keep_in_place(&mut scroller, &old.0, &shown.0);
+            .is_none_or(|rows| !Rc::ptr_eq(rows, latest));
+        if moved && !scroller.held {
+            match scroller.rows.clone() {
+                Some(old) if !keep_in_place(&mut scroller, &old.0, &latest.0) => {
+                    // Live, the reader's row is gone from the newest rows (more came in
+                    // than the list holds): keep the rows they read, the heading's count
+                    // still grows. A new filter or a travel in time shows the new list.
+                    if props.is_live && same_filter {
+                        scroller.held = true;
+                    } else {
+                        scroller.rows = Some(latest.clone());
+                    }
+                }
+                _ => scroller.rows = Some(latest.clone()),
             }
         }
-        let window = scroller.viewport.window(OVERSCAN, count);
+        let shown = scroller.rows.clone().unwrap_or_else(|| latest.clone());
+        let window = scroller.viewport.window(OVERSCAN, shown.0.len());
         scroller.window = window.clone();
-        (window, scroller.viewport.row_height)
+        (shown, window, scroller.viewport.row_height)
     };
+    let count = shown.0.len();
     // After the render: move the box where the reader's rows went, and read the row's and
     // the box's heights once (the guesses hold until then).
     {
@@ -253,7 +280,8 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
             }
         });
     }
-    // A scroll renders again only when it moved the window.
+    // A scroll renders again only when it moved the window (or, back at the top, lets a held
+    // list go).
     let onscroll = {
         let scroller = scroller.clone();
         Callback::from(move |event: Event| {
@@ -266,7 +294,11 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
                 scroller.viewport.box_height = f64::from(element.client_height());
             }
             let count = scroller.rows.as_ref().map_or(0, |rows| rows.0.len());
-            if scroller.viewport.window(OVERSCAN, count) != scroller.window {
+            let release = scroller.held && scroller.viewport.scroll_top < 1.0;
+            if release {
+                scroller.held = false;
+            }
+            if release || scroller.viewport.window(OVERSCAN, count) != scroller.window {
                 drop(scroller);
                 redraw.force_update();
             }
@@ -312,24 +344,26 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
 
 /// A new list came in: when the reader has scrolled away from the newest rows, the row at the
 /// top of their box keeps its place on the screen (newer rows came in above it, or a travel
-/// back in time dropped rows above it). At the top, the newest rows show, as before.
-fn keep_in_place(scroller: &mut Scroller, old: &[TimelineRow], new: &[TimelineRow]) {
+/// back in time dropped rows above it). At the top, the newest rows show, as before. False
+/// when the reader's row is not in the new list.
+fn keep_in_place(scroller: &mut Scroller, old: &[TimelineRow], new: &[TimelineRow]) -> bool {
     let viewport = scroller.viewport;
-    if viewport.scroll_top < 1.0 {
-        return;
+    if viewport.scroll_top < 1.0 || old.is_empty() {
+        return true;
     }
-    let first = viewport.first_visible(old.len());
+    let first = viewport.first_visible(old.len()).min(old.len() - 1);
     let Some(again) = find_again(old, first, new) else {
-        return;
+        return false;
     };
     if again == first {
-        return;
+        return true;
     }
     let within =
         (viewport.scroll_top - first as f64 * viewport.row_height).clamp(0.0, viewport.row_height);
     let top = again as f64 * viewport.row_height + within;
     scroller.viewport.scroll_top = top;
     scroller.scroll_to = Some(top);
+    true
 }
 
 fn kind_class(kind: RecordKind) -> &'static str {
@@ -339,5 +373,143 @@ fn kind_class(kind: RecordKind) -> &'static str {
         RecordKind::Commits => "commit",
         RecordKind::Watches => "watch",
         RecordKind::Notes => "note",
+    }
+}
+
+/// The windowed rows in a real page (headless Chromium, `cargo xtask wasm-test`): how many
+/// rows are in the DOM, and which, before and after a scroll and when newer rows come in.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod dom_tests {
+    use super::*;
+    use kubeplay_core::sim::clock::SIM_EPOCH;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Lets yew render and run its effects, and the browser deliver scroll events.
+    async fn settle() {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    /// `count` rows, newest first, numbered from `count - 1 + offset` down to `offset`.
+    fn numbered(count: u64, offset: u64) -> Rc<(Vec<TimelineRow>, u64)> {
+        let rows = (offset..offset + count)
+            .rev()
+            .map(|n| TimelineRow {
+                at: Timestamp::from_millis(SIM_EPOCH.as_millis() + n),
+                kind: RecordKind::Notes,
+                component: "test".to_string(),
+                text: format!("row {n}"),
+            })
+            .collect();
+        Rc::new((rows, count + offset))
+    }
+
+    fn props(shown: Rc<(Vec<TimelineRow>, u64)>, is_live: bool) -> TimelineRowsProps {
+        TimelineRowsProps {
+            shown,
+            is_live,
+            on_travel: Callback::noop(),
+            filter: TimelineFilter::default(),
+        }
+    }
+
+    /// The `td.what` texts of the rows in the DOM.
+    fn rendered(root: &Element) -> Vec<String> {
+        let cells = root
+            .query_selector_all(".timeline-rows td.what")
+            .expect("a selector");
+        (0..cells.length())
+            .filter_map(|i| cells.item(i))
+            .filter_map(|cell| cell.text_content())
+            .collect()
+    }
+
+    /// A page with the box's CSS (the test page has no style sheet) and a mount point.
+    fn mount_point() -> (web_sys::Document, Element) {
+        let document = web_sys::window()
+            .and_then(|window| window.document())
+            .expect("a document");
+        let style = document.create_element("style").expect("a style element");
+        style.set_text_content(Some(
+            ".timeline-rows { max-height: 352px; overflow: auto; overflow-anchor: none; font-size: 12px; }
+             .timeline-rows table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+             .timeline-rows tr { height: 20px; }
+             .timeline-rows td { padding: 0; line-height: 16px; white-space: nowrap; overflow: hidden; }",
+        ));
+        let body = document.body().expect("a body");
+        body.append_child(&style).expect("style added");
+        let root = document.create_element("div").expect("a div");
+        body.append_child(&root).expect("root added");
+        (document, root)
+    }
+
+    #[wasm_bindgen_test]
+    async fn only_the_rows_in_view_are_in_the_page_and_a_scroll_brings_the_next_ones() {
+        let (_document, root) = mount_point();
+        let mut app = yew::Renderer::<TimelineRows>::with_root_and_props(
+            root.clone(),
+            props(numbered(1000, 0), true),
+        )
+        .render();
+        settle().await;
+        settle().await;
+        let shown = rendered(&root);
+        // 352 px of 20 px rows: 18 rows in view, 6 more below; the sizer is 1,000 rows tall.
+        assert_eq!(shown.len(), 18 + OVERSCAN, "{shown:?}");
+        assert_eq!(shown.first().map(String::as_str), Some("row 999"));
+        let scroller = root
+            .query_selector(".timeline-rows")
+            .ok()
+            .flatten()
+            .expect("the box");
+        assert_eq!(scroller.scroll_height(), 20_000);
+        // Scrolled to row 500: rows 494..524 (6 above, 18 in view, 6 below).
+        scroller.set_scroll_top(500 * 20);
+        settle().await;
+        let shown = rendered(&root);
+        assert_eq!(shown.len(), OVERSCAN + 18 + OVERSCAN, "{shown:?}");
+        assert_eq!(shown.first().map(String::as_str), Some("row 505")); // index 494
+                                                                        // 50 newer rows: the reader's rows stay where they are on the screen.
+        let newer = numbered(1000, 50);
+        app.update(props(newer, true));
+        settle().await;
+        assert_eq!(scroller.scroll_top(), 550 * 20);
+        assert_eq!(rendered(&root), shown);
+        app.destroy();
+    }
+
+    #[wasm_bindgen_test]
+    async fn at_the_top_newer_rows_show_on_top_and_a_lost_reader_keeps_the_old_rows_while_live() {
+        let (_document, root) = mount_point();
+        let mut app = yew::Renderer::<TimelineRows>::with_root_and_props(
+            root.clone(),
+            props(numbered(100, 0), true),
+        )
+        .render();
+        settle().await;
+        app.update(props(numbered(100, 10), true));
+        settle().await;
+        assert_eq!(rendered(&root).first().map(String::as_str), Some("row 109"));
+        let scroller = root
+            .query_selector(".timeline-rows")
+            .ok()
+            .flatten()
+            .expect("the box");
+        scroller.set_scroll_top(30 * 20);
+        settle().await;
+        let read = rendered(&root);
+        // More newer rows than the list holds: the reader's row is gone from the new list, so
+        // live the list stays as it was until they scroll back to the top.
+        app.update(props(numbered(100, 500), true));
+        settle().await;
+        assert_eq!(rendered(&root), read);
+        scroller.set_scroll_top(0);
+        settle().await;
+        assert_eq!(rendered(&root).first().map(String::as_str), Some("row 599"));
+        app.destroy();
     }
 }
