@@ -161,6 +161,104 @@ fn row(record: &TraceRecord) -> TimelineRow {
     }
 }
 
+/// Where a windowed list stands: how far its box is scrolled and how big the box and a row are
+/// (CSS pixels). A windowed list puts only the rows its box shows (plus a few around them) in
+/// the page; row `i` sits at `i × row_height`, and the list's full height keeps the scrollbar
+/// right.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Viewport {
+    /// The box's `scrollTop`.
+    pub scroll_top: f64,
+    /// The box's inner height (`clientHeight`) when it is as tall as it gets.
+    pub box_height: f64,
+    /// One row's height; positive.
+    pub row_height: f64,
+}
+
+impl Viewport {
+    /// The row at the top of the box: the first one at least partly visible, or `count` for an
+    /// empty list. A scroll position beyond the end (the list shrank since the box scrolled)
+    /// counts as scrolled to the end.
+    pub fn first_visible(&self, count: usize) -> usize {
+        let row = self.row_height();
+        let scroll = self.scroll_top(count);
+        // Truncation is the floor here: `scroll` is finite, >= 0 and at most `count × row`.
+        ((scroll / row) as usize).min(count)
+    }
+
+    /// The rows to put in the page: those the box shows, with `overscan` rows more on each
+    /// side (so a short scroll shows rows that are already there), as `start..end` indexes
+    /// into a list of `count` rows.
+    pub fn window(&self, overscan: usize, count: usize) -> std::ops::Range<usize> {
+        if count == 0 {
+            return 0..0;
+        }
+        let row = self.row_height();
+        let scroll = self.scroll_top(count);
+        let first = self.first_visible(count);
+        let height = if self.box_height.is_finite() {
+            self.box_height.max(0.0)
+        } else {
+            0.0
+        };
+        // The row the box's bottom edge falls in; one row at least, even in a box of no height.
+        let bottom = (((scroll + height) / row).ceil() as usize).clamp(first + 1, count);
+        first.saturating_sub(overscan)..bottom.saturating_add(overscan).min(count)
+    }
+
+    /// `scroll_top` made usable: finite, not negative and no further than the last box-full
+    /// of a list of `count` rows.
+    fn scroll_top(&self, count: usize) -> f64 {
+        if !self.scroll_top.is_finite() {
+            return 0.0;
+        }
+        let height = if self.box_height.is_finite() {
+            self.box_height.max(0.0)
+        } else {
+            0.0
+        };
+        let end = (count as f64 * self.row_height() - height).max(0.0);
+        self.scroll_top.clamp(0.0, end)
+    }
+
+    /// `row_height` made usable: a positive, finite number (1 pixel otherwise).
+    fn row_height(&self) -> f64 {
+        if self.row_height.is_finite() && self.row_height > 0.0 {
+            self.row_height
+        } else {
+            1.0
+        }
+    }
+}
+
+/// How many rows to compare when looking for a row again in a new list (two lists can hold
+/// the same row text at the same time; three in a row are far less likely to repeat).
+const ANCHOR_ROWS: usize = 3;
+
+/// Where the row at `index` of `old` (and the ones after it) is in `new`: the index that keeps
+/// the row a reader looks at in place when the list changes under them (newer rows came in on
+/// top, or the simulation went back in time and dropped the newest). `None` when the row is
+/// gone or `index` is out of `old`. The nearest match to `index` wins.
+pub fn find_again(old: &[TimelineRow], index: usize, new: &[TimelineRow]) -> Option<usize> {
+    let wanted = old.get(index..)?;
+    let wanted = wanted.get(..ANCHOR_ROWS.min(wanted.len()))?;
+    let first = wanted.first()?;
+    // The rows from `at` on are the wanted ones (as far as the new list goes: the oldest can
+    // have fallen off its end).
+    let matches = |at: usize| {
+        new.get(at..)
+            .is_some_and(|rest| rest.iter().zip(wanted).all(|(a, b)| a == b))
+    };
+    // Newer rows come in on top, so the row most often moved down: look there first, then up.
+    let is_it = |at: &usize| new.get(*at) == Some(first) && matches(*at);
+    let below = (index..new.len()).find(is_it);
+    let above = (0..index.min(new.len())).rev().find(is_it);
+    match (below, above) {
+        (Some(b), Some(a)) => Some(if b - index <= index - a { b } else { a }),
+        (found, None) | (None, found) => found,
+    }
+}
+
 /// A virtual time as the time since the simulation started: `+1:02.345`.
 pub fn since_start(at: Timestamp) -> String {
     let ms = at.as_millis().saturating_sub(SIM_EPOCH.as_millis());
@@ -247,5 +345,130 @@ mod tests {
     fn times_read_as_minutes_seconds_and_milliseconds_since_the_start() {
         assert_eq!(since_start(at(0)), "+0:00.000");
         assert_eq!(since_start(at(62_345)), "+1:02.345");
+    }
+
+    fn viewport(scroll_top: f64, box_height: f64) -> Viewport {
+        Viewport {
+            scroll_top,
+            box_height,
+            row_height: 20.0,
+        }
+    }
+
+    #[test]
+    fn the_window_holds_the_rows_the_box_shows_and_the_overscan() {
+        // A 100 px box over 20 px rows shows 5 rows; 2 more on each side.
+        assert_eq!(viewport(0.0, 100.0).window(2, 200), 0..7);
+        // Scrolled to row 10 exactly: rows 10..15 visible.
+        assert_eq!(viewport(200.0, 100.0).window(2, 200), 8..17);
+        // Half a row further: row 10 is half visible, row 15 half visible.
+        assert_eq!(viewport(210.0, 100.0).first_visible(200), 10);
+        assert_eq!(viewport(210.0, 100.0).window(2, 200), 8..18);
+        assert_eq!(viewport(210.0, 100.0).window(0, 200), 10..16);
+    }
+
+    #[test]
+    fn the_window_of_an_empty_list_is_empty() {
+        assert_eq!(viewport(0.0, 100.0).window(4, 0), 0..0);
+        assert_eq!(viewport(500.0, 100.0).window(4, 0), 0..0);
+        assert_eq!(viewport(500.0, 100.0).first_visible(0), 0);
+    }
+
+    #[test]
+    fn a_short_list_is_all_in_the_window() {
+        assert_eq!(viewport(0.0, 352.0).window(4, 3), 0..3);
+    }
+
+    #[test]
+    fn scrolled_past_the_end_of_a_list_that_shrank_shows_its_last_rows() {
+        // The box was at row 150 of 200; the filter left 20 rows (400 px, box 100 px).
+        let v = viewport(3000.0, 100.0);
+        assert_eq!(v.first_visible(20), 15);
+        assert_eq!(v.window(2, 20), 13..20);
+        // Fewer rows than the box holds: from the top.
+        assert_eq!(v.window(2, 3), 0..3);
+        assert_eq!(v.first_visible(3), 0);
+    }
+
+    #[test]
+    fn a_tiny_or_odd_box_still_shows_a_row() {
+        // No height at all (not laid out yet): the top row and the overscan.
+        assert_eq!(viewport(0.0, 0.0).window(0, 50), 0..1);
+        assert_eq!(viewport(400.0, 0.0).window(1, 50), 19..22);
+        // A box smaller than a row.
+        assert_eq!(viewport(10.0, 5.0).window(0, 50), 0..1);
+        // Nonsense numbers from a page that is not laid out read as "at the top".
+        let odd = Viewport {
+            scroll_top: f64::NAN,
+            box_height: f64::INFINITY,
+            row_height: 0.0,
+        };
+        assert_eq!(odd.first_visible(10), 0);
+        assert_eq!(odd.window(2, 10), 0..1 + 2);
+        assert_eq!(viewport(-50.0, 100.0).window(0, 50), 0..5);
+    }
+
+    #[test]
+    fn the_window_never_ends_past_the_list() {
+        for count in 0..40 {
+            for scroll in [0.0, 15.0, 100.0, 390.0, 799.0, 5000.0] {
+                let window = viewport(scroll, 100.0).window(3, count);
+                assert!(
+                    window.start <= window.end && window.end <= count,
+                    "{count} {scroll}"
+                );
+                if count > 0 {
+                    assert!(window.end > window.start, "{count} {scroll}");
+                }
+            }
+        }
+    }
+
+    fn numbered(range: std::ops::Range<u64>) -> Vec<TimelineRow> {
+        range
+            .rev()
+            .map(|n| TimelineRow {
+                at: at(n),
+                kind: RecordKind::Notes,
+                component: "c".to_string(),
+                text: format!("row {n}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_row_is_found_again_below_when_newer_rows_came_in_on_top() {
+        let old = numbered(0..100); // newest first: "row 99" at index 0
+        let new = numbered(0..130);
+        assert_eq!(find_again(&old, 0, &new), Some(30));
+        assert_eq!(find_again(&old, 40, &new), Some(70));
+        // The list keeps its newest 100: the oldest rows fell off the end.
+        let capped = &new[..100];
+        assert_eq!(find_again(&old, 69, capped), Some(99));
+        assert_eq!(find_again(&old, 70, capped), None);
+    }
+
+    #[test]
+    fn a_row_is_found_again_above_after_a_travel_back_in_time() {
+        let old = numbered(0..100);
+        let new = numbered(0..60); // the 40 newest rows are gone
+        assert_eq!(find_again(&old, 50, &new), Some(10));
+        assert_eq!(find_again(&old, 10, &new), None);
+    }
+
+    #[test]
+    fn finding_a_row_again_needs_the_rows_after_it_too() {
+        let mut old = numbered(0..10);
+        let mut new = numbered(0..10);
+        // The same text twice: only the run of rows tells them apart.
+        old[7].text = "same".to_string();
+        new[2].text = "same".to_string();
+        new[7].text = "same".to_string();
+        assert_eq!(find_again(&old, 7, &new), Some(7));
+        assert_eq!(find_again(&old, 0, &[]), None);
+        assert_eq!(find_again(&[], 0, &new), None);
+        assert_eq!(find_again(&old, 10, &new), None);
+        // The last rows of a list: fewer than three to compare.
+        assert_eq!(find_again(&old, 9, &new), Some(9));
     }
 }
