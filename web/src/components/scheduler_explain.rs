@@ -26,11 +26,13 @@ pub struct SchedulerExplainProps {
 }
 
 /// The pod to explain: the one picked here, else the one picked in the cluster view, else
-/// the first (pending pods come first).
+/// the one `kept` (the pod explained last, while it is still listed), else the first
+/// (pending pods come first).
 fn effective_choice(
     choices: &[PodChoice],
     picked: Option<&String>,
     selected: Option<&ObjectRef>,
+    kept: Option<&(String, String)>,
 ) -> Option<PodChoice> {
     let by_key = |key: &str| {
         let (namespace, name) = key.split_once('/')?;
@@ -48,6 +50,13 @@ fn effective_choice(
                     .find(|c| c.namespace == s.namespace && c.name == s.name)
                     .cloned()
             })
+        })
+        .or_else(|| {
+            let (namespace, name) = kept?;
+            choices
+                .iter()
+                .find(|c| &c.namespace == namespace && &c.name == name)
+                .cloned()
         })
         .or_else(|| choices.first().cloned())
 }
@@ -204,25 +213,40 @@ pub fn scheduler_explain_panel(props: &SchedulerExplainProps) -> Html {
         (state.mode == crate::live::MirrorMode::Summary)
             .then(|| state.summary.pod_choices(&filter, props.selected.as_ref()))
     });
+    // A big live cluster's listing shifts all the time while it churns (pending pods come
+    // first, and new ones keep coming): without a pick the panel keeps explaining the pod it
+    // showed while that pod is listed, instead of jumping to each new first pod (which also
+    // fetched it and re-created every node card, about every 1.6 s). The simulation's few
+    // pods keep following the first: a pod the learner just made pending shows at once.
+    let kept = use_mut_ref(|| None::<(String, String)>);
+    let kept_now = summarized.as_ref().and_then(|_| kept.borrow().clone());
+    let choose = |choices: &[PodChoice]| {
+        effective_choice(
+            choices,
+            picked.as_ref(),
+            props.selected.as_ref(),
+            kept_now.as_ref(),
+        )
+    };
     let (choices, explanation) = props.handle.source(|source| {
         let choices = match &summarized {
             Some(summary) => PickerChoices::Summary(Rc::clone(summary)),
             None => PickerChoices::All(Rc::new(pod_choices(&mut *source))),
         };
-        let current = effective_choice(choices.list(), picked.as_ref(), props.selected.as_ref());
+        let current = choose(choices.list());
         let explanation = current
             .as_ref()
             .and_then(|c| memo.borrow_mut().explain(source, &c.namespace, &c.name));
         (choices, explanation)
     });
-    let current =
-        effective_choice(choices.list(), picked.as_ref(), props.selected.as_ref()).map(|c| {
-            ObjectRef {
-                kind: Kind::Pod,
-                namespace: c.namespace,
-                name: c.name,
-            }
-        });
+    let current = choose(choices.list()).map(|c| ObjectRef {
+        kind: Kind::Pod,
+        namespace: c.namespace,
+        name: c.name,
+    });
+    *kept.borrow_mut() = current
+        .as_ref()
+        .map(|c| (c.namespace.clone(), c.name.clone()));
     let fetch = props
         .handle
         .live
@@ -348,7 +372,7 @@ mod tests {
     }
 
     #[test]
-    fn the_picked_pod_wins_then_the_cluster_selection_then_the_first() {
+    fn the_picked_pod_wins_then_the_cluster_selection_then_the_kept_pod_then_the_first() {
         let choices = [choice("a", None), choice("b", Some("node-1"))];
         let selected_b = ObjectRef {
             kind: Kind::Pod,
@@ -362,21 +386,28 @@ mod tests {
         };
         let picked_a = "default/a".to_string();
         let gone = "default/gone".to_string();
+        let kept_b = ("default".to_string(), "b".to_string());
+        let kept_gone = ("default".to_string(), "gone".to_string());
         let cases = [
-            (Some(&picked_a), Some(&selected_b), Some("a")),
-            (None, Some(&selected_b), Some("b")),
-            (Some(&gone), Some(&selected_b), Some("b")),
-            (None, Some(&node_1), Some("a")),
-            (None, None, Some("a")),
+            (Some(&picked_a), Some(&selected_b), Some(&kept_b), Some("a")),
+            (None, Some(&selected_b), None, Some("b")),
+            (Some(&gone), Some(&selected_b), None, Some("b")),
+            (None, Some(&node_1), None, Some("a")),
+            (None, None, None, Some("a")),
+            // The pod shown last stays while it is listed, though another came first.
+            (None, None, Some(&kept_b), Some("b")),
+            (None, Some(&node_1), Some(&kept_b), Some("b")),
+            // Gone from the listing: the first again.
+            (None, None, Some(&kept_gone), Some("a")),
         ];
-        for (picked, selected, expected) in cases {
-            let got = effective_choice(&choices, picked, selected);
+        for (picked, selected, kept, expected) in cases {
+            let got = effective_choice(&choices, picked, selected, kept);
             assert_eq!(
                 got.as_ref().map(|c| c.name.as_str()),
                 expected,
-                "{picked:?}"
+                "{picked:?} {selected:?} {kept:?}"
             );
         }
-        assert_eq!(effective_choice(&[], None, None), None);
+        assert_eq!(effective_choice(&[], None, None, Some(&kept_b)), None);
     }
 }

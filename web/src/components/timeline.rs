@@ -159,10 +159,10 @@ struct TimelineRowsProps {
     filter: TimelineFilter,
 }
 
-/// A row's height in CSS pixels until one is measured: `.timeline-rows tr` is 1.25rem.
-const ROW_HEIGHT_GUESS: f64 = 20.0;
-/// The box's inner height until it is measured: `.timeline-rows` is at most 22rem.
-const BOX_HEIGHT_GUESS: f64 = 352.0;
+/// A row's height in CSS pixels until one is measured: `.timeline-rows tr` is 2.35rem.
+const ROW_HEIGHT_GUESS: f64 = 37.6;
+/// The box's inner height until it is measured: `.timeline-rows` is at most 28rem.
+const BOX_HEIGHT_GUESS: f64 = 448.0;
 /// Rows put in the page above and below the box, so a short scroll finds them there.
 const OVERSCAN: usize = 6;
 
@@ -314,12 +314,12 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
         };
         html! {
             // Not keyed: the window's rows take the texts of the rows now at their place
-            // (keyed rows were all re-created at each live trace poll). One line each; the
-            // whole text in the title.
+            // (keyed rows were all re-created at each live trace poll). Two lines each at
+            // most; the whole text in the title.
             <tr class={classes!("kind", kind_class(row.kind))}>
                 <td>{ time }</td>
                 <td class="who" title={row.component.clone()}>{ row.component.clone() }</td>
-                <td class="what" title={row.text.clone()}>{ row.text.clone() }</td>
+                <td class="what" title={row.text.clone()}><div class="what-text">{ row.text.clone() }</div></td>
             </tr>
         }
     });
