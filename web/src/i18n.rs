@@ -367,6 +367,8 @@ pub enum Key {
     TrafficSimulationOnly,
     /// The timeline's note while live.
     TimelineLiveNote,
+    /// The live timeline stopped taking new rows while the reader reads older ones.
+    TimelineHeld,
     /// The clock controls' place while live.
     ControlsLiveNote,
     /// The images tab's note while live.
@@ -409,7 +411,7 @@ pub enum Key {
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 176] = [
+    pub const ALL: [Key; 177] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -568,6 +570,7 @@ impl Key {
         Key::LiveErrorBadAnswer,
         Key::TrafficSimulationOnly,
         Key::TimelineLiveNote,
+        Key::TimelineHeld,
         Key::ControlsLiveNote,
         Key::ImagesLiveNote,
         Key::LiveTerminalHelp,
@@ -759,6 +762,7 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::LiveErrorBadAnswer => ("서버의 응답을 읽을 수 없습니다", "The server's answer could not be read"),
         Key::TrafficSimulationOnly => ("요청은 페이지 안의 시뮬레이션에서만 보낼 수 있습니다 (트래픽을 보내려면 시뮬레이션으로 돌아가세요). 라이브 모드에서는 서비스의 요청이 전달될 수 있는 엔드포인트를 서버에서 읽어 보여 줍니다.", "Requests are sent by the in-page simulation (go back to it to send traffic). Live: where a Service's requests can go, its endpoints read from the server."),
         Key::TimelineLiveNote => ("라이브: 실제 서버의 시간은 되돌릴 수 없어 시간 이동은 시뮬레이션에서만 됩니다", "Live: a real server's time cannot be rewound, so going back in time works in the simulation only"),
+        Key::TimelineHeld => ("이전 기록을 읽는 동안 목록이 멈춰 있습니다. 맨 위로 스크롤하면 최신 기록이 다시 나옵니다", "Held while you read older records: scroll back to the top for the newest"),
         Key::ControlsLiveNote => ("라이브: 서버의 클러스터는 실제 시간으로 움직입니다 (재생, 일시정지, 속도는 시뮬레이션 전용)", "Live: the server's cluster runs on the wall clock (play, pause and speed are simulation-only)"),
         Key::ImagesLiveNote => ("라이브: 노드를 하나씩 골라 서버에서 그 노드의 이미지 캐시와 이미지 받기 기록을 읽어 옵니다. 여기서 노드를 고르거나 클러스터 뷰에서 파드를 누르세요.", "Live: one node at a time, its image cache and pulls read from the server. Pick a node here or click a pod in the cluster view."),
         Key::LiveTerminalHelp => ("라이브: 명령은 서버에서 실행됩니다 (예: kubectl get pods)", "Live: commands run on the server (for example kubectl get pods)"),

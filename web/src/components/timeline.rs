@@ -209,7 +209,7 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
         row_measured: false,
         box_measured: false,
     });
-    let (shown, window, row_height) = {
+    let (shown, window, row_height, held) = {
         let mut scroller = scroller.borrow_mut();
         let latest = &props.shown;
         let same_filter = scroller.filter.as_ref() == Some(&props.filter);
@@ -239,7 +239,7 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
         let shown = scroller.rows.clone().unwrap_or_else(|| latest.clone());
         let window = scroller.viewport.window(OVERSCAN, shown.0.len());
         scroller.window = window.clone();
-        (shown, window, scroller.viewport.row_height)
+        (shown, window, scroller.viewport.row_height, scroller.held)
     };
     let count = shown.0.len();
     // After the render: move the box where the reader's rows went, and read the row's and
@@ -331,14 +331,20 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
         window.start as f64 * row_height
     );
     html! {
-        <div class="timeline-rows" ref={node} {onscroll}>
-            <div class="timeline-sizer" style={full}>
-                <table style={offset}>
-                    <colgroup><col class="time" /><col class="who" /><col class="what" /></colgroup>
-                    <tbody>{ for row_views }</tbody>
-                </table>
+        <>
+            // Said while the list is held, so a reader does not take it for a stopped server.
+            if held {
+                <p class="muted timeline-held" id="timeline-held" role="status">{ text(Key::TimelineHeld) }</p>
+            }
+            <div class="timeline-rows" ref={node} {onscroll}>
+                <div class="timeline-sizer" style={full}>
+                    <table style={offset}>
+                        <colgroup><col class="time" /><col class="who" /><col class="what" /></colgroup>
+                        <tbody>{ for row_views }</tbody>
+                    </table>
+                </div>
             </div>
-        </div>
+        </>
     }
 }
 
@@ -502,14 +508,23 @@ mod dom_tests {
         scroller.set_scroll_top(30 * 20);
         settle().await;
         let read = rendered(&root);
+        let held_note = || {
+            root.query_selector("#timeline-held")
+                .ok()
+                .flatten()
+                .is_some()
+        };
+        assert!(!held_note(), "no note before the list is held");
         // More newer rows than the list holds: the reader's row is gone from the new list, so
-        // live the list stays as it was until they scroll back to the top.
+        // live the list stays as it was until they scroll back to the top, and says so.
         app.update(props(numbered(100, 500), true));
         settle().await;
         assert_eq!(rendered(&root), read);
+        assert!(held_note(), "the held list says it is held");
         scroller.set_scroll_top(0);
         settle().await;
         assert_eq!(rendered(&root).first().map(String::as_str), Some("row 599"));
+        assert!(!held_note(), "the note goes with the hold");
         app.destroy();
     }
 }
