@@ -5,8 +5,8 @@ main-thread tasks (over 50 ms) were made of.
 A measurement aid for the live bench (BENCHMARKS.md, "Live mode ..." sections), not a test:
 `cargo xtask e2e` with KUBEPLAY_LIVE_BENCH drives headless Chromium through chromedriver,
 which starts Chromium with a DevTools port and writes it to DevToolsActivePort in the
-browser's profile folder (TMPDIR/kubeplay-chromium-PID). Attach while the bench's churn
-window runs:
+browser's profile folder (TMPDIR/kubeplay-bench-PID). Attach while the bench's churn window
+runs:
 
     python3 xtask/tools/trace_long_tasks.py PROFILE_DIR SECONDS [OUT.json]
 
@@ -135,6 +135,10 @@ def main():
     long_tasks = [t for t in top if t[2] - t[1] > LONG_US]
     print(f"renderer main thread: {len(top)} tasks, busy {busy / 1000:.0f} ms in {sys.argv[2]} s; "
           f"{len(long_tasks)} over 50 ms, {sum(t[2] - t[1] for t in long_tasks) / 1000:.0f} ms")
+    # Where the whole thread's busy time went, by event (self time).
+    everything = self_times([s for s in all_spans if s[1] >= top[0][1]] if top else [])
+    print("  the thread's busy time by event (self time, ms): " + ", ".join(
+        f"{n} {us / 1000:.0f}" for n, us in everything.most_common(16)))
     overall = Counter()
     index = 0
     rows = []
