@@ -1944,17 +1944,22 @@ mod tests {
         assert_eq!(memo.records_read(), 6 + filler.len() as u64);
     }
 
-    #[test]
-    fn a_summary_mirrors_node_lines_that_keep_the_names_do_not_read_the_nodes_again() {
+    /// A live state that mirrors summaries (as for a big cluster).
+    fn summary_live_state() -> LiveState {
         let info = LiveInfo {
             pods: crate::live::summary::SUMMARY_POD_THRESHOLD,
             ..LiveInfo::default()
         };
-        let mut live = LiveState::new(
+        LiveState::new(
             "t".to_string(),
             info,
             kubeplay_core::sim::clock::Timestamp::from_millis(0),
-        );
+        )
+    }
+
+    #[test]
+    fn a_summary_mirrors_node_lines_that_keep_the_names_do_not_read_the_nodes_again() {
+        let mut live = summary_live_state();
         assert_eq!(live.mode, MirrorMode::Summary);
         let names = names(&["n1", "n2", "n3"]);
         let pods = [("default".to_string(), "a".to_string(), None)];
@@ -2074,15 +2079,7 @@ mod tests {
     #[ignore = "a measurement, not a check: run it by name"]
     #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
     fn explanation_reads_at_1000_nodes() {
-        let info = LiveInfo {
-            pods: crate::live::summary::SUMMARY_POD_THRESHOLD,
-            ..LiveInfo::default()
-        };
-        let mut live = LiveState::new(
-            "t".to_string(),
-            info,
-            kubeplay_core::sim::clock::Timestamp::from_millis(0),
-        );
+        let mut live = summary_live_state();
         let nodes: Vec<String> = (0..1_000).map(|i| format!("node-{i}")).collect();
         let pods = [(
             "default".to_string(),
