@@ -20,6 +20,7 @@ to 127.0.0.1.
 """
 
 import json
+import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -34,6 +35,8 @@ CATEGORIES = ",".join(
         "disabled-by-default-devtools.timeline.frame",
         "v8.gc",
         "blink.user_timing",
+        # V8's sampling profiler in the trace's own clock: which functions each long task ran.
+        "disabled-by-default-v8.cpu_profiler",
     ]
 )
 LONG_US = 50_000
@@ -157,9 +160,66 @@ def main():
     print("  long tasks' time by event (self time, ms): " + ", ".join(
         f"{n} {us / 1000:.0f}" for n, us in overall.most_common(14)))
     t0 = min((s[1] for s in all_spans), default=0)
+    samples, nodes = profile_samples(events, thread[0])
+    # The page's own functions (a KUBEPLAY_DIST_NAMES=1 dist names them); TRACE_FUNCTIONS
+    # names another substring to look for.
+    wanted = os.environ.get("TRACE_FUNCTIONS")
+    ours = (lambda name: wanted in name) if wanted else (
+        lambda name: "kubeplay" in name or "RenderRunner" in name)
     for dur, start, selfs in sorted(rows, reverse=True)[:15]:
         print(f"  at {(start - t0) / 1e6:6.1f} s: {dur / 1000:4.0f} ms = " + ", ".join(
             f"{n} {us / 1000:.0f}" for n, us in selfs.most_common(6) if us >= 500))
+        sampled = functions_in(samples, nodes, start, start + dur, ours)
+        if sampled:
+            print("      sampled: " + ", ".join(f"{n[:90]} {c}" for n, c in sampled.most_common(8)))
+
+
+def profile_samples(events, pid):
+    """The renderer's V8 samples as (trace time in us, node id) and each node's (name, parent),
+    from the trace's Profile and ProfileChunk events (the busiest profile of process `pid`)."""
+    starts, chunks = {}, defaultdict(list)
+    for e in events:
+        if e.get("pid") != pid or e.get("ph") != "P":
+            continue
+        data = e.get("args", {}).get("data", {})
+        if e.get("name") == "Profile":
+            starts[e.get("id")] = data.get("startTime", e.get("ts", 0))
+        elif e.get("name") == "ProfileChunk":
+            chunks[e.get("id")].append(e)
+    best = max(chunks, key=lambda k: len(chunks[k]), default=None)
+    if best is None:
+        return [], {}
+    nodes, samples = {}, []
+    at = starts.get(best, 0)
+    for chunk in sorted(chunks[best], key=lambda e: e.get("ts", 0)):
+        data = chunk["args"]["data"]
+        profile = data.get("cpuProfile", {})
+        for node in profile.get("nodes", []):
+            frame = node.get("callFrame", {})
+            name = frame.get("functionName") or f"(anonymous {frame.get('url', '').rsplit('/', 1)[-1]})"
+            nodes[node["id"]] = (name, node.get("parent"))
+        for node_id, delta in zip(profile.get("samples", []), data.get("timeDeltas", [])):
+            at += delta
+            samples.append((at, node_id))
+    samples.sort()
+    return samples, nodes
+
+
+def functions_in(samples, nodes, start, end, wanted):
+    """Inclusive sample counts of the `wanted` function names sampled in [start, end]."""
+    import bisect
+    counts = Counter()
+    i = bisect.bisect_left(samples, (start, -1))
+    while i < len(samples) and samples[i][0] <= end:
+        seen, node = set(), samples[i][1]
+        while node is not None and node in nodes:
+            name, parent = nodes[node]
+            if name not in seen and wanted(name):
+                seen.add(name)
+                counts[name] += 1
+            node = parent
+        i += 1
+    return counts
 
 
 def self_roots(inner):

@@ -34,8 +34,8 @@ use super::summary::{summary_watch_path, MirrorMode, SUMMARY_PATH};
 use super::token::{authorization, read_info_answer, ConnectError, LiveInfo, INFO_PATH};
 use super::trace::TracePage;
 use super::{
-    exec_body, lists_every_polled_kind, ExecOutput, LiveHealth, LiveState, EXEC_PATH, POLLED_KINDS,
-    POLL_INTERVAL_MS, SUMMARY_WATCHED_KINDS, WATCHED_KINDS,
+    exec_body, lists_every_polled_kind, ExecOutput, LiveHealth, LiveState, PolledListing,
+    EXEC_PATH, POLLED_KINDS, POLL_INTERVAL_MS, SUMMARY_WATCHED_KINDS, WATCHED_KINDS,
 };
 use crate::inspector::ObjectRef;
 use crate::page_clock::now_ms;
@@ -627,13 +627,15 @@ async fn list_kinds(state: &Rc<RefCell<LiveState>>, kinds: &[Kind], signal: Opti
 /// Reads the trace's next page again and again, and lists again the polled kinds its new
 /// records committed (all of them first, and every [`super::FULL_RELIST_ROUNDS`] rounds in case the
 /// trace missed something: a server with its trace off; and soon after records were
-/// dropped: [`lists_every_polled_kind`]).
+/// dropped: [`lists_every_polled_kind`]); on a big cluster each kind at most every
+/// [`super::SUMMARY_RELIST_ROUNDS`] polls ([`PolledListing`]).
 async fn poll(state: Rc<RefCell<LiveState>>, signal: Option<AbortSignal>, stopped: Rc<Cell<bool>>) {
     let token = state.borrow().token.clone();
     let mut round: u32 = 0;
     // Whether records were left out since the polled kinds were last all listed, and when
     // that was (a round number).
     let (mut missed, mut last_full) = (false, 0_u32);
+    let mut listing = PolledListing::default();
     while !stopped.get() {
         let path = state.borrow().trace.next_path();
         let (status, body) = fetch_text("GET", &path, &token, None, signal.as_ref()).await;
@@ -676,11 +678,14 @@ async fn poll(state: Rc<RefCell<LiveState>>, signal: Option<AbortSignal>, stoppe
             }
             None => POLLED_KINDS.to_vec(),
         };
-        if lists_every_polled_kind(round, changed.len(), missed, last_full) {
-            list_polled(&state, signal.as_ref()).await;
+        let all = lists_every_polled_kind(round, changed.len(), missed, last_full);
+        if all {
             (missed, last_full) = (false, round);
-        } else if !changed.is_empty() {
-            list_kinds(&state, &changed, signal.as_ref()).await;
+        }
+        let mode = state.borrow().mode;
+        let due = listing.due(mode, round, &changed, all);
+        if !due.is_empty() {
+            list_kinds(&state, &due, signal.as_ref()).await;
         }
         round = round.wrapping_add(1);
         sleep(i32::try_from(POLL_INTERVAL_MS).unwrap_or(1_000)).await;

@@ -95,6 +95,49 @@ pub fn lists_every_polled_kind(round: u32, changed: usize, missed: bool, last_fu
         || (missed && round.wrapping_sub(last_full) >= MISSED_RELIST_ROUNDS)
 }
 
+/// In [`MirrorMode::Summary`] a polled kind is listed again at most every this many trace
+/// polls, however often the trace shows commits of it (a terminal command still lists every
+/// kind at once: [`client::refresh`]). A churning big cluster commits its Endpoints at every
+/// poll, and a list of a 1,000-pod Service's Endpoints took 42 ms to decode on a quiet
+/// machine (one task: a single object cannot be split), once a second; the page needs the
+/// polled kinds there only for tab completion's names and the traffic view's Services.
+pub const SUMMARY_RELIST_ROUNDS: u32 = 10;
+
+/// Which polled kinds a trace poll lists again: those whose commits the trace showed (or all
+/// of them, [`lists_every_polled_kind`]), at once in a full mirror, and in a summary mirror
+/// at most every [`SUMMARY_RELIST_ROUNDS`] polls per kind: a kind changed sooner is owed and
+/// listed when its time comes, so no change is left unlisted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolledListing {
+    /// Per polled kind (in [`POLLED_KINDS`]' order): the poll it was last listed at.
+    last: [Option<u32>; POLLED_KINDS.len()],
+    /// Per polled kind: changed since it was last listed.
+    owed: [bool; POLLED_KINDS.len()],
+}
+
+impl PolledListing {
+    /// The kinds poll number `round` lists, given the kinds the trace showed `changed`
+    /// (`all`: every kind), in `mode`; records them as listed.
+    pub fn due(&mut self, mode: MirrorMode, round: u32, changed: &[Kind], all: bool) -> Vec<Kind> {
+        let mut due = Vec::new();
+        for (index, kind) in POLLED_KINDS.iter().enumerate() {
+            self.owed[index] |= all || changed.contains(kind);
+            let rested = match (mode, self.last[index]) {
+                (MirrorMode::Full, _) | (_, None) => true,
+                (MirrorMode::Summary, Some(last)) => {
+                    round.wrapping_sub(last) >= SUMMARY_RELIST_ROUNDS
+                }
+            };
+            if self.owed[index] && rested {
+                self.owed[index] = false;
+                self.last[index] = Some(round);
+                due.push(*kind);
+            }
+        }
+        due
+    }
+}
+
 /// How often a live page renders again even when nothing changed (ages move on), in ms.
 pub const LIVE_REFRESH_MS: f64 = 1_000.0;
 
@@ -622,6 +665,68 @@ mod tests {
         let seen = (live.version(), 10_050.0);
         live.touch();
         assert!(!live.render_due(seen, 10_100.0));
+    }
+
+    #[test]
+    fn a_full_mirror_lists_a_changed_polled_kind_at_once() {
+        let mut listing = PolledListing::default();
+        assert_eq!(
+            listing.due(MirrorMode::Full, 0, &[], true),
+            POLLED_KINDS.to_vec()
+        );
+        for round in 1..5 {
+            assert_eq!(
+                listing.due(MirrorMode::Full, round, &[Kind::Endpoints], false),
+                [Kind::Endpoints]
+            );
+        }
+        assert!(listing.due(MirrorMode::Full, 5, &[], false).is_empty());
+    }
+
+    #[test]
+    fn a_summary_mirror_lists_each_polled_kind_at_most_every_few_polls_and_owes_no_change() {
+        let mut listing = PolledListing::default();
+        let summary = MirrorMode::Summary;
+        // The first poll lists everything.
+        assert_eq!(listing.due(summary, 0, &[], true), POLLED_KINDS.to_vec());
+        // Endpoints change at every poll: listed again only after SUMMARY_RELIST_ROUNDS.
+        let mut listed_at = Vec::new();
+        for round in 1..=25 {
+            if listing
+                .due(summary, round, &[Kind::Endpoints], false)
+                .contains(&Kind::Endpoints)
+            {
+                listed_at.push(round);
+            }
+        }
+        assert_eq!(
+            listed_at,
+            [SUMMARY_RELIST_ROUNDS, 2 * SUMMARY_RELIST_ROUNDS]
+        );
+        // A Service changed once, early: owed, and listed when its time comes, once.
+        let mut listing = PolledListing::default();
+        assert_eq!(listing.due(summary, 0, &[], true).len(), POLLED_KINDS.len());
+        assert!(listing.due(summary, 3, &[Kind::Service], false).is_empty());
+        assert!(listing.due(summary, 9, &[], false).is_empty());
+        assert_eq!(
+            listing.due(summary, SUMMARY_RELIST_ROUNDS, &[], false),
+            [Kind::Service]
+        );
+        assert!(listing.due(summary, 40, &[], false).is_empty());
+        // A kind not listed for long goes at once; "all" lists every rested kind.
+        assert_eq!(
+            listing.due(summary, 41, &[Kind::ConfigMap], false),
+            [Kind::ConfigMap]
+        );
+        assert_eq!(
+            listing.due(summary, 42, &[], true).len(),
+            POLLED_KINDS.len() - 1,
+            "ConfigMap, listed a poll ago, waits"
+        );
+        assert_eq!(
+            listing.due(summary, 41 + SUMMARY_RELIST_ROUNDS, &[], false),
+            [Kind::ConfigMap]
+        );
     }
 
     #[test]
