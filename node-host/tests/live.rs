@@ -632,6 +632,29 @@ async fn a_summary_watch_without_a_resource_version_starts_with_every_node_and_b
     added.sort();
     assert_eq!(added, ["node-1", "node-2"]);
     drop(body);
+    // An empty cluster's initial state ends at once, with a BOOKMARK (a page waits for it).
+    let (_empty_server, empty) = start(&["--sim-nodes", "0"]);
+    let response = empty
+        .open(
+            Method::GET,
+            "/kubeplay/v1/summary?watch=true",
+            Token::Admin,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let mut before_bookmark = Vec::new();
+    read_lines_until(&mut body, |line| {
+        if line["type"] == "BOOKMARK" {
+            return true;
+        }
+        before_bookmark.push(line.clone());
+        false
+    })
+    .await;
+    assert_eq!(before_bookmark, Vec::<serde_json::Value>::new());
+    drop(body);
     for path in [
         "/kubeplay/v1/summary?watch=maybe",
         "/kubeplay/v1/summary?watch=true&resourceVersion=abc",

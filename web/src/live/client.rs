@@ -67,7 +67,7 @@ impl Stream {
     fn watch_path(self, state: &LiveState) -> String {
         match self {
             Stream::Kind(kind) => watch_path(kind, state.mirror.resource_version(kind)),
-            Stream::Summary => summary_watch_path(state.summary.resource_version()),
+            Stream::Summary => summary_watch_path(state.summary.watch_from()),
         }
     }
 
@@ -406,7 +406,9 @@ fn set_health(state: &Rc<RefCell<LiveState>>, health: LiveHealth) {
     }
 }
 
-/// Lists then watches one stream, for as long as the driver runs.
+/// Lists then watches one stream, for as long as the driver runs. The summary is not listed:
+/// its stream starts with the whole state ([`super::SummaryMirror::begin_initial_events`]),
+/// applied in slices like every line, where a list's body was decoded in one task.
 async fn mirror_stream(
     state: Rc<RefCell<LiveState>>,
     stream: Stream,
@@ -415,101 +417,145 @@ async fn mirror_stream(
 ) {
     let token = state.borrow().token.clone();
     'list: while !stopped.get() {
-        let (status, body) =
-            fetch_text("GET", &stream.list_path(), &token, None, signal.as_ref()).await;
-        if stopped.get() {
-            return;
-        }
-        match next_step_after_status(status) {
-            NextStep::Stop => {
-                state.borrow_mut().health = LiveHealth::Refused;
-                state.borrow_mut().touch_now();
+        if matches!(stream, Stream::Summary) {
+            state.borrow_mut().summary.begin_initial_events();
+        } else if !list_once(&state, stream, &token, signal.as_ref(), &stopped).await {
+            if stopped.get() || state.borrow().health == LiveHealth::Refused {
                 return;
             }
-            NextStep::RetryLater | NextStep::Relist => {
-                set_health(
-                    &state,
-                    LiveHealth::Reconnecting(format!(
-                        "{}: {status} {}",
-                        stream.name(),
-                        body.trim()
-                    )),
-                );
-                sleep(RETRY_MS).await;
-                continue 'list;
-            }
-            NextStep::Watch => {}
-        }
-        let listed = timed("list", || stream.apply_list(&mut state.borrow_mut(), &body));
-        if let Err(error) = listed {
-            set_health(&state, LiveHealth::Reconnecting(error.to_string()));
-            sleep(RETRY_MS).await;
             continue 'list;
         }
-        // The first list is what the learner waits for after Connect.
-        state.borrow_mut().touch_now();
-        set_health(&state, LiveHealth::Connected);
-        while !stopped.get() {
-            let path = stream.watch_path(&state.borrow());
-            let response = match send("GET", &path, &token, None, signal.as_ref()).await {
-                Ok(response) => response,
-                Err(error) => {
-                    if stopped.get() {
-                        return;
-                    }
-                    set_health(&state, LiveHealth::Reconnecting(error));
-                    sleep(RETRY_MS).await;
-                    continue;
-                }
-            };
-            match next_step_after_status(response.status()) {
-                NextStep::Watch => {}
-                NextStep::Stop => {
-                    state.borrow_mut().health = LiveHealth::Refused;
-                    state.borrow_mut().touch_now();
-                    return;
-                }
-                NextStep::Relist => continue 'list,
-                NextStep::RetryLater => {
-                    sleep(RETRY_MS).await;
-                    continue 'list;
-                }
-            }
-            let mut gone = false;
-            let source = match stream {
-                Stream::Summary => "summary",
-                Stream::Kind(_) => "watch",
-            };
-            let read = read_lines(&response, source, |line| {
+        if !watch_until_relist(&state, stream, &token, signal.as_ref(), &stopped).await {
+            return;
+        }
+    }
+}
+
+/// Lists `stream` once into the mirror: true when it was listed (the stream can be watched),
+/// false after a failure (health set; a refusal sets `Refused`) or a stop.
+async fn list_once(
+    state: &Rc<RefCell<LiveState>>,
+    stream: Stream,
+    token: &str,
+    signal: Option<&AbortSignal>,
+    stopped: &Cell<bool>,
+) -> bool {
+    let (status, body) = fetch_text("GET", &stream.list_path(), token, None, signal).await;
+    if stopped.get() {
+        return false;
+    }
+    match next_step_after_status(status) {
+        NextStep::Stop => {
+            state.borrow_mut().health = LiveHealth::Refused;
+            state.borrow_mut().touch_now();
+            return false;
+        }
+        NextStep::RetryLater | NextStep::Relist => {
+            set_health(
+                state,
+                LiveHealth::Reconnecting(format!("{}: {status} {}", stream.name(), body.trim())),
+            );
+            sleep(RETRY_MS).await;
+            return false;
+        }
+        NextStep::Watch => {}
+    }
+    let listed = timed("list", || stream.apply_list(&mut state.borrow_mut(), &body));
+    if let Err(error) = listed {
+        set_health(state, LiveHealth::Reconnecting(error.to_string()));
+        sleep(RETRY_MS).await;
+        return false;
+    }
+    // The first list is what the learner waits for after Connect.
+    state.borrow_mut().touch_now();
+    set_health(state, LiveHealth::Connected);
+    true
+}
+
+/// Watches `stream` from where the mirror stands, again and again, until it must be listed
+/// again (410 Gone, a relist asked for: true) or the server refused the token or the driver
+/// stopped (false).
+async fn watch_until_relist(
+    state: &Rc<RefCell<LiveState>>,
+    stream: Stream,
+    token: &str,
+    signal: Option<&AbortSignal>,
+    stopped: &Cell<bool>,
+) -> bool {
+    while !stopped.get() {
+        if matches!(stream, Stream::Summary) && state.borrow().summary.awaiting_initial_events() {
+            // A stream that ended before its initial state did: the next one sends it
+            // whole again.
+            state.borrow_mut().summary.begin_initial_events();
+        }
+        let path = stream.watch_path(&state.borrow());
+        let response = match send("GET", &path, token, None, signal).await {
+            Ok(response) => response,
+            Err(error) => {
                 if stopped.get() {
                     return false;
                 }
-                let mut state = state.borrow_mut();
-                match stream.apply_line(&mut state, line) {
-                    Ok(WatchOutcome::Changed) => state.touch(),
-                    Ok(WatchOutcome::Unchanged) => {}
-                    Ok(WatchOutcome::Gone) => {
-                        gone = true;
-                        return false;
-                    }
-                    // One unreadable line is skipped; the next list repairs what it missed.
-                    Err(_) => {}
-                }
-                true
-            })
-            .await;
-            if stopped.get() {
-                return;
-            }
-            if gone {
-                continue 'list;
-            }
-            if let Err(error) = read {
-                set_health(&state, LiveHealth::Reconnecting(error));
+                set_health(state, LiveHealth::Reconnecting(error));
                 sleep(RETRY_MS).await;
+                continue;
+            }
+        };
+        match next_step_after_status(response.status()) {
+            NextStep::Watch => {}
+            NextStep::Stop => {
+                state.borrow_mut().health = LiveHealth::Refused;
+                state.borrow_mut().touch_now();
+                return false;
+            }
+            NextStep::Relist => return true,
+            NextStep::RetryLater => {
+                sleep(RETRY_MS).await;
+                return true;
             }
         }
+        let mut gone = false;
+        let source = match stream {
+            Stream::Summary => "summary",
+            Stream::Kind(_) => "watch",
+        };
+        let read = read_lines(&response, source, |line| {
+            if stopped.get() {
+                return false;
+            }
+            let mut state = state.borrow_mut();
+            let awaiting = state.summary.awaiting_initial_events();
+            match stream.apply_line(&mut state, line) {
+                Ok(WatchOutcome::Changed) => state.touch(),
+                Ok(WatchOutcome::Unchanged) => {}
+                Ok(WatchOutcome::Gone) => {
+                    gone = true;
+                    return false;
+                }
+                // One unreadable line is skipped; the next list repairs what it missed.
+                Err(_) => {}
+            }
+            if awaiting && !state.summary.awaiting_initial_events() {
+                // The whole state is in: what the learner waits for after Connect.
+                state.touch_now();
+                if state.health != LiveHealth::Refused {
+                    state.health = LiveHealth::Connected;
+                }
+            }
+            true
+        })
+        .await;
+        if stopped.get() {
+            return false;
+        }
+        if gone {
+            return true;
+        }
+        if let Err(error) = read {
+            set_health(state, LiveHealth::Reconnecting(error));
+            sleep(RETRY_MS).await;
+        }
     }
+    false
 }
 
 /// Which view asked for an object fetched on demand ([`fetch_on_demand`]).

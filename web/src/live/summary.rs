@@ -36,9 +36,14 @@ pub const SUMMARY_PATH: &str = "/kubeplay/v1/summary";
 /// From this many pods on, live mode mirrors summaries instead of full objects.
 pub const SUMMARY_POD_THRESHOLD: usize = 2_000;
 
-/// The path of a summary stream from `resource_version`.
+/// The path of a summary stream from `resource_version`; from the whole current state
+/// (every node and pod as ADDED, then a BOOKMARK) when it is empty.
 pub fn summary_watch_path(resource_version: &str) -> String {
-    format!("{SUMMARY_PATH}?watch=true&resourceVersion={resource_version}")
+    if resource_version.is_empty() {
+        format!("{SUMMARY_PATH}?watch=true")
+    } else {
+        format!("{SUMMARY_PATH}?watch=true&resourceVersion={resource_version}")
+    }
 }
 
 /// What live mode mirrors.
@@ -202,6 +207,17 @@ pub struct SummaryMirror {
     tiles: SummaryTiles,
     /// The scheduler-explain picker's pods, kept current with each line.
     choices: SummaryChoiceIndex,
+    /// The state a stream is sending from its start (every node and pod as ADDED) until its
+    /// first BOOKMARK, gathered aside: the mirror shows what it had until the whole state is
+    /// there, then takes it at once ([`SummaryMirror::begin_initial_events`]).
+    initial: Option<InitialState>,
+}
+
+/// Nodes and pods gathered from a stream's initial events.
+#[derive(Clone, Debug, Default)]
+struct InitialState {
+    nodes: BTreeMap<String, NodeSummary>,
+    pods: BTreeMap<(String, String), PodSummary>,
 }
 
 impl SummaryMirror {
@@ -211,6 +227,9 @@ impl SummaryMirror {
     }
 
     /// Replaces everything with a list answer. On an error the mirror keeps what it had.
+    /// (The page reads the whole state from a stream's initial events instead,
+    /// [`SummaryMirror::begin_initial_events`]; the tests build mirrors from lists.)
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn apply_list(&mut self, body: &str) -> Result<(), MirrorError> {
         let list: SummaryList = serde_json::from_str(body).map_err(|error| {
             if error.is_data() && serde_json::from_str::<Value>(body).is_ok_and(|v| !v.is_object())
@@ -220,23 +239,110 @@ impl SummaryMirror {
                 decode_error(&error)
             }
         })?;
-        self.nodes = list
+        let nodes = list
             .nodes
             .into_iter()
             .map(|node| (node.name.clone(), node))
             .collect();
-        self.pods = list
+        let pods = list
             .pods
             .into_iter()
             .map(|pod| ((pod.namespace.clone(), pod.name.clone()), pod))
             .collect();
-        self.resource_version = list.resource_version;
+        self.replace_all(nodes, pods, list.resource_version);
+        Ok(())
+    }
+
+    /// Takes `nodes` and `pods` as the whole state at `resource_version`.
+    fn replace_all(
+        &mut self,
+        nodes: BTreeMap<String, NodeSummary>,
+        pods: BTreeMap<(String, String), PodSummary>,
+        resource_version: String,
+    ) {
+        self.nodes = nodes;
+        self.pods = pods;
+        self.resource_version = resource_version;
         self.rebuild_tiles();
         self.choices.rebuild(&self.pods);
         self.listed = true;
         self.nodes_version += 1;
         self.pods_version += 1;
-        Ok(())
+    }
+
+    /// A stream is about to send the whole state from its start (it was opened without a
+    /// revision: [`SummaryMirror::watch_from`] is then empty): its lines are gathered aside
+    /// until its first BOOKMARK, which replaces everything at once, as a list would. This is
+    /// how the page reads a big cluster: a 30,000-pod list body was decoded in one task
+    /// (89–118 ms), the stream's lines are applied in slices like every other line. Anything
+    /// gathered from an earlier start is dropped.
+    pub fn begin_initial_events(&mut self) {
+        self.initial = Some(InitialState::default());
+    }
+
+    /// The revision a stream should start from: the last list's or BOOKMARK's, or none
+    /// (empty) while the whole state is awaited ([`SummaryMirror::begin_initial_events`]).
+    pub fn watch_from(&self) -> &str {
+        if self.initial.is_some() {
+            ""
+        } else {
+            &self.resource_version
+        }
+    }
+
+    /// Whether the mirror is waiting for the end of a stream's initial events.
+    pub fn awaiting_initial_events(&self) -> bool {
+        self.initial.is_some()
+    }
+
+    /// One line of a stream's initial events: gathered aside; the first BOOKMARK ends them
+    /// and the gathered state replaces everything.
+    fn apply_initial_line(
+        &mut self,
+        event: SummaryEvent,
+        bad: impl Fn(&str) -> MirrorError,
+    ) -> Result<WatchOutcome, MirrorError> {
+        let Some(initial) = self.initial.as_mut() else {
+            return Ok(WatchOutcome::Unchanged);
+        };
+        let deleted = event.event_type == "DELETED";
+        match event.event_type.as_str() {
+            "ADDED" | "MODIFIED" | "DELETED" => {
+                if let Some(node) = event.node {
+                    if node.name.is_empty() {
+                        return Err(bad("a node without a name"));
+                    }
+                    if deleted {
+                        initial.nodes.remove(&node.name);
+                    } else {
+                        initial.nodes.insert(node.name.clone(), node);
+                    }
+                } else if let Some(pod) = event.pod {
+                    if pod.name.is_empty() {
+                        return Err(bad("a pod without a name"));
+                    }
+                    let key = (pod.namespace.clone(), pod.name.clone());
+                    if deleted {
+                        initial.pods.remove(&key);
+                    } else {
+                        initial.pods.insert(key, pod);
+                    }
+                } else {
+                    return Err(bad("neither a node nor a pod"));
+                }
+                Ok(WatchOutcome::Unchanged)
+            }
+            "BOOKMARK" => {
+                let Some(rv) = event.resource_version.filter(|rv| !rv.is_empty()) else {
+                    return Err(bad("a BOOKMARK without a resourceVersion"));
+                };
+                let InitialState { nodes, pods } = self.initial.take().unwrap_or_default();
+                self.replace_all(nodes, pods, rv);
+                Ok(WatchOutcome::Changed)
+            }
+            "ERROR" => watch_error(event.object.as_ref().unwrap_or(&Value::Null)),
+            other => Err(MirrorError::UnknownEventType(other.to_string())),
+        }
     }
 
     /// Applies one line of a summary stream.
@@ -249,6 +355,9 @@ impl SummaryMirror {
             kind: "summary",
             reason: reason.to_string(),
         };
+        if self.initial.is_some() {
+            return self.apply_initial_line(event, bad);
+        }
         match event.event_type.as_str() {
             "ADDED" | "MODIFIED" | "DELETED" => {
                 let deleted = event.event_type == "DELETED";
@@ -324,7 +433,9 @@ impl SummaryMirror {
         self.tiles.tiles()
     }
 
-    /// The revision to watch from (the list's, then each BOOKMARK's).
+    /// The revision the mirror is current at (the list's or initial events', then each
+    /// BOOKMARK's; the driver watches from [`SummaryMirror::watch_from`]).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn resource_version(&self) -> &str {
         &self.resource_version
     }
@@ -402,6 +513,113 @@ mod tests {
 
     fn pod_names(mirror: &SummaryMirror) -> Vec<&str> {
         mirror.pods().map(|p| p.name.as_str()).collect()
+    }
+
+    /// What a summary mirror shows, to compare two (its versions left out: they count
+    /// changes, not state).
+    fn state_of(mirror: &SummaryMirror) -> String {
+        format!(
+            "{} {} {:?} {:?} {:?} {:?}",
+            mirror.listed(),
+            mirror.resource_version(),
+            mirror.pod_choices("", None),
+            mirror.nodes().collect::<Vec<_>>(),
+            mirror.pods().collect::<Vec<_>>(),
+            mirror.tiles()
+        )
+    }
+
+    /// LIST as a stream's initial events: every node and pod ADDED (in another order, with a
+    /// pod added and deleted and one modified on the way), then the BOOKMARK.
+    fn initial_events_of_list() -> Vec<String> {
+        vec![
+            r#"{"type":"ADDED","pod":{"namespace":"default","name":"solo","status":"ContainerCreating","resourceVersion":"30"}}"#.to_string(),
+            r#"{"type":"ADDED","node":{"name":"node-1","ready":"False","unschedulable":true,"podCapacity":110,"resourceVersion":"8"}}"#.to_string(),
+            r#"{"type":"ADDED","pod":{"namespace":"default","name":"web-7d4b9-b","nodeName":"node-1","status":"Running","owner":"ReplicaSet/web-7d4b9","templateHash":"7d4b9","resourceVersion":"39"}}"#.to_string(),
+            pod_line("ADDED", "gone", "Running", "33"),
+            r#"{"type":"ADDED","node":{"name":"node-2","ready":"True","podCIDR":"10.244.1.0/24","podCapacity":110,"resourceVersion":"7"}}"#.to_string(),
+            pod_line("DELETED", "gone", "Running", "35"),
+            r#"{"type":"MODIFIED","pod":{"namespace":"default","name":"solo","status":"Pending","resourceVersion":"38"}}"#.to_string(),
+            r#"{"type":"BOOKMARK","resourceVersion":"40"}"#.to_string(),
+        ]
+    }
+
+    #[test]
+    fn a_streams_initial_events_end_at_its_first_bookmark_with_the_state_a_list_gives() {
+        let mut listed = SummaryMirror::new();
+        assert_eq!(listed.apply_list(LIST), Ok(()));
+        let mut streamed = SummaryMirror::new();
+        streamed.begin_initial_events();
+        assert!(streamed.awaiting_initial_events());
+        assert_eq!(streamed.watch_from(), "", "the whole state is asked for");
+        let lines = initial_events_of_list();
+        let (last, before) = lines.split_last().expect("lines");
+        for line in before {
+            // Gathered aside: nothing to show until the state is whole.
+            assert_eq!(streamed.apply_watch_line(line), Ok(WatchOutcome::Unchanged));
+            assert!(!streamed.listed());
+            assert_eq!(streamed.node_count(), 0);
+        }
+        assert_eq!(streamed.apply_watch_line(last), Ok(WatchOutcome::Changed));
+        assert!(!streamed.awaiting_initial_events());
+        assert_eq!(state_of(&streamed), state_of(&listed));
+        assert_eq!(streamed.watch_from(), "40");
+        // Later lines are changes as usual.
+        let line = pod_line("ADDED", "web-new", "Pending", "41");
+        assert_eq!(streamed.apply_watch_line(&line), Ok(WatchOutcome::Changed));
+        assert_eq!(listed.apply_watch_line(&line), Ok(WatchOutcome::Changed));
+        assert_eq!(state_of(&streamed), state_of(&listed));
+    }
+
+    #[test]
+    fn a_mirror_awaiting_a_new_whole_state_shows_the_old_one_until_it_is_in() {
+        let mut mirror = SummaryMirror::new();
+        assert_eq!(mirror.apply_list(LIST), Ok(()));
+        let before = state_of(&mirror);
+        // A 410 sent the driver back for the whole state: a first try breaks off half-way,
+        // the next starts over (nothing of the first stays).
+        mirror.begin_initial_events();
+        assert_eq!(
+            mirror.apply_watch_line(&pod_line("ADDED", "half-way", "Running", "50")),
+            Ok(WatchOutcome::Unchanged)
+        );
+        assert_eq!(state_of(&mirror), before);
+        mirror.begin_initial_events();
+        for line in [
+            pod_line("ADDED", "only", "Running", "60"),
+            r#"{"type":"BOOKMARK","resourceVersion":"61"}"#.to_string(),
+        ] {
+            assert!(mirror.apply_watch_line(&line).is_ok(), "{line}");
+        }
+        assert_eq!(pod_names(&mirror), ["only"]);
+        assert_eq!(mirror.node_count(), 0);
+        assert_eq!(mirror.resource_version(), "61");
+    }
+
+    #[test]
+    fn an_empty_initial_state_is_a_bookmark_alone_and_a_bookmark_needs_a_revision() {
+        let mut mirror = SummaryMirror::new();
+        mirror.begin_initial_events();
+        assert!(matches!(
+            mirror.apply_watch_line(r#"{"type":"BOOKMARK"}"#),
+            Err(MirrorError::BadObject { .. })
+        ));
+        assert!(mirror.awaiting_initial_events());
+        assert!(matches!(
+            mirror.apply_watch_line(r#"{"type":"ADDED","pod":{"namespace":"default"}}"#),
+            Err(MirrorError::BadObject { .. })
+        ));
+        assert_eq!(
+            mirror.apply_watch_line(r#"{"type":"BOOKMARK","resourceVersion":"5"}"#),
+            Ok(WatchOutcome::Changed)
+        );
+        assert!(mirror.listed());
+        assert_eq!(mirror.node_count(), 0);
+        assert_eq!(mirror.pods().count(), 0);
+        // An ERROR 410 during the initial events asks for them again.
+        mirror.begin_initial_events();
+        let expired = r#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410}}"#;
+        assert_eq!(mirror.apply_watch_line(expired), Ok(WatchOutcome::Gone));
     }
 
     #[test]

@@ -15,7 +15,8 @@
 //!   `… "pod": {…}}`, and `{"type": "BOOKMARK", "resourceVersion": "M"}` after every batch
 //!   (the stream has told everything up to M: reconnect from there). With N, it holds the
 //!   changes after N (a list's `resourceVersion`); without it, first an ADDED line per node and
-//!   pod, then the changes. A MODIFIED line comes only when the summary changed: a pod's
+//!   pod and a BOOKMARK (sent even for an empty cluster: the end of the initial state, as a
+//!   Kubernetes watch with `sendInitialEvents=true` marks it), then the changes. A MODIFIED line comes only when the summary changed: a pod's
 //!   status write that leaves its STATUS text alone (a condition's time, an IP) sends nothing,
 //!   so a pod's `resourceVersion` here is that of its last change the summary shows. An N that
 //!   was compacted away answers one `{"type": "ERROR", "object": Status}` line with 410
@@ -340,6 +341,9 @@ pub async fn watch(
     cluster: Cluster,
     resource_version: Option<String>,
 ) -> Result<Response, StatusError> {
+    // Without a revision the stream starts with the whole state (ADDED lines), and its first
+    // BOOKMARK says where that state ends.
+    let initial_events = resource_version.is_none();
     let options = WatchOptions {
         resource_version,
         allow_watch_bookmarks: false,
@@ -361,7 +365,7 @@ pub async fn watch(
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(STREAM_BUFFER_BATCHES);
     match opened {
         Ok(ids) => {
-            tokio::spawn(stream(cluster, ids, sender));
+            tokio::spawn(stream(cluster, ids, initial_events, sender));
         }
         Err(error @ ApiError::Expired(_)) => {
             let _ = sender.send(Ok(encode(&[error_line(&error)]))).await;
@@ -399,12 +403,16 @@ fn encode(lines: &[SummaryLine]) -> Bytes {
 }
 
 /// The stream's task: drains both watches whenever the revision moves, until the client
-/// goes, a watch fails (its ERROR line ends the stream) or the timeout passes.
+/// goes, a watch fails (its ERROR line ends the stream) or the timeout passes. With
+/// `initial_events` (no revision asked for) the first drain is followed by a BOOKMARK even
+/// when it found nothing, so a client always learns where the initial state ends.
 async fn stream(
     cluster: Cluster,
     (nodes, pods): (ApiWatchId, ApiWatchId),
+    initial_events: bool,
     sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) {
+    let mut bookmark_owed = initial_events;
     let mut revisions = cluster.revisions();
     let deadline = tokio::time::Instant::now() + SUMMARY_WATCH_TIMEOUT;
     let mut sent = Sent::default();
@@ -424,7 +432,8 @@ async fn stream(
                 break;
             }
             Ok(Ok((events, revision))) => {
-                if !events.is_empty() {
+                if !events.is_empty() || bookmark_owed {
+                    bookmark_owed = false;
                     let mut lines = sent.lines(&events, wall_clock());
                     lines.push(SummaryLine {
                         event_type: "BOOKMARK".to_string(),
