@@ -21,7 +21,9 @@
 //!    server), waits for the two pods in the cluster view, opens one in the inspector (its
 //!    owner chain Deployment → ReplicaSet → Pod), applies a Service from the YAML editor on the
 //!    server (its answer under the editor), applies a Deployment with a negative replica count
-//!    with Ctrl+Enter (the refusal marked at its line), fixes it and sees its pod run.
+//!    with Ctrl+Enter (the refusal marked at its line), fixes it and sees its pod run. Then a
+//!    `--sim-nodes 200` server, mirrored as summaries: its nodes on the canvas from the summary
+//!    stream's initial events, and a Deployment's three pods arriving through the stream.
 //!
 //! With `KUBEPLAY_LIVE_BENCH=NODESxPODS` set (e.g. `1000x30000`) the run is instead the live
 //! mode benchmark at scale ([`live_scale_bench`], Chromium only; BENCHMARKS.md "Live mode at
@@ -158,7 +160,8 @@ pub fn run() -> Result<()> {
                 .and_then(|()| big_cluster_scenario(&session, &server.url(), &screenshots))
                 .and_then(|()| match browser {
                     // Live mode against a real `kubeplay serve` (once, in Chromium).
-                    Browser::Chromium => live_scenario(&session, &screenshots),
+                    Browser::Chromium => live_scenario(&session, &screenshots)
+                        .and_then(|()| live_summary_scenario(&session)),
                     Browser::Firefox => Ok(()),
                 });
             session.close();
@@ -1201,6 +1204,42 @@ fn live_scenario(session: &Session, screenshots: &Path) -> Result<()> {
     session.value("window.scrollTo(0, 0) || true")?;
 
     println!("  back to the simulation");
+    session.click("#live-leave")?;
+    session.wait_for(
+        "the simulation's three nodes again",
+        "!document.querySelector('#live-badge') && document.querySelectorAll('.node-card').length === 3",
+    )?;
+    Ok(())
+}
+
+/// Live mode on a cluster big enough for summaries (200 nodes: the canvas's size): the page
+/// reads the summary stream's initial events (every node, then a BOOKMARK) instead of a list,
+/// draws the canvas, and follows a Deployment made in the terminal through the stream.
+fn live_summary_scenario(session: &Session) -> Result<()> {
+    println!("  live mode against kubeplay serve --sim-nodes 200: summaries on the canvas");
+    let server = LiveServer::start_with(false, &["--sim-nodes", "200", "--sim-speed", "10"])?;
+    session.navigate(&server.url())?;
+    session.wait_for(
+        "the page from kubeplay serve",
+        "!!document.querySelector('#live-open')",
+    )?;
+    session.click(".language[lang=en]")?;
+    session.click("#live-open")?;
+    session.type_into("#live-token", &server.token()?)?;
+    session.click("#live-connect")?;
+    session.wait_for(
+        "the server's 200 nodes on the canvas, read from the summary stream",
+        "(document.querySelector('#cluster-canvas')||{dataset:{}}).dataset.nodes === '200' \
+         && !!document.querySelector('#explain-summary-note')",
+    )?;
+    session.type_into(
+        "#terminal-input",
+        &format!("kubectl create deployment sum --image=nginx --replicas=3{ENTER}"),
+    )?;
+    session.wait_for(
+        "the Deployment's three pods on the canvas's nodes",
+        "(document.querySelector('#cluster-canvas')||{dataset:{}}).dataset.pods === '3'",
+    )?;
     session.click("#live-leave")?;
     session.wait_for(
         "the simulation's three nodes again",
