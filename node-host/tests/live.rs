@@ -605,10 +605,8 @@ async fn the_summary_lists_nodes_and_pods_compactly_and_streams_only_what_change
     assert!(info["pods"].as_u64().is_some_and(|n| n >= 2), "{info}");
 }
 
-#[tokio::test]
-async fn a_summary_watch_without_a_resource_version_starts_with_every_node_and_bad_queries_are_400()
-{
-    let (_server, client) = start(&["--sim-nodes", "2"]);
+/// Opens `/kubeplay/v1/summary?watch=true` without a revision (the whole state first).
+async fn summary_stream_from_the_start(client: &Client) -> Incoming {
     let response = client
         .open(
             Method::GET,
@@ -618,7 +616,14 @@ async fn a_summary_watch_without_a_resource_version_starts_with_every_node_and_b
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let mut body = response.into_body();
+    response.into_body()
+}
+
+#[tokio::test]
+async fn a_summary_watch_without_a_resource_version_starts_with_every_node_and_bad_queries_are_400()
+{
+    let (_server, client) = start(&["--sim-nodes", "2"]);
+    let mut body = summary_stream_from_the_start(&client).await;
     let mut added = Vec::new();
     read_lines_until(&mut body, |line| {
         if line["type"] == "ADDED" {
@@ -634,16 +639,7 @@ async fn a_summary_watch_without_a_resource_version_starts_with_every_node_and_b
     drop(body);
     // An empty cluster's initial state ends at once, with a BOOKMARK (a page waits for it).
     let (_empty_server, empty) = start(&["--sim-nodes", "0"]);
-    let response = empty
-        .open(
-            Method::GET,
-            "/kubeplay/v1/summary?watch=true",
-            Token::Admin,
-            Vec::new(),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let mut body = response.into_body();
+    let mut body = summary_stream_from_the_start(&empty).await;
     let mut before_bookmark = Vec::new();
     read_lines_until(&mut body, |line| {
         if line["type"] == "BOOKMARK" {

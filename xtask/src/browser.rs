@@ -789,14 +789,7 @@ fn live_scale_bench(session: &Session, nodes: usize, pods: usize) -> Result<()> 
         server.rss_mb()
     );
 
-    session.navigate(&server.url())?;
-    session.wait_for(
-        "the page from kubeplay serve",
-        "!!document.querySelector('#live-open')",
-    )?;
-    session.click(".language[lang=en]")?;
-    session.click("#live-open")?;
-    session.type_into("#live-token", &server.token()?)?;
+    open_live_form(session, &server)?;
     // The page notes the moment every pod is on the canvas (checked every 20 ms).
     session.value(&format!(
         "(() => {{ window.kubeplayLiveClick = performance.now(); window.kubeplayFullCanvasMs = null; \
@@ -1212,12 +1205,9 @@ fn live_scenario(session: &Session, screenshots: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Live mode on a cluster big enough for summaries (200 nodes: the canvas's size): the page
-/// reads the summary stream's initial events (every node, then a BOOKMARK) instead of a list,
-/// draws the canvas, and follows a Deployment made in the terminal through the stream.
-fn live_summary_scenario(session: &Session) -> Result<()> {
-    println!("  live mode against kubeplay serve --sim-nodes 200: summaries on the canvas");
-    let server = LiveServer::start_with(false, &["--sim-nodes", "200", "--sim-speed", "10"])?;
+/// Opens the page `server` serves (in English) and types its token into the live form,
+/// leaving the Connect click to the caller.
+fn open_live_form(session: &Session, server: &LiveServer) -> Result<()> {
     session.navigate(&server.url())?;
     session.wait_for(
         "the page from kubeplay serve",
@@ -1225,7 +1215,16 @@ fn live_summary_scenario(session: &Session) -> Result<()> {
     )?;
     session.click(".language[lang=en]")?;
     session.click("#live-open")?;
-    session.type_into("#live-token", &server.token()?)?;
+    session.type_into("#live-token", &server.token()?)
+}
+
+/// Live mode on a cluster big enough for summaries (200 nodes: the canvas's size): the page
+/// reads the summary stream's initial events (every node, then a BOOKMARK) instead of a list,
+/// draws the canvas, and follows a Deployment made in the terminal through the stream.
+fn live_summary_scenario(session: &Session) -> Result<()> {
+    println!("  live mode against kubeplay serve --sim-nodes 200: summaries on the canvas");
+    let server = LiveServer::start_with(false, &["--sim-nodes", "200", "--sim-speed", "10"])?;
+    open_live_form(session, &server)?;
     session.click("#live-connect")?;
     session.wait_for(
         "the server's 200 nodes on the canvas, read from the summary stream",
