@@ -97,7 +97,7 @@ pub fn lists_every_polled_kind(round: u32, changed: usize, missed: bool, last_fu
 
 /// In [`MirrorMode::Summary`] a polled kind is listed again at most every this many trace
 /// polls, however often the trace shows commits of it (a terminal command still lists every
-/// kind at once: [`client::refresh`]). A churning big cluster commits its Endpoints at every
+/// kind at once: `client::refresh`). A churning big cluster commits its Endpoints at every
 /// poll, and a list of a 1,000-pod Service's Endpoints took 42 ms to decode on a quiet
 /// machine (one task: a single object cannot be split), once a second; the page needs the
 /// polled kinds there only for tab completion's names and the traffic view's Services.
