@@ -192,6 +192,38 @@ fn decode_error(error: &serde_json::Error) -> MirrorError {
     }
 }
 
+/// A summary line's error about what it carries.
+fn bad_summary(reason: &str) -> MirrorError {
+    MirrorError::BadObject {
+        kind: "summary",
+        reason: reason.to_string(),
+    }
+}
+
+/// What one summary line changes, checked.
+enum Change {
+    /// A node ADDED, MODIFIED or (`deleted`) DELETED.
+    Node { node: NodeSummary, deleted: bool },
+    /// A pod ADDED, MODIFIED or (`deleted`) DELETED.
+    Pod { pod: PodSummary, deleted: bool },
+    /// A BOOKMARK and the revision it names.
+    Bookmark(Option<String>),
+}
+
+impl Change {
+    /// The node's or pod's change an ADDED, MODIFIED or DELETED event carries.
+    fn of(event: SummaryEvent) -> Result<Change, MirrorError> {
+        let deleted = event.event_type == "DELETED";
+        match (event.node, event.pod) {
+            (Some(node), _) if node.name.is_empty() => Err(bad_summary("a node without a name")),
+            (Some(node), _) => Ok(Change::Node { node, deleted }),
+            (None, Some(pod)) if pod.name.is_empty() => Err(bad_summary("a pod without a name")),
+            (None, Some(pod)) => Ok(Change::Pod { pod, deleted }),
+            (None, None) => Err(bad_summary("neither a node nor a pod")),
+        }
+    }
+}
+
 /// Every node and pod summary, and the revision they are current at.
 #[derive(Clone, Debug, Default)]
 pub struct SummaryMirror {
@@ -295,130 +327,106 @@ impl SummaryMirror {
         self.initial.is_some()
     }
 
-    /// One line of a stream's initial events: gathered aside; the first BOOKMARK ends them
+    /// One change of a stream's initial events: gathered aside; the first BOOKMARK ends them
     /// and the gathered state replaces everything.
-    fn apply_initial_line(
-        &mut self,
-        event: SummaryEvent,
-        bad: impl Fn(&str) -> MirrorError,
-    ) -> Result<WatchOutcome, MirrorError> {
-        let Some(initial) = self.initial.as_mut() else {
-            return Ok(WatchOutcome::Unchanged);
-        };
-        let deleted = event.event_type == "DELETED";
-        match event.event_type.as_str() {
-            "ADDED" | "MODIFIED" | "DELETED" => {
-                if let Some(node) = event.node {
-                    if node.name.is_empty() {
-                        return Err(bad("a node without a name"));
-                    }
-                    if deleted {
-                        initial.nodes.remove(&node.name);
-                    } else {
-                        initial.nodes.insert(node.name.clone(), node);
-                    }
-                } else if let Some(pod) = event.pod {
-                    if pod.name.is_empty() {
-                        return Err(bad("a pod without a name"));
-                    }
-                    let key = (pod.namespace.clone(), pod.name.clone());
-                    if deleted {
-                        initial.pods.remove(&key);
-                    } else {
-                        initial.pods.insert(key, pod);
-                    }
-                } else {
-                    return Err(bad("neither a node nor a pod"));
-                }
-                Ok(WatchOutcome::Unchanged)
+    fn gather_initial(&mut self, change: Change) -> Result<WatchOutcome, MirrorError> {
+        let initial = self.initial.get_or_insert_with(InitialState::default);
+        match change {
+            Change::Node {
+                node,
+                deleted: true,
+            } => {
+                initial.nodes.remove(&node.name);
             }
-            "BOOKMARK" => {
-                let Some(rv) = event.resource_version.filter(|rv| !rv.is_empty()) else {
-                    return Err(bad("a BOOKMARK without a resourceVersion"));
+            Change::Node { node, .. } => {
+                initial.nodes.insert(node.name.clone(), node);
+            }
+            Change::Pod { pod, deleted } => {
+                let key = (pod.namespace.clone(), pod.name.clone());
+                if deleted {
+                    initial.pods.remove(&key);
+                } else {
+                    initial.pods.insert(key, pod);
+                }
+            }
+            Change::Bookmark(rv) => {
+                let Some(rv) = rv.filter(|rv| !rv.is_empty()) else {
+                    return Err(bad_summary("a BOOKMARK without a resourceVersion"));
                 };
                 let InitialState { nodes, pods } = self.initial.take().unwrap_or_default();
                 self.replace_all(nodes, pods, rv);
-                Ok(WatchOutcome::Changed)
+                return Ok(WatchOutcome::Changed);
             }
-            "ERROR" => watch_error(event.object.as_ref().unwrap_or(&Value::Null)),
-            other => Err(MirrorError::UnknownEventType(other.to_string())),
         }
+        Ok(WatchOutcome::Unchanged)
     }
 
-    /// Applies one line of a summary stream.
+    /// Applies one line of a summary stream (gathered aside while the mirror awaits a
+    /// stream's initial events: [`SummaryMirror::begin_initial_events`]).
     pub fn apply_watch_line(&mut self, line: &str) -> Result<WatchOutcome, MirrorError> {
         if line.trim().is_empty() {
             return Ok(WatchOutcome::Unchanged);
         }
         let event: SummaryEvent = serde_json::from_str(line).map_err(|e| decode_error(&e))?;
-        let bad = |reason: &str| MirrorError::BadObject {
-            kind: "summary",
-            reason: reason.to_string(),
+        let change = match event.event_type.as_str() {
+            "ADDED" | "MODIFIED" | "DELETED" => Change::of(event)?,
+            "BOOKMARK" => Change::Bookmark(event.resource_version),
+            "ERROR" => return watch_error(event.object.as_ref().unwrap_or(&Value::Null)),
+            other => return Err(MirrorError::UnknownEventType(other.to_string())),
         };
         if self.initial.is_some() {
-            return self.apply_initial_line(event, bad);
+            return self.gather_initial(change);
         }
-        match event.event_type.as_str() {
-            "ADDED" | "MODIFIED" | "DELETED" => {
-                let deleted = event.event_type == "DELETED";
-                if let Some(node) = event.node {
-                    if node.name.is_empty() {
-                        return Err(bad("a node without a name"));
-                    }
-                    self.nodes_version += 1;
-                    if deleted {
-                        // Its pods become pending: read the tiles again (rare).
-                        if self.nodes.remove(&node.name).is_some() {
-                            self.rebuild_tiles();
-                        }
-                    } else if let Some(kept) = self.nodes.get_mut(&node.name) {
-                        let has_tile = self.tiles.node_changed(&node);
-                        *kept = node;
-                        if !has_tile {
-                            self.rebuild_tiles();
-                        }
-                    } else {
-                        // A new tile, and pending pods may be on it: read the tiles again.
-                        self.nodes.insert(node.name.clone(), node);
+        match change {
+            Change::Node { node, deleted } => {
+                self.nodes_version += 1;
+                if deleted {
+                    // Its pods become pending: read the tiles again (rare).
+                    if self.nodes.remove(&node.name).is_some() {
                         self.rebuild_tiles();
                     }
-                } else if let Some(pod) = event.pod {
-                    if pod.name.is_empty() {
-                        return Err(bad("a pod without a name"));
-                    }
-                    let key = (pod.namespace.clone(), pod.name.clone());
-                    self.pods_version += 1;
-                    let old = self
-                        .pods
-                        .get(&key)
-                        .map(|old| (old.node_name.as_deref(), old.state()));
-                    let new = (!deleted).then(|| (pod.node_name.as_deref(), pod.state()));
-                    let kept = self
-                        .tiles
-                        .pod_changed((key.0.as_str(), key.1.as_str()), old, new);
-                    let new = (!deleted).then_some(&pod);
-                    self.choices.pod_changed(self.pods.get(&key), new);
-                    if deleted {
-                        self.pods.remove(&key);
-                    } else {
-                        self.pods.insert(key, pod);
-                    }
-                    if !kept {
+                } else if let Some(kept) = self.nodes.get_mut(&node.name) {
+                    let has_tile = self.tiles.node_changed(&node);
+                    *kept = node;
+                    if !has_tile {
                         self.rebuild_tiles();
                     }
                 } else {
-                    return Err(bad("neither a node nor a pod"));
+                    // A new tile, and pending pods may be on it: read the tiles again.
+                    self.nodes.insert(node.name.clone(), node);
+                    self.rebuild_tiles();
                 }
                 Ok(WatchOutcome::Changed)
             }
-            "BOOKMARK" => {
-                if let Some(rv) = event.resource_version {
+            Change::Pod { pod, deleted } => {
+                let key = (pod.namespace.clone(), pod.name.clone());
+                self.pods_version += 1;
+                let old = self
+                    .pods
+                    .get(&key)
+                    .map(|old| (old.node_name.as_deref(), old.state()));
+                let new = (!deleted).then(|| (pod.node_name.as_deref(), pod.state()));
+                let kept = self
+                    .tiles
+                    .pod_changed((key.0.as_str(), key.1.as_str()), old, new);
+                let new = (!deleted).then_some(&pod);
+                self.choices.pod_changed(self.pods.get(&key), new);
+                if deleted {
+                    self.pods.remove(&key);
+                } else {
+                    self.pods.insert(key, pod);
+                }
+                if !kept {
+                    self.rebuild_tiles();
+                }
+                Ok(WatchOutcome::Changed)
+            }
+            Change::Bookmark(rv) => {
+                if let Some(rv) = rv {
                     self.resource_version = rv;
                 }
                 Ok(WatchOutcome::Unchanged)
             }
-            "ERROR" => watch_error(event.object.as_ref().unwrap_or(&Value::Null)),
-            other => Err(MirrorError::UnknownEventType(other.to_string())),
         }
     }
 
