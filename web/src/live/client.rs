@@ -30,7 +30,7 @@ use super::mirror::{
     WatchOutcome,
 };
 use super::slices::{take_slice, Slice};
-use super::summary::{summary_watch_path, MirrorMode, SUMMARY_PATH};
+use super::summary::{summary_watch_path, MirrorMode};
 use super::token::{authorization, read_info_answer, ConnectError, LiveInfo, INFO_PATH};
 use super::trace::TracePage;
 use super::{
@@ -50,31 +50,10 @@ enum Stream {
 }
 
 impl Stream {
-    fn name(self) -> &'static str {
-        match self {
-            Stream::Kind(kind) => kind.plural(),
-            Stream::Summary => "summary",
-        }
-    }
-
-    fn list_path(self) -> String {
-        match self {
-            Stream::Kind(kind) => list_path(kind),
-            Stream::Summary => SUMMARY_PATH.to_string(),
-        }
-    }
-
     fn watch_path(self, state: &LiveState) -> String {
         match self {
             Stream::Kind(kind) => watch_path(kind, state.mirror.resource_version(kind)),
             Stream::Summary => summary_watch_path(state.summary.watch_from()),
-        }
-    }
-
-    fn apply_list(self, state: &mut LiveState, body: &str) -> Result<(), MirrorError> {
-        match self {
-            Stream::Kind(kind) => state.mirror.apply_list(kind, body),
-            Stream::Summary => state.summary.apply_list(body),
         }
     }
 
@@ -399,11 +378,7 @@ async fn sleep(ms: i32) {
 }
 
 fn set_health(state: &Rc<RefCell<LiveState>>, health: LiveHealth) {
-    let mut state = state.borrow_mut();
-    if state.health != health && state.health != LiveHealth::Refused {
-        state.health = health;
-        state.touch_now();
-    }
+    state.borrow_mut().set_health(health);
 }
 
 /// Lists then watches one stream, for as long as the driver runs. The summary is not listed:
@@ -417,13 +392,16 @@ async fn mirror_stream(
 ) {
     let token = state.borrow().token.clone();
     'list: while !stopped.get() {
-        if matches!(stream, Stream::Summary) {
-            state.borrow_mut().summary.begin_initial_events();
-        } else if !list_once(&state, stream, &token, signal.as_ref(), &stopped).await {
-            if stopped.get() || state.borrow().health == LiveHealth::Refused {
-                return;
+        match stream {
+            Stream::Summary => state.borrow_mut().summary.begin_initial_events(),
+            Stream::Kind(kind) => {
+                if !list_once(&state, kind, &token, signal.as_ref(), &stopped).await {
+                    if stopped.get() || state.borrow().health == LiveHealth::Refused {
+                        return;
+                    }
+                    continue 'list;
+                }
             }
-            continue 'list;
         }
         if !watch_until_relist(&state, stream, &token, signal.as_ref(), &stopped).await {
             return;
@@ -431,16 +409,16 @@ async fn mirror_stream(
     }
 }
 
-/// Lists `stream` once into the mirror: true when it was listed (the stream can be watched),
+/// Lists `kind` once into the mirror: true when it was listed (its stream can be watched),
 /// false after a failure (health set; a refusal sets `Refused`) or a stop.
 async fn list_once(
     state: &Rc<RefCell<LiveState>>,
-    stream: Stream,
+    kind: Kind,
     token: &str,
     signal: Option<&AbortSignal>,
     stopped: &Cell<bool>,
 ) -> bool {
-    let (status, body) = fetch_text("GET", &stream.list_path(), token, None, signal).await;
+    let (status, body) = fetch_text("GET", &list_path(kind), token, None, signal).await;
     if stopped.get() {
         return false;
     }
@@ -453,14 +431,14 @@ async fn list_once(
         NextStep::RetryLater | NextStep::Relist => {
             set_health(
                 state,
-                LiveHealth::Reconnecting(format!("{}: {status} {}", stream.name(), body.trim())),
+                LiveHealth::Reconnecting(format!("{}: {status} {}", kind.plural(), body.trim())),
             );
             sleep(RETRY_MS).await;
             return false;
         }
         NextStep::Watch => {}
     }
-    let listed = timed("list", || stream.apply_list(&mut state.borrow_mut(), &body));
+    let listed = timed("list", || state.borrow_mut().mirror.apply_list(kind, &body));
     if let Err(error) = listed {
         set_health(state, LiveHealth::Reconnecting(error.to_string()));
         sleep(RETRY_MS).await;
@@ -523,7 +501,8 @@ async fn watch_until_relist(
                 return false;
             }
             let mut state = state.borrow_mut();
-            let awaiting = state.summary.awaiting_initial_events();
+            let awaiting =
+                matches!(stream, Stream::Summary) && state.summary.awaiting_initial_events();
             match stream.apply_line(&mut state, line) {
                 Ok(WatchOutcome::Changed) => state.touch(),
                 Ok(WatchOutcome::Unchanged) => {}
@@ -535,11 +514,10 @@ async fn watch_until_relist(
                 Err(_) => {}
             }
             if awaiting && !state.summary.awaiting_initial_events() {
-                // The whole state is in: what the learner waits for after Connect.
+                // The whole state is in: what the learner waits for after Connect, as a
+                // kind's first list (`list_once`).
                 state.touch_now();
-                if state.health != LiveHealth::Refused {
-                    state.health = LiveHealth::Connected;
-                }
+                state.set_health(LiveHealth::Connected);
             }
             true
         })

@@ -325,6 +325,15 @@ impl LiveState {
         self.urgent = self.version;
     }
 
+    /// Sets the connection's health (shown at once) unless it is already that, or the server
+    /// refused the token (that stays).
+    pub fn set_health(&mut self, health: LiveHealth) {
+        if self.health != health && self.health != LiveHealth::Refused {
+            self.health = health;
+            self.touch_now();
+        }
+    }
+
     /// Whether the page should render again at `now_ms`, having last rendered version
     /// `seen.0` at `seen.1` ms: at once for a change the learner waits for; for the cluster's
     /// own changes at once in a full mirror but at most every [`SUMMARY_RENDER_GAP_MS`] in a
