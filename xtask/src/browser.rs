@@ -1064,12 +1064,7 @@ fn mutation_summary(counted: &Value, top: usize) -> String {
 fn live_scenario(session: &Session, screenshots: &Path) -> Result<()> {
     println!("  live mode against kubeplay serve --sim-nodes 2");
     let server = LiveServer::start()?;
-    session.navigate(&server.url())?;
-    session.wait_for(
-        "the page from kubeplay serve",
-        "!!document.querySelector('#live-open')",
-    )?;
-    session.click(".language[lang=en]")?;
+    open_served_page(session, &server)?;
     session.wait_for(
         "the simulation's three nodes",
         "document.querySelectorAll('.node-card').length === 3",
@@ -1197,25 +1192,34 @@ fn live_scenario(session: &Session, screenshots: &Path) -> Result<()> {
     session.value("window.scrollTo(0, 0) || true")?;
 
     println!("  back to the simulation");
-    session.click("#live-leave")?;
-    session.wait_for(
-        "the simulation's three nodes again",
-        "!document.querySelector('#live-badge') && document.querySelectorAll('.node-card').length === 3",
-    )?;
-    Ok(())
+    leave_live(session)
 }
 
 /// Opens the page `server` serves (in English) and types its token into the live form,
 /// leaving the Connect click to the caller.
 fn open_live_form(session: &Session, server: &LiveServer) -> Result<()> {
+    open_served_page(session, server)?;
+    session.click("#live-open")?;
+    session.type_into("#live-token", &server.token()?)
+}
+
+/// Opens the page `server` serves and switches it to English.
+fn open_served_page(session: &Session, server: &LiveServer) -> Result<()> {
     session.navigate(&server.url())?;
     session.wait_for(
         "the page from kubeplay serve",
         "!!document.querySelector('#live-open')",
     )?;
-    session.click(".language[lang=en]")?;
-    session.click("#live-open")?;
-    session.type_into("#live-token", &server.token()?)
+    session.click(".language[lang=en]")
+}
+
+/// Leaves live mode and waits for the simulation's three nodes.
+fn leave_live(session: &Session) -> Result<()> {
+    session.click("#live-leave")?;
+    session.wait_for(
+        "the simulation's three nodes again",
+        "!document.querySelector('#live-badge') && document.querySelectorAll('.node-card').length === 3",
+    )
 }
 
 /// Live mode on a cluster big enough for summaries (200 nodes: the canvas's size): the page
@@ -1239,12 +1243,7 @@ fn live_summary_scenario(session: &Session) -> Result<()> {
         "the Deployment's three pods on the canvas's nodes",
         "(document.querySelector('#cluster-canvas')||{dataset:{}}).dataset.pods === '3'",
     )?;
-    session.click("#live-leave")?;
-    session.wait_for(
-        "the simulation's three nodes again",
-        "!document.querySelector('#live-badge') && document.querySelectorAll('.node-card').length === 3",
-    )?;
-    Ok(())
+    leave_live(session)
 }
 
 /// A static file server for `dist/` on 127.0.0.1, serving until the process ends.
