@@ -1731,11 +1731,11 @@ fn profile_summary(
         }
     }
     let ms = |us: i64| us as f64 / 1000.0;
-    let ranked = |table: &BTreeMap<&str, i64>| {
+    let ranked_where = |table: &BTreeMap<&str, i64>, wanted: &dyn Fn(&str) -> bool| {
         let mut rows: Vec<(&str, i64)> = table.iter().map(|(n, us)| (*n, *us)).collect();
         rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         rows.into_iter()
-            .filter(|(name, _)| *name != "(root)")
+            .filter(|(name, _)| *name != "(root)" && wanted(name))
             .take(top)
             .map(|(name, us)| {
                 let short: String = name.chars().take(110).collect();
@@ -1744,13 +1744,18 @@ fn profile_summary(
             .collect::<Vec<_>>()
             .join("\n")
     };
+    let ranked = |table: &BTreeMap<&str, i64>| ranked_where(table, &|_| true);
+    // The page's own functions (a dist with names): which component or step the time went
+    // to, under the browser's and yew's frames that top the plain inclusive list.
+    let ours = |name: &str| name.contains("kubeplay_web::") || name.contains("kubeplay_core::");
     format!(
-        "    profile: {:.0} ms sampled, main thread busy {:.0} ms ({:.0} %)\n    by self time:\n{}\n    by inclusive time:\n{}",
+        "    profile: {:.0} ms sampled, main thread busy {:.0} ms ({:.0} %)\n    by self time:\n{}\n    by inclusive time:\n{}\n    the page's own functions by inclusive time:\n{}",
         ms(total_us),
         ms(total_us - idle_us),
         if total_us > 0 { 100.0 * (total_us - idle_us) as f64 / total_us as f64 } else { 0.0 },
         ranked(&self_us),
-        ranked(&inclusive_us)
+        ranked(&inclusive_us),
+        ranked_where(&inclusive_us, &ours)
     )
 }
 

@@ -15,7 +15,11 @@ default twin, v8.gc), then, on the page's renderer main thread (CrRendererMain),
 top-level task (ThreadControllerImpl::RunTask) over 50 ms and splits its time by the events
 inside it, by self time (an event's time less that of the events nested in it): script
 (FunctionCall, v8.callFunction, RunMicrotasks), style (UpdateLayoutTree), Layout, PrePaint,
-Paint, Commit, GC and so on. Needs Debian's python3-websocket (websocket-client); talks only
+Paint, Commit, GC and so on. For each long task it also prints its layouts (objects dirty of
+total, and the layout roots) and the invalidations since the frame before (the element, as
+Chromium names it, and the reason), so a long layout can be traced to the part of the page
+that changed (with TRACE_INVALIDATIONS=1: it slows the page, so its times are not the
+page's). Needs Debian's python3-websocket (websocket-client); talks only
 to 127.0.0.1.
 """
 
@@ -38,6 +42,12 @@ CATEGORIES = ",".join(
         # V8's sampling profiler in the trace's own clock: which functions each long task ran.
         "disabled-by-default-v8.cpu_profiler",
     ]
+    # Which element's style or layout was invalidated, and why (nodeName, reason): what each
+    # long task's style and layout were for. Only on asking: Chromium then records a script
+    # stack at every DOM change, which made a churning page's renders 2-3 times slower (tasks
+    # of 100 ms that were 30 without it): counts to read, not times.
+    + (["disabled-by-default-devtools.timeline.invalidationTracking"]
+       if os.environ.get("TRACE_INVALIDATIONS") else [])
 )
 LONG_US = 50_000
 TASK_NAMES = {"ThreadControllerImpl::RunTask", "RunTask"}
@@ -161,6 +171,8 @@ def main():
         f"{n} {us / 1000:.0f}" for n, us in overall.most_common(14)))
     t0 = min((s[1] for s in all_spans), default=0)
     samples, nodes = profile_samples(events, thread[0])
+    layouts = layout_events(events, thread)
+    invalidations = invalidation_events(events, thread[0])
     # The page's own functions (a KUBEPLAY_DIST_NAMES=1 dist names them); TRACE_FUNCTIONS
     # names another substring to look for.
     wanted = os.environ.get("TRACE_FUNCTIONS")
@@ -172,6 +184,11 @@ def main():
         sampled = functions_in(samples, nodes, start, start + dur, ours)
         if sampled:
             print("      sampled: " + ", ".join(f"{n[:90]} {c}" for n, c in sampled.most_common(8)))
+        for line in layouts_in(layouts, invalidations, start, start + dur):
+            print("      " + line)
+    print("  invalidations in the whole window, by element and reason:")
+    for (node, reason), count in Counter((i[1], i[2]) for i in invalidations).most_common(12):
+        print(f"    {count:6} {reason}: {node[:110]}")
 
 
 def profile_samples(events, pid):
@@ -220,6 +237,63 @@ def functions_in(samples, nodes, start, end, wanted):
             node = parent
         i += 1
     return counts
+
+
+def layout_events(events, thread):
+    """Each Layout on `thread` as (start, end, dirty objects, total objects, layout root node
+    ids), from X events or B/E pairs (begin carries the counts, end the roots)."""
+    out, opened = [], []
+    for e in sorted((e for e in events if (e.get("pid"), e.get("tid")) == thread
+                     and e.get("name") == "Layout"), key=lambda e: e.get("ts", 0)):
+        args = e.get("args", {})
+        if e.get("ph") == "X":
+            out.append((e["ts"], e["ts"] + e.get("dur", 0), args.get("beginData", {}), args.get("endData", {})))
+        elif e.get("ph") == "B":
+            opened.append((e["ts"], args.get("beginData", {})))
+        elif e.get("ph") == "E" and opened:
+            start, begin = opened.pop()
+            out.append((start, e["ts"], begin, args.get("endData", {})))
+    out.sort(key=lambda l: l[0])
+    return [(start, end, begin.get("dirtyObjects"), begin.get("totalObjects"),
+             [r.get("nodeId") for r in end_data.get("layoutRoots", [])] or [end_data.get("rootNode")])
+            for start, end, begin, end_data in out]
+
+
+def invalidation_events(events, pid):
+    """Style and layout invalidations in the renderer `pid` as (ts, element, reason)."""
+    out = []
+    for e in events:
+        if e.get("pid") != pid or not e.get("name", "").endswith("InvalidationTracking"):
+            continue
+        data = e.get("args", {}).get("data", {})
+        kind = e["name"].replace("InvalidationTracking", "")
+        reason = data.get("reason") or data.get("invalidatedSelectorId") or data.get("changedAttribute") or "?"
+        extra = data.get("extraData")
+        if extra:
+            reason = f"{reason} ({extra})"
+        out.append((e.get("ts", 0), data.get("nodeName") or str(data.get("nodeId")), f"{kind}: {reason}"))
+    out.sort()
+    return out
+
+
+def layouts_in(layouts, invalidations, start, end):
+    """Lines saying what the layouts in [start, end] covered and what had invalidated them
+    (the invalidations since the layout before)."""
+    import bisect
+    lines = []
+    starts = [l[0] for l in layouts]
+    i = bisect.bisect_left(starts, start)
+    while i < len(layouts) and layouts[i][0] <= end:
+        at, until, dirty, total, roots = layouts[i]
+        since = layouts[i - 1][1] if i > 0 else at - 1_000_000
+        lines.append(f"layout {(until - at) / 1000:.1f} ms: {dirty} of {total} objects dirty, roots {roots}")
+        lo = bisect.bisect_left(invalidations, (since,))
+        hi = bisect.bisect_left(invalidations, (at,))
+        counts = Counter((node, reason) for _, node, reason in invalidations[lo:hi])
+        for (node, reason), count in counts.most_common(6):
+            lines.append(f"  {count:5} {reason}: {node[:100]}")
+        i += 1
+    return lines
 
 
 def self_roots(inner):
