@@ -386,6 +386,11 @@ pub enum Key {
     ExplainSummaryNote,
     /// The label of the scheduler-explain picker's name filter.
     ExplainFilter,
+    /// The button under the first node cards of a pod explained on many nodes (`{n}`: how
+    /// many more).
+    ExplainShowOtherNodes,
+    /// The button that folds the node cards back to the first ones (`{n}`: how many).
+    ExplainShowFirstNodes,
     /// An endpoint's state: ready.
     EndpointReady,
     /// An endpoint's state: not ready.
@@ -411,7 +416,7 @@ pub enum Key {
 #[cfg(test)]
 impl Key {
     /// Every key, for the translation tests.
-    pub const ALL: [Key; 177] = [
+    pub const ALL: [Key; 179] = [
         Key::Tagline,
         Key::LanguageSwitchLabel,
         Key::ClusterHeading,
@@ -579,6 +584,8 @@ impl Key {
         Key::CanvasSummaryNote,
         Key::ExplainSummaryNote,
         Key::ExplainFilter,
+        Key::ExplainShowOtherNodes,
+        Key::ExplainShowFirstNodes,
         Key::EndpointReady,
         Key::EndpointNotReady,
         Key::EndpointTerminating,
@@ -771,6 +778,8 @@ fn translations(key: Key) -> (&'static str, &'static str) {
         Key::CanvasSummaryNote => ("큰 클러스터: 노드와 파드는 요약 정보만 받아 그립니다. 타일을 누르면 그 노드의 전체 오브젝트를 서버에서 읽어 옵니다.", "Big cluster: only node and pod summaries are mirrored; click a tile to read its node's full object from the server."),
         Key::ExplainSummaryNote => ("큰 클러스터: 전체 파드 {total}개 중 이름이 일치하는 {matching}개 가운데 {n}개를 보여 줍니다 (노드에 배정되지 않은 파드 먼저). 이름의 일부를 입력하거나 캔버스에서 노드를 누르면 그 노드의 파드가 먼저 나옵니다. 고른 파드는 서버에서 읽어 옵니다.", "Big cluster: listing {n} of the {matching} matching pods ({total} in all, pending ones first). Type part of a name, or click a node on the canvas to list its pods next; the chosen pod is read from the server."),
         Key::ExplainFilter => ("파드 이름으로 찾기", "Find pods by name"),
+        Key::ExplainShowOtherNodes => ("나머지 노드 {n}개도 보기", "Show the other {n} nodes"),
+        Key::ExplainShowFirstNodes => ("처음 {n}개 노드만 보기", "Show only the first {n} nodes"),
         Key::EndpointReady => ("준비됨", "ready"),
         Key::EndpointNotReady => ("준비 안 됨", "not ready"),
         Key::EndpointTerminating => ("종료 중", "terminating"),

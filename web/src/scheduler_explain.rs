@@ -602,6 +602,29 @@ pub fn explain_annotations(
     Some(nodes)
 }
 
+/// How many node cards the explain view shows until the learner asks for the others. The
+/// nodes come feasible first by final score (the chosen one on top), then filtered, then not
+/// evaluated ([`explain_annotations`]), so the first ones say the most. A pod on a big
+/// cluster is explained on ~100 nodes: its cards were thousands of elements, made and laid
+/// out whole each time the explained pod changed (the page's longest tasks at 1,000 nodes ×
+/// 30,000 pods, BENCHMARKS.md).
+pub const NODE_CARDS_FIRST: usize = 12;
+
+/// The node cards to show: every one when `expanded`, else the first [`NODE_CARDS_FIRST`]
+/// and the chosen node wherever it stands; and how many are left out.
+pub fn shown_node_cards(
+    nodes: &[NodeExplanation],
+    expanded: bool,
+) -> (Vec<&NodeExplanation>, usize) {
+    if expanded || nodes.len() <= NODE_CARDS_FIRST {
+        return (nodes.iter().collect(), 0);
+    }
+    let mut shown: Vec<&NodeExplanation> = nodes.iter().take(NODE_CARDS_FIRST).collect();
+    shown.extend(nodes.iter().skip(NODE_CARDS_FIRST).filter(|n| n.chosen));
+    let left_out = nodes.len() - shown.len();
+    (shown, left_out)
+}
+
 /// The nodes a capped explanation does not list, counted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnlistedNodes {
@@ -2156,5 +2179,47 @@ mod tests {
             memo.parts_read(),
             memo.records_read()
         );
+    }
+
+    #[test]
+    fn the_first_node_cards_show_and_the_chosen_one_wherever_it_stands() {
+        let node = |i: usize, chosen: bool| NodeExplanation {
+            node: format!("node-{i}"),
+            verdict: FilterVerdict::Feasible,
+            filters: Vec::new(),
+            scores: Vec::new(),
+            total: None,
+            chosen,
+        };
+        let names = |shown: &[&NodeExplanation]| -> Vec<String> {
+            shown.iter().map(|n| n.node.clone()).collect()
+        };
+        // A small cluster: every card, nothing left out.
+        let few: Vec<NodeExplanation> = (0..3).map(|i| node(i, i == 1)).collect();
+        let (shown, left_out) = shown_node_cards(&few, false);
+        assert_eq!(
+            (names(&shown), left_out),
+            (
+                vec!["node-0".to_string(), "node-1".into(), "node-2".into()],
+                0
+            )
+        );
+        // A big one: the first ones, the chosen one after them, the rest counted.
+        let many: Vec<NodeExplanation> = (0..100).map(|i| node(i, i == 40)).collect();
+        let (shown, left_out) = shown_node_cards(&many, false);
+        assert_eq!(shown.len(), NODE_CARDS_FIRST + 1);
+        assert_eq!(left_out, 100 - NODE_CARDS_FIRST - 1);
+        assert_eq!(shown.first().map(|n| n.node.as_str()), Some("node-0"));
+        assert_eq!(shown.last().map(|n| n.node.as_str()), Some("node-40"));
+        // The chosen one among the first is not shown twice.
+        let top: Vec<NodeExplanation> = (0..100).map(|i| node(i, i == 0)).collect();
+        let (shown, left_out) = shown_node_cards(&top, false);
+        assert_eq!(
+            (shown.len(), left_out),
+            (NODE_CARDS_FIRST, 100 - NODE_CARDS_FIRST)
+        );
+        // Asked for: every card.
+        let (shown, left_out) = shown_node_cards(&many, true);
+        assert_eq!((shown.len(), left_out), (100, 0));
     }
 }

@@ -11,7 +11,8 @@ use crate::hooks::use_text;
 use crate::i18n::Key;
 use crate::inspector::ObjectRef;
 use crate::scheduler_explain::{
-    pod_choices, ExplainMemo, FilterVerdict, NodeExplanation, PodChoice, SummaryChoices,
+    pod_choices, shown_node_cards, ExplainMemo, FilterVerdict, NodeExplanation, PodChoice,
+    SummaryChoices, NODE_CARDS_FIRST,
 };
 use kubeplay_core::api::objects::Kind;
 use kubeplay_core::scheduler::framework::PASSED_FILTER_MESSAGE;
@@ -130,14 +131,33 @@ struct NodeCardsProps {
     nodes: Rc<Vec<NodeExplanation>>,
 }
 
-/// The node cards, a component of their own: ~100 cards of a dozen filters and a scores
-/// table each are thousands of elements, diffed only when the explanation is a new one
-/// (an `Rc` compares by address first).
+/// The node cards, a component of their own, diffed only when the explanation is a new one
+/// (an `Rc` compares by address first). A pod explained on many nodes (~100 on a big
+/// cluster: thousands of elements) shows the first [`NODE_CARDS_FIRST`] and a button for the
+/// others; the learner's choice holds for the next pods.
 #[function_component(NodeCards)]
 fn node_cards(props: &NodeCardsProps) -> Html {
     let text = use_text();
+    let expanded = use_state(|| false);
+    let (shown, left_out) = shown_node_cards(&props.nodes, *expanded);
+    let toggle = {
+        let expanded = expanded.clone();
+        Callback::from(move |_: MouseEvent| expanded.set(!*expanded))
+    };
+    let button = if left_out > 0 {
+        Some(text(Key::ExplainShowOtherNodes).replace("{n}", &left_out.to_string()))
+    } else if *expanded && props.nodes.len() > NODE_CARDS_FIRST {
+        Some(text(Key::ExplainShowFirstNodes).replace("{n}", &NODE_CARDS_FIRST.to_string()))
+    } else {
+        None
+    };
     html! {
-        <div class="explain-nodes">{ for props.nodes.iter().map(|n| node_card(n, &text)) }</div>
+        <>
+            <div class="explain-nodes">{ for shown.into_iter().map(|n| node_card(n, &text)) }</div>
+            if let Some(label) = button {
+                <p class="explain-more"><button type="button" id="explain-more-nodes" onclick={toggle}>{ label }</button></p>
+            }
+        </>
     }
 }
 
