@@ -209,7 +209,7 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
         row_measured: false,
         box_measured: false,
     });
-    let (shown, window, row_height, held) = {
+    let (shown, window, row_height, held, box_height) = {
         let mut scroller = scroller.borrow_mut();
         let latest = &props.shown;
         let same_filter = scroller.filter.as_ref() == Some(&props.filter);
@@ -239,9 +239,19 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
         let shown = scroller.rows.clone().unwrap_or_else(|| latest.clone());
         let window = scroller.viewport.window(OVERSCAN, shown.0.len());
         scroller.window = window.clone();
-        (shown, window, scroller.viewport.row_height, scroller.held)
+        (
+            shown,
+            window,
+            scroller.viewport.row_height,
+            scroller.held,
+            scroller.viewport.box_height,
+        )
     };
     let count = shown.0.len();
+    // Rows enough to fill the box: the box gets its full height as a fixed one and is
+    // contained (`.timeline-rows.full`), so the rows' layout, redone at each live trace poll,
+    // stays inside it instead of reaching up through the page.
+    let fills_box = count as f64 * row_height >= box_height;
     // After the render: move the box where the reader's rows went, and read the row's and
     // the box's heights once (the guesses hold until then).
     {
@@ -336,7 +346,7 @@ fn timeline_rows(props: &TimelineRowsProps) -> Html {
             if held {
                 <p class="muted timeline-held" id="timeline-held" role="status">{ text(Key::TimelineHeld) }</p>
             }
-            <div class="timeline-rows" ref={node} {onscroll}>
+            <div class={classes!("timeline-rows", fills_box.then_some("full"))} ref={node} {onscroll}>
                 <div class="timeline-sizer" style={full}>
                     <table style={offset}>
                         <colgroup><col class="time" /><col class="who" /><col class="what" /></colgroup>
@@ -473,6 +483,11 @@ mod dom_tests {
             .flatten()
             .expect("the box");
         assert_eq!(scroller.scroll_height(), 20_000);
+        // Rows enough to fill the box: it is marked full (a fixed, contained box).
+        assert!(scroller
+            .class_name()
+            .split_whitespace()
+            .any(|c| c == "full"));
         // Scrolled to row 500: rows 494..524 (6 above, 18 in view, 6 below).
         scroller.set_scroll_top(500 * 20);
         settle().await;
@@ -485,6 +500,28 @@ mod dom_tests {
         settle().await;
         assert_eq!(scroller.scroll_top(), 550 * 20);
         assert_eq!(rendered(&root), shown);
+        app.destroy();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_list_shorter_than_the_box_leaves_it_free_to_shrink() {
+        let (_document, root) = mount_point();
+        let app = yew::Renderer::<TimelineRows>::with_root_and_props(
+            root.clone(),
+            props(numbered(3, 0), true),
+        )
+        .render();
+        settle().await;
+        let scroller = root
+            .query_selector(".timeline-rows")
+            .ok()
+            .flatten()
+            .expect("the box");
+        assert_eq!(rendered(&root).len(), 3);
+        assert!(!scroller
+            .class_name()
+            .split_whitespace()
+            .any(|c| c == "full"));
         app.destroy();
     }
 
