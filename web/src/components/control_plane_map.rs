@@ -222,6 +222,31 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
     let text = use_text();
     let language = use_language();
     let activity = use_mut_ref(ControlPlaneActivity::new);
+    // The arrow under the pointer: only its title carries the numbers (rate, events in all),
+    // which change at nearly every render; the others' titles stay as they are, so a busy
+    // map does not rewrite a dozen titles per render (the page's largest DOM writer at
+    // 1,000 × 30,000, BENCHMARKS.md).
+    let hovered = use_state(|| None::<String>);
+    let on_pointer_over = {
+        let hovered = hovered.clone();
+        Callback::from(move |event: MouseEvent| {
+            let edge = event
+                .target_dyn_into::<web_sys::Element>()
+                .and_then(|target| target.closest("g.edge").ok().flatten())
+                .and_then(|edge| edge.get_attribute("data-edge"));
+            if *hovered != edge {
+                hovered.set(edge);
+            }
+        })
+    };
+    let on_pointer_leave = {
+        let hovered = hovered.clone();
+        Callback::from(move |_: MouseEvent| {
+            if hovered.is_some() {
+                hovered.set(None);
+            }
+        })
+    };
     if let Some(live) = &props.handle.live {
         // Live: the server's trace, read from /kubeplay/v1/trace; which component opened
         // which watch is not published, so watch deliveries go to kube-apiserver's readers
@@ -267,15 +292,25 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
             busy.then_some("busy"),
             (stats.rate_per_s > 0.0).then_some("active")
         );
-        let title = format!(
-            "{} → {} · {}: {} ({} {})",
-            title_of(edge.from),
-            title_of(edge.to),
-            edge_kind_title(edge.kind, language),
-            rate_text(&stats),
-            stats.total,
-            text(Key::MapEventsInAll)
-        );
+        let key = format!("{:?}-{:?}", edge.from, edge.to);
+        let title = if hovered.as_deref() == Some(key.as_str()) {
+            format!(
+                "{} → {} · {}: {} ({} {})",
+                title_of(edge.from),
+                title_of(edge.to),
+                edge_kind_title(edge.kind, language),
+                rate_text(&stats),
+                stats.total,
+                text(Key::MapEventsInAll)
+            )
+        } else {
+            format!(
+                "{} → {} · {}",
+                title_of(edge.from),
+                title_of(edge.to),
+                edge_kind_title(edge.kind, language)
+            )
+        };
         if !busy {
             let track = Flow::along_whole((x1, y1), (x2, y2));
             pulses.extend(stats.pulses.iter().map(|pulse| {
@@ -289,7 +324,7 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
         if busy {
             let flow = Flow::along((x1, y1), (x2, y2));
             flows.push(html! {
-                <div key={format!("{:?}-{:?}", edge.from, edge.to)}
+                <div key={key.clone()}
                     class={classes!("flow", kind_class(edge.kind))} style={flow.style()}>
                     <span></span>
                 </div>
@@ -302,7 +337,7 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
             }
         });
         html! {
-            <g class={class} data-edge={format!("{:?}-{:?}", edge.from, edge.to)} data-total={stats.total.to_string()}>
+            <g class={class} data-edge={key} data-total={stats.total.to_string()}>
                 <title>{ title }</title>
                 <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} marker-end="url(#map-arrow)" />
                 { for label }
@@ -357,7 +392,8 @@ pub fn control_plane_map(props: &ControlPlaneMapProps) -> Html {
         <section class="control-plane-map card" aria-label={text(Key::MapHeading)}>
             <h2>{ text(Key::MapHeading) }</h2>
             <div class="map-stage">
-            <svg id="control-plane-map" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="img" aria-label={text(Key::MapHeading)}>
+            <svg id="control-plane-map" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="img" aria-label={text(Key::MapHeading)}
+                onmouseover={on_pointer_over} onmouseleave={on_pointer_leave}>
                 <defs>
                     <marker id="map-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                         <path d="M 0 0 L 10 5 L 0 10 z" />
