@@ -8,7 +8,8 @@
 //! stream to [`ObjectMirror::apply_watch_line`]: ADDED and MODIFIED store the object, DELETED
 //! removes it, BOOKMARK only moves the resourceVersion, and an `ERROR` event with a 410 Gone
 //! Status says the resourceVersion was compacted away ([`WatchOutcome::Gone`]: list again).
-//! When a stream ends the driver asks [`next_step_after_status`] what to do: watch again from
+//! A polled kind's list (no watch) is read the same way in slices ([`ListDecode`]), so a big
+//! one is not decoded in one task. When a stream ends the driver asks [`next_step_after_status`] what to do: watch again from
 //! the last resourceVersion, list again, stop (the token was refused) or wait and retry.
 //!
 //! Objects are kept as `Arc<Object>` by kind, then namespace and name, so the views read them
@@ -20,6 +21,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use kubeplay_core::api::objects::{Kind, Object};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Why a list body or a watch line could not be applied.
@@ -170,6 +172,84 @@ fn key_of(object: &Object) -> (String, String) {
     (object.namespace().to_string(), object.name().to_string())
 }
 
+/// A list answer read in two steps, so that a big one (a 1,000-pod Service's Endpoints is
+/// ~100 kB, listed every few seconds on a churning cluster) is not decoded in one task of the
+/// page's main thread: [`ListDecode::read`] only splits it into its items' JSON texts (one
+/// pass over the text), [`ListDecode::decode_some`] decodes them a few at a time, and
+/// [`ObjectMirror::finish_list`] takes them. [`ObjectMirror::apply_list`] does all three at
+/// once.
+pub struct ListDecode<'a> {
+    kind: Kind,
+    raw: Vec<&'a RawValue>,
+    /// How many of `raw` are decoded into `objects`.
+    at: usize,
+    objects: BTreeMap<(String, String), Arc<Object>>,
+    resource_version: String,
+}
+
+/// A list answer's parts, not decoded yet (`items` checked to be an array separately, so
+/// that a list without one says so rather than failing as JSON).
+#[derive(serde::Deserialize)]
+struct RawList<'a> {
+    #[serde(borrow, default)]
+    items: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    metadata: Option<&'a RawValue>,
+}
+
+impl<'a> ListDecode<'a> {
+    /// Splits a list answer of `kind` into its items.
+    pub fn read(kind: Kind, body: &'a str) -> Result<ListDecode<'a>, MirrorError> {
+        let list: RawList<'a> = serde_json::from_str(body).map_err(|error| {
+            if error.is_data() {
+                MirrorError::NotAList(kind.kind_name())
+            } else {
+                MirrorError::NotJson(error.to_string())
+            }
+        })?;
+        // An array would be read as the struct's fields in order.
+        if !body.trim_start().starts_with('{') {
+            return Err(MirrorError::NotAList(kind.kind_name()));
+        }
+        let raw: Vec<&'a RawValue> = list
+            .items
+            .and_then(|items| serde_json::from_str(items.get()).ok())
+            .ok_or(MirrorError::NotAList(kind.kind_name()))?;
+        let resource_version = list
+            .metadata
+            .and_then(|metadata| serde_json::from_str::<Value>(metadata.get()).ok())
+            .and_then(|metadata| {
+                metadata
+                    .get("resourceVersion")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        Ok(ListDecode {
+            kind,
+            raw,
+            at: 0,
+            objects: BTreeMap::new(),
+            resource_version,
+        })
+    }
+
+    /// Decodes the next items, in order, until all are (true) or `pause` (asked after each
+    /// item) says to stop for now (false: call again). An item that cannot be read fails the
+    /// whole list, as a list decoded at once does.
+    pub fn decode_some(&mut self, mut pause: impl FnMut() -> bool) -> Result<bool, MirrorError> {
+        while let Some(raw) = self.raw.get(self.at) {
+            let object = decode(self.kind, parse(raw.get())?)?;
+            self.objects.insert(key_of(&object), Arc::new(object));
+            self.at += 1;
+            if pause() {
+                return Ok(self.at >= self.raw.len());
+            }
+        }
+        Ok(true)
+    }
+}
+
 impl ObjectMirror {
     /// An empty mirror.
     pub fn new() -> ObjectMirror {
@@ -181,31 +261,36 @@ impl ObjectMirror {
     /// (the API server leaves them out), so they are decoded as `kind`. On an error the
     /// mirror keeps what it had.
     pub fn apply_list(&mut self, kind: Kind, body: &str) -> Result<(), MirrorError> {
-        let mut value = parse(body)?;
-        // The items are moved out of the answer into their decoder, not copied (a list of a
-        // big object, like a 1,000-pod Service's Endpoints, is read every few seconds).
-        let Some(Value::Array(items)) = value.get_mut("items").map(Value::take) else {
-            return Err(MirrorError::NotAList(kind.kind_name()));
-        };
-        let mut objects = BTreeMap::new();
-        for item in items {
-            let object = decode(kind, item)?;
-            objects.insert(key_of(&object), Arc::new(object));
+        let mut list = ListDecode::read(kind, body)?;
+        list.decode_some(|| false)?;
+        self.finish_list(list);
+        Ok(())
+    }
+
+    /// Takes a list decoded whole ([`ListDecode`]) as the objects of its kind, unless the
+    /// kind was meanwhile listed at a newer resourceVersion (a list that started earlier and
+    /// was decoded in slices ends after a later one: it is then dropped, as stale). Returns
+    /// whether it was taken.
+    pub fn finish_list(&mut self, list: ListDecode<'_>) -> bool {
+        let newer_held = self.kinds.get(&list.kind).is_some_and(|held| {
+            held.listed
+                && matches!(
+                    (held.resource_version.parse::<u64>(), list.resource_version.parse::<u64>()),
+                    (Ok(held), Ok(listed)) if held > listed
+                )
+        });
+        if newer_held || list.at < list.raw.len() {
+            return false;
         }
-        let resource_version = value
-            .pointer("/metadata/resourceVersion")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
         self.kinds.insert(
-            kind,
+            list.kind,
             KindMirror {
-                objects,
-                resource_version,
+                objects: list.objects,
+                resource_version: list.resource_version,
                 listed: true,
             },
         );
-        Ok(())
+        true
     }
 
     /// Applies one line of a watch stream of `kind` (`{"type": "ADDED", "object": {…}}`).
@@ -387,6 +472,73 @@ mod tests {
         assert_eq!(mirror.resource_version(Kind::Pod), "40");
         assert!(mirror.listed(Kind::Pod));
         assert!(mirror.objects(Kind::Node).is_empty());
+    }
+
+    #[test]
+    fn a_list_decoded_one_item_a_slice_is_the_list_decoded_at_once() {
+        let mut whole = ObjectMirror::new();
+        assert_eq!(whole.apply_list(Kind::Pod, POD_LIST), Ok(()));
+        let mut sliced = ObjectMirror::new();
+        let mut list = ListDecode::read(Kind::Pod, POD_LIST).expect("a list");
+        let mut slices = 1;
+        while !list.decode_some(|| true).expect("items decode") {
+            slices += 1;
+        }
+        assert_eq!(slices, 2);
+        assert!(sliced.finish_list(list));
+        assert_eq!(names(&sliced), names(&whole));
+        assert_eq!(sliced.resource_version(Kind::Pod), "40");
+        assert!(sliced.listed(Kind::Pod));
+        // A list not decoded to its end is not taken.
+        let mut half = ListDecode::read(Kind::Pod, POD_LIST).expect("a list");
+        assert_eq!(half.decode_some(|| true), Ok(false));
+        assert!(!ObjectMirror::new().finish_list(half));
+    }
+
+    #[test]
+    fn a_list_that_ends_after_a_newer_one_is_dropped_as_stale() {
+        let mut mirror = ObjectMirror::new();
+        let older = POD_LIST.replace(r#""resourceVersion":"40""#, r#""resourceVersion":"35""#);
+        let newer = POD_LIST.replace(
+            r#"{"metadata":{"name":"web-a""#,
+            r#"{"metadata":{"name":"web-z""#,
+        );
+        let mut slow = ListDecode::read(Kind::Pod, &older).expect("a list");
+        assert_eq!(mirror.apply_list(Kind::Pod, &newer), Ok(()));
+        assert_eq!(slow.decode_some(|| false), Ok(true));
+        assert!(!mirror.finish_list(slow));
+        assert_eq!(names(&mirror), ["web-b", "web-z"]);
+        assert_eq!(mirror.resource_version(Kind::Pod), "40");
+        // The same or a newer revision is taken.
+        let mut again = ListDecode::read(Kind::Pod, POD_LIST).expect("a list");
+        assert_eq!(again.decode_some(|| false), Ok(true));
+        assert!(mirror.finish_list(again));
+        assert_eq!(names(&mirror), ["web-a", "web-b"]);
+    }
+
+    #[test]
+    fn a_list_answer_that_is_not_one_says_so() {
+        let mut mirror = ObjectMirror::new();
+        for (body, expected) in [
+            ("not json", "NotJson"),
+            ("[]", "NotAList"),
+            (r#"[[{"metadata":{"name":"a"}}]]"#, "NotAList"),
+            (r#"{"items":"x"}"#, "NotAList"),
+            (r#"{"kind":"PodList"}"#, "NotAList"),
+            (r#"{"items":[1]}"#, "BadObject"),
+            (r#"{"items":[{"metadata":{}}]}"#, "BadObject"),
+        ] {
+            let got = mirror.apply_list(Kind::Pod, body);
+            assert!(
+                format!("{got:?}").contains(expected),
+                "{body}: {got:?}, not {expected}"
+            );
+        }
+        assert!(!mirror.listed(Kind::Pod));
+        // Items whose text is odd but valid JSON (escapes, spaces) read as usual.
+        let spaced = r#" { "items" : [ {"metadata":{"name":"we\u0062","namespace":"default"},"spec":{"containers":[{"name":"c","image":"nginx"}]}} ] } "#;
+        assert_eq!(mirror.apply_list(Kind::Pod, spaced), Ok(()));
+        assert_eq!(names(&mirror), ["web"]);
     }
 
     #[test]
