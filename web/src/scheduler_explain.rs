@@ -605,10 +605,10 @@ pub fn explain_annotations(
 /// How many node cards the explain view shows until the learner asks for the others. The
 /// nodes come feasible first by final score (the chosen one on top), then filtered, then not
 /// evaluated ([`explain_annotations`]), so the first ones say the most. A pod on a big
-/// cluster is explained on ~100 nodes: its cards were thousands of elements, made and laid
-/// out whole each time the explained pod changed (the page's longest tasks at 1,000 nodes ×
-/// 30,000 pods, BENCHMARKS.md).
-pub const NODE_CARDS_FIRST: usize = 12;
+/// cluster is explained on dozens of nodes, and a card is ~100 elements: all of them were
+/// made and laid out whenever the explained pod changed, the page's longest tasks at 1,000
+/// nodes × 30,000 pods (BENCHMARKS.md, session 14; 12 cards still made one render of 55 ms).
+pub const NODE_CARDS_FIRST: usize = 6;
 
 /// The node cards to show: every one when `expanded`, else the first [`NODE_CARDS_FIRST`]
 /// and the chosen node wherever it stands; and how many are left out.

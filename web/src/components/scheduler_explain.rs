@@ -132,7 +132,7 @@ struct NodeCardsProps {
 }
 
 /// The node cards, a component of their own, diffed only when the explanation is a new one
-/// (an `Rc` compares by address first). A pod explained on many nodes (~100 on a big
+/// (an `Rc` compares by address first). A pod explained on many nodes (dozens on a big
 /// cluster: thousands of elements) shows the first [`NODE_CARDS_FIRST`] and a button for the
 /// others; the learner's choice holds for the next pods.
 #[function_component(NodeCards)]
