@@ -607,7 +607,8 @@ pub fn explain_annotations(
 /// evaluated ([`explain_annotations`]), so the first ones say the most. A pod on a big
 /// cluster is explained on dozens of nodes, and a card is ~100 elements: all of them were
 /// made and laid out whenever the explained pod changed, the page's longest tasks at 1,000
-/// nodes × 30,000 pods (BENCHMARKS.md, session 14; 12 cards still made one render of 55 ms).
+/// nodes × 30,000 pods (BENCHMARKS.md, session 14; with 12, one run still had a render tick
+/// of 55 ms at that moment).
 pub const NODE_CARDS_FIRST: usize = 6;
 
 /// The node cards to show: every one when `expanded`, else the first [`NODE_CARDS_FIRST`]
