@@ -499,3 +499,107 @@ mod tests {
         }
     }
 }
+
+/// The map in a real page (headless Chromium, `cargo xtask wasm-test`): an arrow's title
+/// carries its numbers only while the pointer is over it.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod dom_tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::playground::Playground;
+
+    /// Lets yew render and run its effects.
+    async fn settle() {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    fn title_of(edge: &web_sys::Element) -> String {
+        edge.query_selector("title")
+            .ok()
+            .flatten()
+            .and_then(|title| title.text_content())
+            .unwrap_or_default()
+    }
+
+    fn mouse(kind: &str) -> web_sys::MouseEvent {
+        let init = web_sys::MouseEventInit::new();
+        init.set_bubbles(true);
+        web_sys::MouseEvent::new_with_mouse_event_init_dict(kind, &init).expect("a mouse event")
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_arrows_numbers_are_in_its_title_only_under_the_pointer() {
+        let mut playground = Playground::new(7, 3);
+        playground.run_kubectl("kubectl create deployment web --image=nginx --replicas=3");
+        for _ in 0..50 {
+            playground.step();
+        }
+        let handle = PlaygroundHandle {
+            playground: Rc::new(RefCell::new(playground)),
+            version: 1,
+            changed: Callback::noop(),
+            live: None,
+        };
+        let document = web_sys::window()
+            .and_then(|window| window.document())
+            .expect("a document");
+        let root = document.create_element("div").expect("a div");
+        document
+            .body()
+            .expect("a body")
+            .append_child(&root)
+            .expect("root added");
+        let app = yew::Renderer::<ControlPlaneMap>::with_root_and_props(
+            root.clone(),
+            ControlPlaneMapProps { handle },
+        )
+        .render();
+        settle().await;
+        let edge = root
+            .query_selector("[data-edge=\"ApiServer-Etcd\"]")
+            .ok()
+            .flatten()
+            .expect("the commit arrow");
+        let total = edge.get_attribute("data-total").unwrap_or_default();
+        assert!(
+            total.parse::<u64>().unwrap_or(0) > 0,
+            "commits made: {total}"
+        );
+        let quiet = title_of(&edge);
+        assert!(quiet.starts_with("kube-apiserver → etcd"), "{quiet}");
+        assert!(!quiet.contains(&total), "no numbers yet: {quiet}");
+        let line = edge
+            .query_selector("line")
+            .ok()
+            .flatten()
+            .expect("its line");
+        line.dispatch_event(&mouse("mouseover"))
+            .expect("dispatched");
+        settle().await;
+        let hovered = title_of(&edge);
+        assert!(hovered.starts_with(&quiet), "{hovered}");
+        assert!(
+            hovered.contains(&format!("({total} ")),
+            "the total: {hovered}"
+        );
+        let svg = root
+            .query_selector("#control-plane-map")
+            .ok()
+            .flatten()
+            .expect("the map");
+        svg.dispatch_event(&mouse("mouseleave"))
+            .expect("dispatched");
+        settle().await;
+        assert_eq!(title_of(&edge), quiet);
+        app.destroy();
+    }
+}
