@@ -509,18 +509,10 @@ mod dom_tests {
 
     use wasm_bindgen_test::wasm_bindgen_test;
 
+    use crate::components::dom_test_support::settle;
+
     use super::*;
     use crate::playground::Playground;
-
-    /// Lets yew render and run its effects.
-    async fn settle() {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            if let Some(window) = web_sys::window() {
-                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
-            }
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
 
     fn title_of(edge: &web_sys::Element) -> String {
         edge.query_selector("title")

@@ -400,15 +400,7 @@ mod dom_tests {
     use kubeplay_core::sim::clock::SIM_EPOCH;
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    /// Lets yew render and run its effects, and the browser deliver scroll events.
-    async fn settle() {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            if let Some(window) = web_sys::window() {
-                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
-            }
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
+    use crate::components::dom_test_support::settle;
 
     /// `count` rows, newest first, numbered from `count - 1 + offset` down to `offset`.
     fn numbered(count: u64, offset: u64) -> Rc<(Vec<TimelineRow>, u64)> {
